@@ -1,0 +1,128 @@
+# hookd - webhook delivery over Berkeley DB.  Plain GNU make.
+#
+#   make                 build cgi/hookd.fcgi and sender/hookd-send
+#   make check           dependency step, build, every test
+#   make check-asan      the same under ASan + UBSan (objects in build-asan/)
+#   make run             the quick start: lighttpd on 127.0.0.1:8080 + sender
+#   make bench           benchmarks (bench/)
+#   make install         honours PREFIX and DESTDIR
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+LIBEXECDIR ?= $(PREFIX)/lib/hookd
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+PYTHON ?= /usr/bin/python3
+
+# O is where objects and programs go: "." for the normal build, build-asan
+# for the sanitizer build, so the two never mix.
+O ?= .
+
+PKGS = json-c libcurl libcrypto fcgi
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljson-c -lcurl -lcrypto -lfcgi)
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
+
+WARN = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+ifdef WERROR
+WARN += -Werror
+endif
+ifdef SAN
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+endif
+# User CFLAGS come last: they add to ours and may override -O2.
+override CFLAGS := -std=gnu11 -O2 -g $(WARN) $(SANFLAGS) -D_GNU_SOURCE \
+	-I. $(PKG_CFLAGS) $(CFLAGS)
+override LDFLAGS := $(SANFLAGS) $(LDFLAGS)
+LIBS = -ldb-5.3 $(PKG_LIBS) -lm
+
+LIB_SRC := $(wildcard lib/*.c) $(wildcard db/*.c)
+CGI_SRC := $(filter-out cgi/main.c,$(wildcard cgi/*.c))
+SEND_SRC := $(filter-out sender/main.c,$(wildcard sender/*.c))
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+BENCH_SRC := $(wildcard bench/*.c)
+
+LIB_OBJ := $(LIB_SRC:%.c=$(O)/%.o)
+CGI_OBJ := $(CGI_SRC:%.c=$(O)/%.o)
+SEND_OBJ := $(SEND_SRC:%.c=$(O)/%.o)
+UNIT_BIN := $(UNIT_SRC:%.c=$(O)/%)
+BENCH_BIN := $(BENCH_SRC:%.c=$(O)/%)
+
+FCGI := $(O)/cgi/hookd.fcgi
+SEND := $(O)/sender/hookd-send
+PROGS := $(FCGI) $(SEND)
+
+all: $(PROGS)
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(O)/libhookd.a: $(LIB_OBJ)
+	rm -f $@ && $(AR) rcs $@ $^
+$(O)/libcgi.a: $(CGI_OBJ)
+	rm -f $@ && $(AR) rcs $@ $^
+$(O)/libsend.a: $(SEND_OBJ)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(FCGI): $(O)/cgi/main.o $(O)/libcgi.a $(O)/libhookd.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(SEND): $(O)/sender/main.o $(O)/libsend.a $(O)/libhookd.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# Unit tests: every tests/unit/test_*.c is one Check program, found by name.
+$(O)/tests/unit/%: $(O)/tests/unit/%.o $(O)/libcgi.a $(O)/libsend.a $(O)/libhookd.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)
+$(O)/tests/unit/%.o: tests/unit/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(O)/bench/%: $(O)/bench/%.o $(O)/libcgi.a $(O)/libsend.a $(O)/libhookd.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+deps:
+	@sh mk/deps.sh
+
+check: deps
+	$(MAKE) unit integration
+
+unit: $(PROGS) $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; CK_DEFAULT_TIMEOUT=120 $$t; done
+
+integration: $(PROGS) $(BENCH_BIN)
+	HOOKD_FCGI=$(abspath $(FCGI)) HOOKD_SEND=$(abspath $(SEND)) HOOKD_BUILD=$(abspath $(O)) \
+	$(PYTHON) -m unittest discover -s tests/integration -t tests/integration -v $(TESTFLAGS)
+
+check-asan: deps
+	$(MAKE) O=build-asan SAN=1 unit integration \
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
+
+run: deps all
+	@sh mk/run.sh
+
+bench: deps all $(BENCH_BIN)
+	@sh bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 755 $(SEND) $(DESTDIR)$(BINDIR)/hookd-send
+	install -m 755 $(FCGI) $(DESTDIR)$(LIBEXECDIR)/hookd.fcgi
+	install -m 644 docs/man/hookd-send.8 docs/man/hookd.fcgi.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 docs/man/hookd.conf.5 $(DESTDIR)$(MANDIR)/man5/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/hookd-send $(DESTDIR)$(LIBEXECDIR)/hookd.fcgi
+	rm -f $(DESTDIR)$(MANDIR)/man8/hookd-send.8 $(DESTDIR)$(MANDIR)/man8/hookd.fcgi.8
+	rm -f $(DESTDIR)$(MANDIR)/man5/hookd.conf.5
+	-rmdir $(DESTDIR)$(LIBEXECDIR)
+
+clean:
+	rm -rf build-asan
+	rm -f $(PROGS) */*.o */*.d tests/unit/*.o tests/unit/*.d *.a $(UNIT_BIN) $(BENCH_BIN)
+
+.PHONY: all deps check unit integration check-asan run bench install uninstall clean
+.SECONDARY:
+
+-include $(shell find $(O) -name '*.d' -not -path './build-asan/*' 2>/dev/null)

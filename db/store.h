@@ -1,0 +1,280 @@
+/*
+ * store.h - hookd's records over one transactional Berkeley DB environment.
+ *
+ * No caller outside db/ includes db.h.  Every read and write happens inside
+ * store_txn(), which runs a callback in a transaction, retries it on
+ * deadlock or lock timeout (bounded), and commits when it returns 0.
+ *
+ * Return codes of every store_* call:
+ *   STORE_OK (0)        done
+ *   STORE_NOTFOUND      no such record (reads, deletes)
+ *   STORE_EXISTS        create of a key that exists (ids, idempotency keys)
+ *   STORE_RETRY         deadlock / lock timeout inside a transaction; the
+ *                       callback must return it unchanged so store_txn
+ *                       retries; never seen outside a callback
+ *   STORE_ERR           storage unusable (I/O, corruption, DB_RUNRECOVERY,
+ *                       disk full); the request gets 503
+ * A txn callback returns STORE_OK to commit, any other value to abort; that
+ * value is what store_txn returns (callers may use positive values of their
+ * own to abort without an error).  A callback may run more than once: it
+ * must reset its own output on entry.
+ *
+ * Records are fixed-size structs (strings NUL-terminated and capped below)
+ * except the event body, which is heap memory the caller frees with
+ * store_event_free().  Times are ms since the epoch (int64_t).
+ */
+#ifndef HOOKD_STORE_H
+#define HOOKD_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define STORE_OK	0
+#define STORE_ERR	(-1)
+#define STORE_NOTFOUND	(-2)
+#define STORE_EXISTS	(-3)
+#define STORE_RETRY	(-4)
+
+/* String caps, without the NUL.  The API validates input against them. */
+#define STORE_ID_MAX	64	/* ids; generated ones are 30-31 bytes */
+#define STORE_ORG_MAX	128
+#define STORE_NAME_MAX	256
+#define STORE_URL_MAX	2048
+#define STORE_DESC_MAX	1024
+#define STORE_EVENTS_MAX 2048	/* webhook filter list, comma-joined */
+#define STORE_SECRET_MAX 127
+#define STORE_TYPE_MAX	127
+#define STORE_REASON_MAX 255
+#define STORE_ERROR_MAX	63	/* attempt error code, e.g. "timeout" */
+#define STORE_RESP_MAX	4096	/* response excerpt */
+
+struct store;
+struct store_txn;
+
+struct store_opts {
+	const char *home;	/* environment directory, created if missing */
+	int nosync;		/* DB_TXN_WRITE_NOSYNC: survives process crash only */
+	int lock_timeout_ms;	/* 0: default (2000) */
+};
+
+/*
+ * Open (creating if needed) the environment and every database; runs
+ * recovery when a previous user died (DB_REGISTER | DB_RECOVER) and
+ * failchk.  0 or STORE_ERR with a message in err.
+ */
+int store_open(struct store **sp, const struct store_opts *o, char *err,
+    size_t errlen);
+void store_close(struct store *s);
+
+/*
+ * Make sure the handles are usable: if an earlier call saw DB_RUNRECOVERY
+ * (or failchk found a dead process), close and reopen.  store_txn() calls
+ * it first; /v1/health calls it too.  0 or STORE_ERR.
+ */
+int store_check(struct store *s, char *err, size_t errlen);
+
+#define STORE_RDONLY 0x1	/* read-committed, no log flush */
+
+typedef int (*store_txn_fn)(struct store_txn *t, void *arg);
+int store_txn(struct store *s, int flags, store_txn_fn fn, void *arg,
+    char *err, size_t errlen);
+
+/* Checkpoint and remove logs no longer needed (the sender calls it). */
+int store_checkpoint(struct store *s, char *err, size_t errlen);
+
+/* Iteration callbacks return 0 to go on, 1 to stop, or a negative store
+ * code to abort (returned by the iterator).  A callback must not write to
+ * the records it is iterating: collect ids, then write after. */
+
+/* ---- applications (index: by org, by key hash) ---------------------- */
+struct store_app {
+	char id[STORE_ID_MAX + 1];
+	char org_id[STORE_ORG_MAX + 1];
+	char name[STORE_NAME_MAX + 1];
+	unsigned char key_hash[32];	/* SHA-256 of the app key */
+	int64_t created_at;
+};
+typedef int (*store_app_cb)(const struct store_app *a, void *arg);
+
+/* create: STORE_EXISTS if the id exists; else replace. */
+int store_app_put(struct store_txn *t, const struct store_app *a, int create);
+int store_app_get(struct store_txn *t, const char *id, struct store_app *out);
+int store_app_by_key(struct store_txn *t, const unsigned char hash[32],
+    struct store_app *out);
+int store_app_del(struct store_txn *t, const char *id);
+/* All apps (org NULL) or those of org, in id order, starting after after_id
+ * (NULL or "" for the start). */
+int store_app_iter(struct store_txn *t, const char *org, const char *after_id,
+    store_app_cb cb, void *arg);
+
+/* ---- webhooks (index: by app) ---------------------------------------- */
+struct store_webhook {
+	char id[STORE_ID_MAX + 1];
+	char app_id[STORE_ID_MAX + 1];
+	char url[STORE_URL_MAX + 1];
+	char events[STORE_EVENTS_MAX + 1];	/* "a.b,c.*,*" */
+	char description[STORE_DESC_MAX + 1];
+	char secret[STORE_SECRET_MAX + 1];
+	char prev_secret[STORE_SECRET_MAX + 1];	/* "" when none */
+	int64_t prev_secret_until;		/* prev_secret signs until then */
+	uint32_t rate_limit;			/* per second, 0 = none */
+	int enabled;
+	char disabled_reason[STORE_REASON_MAX + 1];
+	int64_t created_at;
+	int64_t updated_at;
+};
+typedef int (*store_webhook_cb)(const struct store_webhook *w, void *arg);
+
+int store_webhook_put(struct store_txn *t, const struct store_webhook *w,
+    int create);
+int store_webhook_get(struct store_txn *t, const char *id,
+    struct store_webhook *out);
+/* Deletes the webhook and its health record (not its deliveries). */
+int store_webhook_del(struct store_txn *t, const char *id);
+/* Webhooks of one app, in id (creation) order. */
+int store_webhook_iter_app(struct store_txn *t, const char *app_id,
+    store_webhook_cb cb, void *arg);
+/* 1 if the comma-joined filter list matches type (exact, "p.*", "*"). */
+int store_webhook_matches(const char *events, const char *type);
+
+/* Health: written by the sender, kept apart from the webhook so that API
+ * updates and delivery bookkeeping do not contend. */
+struct store_health {
+	char webhook_id[STORE_ID_MAX + 1];
+	int64_t last_attempt_at;	/* 0: never */
+	int last_status;		/* HTTP status of the last attempt, 0 if none */
+	char last_error[STORE_ERROR_MAX + 1];	/* "" when it got a status */
+	uint32_t consecutive_failures;
+	int64_t failing_since;		/* first failure of the current streak, 0 */
+	int64_t next_retry_at;		/* 0: nothing scheduled */
+};
+/* NOTFOUND gives a zeroed record with webhook_id set (and the code). */
+int store_health_get(struct store_txn *t, const char *webhook_id,
+    struct store_health *out);
+int store_health_put(struct store_txn *t, const struct store_health *h);
+
+/* ---- events (index: by creation time, for retention) ---------------- */
+struct store_event {
+	char id[STORE_ID_MAX + 1];	/* also the idempotency key */
+	char type[STORE_TYPE_MAX + 1];
+	char org_id[STORE_ORG_MAX + 1];
+	char app_id[STORE_ID_MAX + 1];	/* "" when org-wide */
+	int64_t created_at;
+	uint32_t deliveries;		/* fan-out count, for the idempotent answer */
+	char *body;			/* exact bytes the receiver gets; heap */
+	size_t body_len;
+};
+/* STORE_EXISTS when the id is taken (waits for a racing writer). */
+int store_event_put(struct store_txn *t, const struct store_event *e);
+/* with_body 0 leaves body NULL (cheap). */
+int store_event_get(struct store_txn *t, const char *id, int with_body,
+    struct store_event *out);
+int store_event_del(struct store_txn *t, const char *id);
+void store_event_free(struct store_event *e);	/* frees body only */
+/* Events created before ms, oldest first; the callback gets no body. */
+int store_event_iter_before(struct store_txn *t, int64_t ms,
+    int (*cb)(const struct store_event *e, void *arg), void *arg);
+
+/* ---- deliveries (indices: by app, by webhook, by event, due) -------- */
+enum store_dlv_status {
+	STORE_DLV_PENDING = 0,
+	STORE_DLV_DELIVERED = 1,
+	STORE_DLV_FAILED = 2,
+	STORE_DLV_CANCELLED = 3,
+};
+struct store_delivery {
+	char id[STORE_ID_MAX + 1];
+	char event_id[STORE_ID_MAX + 1];
+	char webhook_id[STORE_ID_MAX + 1];
+	char app_id[STORE_ID_MAX + 1];
+	char event_type[STORE_TYPE_MAX + 1];
+	int status;			/* enum store_dlv_status */
+	uint32_t attempts;		/* attempts made */
+	int64_t next_attempt_at;	/* meaningful while pending */
+	int64_t created_at;
+	int64_t updated_at;
+};
+typedef int (*store_delivery_cb)(const struct store_delivery *d, void *arg);
+
+/* The due index holds exactly the pending deliveries, keyed by
+ * (next_attempt_at, id); put keeps it in step with status. */
+int store_delivery_put(struct store_txn *t, const struct store_delivery *d,
+    int create);
+int store_delivery_get(struct store_txn *t, const char *id,
+    struct store_delivery *out);
+/* Deletes the delivery and its attempts. */
+int store_delivery_del(struct store_txn *t, const char *id);
+/* Newest first, starting strictly before before_id (NULL/"" = newest). */
+int store_delivery_iter_app(struct store_txn *t, const char *app_id,
+    const char *before_id, store_delivery_cb cb, void *arg);
+int store_delivery_iter_webhook(struct store_txn *t, const char *webhook_id,
+    const char *before_id, store_delivery_cb cb, void *arg);
+int store_delivery_iter_event(struct store_txn *t, const char *event_id,
+    store_delivery_cb cb, void *arg);
+/* Pending deliveries with next_attempt_at <= until, earliest first. */
+int store_delivery_iter_due(struct store_txn *t, int64_t until,
+    store_delivery_cb cb, void *arg);
+/* Earliest next_attempt_at of any pending delivery, or STORE_NOTFOUND. */
+int store_delivery_next_due(struct store_txn *t, int64_t *at);
+/* All deliveries created before ms, oldest first (ids are time-ordered). */
+int store_delivery_iter_before(struct store_txn *t, int64_t ms,
+    store_delivery_cb cb, void *arg);
+
+/* ---- attempts (index: by delivery) ----------------------------------- */
+struct store_attempt {
+	char id[STORE_ID_MAX + 1];
+	char delivery_id[STORE_ID_MAX + 1];
+	char webhook_id[STORE_ID_MAX + 1];
+	int64_t at;
+	int status_code;		/* HTTP status, 0 when none */
+	char error[STORE_ERROR_MAX + 1];	/* "" when it got a status */
+	uint32_t duration_ms;
+	char response[STORE_RESP_MAX + 1];	/* may hold NULs: use response_len */
+	size_t response_len;
+};
+int store_attempt_put(struct store_txn *t, const struct store_attempt *a);
+/* Attempts of one delivery, oldest first. */
+int store_attempt_iter_delivery(struct store_txn *t, const char *delivery_id,
+    int (*cb)(const struct store_attempt *a, void *arg), void *arg);
+
+/* Failed attempts (error or non-2xx), newest first: the status page's list. */
+int store_attempt_iter_failures(struct store_txn *t,
+    int (*cb)(const struct store_attempt *a, void *arg), void *arg);
+
+/* ---- queue counters, kept by store_delivery_put/_del ------------------
+ * Sharded by process (a few keys summed on read) so concurrent intake
+ * writers do not all wait on one counter record. */
+struct store_queue {
+	int64_t pending, delivered, failed, cancelled;
+};
+int store_queue_get(struct store_txn *t, struct store_queue *q);
+
+/* ---- hourly statistics per webhook, written by the sender ------------
+ * One row per (webhook, hour) plus a global row under webhook_id "*".
+ * Latency buckets are powers of two in ms: bucket i holds [2^(i-1), 2^i)
+ * (bucket 0 holds 0 ms); the last bucket holds everything larger. */
+#define STORE_LAT_BUCKETS 20
+struct store_stat {
+	int64_t hour;			/* start of the hour, ms */
+	uint32_t delivered;		/* successful attempts */
+	uint32_t failed;		/* failed attempts */
+	uint32_t latency[STORE_LAT_BUCKETS];
+};
+/* Add one attempt to the webhook's row and to the global row. */
+int store_stat_add(struct store_txn *t, const char *webhook_id, int64_t at,
+    int ok, uint32_t duration_ms);
+/* NOTFOUND gives a zeroed row with hour set (and the code). */
+int store_stat_get(struct store_txn *t, const char *webhook_id, int64_t hour,
+    struct store_stat *out);
+/* Remove rows of hours before ms. */
+int store_stat_purge(struct store_txn *t, int64_t before_ms);
+
+/* ---- counts, for the status page and the tests ----------------------- */
+struct store_counts {
+	uint64_t apps, webhooks, events, deliveries, attempts;
+	uint64_t pending;		/* entries of the due index */
+};
+/* Exact counts (walks the databases: tests and small stores only). */
+int store_counts(struct store_txn *t, struct store_counts *c);
+
+#endif

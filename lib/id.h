@@ -1,0 +1,30 @@
+/*
+ * id.h - prefixed, time-ordered, URL-safe ids: "evt_01JD3X...".
+ *
+ * After the prefix and '_' come 26 Crockford base32 characters: a 48-bit
+ * millisecond timestamp (10 chars) then 80 random bits from getrandom(2)
+ * (16 chars).  Ids made later sort after earlier ones (byte order), which
+ * keeps B-tree inserts at the right edge.
+ */
+#ifndef HOOKD_ID_H
+#define HOOKD_ID_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ID_BODY_LEN 26
+#define ID_MAX 32		/* longest generated id incl. NUL, prefix <= 4 */
+
+/* Write prefix "_" body into out (>= ID_MAX bytes).  0 or -1 (no entropy). */
+int id_new(const char *prefix, char *out, size_t outlen);
+/* Same with a given timestamp: for tests and for cursors. */
+int id_new_at(const char *prefix, int64_t ms, char *out, size_t outlen);
+/* 1 if s is prefix "_" + 26 valid characters, else 0. */
+int id_valid(const char *prefix, const char *s);
+/* The millisecond timestamp in a generated id, or -1. */
+int64_t id_time(const char *s);
+
+/* n random bytes from the OS.  0 or -1. */
+int id_random(void *buf, size_t n);
+
+#endif
