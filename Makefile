@@ -32,6 +32,9 @@ endif
 ifdef SAN
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 endif
+ifdef FUZZ
+SANFLAGS = -fsanitize=address,undefined,fuzzer-no-link -fno-omit-frame-pointer
+endif
 # User CFLAGS come last: they add to ours and may override -O2.
 override CFLAGS := -std=gnu11 -O2 -g $(WARN) $(SANFLAGS) -D_GNU_SOURCE \
 	-I. $(PKG_CFLAGS) $(CFLAGS)
@@ -43,12 +46,14 @@ CGI_SRC := $(filter-out cgi/main.c,$(wildcard cgi/*.c))
 SEND_SRC := $(filter-out sender/main.c,$(wildcard sender/*.c))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 BENCH_SRC := $(wildcard bench/*.c)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(O)/%.o)
 CGI_OBJ := $(CGI_SRC:%.c=$(O)/%.o)
 SEND_OBJ := $(SEND_SRC:%.c=$(O)/%.o)
 UNIT_BIN := $(UNIT_SRC:%.c=$(O)/%)
 BENCH_BIN := $(BENCH_SRC:%.c=$(O)/%)
+FUZZ_BIN := $(FUZZ_SRC:%.c=$(O)/%)
 
 FCGI := $(O)/cgi/hookd.fcgi
 SEND := $(O)/sender/hookd-send
@@ -81,6 +86,21 @@ $(O)/tests/unit/%.o: tests/unit/%.c
 
 $(O)/bench/%: $(O)/bench/%.o $(O)/libcgi.a $(O)/libsend.a $(O)/libhookd.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# Fuzzers: clang + libFuzzer, objects in build-fuzz/.  FUZZ_SECONDS each.
+FUZZ_SECONDS ?= 30
+$(O)/tests/fuzz/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(O)/libcgi.a $(O)/libsend.a $(O)/libhookd.a
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
+fuzz:
+	$(MAKE) O=build-fuzz CC=clang FUZZ=1 fuzz-run
+
+fuzz-run: $(FUZZ_BIN)
+	@set -e; for f in $(FUZZ_BIN); do n=$${f##*/fuzz_}; \
+	  mkdir -p tests/fuzz/corpus/$$n $(O)/corpus/$$n; echo "== $$f ($(FUZZ_SECONDS) s)"; \
+	  ASAN_OPTIONS=detect_leaks=1 $$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$(O)/ \
+	    $(O)/corpus/$$n tests/fuzz/corpus/$$n; done
 
 deps:
 	@sh mk/deps.sh
@@ -119,10 +139,10 @@ uninstall:
 	-rmdir $(DESTDIR)$(LIBEXECDIR)
 
 clean:
-	rm -rf build-asan
+	rm -rf build-asan build-fuzz
 	rm -f $(PROGS) */*.o */*.d tests/unit/*.o tests/unit/*.d *.a $(UNIT_BIN) $(BENCH_BIN)
 
-.PHONY: all deps check unit integration check-asan run bench install uninstall clean
+.PHONY: all deps check unit integration check-asan fuzz fuzz-run run bench install uninstall clean
 .SECONDARY:
 
--include $(shell find $(O) -name '*.d' -not -path './build-asan/*' 2>/dev/null)
+-include $(shell find $(O) -name '*.d' -not -path './build-asan/*' -not -path './build-fuzz/*' 2>/dev/null)
