@@ -1,0 +1,819 @@
+/*
+ * config.c - hookd.conf parsing (see config.h and SPEC.md "Configuration").
+ *
+ * Syntax: one "key = value" per line; blank lines and lines whose first
+ * non-blank character is '#' are ignored (there are no trailing comments:
+ * a '#' inside a value is part of it).  Key and value are trimmed of
+ * blanks; a CR before the LF is dropped; quotes are not special.  Every
+ * key may appear once.  Any error stops the parse with "FILE:LINE: ...".
+ *
+ * config_parse() starts from config_defaults(), so the result depends on
+ * the text only, and checks the required keys like config_load() does.
+ * Error messages never contain the admin token.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "lib/config.h"
+#include "lib/netaddr.h"
+
+#define CONFIG_FILE_MAX (1024 * 1024)	/* larger files are refused */
+#define CONFIG_LINE_MAX 8192
+#define CONFIG_REASON_MAX 160
+#define CONFIG_EVENT_BYTES_MAX ((size_t)256 * 1024 * 1024)
+
+static const char config_default_retry[] = "0,5s,5m,30m,2h,5h,10h,14h,20h,24h";
+
+/* Parse state shared by the key handlers. */
+struct cstate {
+	struct config *c;
+	const char *name;		/* file name for messages */
+	char reason[CONFIG_REASON_MAX];	/* a handler's explanation */
+	int token_line;			/* line of admin_token[_file], 0 if none */
+};
+
+typedef int (*config_setter)(struct cstate *, const char *);
+
+static void
+config_err(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+config_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static void
+reason(struct cstate *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+reason(struct cstate *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(st->reason, sizeof(st->reason), fmt, ap);
+	va_end(ap);
+}
+
+/* Checked unsigned decimal: digits only, no sign, no overflow.  0 or -1. */
+static int
+parse_u64(const char *s, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (n == 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		unsigned d;
+
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		d = (unsigned)(s[i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+int
+config_parse_duration(const char *s, int64_t *ms)
+{
+	size_t n = strspn(s, "0123456789");
+	const char *unit = s + n;
+	uint64_t v, mult;
+
+	if (parse_u64(s, n, &v) == -1)
+		return -1;
+	if (strcmp(unit, "ms") == 0)
+		mult = 1;
+	else if (strcmp(unit, "s") == 0)
+		mult = 1000;
+	else if (strcmp(unit, "m") == 0)
+		mult = 60 * 1000;
+	else if (strcmp(unit, "h") == 0)
+		mult = 3600 * 1000;
+	else if (strcmp(unit, "d") == 0)
+		mult = 86400 * 1000;
+	else if (*unit == '\0' && v == 0)
+		mult = 0;		/* a bare 0 needs no unit */
+	else
+		return -1;
+	if (mult != 0 && v > (uint64_t)INT64_MAX / mult)
+		return -1;
+	*ms = (int64_t)(v * mult);
+	return 0;
+}
+
+int
+config_parse_size(const char *s, size_t *bytes)
+{
+	size_t n = strspn(s, "0123456789");
+	const char *suf = s + n;
+	uint64_t v, mult;
+
+	if (parse_u64(s, n, &v) == -1)
+		return -1;
+	if (*suf == '\0')
+		mult = 1;
+	else if (strcmp(suf, "K") == 0 || strcmp(suf, "k") == 0)
+		mult = 1024;
+	else if (strcmp(suf, "M") == 0 || strcmp(suf, "m") == 0)
+		mult = 1024 * 1024;
+	else if (strcmp(suf, "G") == 0 || strcmp(suf, "g") == 0)
+		mult = 1024 * 1024 * 1024;
+	else
+		return -1;
+	if (v > (uint64_t)SIZE_MAX / mult)
+		return -1;
+	*bytes = (size_t)(v * mult);
+	return 0;
+}
+
+int
+config_parse_bool(const char *s, int *b)
+{
+	static const char *yes[] = {"yes", "true", "on", "1"};
+	static const char *no[] = {"no", "false", "off", "0"};
+	size_t i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*b = 1;
+			return 0;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*b = 0;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Copy s into dst[dstlen]; -1 if it does not fit. */
+static int
+copy_str(char *dst, size_t dstlen, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n >= dstlen)
+		return -1;
+	memcpy(dst, s, n + 1);
+	return 0;
+}
+
+static int
+is_blank(int ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' ||
+	    ch == '\f' || ch == '\v';
+}
+
+/* Trim blanks from both ends of s in place; returns the new start. */
+static char *
+trim(char *s)
+{
+	size_t n;
+
+	while (is_blank((unsigned char)*s))
+		s++;
+	n = strlen(s);
+	while (n > 0 && is_blank((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+	return s;
+}
+
+/*
+ * Split a comma list in place and call fn on each trimmed item.  An empty
+ * item is an error, except that an empty value is an empty list when
+ * empty_ok.  Returns 0 or -1 (reason set).
+ */
+static int
+each_item(struct cstate *st, char *v, int empty_ok,
+    int (*fn)(struct cstate *, const char *, size_t), size_t *count)
+{
+	char *p = v, *comma, *item;
+
+	*count = 0;
+	if (*v == '\0') {
+		if (empty_ok)
+			return 0;
+		reason(st, "empty list");
+		return -1;
+	}
+	for (;;) {
+		comma = strchr(p, ',');
+		if (comma != NULL)
+			*comma = '\0';
+		item = trim(p);
+		if (*item == '\0') {
+			reason(st, "empty list item");
+			return -1;
+		}
+		if (fn(st, item, *count) == -1)
+			return -1;
+		(*count)++;
+		if (comma == NULL)
+			return 0;
+		p = comma + 1;
+	}
+}
+
+/* A path value: non-empty, fits PATH_MAX. */
+static int
+set_path(struct cstate *st, char *dst, const char *v)
+{
+	if (*v == '\0') {
+		reason(st, "empty path");
+		return -1;
+	}
+	if (copy_str(dst, PATH_MAX, v) == -1) {
+		reason(st, "path too long");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+set_data_dir(struct cstate *st, const char *v)
+{
+	return set_path(st, st->c->data_dir, v);
+}
+
+static int
+set_status_dir(struct cstate *st, const char *v)
+{
+	return set_path(st, st->c->status_dir, v);
+}
+
+/* A token: 1..CONFIG_TOKEN_MAX printable non-blank ASCII characters. */
+static int
+store_token(struct cstate *st, const char *v, size_t n)
+{
+	size_t i;
+
+	if (n == 0) {
+		reason(st, "the admin token is empty");
+		return -1;
+	}
+	if (n > CONFIG_TOKEN_MAX) {
+		reason(st, "the admin token is longer than %d bytes",
+		    CONFIG_TOKEN_MAX);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (v[i] <= 0x20 || v[i] >= 0x7f) {
+			reason(st, "the admin token must be printable ASCII "
+			    "without blanks");
+			return -1;
+		}
+	}
+	memcpy(st->c->admin_token, v, n);
+	st->c->admin_token[n] = '\0';
+	return 0;
+}
+
+static int
+set_admin_token(struct cstate *st, const char *v)
+{
+	return store_token(st, v, strlen(v));
+}
+
+/*
+ * admin_token_file: read the token from a file, trailing blanks and
+ * newlines trimmed.  A relative name is taken relative to the directory of
+ * the config file.
+ */
+static int
+set_admin_token_file(struct cstate *st, const char *v)
+{
+	char path[PATH_MAX], data[CONFIG_TOKEN_MAX + 64];
+	const char *slash = strrchr(st->name, '/');
+	size_t n = 0, dirlen;
+	FILE *f;
+	int r = -1;
+
+	if (*v == '\0') {
+		reason(st, "empty path");
+		return -1;
+	}
+	if (v[0] != '/' && slash != NULL) {
+		dirlen = (size_t)(slash - st->name) + 1;
+		if (dirlen + strlen(v) >= sizeof(path)) {
+			reason(st, "path too long");
+			return -1;
+		}
+		memcpy(path, st->name, dirlen);
+		memcpy(path + dirlen, v, strlen(v) + 1);
+	} else if (copy_str(path, sizeof(path), v) == -1) {
+		reason(st, "path too long");
+		return -1;
+	}
+	f = fopen(path, "re");
+	if (f == NULL) {
+		reason(st, "cannot read %.200s: %s", path, strerror(errno));
+		return -1;
+	}
+	n = fread(data, 1, sizeof(data), f);
+	if (ferror(f)) {
+		reason(st, "cannot read %.200s: %s", path, strerror(errno));
+		goto done;
+	}
+	while (n > 0 && is_blank((unsigned char)data[n - 1]))
+		n--;
+	if (n > CONFIG_TOKEN_MAX) {
+		reason(st, "the token in %.200s is longer than %d bytes", path,
+		    CONFIG_TOKEN_MAX);
+		goto done;
+	}
+	r = store_token(st, data, n);
+done:
+	fclose(f);
+	return r;
+}
+
+static int
+set_max_event_bytes(struct cstate *st, const char *v)
+{
+	size_t n;
+
+	if (config_parse_size(v, &n) == -1 || n == 0 ||
+	    n > CONFIG_EVENT_BYTES_MAX) {
+		reason(st, "expected a size from 1 to 256M (e.g. 262144, 256K)");
+		return -1;
+	}
+	st->c->max_event_bytes = n;
+	return 0;
+}
+
+static int
+retry_item(struct cstate *st, const char *item, size_t i)
+{
+	int64_t ms;
+
+	if (i >= CONFIG_RETRY_MAX) {
+		reason(st, "more than %d steps", CONFIG_RETRY_MAX);
+		return -1;
+	}
+	if (config_parse_duration(item, &ms) == -1) {
+		reason(st, "'%.40s' is not a duration (e.g. 0, 500ms, 5s, 5m, "
+		    "2h, 1d)", item);
+		return -1;
+	}
+	st->c->retry_schedule[i] = ms;
+	return 0;
+}
+
+static int
+set_retry_schedule(struct cstate *st, const char *v)
+{
+	char tmp[CONFIG_LINE_MAX];
+	size_t count;
+
+	if (copy_str(tmp, sizeof(tmp), v) == -1) {
+		reason(st, "too long");
+		return -1;
+	}
+	if (each_item(st, tmp, 0, retry_item, &count) == -1)
+		return -1;
+	st->c->retry_count = count;
+	return 0;
+}
+
+/* A duration that must be > 0. */
+static int
+set_positive_duration(struct cstate *st, const char *v, int64_t *dst)
+{
+	int64_t ms;
+
+	if (config_parse_duration(v, &ms) == -1 || ms <= 0) {
+		reason(st, "expected a duration above zero (e.g. 500ms, 5s, "
+		    "5m, 2h, 1d)");
+		return -1;
+	}
+	*dst = ms;
+	return 0;
+}
+
+static int
+set_timeout(struct cstate *st, const char *v)
+{
+	return set_positive_duration(st, v, &st->c->timeout_ms);
+}
+
+static int
+set_connect_timeout(struct cstate *st, const char *v)
+{
+	return set_positive_duration(st, v, &st->c->connect_timeout_ms);
+}
+
+static int
+set_disable_after(struct cstate *st, const char *v)
+{
+	return set_positive_duration(st, v, &st->c->disable_after_ms);
+}
+
+static int
+set_retention(struct cstate *st, const char *v)
+{
+	return set_positive_duration(st, v, &st->c->retention_ms);
+}
+
+static int
+set_poll_interval(struct cstate *st, const char *v)
+{
+	return set_positive_duration(st, v, &st->c->poll_interval_ms);
+}
+
+static int
+set_range(struct cstate *st, const char *v, unsigned lo, unsigned hi,
+    unsigned *dst)
+{
+	uint64_t n;
+
+	if (parse_u64(v, strlen(v), &n) == -1 || n < lo || n > hi) {
+		reason(st, "expected an integer from %u to %u", lo, hi);
+		return -1;
+	}
+	*dst = (unsigned)n;
+	return 0;
+}
+
+static int
+set_concurrency(struct cstate *st, const char *v)
+{
+	return set_range(st, v, 1, 10000, &st->c->concurrency);
+}
+
+static int
+set_per_webhook_concurrency(struct cstate *st, const char *v)
+{
+	return set_range(st, v, 1, 1000, &st->c->per_webhook_concurrency);
+}
+
+static int
+set_bool(struct cstate *st, const char *v, int *dst)
+{
+	if (config_parse_bool(v, dst) == -1) {
+		reason(st, "expected yes or no");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+set_allow_private_targets(struct cstate *st, const char *v)
+{
+	return set_bool(st, v, &st->c->allow_private_targets);
+}
+
+static int
+set_require_https(struct cstate *st, const char *v)
+{
+	return set_bool(st, v, &st->c->require_https);
+}
+
+static int
+cidr_item(struct cstate *st, const char *item, size_t i)
+{
+	if (i >= CONFIG_CIDR_MAX) {
+		reason(st, "more than %d entries", CONFIG_CIDR_MAX);
+		return -1;
+	}
+	if (netaddr_parse_cidr(item, &st->c->allow_targets[i]) == -1) {
+		reason(st, "'%.60s' is not an address or CIDR (e.g. "
+		    "10.0.0.0/8, fd00::/8)", item);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+set_allow_targets(struct cstate *st, const char *v)
+{
+	char tmp[CONFIG_LINE_MAX];
+	size_t count;
+
+	if (copy_str(tmp, sizeof(tmp), v) == -1) {
+		reason(st, "too long");
+		return -1;
+	}
+	if (each_item(st, tmp, 1, cidr_item, &count) == -1)
+		return -1;
+	st->c->allow_count = count;
+	return 0;
+}
+
+static int
+set_durability(struct cstate *st, const char *v)
+{
+	if (strcmp(v, "sync") == 0)
+		st->c->nosync = 0;
+	else if (strcmp(v, "nosync") == 0)
+		st->c->nosync = 1;
+	else {
+		reason(st, "expected sync or nosync");
+		return -1;
+	}
+	return 0;
+}
+
+/* An event type: dot-separated non-empty segments of [a-z0-9_]. */
+static int
+type_item(struct cstate *st, const char *item, size_t i)
+{
+	size_t n = strlen(item), j;
+	int dots = 0;
+
+	if (i >= CONFIG_TYPES_MAX) {
+		reason(st, "more than %d event types", CONFIG_TYPES_MAX);
+		return -1;
+	}
+	if (n >= CONFIG_TYPE_LEN) {
+		reason(st, "an event type is longer than %d characters",
+		    CONFIG_TYPE_LEN - 1);
+		return -1;
+	}
+	for (j = 0; j < n; j++) {
+		char ch = item[j];
+
+		if (ch == '.') {
+			if (j == 0 || j == n - 1 || item[j - 1] == '.')
+				goto bad;
+			dots++;
+		} else if (!((ch >= 'a' && ch <= 'z') ||
+		    (ch >= '0' && ch <= '9') || ch == '_')) {
+			goto bad;
+		}
+	}
+	if (dots == 0)
+		goto bad;
+	for (j = 0; j < i; j++) {
+		if (strcmp(st->c->event_types[j], item) == 0) {
+			reason(st, "'%.60s' is listed twice", item);
+			return -1;
+		}
+	}
+	memcpy(st->c->event_types[i], item, n + 1);
+	return 0;
+bad:
+	reason(st, "'%.60s' is not a dotted lower-case name like "
+	    "user.profile.update", item);
+	return -1;
+}
+
+static int
+set_event_types(struct cstate *st, const char *v)
+{
+	char tmp[CONFIG_LINE_MAX];
+	size_t count;
+
+	if (copy_str(tmp, sizeof(tmp), v) == -1) {
+		reason(st, "too long");
+		return -1;
+	}
+	if (each_item(st, tmp, 1, type_item, &count) == -1)
+		return -1;
+	st->c->event_type_count = count;
+	return 0;
+}
+
+static int
+set_log(struct cstate *st, const char *v)
+{
+	if (strcmp(v, "stderr") == 0)
+		st->c->log_syslog = 0;
+	else if (strcmp(v, "syslog") == 0)
+		st->c->log_syslog = 1;
+	else {
+		reason(st, "expected stderr or syslog");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+set_log_level(struct cstate *st, const char *v)
+{
+	if (strcmp(v, "error") == 0)
+		st->c->log_level = LOG_ERR;
+	else if (strcmp(v, "warning") == 0)
+		st->c->log_level = LOG_WARNING;
+	else if (strcmp(v, "info") == 0)
+		st->c->log_level = LOG_INFO;
+	else if (strcmp(v, "debug") == 0)
+		st->c->log_level = LOG_DEBUG;
+	else {
+		reason(st, "expected error, warning, info or debug");
+		return -1;
+	}
+	return 0;
+}
+
+static const struct {
+	const char *key;
+	config_setter set;
+} config_keys[] = {
+	{"data_dir", set_data_dir},
+	{"admin_token", set_admin_token},
+	{"admin_token_file", set_admin_token_file},
+	{"status_dir", set_status_dir},
+	{"max_event_bytes", set_max_event_bytes},
+	{"retry_schedule", set_retry_schedule},
+	{"timeout", set_timeout},
+	{"connect_timeout", set_connect_timeout},
+	{"concurrency", set_concurrency},
+	{"per_webhook_concurrency", set_per_webhook_concurrency},
+	{"allow_private_targets", set_allow_private_targets},
+	{"allow_targets", set_allow_targets},
+	{"require_https", set_require_https},
+	{"disable_after", set_disable_after},
+	{"retention", set_retention},
+	{"durability", set_durability},
+	{"poll_interval", set_poll_interval},
+	{"event_types", set_event_types},
+	{"log", set_log},
+	{"log_level", set_log_level},
+};
+#define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
+
+void
+config_defaults(struct config *c)
+{
+	struct cstate st;
+	char tmp[sizeof(config_default_retry)];
+	size_t count;
+
+	memset(c, 0, sizeof(*c));
+	memcpy(c->data_dir, "/var/lib/hookd", sizeof("/var/lib/hookd"));
+	memcpy(c->status_dir, "/var/www/hookd", sizeof("/var/www/hookd"));
+	c->max_event_bytes = 262144;
+	memset(&st, 0, sizeof(st));
+	st.c = c;
+	memcpy(tmp, config_default_retry, sizeof(tmp));
+	if (each_item(&st, tmp, 0, retry_item, &count) == 0)
+		c->retry_count = count;
+	c->timeout_ms = 15 * 1000;
+	c->connect_timeout_ms = 5 * 1000;
+	c->concurrency = 64;
+	c->per_webhook_concurrency = 4;
+	c->allow_private_targets = 0;
+	c->allow_count = 0;
+	c->require_https = 0;
+	c->disable_after_ms = (int64_t)5 * 86400 * 1000;
+	c->retention_ms = (int64_t)30 * 86400 * 1000;
+	c->nosync = 0;
+	c->poll_interval_ms = 1000;
+	c->event_type_count = 0;
+	c->log_syslog = 0;
+	c->log_level = LOG_INFO;
+}
+
+int
+config_parse(struct config *c, const char *name, const char *text,
+    size_t len, char *err, size_t errlen)
+{
+	char line[CONFIG_LINE_MAX];
+	int seen[CONFIG_NKEYS];
+	struct cstate st;
+	size_t pos = 0, n, k;
+	int lineno = 0;
+	char *key, *val, *eq;
+	const char *nl;
+
+	config_defaults(c);
+	memset(seen, 0, sizeof(seen));
+	memset(&st, 0, sizeof(st));
+	st.c = c;
+	st.name = name;
+	if (copy_str(c->path, sizeof(c->path), name) == -1) {
+		config_err(err, errlen, "%.200s...: file name too long", name);
+		return -1;
+	}
+	while (pos < len) {
+		lineno++;
+		nl = memchr(text + pos, '\n', len - pos);
+		n = nl != NULL ? (size_t)(nl - (text + pos)) : len - pos;
+		if (n >= sizeof(line)) {
+			config_err(err, errlen, "%s:%d: line longer than %d "
+			    "bytes", name, lineno, CONFIG_LINE_MAX - 1);
+			return -1;
+		}
+		if (memchr(text + pos, '\0', n) != NULL) {
+			config_err(err, errlen, "%s:%d: NUL byte in line",
+			    name, lineno);
+			return -1;
+		}
+		memcpy(line, text + pos, n);
+		line[n] = '\0';
+		pos += n + (nl != NULL);
+		key = trim(line);
+		if (*key == '\0' || *key == '#')
+			continue;
+		eq = strchr(key, '=');
+		if (eq == NULL) {
+			config_err(err, errlen, "%s:%d: expected \"key = "
+			    "value\"", name, lineno);
+			return -1;
+		}
+		*eq = '\0';
+		val = trim(eq + 1);
+		key = trim(key);
+		for (k = 0; k < CONFIG_NKEYS; k++)
+			if (strcmp(key, config_keys[k].key) == 0)
+				break;
+		if (k == CONFIG_NKEYS) {
+			config_err(err, errlen, "%s:%d: unknown key '%.64s'",
+			    name, lineno, key);
+			return -1;
+		}
+		if (seen[k]) {
+			config_err(err, errlen, "%s:%d: duplicate key '%s' "
+			    "(first on line %d)", name, lineno, key, seen[k]);
+			return -1;
+		}
+		seen[k] = lineno;
+		if (config_keys[k].set == set_admin_token ||
+		    config_keys[k].set == set_admin_token_file) {
+			if (st.token_line != 0) {
+				config_err(err, errlen, "%s:%d: give either "
+				    "admin_token or admin_token_file, not both "
+				    "(first on line %d)", name, lineno,
+				    st.token_line);
+				return -1;
+			}
+			st.token_line = lineno;
+		}
+		st.reason[0] = '\0';
+		if (config_keys[k].set(&st, val) == -1) {
+			config_err(err, errlen, "%s:%d: bad value for %s: %s",
+			    name, lineno, key, st.reason);
+			return -1;
+		}
+	}
+	if (c->admin_token[0] == '\0') {
+		config_err(err, errlen, "%s: admin_token (or admin_token_file) "
+		    "is required", name);
+		return -1;
+	}
+	return 0;
+}
+
+int
+config_load(struct config *c, const char *path, char *err, size_t errlen)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = NULL;
+	int r = -1;
+
+	if (path == NULL || *path == '\0')
+		path = getenv("HOOKD_CONF");
+	if (path == NULL || *path == '\0')
+		path = CONFIG_DEFAULT_PATH;
+	config_defaults(c);
+	f = fopen(path, "re");
+	if (f == NULL) {
+		config_err(err, errlen, "%s: cannot open: %s", path,
+		    strerror(errno));
+		goto done;
+	}
+	text = malloc(CONFIG_FILE_MAX + 1);
+	if (text == NULL) {
+		config_err(err, errlen, "%s: out of memory", path);
+		goto done;
+	}
+	len = fread(text, 1, CONFIG_FILE_MAX + 1, f);
+	if (ferror(f)) {
+		config_err(err, errlen, "%s: cannot read: %s", path,
+		    strerror(errno));
+		goto done;
+	}
+	if (len > CONFIG_FILE_MAX) {
+		config_err(err, errlen, "%s: larger than %d bytes", path,
+		    CONFIG_FILE_MAX);
+		goto done;
+	}
+	r = config_parse(c, path, text, len, err, errlen);
+done:
+	free(text);
+	if (f != NULL)
+		fclose(f);
+	return r;
+}
