@@ -1,0 +1,156 @@
+/* test_buf.c - lib/buf: growth, cap, NUL termination, failed appends. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/buf.h"
+
+START_TEST(test_buf_new_buffer_is_empty_string)
+{
+	struct buf b;
+
+	buf_init(&b, 100);
+	ck_assert_ptr_nonnull(b.data);
+	ck_assert_str_eq(b.data, "");
+	ck_assert_uint_eq(b.len, 0);
+	buf_free(&b);
+	ck_assert_str_eq(b.data, "");
+}
+END_TEST
+
+START_TEST(test_buf_appends_and_stays_nul_terminated)
+{
+	struct buf b;
+
+	buf_init(&b, 1000);
+	ck_assert_int_eq(buf_adds(&b, "hello"), 0);
+	ck_assert_int_eq(buf_add(&b, ", wo", 4), 0);
+	ck_assert_int_eq(buf_printf(&b, "rld %d-%s", 42, "x"), 0);
+	ck_assert_uint_eq(b.len, strlen("hello, world 42-x"));
+	ck_assert_str_eq(b.data, "hello, world 42-x");
+	ck_assert_int_eq(buf_add(&b, "", 0), 0);
+	ck_assert_uint_eq(b.len, 17);
+	buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_buf_binary_data_keeps_length)
+{
+	struct buf b;
+
+	buf_init(&b, 16);
+	ck_assert_int_eq(buf_add(&b, "a\0b", 3), 0);
+	ck_assert_uint_eq(b.len, 3);
+	ck_assert_int_eq(memcmp(b.data, "a\0b\0", 4), 0);
+	buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_buf_cap_is_exact_and_failed_append_changes_nothing)
+{
+	struct buf b;
+
+	buf_init(&b, 10);
+	ck_assert_int_eq(buf_adds(&b, "0123456789"), 0);	/* exactly cap */
+	ck_assert_uint_eq(b.len, 10);
+	ck_assert_int_eq(buf_adds(&b, "x"), -1);
+	ck_assert_int_eq(buf_printf(&b, "%d", 1), -1);
+	ck_assert_uint_eq(b.len, 10);
+	ck_assert_str_eq(b.data, "0123456789");
+	ck_assert_uint_le(b.size, 11);		/* never allocates past cap+1 */
+	buf_free(&b);
+
+	buf_init(&b, 10);
+	ck_assert_int_eq(buf_adds(&b, "abc"), 0);
+	ck_assert_int_eq(buf_printf(&b, "%s", "12345678"), -1);
+	ck_assert_uint_eq(b.len, 3);
+	ck_assert_str_eq(b.data, "abc");
+	ck_assert_int_eq(buf_add(&b, "x", (size_t)-1), -1);	/* no overflow */
+	ck_assert_str_eq(b.data, "abc");
+	buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_buf_zero_cap_refuses_everything_but_nothing)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	ck_assert_int_eq(buf_add(&b, "", 0), 0);
+	ck_assert_int_eq(buf_adds(&b, "a"), -1);
+	ck_assert_str_eq(b.data, "");
+	buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_buf_grows_by_doubling_to_large_sizes)
+{
+	struct buf b;
+	char chunk[1000];
+	size_t i, reallocs = 0, last = 0;
+
+	memset(chunk, 'z', sizeof(chunk));
+	buf_init(&b, 4 * 1024 * 1024);
+	for (i = 0; i < 4000; i++) {
+		ck_assert_int_eq(buf_add(&b, chunk, sizeof(chunk)), 0);
+		if (b.size != last) {
+			reallocs++;
+			last = b.size;
+		}
+	}
+	ck_assert_uint_eq(b.len, 4000000);
+	ck_assert_uint_eq(b.data[b.len], '\0');
+	ck_assert_uint_eq(b.data[b.len - 1], 'z');
+	ck_assert_uint_lt(reallocs, 30);	/* doubling, not linear */
+	buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_buf_reset_keeps_memory_and_empties)
+{
+	struct buf b;
+	size_t size;
+
+	buf_init(&b, 100);
+	ck_assert_int_eq(buf_adds(&b, "some text"), 0);
+	size = b.size;
+	buf_reset(&b);
+	ck_assert_uint_eq(b.len, 0);
+	ck_assert_str_eq(b.data, "");
+	ck_assert_uint_eq(b.size, size);
+	ck_assert_int_eq(buf_adds(&b, "new"), 0);
+	ck_assert_str_eq(b.data, "new");
+	buf_free(&b);
+	buf_reset(&b);		/* reset of a freed buffer is harmless */
+	ck_assert_str_eq(b.data, "");
+}
+END_TEST
+
+static Suite *
+buf_suite(void)
+{
+	Suite *s = suite_create("buf");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_buf_new_buffer_is_empty_string);
+	tcase_add_test(tc, test_buf_appends_and_stays_nul_terminated);
+	tcase_add_test(tc, test_buf_binary_data_keeps_length);
+	tcase_add_test(tc, test_buf_cap_is_exact_and_failed_append_changes_nothing);
+	tcase_add_test(tc, test_buf_zero_cap_refuses_everything_but_nothing);
+	tcase_add_test(tc, test_buf_grows_by_doubling_to_large_sizes);
+	tcase_add_test(tc, test_buf_reset_keeps_memory_and_empties);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(buf_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
