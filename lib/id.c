@@ -103,13 +103,14 @@ id_new(const char *prefix, char *out, size_t outlen)
 {
 	unsigned char rnd[ID_RAND_BYTES];
 	int64_t ms = timefmt_now_ms();
-	int i, r;
+	int i, r = -1;
 
-	if (id_random(rnd, sizeof(rnd)) == -1)
-		return -1;
 	pthread_mutex_lock(&id_lock);
 	if (ms <= id_last_ms) {
-		/* Same millisecond (or clock stepped back): previous + 1. */
+		/*
+		 * Same millisecond (or the clock stepped back): previous
+		 * random part + 1, no new entropy needed.
+		 */
 		ms = id_last_ms;
 		memcpy(rnd, id_last_rand, sizeof(rnd));
 		for (i = ID_RAND_BYTES - 1; i >= 0; i--)
@@ -117,11 +118,16 @@ id_new(const char *prefix, char *out, size_t outlen)
 				break;
 		if (i < 0)
 			ms++;	/* 80-bit wrap: move to the next millisecond */
+	} else if (id_random(rnd, sizeof(rnd)) == -1) {
+		goto done;
 	}
 	id_last_ms = ms;
 	memcpy(id_last_rand, rnd, sizeof(rnd));
+	r = 0;
+done:
 	pthread_mutex_unlock(&id_lock);
-	r = id_encode(prefix, ms, rnd, out, outlen);
+	if (r == 0)
+		r = id_encode(prefix, ms, rnd, out, outlen);
 	return r;
 }
 
