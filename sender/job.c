@@ -1,0 +1,25 @@
+/* job.c - a picked delivery (see job.h). */
+#include <curl/curl.h>
+#include <string.h>
+
+#include "sender/job.h"
+
+void
+job_clear(struct job *j)
+{
+	store_event_free(&j->ev);
+	j->ev.body = NULL;
+	j->ev.body_len = 0;
+	if (j->headers != NULL) {
+		curl_slist_free_all(j->headers);
+		j->headers = NULL;
+	}
+	j->easy = NULL;
+}
+
+int
+job_ok(const struct job *j)
+{
+	return j->kind == JOB_SEND && j->error[0] == '\0' &&
+	    j->status >= 200 && j->status <= 299;
+}

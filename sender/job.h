@@ -1,0 +1,62 @@
+/*
+ * job.h - one delivery the sender has picked, from the pick to the commit
+ * of its outcome.
+ *
+ * A job owns its event body (ev.body, freed by job_free/job_clear) and, while
+ * a transfer runs, its request headers.  Its delivery id stays in the
+ * in-flight set (idset.h) until the outcome is committed, so the delivery is
+ * never picked twice even between the end of the transfer and the commit.
+ */
+#ifndef HOOKD_SENDER_JOB_H
+#define HOOKD_SENDER_JOB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db/store.h"
+#include "sender/guard.h"
+
+enum job_kind {
+	JOB_SEND = 0,		/* an HTTP attempt (or one refused before connect) */
+	JOB_FAIL,		/* no attempt: webhook disabled or event gone */
+	JOB_CANCEL,		/* no attempt: webhook deleted */
+};
+
+struct job {
+	enum job_kind kind;
+	struct store_delivery d;	/* as picked */
+	char url[STORE_URL_MAX + 1];
+	char secret[STORE_SECRET_MAX + 1];	/* secret: never logged */
+	char prev_secret[STORE_SECRET_MAX + 1];	/* "" unless rotating */
+	struct store_event ev;		/* with body, owned */
+
+	/* transfer state */
+	void *easy;			/* CURL *, borrowed from transfer.c */
+	struct curl_slist *headers;
+	struct guard guard;		/* the connect-time address check */
+	int64_t at;			/* wall ms when the attempt started */
+	size_t resp_seen;		/* response bytes read */
+
+	/* result, filled when the attempt ends */
+	int status;			/* HTTP status, 0 if none */
+	char error[STORE_ERROR_MAX + 1];	/* "" when it got a status */
+	uint32_t duration_ms;
+	int64_t retry_after_ms;		/* -1: none */
+	char resp[STORE_RESP_MAX];	/* first bytes of the response */
+	size_t resp_len;
+	char att_id[STORE_ID_MAX + 1];	/* attempt id, made once */
+
+	/* set by the outcome transaction, for the log (reset per run) */
+	int disabled;			/* this attempt disabled the webhook */
+	int final;			/* delivered or failed by this attempt */
+	int64_t next_at;		/* next attempt, 0 if none */
+
+	struct job *next;		/* free list */
+};
+
+/* Free the body and headers, keep the allocation. */
+void job_clear(struct job *j);
+/* 1 if the attempt got a 2xx. */
+int job_ok(const struct job *j);
+
+#endif

@@ -1,0 +1,215 @@
+/*
+ * main.c - hookd-send: flags, config, signals, the sender lock, modes.
+ *
+ *   hookd-send [-c FILE] --once | --loop | --status-only
+ *
+ * Exit codes: 0 done (also: --once found another sender running), 1 runtime
+ * error (message on stderr or syslog), 2 usage or config error.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "db/store.h"
+#include "lib/config.h"
+#include "lib/log.h"
+#include "lib/version.h"
+#include "lib/wake.h"
+#include "sender/lock.h"
+#include "sender/run.h"
+#include "sender/status.h"
+
+enum { MODE_NONE, MODE_ONCE, MODE_LOOP, MODE_STATUS };
+
+static volatile sig_atomic_t main_stop;
+static int main_sigpipe[2] = { -1, -1 };
+
+static void
+main_on_signal(int sig)
+{
+	int saved = errno;
+	char c = 1;
+
+	(void)sig;
+	main_stop = 1;
+	if (main_sigpipe[1] >= 0)
+		(void)write(main_sigpipe[1], &c, 1);
+	errno = saved;
+}
+
+static void
+main_usage(FILE *f)
+{
+	fprintf(f, "usage: hookd-send [-c FILE] --once | --loop | "
+	    "--status-only\n"
+	    "  --once         deliver what is due, purge, write the status "
+	    "page, exit\n"
+	    "  --loop         deliver continuously until SIGTERM/SIGINT\n"
+	    "  --status-only  write the status page and exit\n"
+	    "  -c FILE        config (else $HOOKD_CONF, else %s)\n",
+	    CONFIG_DEFAULT_PATH);
+}
+
+static int
+main_signals(char *err, size_t errlen)
+{
+	struct sigaction sa;
+
+	if (pipe2(main_sigpipe, O_CLOEXEC | O_NONBLOCK) == -1) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = main_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;		/* no SA_RESTART: waits end early */
+	if (sigaction(SIGTERM, &sa, NULL) == -1 ||
+	    sigaction(SIGINT, &sa, NULL) == -1) {
+		snprintf(err, errlen, "sigaction: %s", strerror(errno));
+		return -1;
+	}
+	sa.sa_handler = SIG_IGN;
+	(void)sigaction(SIGPIPE, &sa, NULL);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct config cfg;	/* large: keep it off the stack */
+	static const struct option longopts[] = {
+		{ "once", no_argument, NULL, 'o' },
+		{ "loop", no_argument, NULL, 'l' },
+		{ "status-only", no_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct store_opts so;
+	struct store *st = NULL;
+	struct run_opts ro;
+	const char *path = NULL;
+	char err[PATH_MAX + 512];
+	int ch, mode = MODE_NONE, lockfd = -1, wakefd = -1, rc = 1, n;
+
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'o':
+		case 'l':
+		case 's':
+			n = ch == 'o' ? MODE_ONCE : ch == 'l' ? MODE_LOOP :
+			    MODE_STATUS;
+			if (mode != MODE_NONE && mode != n) {
+				fprintf(stderr, "hookd-send: choose one of "
+				    "--once, --loop, --status-only\n");
+				main_usage(stderr);
+				return 2;
+			}
+			mode = n;
+			break;
+		case 'h':
+			main_usage(stdout);
+			return 0;
+		case 'V':
+			printf("hookd-send %s\n", HOOKD_VERSION);
+			return 0;
+		default:
+			fprintf(stderr, "hookd-send: unknown or incomplete "
+			    "option '%s'\n", argv[optind - 1]);
+			main_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc || mode == MODE_NONE) {
+		if (optind != argc)
+			fprintf(stderr, "hookd-send: unexpected argument "
+			    "'%s'\n", argv[optind]);
+		else
+			fprintf(stderr, "hookd-send: one of --once, --loop, "
+			    "--status-only is required\n");
+		main_usage(stderr);
+		return 2;
+	}
+	if (config_load(&cfg, path, err, sizeof(err)) == -1) {
+		fprintf(stderr, "hookd-send: %s\n", err);
+		return 2;
+	}
+	log_init("hookd-send", cfg.log_syslog, cfg.log_level);
+	if (main_signals(err, sizeof(err)) == -1)
+		goto fail;
+	if (mkdir(cfg.data_dir, 0750) == -1 && errno != EEXIST) {
+		snprintf(err, sizeof(err), "%s: %s", cfg.data_dir,
+		    strerror(errno));
+		goto fail;
+	}
+	if (mode != MODE_STATUS) {
+		n = lock_take(cfg.data_dir, mode == MODE_LOOP, &main_stop,
+		    &lockfd, err, sizeof(err));
+		if (n == -1)
+			goto fail;
+		if (n == 1) {
+			if (mode == MODE_ONCE)
+				log_info("another hookd-send is running; "
+				    "nothing to do");
+			rc = 0;
+			goto out;
+		}
+	}
+	memset(&so, 0, sizeof(so));
+	so.home = cfg.data_dir;
+	so.nosync = cfg.nosync;
+	if (store_open(&st, &so, err, sizeof(err)) != STORE_OK)
+		goto fail;
+	if (mode == MODE_STATUS) {
+		if (status_write(st, &cfg, "status-only", err, sizeof(err)) ==
+		    -1)
+			goto fail;
+		rc = 0;
+		goto out;
+	}
+	if (mode == MODE_LOOP) {
+		wakefd = wake_listen(cfg.data_dir);
+		if (wakefd == -1)
+			log_warn("cannot bind %s/sender.sock (%s): polling "
+			    "every %lld ms only", cfg.data_dir,
+			    strerror(errno), (long long)cfg.poll_interval_ms);
+	}
+	memset(&ro, 0, sizeof(ro));
+	ro.cfg = &cfg;
+	ro.store = st;
+	ro.loop = mode == MODE_LOOP;
+	ro.stop = &main_stop;
+	ro.sigfd = main_sigpipe[0];
+	ro.wakefd = wakefd;
+	log_info("hookd-send %s started (%s, concurrency %u)", HOOKD_VERSION,
+	    ro.loop ? "loop" : "once", cfg.concurrency);
+	if (run_sender(&ro, err, sizeof(err)) == -1)
+		goto fail;
+	log_info("hookd-send done");
+	rc = 0;
+	goto out;
+fail:
+	log_err("%s", err);
+	if (cfg.log_syslog)
+		fprintf(stderr, "hookd-send: %s\n", err);
+	rc = 1;
+out:
+	if (wakefd >= 0)
+		close(wakefd);
+	if (st != NULL)
+		store_close(st);
+	if (lockfd >= 0)
+		close(lockfd);
+	return rc;
+}

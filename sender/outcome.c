@@ -1,0 +1,249 @@
+/* outcome.c - recording attempts and scheduling retries (see outcome.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/log.h"
+#include "lib/timefmt.h"
+#include "sender/backoff.h"
+#include "sender/outcome.h"
+
+struct oc {
+	const struct config *cfg;
+	struct job **jobs;
+	size_t n;
+	int64_t now;
+};
+
+struct oc_ids {
+	char (*id)[STORE_ID_MAX + 1];
+	size_t n, cap;
+	int oom;
+};
+
+static int
+oc_collect_pending(const struct store_delivery *d, void *arg)
+{
+	struct oc_ids *ids = arg;
+	void *p;
+
+	if (d->status != STORE_DLV_PENDING)
+		return 0;
+	if (ids->n == ids->cap) {
+		ids->cap = ids->cap ? ids->cap * 2 : 64;
+		p = realloc(ids->id, ids->cap * sizeof(*ids->id));
+		if (p == NULL) {
+			ids->oom = 1;
+			return 1;
+		}
+		ids->id = p;
+	}
+	memcpy(ids->id[ids->n++], d->id, sizeof(d->id));
+	return 0;
+}
+
+/*
+ * Disable webhook wid (if it exists and is enabled) with reason, and fail
+ * its pending deliveries.  Store code.
+ */
+static int
+oc_disable(struct store_txn *t, const char *wid, const char *reason,
+    int64_t now)
+{
+	struct store_webhook w;
+	struct store_delivery d;
+	struct oc_ids ids = { NULL, 0, 0, 0 };
+	size_t i;
+	int rc;
+
+	rc = store_webhook_get(t, wid, &w);
+	if (rc == STORE_NOTFOUND)
+		return STORE_OK;
+	if (rc != STORE_OK)
+		return rc;
+	if (!w.enabled)
+		return STORE_OK;
+	w.enabled = 0;
+	snprintf(w.disabled_reason, sizeof(w.disabled_reason), "%s", reason);
+	w.updated_at = now;
+	if ((rc = store_webhook_put(t, &w, 0)) != STORE_OK)
+		return rc;
+	rc = store_delivery_iter_webhook(t, wid, NULL, oc_collect_pending,
+	    &ids);
+	if (rc == STORE_OK && ids.oom)
+		rc = STORE_ERR;
+	for (i = 0; rc == STORE_OK && i < ids.n; i++) {
+		rc = store_delivery_get(t, ids.id[i], &d);
+		if (rc == STORE_NOTFOUND) {
+			rc = STORE_OK;
+			continue;
+		}
+		if (rc != STORE_OK || d.status != STORE_DLV_PENDING)
+			continue;
+		d.status = STORE_DLV_FAILED;
+		d.updated_at = now;
+		rc = store_delivery_put(t, &d, 0);
+	}
+	free(ids.id);
+	return rc;
+}
+
+static int
+oc_attempt(struct store_txn *t, const struct job *j)
+{
+	struct store_attempt a;
+
+	memset(&a, 0, sizeof(a));
+	memcpy(a.id, j->att_id, sizeof(a.id));
+	memcpy(a.delivery_id, j->d.id, sizeof(a.delivery_id));
+	memcpy(a.webhook_id, j->d.webhook_id, sizeof(a.webhook_id));
+	a.at = j->at;
+	a.status_code = j->status;
+	memcpy(a.error, j->error, sizeof(a.error));
+	a.duration_ms = j->duration_ms;
+	a.response_len = j->resp_len;
+	memcpy(a.response, j->resp, j->resp_len);
+	return store_attempt_put(t, &a);
+}
+
+/* Health after one attempt; may disable the webhook (disable_after). */
+static int
+oc_health(struct store_txn *t, const struct config *cfg, struct job *j,
+    int64_t now)
+{
+	struct store_health h;
+	struct store_webhook w;
+	char reason[STORE_REASON_MAX + 1], since[TIMEFMT_LEN];
+	int rc, ok = job_ok(j);
+
+	rc = store_webhook_get(t, j->d.webhook_id, &w);
+	if (rc == STORE_NOTFOUND)
+		return STORE_OK;	/* deleted: no health to keep */
+	if (rc != STORE_OK)
+		return rc;
+	rc = store_health_get(t, j->d.webhook_id, &h);
+	if (rc != STORE_OK && rc != STORE_NOTFOUND)
+		return rc;
+	h.last_attempt_at = j->at;
+	h.last_status = j->status;
+	memcpy(h.last_error, j->error, sizeof(h.last_error));
+	if (ok) {
+		h.consecutive_failures = 0;
+		h.failing_since = 0;
+		h.next_retry_at = 0;
+	} else {
+		h.consecutive_failures++;
+		if (h.failing_since == 0)
+			h.failing_since = j->at;
+		h.next_retry_at = j->next_at;
+	}
+	if ((rc = store_health_put(t, &h)) != STORE_OK)
+		return rc;
+	if (j->status == 410) {
+		j->disabled = w.enabled;
+		return oc_disable(t, j->d.webhook_id,
+		    "endpoint returned 410 Gone", now);
+	}
+	if (!ok && w.enabled && cfg->disable_after_ms > 0 &&
+	    j->at - h.failing_since >= cfg->disable_after_ms) {
+		timefmt_format(h.failing_since, since, sizeof(since));
+		snprintf(reason, sizeof(reason), "every attempt failed since "
+		    "%s (%u in a row, last: %s%s%d)", since,
+		    h.consecutive_failures, j->error,
+		    j->error[0] ? " " : "status ", j->status);
+		j->disabled = 1;
+		return oc_disable(t, j->d.webhook_id, reason, now);
+	}
+	return STORE_OK;
+}
+
+static int
+oc_one(struct store_txn *t, const struct config *cfg, struct job *j,
+    int64_t now)
+{
+	struct store_delivery d;
+	int64_t delay;
+	int rc;
+
+	rc = store_delivery_get(t, j->d.id, &d);
+	if (rc == STORE_NOTFOUND)
+		return STORE_OK;	/* deleted under us: nothing to keep */
+	if (rc != STORE_OK)
+		return rc;
+	if (j->kind == JOB_SEND) {
+		if ((rc = oc_attempt(t, j)) != STORE_OK)
+			return rc;
+		d.attempts++;
+	}
+	if (d.status == STORE_DLV_PENDING) {
+		if (j->kind == JOB_CANCEL) {
+			d.status = STORE_DLV_CANCELLED;
+		} else if (j->kind == JOB_FAIL) {
+			d.status = STORE_DLV_FAILED;
+		} else if (job_ok(j)) {
+			d.status = STORE_DLV_DELIVERED;
+		} else if (j->status == 410) {
+			d.status = STORE_DLV_FAILED;
+		} else {
+			delay = backoff_next(cfg->retry_schedule,
+			    cfg->retry_count, d.attempts, j->retry_after_ms,
+			    backoff_random());
+			if (delay < 0) {
+				d.status = STORE_DLV_FAILED;
+			} else {
+				d.next_attempt_at = now + delay;
+				j->next_at = d.next_attempt_at;
+			}
+		}
+		j->final = d.status != STORE_DLV_PENDING;
+	}
+	d.updated_at = now;
+	if ((rc = store_delivery_put(t, &d, 0)) != STORE_OK)
+		return rc;
+	if (j->kind != JOB_SEND)
+		return STORE_OK;
+	if ((rc = oc_health(t, cfg, j, now)) != STORE_OK)
+		return rc;
+	return store_stat_add(t, j->d.webhook_id, j->at, job_ok(j),
+	    j->duration_ms);
+}
+
+static int
+oc_txn(struct store_txn *t, void *arg)
+{
+	struct oc *o = arg;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < o->n; i++) {
+		o->jobs[i]->final = 0;
+		o->jobs[i]->disabled = 0;
+		o->jobs[i]->next_at = 0;
+	}
+	for (i = 0; i < o->n; i++) {
+		if ((rc = oc_one(t, o->cfg, o->jobs[i], o->now)) != STORE_OK)
+			return rc;
+	}
+	return STORE_OK;
+}
+
+int
+outcome_flush(struct store *s, const struct config *cfg, struct job **jobs,
+    size_t n, char *err, size_t errlen)
+{
+	struct oc o = { cfg, jobs, n, timefmt_now_ms() };
+
+	if (n == 0)
+		return 0;
+	return store_txn(s, 0, oc_txn, &o, err, errlen) == STORE_OK ? 0 : -1;
+}
+
+const char *
+outcome_class(const struct job *j)
+{
+	if (job_ok(j))
+		return "delivered";
+	if (j->status == 410)
+		return "gone";
+	return "retry";
+}

@@ -1,0 +1,221 @@
+/* pick.c - choosing due deliveries (see pick.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/timefmt.h"
+#include "sender/pick.h"
+
+struct pk {
+	const struct config *cfg;
+	struct idset *inflight;
+	struct whtab *wt;
+	int64_t now, now_us, until;
+	struct job **jobs;
+	size_t want;
+	/* output, reset at every run of the transaction */
+	size_t n, scanned;
+	struct pick_result *res;
+	struct store_webhook w;		/* last webhook read (cache) */
+	int w_rc;
+	char err[128];
+};
+
+/* Pending-in-this-pick count per webhook goes into whstate.inflight right
+ * away (undone on a rerun), so per_webhook_concurrency holds inside one
+ * pick too. */
+static int
+pk_due(const struct store_delivery *d, void *arg)
+{
+	struct pk *p = arg;
+	struct whstate *ws;
+	size_t i;
+
+	if (d->next_attempt_at > p->now) {
+		p->res->next_at = d->next_attempt_at;
+		return 1;		/* the rest is later still */
+	}
+	if (++p->scanned > PICK_SCAN_MAX) {
+		p->res->more = 1;
+		return 1;
+	}
+	if (idset_has(p->inflight, d->id))
+		return 0;
+	for (i = 0; i < p->n; i++) {
+		if (strcmp(p->jobs[i]->d.id, d->id) == 0)
+			return 0;
+	}
+	ws = whtab_get(p->wt, d->webhook_id);
+	if (ws == NULL) {
+		snprintf(p->err, sizeof(p->err), "out of memory");
+		return STORE_ERR;
+	}
+	if (p->cfg->per_webhook_concurrency > 0 &&
+	    ws->inflight >= p->cfg->per_webhook_concurrency) {
+		p->res->blocked = 1;
+		return 0;
+	}
+	if (ws->rate_limit > 0 && ws->next_ok_us > p->now_us) {
+		p->res->blocked = 1;
+		if (p->res->rate_at == 0 || ws->next_ok_us / 1000 <
+		    p->res->rate_at)
+			p->res->rate_at = ws->next_ok_us / 1000;
+		return 0;
+	}
+	p->jobs[p->n]->d = *d;
+	p->n++;
+	ws->inflight++;		/* undone by pk_undo on a rerun */
+	if (p->n >= p->want) {
+		p->res->more = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static void
+pk_undo(struct pk *p)
+{
+	struct whstate *ws;
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		ws = whtab_find(p->wt, p->jobs[i]->d.webhook_id);
+		if (ws != NULL && ws->inflight > 0)
+			ws->inflight--;
+		job_clear(p->jobs[i]);
+	}
+	p->n = 0;
+}
+
+/* Fill job i's webhook and event parts; decide its kind. */
+static int
+pk_fill(struct store_txn *t, struct pk *p, struct job *j)
+{
+	struct whstate *ws;
+	int rc;
+
+	j->kind = JOB_SEND;
+	if (p->w_rc != STORE_OK || strcmp(p->w.id, j->d.webhook_id) != 0) {
+		p->w_rc = store_webhook_get(t, j->d.webhook_id, &p->w);
+		if (p->w_rc != STORE_OK && p->w_rc != STORE_NOTFOUND)
+			return p->w_rc;
+		if (p->w_rc == STORE_NOTFOUND)
+			p->w.id[0] = '\0';
+	}
+	if (p->w_rc == STORE_NOTFOUND) {
+		j->kind = JOB_CANCEL;
+		return STORE_OK;
+	}
+	if (!p->w.enabled) {
+		j->kind = JOB_FAIL;
+		return STORE_OK;
+	}
+	ws = whtab_find(p->wt, j->d.webhook_id);
+	if (ws != NULL)
+		ws->rate_limit = p->w.rate_limit;
+	memcpy(j->url, p->w.url, sizeof(j->url));
+	memcpy(j->secret, p->w.secret, sizeof(j->secret));
+	if (p->w.prev_secret[0] != '\0' && p->w.prev_secret_until > p->now)
+		memcpy(j->prev_secret, p->w.prev_secret,
+		    sizeof(j->prev_secret));
+	else
+		j->prev_secret[0] = '\0';
+	rc = store_event_get(t, j->d.event_id, 1, &j->ev);
+	if (rc == STORE_NOTFOUND) {
+		memset(&j->ev, 0, sizeof(j->ev));
+		j->kind = JOB_FAIL;
+		return STORE_OK;
+	}
+	return rc;
+}
+
+static int
+pk_txn(struct store_txn *t, void *arg)
+{
+	struct pk *p = arg;
+	struct pick_result *res = p->res;
+	size_t i;
+	int rc;
+
+	pk_undo(p);
+	p->scanned = 0;
+	p->w_rc = STORE_NOTFOUND;
+	p->w.id[0] = '\0';
+	memset(res, 0, sizeof(*res));
+	rc = store_delivery_iter_due(t, p->until, pk_due, p);
+	if (rc != STORE_OK)
+		return rc;
+	for (i = 0; i < p->n; i++) {
+		if ((rc = pk_fill(t, p, p->jobs[i])) != STORE_OK)
+			return rc;
+	}
+	return STORE_OK;
+}
+
+/* After the transaction: rate limits need the webhook's rate_limit, known
+ * only now; a job the limit holds back is dropped (picked again later). */
+static void
+pk_rate(struct pk *p)
+{
+	struct whstate *ws;
+	int64_t when;
+	size_t i, k = 0;
+
+	for (i = 0; i < p->n; i++) {
+		struct job *j = p->jobs[i];
+
+		ws = whtab_find(p->wt, j->d.webhook_id);
+		if (ws != NULL && j->kind == JOB_SEND) {
+			if (!whtab_rate_take(ws, p->now_us, &when)) {
+				p->res->blocked = 1;
+				if (p->res->rate_at == 0 ||
+				    when / 1000 < p->res->rate_at)
+					p->res->rate_at = when / 1000;
+				if (ws->inflight > 0)
+					ws->inflight--;
+				job_clear(j);
+				continue;
+			}
+		}
+		/* keep: swap to the front so no job pointer is lost (jobs is
+		 * the caller's window of free jobs) */
+		p->jobs[i] = p->jobs[k];
+		p->jobs[k++] = j;
+	}
+	p->n = k;
+}
+
+int
+pick_due(struct store *s, const struct config *cfg, struct idset *inflight,
+    struct whtab *wt, int64_t now, int64_t horizon_ms, struct job **free,
+    size_t want, struct pick_result *res, char *err, size_t errlen)
+{
+	struct pk p;
+	size_t i;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if (want == 0)
+		return 0;
+	memset(&p, 0, sizeof(p));
+	p.cfg = cfg;
+	p.inflight = inflight;
+	p.wt = wt;
+	p.now = now;
+	p.until = now + (horizon_ms > 0 ? horizon_ms : 0);
+	p.now_us = timefmt_mono_ms() * 1000;
+	p.jobs = free;
+	p.want = want;
+	p.res = res;
+	rc = store_txn(s, STORE_RDONLY, pk_txn, &p, err, errlen);
+	if (rc != STORE_OK && p.err[0] != '\0')
+		snprintf(err, errlen, "%s", p.err);
+	if (rc != STORE_OK) {
+		pk_undo(&p);
+		return -1;
+	}
+	pk_rate(&p);
+	for (i = 0; i < p.n; i++)
+		(void)idset_add(inflight, p.jobs[i]->d.id);
+	res->n = p.n;
+	return 0;
+}

@@ -1,0 +1,45 @@
+/*
+ * pick.h - choose the due deliveries to send next, in one short read-only
+ * transaction over the due index.
+ *
+ * Skips deliveries already in flight (idset), webhooks at
+ * per_webhook_concurrency, and webhooks whose rate_limit allows no start
+ * yet.  Reads each picked delivery's webhook (url, secrets) and event body.
+ * A delivery whose webhook was deleted becomes a JOB_CANCEL, one whose
+ * webhook is disabled or whose event is gone a JOB_FAIL.
+ */
+#ifndef HOOKD_SENDER_PICK_H
+#define HOOKD_SENDER_PICK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db/store.h"
+#include "lib/config.h"
+#include "sender/idset.h"
+#include "sender/job.h"
+#include "sender/whtab.h"
+
+/* Due-index entries looked at per pick at most, beyond those picked. */
+#define PICK_SCAN_MAX 4096
+
+struct pick_result {
+	size_t n;		/* jobs filled */
+	int more;		/* stopped early: more may be due now */
+	int blocked;		/* something due was held back by a limit */
+	int64_t next_at;	/* wall ms when more becomes due; 0: unknown */
+	int64_t rate_at;	/* wall ms when a rate limit frees; 0: none */
+};
+
+/*
+ * Fill up to want jobs from free[] (the caller's empty jobs) with deliveries
+ * due at now, looking ahead horizon_ms for next_at.  Picked ids are added to
+ * inflight and counted in wt (the caller undoes both when a job ends).
+ * 0, or -1 with err.
+ */
+int pick_due(struct store *s, const struct config *cfg,
+    struct idset *inflight, struct whtab *wt, int64_t now,
+    int64_t horizon_ms, struct job **free, size_t want,
+    struct pick_result *res, char *err, size_t errlen);
+
+#endif

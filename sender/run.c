@@ -1,0 +1,397 @@
+/* run.c - the sender's main loop (see run.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/id.h"
+#include "lib/log.h"
+#include "lib/timefmt.h"
+#include "lib/wake.h"
+#include "sender/idset.h"
+#include "sender/job.h"
+#include "sender/outcome.h"
+#include "sender/pick.h"
+#include "sender/purge.h"
+#include "sender/run.h"
+#include "sender/status.h"
+#include "sender/transfer.h"
+#include "sender/whtab.h"
+
+#define RUN_FLUSH_RETRY_MS 1000
+#define RUN_FLUSH_FAILS_MAX 5	/* --once gives up after that many */
+
+struct run {
+	const struct run_opts *o;
+	const struct config *cfg;
+	struct transfer *tr;
+	struct idset *inflight;
+	struct whtab *wt;
+	struct job *pool;		/* every job, one allocation */
+	struct job **free;		/* stack of unused jobs */
+	size_t nfree, total;
+	struct job **batch;		/* finished, awaiting commit */
+	size_t nbatch;
+	int64_t flush_at;		/* mono ms: commit the batch by then */
+	int flush_fails;
+	int64_t pick_at;		/* mono ms: pick again then */
+	int repick_on_done;		/* last pick left due work behind */
+	int once_done;			/* --once: nothing more to do */
+	unsigned conc;
+};
+
+/* scheme://host of a URL, for the log: no path, query or credentials. */
+static void
+run_host(const char *url, char *out, size_t outlen)
+{
+	char *p;
+
+	log_redact_url(url, out, outlen);
+	p = strstr(out, "://");
+	if (p != NULL && (p = strchr(p + 3, '/')) != NULL)
+		*p = '\0';
+}
+
+/* The outcome is committed: the delivery may be picked again. */
+static void
+run_release(struct run *r, struct job *j)
+{
+	idset_del(r->inflight, j->d.id);
+	job_clear(j);
+	r->free[r->nfree++] = j;
+}
+
+/* A job is finished (transfer done, or never started): log it, give its
+ * webhook slot back and queue its outcome. */
+static void
+run_finish(struct run *r, struct job *j)
+{
+	struct whstate *ws = whtab_find(r->wt, j->d.webhook_id);
+	char host[256];
+
+	if (ws != NULL && ws->inflight > 0)
+		ws->inflight--;
+	if (j->kind == JOB_SEND) {
+		if (id_new("att", j->att_id, sizeof(j->att_id)) == -1)
+			snprintf(j->att_id, sizeof(j->att_id), "att_%s",
+			    j->d.id + 4);
+		run_host(j->url, host, sizeof(host));
+		log_info("attempt dlv=%s wh=%s evt=%s host=%s status=%d "
+		    "error=%s ms=%u n=%u", j->d.id, j->d.webhook_id,
+		    j->d.event_id, host, j->status,
+		    j->error[0] ? j->error : "-", j->duration_ms,
+		    j->d.attempts + 1);
+	}
+	if (r->nbatch == 0)
+		r->flush_at = timefmt_mono_ms() + RUN_FLUSH_MS;
+	r->batch[r->nbatch++] = j;
+	if (r->repick_on_done)
+		r->pick_at = 0;
+}
+
+static int
+run_flush(struct run *r, char *err, size_t errlen)
+{
+	const struct config *cfg = r->cfg;
+	char e[256];
+	size_t i;
+
+	if (r->nbatch == 0)
+		return 0;
+	if (outcome_flush(r->o->store, cfg, r->batch, r->nbatch, e,
+	    sizeof(e)) == -1) {
+		log_err("recording %zu outcomes: %s", r->nbatch, e);
+		(void)store_check(r->o->store, e, sizeof(e));
+		r->flush_at = timefmt_mono_ms() + RUN_FLUSH_RETRY_MS;
+		if (++r->flush_fails >= RUN_FLUSH_FAILS_MAX && !r->o->loop) {
+			snprintf(err, errlen, "cannot record outcomes: %s", e);
+			return -1;
+		}
+		return 0;
+	}
+	r->flush_fails = 0;
+	for (i = 0; i < r->nbatch; i++) {
+		struct job *j = r->batch[i];
+
+		if (j->disabled)
+			log_warn("webhook %s disabled after dlv=%s (%s)",
+			    j->d.webhook_id, j->d.id,
+			    j->status == 410 ? "410 Gone" : "disable_after");
+		if (j->kind == JOB_CANCEL)
+			log_info("dlv=%s cancelled: webhook %s is gone",
+			    j->d.id, j->d.webhook_id);
+		else if (j->kind == JOB_FAIL)
+			log_info("dlv=%s failed: webhook %s disabled or "
+			    "event gone", j->d.id, j->d.webhook_id);
+		else if (j->final && !job_ok(j))
+			log_info("dlv=%s failed after %u attempts", j->d.id,
+			    j->d.attempts + 1);
+		run_release(r, j);
+	}
+	r->nbatch = 0;
+	r->pick_at = 0;		/* retries may be due soon */
+	return 0;
+}
+
+/* Start what the pick chose. */
+static void
+run_start(struct run *r, struct job **jobs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct job *j = jobs[i];
+
+		if (j->kind != JOB_SEND || transfer_start(r->tr, j) == -1)
+			run_finish(r, j);
+	}
+}
+
+static int
+run_pick(struct run *r, char *err, size_t errlen)
+{
+	const struct config *cfg = r->cfg;
+	struct pick_result res;
+	int64_t now = timefmt_now_ms(), mono = timefmt_mono_ms(), at;
+	size_t want = r->conc - transfer_running(r->tr);
+	char e[256];
+
+	(void)err;
+	(void)errlen;
+	if (want > r->nfree)
+		want = r->nfree;
+	if (r->nbatch + want > RUN_BATCH_MAX + r->conc)
+		want = 0;
+	if (want == 0) {
+		r->repick_on_done = 1;
+		return 0;
+	}
+	/* pick_due fills the jobs at the top of the free stack. */
+	if (pick_due(r->o->store, cfg, r->inflight, r->wt, now,
+	    cfg->poll_interval_ms, r->free + r->nfree - want, want, &res, e,
+	    sizeof(e)) == -1) {
+		log_err("picking due deliveries: %s", e);
+		(void)store_check(r->o->store, e, sizeof(e));
+		r->pick_at = mono + RUN_FLUSH_RETRY_MS;
+		return 0;
+	}
+	{
+		/* The picked jobs are the first res.n of that window: move
+		 * them off the stack, keep the rest on it. */
+		struct job **win = r->free + r->nfree - want;
+		struct job *picked[512], **pk = picked;
+		size_t i, k = 0;
+
+		if (res.n > sizeof(picked) / sizeof(picked[0])) {
+			pk = calloc(res.n, sizeof(*pk));
+			if (pk == NULL) {
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
+		}
+		for (i = 0; i < res.n; i++)
+			pk[i] = win[i];
+		/* win[res.n..want) are untouched free jobs */
+		for (i = res.n; i < want; i++)
+			win[k++] = win[i];
+		r->nfree -= res.n;
+		run_start(r, pk, res.n);
+		if (pk != picked)
+			free(pk);
+	}
+	r->repick_on_done = res.more || res.blocked;
+	if (res.more) {
+		r->pick_at = 0;
+	} else {
+		r->pick_at = mono + cfg->poll_interval_ms;
+		if (res.next_at > 0) {
+			at = mono + (res.next_at - now);
+			if (at < r->pick_at)
+				r->pick_at = at;
+		}
+		if (res.rate_at > 0 && res.rate_at < r->pick_at)
+			r->pick_at = res.rate_at;
+	}
+	if (!r->o->loop && res.n == 0 && !res.more && !res.blocked &&
+	    res.next_at == 0 && transfer_running(r->tr) == 0 &&
+	    r->nbatch == 0)
+		r->once_done = 1;
+	return 0;
+}
+
+static int
+run_init(struct run *r, const struct run_opts *o, char *err, size_t errlen)
+{
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	r->o = o;
+	r->cfg = o->cfg;
+	r->conc = o->cfg->concurrency > 0 ? o->cfg->concurrency : 1;
+	r->total = r->conc + RUN_BATCH_MAX;
+	r->pool = calloc(r->total, sizeof(*r->pool));
+	r->free = calloc(r->total, sizeof(*r->free));
+	r->batch = calloc(r->total, sizeof(*r->batch));
+	r->inflight = idset_new(r->total);
+	r->wt = whtab_new();
+	if (r->pool == NULL || r->free == NULL || r->batch == NULL ||
+	    r->inflight == NULL || r->wt == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < r->total; i++)
+		r->free[r->nfree++] = &r->pool[r->total - 1 - i];
+	return transfer_new(&r->tr, o->cfg, err, errlen);
+}
+
+static void
+run_fini(struct run *r)
+{
+	size_t i;
+
+	transfer_free(r->tr);
+	if (r->pool != NULL) {
+		for (i = 0; i < r->total; i++)
+			job_clear(&r->pool[i]);
+	}
+	free(r->pool);
+	free(r->free);
+	free(r->batch);
+	idset_free(r->inflight);
+	whtab_free(r->wt);
+}
+
+static void
+run_housekeep(const struct run_opts *o, int purge, const char *pass)
+{
+	struct purge_counts pc;
+	char e[256];
+
+	if (purge) {
+		if (purge_run(o->store, o->cfg, timefmt_now_ms(), o->stop, &pc,
+		    e, sizeof(e)) == -1)
+			log_err("retention: %s", e);
+		else if (pc.deliveries > 0 || pc.events > 0)
+			log_info("retention: purged %llu deliveries, %llu "
+			    "events", (unsigned long long)pc.deliveries,
+			    (unsigned long long)pc.events);
+		if (store_checkpoint(o->store, e, sizeof(e)) != STORE_OK)
+			log_err("checkpoint: %s", e);
+	}
+	if (status_write(o->store, o->cfg, pass, e, sizeof(e)) == -1)
+		log_err("status page: %s", e);
+}
+
+/* Wait budget until the nearest deadline, at most poll_interval. */
+static int64_t
+run_timeout(const struct run *r, int64_t mono, int stopping)
+{
+	int64_t t = r->cfg->poll_interval_ms;
+
+	if (!stopping && transfer_running(r->tr) < r->conc && r->nfree > 0 &&
+	    r->pick_at - mono < t)
+		t = r->pick_at - mono;
+	if (r->nbatch > 0 && r->flush_at - mono < t)
+		t = r->flush_at - mono;
+	return t < 0 ? 0 : t;
+}
+
+int
+run_sender(const struct run_opts *o, char *err, size_t errlen)
+{
+	struct run r;
+	struct curl_waitfd fds[2];
+	int64_t mono, start = timefmt_mono_ms();
+	int64_t next_purge = start + RUN_CHECKPOINT_EVERY_MS;
+	int64_t next_ckpt = start + RUN_CHECKPOINT_EVERY_MS;
+	int64_t next_status = start + RUN_STATUS_EVERY_MS;
+	unsigned nfds, i;
+	int stopping = 0, rc = -1;
+	char c[64];
+	struct job *j;
+
+	if (run_init(&r, o, err, errlen) == -1)
+		goto out;
+	for (;;) {
+		mono = timefmt_mono_ms();
+		if (*o->stop && !stopping) {
+			stopping = 1;
+			log_info("stopping: finishing %u transfers in flight",
+			    transfer_running(r.tr));
+		}
+		if (!o->loop && mono - start > RUN_ONCE_MAX_MS && !stopping) {
+			stopping = 1;
+			log_info("--once ran %lld s: taking no more work",
+			    (long long)(RUN_ONCE_MAX_MS / 1000));
+		}
+		if (!stopping && mono >= r.pick_at &&
+		    run_pick(&r, err, errlen) == -1)
+			goto out;
+		if (r.nbatch >= RUN_BATCH_MAX ||
+		    (r.nbatch > 0 && (mono >= r.flush_at ||
+		    transfer_running(r.tr) == 0))) {
+			if (run_flush(&r, err, errlen) == -1)
+				goto out;
+			if (r.nbatch == 0 && !stopping && !r.once_done)
+				continue;	/* pick what became due */
+		}
+		if (transfer_running(r.tr) == 0 && r.nbatch == 0 &&
+		    (stopping || r.once_done))
+			break;
+		if (o->loop && !stopping) {
+			if (mono >= next_status) {
+				run_housekeep(o, 0, "loop");
+				next_status = mono + RUN_STATUS_EVERY_MS;
+			}
+			if (mono >= next_purge) {
+				run_housekeep(o, 1, "loop");
+				next_purge = mono + RUN_PURGE_EVERY_MS;
+				next_ckpt = mono + RUN_CHECKPOINT_EVERY_MS;
+			} else if (mono >= next_ckpt) {
+				if (store_checkpoint(o->store, c, sizeof(c)) !=
+				    STORE_OK)
+					log_err("checkpoint: %s", c);
+				next_ckpt = mono + RUN_CHECKPOINT_EVERY_MS;
+			}
+		}
+		nfds = 0;
+		if (o->sigfd >= 0) {
+			fds[nfds].fd = o->sigfd;
+			fds[nfds].events = CURL_WAIT_POLLIN;
+			fds[nfds++].revents = 0;
+		}
+		if (o->wakefd >= 0 && !stopping) {
+			fds[nfds].fd = o->wakefd;
+			fds[nfds].events = CURL_WAIT_POLLIN;
+			fds[nfds++].revents = 0;
+		}
+		if (transfer_wait(r.tr, fds, nfds,
+		    (int)run_timeout(&r, timefmt_mono_ms(), stopping), err,
+		    errlen) == -1)
+			goto out;
+		for (i = 0; i < nfds; i++) {
+			if (!(fds[i].revents & CURL_WAIT_POLLIN))
+				continue;
+			if (fds[i].fd == o->wakefd) {
+				wake_drain(o->wakefd);
+				r.pick_at = 0;
+			} else {
+				while (read(o->sigfd, c, sizeof(c)) > 0)
+					;
+			}
+		}
+		while ((j = transfer_done(r.tr)) != NULL)
+			run_finish(&r, j);
+	}
+	if (!o->loop)
+		run_housekeep(o, 1, "once");
+	else
+		run_housekeep(o, 0, "loop");
+	rc = 0;
+out:
+	if (rc == -1 && r.nbatch > 0)
+		log_err("%zu finished attempts not recorded; they will be "
+		    "sent again", r.nbatch);
+	run_fini(&r);
+	return rc;
+}

@@ -1,0 +1,40 @@
+/*
+ * run.h - the sender's passes: pick due deliveries, run their transfers,
+ * commit their outcomes in batches, keep house (retention, checkpoint,
+ * status page).
+ *
+ * --once delivers what is due at the start and what becomes due while it
+ * runs (looking poll_interval ahead, for at most RUN_ONCE_MAX_MS), then
+ * purges, checkpoints, writes the status page and returns.  --loop runs
+ * until *stop, then takes no new work, lets the transfers in flight finish
+ * (each bounded by cfg.timeout), commits them and returns.
+ */
+#ifndef HOOKD_SENDER_RUN_H
+#define HOOKD_SENDER_RUN_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "db/store.h"
+#include "lib/config.h"
+
+#define RUN_BATCH_MAX 256		/* finished jobs per commit at most */
+#define RUN_FLUSH_MS 10			/* oldest finished job waits at most */
+#define RUN_ONCE_MAX_MS (10LL * 60 * 1000)	/* --once stops picking after */
+#define RUN_PURGE_EVERY_MS (10LL * 60 * 1000)	/* --loop retention pass */
+#define RUN_CHECKPOINT_EVERY_MS (60LL * 1000)
+#define RUN_STATUS_EVERY_MS (10LL * 1000)	/* --loop status page */
+
+struct run_opts {
+	const struct config *cfg;
+	struct store *store;
+	int loop;			/* 0: --once */
+	volatile sig_atomic_t *stop;	/* set by SIGTERM/SIGINT */
+	int sigfd;			/* readable after a signal, or -1 */
+	int wakefd;			/* wake.h socket (loop), or -1 */
+};
+
+/* 0 done, -1 runtime error with err. */
+int run_sender(const struct run_opts *o, char *err, size_t errlen);
+
+#endif

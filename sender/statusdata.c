@@ -1,0 +1,461 @@
+/*
+ * statusdata.c - read the status page's figures in one read-only
+ * transaction, with bounded work (see statusdata.h).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/store.h"
+#include "lib/log.h"
+#include "sender/statusdata.h"
+
+#define HOUR_MS 3600000LL
+
+/* Append code point cp as UTF-8 if it fits (with the NUL); 0 or -1. */
+static int
+clean_put(char *out, size_t outlen, size_t *o, uint32_t cp)
+{
+	unsigned char b[4];
+	size_t n;
+
+	if (cp < 0x80) {
+		b[0] = (unsigned char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		b[0] = (unsigned char)(0xc0 | (cp >> 6));
+		b[1] = (unsigned char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		b[0] = (unsigned char)(0xe0 | (cp >> 12));
+		b[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		b[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		b[0] = (unsigned char)(0xf0 | (cp >> 18));
+		b[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+		b[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		b[3] = (unsigned char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	if (outlen - *o <= n)
+		return -1;
+	memcpy(out + *o, b, n);
+	*o += n;
+	return 0;
+}
+
+/*
+ * Decode one UTF-8 sequence at in[0..len); returns its length and sets
+ * *cp, or returns 1 with *cp = U+FFFD for an invalid, overlong or
+ * surrogate sequence.
+ */
+static size_t
+clean_decode(const unsigned char *in, size_t len, uint32_t *cp)
+{
+	uint32_t c;
+	size_t n, i;
+
+	if (in[0] < 0x80) {
+		*cp = in[0];
+		return 1;
+	}
+	if (in[0] >= 0xc2 && in[0] <= 0xdf) {
+		n = 2;
+		c = in[0] & 0x1f;
+	} else if (in[0] >= 0xe0 && in[0] <= 0xef) {
+		n = 3;
+		c = in[0] & 0x0f;
+	} else if (in[0] >= 0xf0 && in[0] <= 0xf4) {
+		n = 4;
+		c = in[0] & 0x07;
+	} else {
+		*cp = 0xfffd;
+		return 1;
+	}
+	if (len < n)
+		goto bad;
+	for (i = 1; i < n; i++) {
+		if ((in[i] & 0xc0) != 0x80)
+			goto bad;
+		c = (c << 6) | (in[i] & 0x3f);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		goto bad;
+	*cp = c;
+	return n;
+bad:
+	*cp = 0xfffd;
+	return 1;
+}
+
+void
+statusdata_clean(const char *in, size_t inlen, char *out, size_t outlen,
+    size_t maxchars, int *cut)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t i = 0, o = 0, chars = 0, n;
+	uint32_t cp;
+	int space = 0;
+
+	if (cut != NULL)
+		*cut = 0;
+	if (outlen == 0)
+		return;
+	while (i < inlen) {
+		n = clean_decode(p + i, inlen - i, &cp);
+		if (cp < 0x20 || cp == 0x7f || cp == ' ' ||
+		    (cp >= 0x80 && cp < 0xa0)) {
+			/* white space and controls: one space per run */
+			i += n;
+			space = 1;
+			continue;
+		}
+		if ((cp >= 0x202a && cp <= 0x202e) ||
+		    (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e ||
+		    cp == 0x200f)
+			cp = 0xfffd;	/* bidi controls could reorder the page */
+		if (space && o > 0) {
+			if (chars + 1 >= maxchars ||
+			    clean_put(out, outlen, &o, ' ') == -1)
+				break;
+			chars++;
+		}
+		space = 0;
+		if (chars >= maxchars || clean_put(out, outlen, &o, cp) == -1)
+			break;
+		chars++;
+		i += n;
+	}
+	out[o] = '\0';
+	/* Trailing white space alone is not a cut. */
+	while (i < inlen && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' ||
+	    p[i] == '\n'))
+		i++;
+	if (cut != NULL && i < inlen)
+		*cut = 1;
+}
+
+/* Clean a NUL-terminated field into a fixed array. */
+#define CLEAN(dst, src) \
+	statusdata_clean((src), strlen(src), (dst), sizeof(dst), SIZE_MAX, NULL)
+
+int
+statusdata_percentile(const uint64_t lat[STORE_LAT_BUCKETS], double p)
+{
+	uint64_t total = 0, want, sum = 0;
+	int i;
+
+	for (i = 0; i < STORE_LAT_BUCKETS; i++)
+		total += lat[i];
+	if (total == 0)
+		return -1;
+	want = (uint64_t)((double)total * p);
+	if ((double)want < (double)total * p)
+		want++;		/* ceil */
+	if (want == 0)
+		want = 1;
+	for (i = 0; i < STORE_LAT_BUCKETS; i++) {
+		sum += lat[i];
+		if (sum >= want)
+			return i;
+	}
+	return STORE_LAT_BUCKETS - 1;
+}
+
+void
+statusdata_bucket_bounds(int bucket, int64_t *lo, int64_t *hi)
+{
+	if (bucket <= 0) {
+		*lo = 0;
+		*hi = 1;
+		return;
+	}
+	*lo = (int64_t)1 << (bucket - 1);
+	*hi = bucket >= STORE_LAT_BUCKETS - 1 ? -1 : (int64_t)1 << bucket;
+}
+
+uint64_t
+statusdata_webhook_attempts(const struct statusdata_webhook *w)
+{
+	return w->delivered_24h + w->failed_24h;
+}
+
+const struct statusdata_webhook *
+statusdata_webhook_find(const struct statusdata *sd, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < sd->webhook_count; i++)
+		if (strcmp(sd->webhooks[i].id, id) == 0)
+			return &sd->webhooks[i];
+	return NULL;
+}
+
+/* ---- the transaction ------------------------------------------------- */
+
+struct collect {
+	struct statusdata *sd;
+	const char *pass;
+	size_t app;			/* app whose webhooks are being read */
+};
+
+static int
+collect_app(const struct store_app *a, void *arg)
+{
+	struct statusdata *sd = arg;
+	struct statusdata_app *ap;
+	size_t size;
+
+	if (sd->app_count >= STATUSDATA_APPS_MAX) {
+		sd->apps_cut = 1;
+		return 1;
+	}
+	if (sd->app_count == sd->app_size) {
+		size = sd->app_size ? sd->app_size * 2 : 16;
+		ap = realloc(sd->apps, size * sizeof(*ap));
+		if (ap == NULL)
+			return STORE_ERR;
+		sd->apps = ap;
+		sd->app_size = size;
+	}
+	ap = &sd->apps[sd->app_count++];
+	memset(ap, 0, sizeof(*ap));
+	/* Only public fields: key_hash is never copied. */
+	CLEAN(ap->id, a->id);
+	CLEAN(ap->org_id, a->org_id);
+	CLEAN(ap->name, a->name);
+	return 0;
+}
+
+static int
+collect_webhook(const struct store_webhook *w, void *arg)
+{
+	struct collect *c = arg;
+	struct statusdata *sd = c->sd;
+	struct statusdata_webhook *wp;
+	char url[STORE_URL_MAX + 1];
+	size_t size;
+
+	if (sd->webhook_count >= STATUSDATA_WEBHOOKS_MAX) {
+		sd->webhooks_cut = 1;
+		return 1;
+	}
+	if (sd->webhook_count == sd->webhook_size) {
+		size = sd->webhook_size ? sd->webhook_size * 2 : 16;
+		wp = realloc(sd->webhooks, size * sizeof(*wp));
+		if (wp == NULL)
+			return STORE_ERR;
+		sd->webhooks = wp;
+		sd->webhook_size = size;
+	}
+	wp = &sd->webhooks[sd->webhook_count++];
+	memset(wp, 0, sizeof(*wp));
+	/* Only public fields: secret and prev_secret are never read. */
+	CLEAN(wp->id, w->id);
+	CLEAN(wp->app_id, w->app_id);
+	log_redact_url(w->url, url, sizeof(url));
+	CLEAN(wp->url, url);
+	wp->url_cut = strcspn(w->url, "?#") < strlen(w->url);
+	CLEAN(wp->description, w->description);
+	wp->enabled = w->enabled;
+	CLEAN(wp->disabled_reason, w->disabled_reason);
+	sd->apps[c->app].count++;
+	return 0;
+}
+
+static int
+collect_due(const struct store_delivery *d, void *arg)
+{
+	struct statusdata *sd = arg;
+
+	if (sd->walked == 0)
+		sd->earliest_due_at = d->next_attempt_at;
+	if (d->next_attempt_at <= sd->now_ms)
+		sd->due_now++;
+	if (sd->oldest_created_at == 0 || d->created_at < sd->oldest_created_at)
+		sd->oldest_created_at = d->created_at;
+	if (++sd->walked >= STATUSDATA_WALK_MAX) {
+		/* The due count is exact only if this entry was already
+		 * past now (the index is ordered by next attempt). */
+		sd->due_now_capped = d->next_attempt_at <= sd->now_ms;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+collect_failure(const struct store_attempt *a, void *arg)
+{
+	struct statusdata *sd = arg;
+	struct statusdata_failure *f;
+	size_t len;
+
+	if (sd->failure_count >= STATUSDATA_FAILURES)
+		return 1;
+	f = &sd->failures[sd->failure_count++];
+	memset(f, 0, sizeof(*f));
+	CLEAN(f->attempt_id, a->id);
+	CLEAN(f->delivery_id, a->delivery_id);
+	CLEAN(f->webhook_id, a->webhook_id);
+	f->at = a->at;
+	f->status_code = a->status_code;
+	CLEAN(f->error, a->error);
+	f->duration_ms = a->duration_ms;
+	len = a->response_len <= STORE_RESP_MAX ? a->response_len :
+	    STORE_RESP_MAX;
+	f->response_len = len;
+	statusdata_clean(a->response, len, f->excerpt, sizeof(f->excerpt),
+	    STATUSDATA_EXCERPT_CHARS, &f->excerpt_cut);
+	return sd->failure_count >= STATUSDATA_FAILURES;
+}
+
+/* Add the 24 stat rows of one webhook (or "*") into the given sums. */
+static int
+collect_stats(struct store_txn *t, const char *id, struct statusdata *sd,
+    uint64_t *delivered, uint64_t *failed, uint64_t *lat, int global)
+{
+	struct store_stat st;
+	size_t h;
+	int rc, i;
+
+	for (h = 0; h < STATUSDATA_HOURS; h++) {
+		rc = store_stat_get(t, id, sd->hours[h].hour, &st);
+		if (rc == STORE_NOTFOUND)
+			continue;
+		if (rc != STORE_OK)
+			return rc;
+		*delivered += st.delivered;
+		*failed += st.failed;
+		for (i = 0; i < STORE_LAT_BUCKETS; i++)
+			lat[i] += st.latency[i];
+		if (global) {
+			sd->hours[h].delivered = st.delivered;
+			sd->hours[h].failed = st.failed;
+		}
+	}
+	return STORE_OK;
+}
+
+static int
+collect_txn(struct store_txn *t, void *arg)
+{
+	struct collect *c = arg;
+	struct statusdata *sd = c->sd;
+	struct statusdata_webhook *w;
+	struct store_health h;
+	int64_t first_hour;
+	size_t i;
+	int rc;
+
+	/* A callback may run again after a deadlock: start over. */
+	sd->app_count = 0;
+	sd->apps_cut = 0;
+	sd->webhook_count = 0;
+	sd->webhooks_cut = 0;
+	sd->failure_count = 0;
+	sd->due_now = 0;
+	sd->due_now_capped = 0;
+	sd->walked = 0;
+	sd->walk_complete = 0;
+	sd->oldest_created_at = 0;
+	sd->earliest_due_at = 0;
+	sd->delivered_24h = 0;
+	sd->failed_24h = 0;
+	memset(sd->latency_24h, 0, sizeof(sd->latency_24h));
+	memset(&sd->queue, 0, sizeof(sd->queue));
+	first_hour = sd->now_ms - sd->now_ms % HOUR_MS -
+	    (STATUSDATA_HOURS - 1) * HOUR_MS;
+	for (i = 0; i < STATUSDATA_HOURS; i++) {
+		sd->hours[i].hour = first_hour + (int64_t)i * HOUR_MS;
+		sd->hours[i].delivered = 0;
+		sd->hours[i].failed = 0;
+	}
+
+	if ((rc = store_queue_get(t, &sd->queue)) != STORE_OK)
+		return rc;
+	rc = collect_stats(t, "*", sd, &sd->delivered_24h, &sd->failed_24h,
+	    sd->latency_24h, 1);
+	if (rc != STORE_OK)
+		return rc;
+
+	rc = store_delivery_iter_due(t, INT64_MAX, collect_due, sd);
+	if (rc < 0)
+		return rc;
+	sd->walk_complete = sd->walked < STATUSDATA_WALK_MAX;
+
+	rc = store_attempt_iter_failures(t, collect_failure, sd);
+	if (rc < 0)
+		return rc;
+
+	/* Apps first, then each app's webhooks: no nested cursors. */
+	rc = store_app_iter(t, NULL, NULL, collect_app, sd);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < sd->app_count && !sd->webhooks_cut; i++) {
+		c->app = i;
+		sd->apps[i].first = sd->webhook_count;
+		sd->apps[i].count = 0;
+		rc = store_webhook_iter_app(t, sd->apps[i].id,
+		    collect_webhook, c);
+		if (rc < 0)
+			return rc;
+	}
+	for (i = 0; i < sd->webhook_count; i++) {
+		w = &sd->webhooks[i];
+		rc = store_health_get(t, w->id, &h);
+		if (rc != STORE_OK && rc != STORE_NOTFOUND)
+			return rc;
+		if (rc == STORE_OK) {
+			w->last_attempt_at = h.last_attempt_at;
+			w->last_status = h.last_status;
+			CLEAN(w->last_error, h.last_error);
+			w->consecutive_failures = h.consecutive_failures;
+			w->failing_since = h.failing_since;
+			w->next_retry_at = h.next_retry_at;
+		}
+		rc = collect_stats(t, w->id, sd, &w->delivered_24h,
+		    &w->failed_24h, w->latency, 0);
+		if (rc != STORE_OK)
+			return rc;
+	}
+	return STORE_OK;
+}
+
+int
+statusdata_collect(struct store *s, const char *pass, int64_t now_ms,
+    struct statusdata *sd, char *err, size_t errlen)
+{
+	struct collect c;
+	int rc;
+
+	sd->now_ms = now_ms;
+	if (pass == NULL)
+		pass = "unknown";
+	statusdata_clean(pass, strlen(pass), sd->pass, sizeof(sd->pass),
+	    STATUSDATA_PASS_MAX, NULL);
+	c.sd = sd;
+	c.pass = pass;
+	c.app = 0;
+	rc = store_txn(s, STORE_RDONLY, collect_txn, &c, err, errlen);
+	if (rc != STORE_OK) {
+		if (rc > 0 || err[0] == '\0')
+			snprintf(err, errlen, "status page: reading the store "
+			    "failed (%d)", rc);
+		return -1;
+	}
+	return 0;
+}
+
+void
+statusdata_free(struct statusdata *sd)
+{
+	free(sd->apps);
+	free(sd->webhooks);
+	sd->apps = NULL;
+	sd->webhooks = NULL;
+	sd->app_count = sd->app_size = 0;
+	sd->webhook_count = sd->webhook_size = 0;
+}

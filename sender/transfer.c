@@ -1,0 +1,382 @@
+/*
+ * transfer.c - libcurl multi transfers (see transfer.h).
+ *
+ * Response bodies: the first STORE_RESP_MAX bytes are kept for the attempt
+ * record; reading stops after TRANSFER_READ_CAP bytes (the write callback
+ * returns 0, libcurl ends the transfer with CURLE_WRITE_ERROR).  By then
+ * the status line was read, so such an attempt counts as answered with that
+ * status; the cut is only logged.
+ */
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/config.h"
+#include "lib/log.h"
+#include "lib/sign.h"
+#include "lib/timefmt.h"
+#include "lib/url.h"
+#include "lib/version.h"
+#include "sender/guard.h"
+#include "sender/retryafter.h"
+#include "sender/transfer.h"
+
+#define TRANSFER_HDR_MAX 256
+
+struct transfer {
+	const struct config *cfg;
+	CURLM *multi;
+	CURL **idle;		/* reusable easy handles */
+	size_t nidle, idlecap;
+	unsigned running;	/* transfers added and not yet done */
+};
+
+static size_t
+transfer_write(char *p, size_t size, size_t n, void *arg)
+{
+	struct job *j = arg;
+	size_t len = size * n, keep;
+
+	if (j->resp_len < sizeof(j->resp)) {
+		keep = sizeof(j->resp) - j->resp_len;
+		if (keep > len)
+			keep = len;
+		memcpy(j->resp + j->resp_len, p, keep);
+		j->resp_len += keep;
+	}
+	j->resp_seen += len;
+	if (j->resp_seen > TRANSFER_READ_CAP)
+		return 0;	/* enough: end the transfer */
+	return len;
+}
+
+/* Options that never change for a handle: set once when it is made. */
+static CURL *
+transfer_easy(const struct config *cfg)
+{
+	CURL *e = curl_easy_init();
+
+	if (e == NULL)
+		return NULL;
+	if (curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR,
+	    cfg->require_https ? "https" : "http,https") != CURLE_OK)
+		goto bad;
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(e, CURLOPT_MAXREDIRS, 0L);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+	    (long)cfg->connect_timeout_ms);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)cfg->timeout_ms);
+	curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(e, CURLOPT_PROXY, "");
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_POST, 1L);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "hookd/" HOOKD_VERSION);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, transfer_write);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, guard_opensocket);
+	curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, NULL);
+	return e;
+bad:
+	curl_easy_cleanup(e);
+	return NULL;
+}
+
+int
+transfer_new(struct transfer **tp, const struct config *cfg, char *err,
+    size_t errlen)
+{
+	struct transfer *t;
+
+	*tp = NULL;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		snprintf(err, errlen, "curl_global_init failed");
+		return -1;
+	}
+	t = calloc(1, sizeof(*t));
+	if (t == NULL)
+		goto nomem;
+	t->cfg = cfg;
+	t->idlecap = cfg->concurrency > 0 ? cfg->concurrency : 1;
+	t->idle = calloc(t->idlecap, sizeof(*t->idle));
+	t->multi = curl_multi_init();
+	if (t->idle == NULL || t->multi == NULL)
+		goto nomem;
+	/* One connection cache for all transfers; keep as many open
+	 * connections as transfers may run at once. */
+	curl_multi_setopt(t->multi, CURLMOPT_MAXCONNECTS, (long)t->idlecap);
+	*tp = t;
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	transfer_free(t);
+	return -1;
+}
+
+void
+transfer_free(struct transfer *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->nidle; i++)
+		curl_easy_cleanup(t->idle[i]);
+	if (t->multi != NULL)
+		curl_multi_cleanup(t->multi);
+	free(t->idle);
+	free(t);
+}
+
+unsigned
+transfer_running(const struct transfer *t)
+{
+	return t->running;
+}
+
+static int
+transfer_header(struct job *j, const char *name, const char *value)
+{
+	char line[TRANSFER_HDR_MAX + SIGN_SIG_LEN * 2];
+	struct curl_slist *l;
+	int n;
+
+	n = snprintf(line, sizeof(line), "%s: %s", name, value);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return -1;
+	l = curl_slist_append(j->headers, line);
+	if (l == NULL)
+		return -1;
+	j->headers = l;
+	return 0;
+}
+
+/* webhook-* headers of Standard Webhooks; the second signature only while a
+ * rotated-out secret still signs. */
+static int
+transfer_sign(struct job *j)
+{
+	char sig[SIGN_SIG_LEN], sig2[SIGN_SIG_LEN];
+	char both[SIGN_SIG_LEN * 2 + 1], ts[24];
+	int64_t secs = j->at / 1000;
+
+	if (sign_signature(j->secret, j->ev.id, secs, j->ev.body,
+	    j->ev.body_len, sig, sizeof(sig)) == -1)
+		return -1;
+	if (j->prev_secret[0] != '\0') {
+		if (sign_signature(j->prev_secret, j->ev.id, secs, j->ev.body,
+		    j->ev.body_len, sig2, sizeof(sig2)) == -1)
+			sig2[0] = '\0';	/* a bad old secret must not block */
+	} else {
+		sig2[0] = '\0';
+	}
+	if (sig2[0] != '\0')
+		snprintf(both, sizeof(both), "%s %s", sig, sig2);
+	else
+		snprintf(both, sizeof(both), "%s", sig);
+	snprintf(ts, sizeof(ts), "%lld", (long long)secs);
+	if (transfer_header(j, "webhook-id", j->ev.id) == -1 ||
+	    transfer_header(j, "webhook-timestamp", ts) == -1 ||
+	    transfer_header(j, "webhook-signature", both) == -1 ||
+	    transfer_header(j, "content-type", "application/json") == -1)
+		return -1;
+	/* No "Expect: 100-continue" round trip, no "Accept: * / *". */
+	j->headers = curl_slist_append(j->headers, "Expect:");
+	if (j->headers == NULL)
+		return -1;
+	j->headers = curl_slist_append(j->headers, "Accept:");
+	return j->headers == NULL ? -1 : 0;
+}
+
+static void
+transfer_fail(struct job *j, const char *code)
+{
+	snprintf(j->error, sizeof(j->error), "%s", code);
+	j->status = 0;
+	j->duration_ms = 0;
+}
+
+int
+transfer_start(struct transfer *t, struct job *j)
+{
+	const struct config *cfg = t->cfg;
+	char why[256];
+	CURL *e;
+
+	j->at = timefmt_now_ms();
+	j->status = 0;
+	j->error[0] = '\0';
+	j->resp_len = 0;
+	j->resp_seen = 0;
+	j->retry_after_ms = -1;
+	j->duration_ms = 0;
+	memset(&j->guard, 0, sizeof(j->guard));
+	j->guard.allow_private = cfg->allow_private_targets;
+	j->guard.allow = cfg->allow_targets;
+	j->guard.allow_count = cfg->allow_count;
+
+	/* A URL stored before a config change is checked again. */
+	if (url_check(j->url, cfg->require_https, cfg->allow_private_targets,
+	    cfg->allow_targets, cfg->allow_count, why, sizeof(why)) == -1) {
+		transfer_fail(j, "url_refused");
+		return -1;
+	}
+	if (transfer_sign(j) == -1) {
+		transfer_fail(j, "sign_error");
+		return -1;
+	}
+	e = t->nidle > 0 ? t->idle[--t->nidle] : transfer_easy(cfg);
+	if (e == NULL) {
+		transfer_fail(j, "internal_error");
+		return -1;
+	}
+	curl_easy_setopt(e, CURLOPT_URL, j->url);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDS, j->ev.body);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+	    (curl_off_t)j->ev.body_len);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, j->headers);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, j);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, &j->guard);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, j);
+	if (curl_multi_add_handle(t->multi, e) != CURLM_OK) {
+		curl_easy_cleanup(e);
+		transfer_fail(j, "internal_error");
+		return -1;
+	}
+	j->easy = e;
+	t->running++;
+	return 0;
+}
+
+int
+transfer_wait(struct transfer *t, struct curl_waitfd *extra, unsigned nextra,
+    int timeout_ms, char *err, size_t errlen)
+{
+	CURLMcode mc;
+	int still;
+
+	if (timeout_ms < 0)
+		timeout_ms = 0;
+	mc = curl_multi_poll(t->multi, extra, nextra, timeout_ms, NULL);
+	if (mc == CURLM_OK)
+		mc = curl_multi_perform(t->multi, &still);
+	if (mc != CURLM_OK) {
+		snprintf(err, errlen, "curl multi: %s", curl_multi_strerror(mc));
+		return -1;
+	}
+	return 0;
+}
+
+/* CURLcode -> the attempt's error code (docs/delivery.md lists them). */
+static const char *
+transfer_code(CURLcode rc, const struct job *j)
+{
+	if (j->guard.refused)
+		return "address_refused";
+	switch (rc) {
+	case CURLE_OPERATION_TIMEDOUT:
+		return "timeout";
+	case CURLE_COULDNT_RESOLVE_HOST:
+		return "dns_error";
+	case CURLE_COULDNT_CONNECT:
+		return "connect_error";
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_CRL_BADFILE:
+	case CURLE_SSL_SHUTDOWN_FAILED:
+	case CURLE_USE_SSL_FAILED:
+	case CURLE_SSL_ENGINE_NOTFOUND:
+	case CURLE_SSL_ENGINE_SETFAILED:
+	case CURLE_SSL_ENGINE_INITFAILED:
+		return "tls_error";
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+		return "url_refused";
+	case CURLE_GOT_NOTHING:
+		return "empty_reply";
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_PARTIAL_FILE:
+		return "network_error";
+	case CURLE_WEIRD_SERVER_REPLY:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		return "protocol_error";
+	default:
+		return "transfer_error";
+	}
+}
+
+/* Retry-After of a 429 or 503, when present and valid. */
+static void
+transfer_retry_after(struct job *j, CURL *e)
+{
+	struct curl_header *h;
+	int64_t ms;
+
+	j->retry_after_ms = -1;
+	if (j->status != 429 && j->status != 503)
+		return;
+	if (curl_easy_header(e, "Retry-After", 0, CURLH_HEADER, -1, &h) !=
+	    CURLHE_OK)
+		return;
+	if (retryafter_parse(h->value, timefmt_now_ms(), &ms) == 0)
+		j->retry_after_ms = ms;
+}
+
+struct job *
+transfer_done(struct transfer *t)
+{
+	CURLMsg *m;
+	struct job *j;
+	CURL *e;
+	long code = 0;
+	curl_off_t us = 0;
+	int left;
+
+	while ((m = curl_multi_info_read(t->multi, &left)) != NULL) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		e = m->easy_handle;
+		j = NULL;
+		curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&j);
+		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
+		curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &us);
+		j->duration_ms = (uint32_t)(us / 1000);
+		j->status = (int)code;
+		if (m->data.result == CURLE_OK ||
+		    (m->data.result == CURLE_WRITE_ERROR && code > 0 &&
+		    j->resp_seen > TRANSFER_READ_CAP)) {
+			j->error[0] = '\0';
+			if (m->data.result != CURLE_OK)
+				log_info("dlv=%s response cut after %d bytes",
+				    j->d.id, TRANSFER_READ_CAP);
+			transfer_retry_after(j, e);
+		} else {
+			j->status = 0;
+			snprintf(j->error, sizeof(j->error), "%s",
+			    transfer_code(m->data.result, j));
+		}
+		curl_multi_remove_handle(t->multi, e);
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER, NULL);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, NULL);
+		if (t->nidle < t->idlecap)
+			t->idle[t->nidle++] = e;
+		else
+			curl_easy_cleanup(e);
+		j->easy = NULL;
+		if (t->running > 0)
+			t->running--;
+		return j;
+	}
+	return NULL;
+}
