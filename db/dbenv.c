@@ -1,0 +1,373 @@
+/*
+ * dbenv.c - DB call wrappers for db/ (contracts in dbenv.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/dbenv.h"
+
+static const char *
+errno_hint(int ret)
+{
+	switch (ret) {
+	case ENOSPC:
+		return " (disk full)";
+	case EDQUOT:
+		return " (disk quota exceeded)";
+	case EIO:
+		return " (I/O error)";
+	case EROFS:
+		return " (read-only file system)";
+	case EACCES:
+	case EPERM:
+		return " (permission denied)";
+	case ENOMEM:
+		return " (out of memory)";
+	default:
+		return "";
+	}
+}
+
+int
+dbenv_rc(struct store_txn *t, int ret, const char *what)
+{
+	switch (ret) {
+	case 0:
+		return STORE_OK;
+	case DB_NOTFOUND:
+	case DB_KEYEMPTY:
+		return STORE_NOTFOUND;
+	case DB_KEYEXIST:
+		return STORE_EXISTS;
+	case DB_LOCK_DEADLOCK:
+	case DB_LOCK_NOTGRANTED:
+		return STORE_RETRY;
+	case DB_RUNRECOVERY:
+		t->s->dead = 1;
+		break;
+	default:
+		break;
+	}
+	if (t->s->bdbmsg[0] != '\0')
+		snprintf(t->err, sizeof(t->err), "storage: %s: %s%s [%s]", what,
+		    db_strerror(ret), errno_hint(ret), t->s->bdbmsg);
+	else
+		snprintf(t->err, sizeof(t->err), "storage: %s: %s%s", what,
+		    db_strerror(ret), errno_hint(ret));
+	return STORE_ERR;
+}
+
+int
+dbenv_fail(struct store_txn *t, const char *what)
+{
+	snprintf(t->err, sizeof(t->err), "storage: %s", what);
+	return STORE_ERR;
+}
+
+static void
+dbt_key(DBT *d, const struct key *k)
+{
+	memset(d, 0, sizeof(*d));
+	d->data = (void *)k->b;
+	d->size = (u_int32_t)k->len;
+}
+
+static int
+key_check(struct store_txn *t, const struct key *k)
+{
+	if (!key_ok(k))
+		return dbenv_fail(t, "key too long");
+	return STORE_OK;
+}
+
+int
+dbenv_get(struct store_txn *t, enum dbi db, const struct key *k,
+    unsigned char *buf, size_t cap, size_t *len, int rmw)
+{
+	DBT kd, dd;
+	int ret;
+
+	if (key_check(t, k) != STORE_OK)
+		return STORE_ERR;
+	dbt_key(&kd, k);
+	memset(&dd, 0, sizeof(dd));
+	dd.data = buf;
+	dd.ulen = (u_int32_t)cap;
+	dd.flags = DB_DBT_USERMEM;
+	ret = t->s->db[db]->get(t->s->db[db], t->txn, &kd, &dd,
+	    (rmw && !t->rdonly) ? DB_RMW : 0);
+	if (ret == DB_BUFFER_SMALL)
+		return dbenv_fail(t, "record larger than its type allows (corrupt)");
+	if (ret != 0)
+		return dbenv_rc(t, ret, "get");
+	*len = dd.size;
+	return STORE_OK;
+}
+
+int
+dbenv_get_head(struct store_txn *t, enum dbi db, const struct key *k,
+    unsigned char *buf, size_t cap, size_t *len)
+{
+	DBT kd, dd;
+	int ret;
+
+	if (key_check(t, k) != STORE_OK)
+		return STORE_ERR;
+	dbt_key(&kd, k);
+	memset(&dd, 0, sizeof(dd));
+	dd.data = buf;
+	dd.ulen = (u_int32_t)cap;
+	dd.dlen = (u_int32_t)cap;
+	dd.doff = 0;
+	dd.flags = DB_DBT_USERMEM | DB_DBT_PARTIAL;
+	ret = t->s->db[db]->get(t->s->db[db], t->txn, &kd, &dd, 0);
+	if (ret != 0)
+		return dbenv_rc(t, ret, "get");
+	*len = dd.size;
+	return STORE_OK;
+}
+
+int
+dbenv_get_alloc(struct store_txn *t, enum dbi db, const struct key *k,
+    unsigned char **out, size_t *len, int rmw)
+{
+	DBT kd, dd;
+	int ret;
+
+	*out = NULL;
+	if (key_check(t, k) != STORE_OK)
+		return STORE_ERR;
+	dbt_key(&kd, k);
+	memset(&dd, 0, sizeof(dd));
+	dd.flags = DB_DBT_MALLOC;
+	ret = t->s->db[db]->get(t->s->db[db], t->txn, &kd, &dd,
+	    (rmw && !t->rdonly) ? DB_RMW : 0);
+	if (ret != 0)
+		return dbenv_rc(t, ret, "get");
+	*out = dd.data;
+	*len = dd.size;
+	return STORE_OK;
+}
+
+int
+dbenv_exists(struct store_txn *t, enum dbi db, const struct key *k, int rmw)
+{
+	DBT kd, dd;
+	int ret;
+
+	if (key_check(t, k) != STORE_OK)
+		return STORE_ERR;
+	dbt_key(&kd, k);
+	memset(&dd, 0, sizeof(dd));
+	dd.flags = DB_DBT_PARTIAL | DB_DBT_USERMEM;	/* read no data */
+	ret = t->s->db[db]->get(t->s->db[db], t->txn, &kd, &dd,
+	    (rmw && !t->rdonly) ? DB_RMW : 0);
+	return dbenv_rc(t, ret, "get");
+}
+
+int
+dbenv_put(struct store_txn *t, enum dbi db, const struct key *k,
+    const void *data, size_t len, int create)
+{
+	DBT kd, dd;
+	int ret;
+
+	if (key_check(t, k) != STORE_OK)
+		return STORE_ERR;
+	if (t->rdonly)
+		return dbenv_fail(t, "write in a read-only transaction");
+	dbt_key(&kd, k);
+	memset(&dd, 0, sizeof(dd));
+	dd.data = (void *)data;
+	dd.size = (u_int32_t)len;
+	ret = t->s->db[db]->put(t->s->db[db], t->txn, &kd, &dd,
+	    create ? DB_NOOVERWRITE : 0);
+	return dbenv_rc(t, ret, "put");
+}
+
+int
+dbenv_del(struct store_txn *t, enum dbi db, const struct key *k)
+{
+	DBT kd;
+	int ret;
+
+	if (key_check(t, k) != STORE_OK)
+		return STORE_ERR;
+	if (t->rdonly)
+		return dbenv_fail(t, "write in a read-only transaction");
+	dbt_key(&kd, k);
+	ret = t->s->db[db]->del(t->s->db[db], t->txn, &kd, 0);
+	return dbenv_rc(t, ret, "del");
+}
+
+int
+dbenv_cur_open(struct store_txn *t, enum dbi db, long dlen,
+    struct dbenv_cur *c)
+{
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	c->t = t;
+	c->dlen = dlen;
+	c->k.flags = DB_DBT_REALLOC;
+	c->d.flags = DB_DBT_REALLOC;
+	if (dlen >= 0) {
+		c->d.flags |= DB_DBT_PARTIAL;
+		c->d.dlen = (u_int32_t)dlen;
+		c->d.doff = 0;
+	}
+	ret = t->s->db[db]->cursor(t->s->db[db], t->txn, &c->c,
+	    t->rdonly ? DB_READ_COMMITTED : 0);
+	if (ret != 0) {
+		c->c = NULL;
+		return dbenv_rc(t, ret, "cursor");
+	}
+	return STORE_OK;
+}
+
+int
+dbenv_cur_get(struct dbenv_cur *c, int flag, const struct key *k)
+{
+	void *p;
+	int ret;
+
+	if (flag == DB_SET_RANGE) {
+		if (key_check(c->t, k) != STORE_OK)
+			return STORE_ERR;
+		/* The key DBT is input and output here: give BDB our own
+		 * heap copy it may realloc. */
+		if ((p = realloc(c->k.data, k->len ? k->len : 1)) == NULL)
+			return dbenv_fail(c->t, "out of memory");
+		memcpy(p, k->b, k->len);
+		c->k.data = p;
+		c->k.size = (u_int32_t)k->len;
+	}
+	ret = c->c->get(c->c, &c->k, &c->d, (u_int32_t)flag);
+	return dbenv_rc(c->t, ret, "cursor get");
+}
+
+int
+dbenv_cur_del(struct dbenv_cur *c)
+{
+	if (c->t->rdonly)
+		return dbenv_fail(c->t, "write in a read-only transaction");
+	return dbenv_rc(c->t, c->c->del(c->c, 0), "cursor del");
+}
+
+void
+dbenv_cur_close(struct dbenv_cur *c)
+{
+	int ret;
+
+	if (c->c != NULL) {
+		ret = c->c->close(c->c);
+		if (ret != 0)
+			(void)dbenv_rc(c->t, ret, "cursor close");
+		c->c = NULL;
+	}
+	free(c->k.data);
+	free(c->d.data);
+	c->k.data = NULL;
+	c->d.data = NULL;
+}
+
+/* prefix + s (+ its NUL) as a search key. */
+static void
+key_plus(struct key *out, const struct key *prefix, const char *s)
+{
+	key_init(out);
+	key_raw(out, prefix->b, prefix->len);
+	if (s != NULL && s[0] != '\0')
+		key_str(out, s);
+}
+
+int
+dbenv_walk_back(struct store_txn *t, enum dbi db, const struct key *prefix,
+    const char *before, long dlen,
+    int (*fn)(struct dbenv_cur *c, void *arg), void *arg)
+{
+	struct dbenv_cur c;
+	struct key start;
+	int rc, r;
+
+	key_plus(&start, prefix, before);
+	if (before == NULL || before[0] == '\0') {
+		/* Just past every key with this prefix: the prefix with its
+		 * last byte incremented, or the end when that overflows. */
+		size_t i = start.len;
+
+		while (i > 0 && start.b[i - 1] == 0xff)
+			i--;
+		start.len = i;
+		if (i > 0)
+			start.b[i - 1]++;
+	}
+	if ((rc = dbenv_cur_open(t, db, dlen, &c)) != STORE_OK)
+		return rc;
+	if (start.len == 0)
+		rc = dbenv_cur_get(&c, DB_LAST, NULL);
+	else {
+		rc = dbenv_cur_get(&c, DB_SET_RANGE, &start);
+		if (rc == STORE_OK)
+			rc = dbenv_cur_get(&c, DB_PREV, NULL);
+		else if (rc == STORE_NOTFOUND)
+			rc = dbenv_cur_get(&c, DB_LAST, NULL);
+	}
+	while (rc == STORE_OK) {
+		if (!key_has_prefix(c.k.data, c.k.size, prefix))
+			break;
+		r = fn(&c, arg);
+		if (r != 0) {
+			rc = r > 0 ? STORE_OK : r;
+			goto out;
+		}
+		rc = dbenv_cur_get(&c, DB_PREV, NULL);
+	}
+	if (rc == STORE_NOTFOUND || rc == STORE_OK)
+		rc = STORE_OK;
+out:
+	dbenv_cur_close(&c);
+	return rc;
+}
+
+int
+dbenv_walk(struct store_txn *t, enum dbi db, const struct key *prefix,
+    const char *after, long dlen,
+    int (*fn)(struct dbenv_cur *c, void *arg), void *arg)
+{
+	struct dbenv_cur c;
+	struct key start;
+	int rc, r, skip = 0;
+
+	key_plus(&start, prefix, after);
+	if (after != NULL && after[0] != '\0')
+		skip = 1;
+	if ((rc = dbenv_cur_open(t, db, dlen, &c)) != STORE_OK)
+		return rc;
+	if (start.len == 0)
+		rc = dbenv_cur_get(&c, DB_FIRST, NULL);
+	else
+		rc = dbenv_cur_get(&c, DB_SET_RANGE, &start);
+	while (rc == STORE_OK) {
+		if (!key_has_prefix(c.k.data, c.k.size, prefix))
+			break;
+		if (skip && c.k.size == start.len &&
+		    memcmp(c.k.data, start.b, start.len) == 0) {
+			rc = dbenv_cur_get(&c, DB_NEXT, NULL);
+			continue;
+		}
+		r = fn(&c, arg);
+		if (r != 0) {
+			rc = r > 0 ? STORE_OK : r;
+			goto out;
+		}
+		rc = dbenv_cur_get(&c, DB_NEXT, NULL);
+	}
+	if (rc == STORE_NOTFOUND)
+		rc = STORE_OK;
+out:
+	dbenv_cur_close(&c);
+	return rc;
+}

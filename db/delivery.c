@@ -1,0 +1,400 @@
+/*
+ * delivery.c - deliveries, their four indices and the queue counters.
+ *
+ * Indices are written explicitly here (not DB->associate): put already
+ * reads the old record (for the counters and the due index), so it knows
+ * exactly which index keys change and writes only those; an associated
+ * secondary would decode the record once per index on every write and
+ * rewrite index entries that did not change.
+ *
+ *   by app      app id \0 delivery id \0      newest first via DB_PREV
+ *   by webhook  webhook id \0 delivery id \0  newest first via DB_PREV
+ *   by event    event id \0 delivery id \0
+ *   due         i64 next_attempt_at, delivery id \0 -- pending ones only
+ *
+ * Queue counters: DBI_QUEUE has one record per shard (getpid() % 8); put
+ * and del add the status change to this process's shard, so concurrent
+ * writers of different processes do not queue on one counter record;
+ * store_queue_get sums the shards.
+ */
+#include <string.h>
+#include <unistd.h>
+
+#include "db/dbenv.h"
+#include "db/rec.h"
+
+#define QUEUE_SHARDS 8
+
+static void
+k_id(struct key *k, const char *id)
+{
+	key_init(k);
+	key_str(k, id);
+}
+
+static void
+k_pair(struct key *k, const char *a, const char *id)
+{
+	key_init(k);
+	key_str(k, a);
+	if (id != NULL)
+		key_str(k, id);
+}
+
+static void
+k_due(struct key *k, int64_t at, const char *id)
+{
+	key_init(k);
+	key_i64(k, at);
+	key_str(k, id);
+}
+
+static int
+dlv_load(struct store_txn *t, const char *id, struct store_delivery *out,
+    int rmw)
+{
+	unsigned char buf[REC_DELIVERY_MAX];
+	struct key k;
+	size_t len;
+	int rc;
+
+	k_id(&k, id);
+	if ((rc = dbenv_get(t, DBI_DLV, &k, buf, sizeof(buf), &len, rmw)) !=
+	    STORE_OK)
+		return rc;
+	if (rec_delivery_dec(buf, len, out) == -1)
+		return dbenv_fail(t, "corrupt delivery record");
+	return STORE_OK;
+}
+
+int
+store_delivery_get(struct store_txn *t, const char *id,
+    struct store_delivery *out)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = dlv_load(t, id, out, 0);
+	if (rc != STORE_OK)
+		memset(out, 0, sizeof(*out));
+	return rc;
+}
+
+/* Add delta to status st in this process's shard. */
+static int
+queue_add(struct store_txn *t, int st, int64_t delta)
+{
+	unsigned char buf[REC_QUEUE_MAX];
+	unsigned char shard = (unsigned char)(getpid() % QUEUE_SHARDS);
+	struct store_queue q;
+	struct key k;
+	size_t len;
+	int rc;
+
+	key_init(&k);
+	key_raw(&k, &shard, 1);
+	rc = dbenv_get(t, DBI_QUEUE, &k, buf, sizeof(buf), &len, 1);
+	if (rc == STORE_NOTFOUND)
+		memset(&q, 0, sizeof(q));
+	else if (rc != STORE_OK)
+		return rc;
+	else if (rec_queue_dec(buf, len, &q) == -1)
+		return dbenv_fail(t, "corrupt queue counter");
+	switch (st) {
+	case STORE_DLV_PENDING:
+		q.pending += delta;
+		break;
+	case STORE_DLV_DELIVERED:
+		q.delivered += delta;
+		break;
+	case STORE_DLV_FAILED:
+		q.failed += delta;
+		break;
+	case STORE_DLV_CANCELLED:
+		q.cancelled += delta;
+		break;
+	default:
+		return dbenv_fail(t, "bad delivery status");
+	}
+	if (rec_queue_enc(&q, buf, sizeof(buf), &len) == -1)
+		return dbenv_fail(t, "queue counter encoding");
+	return dbenv_put(t, DBI_QUEUE, &k, buf, len, 0);
+}
+
+int
+store_queue_get(struct store_txn *t, struct store_queue *q)
+{
+	struct store_queue one;
+	struct dbenv_cur c;
+	int rc;
+
+	memset(q, 0, sizeof(*q));
+	if ((rc = dbenv_cur_open(t, DBI_QUEUE, -1, &c)) != STORE_OK)
+		return rc;
+	while ((rc = dbenv_cur_get(&c, DB_NEXT, NULL)) == STORE_OK) {
+		if (rec_queue_dec(c.d.data, c.d.size, &one) == -1) {
+			rc = dbenv_fail(t, "corrupt queue counter");
+			break;
+		}
+		q->pending += one.pending;
+		q->delivered += one.delivered;
+		q->failed += one.failed;
+		q->cancelled += one.cancelled;
+	}
+	dbenv_cur_close(&c);
+	return rc == STORE_NOTFOUND ? STORE_OK : rc;
+}
+
+/* Replace index key old (if any) by new (if any) when they differ. */
+static int
+index_move(struct store_txn *t, enum dbi db, const struct key *old,
+    const struct key *new)
+{
+	int rc;
+
+	if (old != NULL && new != NULL && old->len == new->len &&
+	    memcmp(old->b, new->b, old->len) == 0)
+		return STORE_OK;
+	if (old != NULL) {
+		rc = dbenv_del(t, db, old);
+		if (rc != STORE_OK && rc != STORE_NOTFOUND)
+			return rc;
+	}
+	if (new != NULL)
+		return dbenv_put(t, db, new, "", 0, 0);
+	return STORE_OK;
+}
+
+int
+store_delivery_put(struct store_txn *t, const struct store_delivery *d,
+    int create)
+{
+	unsigned char buf[REC_DELIVERY_MAX];
+	struct store_delivery old;
+	struct key k, ko, kn;
+	size_t len;
+	int rc, had;
+
+	if (d->id[0] == '\0')
+		return dbenv_fail(t, "delivery without id");
+	rc = dlv_load(t, d->id, &old, 1);
+	if (rc != STORE_OK && rc != STORE_NOTFOUND)
+		return rc;
+	had = rc == STORE_OK;
+	if (had && create)
+		return STORE_EXISTS;
+	if (rec_delivery_enc(d, buf, sizeof(buf), &len) == -1)
+		return dbenv_fail(t, "delivery field too long or bad status");
+	k_id(&k, d->id);
+	if ((rc = dbenv_put(t, DBI_DLV, &k, buf, len, 0)) != STORE_OK)
+		return rc;
+
+	k_pair(&ko, old.app_id, d->id);
+	k_pair(&kn, d->app_id, d->id);
+	if ((rc = index_move(t, DBI_DLV_APP, had ? &ko : NULL, &kn)) !=
+	    STORE_OK)
+		return rc;
+	k_pair(&ko, old.webhook_id, d->id);
+	k_pair(&kn, d->webhook_id, d->id);
+	if ((rc = index_move(t, DBI_DLV_WH, had ? &ko : NULL, &kn)) !=
+	    STORE_OK)
+		return rc;
+	k_pair(&ko, old.event_id, d->id);
+	k_pair(&kn, d->event_id, d->id);
+	if ((rc = index_move(t, DBI_DLV_EVT, had ? &ko : NULL, &kn)) !=
+	    STORE_OK)
+		return rc;
+	k_due(&ko, old.next_attempt_at, d->id);
+	k_due(&kn, d->next_attempt_at, d->id);
+	if ((rc = index_move(t, DBI_DLV_DUE,
+	    had && old.status == STORE_DLV_PENDING ? &ko : NULL,
+	    d->status == STORE_DLV_PENDING ? &kn : NULL)) != STORE_OK)
+		return rc;
+
+	if (had && old.status == d->status)
+		return STORE_OK;
+	if (had && (rc = queue_add(t, old.status, -1)) != STORE_OK)
+		return rc;
+	return queue_add(t, d->status, 1);
+}
+
+/* Deletes every attempt of the delivery the walk is on. */
+static int
+del_attempt(struct dbenv_cur *c, void *arg)
+{
+	size_t off = *(size_t *)arg;
+	char id[STORE_ID_MAX + 1];
+	int rc;
+
+	if (key_tail_str(c->k.data, c->k.size, off, id, sizeof(id)) == -1)
+		return dbenv_fail(c->t, "corrupt attempt index key");
+	if ((rc = store_attempt_unlink(c->t, id)) != STORE_OK &&
+	    rc != STORE_NOTFOUND)
+		return rc;
+	return dbenv_cur_del(c);
+}
+
+int
+store_delivery_del(struct store_txn *t, const char *id)
+{
+	struct store_delivery old;
+	struct key k, prefix;
+	int rc;
+
+	if ((rc = dlv_load(t, id, &old, 1)) != STORE_OK)
+		return rc;
+	k_id(&k, id);
+	if ((rc = dbenv_del(t, DBI_DLV, &k)) != STORE_OK)
+		return rc;
+	k_pair(&k, old.app_id, id);
+	if ((rc = index_move(t, DBI_DLV_APP, &k, NULL)) != STORE_OK)
+		return rc;
+	k_pair(&k, old.webhook_id, id);
+	if ((rc = index_move(t, DBI_DLV_WH, &k, NULL)) != STORE_OK)
+		return rc;
+	k_pair(&k, old.event_id, id);
+	if ((rc = index_move(t, DBI_DLV_EVT, &k, NULL)) != STORE_OK)
+		return rc;
+	if (old.status == STORE_DLV_PENDING) {
+		k_due(&k, old.next_attempt_at, id);
+		if ((rc = index_move(t, DBI_DLV_DUE, &k, NULL)) != STORE_OK)
+			return rc;
+	}
+	if ((rc = queue_add(t, old.status, -1)) != STORE_OK)
+		return rc;
+	k_pair(&prefix, id, NULL);
+	return dbenv_walk(t, DBI_ATT_DLV, &prefix, NULL, 0, del_attempt,
+	    &prefix.len);
+}
+
+struct iter {
+	store_delivery_cb cb;
+	void *arg;
+	size_t off;	/* where the delivery id starts in the index key */
+	int64_t limit;	/* iter_due: until; iter_before: ms */
+};
+
+/* An index entry ending with a delivery id: load it, call back. */
+static int
+each_index(struct dbenv_cur *c, void *arg)
+{
+	struct iter *it = arg;
+	char id[STORE_ID_MAX + 1];
+	struct store_delivery d;
+	int rc;
+
+	if (key_tail_str(c->k.data, c->k.size, it->off, id, sizeof(id)) == -1)
+		return dbenv_fail(c->t, "corrupt delivery index key");
+	rc = dlv_load(c->t, id, &d, 0);
+	if (rc == STORE_NOTFOUND)
+		return dbenv_fail(c->t,
+		    "delivery index points at a missing delivery");
+	if (rc != STORE_OK)
+		return rc;
+	return it->cb(&d, it->arg);
+}
+
+static int
+each_due(struct dbenv_cur *c, void *arg)
+{
+	struct iter *it = arg;
+
+	if (c->k.size < 9)
+		return dbenv_fail(c->t, "corrupt due index key");
+	if (key_get_i64(c->k.data) > it->limit)
+		return 1;
+	return each_index(c, arg);
+}
+
+int
+store_delivery_iter_app(struct store_txn *t, const char *app_id,
+    const char *before_id, store_delivery_cb cb, void *arg)
+{
+	struct iter it = { cb, arg, 0, 0 };
+	struct key prefix;
+
+	k_pair(&prefix, app_id, NULL);
+	it.off = prefix.len;
+	return dbenv_walk_back(t, DBI_DLV_APP, &prefix, before_id, 0,
+	    each_index, &it);
+}
+
+int
+store_delivery_iter_webhook(struct store_txn *t, const char *webhook_id,
+    const char *before_id, store_delivery_cb cb, void *arg)
+{
+	struct iter it = { cb, arg, 0, 0 };
+	struct key prefix;
+
+	k_pair(&prefix, webhook_id, NULL);
+	it.off = prefix.len;
+	return dbenv_walk_back(t, DBI_DLV_WH, &prefix, before_id, 0,
+	    each_index, &it);
+}
+
+int
+store_delivery_iter_event(struct store_txn *t, const char *event_id,
+    store_delivery_cb cb, void *arg)
+{
+	struct iter it = { cb, arg, 0, 0 };
+	struct key prefix;
+
+	k_pair(&prefix, event_id, NULL);
+	it.off = prefix.len;
+	return dbenv_walk(t, DBI_DLV_EVT, &prefix, NULL, 0, each_index, &it);
+}
+
+int
+store_delivery_iter_due(struct store_txn *t, int64_t until,
+    store_delivery_cb cb, void *arg)
+{
+	struct iter it = { cb, arg, 8, until };
+	struct key prefix;
+
+	key_init(&prefix);
+	return dbenv_walk(t, DBI_DLV_DUE, &prefix, NULL, 0, each_due, &it);
+}
+
+int
+store_delivery_next_due(struct store_txn *t, int64_t *at)
+{
+	struct dbenv_cur c;
+	int rc;
+
+	*at = 0;
+	if ((rc = dbenv_cur_open(t, DBI_DLV_DUE, 0, &c)) != STORE_OK)
+		return rc;
+	rc = dbenv_cur_get(&c, DB_FIRST, NULL);
+	if (rc == STORE_OK) {
+		if (c.k.size < 9)
+			rc = dbenv_fail(t, "corrupt due index key");
+		else
+			*at = key_get_i64(c.k.data);
+	}
+	dbenv_cur_close(&c);
+	return rc;
+}
+
+static int
+each_before(struct dbenv_cur *c, void *arg)
+{
+	struct iter *it = arg;
+	struct store_delivery d;
+
+	if (rec_delivery_dec(c->d.data, c->d.size, &d) == -1)
+		return dbenv_fail(c->t, "corrupt delivery record");
+	if (d.created_at >= it->limit)
+		return 1;
+	return it->cb(&d, it->arg);
+}
+
+int
+store_delivery_iter_before(struct store_txn *t, int64_t ms,
+    store_delivery_cb cb, void *arg)
+{
+	struct iter it = { cb, arg, 0, ms };
+	struct key prefix;
+
+	key_init(&prefix);
+	return dbenv_walk(t, DBI_DLV, &prefix, NULL, -1, each_before, &it);
+}

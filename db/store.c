@@ -1,0 +1,368 @@
+/*
+ * store.c - the environment: open, close, reopen after a failure, the
+ * transaction runner, checkpoints and counts (contracts in store.h).
+ *
+ * Several processes (FastCGI workers, the sender, CLI runs) share one
+ * environment.  Each opens it with DB_REGISTER | DB_RECOVER, so recovery
+ * runs exactly when a previous user died inside the environment, and with
+ * DB_FAILCHK plus set_thread_count/set_isalive, so that locks and
+ * transactions left by a dead process are released by whoever notices
+ * (failchk runs at open, after every deadlock/lock timeout and at each
+ * checkpoint).  Lock waits are bounded by a lock timeout and a transaction
+ * timeout, and the deadlock detector runs on every conflict.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "db/dbenv.h"
+#include "db/rec.h"
+
+/*
+ * Page sizes, chosen by measurement (bench/store_bench.c, docs/design.md
+ * "Storage layout"): STORE_PAGESIZE for the record databases, whose
+ * records go up to a few KiB (events with bodies, attempts with a 4 KiB
+ * response excerpt); a record larger than about a quarter of a page goes
+ * to overflow pages, which serialise writers.  Index databases hold tiny
+ * keys and use STORE_IDX_PAGESIZE.  Both only apply when a database file
+ * is created.
+ */
+#ifndef STORE_PAGESIZE
+#define STORE_PAGESIZE 16384
+#endif
+#ifndef STORE_IDX_PAGESIZE
+#define STORE_IDX_PAGESIZE 16384
+#endif
+
+#define TXN_TRIES	20	/* deadlock/lock-timeout retries per txn */
+#define THREAD_COUNT	1024	/* processes/threads tracked for failchk */
+
+static const struct {
+	const char *file;
+	u_int32_t pagesize;
+} dbtab[DBI_N] = {
+	[DBI_APP] = { "apps.db", STORE_PAGESIZE },
+	[DBI_APP_ORG] = { "apps_org.db", STORE_IDX_PAGESIZE },
+	[DBI_APP_KEY] = { "apps_key.db", STORE_IDX_PAGESIZE },
+	[DBI_WH] = { "webhooks.db", STORE_PAGESIZE },
+	[DBI_WH_APP] = { "webhooks_app.db", STORE_IDX_PAGESIZE },
+	[DBI_HEALTH] = { "health.db", STORE_IDX_PAGESIZE },
+	[DBI_EVT] = { "events.db", STORE_PAGESIZE },
+	[DBI_EVT_TIME] = { "events_time.db", STORE_IDX_PAGESIZE },
+	[DBI_DLV] = { "deliveries.db", STORE_PAGESIZE },
+	[DBI_DLV_APP] = { "deliveries_app.db", STORE_IDX_PAGESIZE },
+	[DBI_DLV_WH] = { "deliveries_webhook.db", STORE_IDX_PAGESIZE },
+	[DBI_DLV_EVT] = { "deliveries_event.db", STORE_IDX_PAGESIZE },
+	[DBI_DLV_DUE] = { "deliveries_due.db", STORE_IDX_PAGESIZE },
+	[DBI_ATT] = { "attempts.db", STORE_PAGESIZE },
+	[DBI_ATT_DLV] = { "attempts_delivery.db", STORE_IDX_PAGESIZE },
+	[DBI_ATT_FAIL] = { "attempts_failed.db", STORE_IDX_PAGESIZE },
+	[DBI_QUEUE] = { "queue.db", STORE_IDX_PAGESIZE },
+	[DBI_STAT] = { "stats.db", STORE_IDX_PAGESIZE },
+};
+
+static void
+errcall(const DB_ENV *env, const char *pfx, const char *msg)
+{
+	struct store *s = env->app_private;
+
+	(void)pfx;
+	if (s != NULL)
+		snprintf(s->bdbmsg, sizeof(s->bdbmsg), "%s", msg);
+}
+
+static void
+msgcall(const DB_ENV *env, const char *msg)
+{
+	/* failchk's notes ("Freeing read locks for locker ..."), verbose
+	 * output: keep the last one with the error text, print nothing
+	 * (stdout may be a FastCGI socket). */
+	errcall(env, NULL, msg);
+}
+
+/* failchk's question: is this process still there?  Our processes are
+ * single-threaded users of the environment, so the pid decides. */
+static int
+isalive(DB_ENV *env, pid_t pid, db_threadid_t tid, u_int32_t flags)
+{
+	(void)env;
+	(void)tid;
+	(void)flags;
+	if (pid == getpid())
+		return 1;
+	return kill(pid, 0) == 0 || errno == EPERM;
+}
+
+static void
+close_handles(struct store *s)
+{
+	int i;
+
+	for (i = 0; i < DBI_N; i++) {
+		if (s->db[i] != NULL)
+			(void)s->db[i]->close(s->db[i], 0);
+		s->db[i] = NULL;
+	}
+	if (s->env != NULL) {
+		s->env->app_private = NULL;
+		(void)s->env->close(s->env, 0);
+	}
+	s->env = NULL;
+}
+
+static int
+fail(struct store *s, int ret, const char *what, char *err, size_t errlen)
+{
+	struct store_txn t;
+
+	memset(&t, 0, sizeof(t));
+	t.s = s;
+	(void)dbenv_rc(&t, ret, what);
+	snprintf(err, errlen, "%s", t.err);
+	return STORE_ERR;
+}
+
+static int
+open_handles(struct store *s, char *err, size_t errlen)
+{
+	DB_ENV *env;
+	u_int32_t flags;
+	db_timeout_t lt;
+	int ret, i;
+
+	s->dead = 0;
+	s->bdbmsg[0] = '\0';
+	if (mkdir(s->home, 0700) == -1 && errno != EEXIST) {
+		snprintf(err, errlen, "storage: mkdir %s: %s", s->home,
+		    strerror(errno));
+		return STORE_ERR;
+	}
+	if ((ret = db_env_create(&env, 0)) != 0)
+		return fail(s, ret, "db_env_create", err, errlen);
+	s->env = env;
+	env->app_private = s;
+	env->set_errcall(env, errcall);
+	env->set_msgcall(env, msgcall);
+	lt = (db_timeout_t)s->lock_timeout_ms * 1000;
+	flags = DB_CREATE | DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL |
+	    DB_INIT_TXN | DB_REGISTER | DB_RECOVER | DB_FAILCHK;
+	if ((ret = env->set_cachesize(env, 0, 32 * 1024 * 1024, 1)) != 0 ||
+	    (ret = env->set_lg_bsize(env, 2 * 1024 * 1024)) != 0 ||
+	    (ret = env->set_lk_max_locks(env, 20000)) != 0 ||
+	    (ret = env->set_lk_max_objects(env, 20000)) != 0 ||
+	    (ret = env->set_lk_max_lockers(env, 4000)) != 0 ||
+	    (ret = env->set_thread_count(env, THREAD_COUNT)) != 0 ||
+	    (ret = env->set_isalive(env, isalive)) != 0 ||
+	    (ret = env->set_lk_detect(env, DB_LOCK_YOUNGEST)) != 0 ||
+	    (ret = env->set_timeout(env, lt, DB_SET_LOCK_TIMEOUT)) != 0 ||
+	    (ret = env->set_timeout(env, lt * 5 < 10000000 ? 10000000 : lt * 5,
+	    DB_SET_TXN_TIMEOUT)) != 0 ||
+	    (ret = env->log_set_config(env, DB_LOG_AUTO_REMOVE, 1)) != 0)
+		goto bad;
+	if (s->nosync && (ret = env->set_flags(env, DB_TXN_WRITE_NOSYNC,
+	    1)) != 0)
+		goto bad;
+	if ((ret = env->open(env, s->home, flags, 0600)) != 0)
+		goto bad;
+	for (i = 0; i < DBI_N; i++) {
+		DB *db;
+
+		if ((ret = db_create(&db, env, 0)) != 0)
+			goto bad;
+		s->db[i] = db;
+		if ((ret = db->set_pagesize(db, dbtab[i].pagesize)) != 0)
+			goto bad;
+		if ((ret = db->open(db, NULL, dbtab[i].file, NULL, DB_BTREE,
+		    DB_CREATE | DB_AUTO_COMMIT, 0600)) != 0)
+			goto bad;
+	}
+	return STORE_OK;
+bad:
+	(void)fail(s, ret, "open", err, errlen);
+	close_handles(s);
+	return STORE_ERR;
+}
+
+int
+store_open(struct store **sp, const struct store_opts *o, char *err,
+    size_t errlen)
+{
+	struct store *s;
+
+	*sp = NULL;
+	if (o == NULL || o->home == NULL || o->home[0] == '\0') {
+		snprintf(err, errlen, "storage: no data directory");
+		return STORE_ERR;
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (s->home = strdup(o->home)) == NULL) {
+		free(s);
+		snprintf(err, errlen, "storage: out of memory");
+		return STORE_ERR;
+	}
+	s->nosync = o->nosync;
+	s->lock_timeout_ms = o->lock_timeout_ms > 0 ? o->lock_timeout_ms : 2000;
+	if (open_handles(s, err, errlen) != STORE_OK) {
+		free(s->home);
+		free(s);
+		return STORE_ERR;
+	}
+	*sp = s;
+	return STORE_OK;
+}
+
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	close_handles(s);
+	free(s->home);
+	free(s);
+}
+
+int
+store_check(struct store *s, char *err, size_t errlen)
+{
+	if (s->env != NULL && !s->dead)
+		return STORE_OK;
+	close_handles(s);
+	return open_handles(s, err, errlen);
+}
+
+/* A few ms, random, growing with the try number: let the winner finish. */
+static void
+backoff(int try)
+{
+	static unsigned seed;
+	struct timespec ts;
+	long max_us, us;
+
+	if (seed == 0)
+		seed = (unsigned)getpid() ^ (unsigned)time(NULL);
+	max_us = 1000L << (try < 6 ? try : 6);	/* 1 ms .. 64 ms */
+	us = (long)(rand_r(&seed) % max_us);
+	ts.tv_sec = 0;
+	ts.tv_nsec = us * 1000;
+	nanosleep(&ts, NULL);
+}
+
+static void
+run_failchk(struct store *s)
+{
+	int ret;
+
+	if (s->env == NULL || s->dead)
+		return;
+	ret = s->env->failchk(s->env, 0);
+	if (ret == DB_RUNRECOVERY)
+		s->dead = 1;
+}
+
+int
+store_txn(struct store *s, int flags, store_txn_fn fn, void *arg, char *err,
+    size_t errlen)
+{
+	struct store_txn t;
+	int try, rc, ret;
+
+	for (try = 0; try < TXN_TRIES; try++) {
+		if (store_check(s, err, errlen) != STORE_OK)
+			return STORE_ERR;
+		memset(&t, 0, sizeof(t));
+		t.s = s;
+		t.rdonly = (flags & STORE_RDONLY) != 0;
+		ret = s->env->txn_begin(s->env, NULL, &t.txn,
+		    t.rdonly ? DB_READ_COMMITTED : 0);
+		if (ret != 0) {
+			t.txn = NULL;
+			rc = dbenv_rc(&t, ret, "txn_begin");
+			if (rc == STORE_RETRY) {
+				backoff(try);
+				continue;
+			}
+			snprintf(err, errlen, "%s", t.err);
+			return STORE_ERR;
+		}
+		rc = fn(&t, arg);
+		if (rc == STORE_OK) {
+			ret = t.txn->commit(t.txn, t.rdonly ? DB_TXN_NOSYNC : 0);
+			if (ret == 0)
+				return STORE_OK;
+			(void)dbenv_rc(&t, ret, "commit");
+			snprintf(err, errlen, "%s", t.err);
+			return STORE_ERR;
+		}
+		ret = t.txn->abort(t.txn);
+		if (ret != 0)
+			(void)dbenv_rc(&t, ret, "abort");
+		if (rc == STORE_RETRY) {
+			/* A dead process may hold the lock we waited for. */
+			run_failchk(s);
+			backoff(try);
+			continue;
+		}
+		if (rc == STORE_ERR)
+			snprintf(err, errlen, "%s",
+			    t.err[0] ? t.err : "storage: transaction failed");
+		return rc;
+	}
+	snprintf(err, errlen,
+	    "storage: gave up after %d deadlocks or lock timeouts", TXN_TRIES);
+	return STORE_ERR;
+}
+
+int
+store_checkpoint(struct store *s, char *err, size_t errlen)
+{
+	int ret;
+
+	if (store_check(s, err, errlen) != STORE_OK)
+		return STORE_ERR;
+	run_failchk(s);
+	if (s->dead) {
+		snprintf(err, errlen, "storage: failchk: recovery needed");
+		return STORE_ERR;
+	}
+	/* With DB_LOG_AUTO_REMOVE, logs no longer needed go away here. */
+	if ((ret = s->env->txn_checkpoint(s->env, 0, 0, 0)) != 0)
+		return fail(s, ret, "checkpoint", err, errlen);
+	return STORE_OK;
+}
+
+static int
+count_db(struct store_txn *t, enum dbi db, uint64_t *n)
+{
+	struct dbenv_cur c;
+	int rc;
+
+	*n = 0;
+	if ((rc = dbenv_cur_open(t, db, 0, &c)) != STORE_OK)
+		return rc;
+	while ((rc = dbenv_cur_get(&c, DB_NEXT, NULL)) == STORE_OK)
+		(*n)++;
+	dbenv_cur_close(&c);
+	return rc == STORE_NOTFOUND ? STORE_OK : rc;
+}
+
+int
+store_counts(struct store_txn *t, struct store_counts *c)
+{
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	if ((rc = count_db(t, DBI_APP, &c->apps)) != STORE_OK ||
+	    (rc = count_db(t, DBI_WH, &c->webhooks)) != STORE_OK ||
+	    (rc = count_db(t, DBI_EVT, &c->events)) != STORE_OK ||
+	    (rc = count_db(t, DBI_DLV, &c->deliveries)) != STORE_OK ||
+	    (rc = count_db(t, DBI_ATT, &c->attempts)) != STORE_OK ||
+	    (rc = count_db(t, DBI_DLV_DUE, &c->pending)) != STORE_OK)
+		return rc;
+	return STORE_OK;
+}

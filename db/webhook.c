@@ -1,0 +1,232 @@
+/*
+ * webhook.c - webhooks (index: by app), their health records and the
+ * event-type filter match.
+ */
+#include <string.h>
+
+#include "db/dbenv.h"
+#include "db/rec.h"
+
+static void
+k_id(struct key *k, const char *id)
+{
+	key_init(k);
+	key_str(k, id);
+}
+
+static void
+k_app(struct key *k, const char *app, const char *id)
+{
+	key_init(k);
+	key_str(k, app);
+	if (id != NULL)
+		key_str(k, id);
+}
+
+static int
+wh_load(struct store_txn *t, const char *id, struct store_webhook *out,
+    int rmw)
+{
+	unsigned char buf[REC_WEBHOOK_MAX];
+	struct key k;
+	size_t len;
+	int rc;
+
+	k_id(&k, id);
+	if ((rc = dbenv_get(t, DBI_WH, &k, buf, sizeof(buf), &len, rmw)) !=
+	    STORE_OK)
+		return rc;
+	if (rec_webhook_dec(buf, len, out) == -1)
+		return dbenv_fail(t, "corrupt webhook record");
+	return STORE_OK;
+}
+
+int
+store_webhook_get(struct store_txn *t, const char *id,
+    struct store_webhook *out)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = wh_load(t, id, out, 0);
+	if (rc != STORE_OK)
+		memset(out, 0, sizeof(*out));
+	return rc;
+}
+
+int
+store_webhook_put(struct store_txn *t, const struct store_webhook *w,
+    int create)
+{
+	unsigned char buf[REC_WEBHOOK_MAX];
+	char old_app[STORE_ID_MAX + 1];
+	struct store_webhook *old = NULL;
+	struct store_webhook oldrec;
+	struct key k;
+	size_t len;
+	int rc;
+
+	if (w->id[0] == '\0')
+		return dbenv_fail(t, "webhook without id");
+	rc = wh_load(t, w->id, &oldrec, 1);
+	if (rc != STORE_OK && rc != STORE_NOTFOUND)
+		return rc;
+	if (rc == STORE_OK) {
+		if (create)
+			return STORE_EXISTS;
+		old = &oldrec;
+	}
+	if (rec_webhook_enc(w, buf, sizeof(buf), &len) == -1)
+		return dbenv_fail(t, "webhook field too long");
+	k_id(&k, w->id);
+	if ((rc = dbenv_put(t, DBI_WH, &k, buf, len, 0)) != STORE_OK)
+		return rc;
+	if (old != NULL && strcmp(old->app_id, w->app_id) == 0)
+		return STORE_OK;
+	if (old != NULL) {
+		memcpy(old_app, old->app_id, sizeof(old_app));
+		k_app(&k, old_app, w->id);
+		rc = dbenv_del(t, DBI_WH_APP, &k);
+		if (rc != STORE_OK && rc != STORE_NOTFOUND)
+			return rc;
+	}
+	k_app(&k, w->app_id, w->id);
+	return dbenv_put(t, DBI_WH_APP, &k, "", 0, 0);
+}
+
+int
+store_webhook_del(struct store_txn *t, const char *id)
+{
+	struct store_webhook old;
+	struct key k;
+	int rc;
+
+	if ((rc = wh_load(t, id, &old, 1)) != STORE_OK)
+		return rc;
+	k_id(&k, id);
+	if ((rc = dbenv_del(t, DBI_WH, &k)) != STORE_OK)
+		return rc;
+	k_app(&k, old.app_id, id);
+	rc = dbenv_del(t, DBI_WH_APP, &k);
+	if (rc != STORE_OK && rc != STORE_NOTFOUND)
+		return rc;
+	k_id(&k, id);
+	rc = dbenv_del(t, DBI_HEALTH, &k);
+	return rc == STORE_NOTFOUND ? STORE_OK : rc;
+}
+
+struct iter {
+	store_webhook_cb cb;
+	void *arg;
+	size_t off;
+};
+
+static int
+each_app(struct dbenv_cur *c, void *arg)
+{
+	struct iter *it = arg;
+	char id[STORE_ID_MAX + 1];
+	struct store_webhook w;
+	int rc;
+
+	if (key_tail_str(c->k.data, c->k.size, it->off, id, sizeof(id)) == -1)
+		return dbenv_fail(c->t, "corrupt webhook index key");
+	rc = wh_load(c->t, id, &w, 0);
+	if (rc == STORE_NOTFOUND)
+		return dbenv_fail(c->t, "webhook index points at a missing webhook");
+	if (rc != STORE_OK)
+		return rc;
+	return it->cb(&w, it->arg);
+}
+
+int
+store_webhook_iter_app(struct store_txn *t, const char *app_id,
+    store_webhook_cb cb, void *arg)
+{
+	struct iter it = { cb, arg, 0 };
+	struct key prefix;
+
+	k_app(&prefix, app_id, NULL);
+	it.off = prefix.len;
+	return dbenv_walk(t, DBI_WH_APP, &prefix, NULL, 0, each_app, &it);
+}
+
+/* One filter entry (n bytes at p, spaces trimmed) against type. */
+static int
+entry_matches(const char *p, size_t n, const char *type)
+{
+	while (n > 0 && (*p == ' ' || *p == '\t')) {
+		p++;
+		n--;
+	}
+	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+		n--;
+	if (n == 0)
+		return 0;
+	if (n == 1 && p[0] == '*')
+		return 1;
+	if (n >= 2 && p[n - 2] == '.' && p[n - 1] == '*')
+		/* "a.b.*": any type under "a.b." */
+		return strncmp(type, p, n - 1) == 0 && type[n - 1] != '\0';
+	return strlen(type) == n && memcmp(type, p, n) == 0;
+}
+
+int
+store_webhook_matches(const char *events, const char *type)
+{
+	const char *p = events, *comma;
+
+	if (events == NULL || type == NULL)
+		return 0;
+	for (;;) {
+		comma = strchr(p, ',');
+		if (entry_matches(p, comma ? (size_t)(comma - p) : strlen(p),
+		    type))
+			return 1;
+		if (comma == NULL)
+			return 0;
+		p = comma + 1;
+	}
+}
+
+/* ---- health ---------------------------------------------------------- */
+
+int
+store_health_get(struct store_txn *t, const char *webhook_id,
+    struct store_health *out)
+{
+	unsigned char buf[REC_HEALTH_MAX];
+	struct key k;
+	size_t len;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	k_id(&k, webhook_id);
+	rc = dbenv_get(t, DBI_HEALTH, &k, buf, sizeof(buf), &len, 0);
+	if (rc == STORE_NOTFOUND) {
+		if (strlen(webhook_id) <= STORE_ID_MAX)
+			memcpy(out->webhook_id, webhook_id,
+			    strlen(webhook_id) + 1);
+		return rc;
+	}
+	if (rc != STORE_OK)
+		return rc;
+	if (rec_health_dec(buf, len, out) == -1)
+		return dbenv_fail(t, "corrupt health record");
+	return STORE_OK;
+}
+
+int
+store_health_put(struct store_txn *t, const struct store_health *h)
+{
+	unsigned char buf[REC_HEALTH_MAX];
+	struct key k;
+	size_t len;
+
+	if (h->webhook_id[0] == '\0')
+		return dbenv_fail(t, "health without webhook id");
+	if (rec_health_enc(h, buf, sizeof(buf), &len) == -1)
+		return dbenv_fail(t, "health field too long");
+	k_id(&k, h->webhook_id);
+	return dbenv_put(t, DBI_HEALTH, &k, buf, len, 0);
+}
