@@ -1,0 +1,425 @@
+"""harness.py - start the real hookd.fcgi behind a real lighttpd for tests.
+
+Standard library only.  Paths come from the environment `make integration`
+sets: HOOKD_FCGI, HOOKD_SEND (absolute paths of the two programs) and
+HOOKD_BUILD (the build directory).
+
+    from harness import Server
+    srv = Server(config={"retry_schedule": "0,1s"})   # extra hookd.conf keys
+    srv.start()
+    status, headers, body = srv.request("POST", "/v1/apps",
+                                        {"org_id": "o1", "name": "a"})
+    app = srv.create_app("o1")            # dict incl. "api_key"
+    srv.request("GET", "/v1/apps/" + app["id"], token=app["api_key"])
+    srv.request("GET", "/v1/health", token=None)      # no Authorization
+    srv.run_sender("--once")             # hookd-send -c CONF --once
+    srv.stop()
+
+Server(mode="cgi") runs hookd.fcgi as plain CGI (lighttpd mod_cgi) instead
+of FastCGI.  Every process the harness starts is killed by PID in stop(),
+and the temp dir is removed.  Use Server as a context manager, or call
+stop() in tearDownClass.
+
+Receiver is a small HTTP server on 127.0.0.1 that records what it gets and
+answers with a status chosen per request (for sender tests).
+"""
+
+import http.client
+import http.server
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+
+FCGI = os.environ.get("HOOKD_FCGI", "")
+SEND = os.environ.get("HOOKD_SEND", "")
+BUILD = os.environ.get("HOOKD_BUILD", "")
+LIGHTTPD = shutil.which("lighttpd") or "/usr/sbin/lighttpd"
+
+ADMIN_TOKEN = "test-admin-token-0123456789abcdef"
+
+# Sentinel: request() uses the admin token unless told otherwise.
+ADMIN = object()
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that was free a moment ago (bind port 0)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+    finally:
+        s.close()
+
+
+def rss_kb(pid):
+    """VmRSS of a process in KiB (from /proc/PID/status)."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError("no VmRSS for %d" % pid)
+
+
+def children_of(ppid):
+    """PIDs whose parent is ppid (from /proc/*/stat)."""
+    out = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                st = f.read()
+        except OSError:
+            continue
+        # comm may hold spaces and parens: split after the last ')'.
+        rest = st[st.rfind(")") + 2:].split()
+        if int(rest[1]) == ppid:
+            out.append(int(d))
+    return sorted(out)
+
+
+class Server:
+    """lighttpd + hookd.fcgi on a free loopback port, fresh data dir."""
+
+    def __init__(self, config=None, procs=2, mode="fastcgi", fcgi=None,
+                 data_dir=None):
+        if not (fcgi or FCGI):
+            raise RuntimeError("HOOKD_FCGI is not set (run via make integration)")
+        self.fcgi = fcgi or FCGI
+        self.procs = procs
+        self.mode = mode
+        self.tmp = tempfile.mkdtemp(prefix="hookd-it-")
+        self.data_dir = data_dir or os.path.join(self.tmp, "data")
+        self.status_dir = os.path.join(self.tmp, "www")
+        self.conf_path = os.path.join(self.tmp, "hookd.conf")
+        self.lighttpd_conf = os.path.join(self.tmp, "lighttpd.conf")
+        self.error_log = os.path.join(self.tmp, "lighttpd-error.log")
+        self.admin_token = ADMIN_TOKEN
+        self.port = None
+        self.proc = None
+        self.senders = []
+        self.config = {
+            "data_dir": self.data_dir,
+            "admin_token": self.admin_token,
+            "status_dir": self.status_dir,
+            "allow_private_targets": "yes",
+            "durability": "nosync",
+        }
+        if config:
+            self.config.update(config)
+        os.makedirs(self.status_dir, exist_ok=True)
+        self.write_config()
+
+    # ---- configuration -------------------------------------------------
+    def write_config(self, **extra):
+        """(Re)write hookd.conf from self.config plus extra keys.  A key set
+        to None is left out.  Running FastCGI processes read it at start
+        only: restart() to apply."""
+        self.config.update(extra)
+        with open(self.conf_path, "w") as f:
+            f.write("# written by tests/integration/harness.py\n")
+            for k, v in self.config.items():
+                if v is not None:
+                    f.write("%s = %s\n" % (k, v))
+
+    def _write_lighttpd_conf(self):
+        docroot = os.path.join(self.tmp, "docroot")
+        os.makedirs(docroot, exist_ok=True)
+        lines = [
+            'server.document-root = "%s"' % docroot,
+            'server.bind = "127.0.0.1"',
+            "server.port = %d" % self.port,
+            'server.errorlog = "%s"' % self.error_log,
+            'server.pid-file = "%s"' % os.path.join(self.tmp, "lighttpd.pid"),
+            "server.max-request-size = 65536",   # KiB: let hookd judge
+            'server.tag = "lighttpd"',
+        ]
+        if self.mode == "fastcgi":
+            lines += [
+                'server.modules = ("mod_fastcgi")',
+                "fastcgi.server = ( \"/\" => ((",
+                '  "socket" => "%s",' % os.path.join(self.tmp, "hookd.sock"),
+                '  "bin-path" => "%s",' % self.fcgi,
+                '  "bin-environment" => ("HOOKD_CONF" => "%s"),' % self.conf_path,
+                '  "max-procs" => %d,' % self.procs,
+                '  "check-local" => "disable",',
+                ")))",
+            ]
+        elif self.mode == "cgi":
+            link = os.path.join(docroot, "hookd.fcgi")
+            if not os.path.exists(link):
+                os.symlink(self.fcgi, link)
+            lines += [
+                'server.modules = ("mod_rewrite", "mod_setenv", "mod_cgi")',
+                'url.rewrite-once = ("^/(v1/.*)$" => "/hookd.fcgi/$1")',
+                'setenv.add-environment = ("HOOKD_CONF" => "%s")' % self.conf_path,
+                'cgi.assign = (".fcgi" => "")',
+                'server.follow-symlink = "enable"',
+            ]
+        else:
+            raise ValueError("mode must be fastcgi or cgi")
+        with open(self.lighttpd_conf, "w") as f:
+            f.write("\n".join(lines) + "\n")
+
+    # ---- processes ------------------------------------------------------
+    def start(self, timeout=10.0):
+        """Start lighttpd (which spawns the FastCGI processes); wait until
+        it answers.  Retries on a port race."""
+        last = None
+        for _ in range(3):
+            self.port = free_port()
+            self._write_lighttpd_conf()
+            env = dict(os.environ, HOOKD_CONF=self.conf_path)
+            self.proc = subprocess.Popen(
+                [LIGHTTPD, "-D", "-f", self.lighttpd_conf],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, env=env)
+            try:
+                self._wait_ready(timeout)
+                return self
+            except RuntimeError as e:
+                last = e
+                self._kill_lighttpd()
+        raise RuntimeError("lighttpd did not start: %s\n%s" % (last, self.log()))
+
+    def _wait_ready(self, timeout):
+        end = time.time() + timeout
+        while time.time() < end:
+            if self.proc.poll() is not None:
+                raise RuntimeError("lighttpd exited with %s" % self.proc.returncode)
+            try:
+                st, _, _ = self.request("GET", "/v1/event-types", token=None,
+                                        timeout=2)
+                if st == 200:
+                    if self.mode == "fastcgi" and len(self.fcgi_pids()) < self.procs:
+                        time.sleep(0.05)
+                        continue
+                    return
+            except (OSError, http.client.HTTPException):
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("not ready after %.1fs" % timeout)
+
+    def _kill_lighttpd(self):
+        if self.proc is None:
+            return
+        kids = children_of(self.proc.pid)
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        # lighttpd stops its FastCGI children; make sure, by PID.
+        for pid in kids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.proc = None
+
+    def restart(self):
+        """Stop lighttpd and its FastCGI processes; start them again on a new
+        port, same data dir and config."""
+        self._kill_lighttpd()
+        return self.start()
+
+    def stop(self):
+        """Kill every process this harness started (by PID), remove the temp
+        dir."""
+        for p in self.senders:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+                try:
+                    p.wait(10)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait(5)
+        self.senders = []
+        self._kill_lighttpd()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def fcgi_pids(self):
+        """PIDs of the FastCGI processes (children of lighttpd)."""
+        if self.proc is None:
+            return []
+        return children_of(self.proc.pid)
+
+    def log(self):
+        """lighttpd's error log (FastCGI stderr lands here too)."""
+        try:
+            with open(self.error_log, errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    # ---- the sender -----------------------------------------------------
+    def sender_cmd(self, *args):
+        if not SEND:
+            raise RuntimeError("HOOKD_SEND is not set")
+        return [SEND, "-c", self.conf_path] + list(args)
+
+    def run_sender(self, *args, timeout=60):
+        """Run hookd-send -c CONF ARGS to completion (e.g. "--once");
+        returns the CompletedProcess (stdout/stderr as text)."""
+        return subprocess.run(self.sender_cmd(*args), capture_output=True,
+                              text=True, timeout=timeout)
+
+    def start_sender(self, *args, **popen):
+        """Start hookd-send -c CONF ARGS (e.g. "--loop"); stop() ends it."""
+        popen.setdefault("stdout", subprocess.DEVNULL)
+        popen.setdefault("stderr", subprocess.PIPE)
+        p = subprocess.Popen(self.sender_cmd(*args), **popen)
+        self.senders.append(p)
+        return p
+
+    # ---- HTTP -----------------------------------------------------------
+    def request(self, method, path, body=None, token=ADMIN, headers=None,
+                timeout=30, content_type="application/json"):
+        """One HTTP request.  body: dict/list (sent as JSON), str/bytes (sent
+        as is) or None.  token: ADMIN (default), None (no Authorization) or a
+        string.  Returns (status, headers with lower-case names, parsed JSON
+        or None when the body is empty; the raw bytes when not JSON)."""
+        h = {}
+        if token is ADMIN:
+            token = self.admin_token
+        if token is not None:
+            h["Authorization"] = "Bearer " + token
+        data = None
+        if body is not None:
+            if isinstance(body, (dict, list)):
+                data = json.dumps(body).encode()
+            elif isinstance(body, str):
+                data = body.encode()
+            else:
+                data = body
+            if content_type is not None:
+                h["Content-Type"] = content_type
+        if headers:
+            h.update(headers)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            try:
+                conn.request(method, path, body=data, headers=h)
+            except (BrokenPipeError, ConnectionResetError):
+                pass      # the server may answer early (413) and close
+            resp = conn.getresponse()
+            raw = resp.read()
+            rh = {k.lower(): v for k, v in resp.getheaders()}
+            parsed = None
+            if raw:
+                try:
+                    parsed = json.loads(raw)
+                except ValueError:
+                    parsed = raw
+            return resp.status, rh, parsed
+        finally:
+            conn.close()
+
+    # ---- shortcuts ------------------------------------------------------
+    def create_app(self, org_id="org_test", name="app"):
+        st, _, body = self.request("POST", "/v1/apps",
+                                   {"org_id": org_id, "name": name})
+        if st != 201:
+            raise AssertionError("create_app: %s %r" % (st, body))
+        return body
+
+    def create_webhook(self, app, url, events=("*",), token=ADMIN, **fields):
+        """app: the dict create_app returned, or an app id."""
+        app_id = app["id"] if isinstance(app, dict) else app
+        body = {"url": url, "events": list(events)}
+        body.update(fields)
+        st, _, out = self.request("POST", "/v1/apps/%s/webhooks" % app_id,
+                                  body, token=token)
+        if st != 201:
+            raise AssertionError("create_webhook: %s %r" % (st, out))
+        return out
+
+    def post_event(self, type_, org_id, data=None, token=ADMIN, **fields):
+        body = {"type": type_, "org_id": org_id, "data": data or {}}
+        body.update(fields)
+        return self.request("POST", "/v1/events", body, token=token)
+
+
+class Receiver:
+    """A webhook receiver on 127.0.0.1:PORT.  Records every request as a
+    dict {path, headers (lower-case), body (bytes), at}; answers with
+    self.status (or the next of self.statuses when that list is non-empty),
+    optional extra headers self.reply_headers and body self.reply_body."""
+
+    def __init__(self, status=200):
+        self.status = status
+        self.statuses = []
+        self.reply_headers = {}
+        self.reply_body = b"ok"
+        self.delay = 0.0
+        self.requests = []
+        self.lock = threading.Lock()
+        self.cond = threading.Condition(self.lock)
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(n)
+                with outer.cond:
+                    outer.requests.append({
+                        "path": self.path,
+                        "headers": {k.lower(): v for k, v in self.headers.items()},
+                        "body": body, "at": time.time()})
+                    st = outer.statuses.pop(0) if outer.statuses else outer.status
+                    extra = dict(outer.reply_headers)
+                    reply = outer.reply_body
+                    delay = outer.delay
+                    outer.cond.notify_all()
+                if delay:
+                    time.sleep(delay)
+                self.send_response(st)
+                for k, v in extra.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+
+            do_PUT = do_POST
+
+            def log_message(self, *a):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.url = "http://127.0.0.1:%d/hook" % self.port
+        self.thread = threading.Thread(target=self.httpd.serve_forever,
+                                       daemon=True)
+        self.thread.start()
+
+    def wait(self, n, timeout=10.0):
+        """Wait until at least n requests arrived; returns a copy of them."""
+        end = time.time() + timeout
+        with self.cond:
+            while len(self.requests) < n:
+                left = end - time.time()
+                if left <= 0:
+                    break
+                self.cond.wait(left)
+            return list(self.requests)
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
