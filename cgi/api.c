@@ -1,0 +1,210 @@
+/* api.c - one request: route, store, auth, body, handler. */
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cgi/api.h"
+#include "cgi/auth.h"
+#include "cgi/handlers.h"
+#include "cgi/jin.h"
+#include "cgi/response.h"
+#include "cgi/router.h"
+#include "lib/id.h"
+#include "lib/log.h"
+
+int
+api_open_store(struct api_ctx *ctx)
+{
+	struct store_opts o;
+	char err[512];
+
+	if (ctx->store != NULL)
+		return 0;
+	memset(&o, 0, sizeof(o));
+	o.home = ctx->cfg->data_dir;
+	o.nosync = ctx->cfg->nosync;
+	err[0] = '\0';
+	if (store_open(&ctx->store, &o, err, sizeof(err)) != STORE_OK) {
+		log_err("store_open %s: %s", ctx->cfg->data_dir, err);
+		ctx->store = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+size_t
+api_body_cap(const struct api_ctx *ctx, const char *method, const char *path)
+{
+	const struct router_route *r;
+	char param[CALL_PARAMS][STORE_ID_MAX + 1];
+	char allow[64];
+
+	r = router_match(method, path, param, allow, sizeof(allow));
+	if (r != NULL && r->event_body)
+		return ctx->cfg->max_event_bytes;
+	return API_BODY_MAX;
+}
+
+/* 1 if ct is application/json with no parameter but charset=utf-8. */
+static int
+api_json_type(const char *ct)
+{
+	const char *p;
+
+	if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0)
+		return 0;
+	p = ct + 16;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\0')
+		return 1;
+	if (*p++ != ';')
+		return 0;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (strncasecmp(p, "charset", 7) != 0)
+		return 0;
+	p += 7;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p++ != '=')
+		return 0;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '"') {
+		if (strncasecmp(p, "\"utf-8\"", 7) != 0)
+			return 0;
+		p += 7;
+	} else {
+		if (strncasecmp(p, "utf-8", 5) != 0)
+			return 0;
+		p += 5;
+	}
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return *p == '\0';
+}
+
+/* 1 if the body holds only whitespace (or nothing). */
+static int
+api_body_blank(const struct api_request *req)
+{
+	size_t i;
+
+	for (i = 0; i < req->body_len; i++)
+		if (!isspace((unsigned char)req->body[i]))
+			return 0;
+	return 1;
+}
+
+/* Parse the body as the route asks.  0, or -1 with the answer written. */
+static int
+api_body(struct api_call *c, const struct router_route *r)
+{
+	const struct api_request *req = c->req;
+	char err[256];
+
+	if (req->body_too_large) {
+		response_error(c->resp, 413, "payload_too_large",
+		    "the body is larger than %zu bytes",
+		    r->event_body ? c->cfg->max_event_bytes :
+		    (size_t)API_BODY_MAX);
+		return -1;
+	}
+	if (r->body == ROUTER_NOBODY)
+		return 0;
+	if (req->body_incomplete) {
+		response_error(c->resp, 400, "incomplete_body",
+		    "the body is shorter than its Content-Length");
+		return -1;
+	}
+	if (r->body == ROUTER_JSON_OPT && api_body_blank(req))
+		return 0;
+	if (req->body_len == 0) {
+		response_error(c->resp, 422, "invalid_field",
+		    "body: a JSON object is required");
+		return -1;
+	}
+	if (!api_json_type(req->content_type)) {
+		response_error(c->resp, 415, "unsupported_media_type",
+		    "Content-Type must be application/json");
+		return -1;
+	}
+	if (jin_parse(req->body, req->body_len, API_JSON_DEPTH, &c->body,
+	    err, sizeof(err)) == -1) {
+		response_error(c->resp, 400, "malformed_json", "%s", err);
+		return -1;
+	}
+	if (!json_object_is_type(c->body, json_type_object)) {
+		response_error(c->resp, 422, "invalid_field",
+		    "body: must be a JSON object");
+		return -1;
+	}
+	return 0;
+}
+
+/* Path parameters: {app} then {wh} or {dlv}; a malformed id is a 404. */
+static int
+api_params(struct api_call *c, const struct router_route *r)
+{
+	if (strstr(r->pattern, "{}") == NULL)
+		return 0;
+	if (!id_valid("app", c->param[0])) {
+		call_not_found(c, "app");
+		return -1;
+	}
+	if (strstr(r->pattern, "/webhooks/{}") != NULL &&
+	    !id_valid("wh", c->param[1])) {
+		call_not_found(c, "webhook");
+		return -1;
+	}
+	if (strstr(r->pattern, "/deliveries/{}") != NULL &&
+	    !id_valid("dlv", c->param[1])) {
+		call_not_found(c, "delivery");
+		return -1;
+	}
+	return 0;
+}
+
+void
+api_handle(struct api_ctx *ctx, const struct api_request *req,
+    struct api_response *resp)
+{
+	const struct router_route *r;
+	struct api_call c;
+
+	memset(&c, 0, sizeof(c));
+	c.ctx = ctx;
+	c.cfg = ctx->cfg;
+	c.req = req;
+	c.resp = resp;
+	response_reset(resp);
+	if (req->method == NULL || req->path == NULL) {
+		response_error(resp, 400, "bad_request", "no method or path");
+		return;
+	}
+	r = router_match(req->method, req->path, c.param, resp->allow,
+	    sizeof(resp->allow));
+	if (r == NULL) {
+		if (resp->allow[0] != '\0')
+			response_error(resp, 405, "method_not_allowed",
+			    "%s is not allowed here; allowed: %s", req->method,
+			    resp->allow);
+		else
+			response_error(resp, 404, "not_found",
+			    "no such endpoint");
+		return;
+	}
+	if (r->fn != catalog_list && api_open_store(ctx) == -1) {
+		response_error(resp, 503, "storage_unavailable",
+		    "storage is unavailable; try again later");
+		return;
+	}
+	if (auth_check(&c, r) == -1)
+		goto done;
+	if (api_params(&c, r) == -1 || api_body(&c, r) == -1)
+		goto done;
+	r->fn(&c);
+done:
+	json_object_put(c.body);
+}

@@ -1,0 +1,68 @@
+/*
+ * api.h - the JSON API as a function of one request, independent of
+ * FastCGI: main.c (FastCGI or CGI), unit tests and a fuzzer all drive
+ * api_handle() with a filled struct api_request.
+ */
+#ifndef HOOKD_CGI_API_H
+#define HOOKD_CGI_API_H
+
+#include <stddef.h>
+
+#include "db/store.h"
+#include "lib/buf.h"
+#include "lib/config.h"
+
+#define API_BODY_MAX	(64 * 1024)	/* every body but POST /v1/events */
+#define API_RESPONSE_MAX (16 * 1024 * 1024)	/* largest answer we build */
+#define API_JSON_DEPTH	32		/* deepest JSON nesting accepted */
+
+/* Per-process state.  cfg is borrowed; store is owned (store_close on
+ * exit) and NULL while the environment could not be opened. */
+struct api_ctx {
+	const struct config *cfg;
+	struct store *store;
+};
+
+/*
+ * One request.  Every pointer is borrowed from the caller for the time of
+ * api_handle().  Strings are NUL-terminated; body is body_len bytes and
+ * need not be.  path is the request path without query string (REQUEST_URI
+ * or SCRIPT_NAME + PATH_INFO); the API is found at its first "/v1/".
+ */
+struct api_request {
+	const char *method;
+	const char *path;
+	const char *query;		/* after '?', NULL when none */
+	const char *content_type;	/* NULL when absent */
+	const char *authorization;	/* NULL when absent */
+	const char *body;
+	size_t body_len;
+	int body_too_large;	/* more than api_body_cap() bytes were announced */
+	int body_incomplete;	/* bad CONTENT_LENGTH or fewer bytes arrived */
+};
+
+/* The answer: status, a few headers, a JSON body (empty for 204). */
+struct api_response {
+	int status;
+	char allow[64];		/* Allow header of a 405, "" otherwise */
+	int www_authenticate;	/* 1 on 401: WWW-Authenticate: Bearer */
+	struct buf body;
+};
+
+/* Open the store if it is not open yet.  0, or -1 (logged). */
+int api_open_store(struct api_ctx *ctx);
+
+/* Largest body the request may carry (max_event_bytes for POST
+ * /v1/events, API_BODY_MAX otherwise); the reader refuses more. */
+size_t api_body_cap(const struct api_ctx *ctx, const char *method,
+    const char *path);
+
+/*
+ * Handle one request: resp (initialized with response_init) receives
+ * the status and body.  Never fails as a whole: every error becomes a JSON
+ * error answer.  Leaves no transaction or lock behind.
+ */
+void api_handle(struct api_ctx *ctx, const struct api_request *req,
+    struct api_response *resp);
+
+#endif

@@ -1,0 +1,61 @@
+/* call.c - helpers for one API call. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "cgi/call.h"
+#include "cgi/response.h"
+#include "lib/log.h"
+
+int
+call_fail(struct api_call *c, int status, const char *code,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	c->ecode = code;
+	va_start(ap, fmt);
+	vsnprintf(c->emsg, sizeof(c->emsg), fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+int
+call_txn(struct api_call *c, int flags, store_txn_fn fn, void *arg)
+{
+	char err[256];
+	int rc;
+
+	c->ecode = NULL;
+	c->emsg[0] = '\0';
+	err[0] = '\0';
+	rc = store_txn(c->ctx->store, flags, fn, arg, err, sizeof(err));
+	if (rc == STORE_OK)
+		return 0;
+	if (rc > 0 && c->ecode == NULL)
+		return rc;	/* the caller's own outcome: no answer written */
+	if (rc > 0) {
+		response_error(c->resp, rc, c->ecode, "%s", c->emsg);
+		return -1;
+	}
+	if (rc == STORE_NOTFOUND) {
+		call_not_found(c, "resource");
+		return -1;
+	}
+	log_err("%s %s: storage: %s (%d)", c->req->method, c->req->path,
+	    err[0] ? err : "unknown error", rc);
+	response_error(c->resp, 503, "storage_unavailable",
+	    "storage is unavailable; try again later");
+	return -1;
+}
+
+void
+call_invalid(struct api_call *c, const char *err)
+{
+	response_error(c->resp, 422, "invalid_field", "%s", err);
+}
+
+void
+call_not_found(struct api_call *c, const char *what)
+{
+	response_error(c->resp, 404, "not_found", "no such %s", what);
+}

@@ -1,0 +1,54 @@
+/*
+ * call.h - the state of one API call while a handler runs, and the
+ * helpers every handler uses (errors, transactions, auth scope).
+ */
+#ifndef HOOKD_CGI_CALL_H
+#define HOOKD_CGI_CALL_H
+
+#include <json-c/json.h>
+
+#include "cgi/api.h"
+#include "db/store.h"
+
+#define CALL_PARAMS 2
+
+struct api_call {
+	struct api_ctx *ctx;
+	const struct config *cfg;
+	const struct api_request *req;
+	struct api_response *resp;
+	/* Path parameters in order ({app}, then {wh} or {dlv}), validated
+	 * by the router for shape only. */
+	char param[CALL_PARAMS][STORE_ID_MAX + 1];
+	struct json_object *body;	/* parsed body, NULL when none */
+	int admin;			/* 1: admin token; 0: app key */
+	struct store_app key_app;	/* the key's app when !admin */
+	/* An error a txn callback chose (see call_fail). */
+	const char *ecode;
+	char emsg[512];
+};
+
+/*
+ * Remember an error for the end of the transaction and return status (a
+ * positive value, so store_txn aborts and returns it).  Used inside txn
+ * callbacks: call_txn turns it into the answer.
+ */
+int call_fail(struct api_call *c, int status, const char *code,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * Run fn in a transaction.  0 when it committed; a positive value fn
+ * returned without call_fail (the caller's own outcome, nothing written);
+ * else -1 with the error answer written: a call_fail status, 404 for an
+ * unhandled NOTFOUND, 503 for STORE_ERR.
+ */
+int call_txn(struct api_call *c, int flags, store_txn_fn fn, void *arg);
+
+/* Answer 422 naming a field (err comes from a jin_ getter). */
+void call_invalid(struct api_call *c, const char *err);
+
+/* Answer 404 for a resource that does not exist or is not the caller's;
+ * identical for both. */
+void call_not_found(struct api_call *c, const char *what);
+
+#endif

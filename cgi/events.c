@@ -1,0 +1,296 @@
+/* events.c - event intake: validate, build the envelope once, store and
+ * fan out in one transaction. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cgi/catalog.h"
+#include "cgi/events.h"
+#include "cgi/handlers.h"
+#include "cgi/idlist.h"
+#include "cgi/jin.h"
+#include "cgi/jout.h"
+#include "cgi/response.h"
+#include "lib/id.h"
+#include "lib/log.h"
+#include "lib/timefmt.h"
+#include "lib/wake.h"
+
+#define EVENTS_USER_MAX STORE_NAME_MAX
+#define EVENTS_DUP 1		/* txn outcome: the id exists, nothing written */
+
+int
+events_envelope(struct buf *out, const char *id, const char *type,
+    int64_t ts_ms, const char *org_id, const char *app_id,
+    const char *user_id, struct json_object *data)
+{
+	struct json_object *o;
+	const char *s;
+	size_t n;
+	int rc = -1;
+
+	buf_reset(out);
+	o = json_object_new_object();
+	if (o == NULL)
+		return -1;
+	json_object_object_add(o, "id", jout_str(id, 0));
+	json_object_object_add(o, "type", jout_str(type, 0));
+	json_object_object_add(o, "timestamp", jout_time(ts_ms));
+	json_object_object_add(o, "org_id", jout_str(org_id, 0));
+	if (app_id != NULL && app_id[0] != '\0')
+		json_object_object_add(o, "app_id", jout_str(app_id, 0));
+	if (user_id != NULL)
+		json_object_object_add(o, "user_id", jout_str(user_id, 0));
+	json_object_object_add(o, "data", json_object_get(data));
+	s = json_object_to_json_string_length(o,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+	if (s != NULL && buf_add(out, s, n) == 0)
+		rc = 0;
+	json_object_put(o);
+	return rc;
+}
+
+/* 1 if s is 1..64 bytes of A-Za-z0-9_- (an idempotency key). */
+static int
+events_id_ok(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n] != '\0'; n++) {
+		char ch = s[n];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || ch == '_' || ch == '-'))
+			return 0;
+	}
+	return n >= 1 && n <= STORE_ID_MAX;
+}
+
+static int
+events_printable(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+struct events_in {
+	struct api_call *c;
+	struct store_event ev;		/* body points into env */
+	struct idlist apps;		/* org-wide: the org's apps */
+	struct idlist hooks;		/* (webhook id, app id) to deliver to */
+	uint32_t deliveries;		/* answer */
+};
+
+static int
+events_app_cb(const struct store_app *a, void *arg)
+{
+	return idlist_add(arg, a->id, NULL) == 0 ? 0 : STORE_ERR;
+}
+
+static int
+events_hook_cb(const struct store_webhook *w, void *arg)
+{
+	struct events_in *in = arg;
+
+	if (!w->enabled || !store_webhook_matches(w->events, in->ev.type))
+		return 0;
+	return idlist_add(&in->hooks, w->id, w->app_id) == 0 ? 0 : STORE_ERR;
+}
+
+/* The stored event of our id: answer it (200) and write nothing. */
+static int
+events_dup(struct store_txn *t, struct events_in *in)
+{
+	struct store_event old;
+	int rc;
+
+	rc = store_event_get(t, in->ev.id, 0, &old);
+	if (rc != STORE_OK)
+		return rc;
+	in->deliveries = old.deliveries;
+	store_event_free(&old);
+	return EVENTS_DUP;
+}
+
+static int
+events_txn(struct store_txn *t, void *arg)
+{
+	struct events_in *in = arg;
+	struct store_delivery d;
+	struct store_app app;
+	size_t i;
+	int rc;
+
+	idlist_reset(&in->apps);
+	idlist_reset(&in->hooks);
+	in->deliveries = 0;
+	/* A repeated id: answer from the first event, before any work. */
+	rc = events_dup(t, in);
+	if (rc != STORE_NOTFOUND)
+		return rc;
+	if (in->ev.app_id[0] != '\0') {
+		rc = store_app_get(t, in->ev.app_id, &app);
+		if (rc == STORE_NOTFOUND ||
+		    (rc == STORE_OK && strcmp(app.org_id, in->ev.org_id) != 0))
+			return call_fail(in->c, 422, "invalid_field",
+			    "app_id: no such app in org_id");
+		if (rc != STORE_OK)
+			return rc;
+		if ((rc = idlist_add(&in->apps, app.id, NULL)) != 0)
+			return STORE_ERR;
+	} else {
+		rc = store_app_iter(t, in->ev.org_id, NULL, events_app_cb,
+		    &in->apps);
+		if (rc < 0)
+			return rc;
+	}
+	for (i = 0; i < in->apps.n; i++) {
+		rc = store_webhook_iter_app(t, in->apps.v[i].id,
+		    events_hook_cb, in);
+		if (rc < 0)
+			return rc;
+	}
+	in->ev.deliveries = (uint32_t)in->hooks.n;
+	rc = store_event_put(t, &in->ev);
+	if (rc == STORE_EXISTS)
+		return events_dup(t, in);	/* a racing writer won */
+	if (rc != STORE_OK)
+		return rc;
+	memset(&d, 0, sizeof(d));
+	memcpy(d.event_id, in->ev.id, sizeof(d.event_id));
+	memcpy(d.event_type, in->ev.type, sizeof(d.event_type));
+	d.status = STORE_DLV_PENDING;
+	d.next_attempt_at = d.created_at = d.updated_at = in->ev.created_at;
+	for (i = 0; i < in->hooks.n; i++) {
+		if (id_new("dlv", d.id, sizeof(d.id)) == -1)
+			return STORE_ERR;
+		memcpy(d.webhook_id, in->hooks.v[i].id, sizeof(d.webhook_id));
+		memcpy(d.app_id, in->hooks.v[i].owner, sizeof(d.app_id));
+		if ((rc = store_delivery_put(t, &d, 1)) != STORE_OK)
+			return rc;
+	}
+	in->deliveries = in->ev.deliveries;
+	return STORE_OK;
+}
+
+/* Validate the body into in->ev and the envelope.  0 or -1 (answered). */
+static int
+events_parse(struct api_call *c, struct events_in *in, struct buf *env)
+{
+	static const char *const fields[] = { "id", "type", "org_id",
+	    "app_id", "user_id", "data", "occurred_at", NULL };
+	const char *id, *type, *org, *app, *user;
+	struct json_object *data = NULL;
+	int64_t ts;
+	int present;
+	char err[256];
+
+	if (jin_only(c->body, fields, err, sizeof(err)) == -1 ||
+	    jin_str(c->body, "id", 0, 1, STORE_ID_MAX, &id, err,
+	    sizeof(err)) == -1 ||
+	    jin_str(c->body, "type", 1, 1, STORE_TYPE_MAX, &type, err,
+	    sizeof(err)) == -1 ||
+	    jin_str(c->body, "org_id", 1, 1, STORE_ORG_MAX, &org, err,
+	    sizeof(err)) == -1 ||
+	    jin_str(c->body, "app_id", 0, 1, STORE_ID_MAX, &app, err,
+	    sizeof(err)) == -1 ||
+	    jin_str(c->body, "user_id", 0, 1, EVENTS_USER_MAX, &user, err,
+	    sizeof(err)) == -1 ||
+	    jin_time(c->body, "occurred_at", 0, &ts, &present, err,
+	    sizeof(err)) == -1) {
+		call_invalid(c, err);
+		return -1;
+	}
+	if (id != NULL && !events_id_ok(id)) {
+		call_invalid(c, "id: must be 1 to 64 characters of "
+		    "A-Z a-z 0-9 _ -");
+		return -1;
+	}
+	if (strcmp(type, CATALOG_TEST_TYPE) == 0) {
+		call_invalid(c, "type: webhook.test is sent only by "
+		    "POST /v1/apps/{app}/webhooks/{wh}/test");
+		return -1;
+	}
+	if (!catalog_has(c->cfg, type)) {
+		response_error(c->resp, 422, "invalid_field",
+		    "type: \"%.128s\" is not in the event catalog", type);
+		return -1;
+	}
+	if (!events_printable(org)) {
+		call_invalid(c, "org_id: must not contain control characters");
+		return -1;
+	}
+	if (app != NULL && !id_valid("app", app)) {
+		call_invalid(c, "app_id: no such app in org_id");
+		return -1;
+	}
+	if (!json_object_object_get_ex(c->body, "data", &data) ||
+	    data == NULL) {
+		call_invalid(c, "data: required");
+		return -1;
+	}
+	if (!json_object_is_type(data, json_type_object)) {
+		call_invalid(c, "data: must be a JSON object");
+		return -1;
+	}
+	if (id != NULL)
+		memcpy(in->ev.id, id, strlen(id) + 1);
+	else if (id_new("evt", in->ev.id, sizeof(in->ev.id)) == -1) {
+		response_error(c->resp, 503, "no_entropy",
+		    "could not make an id");
+		return -1;
+	}
+	memcpy(in->ev.type, type, strlen(type) + 1);
+	memcpy(in->ev.org_id, org, strlen(org) + 1);
+	if (app != NULL)
+		memcpy(in->ev.app_id, app, strlen(app) + 1);
+	in->ev.created_at = timefmt_now_ms();
+	if (!present)
+		ts = in->ev.created_at;
+	if (events_envelope(env, in->ev.id, type, ts, org, app, user,
+	    data) == -1) {
+		response_error(c->resp, 413, "payload_too_large",
+		    "the event is larger than max_event_bytes");
+		return -1;
+	}
+	in->ev.body = env->data;
+	in->ev.body_len = env->len;
+	return 0;
+}
+
+void
+events_create(struct api_call *c)
+{
+	struct events_in *in;
+	struct json_object *j;
+	struct buf env;
+	int rc;
+
+	/* The envelope adds ~200 bytes and escapes to what came in. */
+	buf_init(&env, c->cfg->max_event_bytes + 1024);
+	in = calloc(1, sizeof(*in));
+	if (in == NULL) {
+		response_error(c->resp, 503, "out_of_memory", "out of memory");
+		return;
+	}
+	in->c = c;
+	idlist_init(&in->apps);
+	idlist_init(&in->hooks);
+	if (events_parse(c, in, &env) == -1)
+		goto out;
+	rc = call_txn(c, 0, events_txn, in);
+	if (rc == -1)
+		goto out;
+	if (rc == 0 && in->deliveries > 0)
+		wake_send(c->cfg->data_dir);
+	j = json_object_new_object();
+	json_object_object_add(j, "id", jout_str(in->ev.id, 0));
+	json_object_object_add(j, "deliveries", jout_int(in->deliveries));
+	response_json(c->resp, rc == EVENTS_DUP ? 200 : 202, j);
+out:
+	idlist_free(&in->apps);
+	idlist_free(&in->hooks);
+	free(in);
+	buf_free(&env);
+}

@@ -1,0 +1,192 @@
+/* jin.c - request JSON: strict parse and typed fields. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cgi/jin.h"
+#include "lib/timefmt.h"
+
+int
+jin_parse(const char *p, size_t n, int depth, struct json_object **out,
+    char *err, size_t errlen)
+{
+	struct json_tokener *tok;
+	struct json_object *o = NULL;
+	enum json_tokener_error jerr;
+	size_t end;
+
+	*out = NULL;
+	if (n == 0) {
+		snprintf(err, errlen, "the body is empty");
+		return -1;
+	}
+	if (n > (size_t)INT32_MAX) {
+		snprintf(err, errlen, "the body is too large");
+		return -1;
+	}
+	tok = json_tokener_new_ex(depth);
+	if (tok == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+	    JSON_TOKENER_VALIDATE_UTF8);
+	o = json_tokener_parse_ex(tok, p, (int)n);
+	jerr = json_tokener_get_error(tok);
+	if (o == NULL || jerr != json_tokener_success) {
+		if (jerr == json_tokener_continue)
+			snprintf(err, errlen, "malformed JSON: unexpected end");
+		else
+			snprintf(err, errlen, "malformed JSON: %s",
+			    json_tokener_error_desc(jerr));
+		goto bad;
+	}
+	end = json_tokener_get_parse_end(tok);
+	for (; end < n; end++) {
+		if (p[end] != ' ' && p[end] != '\t' && p[end] != '\r' &&
+		    p[end] != '\n') {
+			snprintf(err, errlen,
+			    "malformed JSON: trailing data at byte %zu", end);
+			goto bad;
+		}
+	}
+	json_tokener_free(tok);
+	*out = o;
+	return 0;
+bad:
+	json_object_put(o);
+	json_tokener_free(tok);
+	return -1;
+}
+
+int
+jin_only(struct json_object *o, const char *const *allowed, char *err,
+    size_t errlen)
+{
+	size_t i;
+
+	json_object_object_foreach(o, key, val) {
+		(void)val;
+		for (i = 0; allowed[i] != NULL; i++)
+			if (strcmp(allowed[i], key) == 0)
+				break;
+		if (allowed[i] == NULL) {
+			snprintf(err, errlen, "%.64s: unknown field", key);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The value of key, NULL when absent or null. */
+static struct json_object *
+jin_get(struct json_object *o, const char *key)
+{
+	struct json_object *v = NULL;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		return NULL;
+	return v;	/* NULL for JSON null */
+}
+
+int
+jin_str(struct json_object *o, const char *key, int required,
+    size_t minlen, size_t maxlen, const char **out, char *err, size_t errlen)
+{
+	struct json_object *v = jin_get(o, key);
+	const char *s;
+	size_t n;
+
+	*out = NULL;
+	if (v == NULL) {
+		if (!required)
+			return 0;
+		snprintf(err, errlen, "%s: required", key);
+		return -1;
+	}
+	if (!json_object_is_type(v, json_type_string)) {
+		snprintf(err, errlen, "%s: must be a string", key);
+		return -1;
+	}
+	s = json_object_get_string(v);
+	n = (size_t)json_object_get_string_len(v);
+	if (memchr(s, '\0', n) != NULL) {
+		snprintf(err, errlen, "%s: must not contain NUL", key);
+		return -1;
+	}
+	if (n < minlen || n > maxlen) {
+		snprintf(err, errlen, "%s: length must be %zu to %zu bytes",
+		    key, minlen, maxlen);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
+int
+jin_int(struct json_object *o, const char *key, int required,
+    int64_t min, int64_t max, int64_t *out, int *present, char *err,
+    size_t errlen)
+{
+	struct json_object *v = jin_get(o, key);
+	int64_t x;
+
+	*present = 0;
+	if (v == NULL) {
+		if (!required)
+			return 0;
+		snprintf(err, errlen, "%s: required", key);
+		return -1;
+	}
+	if (!json_object_is_type(v, json_type_int)) {
+		snprintf(err, errlen, "%s: must be an integer", key);
+		return -1;
+	}
+	x = json_object_get_int64(v);
+	/* json-c keeps values above INT64_MAX as uint64: out of any range. */
+	if (x < min || x > max || (x == INT64_MAX &&
+	    json_object_get_uint64(v) != (uint64_t)INT64_MAX)) {
+		snprintf(err, errlen, "%s: must be from %lld to %lld", key,
+		    (long long)min, (long long)max);
+		return -1;
+	}
+	*out = x;
+	*present = 1;
+	return 0;
+}
+
+int
+jin_bool(struct json_object *o, const char *key, int *out, int *present,
+    char *err, size_t errlen)
+{
+	struct json_object *v = jin_get(o, key);
+
+	*present = 0;
+	if (v == NULL)
+		return 0;
+	if (!json_object_is_type(v, json_type_boolean)) {
+		snprintf(err, errlen, "%s: must be true or false", key);
+		return -1;
+	}
+	*out = json_object_get_boolean(v) ? 1 : 0;
+	*present = 1;
+	return 0;
+}
+
+int
+jin_time(struct json_object *o, const char *key, int required,
+    int64_t *out, int *present, char *err, size_t errlen)
+{
+	const char *s;
+
+	*present = 0;
+	if (jin_str(o, key, required, 1, 64, &s, err, errlen) == -1)
+		return -1;
+	if (s == NULL)
+		return 0;
+	if (timefmt_parse(s, out) == -1) {
+		snprintf(err, errlen, "%s: must be an RFC 3339 time", key);
+		return -1;
+	}
+	*present = 1;
+	return 0;
+}

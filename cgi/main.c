@@ -1,0 +1,190 @@
+/*
+ * main.c - hookd.fcgi: the JSON API as a FastCGI responder, or as a plain
+ * CGI program when started without a FastCGI listening socket on fd 0.
+ *
+ *   hookd.fcgi [-c FILE]
+ *
+ * Config: -c FILE, else $HOOKD_CONF, else /etc/hookd/hookd.conf.  The
+ * store is opened once per process (retried per request while unusable).
+ * Serves until SIGTERM/SIGUSR1 or the web server closes the socket.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "cgi/api.h"
+#include "cgi/request.h"
+#include "cgi/response.h"
+#include "lib/config.h"
+#include "lib/log.h"
+
+static volatile sig_atomic_t main_stop;
+
+static void
+main_signal(int sig)
+{
+	(void)sig;
+	main_stop = 1;
+	FCGX_ShutdownPending();
+}
+
+/* ---- FastCGI transport ------------------------------------------------ */
+static const char *
+main_fcgi_getenv(void *u, const char *name)
+{
+	return FCGX_GetParam(name, ((FCGX_Request *)u)->envp);
+}
+
+static long
+main_fcgi_read(void *u, char *p, size_t n)
+{
+	int got;
+
+	if (n > INT32_MAX)
+		n = INT32_MAX;
+	got = FCGX_GetStr(p, (int)n, ((FCGX_Request *)u)->in);
+	return got < 0 ? -1 : got;
+}
+
+static int
+main_fcgi_write(void *u, const void *p, size_t n)
+{
+	FCGX_Stream *out = ((FCGX_Request *)u)->out;
+	int k;
+
+	while (n > 0) {
+		k = n > 65536 ? 65536 : (int)n;
+		if (FCGX_PutStr(p, k, out) != k)
+			return -1;
+		p = (const char *)p + k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+/* ---- CGI transport ----------------------------------------------------- */
+static const char *
+main_cgi_getenv(void *u, const char *name)
+{
+	(void)u;
+	return getenv(name);
+}
+
+static long
+main_cgi_read(void *u, char *p, size_t n)
+{
+	size_t got;
+
+	(void)u;
+	got = fread(p, 1, n, stdin);
+	if (got == 0 && ferror(stdin))
+		return -1;
+	return (long)got;
+}
+
+static int
+main_cgi_write(void *u, const void *p, size_t n)
+{
+	(void)u;
+	return fwrite(p, 1, n, stdout) == n ? 0 : -1;
+}
+
+/* One request over io: read, handle, answer, free. */
+static void
+main_serve(struct api_ctx *ctx, struct request *rq,
+    struct api_response *resp, const struct request_io *io)
+{
+	request_read(rq, ctx, io);
+	api_handle(ctx, &rq->req, resp);
+	if (request_write(resp, io) == -1)
+		log_debug("client went away before the answer was written");
+	request_free(rq);
+	response_free(resp);
+	response_init(resp);
+}
+
+static void
+main_usage(void)
+{
+	fprintf(stderr, "usage: hookd.fcgi [-c FILE]\n");
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct config cfg;
+	struct request_io io;
+	struct api_response resp;
+	struct api_ctx ctx;
+	struct sigaction sa;
+	struct request rq;
+	FCGX_Request fr;
+	const char *path = NULL;
+	char err[1024];
+	int ch;
+
+	while ((ch = getopt(argc, argv, "c:h")) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		default:
+			main_usage();
+		}
+	}
+	if (optind != argc)
+		main_usage();
+	if (config_load(&cfg, path, err, sizeof(err)) == -1) {
+		fprintf(stderr, "hookd.fcgi: %s\n", err);
+		return 2;
+	}
+	log_init("hookd.fcgi", cfg.log_syslog, cfg.log_level);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = main_signal;	/* no SA_RESTART: accept() returns */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.cfg = &cfg;
+	(void)api_open_store(&ctx);	/* on failure: retried per request */
+	request_init(&rq);
+	response_init(&resp);
+
+	if (FCGX_Init() != 0) {
+		log_err("FCGX_Init failed");
+		return 1;
+	}
+	if (FCGX_IsCGI()) {
+		io.u = NULL;
+		io.getenv = main_cgi_getenv;
+		io.read = main_cgi_read;
+		io.write = main_cgi_write;
+		main_serve(&ctx, &rq, &resp, &io);
+		fflush(stdout);
+	} else {
+		FCGX_InitRequest(&fr, 0, 0);
+		io.u = &fr;
+		io.getenv = main_fcgi_getenv;
+		io.read = main_fcgi_read;
+		io.write = main_fcgi_write;
+		while (!main_stop && FCGX_Accept_r(&fr) >= 0) {
+			main_serve(&ctx, &rq, &resp, &io);
+			FCGX_Finish_r(&fr);
+		}
+		FCGX_Free(&fr, 1);
+	}
+	response_free(&resp);
+	request_free(&rq);
+	if (ctx.store != NULL)
+		store_close(ctx.store);
+	return 0;
+}

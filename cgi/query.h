@@ -1,0 +1,18 @@
+/* query.h - one parameter of a URL query string ("a=1&b=x%20y"). */
+#ifndef HOOKD_CGI_QUERY_H
+#define HOOKD_CGI_QUERY_H
+
+#include <stddef.h>
+
+/*
+ * Find name in query (may be NULL) and percent-decode its value ('+' is a
+ * space) into out.  1 found, 0 absent, -1 bad encoding, a NUL byte, or a
+ * value longer than outlen - 1.  The first occurrence wins.
+ */
+int query_get(const char *query, const char *name, char *out, size_t outlen);
+
+/* An integer parameter in [min, max]; def when absent.  0 or -1 (bad). */
+int query_int(const char *query, const char *name, long long min,
+    long long max, long long def, long long *out);
+
+#endif

@@ -1,0 +1,150 @@
+/* request.c - CGI variables + body in, status + headers + JSON out. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cgi/request.h"
+#include "cgi/response.h"
+
+#define REQUEST_PATH_MAX 8192
+
+void
+request_init(struct request *r)
+{
+	memset(&r->req, 0, sizeof(r->req));
+	buf_init(&r->path, REQUEST_PATH_MAX);
+	buf_init(&r->body, 0);
+}
+
+void
+request_free(struct request *r)
+{
+	buf_free(&r->path);
+	buf_free(&r->body);
+	memset(&r->req, 0, sizeof(r->req));
+}
+
+/* Parse a CONTENT_LENGTH value.  0 or -1. */
+static int
+request_length(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (s == NULL || *s == '\0') {
+		*out = 0;
+		return 0;
+	}
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* The path: REQUEST_URI's path part, else SCRIPT_NAME + PATH_INFO. */
+static void
+request_path(struct request *r, const struct request_io *io)
+{
+	const char *uri, *q, *s;
+
+	buf_reset(&r->path);
+	uri = io->getenv(io->u, "REQUEST_URI");
+	if (uri != NULL && *uri != '\0') {
+		q = strchr(uri, '?');
+		(void)buf_add(&r->path, uri,
+		    q != NULL ? (size_t)(q - uri) : strlen(uri));
+	} else {
+		if ((s = io->getenv(io->u, "SCRIPT_NAME")) != NULL)
+			(void)buf_adds(&r->path, s);
+		if ((s = io->getenv(io->u, "PATH_INFO")) != NULL)
+			(void)buf_adds(&r->path, s);
+	}
+	/* An over-long path is cut: it then matches no route (404). */
+	r->req.path = r->path.data != NULL ? r->path.data : "";
+	r->req.query = io->getenv(io->u, "QUERY_STRING");
+	if (r->req.query == NULL && uri != NULL && (q = strchr(uri, '?')))
+		r->req.query = q + 1;
+}
+
+void
+request_read(struct request *r, const struct api_ctx *ctx,
+    const struct request_io *io)
+{
+	struct api_request *q = &r->req;
+	uint64_t len;
+	char chunk[16384];
+	size_t cap, want;
+	long n;
+
+	memset(q, 0, sizeof(*q));
+	buf_free(&r->body);
+	q->method = io->getenv(io->u, "REQUEST_METHOD");
+	if (q->method == NULL)
+		q->method = "GET";
+	request_path(r, io);
+	q->content_type = io->getenv(io->u, "CONTENT_TYPE");
+	q->authorization = io->getenv(io->u, "HTTP_AUTHORIZATION");
+	q->body = "";
+	if (request_length(io->getenv(io->u, "CONTENT_LENGTH"), &len) == -1) {
+		q->body_incomplete = 1;
+		return;
+	}
+	cap = api_body_cap(ctx, q->method, q->path);
+	if (len > cap) {
+		q->body_too_large = 1;
+		return;
+	}
+	if (len == 0)
+		return;
+	buf_init(&r->body, (size_t)len);
+	while (r->body.len < (size_t)len) {
+		want = (size_t)len - r->body.len;
+		if (want > sizeof(chunk))
+			want = sizeof(chunk);
+		n = io->read(io->u, chunk, want);
+		if (n <= 0 || buf_add(&r->body, chunk, (size_t)n) == -1)
+			break;
+	}
+	q->body = r->body.data;
+	q->body_len = r->body.len;
+	if (r->body.len < (size_t)len)
+		q->body_incomplete = 1;
+}
+
+int
+request_write(const struct api_response *resp, const struct request_io *io)
+{
+	struct buf h;
+	int rc = -1;
+
+	buf_init(&h, 1024);
+	if (buf_printf(&h, "Status: %d %s\r\n", resp->status,
+	    response_reason(resp->status)) == -1)
+		goto out;
+	if (resp->body.len > 0 && buf_printf(&h,
+	    "Content-Type: application/json\r\nContent-Length: %zu\r\n",
+	    resp->body.len) == -1)
+		goto out;
+	if (resp->allow[0] != '\0' &&
+	    buf_printf(&h, "Allow: %s\r\n", resp->allow) == -1)
+		goto out;
+	if (resp->www_authenticate &&
+	    buf_adds(&h, "WWW-Authenticate: Bearer realm=\"hookd\"\r\n") == -1)
+		goto out;
+	if (buf_adds(&h, "Cache-Control: no-store\r\n\r\n") == -1)
+		goto out;
+	if (io->write(io->u, h.data, h.len) == -1)
+		goto out;
+	if (resp->body.len > 0 &&
+	    io->write(io->u, resp->body.data, resp->body.len) == -1)
+		goto out;
+	rc = 0;
+out:
+	buf_free(&h);
+	return rc;
+}

@@ -1,0 +1,759 @@
+/* webhooks.c - webhook registration, secrets, test and recover. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cgi/catalog.h"
+#include "cgi/events.h"
+#include "cgi/handlers.h"
+#include "cgi/idlist.h"
+#include "cgi/jin.h"
+#include "cgi/jout.h"
+#include "cgi/pending.h"
+#include "cgi/response.h"
+#include "lib/id.h"
+#include "lib/log.h"
+#include "lib/sign.h"
+#include "lib/timefmt.h"
+#include "lib/url.h"
+#include "lib/wake.h"
+
+#define WEBHOOKS_EVENTS_MAX 64		/* entries of one filter */
+#define WEBHOOKS_RATE_MAX 10000
+#define WEBHOOKS_SECRET_BYTES 32	/* generated secrets */
+#define WEBHOOKS_PREV_MS (24LL * 3600 * 1000)	/* old secret still signs */
+#define WEBHOOKS_DISABLED_BY_API "disabled via the API"
+
+static struct json_object *
+webhooks_health_json(const struct store_health *h)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "last_attempt_at",
+	    jout_time(h->last_attempt_at));
+	json_object_object_add(o, "last_status", h->last_status > 0 ?
+	    jout_int(h->last_status) : NULL);
+	json_object_object_add(o, "last_error", jout_str(h->last_error, 1));
+	json_object_object_add(o, "consecutive_failures",
+	    jout_int(h->consecutive_failures));
+	json_object_object_add(o, "next_retry_at", jout_time(h->next_retry_at));
+	return o;
+}
+
+/* The webhook's JSON; health only in single-webhook answers, the secret
+ * only on create. */
+static struct json_object *
+webhooks_json(const struct store_webhook *w, const struct store_health *h,
+    int with_secret)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "id", jout_str(w->id, 0));
+	json_object_object_add(o, "app_id", jout_str(w->app_id, 0));
+	json_object_object_add(o, "url", jout_str(w->url, 0));
+	json_object_object_add(o, "events", jout_list(w->events));
+	json_object_object_add(o, "description", jout_str(w->description, 0));
+	json_object_object_add(o, "enabled",
+	    json_object_new_boolean(w->enabled ? 1 : 0));
+	json_object_object_add(o, "disabled_reason",
+	    jout_str(w->disabled_reason, 1));
+	json_object_object_add(o, "rate_limit", jout_int(w->rate_limit));
+	json_object_object_add(o, "created_at", jout_time(w->created_at));
+	json_object_object_add(o, "updated_at", jout_time(w->updated_at));
+	if (h != NULL)
+		json_object_object_add(o, "health", webhooks_health_json(h));
+	if (with_secret)
+		json_object_object_add(o, "secret", jout_str(w->secret, 0));
+	return o;
+}
+
+/* ---- field validation -------------------------------------------------- */
+static int
+webhooks_url(struct api_call *c, const char **url)
+{
+	char err[256], why[200];
+
+	if (jin_str(c->body, "url", 0, 1, STORE_URL_MAX, url, err,
+	    sizeof(err)) == -1) {
+		call_invalid(c, err);
+		return -1;
+	}
+	if (*url == NULL)
+		return 0;
+	why[0] = '\0';
+	if (url_check(*url, c->cfg->require_https,
+	    c->cfg->allow_private_targets, c->cfg->allow_targets,
+	    c->cfg->allow_count, why, sizeof(why)) == -1) {
+		response_error(c->resp, 422, "invalid_field", "url: %s",
+		    why[0] ? why : "not an acceptable URL");
+		return -1;
+	}
+	return 0;
+}
+
+/* events: a non-empty array of filter entries, joined into out. */
+static int
+webhooks_events(struct api_call *c, int *present, char *out, size_t outlen)
+{
+	struct json_object *a = NULL, *v;
+	const char *s;
+	size_t i, n, len = 0, k;
+
+	*present = 0;
+	out[0] = '\0';
+	if (!json_object_object_get_ex(c->body, "events", &a) || a == NULL)
+		return 0;
+	*present = 1;
+	if (!json_object_is_type(a, json_type_array) ||
+	    (n = json_object_array_length(a)) == 0 ||
+	    n > WEBHOOKS_EVENTS_MAX) {
+		call_invalid(c, "events: must be an array of 1 to 64 event "
+		    "types, \"prefix.*\" or \"*\"");
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		v = json_object_array_get_idx(a, i);
+		if (!json_object_is_type(v, json_type_string)) {
+			call_invalid(c, "events: entries must be strings");
+			return -1;
+		}
+		s = json_object_get_string(v);
+		k = (size_t)json_object_get_string_len(v);
+		if (k == 0 || k > STORE_TYPE_MAX || strlen(s) != k ||
+		    strchr(s, ',') != NULL || !catalog_filter_ok(c->cfg, s)) {
+			response_error(c->resp, 422, "invalid_field",
+			    "events: \"%.128s\" is not an event type of the "
+			    "catalog, a \"prefix.*\" of one, or \"*\"", s);
+			return -1;
+		}
+		if (len + k + 2 > outlen) {
+			call_invalid(c, "events: the list is too long");
+			return -1;
+		}
+		if (len > 0)
+			out[len++] = ',';
+		memcpy(out + len, s, k);
+		len += k;
+		out[len] = '\0';
+	}
+	return 0;
+}
+
+/* description, rate_limit, enabled: shared by create and update. */
+static int
+webhooks_common(struct api_call *c, struct store_webhook *w, int *enabled,
+    int *enabled_present)
+{
+	const char *desc;
+	int64_t rate;
+	int present;
+	char err[256];
+
+	if (jin_str(c->body, "description", 0, 0, STORE_DESC_MAX, &desc, err,
+	    sizeof(err)) == -1 ||
+	    jin_int(c->body, "rate_limit", 0, 0, WEBHOOKS_RATE_MAX, &rate,
+	    &present, err, sizeof(err)) == -1 ||
+	    jin_bool(c->body, "enabled", enabled, enabled_present, err,
+	    sizeof(err)) == -1) {
+		call_invalid(c, err);
+		return -1;
+	}
+	if (desc != NULL)
+		memcpy(w->description, desc, strlen(desc) + 1);
+	if (present)
+		w->rate_limit = (uint32_t)rate;
+	return 0;
+}
+
+/* ---- shared txn pieces ------------------------------------------------- */
+struct webhooks_op {
+	struct api_call *c;
+	struct store_webhook w;		/* in: the new webhook / changes */
+	struct store_health h;
+	/* update: which fields were given */
+	int url_set, events_set, desc_set, rate_set, enabled_set, enabled;
+	char secret[SIGN_SECRET_MAX];	/* rotate: the new secret */
+	int64_t since;			/* recover */
+	size_t count;			/* recover: deliveries re-queued */
+	struct idlist ids;
+	/* test */
+	struct store_app app;
+	struct store_event ev;
+	struct store_delivery d;
+};
+
+/* Load the app's webhook param[1] into out; 404 when missing or another
+ * app's. */
+static int
+webhooks_load(struct store_txn *t, struct api_call *c,
+    struct store_webhook *out)
+{
+	int rc;
+
+	rc = store_webhook_get(t, c->param[1], out);
+	if (rc == STORE_NOTFOUND ||
+	    (rc == STORE_OK && strcmp(out->app_id, c->param[0]) != 0))
+		return call_fail(c, 404, "not_found", "no such webhook");
+	return rc;
+}
+
+static int
+webhooks_app_exists(struct store_txn *t, struct api_call *c,
+    struct store_app *out)
+{
+	int rc;
+
+	rc = store_app_get(t, c->param[0], out);
+	if (rc == STORE_NOTFOUND)
+		return call_fail(c, 404, "not_found", "no such app");
+	return rc;
+}
+
+static int
+webhooks_health(struct store_txn *t, const char *id, struct store_health *h)
+{
+	int rc = store_health_get(t, id, h);
+
+	return rc == STORE_NOTFOUND ? STORE_OK : rc;
+}
+
+/* ---- create ------------------------------------------------------------ */
+static int
+webhooks_create_txn(struct store_txn *t, void *arg)
+{
+	struct webhooks_op *o = arg;
+	struct store_app app;
+	int rc;
+
+	if ((rc = webhooks_app_exists(t, o->c, &app)) != STORE_OK)
+		return rc;
+	if ((rc = store_webhook_put(t, &o->w, 1)) != STORE_OK)
+		return rc;
+	return webhooks_health(t, o->w.id, &o->h);
+}
+
+void
+webhooks_create(struct api_call *c)
+{
+	static const char *const fields[] = { "url", "events", "description",
+	    "secret", "rate_limit", "enabled", NULL };
+	struct webhooks_op *o;
+	const char *url, *secret;
+	char err[256];
+	int present, enabled = 1, enabled_present;
+
+	o = calloc(1, sizeof(*o));
+	if (o == NULL) {
+		response_error(c->resp, 503, "out_of_memory", "out of memory");
+		return;
+	}
+	o->c = c;
+	if (jin_only(c->body, fields, err, sizeof(err)) == -1) {
+		call_invalid(c, err);
+		goto out;
+	}
+	if (webhooks_url(c, &url) == -1)
+		goto out;
+	if (url == NULL) {
+		call_invalid(c, "url: required");
+		goto out;
+	}
+	if (webhooks_events(c, &present, o->w.events,
+	    sizeof(o->w.events)) == -1)
+		goto out;
+	if (!present) {
+		call_invalid(c, "events: required");
+		goto out;
+	}
+	if (webhooks_common(c, &o->w, &enabled, &enabled_present) == -1)
+		goto out;
+	if (jin_str(c->body, "secret", 0, 1, STORE_SECRET_MAX, &secret, err,
+	    sizeof(err)) == -1) {
+		call_invalid(c, err);
+		goto out;
+	}
+	if (secret != NULL && !sign_secret_valid(secret)) {
+		call_invalid(c, "secret: must be \"whsec_\" + base64 of 24 to "
+		    "64 bytes");
+		goto out;
+	}
+	if (secret != NULL)
+		memcpy(o->w.secret, secret, strlen(secret) + 1);
+	else if (sign_new_secret(WEBHOOKS_SECRET_BYTES, o->w.secret,
+	    sizeof(o->w.secret)) == -1) {
+		response_error(c->resp, 503, "no_entropy",
+		    "could not make a secret");
+		goto out;
+	}
+	if (id_new("wh", o->w.id, sizeof(o->w.id)) == -1) {
+		response_error(c->resp, 503, "no_entropy",
+		    "could not make an id");
+		goto out;
+	}
+	memcpy(o->w.app_id, c->param[0], strlen(c->param[0]) + 1);
+	memcpy(o->w.url, url, strlen(url) + 1);
+	o->w.enabled = enabled;
+	if (!enabled)
+		memcpy(o->w.disabled_reason, WEBHOOKS_DISABLED_BY_API,
+		    sizeof(WEBHOOKS_DISABLED_BY_API));
+	o->w.created_at = o->w.updated_at = timefmt_now_ms();
+	if (call_txn(c, 0, webhooks_create_txn, o) != 0)
+		goto out;
+	response_json(c->resp, 201, webhooks_json(&o->w, &o->h, 1));
+out:
+	explicit_bzero(o->w.secret, sizeof(o->w.secret));
+	free(o);
+}
+
+/* ---- list -------------------------------------------------------------- */
+struct webhooks_list {
+	struct api_call *c;
+	struct json_object *a;	/* built in the callback: reset on entry */
+};
+
+static int
+webhooks_list_cb(const struct store_webhook *w, void *arg)
+{
+	struct webhooks_list *l = arg;
+
+	json_object_array_add(l->a, webhooks_json(w, NULL, 0));
+	return 0;
+}
+
+static int
+webhooks_list_txn(struct store_txn *t, void *arg)
+{
+	struct webhooks_list *l = arg;
+	struct store_app app;
+	int rc;
+
+	json_object_put(l->a);
+	l->a = json_object_new_array();
+	if (l->a == NULL)
+		return STORE_ERR;
+	if ((rc = webhooks_app_exists(t, l->c, &app)) != STORE_OK)
+		return rc;
+	rc = store_webhook_iter_app(t, app.id, webhooks_list_cb, l);
+	return rc < 0 ? rc : STORE_OK;
+}
+
+void
+webhooks_list(struct api_call *c)
+{
+	struct webhooks_list l = { c, NULL };
+	struct json_object *o;
+
+	if (call_txn(c, STORE_RDONLY, webhooks_list_txn, &l) != 0) {
+		json_object_put(l.a);
+		return;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "data", l.a);
+	json_object_object_add(o, "next_cursor", NULL);
+	response_json(c->resp, 200, o);
+}
+
+/* ---- get, secret ------------------------------------------------------- */
+static int
+webhooks_get_txn(struct store_txn *t, void *arg)
+{
+	struct webhooks_op *o = arg;
+	int rc;
+
+	if ((rc = webhooks_load(t, o->c, &o->w)) != STORE_OK)
+		return rc;
+	return webhooks_health(t, o->w.id, &o->h);
+}
+
+void
+webhooks_get(struct api_call *c)
+{
+	struct webhooks_op *o = calloc(1, sizeof(*o));
+
+	if (o == NULL) {
+		response_error(c->resp, 503, "out_of_memory", "out of memory");
+		return;
+	}
+	o->c = c;
+	if (call_txn(c, STORE_RDONLY, webhooks_get_txn, o) == 0)
+		response_json(c->resp, 200, webhooks_json(&o->w, &o->h, 0));
+	explicit_bzero(o, sizeof(*o));
+	free(o);
+}
+
+void
+webhooks_secret(struct api_call *c)
+{
+	struct webhooks_op *o = calloc(1, sizeof(*o));
+	struct json_object *j;
+
+	if (o == NULL) {
+		response_error(c->resp, 503, "out_of_memory", "out of memory");
+		return;
+	}
+	o->c = c;
+	if (call_txn(c, STORE_RDONLY, webhooks_get_txn, o) == 0) {
+		j = json_object_new_object();
+		json_object_object_add(j, "secret", jout_str(o->w.secret, 0));
+		response_json(c->resp, 200, j);
+	}
+	explicit_bzero(o, sizeof(*o));
+	free(o);
+}
+
+/* ---- update ------------------------------------------------------------ */
+static int
+webhooks_update_txn(struct store_txn *t, void *arg)
+{
+	struct webhooks_op *o = arg;
+	struct store_webhook w;
+	int64_t now = timefmt_now_ms();
+	int rc;
+
+	if ((rc = webhooks_load(t, o->c, &w)) != STORE_OK)
+		return rc;
+	if (o->url_set)
+		memcpy(w.url, o->w.url, sizeof(w.url));
+	if (o->events_set)
+		memcpy(w.events, o->w.events, sizeof(w.events));
+	if (o->desc_set)
+		memcpy(w.description, o->w.description, sizeof(w.description));
+	if (o->rate_set)
+		w.rate_limit = o->w.rate_limit;
+	if (o->enabled_set && !o->enabled && w.enabled) {
+		/* Disabling fails the pending deliveries (docs/design.md). */
+		w.enabled = 0;
+		memcpy(w.disabled_reason, WEBHOOKS_DISABLED_BY_API,
+		    sizeof(WEBHOOKS_DISABLED_BY_API));
+		rc = pending_end_webhook(t, w.id, STORE_DLV_FAILED, now, NULL);
+		if (rc != STORE_OK)
+			return rc;
+	} else if (o->enabled_set && o->enabled) {
+		/* Re-enabling starts a fresh failure streak. */
+		if (!w.enabled) {
+			if ((rc = webhooks_health(t, w.id, &o->h)) != STORE_OK)
+				return rc;
+			o->h.consecutive_failures = 0;
+			o->h.failing_since = 0;
+			if ((rc = store_health_put(t, &o->h)) != STORE_OK)
+				return rc;
+		}
+		w.enabled = 1;
+		w.disabled_reason[0] = '\0';
+	}
+	w.updated_at = now;
+	if ((rc = store_webhook_put(t, &w, 0)) != STORE_OK)
+		return rc;
+	o->w = w;
+	return webhooks_health(t, w.id, &o->h);
+}
+
+void
+webhooks_update(struct api_call *c)
+{
+	static const char *const fields[] = { "url", "events", "description",
+	    "rate_limit", "enabled", NULL };
+	struct webhooks_op *o;
+	struct json_object *v;
+	const char *url;
+	char err[256];
+
+	o = calloc(1, sizeof(*o));
+	if (o == NULL) {
+		response_error(c->resp, 503, "out_of_memory", "out of memory");
+		return;
+	}
+	o->c = c;
+	if (jin_only(c->body, fields, err, sizeof(err)) == -1) {
+		call_invalid(c, err);
+		goto out;
+	}
+	if (webhooks_url(c, &url) == -1)
+		goto out;
+	if (url != NULL) {
+		memcpy(o->w.url, url, strlen(url) + 1);
+		o->url_set = 1;
+	}
+	if (webhooks_events(c, &o->events_set, o->w.events,
+	    sizeof(o->w.events)) == -1)
+		goto out;
+	if (webhooks_common(c, &o->w, &o->enabled, &o->enabled_set) == -1)
+		goto out;
+	o->desc_set = json_object_object_get_ex(c->body, "description", &v) &&
+	    v != NULL;
+	o->rate_set = json_object_object_get_ex(c->body, "rate_limit", &v) &&
+	    v != NULL;
+	if (call_txn(c, 0, webhooks_update_txn, o) != 0)
+		goto out;
+	response_json(c->resp, 200, webhooks_json(&o->w, &o->h, 0));
+out:
+	explicit_bzero(o, sizeof(*o));
+	free(o);
+}
+
+/* ---- delete ------------------------------------------------------------ */
+static int
+webhooks_delete_txn(struct store_txn *t, void *arg)
+{
+	struct webhooks_op *o = arg;
+	int rc;
+
+	if ((rc = webhooks_load(t, o->c, &o->w)) != STORE_OK)
+		return rc;
+	rc = pending_end_webhook(t, o->w.id, STORE_DLV_CANCELLED,
+	    timefmt_now_ms(), NULL);
+	if (rc != STORE_OK)
+		return rc;
+	return store_webhook_del(t, o->w.id);
+}
+
+void
+webhooks_delete(struct api_call *c)
+{
+	struct webhooks_op *o = calloc(1, sizeof(*o));
+
+	if (o == NULL) {
+		response_error(c->resp, 503, "out_of_memory", "out of memory");
+		return;
+	}
+	o->c = c;
+	if (call_txn(c, 0, webhooks_delete_txn, o) == 0)
+		response_empty(c->resp, 204);
+	explicit_bzero(o, sizeof(*o));
+	free(o);
+}
+
+/* ---- rotate secret ----------------------------------------------------- */
+static int
+webhooks_rotate_txn(struct store_txn *t, void *arg)
+{
+	struct webhooks_op *o = arg;
+	struct store_webhook w;
+	int64_t now = timefmt_now_ms();
+	int rc;
+
+	if ((rc = webhooks_load(t, o->c, &w)) != STORE_OK)
+		return rc;
+	if (strcmp(w.secret, o->secret) == 0)
+		return call_fail(o->c, 409, "secret_unchanged",
+		    "secret: the new secret is the current one");
+	memcpy(w.prev_secret, w.secret, sizeof(w.prev_secret));
+	w.prev_secret_until = now + WEBHOOKS_PREV_MS;
+	memcpy(w.secret, o->secret, strlen(o->secret) + 1);
+	w.updated_at = now;
+	rc = store_webhook_put(t, &w, 0);
+	explicit_bzero(&w, sizeof(w));
+	return rc;
+}
+
+void
+webhooks_rotate_secret(struct api_call *c)
+{
+	static const char *const fields[] = { "secret", NULL };
+	struct webhooks_op *o;
+	struct json_object *j;
+	const char *secret = NULL;
+	char err[256];
+
+	o = calloc(1, sizeof(*o));
+	if (o == NULL) {
+		response_error(c->resp, 503, "out_of_memory", "out of memory");
+		return;
+	}
+	o->c = c;
+	if (c->body != NULL &&
+	    (jin_only(c->body, fields, err, sizeof(err)) == -1 ||
+	    jin_str(c->body, "secret", 0, 1, STORE_SECRET_MAX, &secret, err,
+	    sizeof(err)) == -1)) {
+		call_invalid(c, err);
+		goto out;
+	}
+	if (secret != NULL && !sign_secret_valid(secret)) {
+		call_invalid(c, "secret: must be \"whsec_\" + base64 of 24 to "
+		    "64 bytes");
+		goto out;
+	}
+	if (secret != NULL)
+		memcpy(o->secret, secret, strlen(secret) + 1);
+	else if (sign_new_secret(WEBHOOKS_SECRET_BYTES, o->secret,
+	    sizeof(o->secret)) == -1) {
+		response_error(c->resp, 503, "no_entropy",
+		    "could not make a secret");
+		goto out;
+	}
+	if (call_txn(c, 0, webhooks_rotate_txn, o) != 0)
+		goto out;
+	j = json_object_new_object();
+	json_object_object_add(j, "secret", jout_str(o->secret, 0));
+	response_json(c->resp, 200, j);
+out:
+	explicit_bzero(o, sizeof(*o));
+	free(o);
+}
+
+/* ---- test -------------------------------------------------------------- */
+static int
+webhooks_test_txn(struct store_txn *t, void *arg)
+{
+	struct webhooks_op *o = arg;
+	int rc;
+
+	if ((rc = webhooks_load(t, o->c, &o->w)) != STORE_OK)
+		return rc;
+	if (!o->w.enabled)
+		return call_fail(o->c, 409, "webhook_disabled",
+		    "the webhook is disabled; enable it first");
+	if ((rc = store_event_put(t, &o->ev)) != STORE_OK)
+		return rc;
+	return store_delivery_put(t, &o->d, 1);
+}
+
+static int
+webhooks_app_txn(struct store_txn *t, void *arg)
+{
+	struct webhooks_op *o = arg;
+
+	return webhooks_app_exists(t, o->c, &o->app);
+}
+
+void
+webhooks_test(struct api_call *c)
+{
+	struct webhooks_op *o;
+	struct json_object *data, *j;
+	struct buf env;
+	int64_t now = timefmt_now_ms();
+
+	buf_init(&env, c->cfg->max_event_bytes);
+	o = calloc(1, sizeof(*o));
+	if (o == NULL) {
+		response_error(c->resp, 503, "out_of_memory", "out of memory");
+		return;
+	}
+	o->c = c;
+	/* The org comes from the app (read first; the app id is immutable). */
+	if (call_txn(c, STORE_RDONLY, webhooks_app_txn, o) != 0)
+		goto out;
+	if (id_new("evt", o->ev.id, sizeof(o->ev.id)) == -1 ||
+	    id_new("dlv", o->d.id, sizeof(o->d.id)) == -1) {
+		response_error(c->resp, 503, "no_entropy",
+		    "could not make an id");
+		goto out;
+	}
+	data = json_object_new_object();
+	json_object_object_add(data, "webhook_id", jout_str(c->param[1], 0));
+	json_object_object_add(data, "message", json_object_new_string(
+	    "This is a test event sent by hookd."));
+	if (events_envelope(&env, o->ev.id, CATALOG_TEST_TYPE, now,
+	    o->app.org_id, o->app.id, NULL, data) == -1) {
+		json_object_put(data);
+		response_error(c->resp, 503, "out_of_memory", "out of memory");
+		goto out;
+	}
+	json_object_put(data);
+	memcpy(o->ev.type, CATALOG_TEST_TYPE, sizeof(CATALOG_TEST_TYPE));
+	memcpy(o->ev.org_id, o->app.org_id, sizeof(o->ev.org_id));
+	memcpy(o->ev.app_id, o->app.id, sizeof(o->ev.app_id));
+	o->ev.created_at = now;
+	o->ev.deliveries = 1;
+	o->ev.body = env.data;
+	o->ev.body_len = env.len;
+	memcpy(o->d.event_id, o->ev.id, sizeof(o->d.event_id));
+	memcpy(o->d.webhook_id, c->param[1], strlen(c->param[1]) + 1);
+	memcpy(o->d.app_id, o->app.id, sizeof(o->d.app_id));
+	memcpy(o->d.event_type, CATALOG_TEST_TYPE, sizeof(CATALOG_TEST_TYPE));
+	o->d.status = STORE_DLV_PENDING;
+	o->d.next_attempt_at = o->d.created_at = o->d.updated_at = now;
+	if (call_txn(c, 0, webhooks_test_txn, o) != 0)
+		goto out;
+	wake_send(c->cfg->data_dir);
+	j = json_object_new_object();
+	json_object_object_add(j, "id", jout_str(o->ev.id, 0));
+	json_object_object_add(j, "deliveries", jout_int(1));
+	json_object_object_add(j, "delivery_id", jout_str(o->d.id, 0));
+	response_json(c->resp, 202, j);
+out:
+	buf_free(&env);
+	explicit_bzero(o, sizeof(*o));
+	free(o);
+}
+
+/* ---- recover ----------------------------------------------------------- */
+static int
+webhooks_recover_cb(const struct store_delivery *d, void *arg)
+{
+	struct webhooks_op *o = arg;
+
+	if (d->created_at < o->since)
+		return 1;	/* newest first: the rest is older */
+	if (d->status != STORE_DLV_FAILED)
+		return 0;
+	return idlist_add(&o->ids, d->id, NULL) == 0 ? 0 : STORE_ERR;
+}
+
+static int
+webhooks_recover_txn(struct store_txn *t, void *arg)
+{
+	struct webhooks_op *o = arg;
+	struct store_delivery d;
+	int64_t now = timefmt_now_ms();
+	size_t i;
+	int rc;
+
+	idlist_reset(&o->ids);
+	o->count = 0;
+	if ((rc = webhooks_load(t, o->c, &o->w)) != STORE_OK)
+		return rc;
+	if (!o->w.enabled)
+		return call_fail(o->c, 409, "webhook_disabled",
+		    "the webhook is disabled; enable it first");
+	rc = store_delivery_iter_webhook(t, o->w.id, NULL,
+	    webhooks_recover_cb, o);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < o->ids.n; i++) {
+		if ((rc = store_delivery_get(t, o->ids.v[i].id, &d)) != STORE_OK)
+			return rc;
+		d.status = STORE_DLV_PENDING;
+		d.next_attempt_at = now;
+		d.updated_at = now;
+		if ((rc = store_delivery_put(t, &d, 0)) != STORE_OK)
+			return rc;
+		o->count++;
+	}
+	return STORE_OK;
+}
+
+void
+webhooks_recover(struct api_call *c)
+{
+	static const char *const fields[] = { "since", NULL };
+	struct webhooks_op *o;
+	struct json_object *j;
+	char err[256];
+	int present;
+
+	o = calloc(1, sizeof(*o));
+	if (o == NULL) {
+		response_error(c->resp, 503, "out_of_memory", "out of memory");
+		return;
+	}
+	o->c = c;
+	idlist_init(&o->ids);
+	if (jin_only(c->body, fields, err, sizeof(err)) == -1 ||
+	    jin_time(c->body, "since", 1, &o->since, &present, err,
+	    sizeof(err)) == -1) {
+		call_invalid(c, err);
+		goto out;
+	}
+	if (call_txn(c, 0, webhooks_recover_txn, o) != 0)
+		goto out;
+	if (o->count > 0)
+		wake_send(c->cfg->data_dir);
+	j = json_object_new_object();
+	json_object_object_add(j, "deliveries", jout_int((int64_t)o->count));
+	response_json(c->resp, 202, j);
+out:
+	idlist_free(&o->ids);
+	explicit_bzero(o, sizeof(*o));
+	free(o);
+}
