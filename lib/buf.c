@@ -93,6 +93,10 @@ buf_adds(struct buf *b, const char *s)
 	return buf_add(b, s, strlen(s));
 }
 
+/* Repeated here with the attribute so clang checks fmt is a format. */
+int buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
 int
 buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
