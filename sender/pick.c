@@ -54,6 +54,8 @@ pk_due(const struct store_delivery *d, void *arg)
 		p->res->blocked = 1;
 		return 0;
 	}
+	if (ws->gone_at != 0 && p->now - ws->gone_at < WHTAB_GONE_HOLD_MS)
+		return 0;	/* answered 410: being disabled */
 	if (ws->rate_limit > 0 && ws->next_ok_us > p->now_us) {
 		p->res->blocked = 1;
 		if (p->res->rate_at == 0 || ws->next_ok_us / 1000 <

@@ -71,6 +71,8 @@ run_finish(struct run *r, struct job *j)
 
 	if (ws != NULL && ws->inflight > 0)
 		ws->inflight--;
+	if (ws != NULL && j->kind == JOB_SEND && j->status == 410)
+		ws->gone_at = timefmt_now_ms();
 	if (j->kind == JOB_SEND) {
 		if (id_new("att", j->att_id, sizeof(j->att_id)) == -1)
 			snprintf(j->att_id, sizeof(j->att_id), "att_%s",

@@ -18,7 +18,12 @@ struct whstate {
 	unsigned inflight;		/* picked and not yet finished */
 	uint32_t rate_limit;		/* per second, 0 = none (last seen) */
 	int64_t next_ok_us;		/* monotonic us of the next allowed start */
+	int64_t gone_at;		/* wall ms of a 410 answer, 0: none */
 };
+
+/* After a 410 the webhook gets no new transfer for this long: its disable
+ * (and the failing of its pending deliveries) commits well within it. */
+#define WHTAB_GONE_HOLD_MS 10000
 
 struct whtab;
 

@@ -99,6 +99,9 @@ class Receiver:
             daemon_threads = True
             request_queue_size = 256
 
+            def handle_error(self, request, client_address):
+                pass    # a sender that hangs up (timeout, cap) is expected
+
         self.server = Server((host, 0), Handler)
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever,
