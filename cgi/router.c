@@ -95,6 +95,8 @@ router_match(const char *method, const char *path,
 		if (strcmp(router_table[i].method, method) == 0) {
 			(void)router_path_match(router_table[i].pattern, api,
 			    param);
+			if (allowlen > 0)
+				allow[0] = '\0';
 			return &router_table[i];
 		}
 		k = strlen(router_table[i].method);

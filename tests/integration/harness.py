@@ -35,6 +35,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import unittest
 
 FCGI = os.environ.get("HOOKD_FCGI", "")
 SEND = os.environ.get("HOOKD_SEND", "")
@@ -352,6 +353,60 @@ class Server:
         body = {"type": type_, "org_id": org_id, "data": data or {}}
         body.update(fields)
         return self.request("POST", "/v1/events", body, token=token)
+
+
+def db_records(data_dir, dbfile):
+    """Every (key, value) of one database of the environment, as bytes,
+    read with db5.3_dump (joins the live environment)."""
+    r = subprocess.run(["db5.3_dump", "-h", data_dir, dbfile],
+                       capture_output=True, text=True, timeout=30)
+    if r.returncode != 0:
+        raise RuntimeError("db5.3_dump %s: %s" % (dbfile, r.stderr))
+    lines = r.stdout.split("\n")
+    start = lines.index("HEADER=END") + 1
+    items = []
+    for line in lines[start:]:
+        if line == "DATA=END":
+            break
+        items.append(bytes.fromhex(line.strip()))
+    return list(zip(items[0::2], items[1::2]))
+
+
+class ServerCase(unittest.TestCase):
+    """A TestCase with one Server per class: set `config` (extra hookd.conf
+    keys) or `mode` on the subclass.  self.srv is the server."""
+    config = None
+    mode = "fastcgi"
+    procs = 2
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = Server(config=cls.config, mode=cls.mode, procs=cls.procs)
+        try:
+            cls.srv.start()
+        except Exception:
+            cls.srv.stop()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.stop()
+
+    def req(self, *a, **kw):
+        return self.srv.request(*a, **kw)
+
+    def assertError(self, result, status, code=None, field=None):
+        """result: what request() returned.  Checks the status and the
+        exact error shape; field must appear in the message."""
+        st, _, body = result
+        self.assertEqual(st, status, body)
+        self.assertIsInstance(body, dict, body)
+        self.assertEqual(list(body.keys()), ["error"], body)
+        self.assertEqual(sorted(body["error"].keys()), ["code", "message"])
+        if code is not None:
+            self.assertEqual(body["error"]["code"], code, body)
+        if field is not None:
+            self.assertIn(field, body["error"]["message"], body)
 
 
 class Receiver:
