@@ -51,13 +51,13 @@ putf(struct page *p, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Escape s for text and attribute values alike. */
+/* Escape n bytes of s for text and attribute values alike. */
 static void
-html_text(struct page *p, const char *s)
+html_textn(struct page *p, const char *s, size_t n)
 {
-	const char *run = s, *rep;
+	const char *run = s, *end = s + n, *rep;
 
-	for (; *s != '\0'; s++) {
+	for (; s < end; s++) {
 		switch (*s) {
 		case '&': rep = "&amp;"; break;
 		case '<': rep = "&lt;"; break;
@@ -73,6 +73,28 @@ html_text(struct page *p, const char *s)
 	}
 	if (!p->bad && buf_add(p->b, run, (size_t)(s - run)) == -1)
 		p->bad = 1;
+}
+
+static void
+html_text(struct page *p, const char *s)
+{
+	html_textn(p, s, strlen(s));
+}
+
+/* A URL, escaped, with a line-break opportunity (<wbr>) after each '/'
+ * that starts a path segment, so long URLs wrap at readable places. */
+static void
+html_url(struct page *p, const char *s)
+{
+	const char *slash;
+
+	while ((slash = strchr(s, '/')) != NULL) {
+		html_textn(p, s, (size_t)(slash - s) + 1);
+		s = slash + 1;
+		if (*s != '/' && *s != '\0')
+			put(p, "<wbr>");
+	}
+	html_text(p, s);
 }
 
 /* "1,234,567" */
@@ -432,8 +454,7 @@ put_queue(struct page *p, const struct statusdata *sd)
 	put(p, "</div><small>gave up or webhook disabled; in retention"
 	    "</small></div>\n");
 
-	put_card(p, "", sd->walk_complete ? "Oldest pending" :
-	    "Oldest pending (sampled)");
+	put_card(p, "", "Oldest pending");
 	if (sd->oldest_created_at > 0) {
 		fmt_span(p->now > sd->oldest_created_at ?
 		    p->now - sd->oldest_created_at : 0, span, sizeof(span));
@@ -443,9 +464,11 @@ put_queue(struct page *p, const struct statusdata *sd)
 		put(p, "</div><small>created ");
 		put_time(p, sd->oldest_created_at);
 		if (!sd->walk_complete) {
-			put(p, "; oldest among the ");
+			put(p, "<br>lower bound: the ");
 			put_count(p, sd->walked);
-			put(p, " pending with the earliest next attempt");
+			put(p, " earliest due of ");
+			put_count(p, (uint64_t)(q->pending > 0 ? q->pending : 0));
+			put(p, " checked");
 		}
 		put(p, "</small></div>\n");
 	} else
@@ -479,7 +502,7 @@ fmt_short(uint64_t v, char *out, size_t outlen)
 {
 	if (v >= 1000000 && v % 100000 == 0)
 		snprintf(out, outlen, "%.1fM", (double)v / 1e6);
-	else if (v >= 10000 && v % 1000 == 0)
+	else if (v >= 1000 && v % 1000 == 0)
 		snprintf(out, outlen, "%" PRIu64 "k", v / 1000);
 	else
 		fmt_count(v, out, outlen);
@@ -511,14 +534,17 @@ put_chart(struct page *p, const struct statusdata *sd)
 	char lab[40], lab2[40], iso[TIMEFMT_LEN], a[40], f[40];
 	double x, y, hd, hf;
 	size_t i;
+	int ticks;
 
 	for (i = 0; i < STATUSDATA_HOURS; i++) {
 		v = (uint64_t)sd->hours[i].delivered + sd->hours[i].failed;
 		if (v > max)
 			max = v;
 	}
+	/* a round step, then just enough steps (1..4) to cover max */
 	step = chart_step(max, 4);
-	top = step * 4;
+	ticks = max == 0 ? 4 : (int)((max + step - 1) / step);
+	top = step * (uint64_t)ticks;
 
 	put(p, "<section aria-labelledby=\"hours\">\n<h2 id=\"hours\">"
 	    "Attempts per hour <small>last 24 h, UTC; the last bar is the "
@@ -540,8 +566,8 @@ put_chart(struct page *p, const struct statusdata *sd)
 	    "<rect width=\"2\" height=\"6\" fill=\"#f08a82\"/></pattern></defs>\n");
 
 	/* grid and y labels */
-	for (i = 0; i <= 4; i++) {
-		y = CH_T + ph - ph * (double)i / 4.0;
+	for (i = 0; i <= (size_t)ticks; i++) {
+		y = CH_T + ph - ph * (double)i / (double)ticks;
 		fmt_short(step * i, lab, sizeof(lab));
 		putf(p, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" "
 		    "stroke=\"%s\" stroke-width=\"1\"/>"
@@ -629,7 +655,7 @@ put_webhook_row(struct page *p, const struct statusdata_webhook *w)
 		put(p, "<tr>");
 
 	put(p, "<td class=\"wrap\"><span class=\"url\">");
-	html_text(p, w->url);
+	html_url(p, w->url);
 	if (w->url_cut)
 		put(p, "<span class=\"muted\" title=\"query string not shown"
 		    "\">?…</span>");
@@ -780,7 +806,7 @@ put_failures(struct page *p, const struct statusdata *sd)
 		put(p, "</td><td class=\"wrap\">");
 		if (w != NULL) {
 			put(p, "<span class=\"url\">");
-			html_text(p, w->url);
+			html_url(p, w->url);
 			put(p, "</span>");
 		}
 		put(p, "<small class=\"desc mono\">");
