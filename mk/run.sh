@@ -80,6 +80,8 @@ fi
 # server.username/groupname lines go (lighttpd refuses to "drop" to root).
 sed -e "s|@ADDR@|127.0.0.1|g" -e "s|@PORT@|$PORT|g" \
     -e "s|@LIBEXECDIR@/hookd.fcgi|$FCGI|g" \
+    -e "s|@LIBEXECDIR@|$(dirname "$FCGI")|g" \
+    -e "s|@WWW_USER@|$(id -un)|g" -e "s|@WWW_GROUP@|$(id -gn)|g" \
     -e "s|@HOOKD_CONF@|$CONF|g" -e "s|@STATUS_DIR@|$RUN/www|g" \
     -e "s|@RUNDIR@|$RUN|g" \
     -e '/^server\.username/d' -e '/^server\.groupname/d' \
@@ -118,7 +120,7 @@ LT_PID=$!
 
 BASE=http://127.0.0.1:$PORT
 i=0
-until curl -fsS -o /dev/null "$BASE/v1/health" 2>/dev/null; do
+until curl -fsS --max-time 2 -o /dev/null "$BASE/v1/health" 2>/dev/null; do
 	kill -0 "$LT_PID" 2>/dev/null ||
 	    die "lighttpd exited (is port $PORT in use? try HOOKD_PORT=8081 make run)"
 	i=$((i + 1))
@@ -147,7 +149,7 @@ Try it.  In another terminal:
 
   # 2. in a third terminal: create an app, register a webhook, post an event
   export HOOKD=$BASE TOKEN=$TOKEN
-  APP=\$(curl -sS -H "Authorization: Bearer \$TOKEN" -H 'Content-Type: application/json' -d '{"org_id":"demo-org","name":"demo"}' \$HOOKD/v1/apps | python3 -c 'import json,sys; a=json.load(sys.stdin); print(a, file=sys.stderr); print(a["id"])')
+  APP=\$(curl -sS -H "Authorization: Bearer \$TOKEN" -H 'Content-Type: application/json' -d '{"org_id":"demo-org","name":"demo"}' \$HOOKD/v1/apps | python3 -c 'import json,sys; a=json.load(sys.stdin); print(json.dumps(a), file=sys.stderr); print(a["id"])')
   curl -sS -H "Authorization: Bearer \$TOKEN" -H 'Content-Type: application/json' -d '{"url":"http://127.0.0.1:$DEMO_PORT/hook","events":["*"]}' \$HOOKD/v1/apps/\$APP/webhooks; echo
   curl -sS -H "Authorization: Bearer \$TOKEN" -H 'Content-Type: application/json' -d '{"type":"user.signin","org_id":"demo-org","user_id":"user-1","data":{"method":"password"}}' \$HOOKD/v1/events; echo
 
