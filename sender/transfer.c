@@ -199,6 +199,36 @@ transfer_fail(struct job *j, const char *code)
 	j->duration_ms = 0;
 }
 
+/* 1 if url's host is an IP literal the address policy refuses. */
+static int
+transfer_literal_refused(const struct config *cfg, const char *url)
+{
+	CURLU *u = curl_url();
+	char *host = NULL;
+	size_t n;
+	int refused = 0;
+
+	if (u == NULL)
+		return 0;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+		n = strlen(host);
+		if (n > 2 && host[0] == '[' && host[n - 1] == ']') {
+			host[n - 1] = '\0';
+			refused = netaddr_literal_allowed(host + 1,
+			    cfg->allow_private_targets, cfg->allow_targets,
+			    cfg->allow_count) == 0;
+		} else {
+			refused = netaddr_literal_allowed(host,
+			    cfg->allow_private_targets, cfg->allow_targets,
+			    cfg->allow_count) == 0;
+		}
+	}
+	curl_free(host);
+	curl_url_cleanup(u);
+	return refused;
+}
+
 int
 transfer_start(struct transfer *t, struct job *j)
 {
@@ -221,7 +251,8 @@ transfer_start(struct transfer *t, struct job *j)
 	/* A URL stored before a config change is checked again. */
 	if (url_check(j->url, cfg->require_https, cfg->allow_private_targets,
 	    cfg->allow_targets, cfg->allow_count, why, sizeof(why)) == -1) {
-		transfer_fail(j, "url_refused");
+		transfer_fail(j, transfer_literal_refused(cfg, j->url) ?
+		    "address_refused" : "url_refused");
 		return -1;
 	}
 	if (transfer_sign(j) == -1) {

@@ -80,6 +80,17 @@ class SendCase(unittest.TestCase):
         self.assertEqual(st, 200, body)
         return body
 
+    def start_loop(self, name="loop"):
+        """hookd-send --loop with its log in a file (a pipe nobody reads
+        would fill up and block it); returns (Popen, log path)."""
+        log = os.path.join(self.srv.tmp, "%s-%d.log" % (name, time.time_ns()))
+        f = open(log, "w")
+        try:
+            p = self.srv.start_sender("--loop", stderr=f)
+        finally:
+            f.close()
+        return p, log
+
     def send_once(self, *extra, expect=0, timeout=60):
         p = self.srv.run_sender("--once", *extra, timeout=timeout)
         self.assertEqual(p.returncode, expect, p.stderr)
