@@ -6,8 +6,10 @@ made from etc/hookd.conf (only data_dir, status_dir, admin_token_file,
 allow_private_targets and durability changed), the programs copied in (so
 that the web server's user can run them wherever the checkout is), and
 the @PLACEHOLDERS@ of etc/README.md filled in.  As root, the web server
-drops to www-data and the sender runs as www-data too (the same-user
-layout of docs/operations.md); otherwise everything runs as the caller.
+drops to www-data and hookd.fcgi and the sender run as www-data too; with
+separate=True (spawn-fcgi) they run as nobody and the web server only
+reaches their socket (the two layouts of docs/operations.md).  Not as
+root, everything runs as the caller.
 
 Every process is stopped by PID in stop(), including the hookd.fcgi
 processes a web server or spawn-fcgi forked (found by their executable,
@@ -91,7 +93,7 @@ def cron_entry(text):
 
 
 class Deployment:
-    def __init__(self):
+    def __init__(self, separate=False):
         if not (harness.FCGI and harness.SEND):
             raise RuntimeError("HOOKD_FCGI/HOOKD_SEND not set (make integration)")
         self.tmp = tempfile.mkdtemp(prefix="hookd-deploy-")
@@ -109,12 +111,19 @@ class Deployment:
         os.chmod(self.send, 0o755)
         if IS_ROOT:
             pw = pwd.getpwnam("www-data")
+            self.www_user = pw.pw_name
+            self.www_group = grp.getgrgid(pw.pw_gid).gr_name
+            # separate: hookd.fcgi (spawn-fcgi) and the sender run as a
+            # user of their own, the web server only reaches the socket.
+            if separate:
+                pw = pwd.getpwnam("nobody")
             self.uid, self.gid = pw.pw_uid, pw.pw_gid
             self.user, self.group = pw.pw_name, grp.getgrgid(pw.pw_gid).gr_name
         else:
             self.uid, self.gid = os.getuid(), os.getgid()
             self.user = pwd.getpwuid(self.uid).pw_name
             self.group = grp.getgrgid(self.gid).gr_name
+            self.www_user, self.www_group = self.user, self.group
         self.admin_token = secrets.token_hex(24)
         token_file = os.path.join(d["etc"], "admin_token")
         with open(token_file, "w") as f:
@@ -132,15 +141,17 @@ class Deployment:
             f.write(text)
         if IS_ROOT:
             os.chown(token_file, 0, self.gid)
-            for k in ("data", "www", "run"):
+            for k in ("data", "www"):
                 os.chown(d[k], self.uid, self.gid)
+            if not separate:    # lighttpd bin-path makes its sockets here
+                os.chown(d["run"], self.uid, self.gid)
         self.port = harness.free_port()
         self.values = {
             "ADDR": "127.0.0.1", "PORT": str(self.port),
             "BINDIR": d["bin"], "LIBEXECDIR": d["libexec"],
             "HOOKD_CONF": self.conf, "DATA_DIR": d["data"],
             "STATUS_DIR": d["www"], "RUNDIR": d["run"],
-            "WWW_USER": self.user, "WWW_GROUP": self.group,
+            "WWW_USER": self.www_user, "WWW_GROUP": self.www_group,
             "HOOKD_USER": self.user, "HOOKD_GROUP": self.group,
         }
         self.procs = []
@@ -250,7 +261,7 @@ class Deployment:
             "LogLevel warn",
         ]
         if IS_ROOT:
-            top += ["User %s" % self.user, "Group %s" % self.group]
+            top += ["User %s" % self.www_user, "Group %s" % self.www_group]
         top += ["LoadModule %s_module %s/mod_%s.so" % (m, APACHE_MODULES, m)
                 for m in mods]
         top += ["TypesConfig /etc/mime.types"] + list(extra)

@@ -24,8 +24,8 @@ import harness
 class SmokeMixin:
     """The end-to-end check every deployment must pass."""
 
-    def deployment(self):
-        dep = deploy.Deployment()
+    def deployment(self, separate=False):
+        dep = deploy.Deployment(separate)
         self.addCleanup(dep.stop)
         return dep
 
@@ -100,7 +100,7 @@ class TestDeploySamples(SmokeMixin, unittest.TestCase):
         self.smoke(dep)
 
     def test_lighttpd_socket_sample_with_spawn_fcgi_delivers_an_event(self):
-        dep = self.deployment()
+        dep = self.deployment(separate=True)
 
         def go():
             pids = dep.start_spawn_fcgi()
@@ -119,7 +119,7 @@ class TestDeploySamples(SmokeMixin, unittest.TestCase):
         self.smoke(dep)
 
     def test_apache_proxy_fcgi_sample_with_spawn_fcgi_delivers_an_event(self):
-        dep = self.deployment()
+        dep = self.deployment(separate=True)
 
         def go():
             dep.start_spawn_fcgi()
