@@ -7,6 +7,7 @@
 #ifndef HOOKD_DB_DBENV_H
 #define HOOKD_DB_DBENV_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <db.h>
 
@@ -45,6 +46,13 @@ struct store {
 	int nosync;
 	int lock_timeout_ms;
 	int dead;		/* saw DB_RUNRECOVERY: reopen before use */
+	/* The lock-timeout watcher (store.c): BDB only notices an expired
+	 * lock wait when its deadlock detector runs, so each process runs it
+	 * a few times per lock timeout. */
+	pthread_t watcher;
+	pthread_mutex_t wmu;
+	pthread_cond_t wcv;
+	int wstop, wrunning;
 	char bdbmsg[256];	/* last message from BDB's error callback */
 };
 

@@ -10,8 +10,18 @@
  * (failchk runs at open, after every deadlock/lock timeout and at each
  * checkpoint).  Lock waits are bounded by a lock timeout and a transaction
  * timeout, and the deadlock detector runs on every conflict.
+ *
+ * DB_THREAD: BDB checks lock timeouts only when its deadlock detector
+ * runs, and a process blocked in a lock wait cannot run it; when the lock
+ * holder died nobody else may ever conflict again, so the waiter would
+ * sleep forever.  Each process therefore keeps one small watcher thread
+ * that runs the detector every lock_timeout/4 (DB_THREAD makes the handle
+ * usable from it).  The expired waiter gets DB_LOCK_NOTGRANTED, store_txn
+ * aborts, runs failchk (which aborts the dead holder's transaction) and
+ * retries.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,11 +109,68 @@ isalive(DB_ENV *env, pid_t pid, db_threadid_t tid, u_int32_t flags)
 	return kill(pid, 0) == 0 || errno == EPERM;
 }
 
+static void *
+watch(void *arg)
+{
+	struct store *s = arg;
+	struct timespec ts;
+	long ms = s->lock_timeout_ms / 4;
+
+	if (ms < 20)
+		ms = 20;
+	if (ms > 500)
+		ms = 500;
+	pthread_mutex_lock(&s->wmu);
+	while (!s->wstop) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += ms / 1000;
+		ts.tv_nsec += (ms % 1000) * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		(void)pthread_cond_timedwait(&s->wcv, &s->wmu, &ts);
+		if (s->wstop)
+			break;
+		pthread_mutex_unlock(&s->wmu);
+		/* Expires waits past their timeout, breaks deadlocks; errors
+		 * (a panic) surface in the main thread's next call. */
+		(void)s->env->lock_detect(s->env, 0, DB_LOCK_YOUNGEST, NULL);
+		pthread_mutex_lock(&s->wmu);
+	}
+	pthread_mutex_unlock(&s->wmu);
+	return NULL;
+}
+
+static int
+watch_start(struct store *s)
+{
+	s->wstop = 0;
+	if (pthread_create(&s->watcher, NULL, watch, s) != 0)
+		return -1;
+	s->wrunning = 1;
+	return 0;
+}
+
+static void
+watch_stop(struct store *s)
+{
+	if (!s->wrunning)
+		return;
+	pthread_mutex_lock(&s->wmu);
+	s->wstop = 1;
+	pthread_cond_signal(&s->wcv);
+	pthread_mutex_unlock(&s->wmu);
+	pthread_join(s->watcher, NULL);
+	s->wrunning = 0;
+}
+
 static void
 close_handles(struct store *s)
 {
 	int i;
 
+	watch_stop(s);
 	for (i = 0; i < DBI_N; i++) {
 		if (s->db[i] != NULL)
 			(void)s->db[i]->close(s->db[i], 0);
@@ -151,7 +218,7 @@ open_handles(struct store *s, char *err, size_t errlen)
 	env->set_msgcall(env, msgcall);
 	lt = (db_timeout_t)s->lock_timeout_ms * 1000;
 	flags = DB_CREATE | DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL |
-	    DB_INIT_TXN | DB_REGISTER | DB_RECOVER | DB_FAILCHK;
+	    DB_INIT_TXN | DB_REGISTER | DB_RECOVER | DB_FAILCHK | DB_THREAD;
 	if ((ret = env->set_cachesize(env, 0, 32 * 1024 * 1024, 1)) != 0 ||
 	    (ret = env->set_lg_bsize(env, 2 * 1024 * 1024)) != 0 ||
 	    (ret = env->set_lk_max_locks(env, 20000)) != 0 ||
@@ -179,8 +246,13 @@ open_handles(struct store *s, char *err, size_t errlen)
 		if ((ret = db->set_pagesize(db, dbtab[i].pagesize)) != 0)
 			goto bad;
 		if ((ret = db->open(db, NULL, dbtab[i].file, NULL, DB_BTREE,
-		    DB_CREATE | DB_AUTO_COMMIT, 0600)) != 0)
+		    DB_CREATE | DB_AUTO_COMMIT | DB_THREAD, 0600)) != 0)
 			goto bad;
+	}
+	if (watch_start(s) == -1) {
+		snprintf(err, errlen, "storage: cannot start lock watcher");
+		close_handles(s);
+		return STORE_ERR;
 	}
 	return STORE_OK;
 bad:
@@ -206,9 +278,13 @@ store_open(struct store **sp, const struct store_opts *o, char *err,
 		snprintf(err, errlen, "storage: out of memory");
 		return STORE_ERR;
 	}
+	pthread_mutex_init(&s->wmu, NULL);
+	pthread_cond_init(&s->wcv, NULL);
 	s->nosync = o->nosync;
 	s->lock_timeout_ms = o->lock_timeout_ms > 0 ? o->lock_timeout_ms : 2000;
 	if (open_handles(s, err, errlen) != STORE_OK) {
+		pthread_mutex_destroy(&s->wmu);
+		pthread_cond_destroy(&s->wcv);
 		free(s->home);
 		free(s);
 		return STORE_ERR;
@@ -223,6 +299,8 @@ store_close(struct store *s)
 	if (s == NULL)
 		return;
 	close_handles(s);
+	pthread_mutex_destroy(&s->wmu);
+	pthread_cond_destroy(&s->wcv);
 	free(s->home);
 	free(s);
 }
