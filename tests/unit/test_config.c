@@ -11,25 +11,20 @@
 
 #include "lib/config.h"
 
-static char tmpdir[64];
+/*
+ * main() makes one temp dir for the whole run and removes it at the end,
+ * so a failed test (which exits its forked child before any teardown)
+ * leaves nothing behind; each test works in its own subdirectory.
+ */
+static char rundir[64];
+static char tmpdir[128];
 
-/* Each test runs in its own forked child; setup makes a fresh temp dir. */
 static void
 setup(void)
 {
-	memcpy(tmpdir, "/tmp/hookd-test-config-XXXXXX", 30);
+	snprintf(tmpdir, sizeof(tmpdir), "%s/XXXXXX", rundir);
 	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
 	unsetenv("HOOKD_CONF");
-}
-
-static void
-teardown(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", tmpdir);
 }
 
 /* Write text to tmpdir/name; the full path goes to path. */
@@ -570,7 +565,7 @@ config_suite(void)
 	Suite *s = suite_create("config");
 	TCase *tc = tcase_create("core");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, test_config_defaults_match_spec_table);
 	tcase_add_test(tc, test_config_token_only_file_keeps_every_default);
 	tcase_add_test(tc, test_config_every_key_is_parsed);
@@ -595,11 +590,21 @@ config_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(config_suite());
+	SRunner *sr;
+	char cmd[128];
 	int failed;
 
+	memcpy(rundir, "/tmp/hookd-test-config-XXXXXX", 30);
+	if (mkdtemp(rundir) == NULL) {
+		perror("mkdtemp");
+		return EXIT_FAILURE;
+	}
+	sr = srunner_create(config_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", rundir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", rundir);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
