@@ -109,7 +109,9 @@ check: deps
 	$(MAKE) unit integration
 
 unit: $(PROGS) $(UNIT_BIN)
-	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; CK_DEFAULT_TIMEOUT=120 $$t; done
+	@fail=""; for t in $(UNIT_BIN); do echo "== $$t"; \
+	  CK_DEFAULT_TIMEOUT=120 $$t || fail="$$fail $$t"; done; \
+	  if [ -n "$$fail" ]; then echo "FAILED:$$fail"; exit 1; fi
 
 integration: $(PROGS) $(BENCH_BIN)
 	HOOKD_FCGI=$(abspath $(FCGI)) HOOKD_SEND=$(abspath $(SEND)) HOOKD_BUILD=$(abspath $(O)) \
