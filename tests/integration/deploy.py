@@ -345,6 +345,12 @@ class Deployment:
         return "\n".join(parts)
 
     def stop(self):
+        self.stop_processes()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def stop_processes(self):
+        """Stop every server and FastCGI process of this deployment; the
+        files stay."""
         for p in reversed(self.procs):
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
@@ -364,4 +370,3 @@ class Deployment:
             end = time.time() + 3
             while self.fcgi_pids() and time.time() < end:
                 time.sleep(0.05)
-        shutil.rmtree(self.tmp, ignore_errors=True)

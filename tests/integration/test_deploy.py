@@ -176,6 +176,90 @@ class TestDeploySender(SmokeMixin, unittest.TestCase):
                                                     "status.json")))
 
 
+class TestDeployOperations(SmokeMixin, unittest.TestCase):
+    """The procedures of docs/operations.md, done for real."""
+
+    def test_hot_backup_restores_apps_and_webhooks(self):
+        hb = deploy.shutil.which("db5.3_hotbackup") or deploy.shutil.which(
+            "db_hotbackup")
+        if not hb:
+            self.skipTest("db5.3-util (db5.3_hotbackup) is not installed")
+        dep = self.deployment()
+        self.start(lambda: dep.start_lighttpd("lighttpd/hookd-binpath.conf"))
+        app = dep.create_app("org-bk", "before-backup")
+        rcv = harness.Receiver()
+        self.addCleanup(rcv.stop)
+        dep.create_webhook(app, rcv.url)
+        # A hot backup while the API runs, as the hookd user.
+        backup = os.path.join(dep.tmp, "backup")
+        os.makedirs(backup)
+        if deploy.IS_ROOT:
+            os.chown(backup, dep.uid, dep.gid)
+        r = subprocess.run([hb, "-h", dep.dirs["data"], "-b", backup],
+                           capture_output=True, text=True, timeout=120,
+                           **dep.as_user())
+        self.assertEqual(r.returncode, 0, r.stderr)
+        later = dep.create_app("org-bk", "after-backup")
+        dep.stop_processes()
+
+        # Restore: the backup becomes data_dir; start again.
+        deploy.shutil.rmtree(dep.dirs["data"])
+        deploy.shutil.copytree(backup, dep.dirs["data"], symlinks=True)
+        if deploy.IS_ROOT:
+            for d, _, files in os.walk(dep.dirs["data"]):
+                os.chown(d, dep.uid, dep.gid)
+                for f in files:
+                    os.chown(os.path.join(d, f), dep.uid, dep.gid)
+        dep.start_lighttpd("lighttpd/hookd-binpath.conf")
+        st, _, apps = dep.request("GET", "/v1/apps")
+        self.assertEqual(st, 200, apps)
+        self.assertEqual([a["name"] for a in apps["data"]], ["before-backup"])
+        st, _, _ = dep.request("GET", "/v1/apps/" + later["id"])
+        self.assertEqual(st, 404)
+        # The restored app key and webhook work end to end.
+        st, _, ev = dep.post_event("user.signin", "org-bk")
+        self.assertEqual(st, 202, ev)
+        self.assertEqual(dep.run_cron_sender().returncode, 0)
+        self.assertEqual(len(rcv.wait(1, timeout=10)), 1, dep.log())
+
+    def test_killed_processes_recover_by_themselves(self):
+        dep = self.deployment()
+        self.start(lambda: dep.start_lighttpd("lighttpd/hookd-binpath.conf"))
+        app = dep.create_app("org-crash", "crash")
+        rcv = harness.Receiver()
+        self.addCleanup(rcv.stop)
+        dep.create_webhook(app, rcv.url)
+        st, _, ev = dep.post_event("user.signin", "org-crash")
+        self.assertEqual(st, 202, ev)
+        # kill -9 every hookd.fcgi process and a looping sender mid-run.
+        loop = dep._popen(dep.unit_command("systemd/hookd-send-loop.service"),
+                          "hookd-send-loop", **dep.as_user())
+        self.assertEqual(len(rcv.wait(1, timeout=10)), 1, dep.log())
+        loop.kill()
+        loop.wait(5)
+        for pid in dep.fcgi_pids():
+            os.kill(pid, signal.SIGKILL)
+        # lighttpd starts new processes; they recover the environment.
+        end = time.time() + 20
+        st = None
+        while time.time() < end:
+            try:
+                st, _, _ = dep.request("GET", "/v1/apps/" + app["id"], timeout=5)
+            except OSError:
+                st = None
+            if st == 200:
+                break
+            time.sleep(0.2)
+        self.assertEqual(st, 200, dep.log())
+        st, _, ev2 = dep.post_event("user.signin", "org-crash")
+        self.assertEqual(st, 202, ev2)
+        r = dep.run_cron_sender()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        got = rcv.wait(2, timeout=10)
+        self.assertEqual([json.loads(g["body"])["id"] for g in got][-1],
+                         ev2["id"])
+
+
 class TestSampleFiles(unittest.TestCase):
 
     def test_samples_use_only_documented_placeholders(self):
