@@ -28,6 +28,7 @@ import http.client
 import http.server
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -44,6 +45,9 @@ LIGHTTPD = shutil.which("lighttpd") or "/usr/sbin/lighttpd"
 
 ADMIN_TOKEN = "test-admin-token-0123456789abcdef"
 
+# A sanitizer (ASan, LSan, UBSan) report in a log.
+SANITIZER_RE = re.compile(r"ERROR: (Address|Leak)Sanitizer|runtime error:")
+
 # Sentinel: request() uses the admin token unless told otherwise.
 ADMIN = object()
 
@@ -58,6 +62,15 @@ def free_port():
         s.close()
 
 
+def sanitized(pid):
+    """True if pid runs a sanitizer build (memory figures are meaningless)."""
+    try:
+        with open("/proc/%d/maps" % pid) as f:
+            return "libasan" in f.read()
+    except OSError:
+        return False
+
+
 def rss_kb(pid):
     """VmRSS of a process in KiB (from /proc/PID/status)."""
     with open("/proc/%d/status" % pid) as f:
@@ -65,6 +78,16 @@ def rss_kb(pid):
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
     raise RuntimeError("no VmRSS for %d" % pid)
+
+
+def _alive(pid):
+    """True while pid exists and is not a zombie."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            st = f.read()
+    except OSError:
+        return False
+    return st[st.rfind(")") + 2:].split()[0] != "Z"
 
 
 def children_of(ppid):
@@ -101,6 +124,7 @@ class Server:
         self.conf_path = os.path.join(self.tmp, "hookd.conf")
         self.lighttpd_conf = os.path.join(self.tmp, "lighttpd.conf")
         self.error_log = os.path.join(self.tmp, "lighttpd-error.log")
+        self.stderr_log = os.path.join(self.tmp, "stderr.log")
         self.admin_token = ADMIN_TOKEN
         self.port = None
         self.proc = None
@@ -177,10 +201,13 @@ class Server:
             self.port = free_port()
             self._write_lighttpd_conf()
             env = dict(os.environ, HOOKD_CONF=self.conf_path)
-            self.proc = subprocess.Popen(
-                [LIGHTTPD, "-D", "-f", self.lighttpd_conf],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL, env=env)
+            # stderr of lighttpd is inherited by the FastCGI processes:
+            # their log lines (and sanitizer reports) land in stderr.log.
+            with open(self.stderr_log, "ab") as err:
+                self.proc = subprocess.Popen(
+                    [LIGHTTPD, "-D", "-f", self.lighttpd_conf],
+                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                    stderr=err, env=env)
             try:
                 self._wait_ready(timeout)
                 return self
@@ -218,8 +245,18 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)
-        # lighttpd stops its FastCGI children; make sure, by PID.
+        # The FastCGI children outlive lighttpd (they hold the listening
+        # socket): SIGTERM them by PID so they exit cleanly (and a
+        # sanitizer build reports leaks), then SIGKILL what is left.
         for pid in kids:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        end = time.time() + 10
+        for pid in kids:
+            while time.time() < end and _alive(pid):
+                time.sleep(0.02)
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
@@ -260,12 +297,16 @@ class Server:
         return children_of(self.proc.pid)
 
     def log(self):
-        """lighttpd's error log (FastCGI stderr lands here too)."""
-        try:
-            with open(self.error_log, errors="replace") as f:
-                return f.read()
-        except OSError:
-            return ""
+        """lighttpd's error log, then the stderr of lighttpd and of the
+        FastCGI/CGI processes."""
+        out = ""
+        for path in (self.error_log, self.stderr_log):
+            try:
+                with open(path, errors="replace") as f:
+                    out += f.read()
+            except OSError:
+                pass
+        return out
 
     # ---- the sender -----------------------------------------------------
     def sender_cmd(self, *args):
@@ -390,7 +431,13 @@ class ServerCase(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
+        cls.srv._kill_lighttpd()
+        log = cls.srv.log()
         cls.srv.stop()
+        bad = [l for l in log.splitlines() if SANITIZER_RE.search(l)]
+        if bad:
+            raise AssertionError("sanitizer report in the FastCGI log:\n%s"
+                                 % log[-6000:])
 
     def req(self, *a, **kw):
         return self.srv.request(*a, **kw)
