@@ -47,6 +47,14 @@ class SmokeMixin:
         st, _, body = dep.request("GET", "/v1/apps", token="wrong-token")
         self.assertEqual(st, 401, body)
 
+        # The server's body limit is above max_event_bytes: hookd itself
+        # answers 413, in JSON.
+        big = {"type": "user.signin", "org_id": "org-deploy",
+               "data": {"pad": "x" * 300000}}
+        st, _, body = dep.request("POST", "/v1/events", big)
+        self.assertEqual(st, 413, body)
+        self.assertIsInstance(body, dict, body)
+
         app = dep.create_app("org-deploy", "deploy")
         rcv = harness.Receiver()
         self.addCleanup(rcv.stop)
