@@ -82,12 +82,20 @@ html_text(struct page *p, const char *s)
 }
 
 /* A URL, escaped, with a line-break opportunity (<wbr>) after each '/'
- * that starts a path segment, so long URLs wrap at readable places. */
+ * of the path, so long URLs wrap at readable places. */
 static void
 html_url(struct page *p, const char *s)
 {
-	const char *slash;
+	const char *slash, *auth;
+	size_t n;
 
+	/* scheme://authority stays in one piece */
+	if ((auth = strstr(s, "://")) != NULL) {
+		auth += 3;
+		n = (size_t)(auth - s) + strcspn(auth, "/");
+		html_textn(p, s, n);
+		s += n;
+	}
 	while ((slash = strchr(s, '/')) != NULL) {
 		html_textn(p, s, (size_t)(slash - s) + 1);
 		s = slash + 1;
@@ -239,7 +247,17 @@ static const char page_css[] =
 ":root{--bg:#f4f5f7;--fg:#1b2130;--muted:#5d6678;--card:#fff;"
 "--line:#dfe3ea;--head:#eef1f5;--ok:#17683f;--ok-bg:#e3f3ea;"
 "--bad:#b3261e;--bad-bg:#fdeceb;--warn:#8a5300;--warn-bg:#fff3dc;"
-"--off:#4a5160;--off-bg:#e9ebef;--good:#2f7d57;--fail:#d0362c}\n"
+"--off:#4a5160;--off-bg:#e9ebef;--good:#2f7d57;--fail:#d0362c;"
+"--grid:#e6e9ee;--axis:#9aa1ad;--bad-line:#eeb0ab;--warn-line:#f0cf95;"
+"--app-bg:#f8f9fb;--code-fg:#3a4254;--code-bg:#f3f4f7;"
+"color-scheme:light dark}\n"
+"@media (prefers-color-scheme:dark){:root{--bg:#111418;--fg:#e4e8ee;"
+"--muted:#9aa3b2;--card:#1a1e24;--line:#2c323b;--head:#20252d;"
+"--ok:#72d39f;--ok-bg:#16301f;--bad:#ff8f85;--bad-bg:#3a1c1a;"
+"--warn:#f1c36f;--warn-bg:#352913;--off:#b8bfca;--off-bg:#2a2f37;"
+"--good:#3f9e6d;--grid:#2a3038;--axis:#5d6674;--bad-line:#7a3430;"
+"--warn-line:#6b5323;--app-bg:#161a20;--code-fg:#c9d1dc;"
+"--code-bg:#242a33}}\n"
 "*{box-sizing:border-box}\n"
 "html{-webkit-text-size-adjust:100%}\n"
 "body{margin:0;background:var(--bg);color:var(--fg);"
@@ -257,8 +275,7 @@ static const char page_css[] =
 "small{font-size:.8rem}\n"
 "code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"
 "\"Liberation Mono\",monospace;font-size:.85em}\n"
-".overall{font-size:1rem;padding:6px 14px;border-radius:8px;"
-"font-weight:600}\n"
+
 ".cards{display:grid;gap:10px;margin-top:16px;"
 "grid-template-columns:repeat(auto-fill,minmax(170px,1fr))}\n"
 ".card{background:var(--card);border:1px solid var(--line);"
@@ -268,15 +285,18 @@ static const char page_css[] =
 ".card .v{font-size:1.7rem;font-weight:650;line-height:1.2;"
 "font-variant-numeric:tabular-nums;margin:2px 0}\n"
 ".card small{display:block}\n"
-".card.bad{border-color:#eeb0ab;background:var(--bad-bg)}\n"
+".card.bad{border-color:var(--bad-line);background:var(--bad-bg)}\n"
 ".card.bad .v{color:var(--bad)}\n"
-".card.warn{border-color:#f0cf95;background:var(--warn-bg)}\n"
+".card.warn{border-color:var(--warn-line);background:var(--warn-bg)}\n"
 ".card.warn .v{color:var(--warn)}\n"
 ".panel{background:var(--card);border:1px solid var(--line);"
 "border-radius:10px}\n"
 ".scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}\n"
 ".chart{padding:10px 12px 6px}\n"
 ".chart svg{display:block;width:100%;min-width:640px;height:auto}\n"
+/* page colours override the SVG's own (kept for a standalone view) */
+".chart .tx{fill:var(--muted)}.chart .gl{stroke:var(--grid)}"
+".chart .ax{stroke:var(--axis)}.chart .bd{fill:var(--good)}\n"
 ".legend{display:flex;flex-wrap:wrap;gap:6px 18px;font-size:.85rem;"
 "padding:0 4px 6px;color:var(--muted)}\n"
 ".sw{display:inline-block;width:12px;height:12px;border-radius:2px;"
@@ -295,12 +315,12 @@ static const char page_css[] =
 "overflow-wrap:anywhere}\n"
 "td.resp{white-space:normal;min-width:16em;max-width:40em;"
 "overflow-wrap:anywhere}\n"
-"tr.app th{background:#f8f9fb;text-align:left;font-size:.9rem;"
+"tr.app th{background:var(--app-bg);text-align:left;font-size:.9rem;"
 "border-bottom:1px solid var(--line);border-top:2px solid var(--line);"
 "white-space:normal}\n"
 "tr.app th small{font-weight:400;margin-left:8px}\n"
 "tr.bad td:first-child{box-shadow:inset 4px 0 var(--bad)}\n"
-"tr.off td:first-child{box-shadow:inset 4px 0 #9aa1ad}\n"
+"tr.off td:first-child{box-shadow:inset 4px 0 var(--axis)}\n"
 ".url{font-weight:600;overflow-wrap:anywhere}\n"
 ".desc{display:block;color:var(--muted);font-size:.8rem}\n"
 ".wid{display:block;font-size:.75rem}\n"
@@ -308,20 +328,23 @@ static const char page_css[] =
 "font-size:.78rem;font-weight:650;white-space:nowrap}\n"
 ".tag.ok{background:var(--ok-bg);color:var(--ok)}\n"
 ".tag.bad{background:var(--bad-bg);color:var(--bad);"
-"border:1px solid #eeb0ab}\n"
+"border:1px solid var(--bad-line)}\n"
 ".tag.warn{background:var(--warn-bg);color:var(--warn)}\n"
 ".tag.off{background:var(--off-bg);color:var(--off)}\n"
+".tag.overall{font-size:.95rem;padding:6px 14px;border-radius:8px;"
+"flex:0 0 auto}\n"
+".top .who{flex:1 1 30em;min-width:0}\n"
 ".rate.bad{color:var(--bad);font-weight:650}\n"
 ".rate.warn{color:var(--warn);font-weight:650}\n"
 ".abs{font-size:.72rem}\n"
-".resp code{color:#3a4254;background:#f3f4f7;padding:1px 4px;"
+".resp code{color:var(--code-fg);background:var(--code-bg);padding:1px 4px;"
 "border-radius:4px}\n"
 ".empty{padding:14px;color:var(--muted)}\n"
 "footer{margin-top:28px;font-size:.8rem;color:var(--muted)}\n"
 "@media (max-width:640px){main{padding:10px 10px 30px}"
 "h1{font-size:1.25rem}.cards{grid-template-columns:1fr 1fr}"
 ".card .v{font-size:1.35rem}th,td{padding:6px 8px}"
-".chart svg{min-width:700px}}\n";
+".chart svg{min-width:700px}.chart svg text{font-size:18px}}\n";
 
 static void
 put_head(struct page *p, const struct statusdata *sd)
@@ -366,13 +389,15 @@ put_header(struct page *p, const struct statusdata *sd)
 
 	timefmt_format(sd->now_ms, iso, sizeof(iso));
 	count_trouble(sd, &failing, &off);
-	put(p, "<header class=\"top\">\n<div>\n<h1>hookd delivery status</h1>\n");
+	put(p, "<header class=\"top\">\n<div class=\"who\">\n"
+	    "<h1>hookd delivery status</h1>\n");
 	putf(p, "<p>Written <time datetime=\"%s\"><strong>%s</strong></time>"
 	    " by <code>", iso, iso);
 	html_text(p, sd->pass);
-	putf(p, "</code></p>\n<p><small>A static page, reloaded every %d s. "
-	    "Relative times (\"3 min ago\") are as of the moment it was "
-	    "written; hover for the exact time.</small></p>\n</div>\n",
+	putf(p, "</code></p>\n<p><small>A static page, reloaded every %d s; "
+	    "if the time above is more than a few minutes old, hookd-send is "
+	    "not running. Relative times (\"3 min ago\") are as of that "
+	    "moment; hover for the exact time.</small></p>\n</div>\n",
 	    STATUSHTML_REFRESH_S);
 	if (failing == 0 && off == 0 && sd->failed_24h == 0)
 		put(p, "<div class=\"overall tag ok\">✓ All webhooks "
@@ -569,13 +594,15 @@ put_chart(struct page *p, const struct statusdata *sd)
 	for (i = 0; i <= (size_t)ticks; i++) {
 		y = CH_T + ph - ph * (double)i / (double)ticks;
 		fmt_short(step * i, lab, sizeof(lab));
-		putf(p, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" "
-		    "stroke=\"%s\" stroke-width=\"1\"/>"
-		    "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" "
-		    "fill=\"#5d6678\">%s</text>\n", CH_L, CH_W - CH_R, y, y,
+		putf(p, "<line class=\"%s\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\" "
+		    "y2=\"%.1f\" stroke=\"%s\" stroke-width=\"1\"/>"
+		    "<text class=\"tx\" x=\"%d\" y=\"%.1f\" "
+		    "text-anchor=\"end\" fill=\"#5d6678\">%s</text>\n",
+		    i == 0 ? "ax" : "gl", CH_L, CH_W - CH_R, y, y,
 		    i == 0 ? "#9aa1ad" : "#e6e9ee", CH_L - 8, y + 4.5, lab);
 	}
-	putf(p, "<text x=\"14\" y=\"%.1f\" fill=\"#5d6678\" font-size=\"12\" "
+	putf(p, "<text class=\"tx\" x=\"14\" y=\"%.1f\" fill=\"#5d6678\" "
+	    "font-size=\"12\" "
 	    "transform=\"rotate(-90 14 %.1f)\" text-anchor=\"middle\">"
 	    "attempts</text>\n", CH_T + ph / 2, CH_T + ph / 2);
 
@@ -597,7 +624,7 @@ put_chart(struct page *p, const struct statusdata *sd)
 		    "height=\"%.1f\" fill=\"transparent\"/>", x, CH_T, bw, ph);
 		if (h->delivered > 0)
 			putf(p, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-			    "height=\"%.1f\" fill=\"#2f7d57\"/>", x,
+			    "height=\"%.1f\" class=\"bd\" fill=\"#2f7d57\"/>", x,
 			    CH_T + ph - hd, bw, hd < 0.5 ? 0.5 : hd);
 		if (h->failed > 0)
 			putf(p, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
@@ -607,21 +634,24 @@ put_chart(struct page *p, const struct statusdata *sd)
 			    hf < 1.5 ? 1.5 : hf);
 		put(p, "</g>\n");
 		if (i % 3 == 0 || i == STATUSDATA_HOURS - 1) {
-			putf(p, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" "
-			    "y2=\"%.1f\" stroke=\"#9aa1ad\"/>", x + bw / 2,
+			putf(p, "<line class=\"ax\" x1=\"%.1f\" x2=\"%.1f\" "
+			    "y1=\"%.1f\" y2=\"%.1f\" stroke=\"#9aa1ad\"/>",
+			    x + bw / 2,
 			    x + bw / 2, CH_T + ph, CH_T + ph + 5);
-			putf(p, "<text x=\"%.1f\" y=\"%.1f\" "
+			putf(p, "<text class=\"tx\" x=\"%.1f\" y=\"%.1f\" "
 			    "text-anchor=\"middle\" fill=\"#5d6678\">%s</text>\n",
 			    x + bw / 2, CH_T + ph + 20,
 			    i == STATUSDATA_HOURS - 1 ? "now" : lab);
 		}
 	}
 	if (max == 0)
-		putf(p, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
-		    "fill=\"#5d6678\" font-size=\"15\">No attempts in the last "
+		putf(p, "<text class=\"tx\" x=\"%.1f\" y=\"%.1f\" "
+		    "text-anchor=\"middle\" fill=\"#5d6678\" font-size=\"15\">"
+		    "No attempts in the last "
 		    "24 hours</text>\n", CH_L + pw / 2, CH_T + ph / 2);
-	putf(p, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" "
-	    "fill=\"#5d6678\" font-size=\"12\">hour starting (UTC)</text>\n",
+	putf(p, "<text class=\"tx\" x=\"%.1f\" y=\"%d\" "
+	    "text-anchor=\"middle\" fill=\"#5d6678\" font-size=\"12\">"
+	    "hour starting (UTC)</text>\n",
 	    CH_L + pw / 2, CH_H - 4);
 	put(p, "</svg>\n</div>\n");
 
