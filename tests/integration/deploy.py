@@ -224,14 +224,19 @@ class Deployment:
         for e in unit_field(unit, "Environment"):
             k, _, v = e.partition("=")
             env[k] = v
+        log = os.path.join(self.dirs["logs"], "spawn-fcgi.log")
+        self.logs.append(log)
         old = os.umask(0o007)
         try:
-            r = subprocess.run(argv, env=env, capture_output=True, text=True,
-                               timeout=30)
+            with open(log, "ab") as out:
+                r = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL,
+                                   stdout=out, stderr=subprocess.STDOUT,
+                                   timeout=30, start_new_session=True)
         finally:
             os.umask(old)
         if r.returncode != 0:
-            raise AssertionError("spawn-fcgi: %s%s" % (r.stdout, r.stderr))
+            raise AssertionError("spawn-fcgi: exit %d\n%s"
+                                 % (r.returncode, self.log()))
         want = int(argv[argv.index("-F") + 1]) if "-F" in argv else 1
         end = time.time() + 10
         while len(self.fcgi_pids()) < want and time.time() < end:
@@ -320,8 +325,19 @@ class Deployment:
         shell = env.get("SHELL", "/bin/sh")
         kw = self.as_user()
         kw.pop("umask")       # the cron line sets its own
-        return subprocess.run([shell, "-c", cmd], env=env, capture_output=True,
-                              text=True, timeout=timeout, **kw)
+        r = subprocess.run([shell, "-c", cmd], env=env, capture_output=True,
+                           text=True, timeout=timeout, **kw)
+        self._keep("cron-hookd-send", r.stderr)
+        return r
+
+    def _keep(self, name, text):
+        """Append a finished process's output to a log of this deployment
+        (scanned for sanitizer reports at stop())."""
+        log = os.path.join(self.dirs["logs"], name + ".log")
+        if log not in self.logs:
+            self.logs.append(log)
+        with open(log, "a") as f:
+            f.write(text)
 
     def unit_command(self, rel):
         unit = self.sample(rel)
@@ -345,8 +361,13 @@ class Deployment:
         return "\n".join(parts)
 
     def stop(self):
+        """Stop everything, remove the temp dir; returns the sanitizer
+        report lines found in the logs (ASan/UBSan builds)."""
         self.stop_processes()
+        bad = [l for l in self.log().splitlines()
+               if harness.SANITIZER_RE.search(l)]
         shutil.rmtree(self.tmp, ignore_errors=True)
+        return bad
 
     def stop_processes(self):
         """Stop every server and FastCGI process of this deployment; the

@@ -26,8 +26,12 @@ class SmokeMixin:
 
     def deployment(self, separate=False):
         dep = deploy.Deployment(separate)
-        self.addCleanup(dep.stop)
+        self.addCleanup(self._stop, dep)
         return dep
+
+    def _stop(self, dep):
+        bad = dep.stop()
+        self.assertEqual(bad, [], "sanitizer reports in the logs")
 
     def start(self, fn):
         try:
@@ -178,6 +182,7 @@ class TestDeploySender(SmokeMixin, unittest.TestCase):
         dep.post_event("user.signin", "org-once")
         r = subprocess.run(argv, capture_output=True, text=True, timeout=60,
                            **dep.as_user())
+        dep._keep("hookd-send-once", r.stderr)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(len(rcv.wait(1, timeout=5)), 1, r.stderr)
         self.assertTrue(os.path.exists(os.path.join(dep.dirs["www"],
