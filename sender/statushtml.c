@@ -81,28 +81,33 @@ html_text(struct page *p, const char *s)
 	html_textn(p, s, strlen(s));
 }
 
-/* A URL, escaped, with a line-break opportunity (<wbr>) after each '/'
- * of the path, so long URLs wrap at readable places. */
+/* Longest run of a URL without a line-break opportunity. */
+#define URL_RUN_MAX 24
+
+/*
+ * A URL, escaped, with line-break opportunities (<wbr>) after each '/' and
+ * '.' past "scheme://" and at least every URL_RUN_MAX characters, so long
+ * URLs wrap at readable places (never inside an escape sequence).
+ */
 static void
 html_url(struct page *p, const char *s)
 {
-	const char *slash, *auth;
-	size_t n;
+	const char *auth, *q;
+	size_t run = 0;
 
-	/* scheme://authority stays in one piece */
 	if ((auth = strstr(s, "://")) != NULL) {
-		auth += 3;
-		n = (size_t)(auth - s) + strcspn(auth, "/");
-		html_textn(p, s, n);
-		s += n;
+		html_textn(p, s, (size_t)(auth + 3 - s));
+		s = auth + 3;
 	}
-	while ((slash = strchr(s, '/')) != NULL) {
-		html_textn(p, s, (size_t)(slash - s) + 1);
-		s = slash + 1;
-		if (*s != '/' && *s != '\0')
+	for (q = s; *q != '\0'; q++) {
+		html_textn(p, q, 1);
+		run++;
+		if (q[1] != '\0' && (*q == '/' || *q == '.' ||
+		    run >= URL_RUN_MAX)) {
 			put(p, "<wbr>");
+			run = 0;
+		}
 	}
-	html_text(p, s);
 }
 
 /* "1,234,567" */
@@ -249,7 +254,7 @@ static const char page_css[] =
 "--bad:#b3261e;--bad-bg:#fdeceb;--warn:#8a5300;--warn-bg:#fff3dc;"
 "--off:#4a5160;--off-bg:#e9ebef;--good:#2f7d57;--fail:#d0362c;"
 "--grid:#e6e9ee;--axis:#9aa1ad;--bad-line:#eeb0ab;--warn-line:#f0cf95;"
-"--app-bg:#f8f9fb;--code-fg:#3a4254;--code-bg:#f3f4f7;"
+"--app-bg:#f8f9fb;--code-fg:#3a4254;--code-bg:#f3f4f7;--link:#2450b8;"
 "color-scheme:light dark}\n"
 "@media (prefers-color-scheme:dark){:root{--bg:#111418;--fg:#e4e8ee;"
 "--muted:#9aa3b2;--card:#1a1e24;--line:#2c323b;--head:#20252d;"
@@ -257,7 +262,7 @@ static const char page_css[] =
 "--warn:#f1c36f;--warn-bg:#352913;--off:#b8bfca;--off-bg:#2a2f37;"
 "--good:#3f9e6d;--grid:#2a3038;--axis:#5d6674;--bad-line:#7a3430;"
 "--warn-line:#6b5323;--app-bg:#161a20;--code-fg:#c9d1dc;"
-"--code-bg:#242a33}}\n"
+"--code-bg:#242a33;--link:#8ab4ff}}\n"
 "*{box-sizing:border-box}\n"
 "html{-webkit-text-size-adjust:100%}\n"
 "body{margin:0;background:var(--bg);color:var(--fg);"
@@ -311,7 +316,7 @@ static const char page_css[] =
 "white-space:normal;vertical-align:bottom}\n"
 "tbody tr:last-child td{border-bottom:0}\n"
 "th.n,td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
-"td.wrap{white-space:normal;min-width:15em;max-width:34em;"
+"td.wrap{white-space:normal;min-width:17.5em;max-width:34em;"
 "overflow-wrap:anywhere}\n"
 "td.resp{white-space:normal;min-width:16em;max-width:40em;"
 "overflow-wrap:anywhere}\n"
@@ -321,7 +326,7 @@ static const char page_css[] =
 "tr.app th small{font-weight:400;margin-left:8px}\n"
 "tr.bad td:first-child{box-shadow:inset 4px 0 var(--bad)}\n"
 "tr.off td:first-child{box-shadow:inset 4px 0 var(--axis)}\n"
-".url{font-weight:600;overflow-wrap:anywhere}\n"
+".url{font-weight:600;overflow-wrap:break-word}\n"
 ".desc{display:block;color:var(--muted);font-size:.8rem}\n"
 ".wid{display:block;font-size:.75rem}\n"
 ".tag{display:inline-block;padding:1px 8px;border-radius:999px;"
@@ -334,6 +339,10 @@ static const char page_css[] =
 ".tag.overall{font-size:.95rem;padding:6px 14px;border-radius:8px;"
 "flex:0 0 auto}\n"
 ".top .who{flex:1 1 30em;min-width:0}\n"
+".jump{display:flex;flex-wrap:wrap;gap:6px 18px;margin:10px 0 0;"
+"font-size:.85rem}\n"
+".jump a{color:var(--link);text-decoration:none}\n"
+".jump a:hover{text-decoration:underline}\n"
 ".rate.bad{color:var(--bad);font-weight:650}\n"
 ".rate.warn{color:var(--warn);font-weight:650}\n"
 ".abs{font-size:.72rem}\n"
@@ -417,6 +426,23 @@ put_header(struct page *p, const struct statusdata *sd)
 		put(p, "</div>\n");
 	}
 	put(p, "</header>\n");
+}
+
+/* In-page links to the sections (fragments only: nothing external). */
+static void
+put_nav(struct page *p, const struct statusdata *sd)
+{
+	size_t failing, off;
+
+	count_trouble(sd, &failing, &off);
+	put(p, "<nav class=\"jump\" aria-label=\"Sections\">"
+	    "<a href=\"#queue\">Queue</a>");
+	if (failing + off > 0)
+		put(p, "<a href=\"#attention\">Needs attention</a>");
+	putf(p, "<a href=\"#hours\">Per hour</a>"
+	    "<a href=\"#webhooks\">Webhooks</a>"
+	    "<a href=\"#failures\">Recent failures (%zu)</a></nav>\n",
+	    sd->failure_count);
 }
 
 static void
@@ -756,6 +782,85 @@ put_webhook_row(struct page *p, const struct statusdata_webhook *w)
 	put(p, "</td></tr>\n");
 }
 
+/* The app a listed webhook belongs to (its name, else its id). */
+static const char *
+app_name(const struct statusdata *sd, size_t wi)
+{
+	size_t i;
+
+	for (i = 0; i < sd->app_count; i++)
+		if (wi >= sd->apps[i].first &&
+		    wi < sd->apps[i].first + sd->apps[i].count)
+			return sd->apps[i].name[0] ? sd->apps[i].name :
+			    sd->apps[i].id;
+	return "";
+}
+
+#define ATTENTION_MAX 20
+
+/* Failing and disabled webhooks first, so an admin sees them at once. */
+static void
+put_attention(struct page *p, const struct statusdata *sd)
+{
+	const struct statusdata_webhook *w;
+	size_t failing, off, i, shown = 0;
+
+	count_trouble(sd, &failing, &off);
+	if (failing + off == 0)
+		return;
+	put(p, "<section aria-labelledby=\"attention\">\n<h2 id=\"attention\">"
+	    "Needs attention <small>webhooks failing now or disabled</small>"
+	    "</h2>\n<div class=\"panel scroll\">\n<table>\n<thead><tr>"
+	    "<th>Webhook</th><th>State</th><th class=\"n\">Fails in a row</th>"
+	    "<th>Last result</th><th>Next retry</th></tr></thead>\n<tbody>\n");
+	for (i = 0; i < sd->webhook_count && shown < ATTENTION_MAX; i++) {
+		w = &sd->webhooks[i];
+		if (w->enabled && w->consecutive_failures == 0)
+			continue;
+		shown++;
+		put(p, w->enabled ? "<tr class=\"bad\">" : "<tr class=\"off\">");
+		put(p, "<td class=\"wrap\"><span class=\"url\">");
+		html_url(p, w->url);
+		put(p, "</span><span class=\"desc\">");
+		html_text(p, app_name(sd, i));
+		put(p, "</span></td><td class=\"wrap\" style=\"min-width:9em\">");
+		if (!w->enabled) {
+			put(p, "<span class=\"tag off\">○ Disabled</span>");
+			if (w->disabled_reason[0] != '\0') {
+				put(p, "<br><small>");
+				html_text(p, w->disabled_reason);
+				put(p, "</small>");
+			}
+		} else {
+			put(p, "<span class=\"tag bad\">✕ Failing</span>");
+			if (w->failing_since > 0) {
+				put(p, "<br><small>since ");
+				put_time(p, w->failing_since);
+				put(p, "</small>");
+			}
+		}
+		putf(p, "</td><td class=\"n%s\">%" PRIu32 "</td><td>",
+		    w->consecutive_failures > 0 ? " rate bad" : "",
+		    w->consecutive_failures);
+		if (w->last_attempt_at == 0)
+			put(p, "<span class=\"muted\">never tried</span>");
+		else {
+			put_result(p, w->last_status, w->last_error);
+			put(p, "<br><small>");
+			put_time(p, w->last_attempt_at);
+			put(p, "</small>");
+		}
+		put(p, "</td><td>");
+		put_time_full(p, w->next_retry_at);
+		put(p, "</td></tr>\n");
+	}
+	put(p, "</tbody>\n</table>\n</div>\n");
+	if (failing + off > shown)
+		putf(p, "<p><small>%zu more below.</small></p>\n",
+		    failing + off - shown);
+	put(p, "</section>\n");
+}
+
 static void
 put_webhooks(struct page *p, const struct statusdata *sd)
 {
@@ -875,7 +980,9 @@ statushtml_render(const struct statusdata *sd, struct buf *out)
 	p.now = sd->now_ms;
 	put_head(&p, sd);
 	put_header(&p, sd);
+	put_nav(&p, sd);
 	put_queue(&p, sd);
+	put_attention(&p, sd);
 	put_chart(&p, sd);
 	put_webhooks(&p, sd);
 	put_failures(&p, sd);
