@@ -241,6 +241,8 @@ class TestDeployOperations(SmokeMixin, unittest.TestCase):
         app = dep.create_app("org-crash", "crash")
         rcv = harness.Receiver()
         self.addCleanup(rcv.stop)
+        # The killed sender may leave a connection half done: not an error.
+        rcv.httpd.handle_error = lambda *a: None
         dep.create_webhook(app, rcv.url)
         st, _, ev = dep.post_event("user.signin", "org-crash")
         self.assertEqual(st, 202, ev)
@@ -301,8 +303,8 @@ class TestSampleFiles(unittest.TestCase):
             self.skipTest("systemd-analyze is not installed")
         dep = deploy.Deployment()
         self.addCleanup(dep.stop)
-        if dep.user == "root":
-            self.skipTest("units run as a non-root user; none here")
+        if dep.user in ("root", "nobody"):
+            self.skipTest("systemd-analyze refuses %s as a unit's user" % dep.user)
         names = []
         for n in ("hookd-send.service", "hookd-send.timer",
                   "hookd-send-loop.service", "hookd-fcgi.service"):
