@@ -1,0 +1,108 @@
+#!/usr/bin/python3
+"""intake.py - POST /v1/events throughput behind lighttpd (2 FastCGI
+processes), measured with wrk: a 1 KiB event with one matching webhook,
+durability nosync and sync, against bench/responder (the floor: lighttpd +
+FastCGI with no work).  Usage (bench/intake.sh sets the paths):
+
+    HOOKD_FCGI=... HOOKD_BUILD=... bench/intake.py [SECONDS] [CONNECTIONS]
+
+Also: bench/intake.py --memory N  runs N mixed requests and prints the
+FastCGI processes' RssAnon before/after (the flat-memory check at scale).
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
+import harness  # noqa: E402
+
+LUA = """
+wrk.method = "POST"
+wrk.body = %s
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer %s"
+"""
+
+
+def event_body(org):
+    data = {"consent": "location.read", "note": ""}
+    body = {"type": "user.app.consent.update", "org_id": org, "user_id": "user-123", "data": data}
+    pad = 1024 - len(json.dumps(body))
+    data["note"] = "x" * pad
+    out = json.dumps(body)
+    assert len(out) == 1024, len(out)
+    return out
+
+
+def lua_quote(s):
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def wrk(srv, body, seconds, conns):
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(LUA % (lua_quote(body), srv.admin_token))
+    try:
+        r = subprocess.run(["wrk", "-t2", "-c%d" % conns, "-d%ds" % seconds, "-s", f.name,
+                            "--latency", "http://127.0.0.1:%d/v1/events" % srv.port],
+                           capture_output=True, text=True, timeout=seconds + 60)
+    finally:
+        os.unlink(f.name)
+    out = r.stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    p50 = re.search(r"50%\s+(\S+)", out)
+    p99 = re.search(r"99%\s+(\S+)", out)
+    return rate, int(non2xx.group(1)) if non2xx else 0, p50.group(1), p99.group(1)
+
+
+def run_one(name, fcgi, config, seconds, conns):
+    srv = harness.Server(config=config, fcgi=fcgi)
+    try:
+        srv.start()
+        org = "bench-org"
+        if fcgi == harness.FCGI:
+            app = srv.create_app(org, "bench")
+            srv.create_webhook(app, "http://127.0.0.1:9/hook", ["user.app.consent.update"])
+            st, _, ans = srv.post_event("user.app.consent.update", org)
+            assert st == 202 and ans["deliveries"] == 1, ans
+        rate, bad, p50, p99 = wrk(srv, event_body(org), seconds, conns)
+        print("%-22s %9.0f req/s  p50 %-8s p99 %-8s non-2xx %d" % (name, rate, p50, p99, bad))
+        return rate
+    finally:
+        srv.stop()
+
+
+def memory(n):
+    import test_api_limits  # noqa: F401 (reuses the mixed request set)
+    import unittest
+    os.environ["HOOKD_MEM_REQUESTS"] = str(n)
+    test_api_limits.MemoryTests.N = n
+    suite = unittest.defaultTestLoader.loadTestsFromName(
+        "test_api_limits.MemoryTests.test_memory_stays_flat_over_many_mixed_requests")
+    r = unittest.TextTestRunner(verbosity=2).run(suite)
+    return 0 if r.wasSuccessful() else 1
+
+
+def main():
+    if len(sys.argv) > 2 and sys.argv[1] == "--memory":
+        return memory(int(sys.argv[2]))
+    seconds = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+    conns = int(sys.argv[2]) if len(sys.argv) > 2 else 16
+    responder = os.path.join(os.environ.get("HOOKD_BUILD", "."), "bench", "responder")
+    print("POST /v1/events, 1 KiB body, 1 matching webhook; lighttpd + 2 FastCGI "
+          "processes; wrk -t2 -c%d -d%ds; %d CPUs" % (conns, seconds, os.cpu_count()))
+    floor = run_one("responder (floor)", responder, None, seconds, conns)
+    nosync = run_one("hookd nosync", harness.FCGI, {"durability": "nosync"}, seconds, conns)
+    sync = run_one("hookd sync", harness.FCGI, {"durability": "sync"}, seconds, conns)
+    print("ratios: nosync/floor %.2f  sync/floor %.2f  sync/nosync %.2f"
+          % (nosync / floor, sync / floor, sync / nosync))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
