@@ -188,7 +188,26 @@ class Deployment:
         return kw
 
     # ---- servers ---------------------------------------------------------
+    def _retry_port(self, start):
+        """Run start(); if the server could not bind its port (taken since
+        free_port() looked), try again on another one."""
+        for attempt in range(3):
+            try:
+                return start()
+            except AssertionError as e:
+                if "in use" not in str(e) or attempt == 2:
+                    raise
+                for p in self.procs:
+                    if p.poll() is None:
+                        p.kill()
+                        p.wait(5)
+                self.port = harness.free_port()
+                self.values["PORT"] = str(self.port)
+
     def start_lighttpd(self, rel):
+        return self._retry_port(lambda: self._start_lighttpd(rel))
+
+    def _start_lighttpd(self, rel):
         if not os.access(LIGHTTPD, os.X_OK):
             raise Missing("lighttpd is not installed (%s)" % LIGHTTPD)
         text = self.sample(rel)
@@ -244,6 +263,10 @@ class Deployment:
         return self.fcgi_pids()
 
     def start_apache(self, rel, modules, mpm="event", extra=()):
+        return self._retry_port(
+            lambda: self._start_apache(rel, modules, mpm, extra))
+
+    def _start_apache(self, rel, modules, mpm, extra):
         if not os.access(APACHE, os.X_OK):
             raise Missing("apache2 is not installed")
         mods = ["mpm_" + mpm, "authz_core", "authz_host", "alias", "dir",
@@ -252,10 +275,11 @@ class Deployment:
             if not os.path.exists(os.path.join(APACHE_MODULES, "mod_%s.so" % m)):
                 raise Missing("Apache module mod_%s is not installed" % m)
         ap = os.path.join(self.tmp, "apache")
-        os.makedirs(os.path.join(ap, "run"))
-        os.makedirs(os.path.join(ap, "logs"))
+        os.makedirs(os.path.join(ap, "run"), exist_ok=True)
+        os.makedirs(os.path.join(ap, "logs"), exist_ok=True)
         site = self.write("apache-site.conf", self.sample(rel))
-        self.logs.append(os.path.join(ap, "logs", "error.log"))
+        if os.path.join(ap, "logs", "error.log") not in self.logs:
+            self.logs.append(os.path.join(ap, "logs", "error.log"))
         top = [
             'ServerRoot "%s"' % ap,
             "ServerName localhost",
