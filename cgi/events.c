@@ -234,6 +234,11 @@ events_parse(struct api_call *c, struct events_in *in, struct buf *env)
 		call_invalid(c, "data: must be a JSON object");
 		return -1;
 	}
+	if (jin_ints_exact(data) == -1) {
+		call_invalid(c, "data: an integer is beyond 64 bits; send it "
+		    "as a string");
+		return -1;
+	}
 	if (id != NULL)
 		memcpy(in->ev.id, id, strlen(id) + 1);
 	else if (id_new("evt", in->ev.id, sizeof(in->ev.id)) == -1) {

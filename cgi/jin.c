@@ -190,3 +190,33 @@ jin_time(struct json_object *o, const char *key, int required,
 	*present = 1;
 	return 0;
 }
+
+int
+jin_ints_exact(struct json_object *o)
+{
+	size_t i, n;
+
+	switch (json_object_get_type(o)) {
+	case json_type_int:
+		if (json_object_get_int64(o) == INT64_MIN ||
+		    json_object_get_uint64(o) == UINT64_MAX)
+			return -1;
+		return 0;
+	case json_type_array:
+		n = json_object_array_length(o);
+		for (i = 0; i < n; i++)
+			if (jin_ints_exact(json_object_array_get_idx(o, i)) == -1)
+				return -1;
+		return 0;
+	case json_type_object: {
+		json_object_object_foreach(o, key, val) {
+			(void)key;
+			if (jin_ints_exact(val) == -1)
+				return -1;
+		}
+		return 0;
+	}
+	default:
+		return 0;
+	}
+}

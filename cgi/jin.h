@@ -41,4 +41,11 @@ int jin_bool(struct json_object *o, const char *key, int *out, int *present,
 int jin_time(struct json_object *o, const char *key, int required,
     int64_t *out, int *present, char *err, size_t errlen);
 
+/*
+ * 0 if every integer inside o can be sent back exactly as it came; -1 if
+ * one lies beyond 64 bits (json-c clamps those to INT64_MIN / UINT64_MAX,
+ * so those two values are refused too).
+ */
+int jin_ints_exact(struct json_object *o);
+
 #endif

@@ -138,6 +138,20 @@ class IdempotencyTests(ServerCase):
             st, _, body = self.req("GET", "/v1/apps/%s/deliveries?limit=250" % app["id"])
             self.assertEqual(len([d for d in body["data"] if d["event_id"] == eid]), 2)
 
+    def test_data_is_stored_as_sent_including_numbers_at_the_64_bit_edges(self):
+        o = org()
+        eid = "num-" + uuid.uuid4().hex
+        raw = ('{"id":"%s","type":"user.signin","org_id":"%s","occurred_at":"2026-03-04T05:06:07Z",'
+               '"data":{"big":18446744073709551614,"neg":-9223372036854775807,"f":1.10,'
+               '"e":1e400,"s":"a\\u0000/\\"\u00e9"}}' % (eid, o))
+        st, _, body = self.req("POST", "/v1/events", raw.encode())
+        self.assertEqual(st, 202, body)
+        recs = [v for k, v in db_records(self.srv.data_dir, "events.db")
+                if k.rstrip(b"\0") == eid.encode()]
+        self.assertTrue(recs[0].endswith(
+            b'"data":{"big":18446744073709551614,"neg":-9223372036854775807,"f":1.10,'
+            b'"e":1e400,"s":"a\\u0000/\\"\xc3\xa9"}}'), recs[0][-160:])
+
     def test_generated_ids_are_evt_and_distinct(self):
         o = org()
         ids = {self.srv.post_event("user.signin", o)[2]["id"] for _ in range(20)}
