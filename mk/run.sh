@@ -156,6 +156,10 @@ Try it.  In another terminal:
   # 3. the receiver prints the event; its delivery log:
   curl -sS -H "Authorization: Bearer \$TOKEN" \$HOOKD/v1/apps/\$APP/deliveries; echo
 
+  # To check signatures, start the receiver with the webhook's secret:
+  #   python3 $ROOT/mk/receiver.py $DEMO_PORT --secret whsec_...
+  # Admin's page: $BASE/  (man docs/man/hookd.conf.5, docs/operations.md)
+
 Ctrl-C here stops lighttpd and hookd-send.
 EOF
 
