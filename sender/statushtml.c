@@ -90,24 +90,84 @@ html_text(struct page *p, const char *s)
  * URLs wrap at readable places (never inside an escape sequence).
  */
 static void
-html_url(struct page *p, const char *s)
+html_url(struct page *p, const char *s, size_t n)
 {
-	const char *auth, *q;
+	const char *auth, *q, *end = s + n;
 	size_t run = 0;
 
-	if ((auth = strstr(s, "://")) != NULL) {
+	if ((auth = strstr(s, "://")) != NULL && auth + 3 <= end) {
 		html_textn(p, s, (size_t)(auth + 3 - s));
 		s = auth + 3;
 	}
-	for (q = s; *q != '\0'; q++) {
+	for (q = s; q < end; q++) {
 		html_textn(p, q, 1);
 		run++;
-		if (q[1] != '\0' && (*q == '/' || *q == '.' ||
-		    run >= URL_RUN_MAX)) {
+		if (q + 1 < end && (*q == '/' || *q == '.' ||
+		    (run >= URL_RUN_MAX && (q[1] & 0xc0) != 0x80))) {
 			put(p, "<wbr>");
 			run = 0;
 		}
 	}
+}
+
+/* Bytes of the first max code points of UTF-8 s (all of s if shorter). */
+static size_t
+utf8_prefix(const char *s, size_t max)
+{
+	size_t i, chars = 0;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if ((s[i] & 0xc0) != 0x80 && chars++ == max)
+			return i;
+	return i;
+}
+
+#define SHOW_URL_MAX 160	/* code points of a URL shown in full */
+#define SHOW_DESC_MAX 200	/* ... of a description */
+
+/*
+ * A webhook URL as <span class="url">, cut after SHOW_URL_MAX code points
+ * with "…" (the whole URL is then in the title); query_cut adds the "?…"
+ * marker of a hidden query string.
+ */
+static void
+put_url(struct page *p, const char *url, int query_cut)
+{
+	size_t n = utf8_prefix(url, SHOW_URL_MAX);
+
+	put(p, "<span class=\"url\"");
+	if (url[n] != '\0') {
+		put(p, " title=\"");
+		html_text(p, url);
+		put(p, "\"");
+	}
+	put(p, ">");
+	html_url(p, url, n);
+	if (url[n] != '\0')
+		put(p, "…");
+	if (query_cut)
+		put(p, "<span class=\"muted\" title=\"query string not "
+		    "shown\">?…</span>");
+	put(p, "</span>");
+}
+
+/* A description, cut after SHOW_DESC_MAX code points (whole in title). */
+static void
+put_desc(struct page *p, const char *desc)
+{
+	size_t n = utf8_prefix(desc, SHOW_DESC_MAX);
+
+	put(p, "<span class=\"desc\"");
+	if (desc[n] != '\0') {
+		put(p, " title=\"");
+		html_text(p, desc);
+		put(p, "\"");
+	}
+	put(p, ">");
+	html_textn(p, desc, n);
+	if (desc[n] != '\0')
+		put(p, "…");
+	put(p, "</span>");
 }
 
 /* "1,234,567" */
@@ -316,11 +376,15 @@ static const char page_css[] =
 "white-space:normal;vertical-align:bottom}\n"
 "tbody tr:last-child td{border-bottom:0}\n"
 "th.n,td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
-"td.wrap{white-space:normal;min-width:17.5em;max-width:34em;"
-"overflow-wrap:anywhere}\n"
-"td.resp{white-space:normal;min-width:16em;max-width:40em;"
-"overflow-wrap:anywhere}\n"
-"tr.app th{background:var(--app-bg);text-align:left;font-size:.9rem;"
+"td.wrap{white-space:normal;min-width:17.5em}\n"
+"td.st{min-width:10em}\n"
+/* a cell's content is capped so one long string cannot widen the table */
+".cell{max-width:32em;overflow-wrap:anywhere}\n"
+"td.st .cell{max-width:18em}\n"
+"td.resp .cell{max-width:44em}\n"
+"td.resp{white-space:normal;min-width:16em}\n"
+"tr.app th{overflow-wrap:anywhere;background:var(--app-bg);"
+"text-align:left;font-size:.9rem;"
 "border-bottom:1px solid var(--line);border-top:2px solid var(--line);"
 "white-space:normal}\n"
 "tr.app th small{font-weight:400;margin-left:8px}\n"
@@ -696,36 +760,11 @@ put_chart(struct page *p, const struct statusdata *sd)
 	put(p, "</tbody></table></div></details>\n</div>\n</section>\n");
 }
 
+/* The state cell: enabled, failing since, or disabled and why. */
 static void
-put_webhook_row(struct page *p, const struct statusdata_webhook *w)
+put_state(struct page *p, const struct statusdata_webhook *w)
 {
-	uint64_t n = statusdata_webhook_attempts(w);
-	double rate;
-	const char *rc;
-
-	if (!w->enabled)
-		put(p, "<tr class=\"off\">");
-	else if (w->consecutive_failures > 0)
-		put(p, "<tr class=\"bad\">");
-	else
-		put(p, "<tr>");
-
-	put(p, "<td class=\"wrap\"><span class=\"url\">");
-	html_url(p, w->url);
-	if (w->url_cut)
-		put(p, "<span class=\"muted\" title=\"query string not shown"
-		    "\">?…</span>");
-	put(p, "</span>");
-	if (w->description[0] != '\0') {
-		put(p, "<span class=\"desc\">");
-		html_text(p, w->description);
-		put(p, "</span>");
-	}
-	put(p, "<small class=\"mono wid\">");
-	html_text(p, w->id);
-	put(p, "</small></td>");
-
-	put(p, "<td class=\"wrap\" style=\"min-width:10em\">");
+	put(p, "<td class=\"wrap st\"><div class=\"cell\">");
 	if (!w->enabled) {
 		put(p, "<span class=\"tag off\">○ Disabled</span>");
 		if (w->disabled_reason[0] != '\0') {
@@ -742,7 +781,32 @@ put_webhook_row(struct page *p, const struct statusdata_webhook *w)
 		}
 	} else
 		put(p, "<span class=\"tag ok\">✓ Enabled</span>");
-	put(p, "</td>");
+	put(p, "</div></td>");
+}
+
+static void
+put_webhook_row(struct page *p, const struct statusdata_webhook *w)
+{
+	uint64_t n = statusdata_webhook_attempts(w);
+	double rate;
+	const char *rc;
+
+	if (!w->enabled)
+		put(p, "<tr class=\"off\">");
+	else if (w->consecutive_failures > 0)
+		put(p, "<tr class=\"bad\">");
+	else
+		put(p, "<tr>");
+
+	put(p, "<td class=\"wrap\"><div class=\"cell\">");
+	put_url(p, w->url, w->url_cut);
+	if (w->description[0] != '\0')
+		put_desc(p, w->description);
+	put(p, "<small class=\"mono wid\">");
+	html_text(p, w->id);
+	put(p, "</small></div></td>");
+
+	put_state(p, w);
 
 	if (n == 0)
 		put(p, "<td class=\"n muted\">—</td>");
@@ -819,27 +883,13 @@ put_attention(struct page *p, const struct statusdata *sd)
 			continue;
 		shown++;
 		put(p, w->enabled ? "<tr class=\"bad\">" : "<tr class=\"off\">");
-		put(p, "<td class=\"wrap\"><span class=\"url\">");
-		html_url(p, w->url);
-		put(p, "</span><span class=\"desc\">");
+		put(p, "<td class=\"wrap\"><div class=\"cell\">");
+		put_url(p, w->url, w->url_cut);
+		put(p, "<span class=\"desc\">");
 		html_text(p, app_name(sd, i));
-		put(p, "</span></td><td class=\"wrap\" style=\"min-width:9em\">");
-		if (!w->enabled) {
-			put(p, "<span class=\"tag off\">○ Disabled</span>");
-			if (w->disabled_reason[0] != '\0') {
-				put(p, "<br><small>");
-				html_text(p, w->disabled_reason);
-				put(p, "</small>");
-			}
-		} else {
-			put(p, "<span class=\"tag bad\">✕ Failing</span>");
-			if (w->failing_since > 0) {
-				put(p, "<br><small>since ");
-				put_time(p, w->failing_since);
-				put(p, "</small>");
-			}
-		}
-		putf(p, "</td><td class=\"n%s\">%" PRIu32 "</td><td>",
+		put(p, "</span></div></td>");
+		put_state(p, w);
+		putf(p, "<td class=\"n%s\">%" PRIu32 "</td><td>",
 		    w->consecutive_failures > 0 ? " rate bad" : "",
 		    w->consecutive_failures);
 		if (w->last_attempt_at == 0)
@@ -938,19 +988,16 @@ put_failures(struct page *p, const struct statusdata *sd)
 			html_text(p, f->error);
 			put(p, "</small>");
 		}
-		put(p, "</td><td class=\"wrap\">");
-		if (w != NULL) {
-			put(p, "<span class=\"url\">");
-			html_url(p, w->url);
-			put(p, "</span>");
-		}
+		put(p, "</td><td class=\"wrap\"><div class=\"cell\">");
+		if (w != NULL)
+			put_url(p, w->url, w->url_cut);
 		put(p, "<small class=\"desc mono\">");
 		html_text(p, f->webhook_id);
 		put(p, " · ");
 		html_text(p, f->delivery_id);
-		put(p, "</small></td><td class=\"n\">");
+		put(p, "</small></div></td><td class=\"n\">");
 		put_count(p, f->duration_ms);
-		put(p, " ms</td><td class=\"resp\">");
+		put(p, " ms</td><td class=\"resp\"><div class=\"cell\">");
 		if (f->response_len == 0 || f->excerpt[0] == '\0')
 			put(p, "<span class=\"muted\">(no response body)</span>");
 		else {
@@ -965,7 +1012,7 @@ put_failures(struct page *p, const struct statusdata *sd)
 				put(p, " bytes stored</small>");
 			}
 		}
-		put(p, "</td></tr>\n");
+		put(p, "</div></td></tr>\n");
 	}
 	put(p, "</tbody>\n</table>\n</div>\n</section>\n");
 }
