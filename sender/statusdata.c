@@ -384,7 +384,12 @@ collect_txn(struct store_txn *t, void *arg)
 	rc = store_delivery_iter_due(t, INT64_MAX, collect_due, sd);
 	if (rc < 0)
 		return rc;
-	sd->walk_complete = sd->walked < STATUSDATA_WALK_MAX;
+	/* Complete if it stopped on its own, or saw as many as are pending. */
+	sd->walk_complete = sd->walked < STATUSDATA_WALK_MAX ||
+	    (sd->queue.pending >= 0 &&
+	    (uint64_t)sd->queue.pending <= sd->walked);
+	if (sd->walk_complete)
+		sd->due_now_capped = 0;
 
 	rc = store_attempt_iter_failures(t, collect_failure, sd);
 	if (rc < 0)

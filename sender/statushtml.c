@@ -962,6 +962,7 @@ put_failures(struct page *p, const struct statusdata *sd)
 {
 	const struct statusdata_failure *f;
 	const struct statusdata_webhook *w;
+	char dur[32];
 	size_t i;
 
 	putf(p, "<section aria-labelledby=\"failures\">\n<h2 id=\"failures\">"
@@ -995,9 +996,9 @@ put_failures(struct page *p, const struct statusdata *sd)
 		html_text(p, f->webhook_id);
 		put(p, " · ");
 		html_text(p, f->delivery_id);
-		put(p, "</small></div></td><td class=\"n\">");
-		put_count(p, f->duration_ms);
-		put(p, " ms</td><td class=\"resp\"><div class=\"cell\">");
+		fmt_ms(f->duration_ms, dur, sizeof(dur));
+		putf(p, "</small></div></td><td class=\"n\">%s</td>"
+		    "<td class=\"resp\"><div class=\"cell\">", dur);
 		if (f->response_len == 0 || f->excerpt[0] == '\0')
 			put(p, "<span class=\"muted\">(no response body)</span>");
 		else {

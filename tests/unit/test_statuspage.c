@@ -639,6 +639,59 @@ START_TEST(test_statuspage_empty_store_writes_a_calm_page)
 }
 END_TEST
 
+/* ---- bounded work ------------------------------------------------------ */
+
+struct many {
+	struct fx *fx;
+	int from, to;
+};
+
+/* Pending deliveries: numbers from..to-1 due now, created n ms apart. */
+static int
+fill_many(struct store_txn *t, void *arg)
+{
+	struct many *m = arg;
+	int i, rc;
+
+	for (i = m->from; i < m->to; i++)
+		if ((rc = put_delivery(t, m->fx->w1, m->fx->app_a,
+		    STORE_DLV_PENDING, NOW - 5 * HOUR + i, NOW - 1000 + i % 500))
+		    != STORE_OK)
+			return rc;
+	return STORE_OK;
+}
+
+START_TEST(test_statuspage_pending_walk_stops_at_its_cap_and_says_so)
+{
+	struct fx fx;
+	struct many m;
+	char err[256] = "", *html, *json;
+	int total = STATUSDATA_WALK_MAX + 50;
+
+	fx_open(&fx);
+	m.fx = &fx;
+	for (m.from = 0; m.from < total; m.from = m.to) {
+		m.to = m.from + 1000 < total ? m.from + 1000 : total;
+		ck_assert_msg(store_txn(fx.s, 0, fill_many, &m, err,
+		    sizeof(err)) == STORE_OK, "fill: %s", err);
+	}
+	fx_write(&fx, "pass");
+	html = fx_read(&fx, "status.html");
+	json = fx_read(&fx, "status.json");
+	ck_assert_msg(strstr(html, "Due now</div><div class=\"v\">10,000+"
+	    "</div>") != NULL, "due now is not shown as capped");
+	ck_assert(strstr(html, "Pending</div><div class=\"v\">10,050</div>"));
+	ck_assert(strstr(html, "lower bound: the 10,000 earliest due of "
+	    "10,050 checked") != NULL);
+	ck_assert(strstr(json, "\"due_now\":10000,\"due_now_capped\":true"));
+	ck_assert(strstr(json, "\"oldest_pending_exact\":false"));
+	ck_assert(strstr(json, "\"pending\":10050"));
+	free(html);
+	free(json);
+	fx_close(&fx);
+}
+END_TEST
+
 /* ---- atomic replacement ------------------------------------------------ */
 
 START_TEST(test_statuspage_files_are_complete_0644_and_no_temp_left)
@@ -797,6 +850,8 @@ statuspage_suite(void)
 	tcase_add_test(tc, test_statuspage_json_figures_match_the_store);
 	tcase_add_test(tc, test_statuspage_html_figures_match_the_store);
 	tcase_add_test(tc, test_statuspage_empty_store_writes_a_calm_page);
+	tcase_add_test(tc,
+	    test_statuspage_pending_walk_stops_at_its_cap_and_says_so);
 	tcase_add_test(tc,
 	    test_statuspage_files_are_complete_0644_and_no_temp_left);
 	tcase_add_test(tc,
