@@ -168,6 +168,7 @@ webhooks_common(struct api_call *c, struct store_webhook *w, int *enabled,
 struct webhooks_op {
 	struct api_call *c;
 	struct store_webhook w;		/* in: the new webhook / changes */
+	struct store_webhook res;	/* update: the webhook as stored */
 	struct store_health h;
 	/* update: which fields were given */
 	int url_set, events_set, desc_set, rate_set, enabled_set, enabled;
@@ -443,7 +444,7 @@ webhooks_update_txn(struct store_txn *t, void *arg)
 	w.updated_at = now;
 	if ((rc = store_webhook_put(t, &w, 0)) != STORE_OK)
 		return rc;
-	o->w = w;
+	o->res = w;
 	return webhooks_health(t, w.id, &o->h);
 }
 
@@ -484,7 +485,7 @@ webhooks_update(struct api_call *c)
 	    v != NULL;
 	if (call_txn(c, 0, webhooks_update_txn, o) != 0)
 		goto out;
-	response_json(c->resp, 200, webhooks_json(&o->w, &o->h, 0));
+	response_json(c->resp, 200, webhooks_json(&o->res, &o->h, 0));
 out:
 	explicit_bzero(o, sizeof(*o));
 	free(o);

@@ -91,6 +91,54 @@ class FanOutTests(ServerCase):
         self.assertIn(self.exact, self.post("billing.invoice.paid"))
 
 
+class ConcurrencyTests(ServerCase):
+
+    def test_concurrent_intake_and_webhook_changes_never_fail_and_counts_agree(self):
+        o = org()
+        apps = [self.srv.create_app(o) for _ in range(3)]
+        hooks = [self.srv.create_webhook(a, HOOK, ["user.*"]) for a in apps for _ in range(2)]
+        answered, failures, stop = [], [], threading.Event()
+
+        def poster():
+            while not stop.is_set():
+                st, _, body = self.srv.post_event("user.signin", o, {"p": "x" * 100})
+                if st != 202:
+                    failures.append((st, body))
+                else:
+                    answered.append(body["deliveries"])
+
+        def toggler():
+            i = 0
+            while not stop.is_set():
+                wh = hooks[i % len(hooks)]
+                st, _, body = self.req("PATCH", "/v1/apps/%s/webhooks/%s" % (wh["app_id"], wh["id"]),
+                                       {"enabled": i % 2 == 1, "description": "t%d" % i})
+                if st != 200:
+                    failures.append((st, body))
+                i += 1
+
+        threads = [threading.Thread(target=poster) for _ in range(4)] + [threading.Thread(target=toggler)]
+        for t in threads:
+            t.start()
+        threading.Event().wait(3)
+        stop.set()
+        for t in threads:
+            t.join()
+        self.assertEqual(failures, [])
+        self.assertGreater(len(answered), 50)
+        total = 0
+        for a in apps:
+            cursor = None
+            while True:
+                q = "?limit=250" + ("&cursor=" + cursor if cursor else "")
+                st, _, body = self.req("GET", "/v1/apps/%s/deliveries%s" % (a["id"], q))
+                total += len(body["data"])
+                cursor = body["next_cursor"]
+                if cursor is None:
+                    break
+        self.assertEqual(total, sum(answered))
+
+
 class IdempotencyTests(ServerCase):
 
     def stored_events(self, event_id):
