@@ -417,7 +417,8 @@ static const char page_css[] =
 "@media (max-width:640px){main{padding:10px 10px 30px}"
 "h1{font-size:1.25rem}.cards{grid-template-columns:1fr 1fr}"
 ".card .v{font-size:1.35rem}th,td{padding:6px 8px}"
-".chart svg{min-width:700px}.chart svg text{font-size:18px}}\n";
+".chart svg{min-width:700px}.chart svg text{font-size:18px}"
+"td.wrap{min-width:12.5em}td.st{min-width:8em}}\n";
 
 static void
 put_head(struct page *p, const struct statusdata *sd)
