@@ -35,7 +35,7 @@ pk_due(const struct store_delivery *d, void *arg)
 		return 1;		/* the rest is later still */
 	}
 	if (++p->scanned > PICK_SCAN_MAX) {
-		p->res->more = 1;
+		p->res->blocked = 1;	/* look again when something ends */
 		return 1;
 	}
 	if (idset_has(p->inflight, d->id))
@@ -50,7 +50,7 @@ pk_due(const struct store_delivery *d, void *arg)
 		return STORE_ERR;
 	}
 	if (p->cfg->per_webhook_concurrency > 0 &&
-	    ws->inflight >= p->cfg->per_webhook_concurrency) {
+	    ws->inflight >= PICK_AHEAD * p->cfg->per_webhook_concurrency) {
 		p->res->blocked = 1;
 		return 0;
 	}

@@ -20,12 +20,16 @@
 #include "sender/job.h"
 #include "sender/whtab.h"
 
+/* Picks run ahead of the transfers: a webhook may have this many times
+ * per_webhook_concurrency picked (running + waiting for a slot). */
+#define PICK_AHEAD 2
+
 /* Due-index entries looked at per pick at most, beyond those picked. */
 #define PICK_SCAN_MAX 4096
 
 struct pick_result {
 	size_t n;		/* jobs filled */
-	int more;		/* stopped early: more may be due now */
+	int more;		/* filled: more may be due now */
 	int blocked;		/* something due was held back by a limit */
 	int64_t next_at;	/* wall ms when more becomes due; 0: unknown */
 	int64_t rate_at;	/* wall ms when a rate limit frees; 0: none */

@@ -8,6 +8,7 @@
 #include "lib/log.h"
 #include "lib/timefmt.h"
 #include "lib/wake.h"
+#include "sender/commit.h"
 #include "sender/idset.h"
 #include "sender/job.h"
 #include "sender/outcome.h"
@@ -32,12 +33,16 @@ struct run {
 	size_t nfree, total;
 	struct job **batch;		/* finished, awaiting commit */
 	size_t nbatch;
+	struct commit *cm;		/* the committer thread */
+	struct job **back;		/* a batch taken back from it */
 	int64_t flush_at;		/* mono ms: commit the batch by then */
 	int flush_fails;
 	int64_t pick_at;		/* mono ms: pick again then */
 	int repick_on_done;		/* last pick left due work behind */
 	int once_done;			/* --once: nothing more to do */
 	unsigned conc;
+	struct job **ready;		/* picked, waiting for a transfer slot, */
+	size_t nready;			/* in pick order; at most 2 * conc */
 };
 
 /* scheme://host of a URL, for the log: no path, query or credentials. */
@@ -71,6 +76,8 @@ run_finish(struct run *r, struct job *j)
 
 	if (ws != NULL && ws->inflight > 0)
 		ws->inflight--;
+	if (ws != NULL && j->kind == JOB_SEND && ws->running > 0)
+		ws->running--;
 	if (ws != NULL && j->kind == JOB_SEND && j->status == 410)
 		ws->gone_at = timefmt_now_ms();
 	if (j->kind == JOB_SEND) {
@@ -91,19 +98,37 @@ run_finish(struct run *r, struct job *j)
 		r->pick_at = 0;
 }
 
-static int
-run_flush(struct run *r, char *err, size_t errlen)
+/* Give the batch to the committer when it is idle and the batch is worth
+ * it (full, old enough, or nothing else is running). */
+static void
+run_submit(struct run *r, int64_t mono)
 {
-	const struct config *cfg = r->cfg;
-	char e[256];
-	size_t i;
+	if (r->nbatch == 0 || commit_busy(r->cm))
+		return;
+	if (r->nbatch < RUN_BATCH_MAX && mono < r->flush_at &&
+	    transfer_running(r->tr) > 0)
+		return;
+	if (commit_submit(r->cm, r->batch, r->nbatch) == 0)
+		r->nbatch = 0;
+}
 
-	if (r->nbatch == 0)
+/* Take a committed batch back: release its jobs, or on failure queue them
+ * again (they stay in flight: never picked twice).  0 or -1 (--once gives
+ * up after RUN_FLUSH_FAILS_MAX failures in a row). */
+static int
+run_take(struct run *r, char *err, size_t errlen)
+{
+	char e[256];
+	size_t i, n;
+	int ok;
+
+	if (!commit_take(r->cm, r->back, &n, &ok, e, sizeof(e)))
 		return 0;
-	if (outcome_flush(r->o->store, cfg, r->batch, r->nbatch, e,
-	    sizeof(e)) == -1) {
-		log_err("recording %zu outcomes: %s", r->nbatch, e);
+	if (!ok) {
+		log_err("recording %zu outcomes: %s", n, e);
 		(void)store_check(r->o->store, e, sizeof(e));
+		for (i = 0; i < n; i++)
+			r->batch[r->nbatch++] = r->back[i];
 		r->flush_at = timefmt_mono_ms() + RUN_FLUSH_RETRY_MS;
 		if (++r->flush_fails >= RUN_FLUSH_FAILS_MAX && !r->o->loop) {
 			snprintf(err, errlen, "cannot record outcomes: %s", e);
@@ -112,8 +137,8 @@ run_flush(struct run *r, char *err, size_t errlen)
 		return 0;
 	}
 	r->flush_fails = 0;
-	for (i = 0; i < r->nbatch; i++) {
-		struct job *j = r->batch[i];
+	for (i = 0; i < n; i++) {
+		struct job *j = r->back[i];
 
 		if (j->disabled)
 			log_warn("webhook %s disabled after dlv=%s (%s)",
@@ -130,12 +155,49 @@ run_flush(struct run *r, char *err, size_t errlen)
 			    j->d.attempts + 1);
 		run_release(r, j);
 	}
-	r->nbatch = 0;
 	r->pick_at = 0;		/* retries may be due soon */
 	return 0;
 }
 
-/* Start what the pick chose. */
+/*
+ * Start ready jobs while transfer slots are free.  Picks run ahead of the
+ * transfers by up to concurrency jobs: a pick's read transaction can wait
+ * behind the committer's write locks (an fsync with durability = sync), and
+ * the ready queue keeps the transfers fed meanwhile.
+ */
+static void
+run_start_ready(struct run *r)
+{
+	unsigned lim = r->cfg->per_webhook_concurrency;
+	struct whstate *ws;
+	struct job *j;
+	size_t i = 0, k = 0;
+
+	for (i = 0; i < r->nready; i++) {
+		j = r->ready[i];
+		ws = whtab_find(r->wt, j->d.webhook_id);
+		if (ws != NULL && ws->gone_at != 0 &&
+		    timefmt_now_ms() - ws->gone_at < WHTAB_GONE_HOLD_MS) {
+			/* answered 410: its disable fails this delivery */
+			if (ws->inflight > 0)
+				ws->inflight--;
+			run_release(r, j);
+			continue;
+		}
+		if (transfer_running(r->tr) >= r->conc ||
+		    (ws != NULL && lim > 0 && ws->running >= lim)) {
+			r->ready[k++] = j;	/* keeps its place */
+			continue;
+		}
+		if (ws != NULL)
+			ws->running++;
+		if (transfer_start(r->tr, j) == -1)
+			run_finish(r, j);
+	}
+	r->nready = k;
+}
+
+/* Queue what the pick chose; jobs without an attempt go to the batch. */
 static void
 run_start(struct run *r, struct job **jobs, size_t n)
 {
@@ -144,9 +206,31 @@ run_start(struct run *r, struct job **jobs, size_t n)
 	for (i = 0; i < n; i++) {
 		struct job *j = jobs[i];
 
-		if (j->kind != JOB_SEND || transfer_start(r->tr, j) == -1)
+		if (j->kind != JOB_SEND)
 			run_finish(r, j);
+		else
+			r->ready[r->nready++] = j;
 	}
+	run_start_ready(r);
+}
+
+/* Stopping: ready jobs were never sent; give them back untouched. */
+static void
+run_drop_ready(struct run *r)
+{
+	struct whstate *ws;
+	struct job *j;
+
+	size_t i;
+
+	for (i = 0; i < r->nready; i++) {
+		j = r->ready[i];
+		ws = whtab_find(r->wt, j->d.webhook_id);
+		if (ws != NULL && ws->inflight > 0)
+			ws->inflight--;
+		run_release(r, j);
+	}
+	r->nready = 0;
 }
 
 static int
@@ -155,15 +239,14 @@ run_pick(struct run *r, char *err, size_t errlen)
 	const struct config *cfg = r->cfg;
 	struct pick_result res;
 	int64_t now = timefmt_now_ms(), mono = timefmt_mono_ms(), at;
-	size_t want = r->conc - transfer_running(r->tr);
+	size_t want = 2 * (size_t)r->conc - transfer_running(r->tr) -
+	    r->nready;
 	char e[256];
 
 	(void)err;
 	(void)errlen;
 	if (want > r->nfree)
 		want = r->nfree;
-	if (r->nbatch + want > RUN_BATCH_MAX + r->conc)
-		want = 0;
 	if (want == 0) {
 		r->repick_on_done = 1;
 		return 0;
@@ -173,7 +256,8 @@ run_pick(struct run *r, char *err, size_t errlen)
 	    cfg->poll_interval_ms, r->free + r->nfree - want, want, &res, e,
 	    sizeof(e)) == -1) {
 		log_err("picking due deliveries: %s", e);
-		(void)store_check(r->o->store, e, sizeof(e));
+		if (!commit_busy(r->cm))
+			(void)store_check(r->o->store, e, sizeof(e));
 		r->pick_at = mono + RUN_FLUSH_RETRY_MS;
 		return 0;
 	}
@@ -216,7 +300,7 @@ run_pick(struct run *r, char *err, size_t errlen)
 	}
 	if (!r->o->loop && res.n == 0 && !res.more && !res.blocked &&
 	    res.next_at == 0 && transfer_running(r->tr) == 0 &&
-	    r->nbatch == 0)
+	    r->nready == 0 && r->nbatch == 0 && !commit_busy(r->cm))
 		r->once_done = 1;
 	return 0;
 }
@@ -230,19 +314,25 @@ run_init(struct run *r, const struct run_opts *o, char *err, size_t errlen)
 	r->o = o;
 	r->cfg = o->cfg;
 	r->conc = o->cfg->concurrency > 0 ? o->cfg->concurrency : 1;
-	r->total = r->conc + RUN_BATCH_MAX;
+	/* in transfer + one batch gathering + one batch committing */
+	r->total = 2 * (size_t)r->conc + 2 * RUN_BATCH_MAX;
 	r->pool = calloc(r->total, sizeof(*r->pool));
 	r->free = calloc(r->total, sizeof(*r->free));
 	r->batch = calloc(r->total, sizeof(*r->batch));
+	r->back = calloc(r->total, sizeof(*r->back));
+	r->ready = calloc(2 * (size_t)r->conc, sizeof(*r->ready));
 	r->inflight = idset_new(r->total);
 	r->wt = whtab_new();
 	if (r->pool == NULL || r->free == NULL || r->batch == NULL ||
+	    r->back == NULL || r->ready == NULL ||
 	    r->inflight == NULL || r->wt == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	for (i = 0; i < r->total; i++)
 		r->free[r->nfree++] = &r->pool[r->total - 1 - i];
+	if (commit_new(&r->cm, o->store, o->cfg, err, errlen) == -1)
+		return -1;
 	return transfer_new(&r->tr, o->cfg, err, errlen);
 }
 
@@ -251,6 +341,17 @@ run_fini(struct run *r)
 {
 	size_t i;
 
+	size_t n;
+	int ok;
+	char e[8];
+
+	if (r->cm != NULL) {
+		/* wait for a batch in commit, so its jobs are ours again */
+		while (commit_busy(r->cm) &&
+		    !commit_take(r->cm, r->back, &n, &ok, e, sizeof(e)))
+			(void)usleep(1000);
+		commit_free(r->cm);
+	}
 	transfer_free(r->tr);
 	if (r->pool != NULL) {
 		for (i = 0; i < r->total; i++)
@@ -259,6 +360,8 @@ run_fini(struct run *r)
 	free(r->pool);
 	free(r->free);
 	free(r->batch);
+	free(r->back);
+	free(r->ready);
 	idset_free(r->inflight);
 	whtab_free(r->wt);
 }
@@ -284,16 +387,31 @@ run_housekeep(const struct run_opts *o, int purge, const char *pass)
 		log_err("status page: %s", e);
 }
 
+/*
+ * 1 if a pick is worth its read transaction now: enough free transfer slots
+ * (a quarter of concurrency, so refills come in chunks and each pick does
+ * not rescan the in-flight head of the due index for one slot), or nothing
+ * is running at all.
+ */
+static int
+run_can_pick(const struct run *r, int stopping)
+{
+	size_t busy = transfer_running(r->tr) + r->nready;
+	size_t min = r->conc / 4 > 0 ? r->conc / 4 : 1;
+
+	return !stopping && r->nfree > 0 &&
+	    (busy == 0 || 2 * (size_t)r->conc - busy >= min);
+}
+
 /* Wait budget until the nearest deadline, at most poll_interval. */
 static int64_t
 run_timeout(const struct run *r, int64_t mono, int stopping)
 {
 	int64_t t = r->cfg->poll_interval_ms;
 
-	if (!stopping && transfer_running(r->tr) < r->conc && r->nfree > 0 &&
-	    r->pick_at - mono < t)
+	if (run_can_pick(r, stopping) && r->pick_at - mono < t)
 		t = r->pick_at - mono;
-	if (r->nbatch > 0 && r->flush_at - mono < t)
+	if (r->nbatch > 0 && !commit_busy(r->cm) && r->flush_at - mono < t)
 		t = r->flush_at - mono;
 	return t < 0 ? 0 : t;
 }
@@ -302,7 +420,7 @@ int
 run_sender(const struct run_opts *o, char *err, size_t errlen)
 {
 	struct run r;
-	struct curl_waitfd fds[2];
+	struct curl_waitfd fds[3];
 	int64_t mono, start = timefmt_mono_ms();
 	int64_t next_purge = start + RUN_CHECKPOINT_EVERY_MS;
 	int64_t next_ckpt = start + RUN_CHECKPOINT_EVERY_MS;
@@ -320,25 +438,22 @@ run_sender(const struct run_opts *o, char *err, size_t errlen)
 			stopping = 1;
 			log_info("stopping: finishing %u transfers in flight",
 			    transfer_running(r.tr));
+			run_drop_ready(&r);
 		}
 		if (!o->loop && mono - start > RUN_ONCE_MAX_MS && !stopping) {
 			stopping = 1;
 			log_info("--once ran %lld s: taking no more work",
 			    (long long)(RUN_ONCE_MAX_MS / 1000));
+			run_drop_ready(&r);
 		}
-		if (!stopping && mono >= r.pick_at &&
+		if (run_can_pick(&r, stopping) && mono >= r.pick_at &&
 		    run_pick(&r, err, errlen) == -1)
 			goto out;
-		if (r.nbatch >= RUN_BATCH_MAX ||
-		    (r.nbatch > 0 && (mono >= r.flush_at ||
-		    transfer_running(r.tr) == 0))) {
-			if (run_flush(&r, err, errlen) == -1)
-				goto out;
-			if (r.nbatch == 0 && !stopping && !r.once_done)
-				continue;	/* pick what became due */
-		}
+		if (run_take(&r, err, errlen) == -1)
+			goto out;
+		run_submit(&r, mono);
 		if (transfer_running(r.tr) == 0 && r.nbatch == 0 &&
-		    (stopping || r.once_done))
+		    !commit_busy(r.cm) && (stopping || r.once_done))
 			break;
 		if (o->loop && !stopping) {
 			if (mono >= next_status) {
@@ -357,6 +472,9 @@ run_sender(const struct run_opts *o, char *err, size_t errlen)
 			}
 		}
 		nfds = 0;
+		fds[nfds].fd = commit_fd(r.cm);
+		fds[nfds].events = CURL_WAIT_POLLIN;
+		fds[nfds++].revents = 0;
 		if (o->sigfd >= 0) {
 			fds[nfds].fd = o->sigfd;
 			fds[nfds].events = CURL_WAIT_POLLIN;
@@ -374,7 +492,9 @@ run_sender(const struct run_opts *o, char *err, size_t errlen)
 		for (i = 0; i < nfds; i++) {
 			if (!(fds[i].revents & CURL_WAIT_POLLIN))
 				continue;
-			if (fds[i].fd == o->wakefd) {
+			if (fds[i].fd == commit_fd(r.cm)) {
+				continue;	/* run_take reads it */
+			} else if (fds[i].fd == o->wakefd) {
 				wake_drain(o->wakefd);
 				r.pick_at = 0;
 			} else {
@@ -384,6 +504,7 @@ run_sender(const struct run_opts *o, char *err, size_t errlen)
 		}
 		while ((j = transfer_done(r.tr)) != NULL)
 			run_finish(&r, j);
+		run_start_ready(&r);
 	}
 	if (!o->loop)
 		run_housekeep(o, 1, "once");

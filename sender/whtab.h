@@ -16,6 +16,7 @@
 struct whstate {
 	char id[STORE_ID_MAX + 1];	/* "" = empty slot */
 	unsigned inflight;		/* picked and not yet finished */
+	unsigned running;		/* of those, transfers started */
 	uint32_t rate_limit;		/* per second, 0 = none (last seen) */
 	int64_t next_ok_us;		/* monotonic us of the next allowed start */
 	int64_t gone_at;		/* wall ms of a 410 answer, 0: none */
