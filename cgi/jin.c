@@ -1,9 +1,50 @@
 /* jin.c - request JSON: strict parse and typed fields. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cgi/jin.h"
 #include "lib/timefmt.h"
+
+/*
+ * 1 if o holds a NaN or Infinity literal, which json-c accepts even in
+ * strict mode but JSON does not.  A number too large for a double (1e400)
+ * is a valid JSON number: json-c keeps its text, which starts with a digit.
+ */
+static int
+jin_has_nonnumber(struct json_object *o)
+{
+	const char *t;
+	double d;
+	size_t i, n;
+
+	switch (json_object_get_type(o)) {
+	case json_type_double:
+		d = json_object_get_double(o);
+		if (!isnan(d) && !isinf(d))
+			return 0;
+		t = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+		if (t != NULL && *t == '-')
+			t++;
+		return t == NULL || *t < '0' || *t > '9';
+	case json_type_array:
+		n = json_object_array_length(o);
+		for (i = 0; i < n; i++)
+			if (jin_has_nonnumber(json_object_array_get_idx(o, i)))
+				return 1;
+		return 0;
+	case json_type_object: {
+		json_object_object_foreach(o, key, val) {
+			(void)key;
+			if (jin_has_nonnumber(val))
+				return 1;
+		}
+		return 0;
+	}
+	default:
+		return 0;
+	}
+}
 
 int
 jin_parse(const char *p, size_t n, int depth, struct json_object **out,
@@ -48,6 +89,11 @@ jin_parse(const char *p, size_t n, int depth, struct json_object **out,
 			    "malformed JSON: trailing data at byte %zu", end);
 			goto bad;
 		}
+	}
+	if (jin_has_nonnumber(o)) {
+		snprintf(err, errlen, "malformed JSON: NaN and Infinity are not "
+		    "JSON numbers");
+		goto bad;
 	}
 	json_tokener_free(tok);
 	*out = o;

@@ -83,9 +83,8 @@ request_read(struct request *r, const struct api_ctx *ctx,
 
 	memset(q, 0, sizeof(*q));
 	buf_free(&r->body);
+	/* No REQUEST_METHOD: api_handle answers 400. */
 	q->method = io->getenv(io->u, "REQUEST_METHOD");
-	if (q->method == NULL)
-		q->method = "GET";
 	request_path(r, io);
 	q->content_type = io->getenv(io->u, "CONTENT_TYPE");
 	q->authorization = io->getenv(io->u, "HTTP_AUTHORIZATION");
@@ -94,7 +93,8 @@ request_read(struct request *r, const struct api_ctx *ctx,
 		q->body_incomplete = 1;
 		return;
 	}
-	cap = api_body_cap(ctx, q->method, q->path);
+	cap = q->method != NULL ?
+	    api_body_cap(ctx, q->method, q->path) : API_BODY_MAX;
 	if (len > cap) {
 		q->body_too_large = 1;
 		return;

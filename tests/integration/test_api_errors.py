@@ -43,6 +43,17 @@ class ErrorTests(ServerCase):
         self.assertError(self.req("POST", "/v1/apps", b'{"org_id":"o","name":"\xff\xfe"}'),
                          400, "malformed_json")
 
+    def test_nan_and_infinity_literals_are_400(self):
+        for lit in ("NaN", "Infinity", "-Infinity", "nan", "-inf"):
+            with self.subTest(lit=lit):
+                body = '{"url":"%s","events":["*"],"rate_limit":%s}' % (HOOK, lit)
+                self.assertError(self.req("POST", self.apath + "/webhooks", body), 400,
+                                 "malformed_json")
+        # a number beyond a double is still a JSON number
+        st, _, _ = self.req("POST", "/v1/events",
+                            '{"type":"user.signin","org_id":"o","data":{"x":1e400,"y":-1E999}}')
+        self.assertEqual(st, 202)
+
     def test_json_with_single_quotes_or_comments_is_400(self):
         self.assertError(self.req("POST", "/v1/apps", "{'org_id':'o','name':'n'}"), 400)
         self.assertError(self.req("POST", "/v1/apps", '{"org_id":"o",/*c*/"name":"n"}'), 400)

@@ -202,6 +202,14 @@ class CgiTests(ServerCase):
         self.assertEqual(st, 400, body)
         self.assertIn(b"incomplete_body", body)
 
+    def test_direct_cgi_without_request_method_is_400(self):
+        env = {"REQUEST_URI": "/v1/health"}
+        base = {"HOOKD_CONF": self.srv.conf_path, "PATH": "/usr/bin:/bin"}
+        base.update(env)
+        r = subprocess.run([self.srv.fcgi], input=b"", env=base, capture_output=True, timeout=20)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(r.stdout.startswith(b"Status: 400 "), r.stdout[:200])
+
     def test_direct_cgi_bad_content_length_is_400(self):
         st, _, body = self.cgi({"REQUEST_METHOD": "POST", "REQUEST_URI": "/v1/apps",
                                 "HTTP_AUTHORIZATION": "Bearer " + self.srv.admin_token,

@@ -82,10 +82,18 @@ class TenancyTests(ServerCase):
             with self.subTest(method=m, path=p):
                 self.assertEqual(self.req(m, p, body, token=key_b)[0], 404)
 
-    def test_delivery_list_filtered_by_another_apps_webhook_is_empty(self):
-        st, _, body = self.req("GET", "/v1/apps/%s/deliveries?webhook=%s" % (self.a["id"], self.wb["id"]),
+    def test_delivery_list_filtered_by_another_apps_webhook_is_empty_like_a_missing_one(self):
+        # The filter of a webhook that is not (or no longer) the app's finds
+        # nothing; a deleted webhook's own deliveries stay findable by it.
+        r = self.req("GET", "/v1/apps/%s/deliveries?webhook=%s" % (self.a["id"], self.wb["id"]),
+                     token=self.a["api_key"])
+        self.assertEqual((r[0], r[2]), (200, {"data": [], "next_cursor": None}))
+        missing = self.req("GET", "/v1/apps/%s/deliveries?webhook=wh_%s" % (self.a["id"], "0" * 26),
+                           token=self.a["api_key"])
+        self.assertEqual(missing[2], r[2])
+        st, _, body = self.req("GET", "/v1/apps/%s/deliveries?webhook=%s" % (self.a["id"], self.wa["id"]),
                                token=self.a["api_key"])
-        self.assertEqual((st, body["data"]), (200, []))
+        self.assertEqual([d["webhook_id"] for d in body["data"]], [self.wa["id"]])
 
     def test_org_events_never_reach_another_orgs_webhooks(self):
         x, y = org(), org()
