@@ -473,7 +473,9 @@ put_header(struct page *p, const struct statusdata *sd)
 	    "not running. Relative times (\"3 min ago\") are as of that "
 	    "moment; hover for the exact time.</small></p>\n</div>\n",
 	    STATUSHTML_REFRESH_S);
-	if (failing == 0 && off == 0 && sd->failed_24h == 0)
+	if (sd->webhook_count == 0)
+		put(p, "<div class=\"overall tag off\">No webhooks yet</div>\n");
+	else if (failing == 0 && off == 0 && sd->failed_24h == 0)
 		put(p, "<div class=\"overall tag ok\">✓ All webhooks "
 		    "healthy</div>\n");
 	else if (failing == 0 && off == 0)

@@ -629,7 +629,7 @@ START_TEST(test_statuspage_empty_store_writes_a_calm_page)
 	json = fx_read(&fx, "status.json");
 	ck_assert(strstr(html, "No applications yet.") != NULL);
 	ck_assert(strstr(html, "No attempts in the last 24 hours") != NULL);
-	ck_assert(strstr(html, "All webhooks healthy") != NULL);
+	ck_assert(strstr(html, "No webhooks yet") != NULL);
 	ck_assert(strstr(html, "nothing pending") != NULL);
 	ck_assert(strstr(json, "\"pending\":0") != NULL);
 	ck_assert(strstr(json, "\"oldest_pending_age_s\":null") != NULL);
