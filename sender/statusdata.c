@@ -198,7 +198,6 @@ statusdata_webhook_find(const struct statusdata *sd, const char *id)
 
 struct collect {
 	struct statusdata *sd;
-	const char *pass;
 	size_t app;			/* app whose webhooks are being read */
 };
 
@@ -442,7 +441,6 @@ statusdata_collect(struct store *s, const char *pass, int64_t now_ms,
 	statusdata_clean(pass, strlen(pass), sd->pass, sizeof(sd->pass),
 	    STATUSDATA_PASS_MAX, NULL);
 	c.sd = sd;
-	c.pass = pass;
 	c.app = 0;
 	rc = store_txn(s, STORE_RDONLY, collect_txn, &c, err, errlen);
 	if (rc != STORE_OK) {

@@ -131,7 +131,7 @@ void statusdata_free(struct statusdata *sd);
 int statusdata_percentile(const uint64_t lat[STORE_LAT_BUCKETS], double p);
 void statusdata_bucket_bounds(int bucket, int64_t *lo, int64_t *hi);
 
-/* Attempts in 24 h (delivered + failed) and whether any failure is on. */
+/* Attempts of the webhook in the 24 h window (delivered + failed). */
 uint64_t statusdata_webhook_attempts(const struct statusdata_webhook *w);
 
 /* Look a listed webhook up by id; NULL when not listed. */
