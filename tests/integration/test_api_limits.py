@@ -25,6 +25,14 @@ def status_kb(pid, field):
     raise RuntimeError(field)
 
 
+def status_hex(pid, field):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return line.split()[1]
+    raise RuntimeError(field)
+
+
 class BodyCapTests(ServerCase):
 
     def test_1mib_body_is_413_without_the_fcgi_process_growing(self):
@@ -240,7 +248,13 @@ class ProcessTests(ServerCase):
         p = subprocess.Popen([self.srv.fcgi, "-c", self.srv.conf_path], stdin=lsock.fileno(),
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         lsock.close()
-        time.sleep(0.3)
+        # Ready once its SIGTERM handler is installed (SigCgt bit 15).
+        end = time.time() + 20
+        while time.time() < end and p.poll() is None:
+            if int(status_hex(p.pid, "SigCgt"), 16) & (1 << (signal.SIGTERM - 1)):
+                break
+            time.sleep(0.02)
+        time.sleep(0.1)
         self.assertIsNone(p.poll(), "hookd.fcgi exited in FastCGI mode")
         return p
 
