@@ -321,12 +321,23 @@ class Server:
                               text=True, timeout=timeout)
 
     def start_sender(self, *args, **popen):
-        """Start hookd-send -c CONF ARGS (e.g. "--loop"); stop() ends it."""
-        popen.setdefault("stdout", subprocess.DEVNULL)
-        popen.setdefault("stderr", subprocess.PIPE)
-        p = subprocess.Popen(self.sender_cmd(*args), **popen)
+        """Start hookd-send -c CONF ARGS (e.g. "--loop"); stop() ends it
+        (SIGTERM, then SIGKILL after 10 s).  Its stdout and stderr go to
+        the file p.log_path (a pipe nobody reads would block it), read with
+        sender_log(p)."""
+        log_path = os.path.join(self.tmp, "sender-%d.log" % len(self.senders))
+        with open(log_path, "ab") as log:
+            popen.setdefault("stdout", log)
+            popen.setdefault("stderr", log)
+            p = subprocess.Popen(self.sender_cmd(*args), **popen)
+        p.log_path = log_path
         self.senders.append(p)
         return p
+
+    def sender_log(self, p):
+        """What a sender started by start_sender() has written so far."""
+        with open(p.log_path, errors="replace") as f:
+            return f.read()
 
     # ---- HTTP -----------------------------------------------------------
     def request(self, method, path, body=None, token=ADMIN, headers=None,
