@@ -9,6 +9,7 @@
 
 #include "db/store.h"
 #include "lib/log.h"
+#include "lib/timefmt.h"
 #include "sender/statusdata.h"
 
 #define HOUR_MS 3600000LL
@@ -199,6 +200,7 @@ statusdata_webhook_find(const struct statusdata *sd, const char *id)
 struct collect {
 	struct statusdata *sd;
 	size_t app;			/* app whose webhooks are being read */
+	int64_t walk_start;		/* mono ms when the pending walk began */
 };
 
 static int
@@ -265,10 +267,13 @@ collect_webhook(const struct store_webhook *w, void *arg)
 	return 0;
 }
 
+int64_t statusdata_walk_budget_ms = STATUSDATA_WALK_BUDGET_MS;
+
 static int
 collect_due(const struct store_delivery *d, void *arg)
 {
-	struct statusdata *sd = arg;
+	struct collect *c = arg;
+	struct statusdata *sd = c->sd;
 
 	if (sd->walked == 0)
 		sd->earliest_due_at = d->next_attempt_at;
@@ -276,7 +281,13 @@ collect_due(const struct store_delivery *d, void *arg)
 		sd->due_now++;
 	if (sd->oldest_created_at == 0 || d->created_at < sd->oldest_created_at)
 		sd->oldest_created_at = d->created_at;
-	if (++sd->walked >= STATUSDATA_WALK_MAX) {
+	sd->walked++;
+	/* Stop at the cap, or when the time budget is spent (looked at
+	 * every 256 entries: the clock costs more than an entry). */
+	if (sd->walked >= STATUSDATA_WALK_MAX ||
+	    (statusdata_walk_budget_ms > 0 && sd->walked % 256 == 0 &&
+	    timefmt_mono_ms() - c->walk_start >= statusdata_walk_budget_ms)) {
+		sd->walk_cut = 1;
 		/* The due count is exact only if this entry was already
 		 * past now (the index is ordered by next attempt). */
 		sd->due_now_capped = d->next_attempt_at <= sd->now_ms;
@@ -358,6 +369,7 @@ collect_txn(struct store_txn *t, void *arg)
 	sd->due_now = 0;
 	sd->due_now_capped = 0;
 	sd->walked = 0;
+	sd->walk_cut = 0;
 	sd->walk_complete = 0;
 	sd->oldest_created_at = 0;
 	sd->earliest_due_at = 0;
@@ -380,11 +392,12 @@ collect_txn(struct store_txn *t, void *arg)
 	if (rc != STORE_OK)
 		return rc;
 
-	rc = store_delivery_iter_due(t, INT64_MAX, collect_due, sd);
+	c->walk_start = timefmt_mono_ms();
+	rc = store_delivery_iter_due(t, INT64_MAX, collect_due, c);
 	if (rc < 0)
 		return rc;
-	/* Complete if it stopped on its own, or saw as many as are pending. */
-	sd->walk_complete = sd->walked < STATUSDATA_WALK_MAX ||
+	/* Complete if it ran to the end, or saw as many as are pending. */
+	sd->walk_complete = !sd->walk_cut ||
 	    (sd->queue.pending >= 0 &&
 	    (uint64_t)sd->queue.pending <= sd->walked);
 	if (sd->walk_complete)

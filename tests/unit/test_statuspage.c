@@ -661,21 +661,33 @@ fill_many(struct store_txn *t, void *arg)
 	return STORE_OK;
 }
 
+/* STATUSDATA_WALK_MAX + 50 pending deliveries, all due now. */
+static void
+fx_fill_many(struct fx *fx)
+{
+	struct many m;
+	char err[256] = "";
+	int total = STATUSDATA_WALK_MAX + 50;
+
+	m.fx = fx;
+	for (m.from = 0; m.from < total; m.from = m.to) {
+		m.to = m.from + 1000 < total ? m.from + 1000 : total;
+		ck_assert_msg(store_txn(fx->s, 0, fill_many, &m, err,
+		    sizeof(err)) == STORE_OK, "fill: %s", err);
+	}
+}
+
 START_TEST(test_statuspage_pending_walk_stops_at_its_cap_and_says_so)
 {
 	struct fx fx;
-	struct many m;
-	char err[256] = "", *html, *json;
-	int total = STATUSDATA_WALK_MAX + 50;
+	char *html, *json;
+	int64_t budget = statusdata_walk_budget_ms;
 
 	fx_open(&fx);
-	m.fx = &fx;
-	for (m.from = 0; m.from < total; m.from = m.to) {
-		m.to = m.from + 1000 < total ? m.from + 1000 : total;
-		ck_assert_msg(store_txn(fx.s, 0, fill_many, &m, err,
-		    sizeof(err)) == STORE_OK, "fill: %s", err);
-	}
+	fx_fill_many(&fx);
+	statusdata_walk_budget_ms = 0;		/* the cap alone */
 	fx_write(&fx, "pass");
+	statusdata_walk_budget_ms = budget;
 	html = fx_read(&fx, "status.html");
 	json = fx_read(&fx, "status.json");
 	ck_assert_msg(strstr(html, "Due now</div><div class=\"v\">10,000+"
@@ -686,6 +698,42 @@ START_TEST(test_statuspage_pending_walk_stops_at_its_cap_and_says_so)
 	ck_assert(strstr(json, "\"due_now\":10000,\"due_now_capped\":true"));
 	ck_assert(strstr(json, "\"oldest_pending_exact\":false"));
 	ck_assert(strstr(json, "\"pending\":10050"));
+	free(html);
+	free(json);
+	fx_close(&fx);
+}
+END_TEST
+
+START_TEST(test_statuspage_pending_walk_stops_when_its_time_is_spent)
+{
+	struct fx fx;
+	char *html, *json, *p;
+	json_object *root;
+	int64_t budget = statusdata_walk_budget_ms, walked;
+
+	fx_open(&fx);
+	fx_fill_many(&fx);
+	statusdata_walk_budget_ms = 1;	/* 10,050 entries take far longer */
+	fx_write(&fx, "pass");
+	statusdata_walk_budget_ms = budget;
+	html = fx_read(&fx, "status.html");
+	json = fx_read(&fx, "status.json");
+	root = json_tokener_parse(json);
+	ck_assert_ptr_nonnull(root);
+	walked = jint(root, "queue.pending_walked");
+	ck_assert_int_ge(walked, 256);
+	ck_assert_int_lt(walked, STATUSDATA_WALK_MAX);
+	ck_assert_int_eq(jint(root, "queue.due_now"), walked);
+	ck_assert(json_object_get_boolean(jget(root, "queue.due_now_capped")));
+	ck_assert(!json_object_get_boolean(jget(root,
+	    "queue.oldest_pending_exact")));
+	/* the card shows the partial count with a "+" */
+	p = strstr(html, "Due now</div><div class=\"v\">");
+	ck_assert_ptr_nonnull(p);
+	p = strchr(p + 26, '<');
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(p[-1], '+');
+	json_object_put(root);
 	free(html);
 	free(json);
 	fx_close(&fx);
@@ -852,6 +900,8 @@ statuspage_suite(void)
 	tcase_add_test(tc, test_statuspage_empty_store_writes_a_calm_page);
 	tcase_add_test(tc,
 	    test_statuspage_pending_walk_stops_at_its_cap_and_says_so);
+	tcase_add_test(tc,
+	    test_statuspage_pending_walk_stops_when_its_time_is_spent);
 	tcase_add_test(tc,
 	    test_statuspage_files_are_complete_0644_and_no_temp_left);
 	tcase_add_test(tc,
