@@ -121,6 +121,12 @@ check-asan: deps
 	$(MAKE) O=build-asan SAN=1 unit integration \
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
 
+# Valgrind memcheck over hookd.fcgi behind lighttpd and hookd-send --once
+# (tests/valgrind.sh; sizes: HOOKD_VG_REQUESTS, HOOKD_VG_DELIVERIES).
+check-valgrind: $(PROGS)
+	HOOKD_FCGI=$(abspath $(FCGI)) HOOKD_SEND=$(abspath $(SEND)) HOOKD_BUILD=$(abspath $(O)) \
+	PYTHON=$(PYTHON) sh tests/valgrind.sh
+
 run: deps all
 	@sh mk/run.sh
 
@@ -144,7 +150,7 @@ clean:
 	rm -rf build-asan build-fuzz
 	rm -f $(PROGS) */*.o */*.d tests/unit/*.o tests/unit/*.d *.a $(UNIT_BIN) $(BENCH_BIN)
 
-.PHONY: all deps check unit integration check-asan fuzz fuzz-run run bench install uninstall clean
+.PHONY: all deps check unit integration check-asan check-valgrind fuzz fuzz-run run bench install uninstall clean
 .SECONDARY:
 
 -include $(shell find $(O) -name '*.d' -not -path './build-asan/*' -not -path './build-fuzz/*' 2>/dev/null)
