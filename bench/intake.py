@@ -55,8 +55,8 @@ def wrk(srv, body, seconds, conns):
     out = r.stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    p50 = re.search(r"50%\s+(\S+)", out)
-    p99 = re.search(r"99%\s+(\S+)", out)
+    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M)
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M)
     return rate, int(non2xx.group(1)) if non2xx else 0, p50.group(1), p99.group(1)
 
 
