@@ -277,6 +277,7 @@ class RawServer:
       "reset"       send half a status line, then RST (SO_LINGER 0, close)
       "garbage"     answer bytes that are not HTTP, then close
       "headers_eof" send a complete head promising a body, then close
+      "eof"         close right after reading the request head
 
     conns counts accepted connections.  close() stops it and drops every
     connection."""
@@ -350,6 +351,8 @@ class RawServer:
                 s.sendall(b"\x00\xffSSH-2.0-nonsense \x1b[31m\r\n\r\nxx\r\n")
                 s.shutdown(socket.SHUT_WR)
                 self.stopping.wait(0.5)
+            elif b == "eof":
+                pass
             elif b == "headers_eof":
                 s.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n"
                           b"Content-Type: text/plain\r\n\r\n")
@@ -378,3 +381,33 @@ class RawServer:
                 except OSError:
                     pass
         self.thread.join(2)
+
+
+class Backlogged:
+    """A port whose listen queue is full and never accepted: a connect to
+    it gets no SYN-ACK (loopback drops the SYN), so it ends by the
+    sender's connect_timeout.  close() frees it."""
+
+    def __init__(self):
+        self.ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.ls.bind(("127.0.0.1", 0))
+        self.ls.listen(0)
+        self.port = self.ls.getsockname()[1]
+        self.fillers = []
+        for _ in range(4):             # fill the queue
+            c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            c.setblocking(False)
+            try:
+                c.connect(("127.0.0.1", self.port))
+            except BlockingIOError:
+                pass
+            self.fillers.append(c)
+        time.sleep(0.1)
+
+    def url(self, path="/"):
+        return "http://127.0.0.1:%d%s" % (self.port, path)
+
+    def close(self):
+        for c in self.fillers:
+            c.close()
+        self.ls.close()
