@@ -4,8 +4,10 @@
  * with a Content-Length body.  Python's http.server tops out far below what
  * the sender does, so it would measure itself.
  *
- *   sender_rx [-p PORT] [-n EXPECT]
+ *   sender_rx [-p PORT] [-n EXPECT] [-l LOG]
  *
+ * -l LOG: append "WEBHOOK-ID UNIX-MICROSECONDS" per request (arrival of
+ * its last byte) to LOG, for latency measurements.
  * Listens on 127.0.0.1:PORT (0: any; the port is printed on stdout first),
  * prints the request count and exits on SIGTERM/SIGINT, or once EXPECT
  * requests were answered.
@@ -21,6 +23,7 @@
 #include <strings.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define RX_BUF (256 * 1024)
@@ -32,6 +35,7 @@ struct conn {
 };
 
 static volatile sig_atomic_t rx_stop;
+static FILE *rx_log;
 static struct conn rx_conn[RX_FDS];
 
 static void
@@ -59,7 +63,29 @@ rx_request(const struct conn *c)
 			break;
 		}
 	}
-	return c->len >= head + clen ? head + clen : 0;
+	if (c->len < head + clen)
+		return 0;
+	if (rx_log != NULL) {
+		struct timespec ts;
+		const char *v = NULL;
+		int n = 0;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		for (p = c->buf; p < end; p++) {
+			if ((p == c->buf || p[-1] == '\n') &&
+			    strncasecmp(p, "webhook-id:", 11) == 0) {
+				v = p + 11;
+				while (*v == ' ')
+					v++;
+				while (v + n < end && v[n] != '\r')
+					n++;
+				break;
+			}
+		}
+		fprintf(rx_log, "%.*s %lld\n", n, v ? v : "",
+		    (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+	}
+	return head + clen;
 }
 
 int
@@ -74,8 +100,14 @@ main(int argc, char **argv)
 	ssize_t r;
 	size_t used;
 
-	while ((ch = getopt(argc, argv, "p:n:")) != -1) {
-		if (ch == 'p')
+	while ((ch = getopt(argc, argv, "p:n:l:")) != -1) {
+		if (ch == 'l')
+		{
+			rx_log = fopen(optarg, "a");
+			if (rx_log != NULL)
+				setvbuf(rx_log, NULL, _IOLBF, 0);
+		}
+		else if (ch == 'p')
 			port = (int)strtol(optarg, NULL, 10);
 		else if (ch == 'n')
 			expect = strtoul(optarg, NULL, 10);
@@ -147,5 +179,7 @@ main(int argc, char **argv)
 		}
 	}
 	printf("%lu\n", count);
+	if (rx_log != NULL)
+		fclose(rx_log);
 	return 0;
 }

@@ -7,7 +7,10 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "lib/log.h"
+#include "lib/timefmt.h"
 #include "sender/commit.h"
+#include "sender/run.h"
 #include "sender/outcome.h"
 
 struct commit {
@@ -33,6 +36,7 @@ commit_main(void *arg)
 	struct commit *c = arg;
 	char err[256];
 	uint64_t one = 1;
+	int64_t t0;
 	int ok;
 
 	pthread_mutex_lock(&c->mu);
@@ -43,8 +47,12 @@ commit_main(void *arg)
 			/* the batch is ours until done is set */
 			pthread_mutex_unlock(&c->mu);
 			err[0] = '\0';
+			t0 = timefmt_mono_ms();
 			ok = outcome_flush(c->store, c->cfg, c->jobs, c->n, err,
 			    sizeof(err)) == 0;
+			if (timefmt_mono_ms() - t0 >= RUN_SLOW_MS)
+				log_info("slow commit: %lld ms for %zu outcomes",
+				    (long long)(timefmt_mono_ms() - t0), c->n);
 			pthread_mutex_lock(&c->mu);
 			c->ok = ok;
 			memcpy(c->err, err, sizeof(err));

@@ -8,11 +8,21 @@
 #include "sender/backoff.h"
 #include "sender/outcome.h"
 
+/* A webhook seen in this batch: read once, health written once at the end
+ * (a batch often holds many attempts to one webhook). */
+struct oc_wh {
+	char id[STORE_ID_MAX + 1];
+	int exists, enabled;
+	struct store_health h;
+};
+
 struct oc {
 	const struct config *cfg;
 	struct job **jobs;
 	size_t n;
 	int64_t now;
+	struct oc_wh *wh;	/* n entries; nwh used, reset per run */
+	size_t nwh;
 };
 
 struct oc_ids {
@@ -106,61 +116,95 @@ oc_attempt(struct store_txn *t, const struct job *j)
 	return store_attempt_put(t, &a);
 }
 
-/* Health after one attempt; may disable the webhook (disable_after). */
+/* The batch's entry for webhook id, read from the store on first use. */
 static int
-oc_health(struct store_txn *t, const struct config *cfg, struct job *j,
-    int64_t now)
+oc_webhook(struct store_txn *t, struct oc *o, const char *id,
+    struct oc_wh **out)
 {
-	struct store_health h;
 	struct store_webhook w;
+	struct oc_wh *e;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < o->nwh; i++) {
+		if (strcmp(o->wh[i].id, id) == 0) {
+			*out = &o->wh[i];
+			return STORE_OK;
+		}
+	}
+	e = &o->wh[o->nwh];
+	memset(e, 0, sizeof(*e));
+	snprintf(e->id, sizeof(e->id), "%s", id);
+	rc = store_webhook_get(t, id, &w);
+	if (rc != STORE_OK && rc != STORE_NOTFOUND)
+		return rc;
+	e->exists = rc == STORE_OK;
+	e->enabled = e->exists && w.enabled;
+	if (e->exists) {
+		rc = store_health_get(t, id, &e->h);
+		if (rc != STORE_OK && rc != STORE_NOTFOUND)
+			return rc;
+	}
+	o->nwh++;
+	*out = e;
+	return STORE_OK;
+}
+
+/* Health after one attempt; may disable the webhook (410, disable_after). */
+static int
+oc_health(struct store_txn *t, struct oc *o, struct job *j)
+{
+	const struct config *cfg = o->cfg;
+	struct store_health *h;
+	struct oc_wh *e;
 	char reason[STORE_REASON_MAX + 1], since[TIMEFMT_LEN];
 	int rc, ok = job_ok(j);
 
-	rc = store_webhook_get(t, j->d.webhook_id, &w);
-	if (rc == STORE_NOTFOUND)
+	if ((rc = oc_webhook(t, o, j->d.webhook_id, &e)) != STORE_OK)
+		return rc;
+	if (!e->exists)
 		return STORE_OK;	/* deleted: no health to keep */
-	if (rc != STORE_OK)
-		return rc;
-	rc = store_health_get(t, j->d.webhook_id, &h);
-	if (rc != STORE_OK && rc != STORE_NOTFOUND)
-		return rc;
-	h.last_attempt_at = j->at;
-	h.last_status = j->status;
-	memcpy(h.last_error, j->error, sizeof(h.last_error));
+	h = &e->h;
+	h->last_attempt_at = j->at;
+	h->last_status = j->status;
+	memcpy(h->last_error, j->error, sizeof(h->last_error));
 	if (ok) {
-		h.consecutive_failures = 0;
-		h.failing_since = 0;
-		h.next_retry_at = 0;
+		h->consecutive_failures = 0;
+		h->failing_since = 0;
+		h->next_retry_at = 0;
 	} else {
-		h.consecutive_failures++;
-		if (h.failing_since == 0)
-			h.failing_since = j->at;
-		h.next_retry_at = j->next_at;
+		h->consecutive_failures++;
+		if (h->failing_since == 0)
+			h->failing_since = j->at;
+		h->next_retry_at = j->next_at;
 	}
-	if ((rc = store_health_put(t, &h)) != STORE_OK)
-		return rc;
 	if (j->status == 410) {
-		j->disabled = w.enabled;
+		j->disabled = e->enabled;
+		e->enabled = 0;
+		h->next_retry_at = 0;
 		return oc_disable(t, j->d.webhook_id,
-		    "endpoint returned 410 Gone", now);
+		    "endpoint returned 410 Gone", o->now);
 	}
-	if (!ok && w.enabled && cfg->disable_after_ms > 0 &&
-	    j->at - h.failing_since >= cfg->disable_after_ms) {
-		timefmt_format(h.failing_since, since, sizeof(since));
+	if (!ok && e->enabled && cfg->disable_after_ms > 0 &&
+	    j->at - h->failing_since >= cfg->disable_after_ms) {
+		timefmt_format(h->failing_since, since, sizeof(since));
 		snprintf(reason, sizeof(reason), "every attempt failed since "
 		    "%s (%u in a row, last: %s%s%d)", since,
-		    h.consecutive_failures, j->error,
+		    h->consecutive_failures, j->error,
 		    j->error[0] ? " " : "status ", j->status);
 		j->disabled = 1;
-		return oc_disable(t, j->d.webhook_id, reason, now);
+		e->enabled = 0;
+		h->next_retry_at = 0;
+		return oc_disable(t, j->d.webhook_id, reason, o->now);
 	}
 	return STORE_OK;
 }
 
 static int
-oc_one(struct store_txn *t, const struct config *cfg, struct job *j,
-    int64_t now)
+oc_one(struct store_txn *t, struct oc *o, struct job *j)
 {
+	const struct config *cfg = o->cfg;
+	int64_t now = o->now;
 	struct store_delivery d;
 	int64_t delay;
 	int rc;
@@ -202,7 +246,7 @@ oc_one(struct store_txn *t, const struct config *cfg, struct job *j,
 		return rc;
 	if (j->kind != JOB_SEND)
 		return STORE_OK;
-	if ((rc = oc_health(t, cfg, j, now)) != STORE_OK)
+	if ((rc = oc_health(t, o, j)) != STORE_OK)
 		return rc;
 	return store_stat_add(t, j->d.webhook_id, j->at, job_ok(j),
 	    j->duration_ms);
@@ -220,8 +264,14 @@ oc_txn(struct store_txn *t, void *arg)
 		o->jobs[i]->disabled = 0;
 		o->jobs[i]->next_at = 0;
 	}
+	o->nwh = 0;
 	for (i = 0; i < o->n; i++) {
-		if ((rc = oc_one(t, o->cfg, o->jobs[i], o->now)) != STORE_OK)
+		if ((rc = oc_one(t, o, o->jobs[i])) != STORE_OK)
+			return rc;
+	}
+	for (i = 0; i < o->nwh; i++) {
+		if (o->wh[i].exists &&
+		    (rc = store_health_put(t, &o->wh[i].h)) != STORE_OK)
 			return rc;
 	}
 	return STORE_OK;
@@ -231,11 +281,19 @@ int
 outcome_flush(struct store *s, const struct config *cfg, struct job **jobs,
     size_t n, char *err, size_t errlen)
 {
-	struct oc o = { cfg, jobs, n, timefmt_now_ms() };
+	struct oc o = { cfg, jobs, n, timefmt_now_ms(), NULL, 0 };
+	int rc;
 
 	if (n == 0)
 		return 0;
-	return store_txn(s, 0, oc_txn, &o, err, errlen) == STORE_OK ? 0 : -1;
+	o.wh = calloc(n, sizeof(*o.wh));
+	if (o.wh == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	rc = store_txn(s, 0, oc_txn, &o, err, errlen);
+	free(o.wh);
+	return rc == STORE_OK ? 0 : -1;
 }
 
 const char *

@@ -52,16 +52,16 @@ pk_due(const struct store_delivery *d, void *arg)
 	if (p->cfg->per_webhook_concurrency > 0 &&
 	    ws->inflight >= PICK_AHEAD * p->cfg->per_webhook_concurrency) {
 		p->res->blocked = 1;
-		return 0;
+		return ++p->res->held >= PICK_BLOCKED_MAX ? 1 : 0;
 	}
 	if (ws->gone_at != 0 && p->now - ws->gone_at < WHTAB_GONE_HOLD_MS)
-		return 0;	/* answered 410: being disabled */
+		return ++p->res->held >= PICK_BLOCKED_MAX ? 1 : 0;
 	if (ws->rate_limit > 0 && ws->next_ok_us > p->now_us) {
 		p->res->blocked = 1;
 		if (p->res->rate_at == 0 || ws->next_ok_us / 1000 <
 		    p->res->rate_at)
 			p->res->rate_at = ws->next_ok_us / 1000;
-		return 0;
+		return ++p->res->held >= PICK_BLOCKED_MAX ? 1 : 0;
 	}
 	p->jobs[p->n]->d = *d;
 	p->n++;

@@ -22,10 +22,14 @@
 
 /* Picks run ahead of the transfers: a webhook may have this many times
  * per_webhook_concurrency picked (running + waiting for a slot). */
-#define PICK_AHEAD 2
+#define PICK_AHEAD 8
 
-/* Due-index entries looked at per pick at most, beyond those picked. */
+/* Due-index entries looked at per pick at most, beyond those picked, and
+ * of those, entries held back by a webhook's limits: a webhook with a deep
+ * backlog must not make every pick walk all of it.  Deliveries behind more
+ * than PICK_BLOCKED_MAX held-back ones wait until those move. */
 #define PICK_SCAN_MAX 4096
+#define PICK_BLOCKED_MAX 256
 
 struct pick_result {
 	size_t n;		/* jobs filled */
@@ -33,6 +37,7 @@ struct pick_result {
 	int blocked;		/* something due was held back by a limit */
 	int64_t next_at;	/* wall ms when more becomes due; 0: unknown */
 	int64_t rate_at;	/* wall ms when a rate limit frees; 0: none */
+	size_t held;		/* entries held back by a webhook's limits */
 };
 
 /*

@@ -38,7 +38,9 @@ struct run {
 	int64_t flush_at;		/* mono ms: commit the batch by then */
 	int flush_fails;
 	int64_t pick_at;		/* mono ms: pick again then */
+	int64_t last_pick;		/* mono ms of the last pick */
 	int repick_on_done;		/* last pick left due work behind */
+	int held;			/* ... only behind webhook limits */
 	int once_done;			/* --once: nothing more to do */
 	unsigned conc;
 	struct job **ready;		/* picked, waiting for a transfer slot, */
@@ -94,7 +96,10 @@ run_finish(struct run *r, struct job *j)
 	if (r->nbatch == 0)
 		r->flush_at = timefmt_mono_ms() + RUN_FLUSH_MS;
 	r->batch[r->nbatch++] = j;
-	if (r->repick_on_done)
+	/* Work held back by a webhook's limits can move now; while jobs of
+	 * that kind still wait in the ready queue, another pick would only
+	 * walk the same held-back entries again. */
+	if (r->repick_on_done && (!r->held || r->nready == 0))
 		r->pick_at = 0;
 }
 
@@ -242,9 +247,11 @@ run_pick(struct run *r, char *err, size_t errlen)
 	size_t want = 2 * (size_t)r->conc - transfer_running(r->tr) -
 	    r->nready;
 	char e[256];
+	int rc;
 
 	(void)err;
 	(void)errlen;
+	r->last_pick = mono;
 	if (want > r->nfree)
 		want = r->nfree;
 	if (want == 0) {
@@ -252,9 +259,13 @@ run_pick(struct run *r, char *err, size_t errlen)
 		return 0;
 	}
 	/* pick_due fills the jobs at the top of the free stack. */
-	if (pick_due(r->o->store, cfg, r->inflight, r->wt, now,
+	rc = pick_due(r->o->store, cfg, r->inflight, r->wt, now,
 	    cfg->poll_interval_ms, r->free + r->nfree - want, want, &res, e,
-	    sizeof(e)) == -1) {
+	    sizeof(e));
+	if (timefmt_mono_ms() - mono >= RUN_SLOW_MS)
+		log_info("slow pick: %lld ms for %zu deliveries (%zu held back)",
+		    (long long)(timefmt_mono_ms() - mono), res.n, res.held);
+	if (rc == -1) {
 		log_err("picking due deliveries: %s", e);
 		if (!commit_busy(r->cm))
 			(void)store_check(r->o->store, e, sizeof(e));
@@ -286,6 +297,7 @@ run_pick(struct run *r, char *err, size_t errlen)
 			free(pk);
 	}
 	r->repick_on_done = res.more || res.blocked;
+	r->held = !res.more && res.blocked;
 	if (res.more) {
 		r->pick_at = 0;
 	} else {
@@ -389,7 +401,7 @@ run_housekeep(const struct run_opts *o, int purge, const char *pass)
 
 /*
  * 1 if a pick is worth its read transaction now: enough free transfer slots
- * (a quarter of concurrency, so refills come in chunks and each pick does
+ * (half of concurrency, so refills come in chunks and each pick does
  * not rescan the in-flight head of the due index for one slot), or nothing
  * is running at all.
  */
@@ -397,8 +409,13 @@ static int
 run_can_pick(const struct run *r, int stopping)
 {
 	size_t busy = transfer_running(r->tr) + r->nready;
-	size_t min = r->conc / 4 > 0 ? r->conc / 4 : 1;
+	size_t min = r->conc / 2 > 0 ? r->conc / 2 : 1;
 
+	/* Never while a batch commits: the pick's cursor and the commit's
+	 * writes meet at the head of the due index and would wait on each
+	 * other's page locks; the ready queue bridges the commit. */
+	if (commit_busy(r->cm))
+		return 0;
 	return !stopping && r->nfree > 0 &&
 	    (busy == 0 || 2 * (size_t)r->conc - busy >= min);
 }
@@ -408,9 +425,11 @@ static int64_t
 run_timeout(const struct run *r, int64_t mono, int stopping)
 {
 	int64_t t = r->cfg->poll_interval_ms;
+	int64_t at = r->pick_at > r->last_pick + RUN_PICK_GAP_MS ? r->pick_at :
+	    r->last_pick + RUN_PICK_GAP_MS;
 
-	if (run_can_pick(r, stopping) && r->pick_at - mono < t)
-		t = r->pick_at - mono;
+	if (run_can_pick(r, stopping) && at - mono < t)
+		t = at - mono;
 	if (r->nbatch > 0 && !commit_busy(r->cm) && r->flush_at - mono < t)
 		t = r->flush_at - mono;
 	return t < 0 ? 0 : t;
@@ -446,12 +465,13 @@ run_sender(const struct run_opts *o, char *err, size_t errlen)
 			    (long long)(RUN_ONCE_MAX_MS / 1000));
 			run_drop_ready(&r);
 		}
-		if (run_can_pick(&r, stopping) && mono >= r.pick_at &&
-		    run_pick(&r, err, errlen) == -1)
-			goto out;
 		if (run_take(&r, err, errlen) == -1)
 			goto out;
-		run_submit(&r, mono);
+		if (run_can_pick(&r, stopping) && mono >= r.pick_at &&
+		    mono >= r.last_pick + RUN_PICK_GAP_MS &&
+		    run_pick(&r, err, errlen) == -1)
+			goto out;
+		run_submit(&r, timefmt_mono_ms());
 		if (transfer_running(r.tr) == 0 && r.nbatch == 0 &&
 		    !commit_busy(r.cm) && (stopping || r.once_done))
 			break;
@@ -496,7 +516,11 @@ run_sender(const struct run_opts *o, char *err, size_t errlen)
 				continue;	/* run_take reads it */
 			} else if (fds[i].fd == o->wakefd) {
 				wake_drain(o->wakefd);
-				r.pick_at = 0;
+				/* new work; if the last pick was held back
+				 * and jobs wait, the next completion picks */
+				if (!r.held || r.nready == 0 ||
+				    transfer_running(r.tr) == 0)
+					r.pick_at = 0;
 			} else {
 				while (read(o->sigfd, c, sizeof(c)) > 0)
 					;

@@ -20,6 +20,9 @@
 
 #define RUN_BATCH_MAX 256		/* finished jobs per commit at most */
 #define RUN_FLUSH_MS 10			/* oldest finished job waits at most */
+#define RUN_SLOW_MS 100			/* a pick or commit this slow is logged */
+#define RUN_PICK_GAP_MS 2		/* picks (one read txn each) at most
+					 * this often: wake-ups coalesce */
 #define RUN_ONCE_MAX_MS (10LL * 60 * 1000)	/* --once stops picking after */
 #define RUN_PURGE_EVERY_MS (10LL * 60 * 1000)	/* --loop retention pass */
 #define RUN_CHECKPOINT_EVERY_MS (60LL * 1000)
