@@ -41,6 +41,11 @@ def vg_flags(logfile):
     flags = VALGRIND + ["--log-file=" + logfile]
     if os.path.exists(SUPP):
         flags.append("--suppressions=" + os.path.abspath(SUPP))
+    # Extra suppression files (colon-separated), e.g. to look past a known
+    # report while it is being fixed.  Not used by make check-valgrind.
+    for extra in os.environ.get("HOOKD_VG_SUPPRESSIONS", "").split(":"):
+        if extra:
+            flags.append("--suppressions=" + os.path.abspath(extra))
     return flags
 
 
@@ -188,7 +193,10 @@ class ValgrindTests(unittest.TestCase):
         end = time.time() + 120
         while time.time() < end and not os.path.exists(exitfile):
             time.sleep(0.1)
-        logs = "".join(open(p).read() for p in glob.glob(tmp + "/vg.*.log"))
+        logs = ""
+        for p in glob.glob(tmp + "/vg.*.log"):
+            with open(p) as f:
+                logs += f.read()
         self.assertTrue(os.path.exists(exitfile), "no exit after SIGTERM\n" + logs)
         time.sleep(0.1)
         with open(exitfile) as f:
