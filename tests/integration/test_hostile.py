@@ -413,6 +413,22 @@ class HostileReadTests(HostileBase):
             self.assertError((st, {}, body), 404)
 
 
+    def test_metacharacters_in_list_filters_match_nothing_or_are_422(self):
+        for i, m in enumerate(METACHARS + SHELL_PAYLOADS):
+            for param in ("event_type", "webhook", "cursor"):
+                with self.subTest("%s %d %r" % (param, i, m)):
+                    st, _, body = self.req(
+                        "GET", "/v1/apps/%s/deliveries?%s=%s"
+                        % (self.A["id"], param, _q(m)), token=self.A["api_key"])
+                    if st == 200:
+                        self.assertEqual(body["data"], [], body)
+                    else:
+                        self.assertError((st, {}, body), 422 if param != "webhook"
+                                         else st)
+                        self.assertIn(st, (404, 422))
+        self.assertFalse(os.path.exists(PWNED))
+
+
 class HostileJsonTests(HostileBase):
 
     def test_invalid_utf8_in_json_strings_is_400(self):
