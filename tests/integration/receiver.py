@@ -53,6 +53,8 @@ class Receiver:
     def __init__(self, host="127.0.0.1"):
         self.requests = []
         self.rules = {}
+        self.active = {}        # path -> requests being answered now
+        self.max_active = {}    # path -> most answered at once
         self.cond = threading.Condition()
         outer = self
 
@@ -76,7 +78,17 @@ class Receiver:
                         "path": path, "body": body, "at": time.time(),
                         "headers": {k.lower(): v for k, v in self.headers.items()},
                         "status": status})
+                    n = outer.active.get(path, 0) + 1
+                    outer.active[path] = n
+                    outer.max_active[path] = max(n, outer.max_active.get(path, 0))
                     outer.cond.notify_all()
+                try:
+                    self._answer(rule, status)
+                finally:
+                    with outer.cond:
+                        outer.active[path] -= 1
+
+            def _answer(self, rule, status):
                 if rule.get("sleep"):
                     time.sleep(rule["sleep"])
                 reply = rule.get("body", b"")

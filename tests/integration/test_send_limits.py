@@ -1,0 +1,96 @@
+"""hookd-send's limits and bookkeeping: per_webhook_concurrency, a
+webhook's rate_limit, a delivery cancelled while its attempt is in flight,
+and retention."""
+
+import threading
+import time
+import unittest
+
+from test_send import SendCase
+
+
+class TestSendLimits(SendCase):
+    CONFIG = dict(SendCase.CONFIG, per_webhook_concurrency="3",
+                  concurrency="32")
+
+    def test_per_webhook_concurrency_caps_parallel_requests(self):
+        app = self.app()
+        self.rx.set("/capped", sleep=0.3)
+        self.webhook(app, self.rx.url("/capped"))
+        self.rx.set("/other", sleep=0.3)
+        self.webhook(app, self.rx.url("/other"))
+        for _ in range(9):
+            self.event(app)          # each goes to both webhooks
+        t0 = time.time()
+        self.send_once()
+        self.assertEqual(len(self.rx.got("/capped")), 9)
+        self.assertEqual(self.rx.max_active["/capped"], 3)
+        self.assertEqual(self.rx.max_active["/other"], 3)
+        # 9 at 3 at a time, 0.3 s each: about 0.9 s, the two webhooks in
+        # parallel (serialised it would take 1.8 s)
+        self.assertGreaterEqual(time.time() - t0, 0.85)
+        self.assertLess(time.time() - t0, 1.7)
+
+    def test_rate_limit_spaces_requests_to_one_webhook(self):
+        app = self.app()
+        self.webhook(app, self.rx.url("/paced"), rate_limit=5)
+        for _ in range(6):
+            self.event(app)
+        self.send_once()
+        got = self.rx.got("/paced")
+        self.assertEqual(len(got), 6)
+        at = sorted(g["at"] for g in got)
+        gaps = [b - a for a, b in zip(at, at[1:])]
+        # 5 per second: starts 200 ms apart (timer slack allowed)
+        self.assertGreaterEqual(min(gaps), 0.15, gaps)
+        self.assertGreaterEqual(at[-1] - at[0], 0.9)
+
+    def test_delivery_cancelled_in_flight_keeps_state_attempt_recorded(self):
+        app = self.app()
+        self.rx.set("/cancelled", sleep=0.6, status=500)
+        wh = self.webhook(app, self.rx.url("/cancelled"))
+        self.event(app)
+        ds = self.deliveries(app, webhook=wh["id"])
+        self.assertEqual(len(ds), 1)
+        p = self.srv.start_sender("--once")
+        self.rx.wait(1, path="/cancelled", timeout=5)
+        st, _, body = self.srv.request(
+            "DELETE", "/v1/apps/%s/webhooks/%s" % (app["id"], wh["id"]))
+        self.assertEqual(st, 204, body)
+        self.assertEqual(p.wait(20), 0)
+        d = self.delivery(app, ds[0]["id"])
+        self.assertEqual(d["status"], "cancelled", d)
+        self.assertEqual(len(d["attempts"]), 1, d)
+        self.assertEqual(d["attempts"][0]["status_code"], 500, d)
+        self.assertEqual(len(self.rx.got("/cancelled")), 1)   # no retry
+
+
+class TestSendRetention(SendCase):
+    CONFIG = dict(SendCase.CONFIG, retention="1s")
+
+    def test_once_purges_finished_deliveries_and_events_past_retention(self):
+        app = self.app()
+        wh = self.webhook(app, self.rx.url("/old"))
+        self.event(app)
+        self.send_once()
+        ds = self.deliveries(app, webhook=wh["id"])
+        self.assertEqual([d["status"] for d in ds], ["delivered"])
+        self.rx.set("/pending", status=503,
+                    headers={"Retry-After": "3600"})
+        wh2 = self.webhook(app, self.rx.url("/pending"))
+        self.event(app)
+        self.send_once()            # one 503: stays pending an hour
+        time.sleep(1.3)
+        self.send_once()
+        st, _, _ = self.srv.request(
+            "GET", "/v1/apps/%s/deliveries/%s" % (app["id"], ds[0]["id"]))
+        self.assertEqual(st, 404)
+        self.assertEqual(self.deliveries(app, webhook=wh["id"]), [])
+        # a pending delivery is never purged, whatever its age
+        left = self.deliveries(app, webhook=wh2["id"])
+        self.assertEqual([d["status"] for d in left], ["pending"])
+        self.assertEqual(len(self.delivery(app, left[0]["id"])["attempts"]), 1)
+
+
+if __name__ == "__main__":
+    unittest.main()
