@@ -4,12 +4,28 @@
  *
  * Several processes (FastCGI workers, the sender, CLI runs) share one
  * environment.  Each opens it with DB_REGISTER | DB_RECOVER, so recovery
- * runs exactly when a previous user died inside the environment, and with
- * DB_FAILCHK plus set_thread_count/set_isalive, so that locks and
- * transactions left by a dead process are released by whoever notices
- * (failchk runs at open, after every deadlock/lock timeout and at each
- * checkpoint).  Lock waits are bounded by a lock timeout and a transaction
- * timeout, and the deadlock detector runs on every conflict.
+ * runs exactly when a previous user died inside the environment (the
+ * registry notices), and configures set_thread_count/set_isalive so that
+ * failchk can release the locks and abort the transactions of a dead
+ * process; store_txn runs failchk after every deadlock/lock timeout and
+ * store_checkpoint runs it too.  Lock waits are bounded by a lock timeout
+ * and a transaction timeout, and the deadlock detector runs on every
+ * conflict.
+ *
+ * Not DB_FAILCHK at open: with it, DB_REGISTER answers a dead process by
+ * attaching to the regions and running failchk instead of recovery, and
+ * when the dead process was killed holding a region mutex (SIGKILL in the
+ * middle of a DB call) the opener blocks forever in that mutex (seen in
+ * test_store_proc: __envreg_register -> __env_attach_regions ->
+ * __env_ref_increment -> pthread_mutex_lock).  Plain DB_REGISTER |
+ * DB_RECOVER removes and rebuilds the regions instead, which never waits on
+ * the dead process's mutexes.  The price: after a process death the next
+ * opener's recovery panics the other live handles; they reopen (below).
+ *
+ * A panic (DB_RUNRECOVERY) marks the handle dead.  If it shows at
+ * txn_begin, nothing was done yet, so store_txn reopens at once and goes
+ * on; if it shows inside a transaction, that store_txn returns STORE_ERR
+ * and the next store_check/store_txn reopens.
  *
  * DB_THREAD: BDB checks lock timeouts only when its deadlock detector
  * runs, and a process blocked in a lock wait cannot run it; when the lock
@@ -218,7 +234,7 @@ open_handles(struct store *s, char *err, size_t errlen)
 	env->set_msgcall(env, msgcall);
 	lt = (db_timeout_t)s->lock_timeout_ms * 1000;
 	flags = DB_CREATE | DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL |
-	    DB_INIT_TXN | DB_REGISTER | DB_RECOVER | DB_FAILCHK | DB_THREAD;
+	    DB_INIT_TXN | DB_REGISTER | DB_RECOVER | DB_THREAD;
 	if ((ret = env->set_cachesize(env, 0, 32 * 1024 * 1024, 1)) != 0 ||
 	    (ret = env->set_lg_bsize(env, 2 * 1024 * 1024)) != 0 ||
 	    (ret = env->set_lk_max_locks(env, 20000)) != 0 ||
@@ -348,7 +364,7 @@ store_txn(struct store *s, int flags, store_txn_fn fn, void *arg, char *err,
     size_t errlen)
 {
 	struct store_txn t;
-	int try, rc, ret;
+	int try, rc, ret, reopened = 0;
 
 	for (try = 0; try < TXN_TRIES; try++) {
 		if (store_check(s, err, errlen) != STORE_OK)
@@ -365,6 +381,11 @@ store_txn(struct store *s, int flags, store_txn_fn fn, void *arg, char *err,
 				backoff(try);
 				continue;
 			}
+			if (s->dead && !reopened) {
+				/* another process ran recovery: reopen */
+				reopened = 1;
+				continue;
+			}
 			snprintf(err, errlen, "%s", t.err);
 			return STORE_ERR;
 		}
@@ -378,8 +399,15 @@ store_txn(struct store *s, int flags, store_txn_fn fn, void *arg, char *err,
 			return STORE_ERR;
 		}
 		ret = t.txn->abort(t.txn);
-		if (ret != 0)
+		if (ret != 0) {
+			/* keep the first reason; a panic still marks dead */
+			char first[sizeof(t.err)];
+
+			memcpy(first, t.err, sizeof(first));
 			(void)dbenv_rc(&t, ret, "abort");
+			if (first[0] != '\0')
+				memcpy(t.err, first, sizeof(t.err));
+		}
 		if (rc == STORE_RETRY) {
 			/* A dead process may hold the lock we waited for. */
 			run_failchk(s);

@@ -618,9 +618,10 @@ one_event(struct store_txn *t, void *arg)
 }
 
 /* A process dies while registered in the environment; a newcomer opens
- * it.  DB_FAILCHK makes DB_REGISTER clean up after the dead one instead of
- * running recovery, so the live handle goes on without a reopen. */
-START_TEST(test_store_dead_process_does_not_force_others_to_reopen)
+ * it, DB_REGISTER notices and runs recovery, which panics our live
+ * handle: its next store_txn reopens transparently (the panic shows at
+ * txn_begin, before any work) and sees the data. */
+START_TEST(test_store_live_handle_goes_on_after_recovery_for_dead_process)
 {
 	struct store *s, *s2;
 	pid_t pid;
@@ -654,6 +655,7 @@ START_TEST(test_store_dead_process_does_not_force_others_to_reopen)
 	}
 	ck_assert_int_eq(child_wait(pid), 0);
 	for (i = 0; i < 3; i++) {
+		events = 0;
 		rc = store_txn(s, STORE_RDONLY, noop_read, &events, err,
 		    sizeof(err));
 		if (rc != STORE_OK)
@@ -665,21 +667,22 @@ START_TEST(test_store_dead_process_does_not_force_others_to_reopen)
 }
 END_TEST
 
-/* Recovery run by another process (here: a private DB_RECOVER open, as
- * the db_recover utility does) panics our handle: the next call fails with
- * STORE_ERR, the one after reopens and sees the data. */
-START_TEST(test_store_reopens_after_recovery_by_another_process)
+/* Recovery run by another process while we are inside a transaction (a
+ * private DB_RECOVER open, as the db_recover utility does): the rest of
+ * our transaction fails, store_txn returns STORE_ERR naming recovery; the
+ * next store_txn reopens, the committed event is there, the aborted one
+ * is not. */
+static int
+put_then_recover_elsewhere(struct store_txn *t, void *arg)
 {
-	struct store *s;
+	struct store_event e = fx_evt("evt_lost", 2, "{}");
 	pid_t pid;
-	char err[512];
-	uint64_t events = 0;
 	int rc;
 
-	s = fx_open(home, 1);
-	ck_assert_int_eq(fx_txn(s, 0, one_event, NULL), 0);
+	(void)arg;
+	if ((rc = store_event_put(t, &e)) != STORE_OK)
+		return rc;
 	pid = fork();
-	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
 		DB_ENV *env;
 
@@ -690,17 +693,43 @@ START_TEST(test_store_reopens_after_recovery_by_another_process)
 		env->close(env, 0);
 		_exit(0);
 	}
-	ck_assert_int_eq(child_wait(pid), 0);
-	rc = store_txn(s, STORE_RDONLY, noop_read, &events, err, sizeof(err));
+	if (pid < 0 || child_wait(pid) != 0)
+		return 42;
+	e = fx_evt("evt_lost2", 3, "{}");
+	return store_event_put(t, &e);
+}
+
+static int
+get_two(struct store_txn *t, void *arg)
+{
+	struct store_event e;
+	int *found = arg;
+
+	found[0] = store_event_get(t, "evt_keep", 0, &e);
+	found[1] = store_event_get(t, "evt_lost", 0, &e);
+	return STORE_OK;
+}
+
+START_TEST(test_store_recovery_inside_txn_is_err_then_reopens)
+{
+	struct store *s;
+	char err[512];
+	int rc, found[2];
+
+	s = fx_open(home, 1);
+	ck_assert_int_eq(fx_txn(s, 0, one_event, NULL), 0);
+	rc = store_txn(s, 0, put_then_recover_elsewhere, NULL, err,
+	    sizeof(err));
 	ck_assert_int_eq(rc, STORE_ERR);
-	fprintf(stderr, "after recovery elsewhere: %s\n", err);
+	fprintf(stderr, "recovery inside a txn: %s\n", err);
 	ck_assert_ptr_nonnull(strstr(err, "recovery"));
-	rc = store_txn(s, STORE_RDONLY, noop_read, &events, err, sizeof(err));
+	ck_assert_int_eq(store_check(s, err, sizeof(err)), STORE_OK);
+	rc = store_txn(s, STORE_RDONLY, get_two, found, err, sizeof(err));
 	if (rc != STORE_OK)
 		fprintf(stderr, "reopen: %s\n", err);
 	ck_assert_int_eq(rc, STORE_OK);
-	ck_assert_uint_eq(events, 1);
-	ck_assert_int_eq(store_check(s, err, sizeof(err)), STORE_OK);
+	ck_assert_int_eq(found[0], STORE_OK);
+	ck_assert_int_eq(found[1], STORE_NOTFOUND);
 	store_close(s);
 }
 END_TEST
@@ -721,9 +750,8 @@ proc_suite(void)
 	tcase_add_test(tc,
 	    test_store_concurrent_writers_with_deadlocks_lose_nothing);
 	tcase_add_test(tc,
-	    test_store_dead_process_does_not_force_others_to_reopen);
-	tcase_add_test(tc,
-	    test_store_reopens_after_recovery_by_another_process);
+	    test_store_live_handle_goes_on_after_recovery_for_dead_process);
+	tcase_add_test(tc, test_store_recovery_inside_txn_is_err_then_reopens);
 	suite_add_tcase(su, tc);
 	return su;
 }
