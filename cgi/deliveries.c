@@ -12,7 +12,7 @@
 
 #define DLV_LIMIT_DEFAULT 50
 #define DLV_LIMIT_MAX 250
-#define DLV_SCAN_MAX 10000	/* records looked at per page with filters */
+#define DLV_SCAN_MAX 2000	/* records looked at per page with filters */
 
 static const char *const dlv_status_names[] = {
 	"pending", "delivered", "failed", "cancelled",
@@ -63,10 +63,14 @@ dlv_page_cb(const struct store_delivery *d, void *arg)
 		p->more = 1;
 		return 1;
 	}
+	/* A webhook's deliveries all carry its app: another app's webhook
+	 * ends the walk at once, so it reads exactly like a missing one
+	 * (and no cursor ever names another app's delivery). */
+	if (strcmp(d->app_id, p->c->param[0]) != 0)
+		return 1;
 	p->scanned++;
 	memcpy(p->last, d->id, sizeof(p->last));
-	if (strcmp(d->app_id, p->c->param[0]) != 0 ||
-	    (p->status >= 0 && d->status != p->status) ||
+	if ((p->status >= 0 && d->status != p->status) ||
 	    (p->type[0] != '\0' && strcmp(d->event_type, p->type) != 0))
 		return 0;
 	p->v[p->n++] = *d;

@@ -95,6 +95,24 @@ class TenancyTests(ServerCase):
                                token=self.a["api_key"])
         self.assertEqual([d["webhook_id"] for d in body["data"]], [self.wa["id"]])
 
+    def test_filter_by_a_busy_foreign_webhook_leaks_no_cursor(self):
+        # More deliveries than one filtered page looks at (2,000): the
+        # answer must still be the empty, cursor-less page of a missing id.
+        import concurrent.futures
+        o = org()
+        b = self.srv.create_app(o)
+        wb = self.srv.create_webhook(b, HOOK)
+        with concurrent.futures.ThreadPoolExecutor(4) as ex:
+            sts = list(ex.map(lambda i: self.srv.post_event("user.signin", o)[0], range(2100)))
+        self.assertEqual(set(sts), {202})
+        st, _, body = self.req("GET", "/v1/apps/%s/deliveries?webhook=%s&status=failed"
+                               % (self.a["id"], wb["id"]), token=self.a["api_key"])
+        self.assertEqual((st, body), (200, {"data": [], "next_cursor": None}))
+        st, _, body = self.req("GET", "/v1/apps/%s/deliveries?webhook=%s&status=failed"
+                               % (b["id"], wb["id"]), token=b["api_key"])
+        self.assertEqual(body["data"], [])
+        self.assertIsNotNone(body["next_cursor"])     # B's own page does go on
+
     def test_org_events_never_reach_another_orgs_webhooks(self):
         x, y = org(), org()
         ax = self.srv.create_app(x)
