@@ -7,7 +7,8 @@ Posts RATE events/s (default 1000) for SECONDS (default 5) from paced
 client threads with keep-alive connections, to one webhook at a fast
 loopback receiver (bench/sender_rx, C, logs each arrival; HOOKD_BUILD
 points at the build dir holding it); latency = arrival at the receiver
-minus the moment the POST was sent.  Default per_webhook_concurrency (4).  Prints p50/p90/p99/max and the
+minus the moment the POST was sent.  per_webhook_concurrency: $PER_WEBHOOK
+(default 4, hookd's default).  Prints p50/p90/p99/max and the
 achieved intake rate.  poll_interval is 1 s: only the wake socket makes
 latencies far below it.
 """
@@ -36,6 +37,8 @@ def main():
     dur = sys.argv[3] if len(sys.argv) > 3 else "nosync"
     build = os.environ.get("HOOKD_BUILD", os.path.join(HERE, ".."))
     srv = Server(config={"durability": dur, "concurrency": "64",
+                         "per_webhook_concurrency":
+                             os.environ.get("PER_WEBHOOK", "4"),
                          "poll_interval": "1s"}, procs=4)
     srv.start()
     arrivals = os.path.join(srv.tmp, "arrivals")
@@ -95,8 +98,10 @@ def main():
         p.send_signal(signal.SIGTERM)
         p.wait(30)
         lat = [(got[e] - sent[e]) * 1000.0 for e in sent if e in got]
-        print("intake: %d events in %.2f s (%.0f/s), durability %s; "
-              "received %d" % (len(sent), took, len(sent) / took, dur, len(lat)))
+        print("intake: %d events in %.2f s (%.0f/s), durability %s, "
+              "per_webhook_concurrency %s; received %d" % (
+                  len(sent), took, len(sent) / took, dur,
+                  srv.config["per_webhook_concurrency"], len(lat)))
         print("latency ms: p50 %.1f  p90 %.1f  p99 %.1f  max %.1f" % (
             pct(lat, 50), pct(lat, 90), pct(lat, 99), max(lat)))
     finally:
