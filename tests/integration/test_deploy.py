@@ -89,16 +89,25 @@ class SmokeMixin:
         self.assertEqual(st, 200, lst)
         self.assertEqual([d["status"] for d in lst["data"]], ["delivered"])
 
-        # The status page the sender wrote is served at "/".
-        self.assertTrue(os.path.exists(os.path.join(dep.dirs["www"],
-                                                    "status.html")),
-                        "hookd-send --once wrote no status.html")
+        # status_dir is served at "/": the page the sender wrote, or (if
+        # this sender writes none: test_send_once_unit_writes_the_status_page
+        # reports that) a probe page put there by the test.
+        html = os.path.join(dep.dirs["www"], "status.html")
+        js = os.path.join(dep.dirs["www"], "status.json")
+        if not os.path.exists(html):
+            with open(html, "w") as f:
+                f.write("<!DOCTYPE html><html><body>probe</body></html>\n")
+            with open(js, "w") as f:
+                f.write('{"probe": true}\n')
+        with open(html, "rb") as f:
+            want = f.read()
         st, h, page = dep.request("GET", "/", token=None)
         self.assertEqual(st, 200, page)
         self.assertIn("text/html", h.get("content-type", ""))
-        self.assertIn(b"<html", page.lower() if isinstance(page, bytes) else b"")
+        self.assertEqual(page, want)
         st, h, status = dep.request("GET", "/status.json", token=None)
         self.assertEqual(st, 200, status)
+        self.assertIn("application/json", h.get("content-type", ""))
         self.assertIsInstance(status, dict)
         return app, wh
 
@@ -170,7 +179,7 @@ class TestDeploySender(SmokeMixin, unittest.TestCase):
         loop.send_signal(signal.SIGTERM)
         self.assertEqual(loop.wait(20), 0, dep.log())
 
-    def test_send_once_unit_runs_a_pass(self):
+    def test_send_once_unit_writes_the_status_page(self):
         dep = self.deployment()
         self.start(lambda: dep.start_lighttpd("lighttpd/hookd-binpath.conf"))
         argv = dep.unit_command("systemd/hookd-send.service")
@@ -185,8 +194,15 @@ class TestDeploySender(SmokeMixin, unittest.TestCase):
         dep._keep("hookd-send-once", r.stderr)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(len(rcv.wait(1, timeout=5)), 1, r.stderr)
-        self.assertTrue(os.path.exists(os.path.join(dep.dirs["www"],
-                                                    "status.json")))
+        for name in ("status.html", "status.json"):
+            self.assertTrue(os.path.exists(os.path.join(dep.dirs["www"], name)),
+                            "hookd-send --once wrote no %s (SPEC: status page)"
+                            % name)
+        # Served by the web server, as written.
+        with open(os.path.join(dep.dirs["www"], "status.html"), "rb") as f:
+            want = f.read()
+        st, _, page = dep.request("GET", "/", token=None)
+        self.assertEqual((st, page), (200, want))
 
 
 class TestDeployOperations(SmokeMixin, unittest.TestCase):
