@@ -136,6 +136,9 @@ class TestQuickStart(unittest.TestCase):
         while any(alive(p) for p in started) and time.time() < end:
             time.sleep(0.05)
         self.assertEqual([p for p in started if alive(p)], [], s.output())
+        bad = [l for l in s.output().splitlines()
+               if harness.SANITIZER_RE.search(l)]
+        self.assertEqual(bad, [], "sanitizer reports")
 
     def test_make_run_prints_working_commands_and_stops_on_ctrl_c(self):
         s, port, demo = self.start()
