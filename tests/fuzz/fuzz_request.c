@@ -1,12 +1,19 @@
 /*
- * libFuzzer target: one raw request through api_handle(), without a server.
+ * libFuzzer target: one raw request as CGI variables and a body, through
+ * request_read(), api_handle() and request_write() (what cgi/main.c does
+ * per request), without a server.
  *
- * Input format (lines split at '\n'; a missing line is NULL):
- *   METHOD\nPATH\nQUERY\nCONTENT-TYPE\nAUTHORIZATION\nBODY...
- * An empty QUERY, CONTENT-TYPE or AUTHORIZATION line is NULL (absent); the
- * BODY is everything after the fifth '\n', NULs included.  PATH, QUERY,
- * AUTHORIZATION and BODY have placeholders replaced so that the fuzzer
- * reaches authorized handlers with ids that exist:
+ * Input format (lines split at '\n'; a missing line is absent):
+ *   METHOD[ NAME=VALUE[;NAME=VALUE...]]\nPATH\nQUERY\nCONTENT-TYPE\n
+ *   AUTHORIZATION\nBODY...
+ * They become REQUEST_METHOD, REQUEST_URI (PATH, plus "?QUERY" when the
+ * QUERY line is not empty), CONTENT_TYPE and HTTP_AUTHORIZATION (absent when
+ * their line is empty), and CONTENT_LENGTH (the BODY's length); the BODY is
+ * everything after the fifth '\n', NULs included.  NAME=VALUE pairs after
+ * the method add or override CGI variables (CONTENT_LENGTH=99999999999,
+ * QUERY_STRING=..., SCRIPT_NAME=/x;PATH_INFO=/v1/apps with REQUEST_URI=).
+ * PATH, QUERY, AUTHORIZATION and BODY have placeholders replaced so that
+ * the fuzzer reaches authorized handlers with ids that exist:
  *   {T} admin token   {A} {B} two apps (of orgs {O} and "org_b")
  *   {K} {L} their keys   {W} {X} a webhook of each   {D} a delivery of {A}
  *
@@ -33,6 +40,7 @@
 #include <json-c/json.h>
 
 #include "cgi/api.h"
+#include "cgi/request.h"
 #include "cgi/response.h"
 #include "lib/buf.h"
 #include "lib/config.h"
@@ -42,6 +50,8 @@
 #define FUZZ_FIELD_MAX	(16 * 1024)	/* one expanded header line */
 #define FUZZ_BODY_MAX	(512 * 1024)	/* expanded body */
 #define FUZZ_ADMIN	"fuzz-admin-token-0123456789"
+#define FUZZ_VARS	16		/* CGI variables of one request */
+#define FUZZ_OUT_MAX	(API_RESPONSE_MAX + 4096)	/* headers + body */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -52,6 +62,7 @@ struct fuzz_state {
 	struct config cfg;
 	struct api_ctx ctx;
 	struct api_response resp;
+	struct request rq;
 	unsigned runs;
 	int dirty;			/* a fixture may be gone */
 	char app_a[128], app_b[128], key_a[128], key_b[128];
@@ -83,6 +94,7 @@ fuzz_cleanup(void)
 		store_close(fz.ctx.store);
 	fz.ctx.store = NULL;
 	response_free(&fz.resp);
+	request_free(&fz.rq);
 	if (fz.dir[0] != '\0')
 		fuzz_rm_tree(fz.dir);
 }
@@ -192,6 +204,7 @@ fuzz_setup(void)
 		fz.cfg.nosync = 1;
 		fz.ctx.cfg = &fz.cfg;
 		response_init(&fz.resp);
+		request_init(&fz.rq);
 		atexit(fuzz_cleanup);
 		fz.ready = 1;
 	} else {
@@ -323,22 +336,109 @@ fuzz_judge(const struct api_response *r)
 	}
 }
 
+/* One request's CGI variables and body, behind a struct request_io. */
+struct fuzz_io {
+	const char *name[FUZZ_VARS];
+	const char *value[FUZZ_VARS];
+	size_t n;
+	const char *body;
+	size_t body_len, body_pos;
+	struct buf out;			/* what request_write() wrote */
+};
+
+static void
+fuzz_setvar(struct fuzz_io *f, const char *name, const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		if (strcmp(f->name[i], name) == 0) {
+			f->value[i] = value;
+			return;
+		}
+	if (f->n < FUZZ_VARS) {
+		f->name[f->n] = name;
+		f->value[f->n++] = value;
+	}
+}
+
+static const char *
+fuzz_getenv(void *u, const char *name)
+{
+	struct fuzz_io *f = u;
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		if (strcmp(f->name[i], name) == 0)
+			return f->value[i];
+	return NULL;
+}
+
+static long
+fuzz_read(void *u, char *p, size_t n)
+{
+	struct fuzz_io *f = u;
+
+	if (n > f->body_len - f->body_pos)
+		n = f->body_len - f->body_pos;
+	memcpy(p, f->body + f->body_pos, n);
+	f->body_pos += n;
+	return (long)n;
+}
+
+static int
+fuzz_write(void *u, const void *p, size_t n)
+{
+	return buf_add(&((struct fuzz_io *)u)->out, p, n);
+}
+
+/* The bytes written must be "Status: N", headers, a blank line, and the
+ * answer's body with its length announced. */
+static void
+fuzz_judge_output(const struct api_response *r, const struct buf *out)
+{
+	char want[64];
+	const char *end;
+	size_t hlen;
+
+	(void)snprintf(want, sizeof(want), "Status: %d ", r->status);
+	end = memmem(out->data, out->len, "\r\n\r\n", 4);
+	if (strncmp(out->data, want, strlen(want)) != 0 || end == NULL) {
+		fprintf(stderr, "fuzz_request: bad output head: %.200s\n",
+		    out->data);
+		abort();
+	}
+	hlen = (size_t)(end - out->data) + 4;
+	if (out->len - hlen != r->body.len ||
+	    memcmp(out->data + hlen, r->body.data, r->body.len) != 0 ||
+	    (r->body.len > 0 && memmem(out->data, hlen, "Content-Length: ",
+	    16) == NULL)) {
+		fprintf(stderr, "fuzz_request: body written wrongly\n");
+		abort();
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct buf method, path, query, ctype, auth, body;
-	struct api_request rq;
+	struct buf method, path, query, ctype, auth, body, uri;
+	struct request_io io;
+	struct fuzz_io f;
 	const uint8_t *p = data, *end = data + size;
+	char clen[32], *extra, *kv, *next, *eq;
 	int has_q, has_ct, has_auth, has;
 
 	if (!fz.ready || fz.dirty || ++fz.runs >= FUZZ_RESET_EVERY)
 		fuzz_setup();
-	buf_init(&method, 64);
+	memset(&f, 0, sizeof(f));
+	buf_init(&f.out, FUZZ_OUT_MAX);
+	buf_init(&method, 4096);
 	buf_init(&path, FUZZ_FIELD_MAX);
 	buf_init(&query, FUZZ_FIELD_MAX);
 	buf_init(&ctype, FUZZ_FIELD_MAX);
 	buf_init(&auth, FUZZ_FIELD_MAX);
 	buf_init(&body, FUZZ_BODY_MAX);
+	buf_init(&uri, 2 * FUZZ_FIELD_MAX + 2);
 	if (fuzz_line(&p, end, &method, 0, &has) == -1 || !has ||
 	    fuzz_line(&p, end, &path, 1, &has) == -1 || !has ||
 	    fuzz_line(&p, end, &query, 1, &has_q) == -1 ||
@@ -347,28 +447,58 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    fuzz_expand(&body, (const char *)p, (size_t)(end - p)) == -1)
 		goto done;
 	/* CGI variables are C strings: a NUL ends them, as in a real server. */
-	memset(&rq, 0, sizeof(rq));
-	rq.method = method.data;
-	rq.path = path.data;
-	rq.query = has_q && query.len > 0 ? query.data : NULL;
-	rq.content_type = has_ct && ctype.len > 0 ? ctype.data : NULL;
-	rq.authorization = has_auth && auth.len > 0 ? auth.data : NULL;
-	rq.body = body.data != NULL ? body.data : "";
-	rq.body_len = body.len;
-	/* What request.c does with an announced length over the cap. */
-	rq.body_too_large = body.len > api_body_cap(&fz.ctx, rq.method,
-	    rq.path);
-	api_handle(&fz.ctx, &rq, &fz.resp);
+	if (buf_adds(&uri, path.data) == -1 || (has_q && query.len > 0 &&
+	    (buf_adds(&uri, "?") == -1 || buf_adds(&uri, query.data) == -1)))
+		goto done;
+	(void)snprintf(clen, sizeof(clen), "%zu", body.len);
+	extra = strchr(method.data, ' ');
+	if (extra != NULL)
+		*extra++ = '\0';
+	fuzz_setvar(&f, "REQUEST_METHOD", method.data);
+	fuzz_setvar(&f, "REQUEST_URI", uri.data);
+	if (has_ct && ctype.len > 0)
+		fuzz_setvar(&f, "CONTENT_TYPE", ctype.data);
+	if (has_auth && auth.len > 0)
+		fuzz_setvar(&f, "HTTP_AUTHORIZATION", auth.data);
+	if (body.len > 0)
+		fuzz_setvar(&f, "CONTENT_LENGTH", clen);
+	for (kv = extra; kv != NULL && *kv != '\0'; kv = next) {
+		if ((next = strchr(kv, ';')) != NULL)
+			*next++ = '\0';
+		if ((eq = strchr(kv, '=')) != NULL) {
+			*eq = '\0';
+			fuzz_setvar(&f, kv, eq + 1);
+		}
+	}
+	f.body = body.data;
+	f.body_len = body.len;
+	io.u = &f;
+	io.getenv = fuzz_getenv;
+	io.read = fuzz_read;
+	io.write = fuzz_write;
+
+	request_read(&fz.rq, &fz.ctx, &io);
+	api_handle(&fz.ctx, &fz.rq.req, &fz.resp);
+	if (request_write(&fz.resp, &io) == -1) {
+		fprintf(stderr, "fuzz_request: answer over %d bytes\n",
+		    FUZZ_OUT_MAX);
+		abort();
+	}
 	fuzz_judge(&fz.resp);
-	if (fz.resp.status < 300 && (strcmp(rq.method, "DELETE") == 0 ||
-	    strstr(rq.path, "/keys") != NULL))
+	fuzz_judge_output(&fz.resp, &f.out);
+	if (fz.resp.status < 300 && fz.rq.req.method != NULL &&
+	    (strcmp(fz.rq.req.method, "DELETE") == 0 ||
+	    strstr(fz.rq.req.path, "/keys") != NULL))
 		fz.dirty = 1;
+	request_free(&fz.rq);
 done:
+	buf_free(&f.out);
 	buf_free(&method);
 	buf_free(&path);
 	buf_free(&query);
 	buf_free(&ctype);
 	buf_free(&auth);
 	buf_free(&body);
+	buf_free(&uri);
 	return 0;
 }
