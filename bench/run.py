@@ -1,0 +1,497 @@
+#!/usr/bin/python3
+"""run.py - the body of `make bench` (bench/run.sh sets HOOKD_FCGI,
+HOOKD_SEND, HOOKD_BUILD).  One run, every figure next to a baseline
+measured in the same run:
+
+  store     bench/store_bench: raw Berkeley DB puts (1 KiB, one per txn,
+            single writer, sync = fsync per commit, nosync) and hookd's
+            event+delivery transaction - the baselines for intake.
+  intake    bench/intake.sh: POST /v1/events (1 KiB, 1 matching webhook)
+            through lighttpd + 2 FastCGI processes with wrk, hookd nosync and
+            sync, and bench/responder (FastCGI doing nothing) as the floor.
+  fanout    here: the same POST with 100 matching webhooks (nosync); rate x
+            100 = deliveries created per second, against raw nosync puts.
+  send      bench/send.sh: hookd-send --once over N due deliveries to
+            bench/sender_rx (C, keep-alive, 204) against bench/curlmulti
+            (raw libcurl multi) with the same concurrency; idle --once.
+  latency   bench/sender_latency.py: POST -> arrival at the receiver with
+            hookd-send --loop, ~1,000 events/s, durability nosync and sync.
+  growth    here: with 0, 100,000 and 1,000,000 deliveries already stored
+            (bench/sender_seed, pending, due in 24 h, 10 per 1 KiB event):
+            hookd-send --once idle pass (nothing due) wall time and peak
+            RSS, data dir size per delivery, intake nosync rate (wrk), the
+            FastCGI processes' and lighttpd's peak RSS (VmHWM).
+
+Environment: BENCH_QUICK=1 (smoke run: 1-2 s runs, stores of 0/10k/50k),
+BENCH_PERF=1 (perf record the FastCGI processes during wrk and the sender
+during --once; prints the top of perf report), BENCH_DIR (scratch dir).
+Prints sections as they finish, then the table.  Exit 0 even when a figure
+is BELOW its target (it is a measurement, not a test); 1 if a part failed.
+"""
+import glob
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+sys.path.insert(0, HERE)
+import harness  # noqa: E402
+import intake   # noqa: E402  (wrk(), event_body())
+
+QUICK = os.environ.get("BENCH_QUICK") == "1"
+PERF = os.environ.get("BENCH_PERF") == "1"
+BUILD = os.environ.get("HOOKD_BUILD", ROOT)
+SEND = os.environ.get("HOOKD_SEND", os.path.join(ROOT, "sender", "hookd-send"))
+
+WRK_SECS = 2 if QUICK else 5
+WRK_CONNS = 16
+STORE_SECS = "0.5" if QUICK else "2"
+SEND_N = 2000 if QUICK else 20000
+SEND_C = 64
+LAT_RATE, LAT_SECS = 1000, (2 if QUICK else 5)
+LEVELS = [0, 10000, 50000] if QUICK else [0, 100000, 1000000]
+SEED_WEBHOOKS = 10          # deliveries per seeded event
+FANOUT = 100
+
+results = {}                # name -> value
+notes = []
+failed = []
+
+
+def say(*a):
+    print(*a, flush=True)
+
+
+def bin_(name):
+    return os.path.join(BUILD, "bench", name)
+
+
+def run(cmd, timeout, **kw):
+    """Run cmd, echo its output indented, return stdout (raises on error)."""
+    t0 = time.time()
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                       cwd=ROOT, **kw)
+    for line in (r.stdout + r.stderr).splitlines():
+        say("    " + line)
+    say("    (%s: %.1f s, exit %d)" % (os.path.basename(cmd[1] if cmd[0] in
+        ("sh", "/usr/bin/python3") else cmd[0]), time.time() - t0, r.returncode))
+    if r.returncode != 0:
+        raise RuntimeError("%s exited %d" % (" ".join(cmd), r.returncode))
+    return r.stdout
+
+
+def num(pattern, text, what):
+    m = re.search(pattern, text, re.M)
+    if not m:
+        raise RuntimeError("no %s in the output" % what)
+    return float(m.group(1))
+
+
+def vm_hwm(pid):
+    """Peak RSS (VmHWM) of a live process in KiB, or 0."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def du(path, pattern="*"):
+    return sum(os.path.getsize(p) for p in glob.glob(os.path.join(path, pattern))
+               if os.path.isfile(p))
+
+
+def part(name, fn):
+    say("\n== %s" % name)
+    t0 = time.time()
+    try:
+        fn()
+    except Exception as e:          # report and go on with the other parts
+        failed.append(name)
+        say("    FAILED: %s" % e)
+    say("    [%s took %.0f s]" % (name, time.time() - t0))
+
+
+# ---- parts ---------------------------------------------------------------
+
+def p_store(scratch):
+    out = run([bin_("store_bench"), "-t", STORE_SECS, "-d", scratch], 300)
+    rows = {}
+    for line in out.splitlines():
+        m = re.match(r"^(.*?)\s+(\d+)\s+(\d+)\s+([\d.]+)$", line)
+        if m:
+            rows[(m.group(1).strip(), int(m.group(2)))] = float(m.group(4))
+    results["raw_sync"] = rows[("raw put 1KiB, sync", 1)]
+    results["raw_nosync"] = rows[("raw put 1KiB, nosync", 1)]
+    results["hookd_txn_sync"] = rows.get(("hookd event+delivery, sync", 1))
+    results["hookd_txn_nosync"] = rows.get(("hookd event+delivery, nosync", 1))
+
+
+def p_intake():
+    out = run(["sh", "bench/intake.sh", str(WRK_SECS), str(WRK_CONNS)], 600)
+    results["responder"] = num(r"^responder \(floor\)\s+([\d.]+) req/s", out, "floor")
+    results["intake_nosync"] = num(r"^hookd nosync\s+([\d.]+) req/s", out, "nosync")
+    results["intake_sync"] = num(r"^hookd sync\s+([\d.]+) req/s", out, "sync")
+    for k in ("nosync", "sync"):
+        m = re.search(r"^hookd %s .*non-2xx (\d+)" % k, out, re.M)
+        if m and int(m.group(1)):
+            notes.append("intake %s: %s non-2xx answers" % (k, m.group(1)))
+
+
+def perf_fcgi(srv, tag, secs):
+    """perf record -g the FastCGI processes for secs (call during wrk)."""
+    pids = ",".join(str(p) for p in srv.fcgi_pids())
+    data = os.path.join(srv.tmp, "perf-%s.data" % tag)
+    return subprocess.Popen(["perf", "record", "-e", "cpu-clock", "-g", "-q",
+                             "-o", data, "-p", pids, "--", "sleep", str(secs)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), data
+
+
+def perf_report(data, tag, lines=20):
+    """Print where the samples are: by program/library, then by symbol."""
+    for sort, n in (("dso", 10), ("dso,symbol", lines)):
+        r = subprocess.run(["perf", "report", "-i", data, "--stdio", "--no-children",
+                            "-g", "none", "--sort", sort, "--percent-limit", "1"],
+                           capture_output=True, text=True, timeout=120)
+        say("    -- perf (%s): self time by %s" % (tag, sort))
+        shown = 0
+        for line in r.stdout.splitlines():
+            if line.strip() and not line.startswith("#") and shown < n:
+                say("    " + re.sub(r"\s+-\s+-\s*$", "", line.rstrip()))
+                shown += 1
+
+
+def lock_stats(data):
+    """(deadlocks, lock waits, lock timeouts) so far in the environment."""
+    r = subprocess.run(["db5.3_stat", "-h", data, "-c"], capture_output=True, text=True,
+                       timeout=60)
+    out = {}
+    for line in r.stdout.splitlines():
+        v, _, what = line.partition("\t")
+        if v.isdigit():
+            out[what.strip()] = int(v)
+    return (out.get("Number of deadlocks", 0),
+            out.get("Lock requests not available due to conflicts, for which we waited", 0),
+            out.get("Number of locks that have timed out", 0))
+
+
+def wrk_with_perf(srv, body, tag):
+    rec = None
+    if PERF:
+        rec, data = perf_fcgi(srv, tag, max(1, WRK_SECS - 1))
+    rate, bad, p50, p99 = intake.wrk(srv, body, WRK_SECS, WRK_CONNS)
+    if rec is not None:
+        rec.wait(60)
+        perf_report(data, tag)
+    return rate, bad, p50, p99
+
+
+def p_fanout():
+    srv = harness.Server(config={"durability": "nosync"})
+    try:
+        srv.start()
+        org = "bench-fanout"
+        app = srv.create_app(org, "fanout")
+        for i in range(FANOUT):
+            srv.create_webhook(app, "http://127.0.0.1:9/hook%d" % i,
+                               ["user.app.consent.update"])
+        st, _, ans = srv.post_event("user.app.consent.update", org)
+        if st != 202 or ans.get("deliveries") != FANOUT:
+            raise RuntimeError("setup event: %s %s" % (st, ans))
+        rate, bad, p50, p99 = wrk_with_perf(srv, intake.event_body(org), "fanout")
+        say("    %d matching webhooks: %.0f events/s = %.0f deliveries/s  "
+            "p50 %s p99 %s non-2xx %d" % (FANOUT, rate, rate * FANOUT, p50, p99, bad))
+        results["fanout_dlv"] = rate * FANOUT
+        if bad:
+            notes.append("fanout: %d non-2xx answers" % bad)
+        results["rss_fcgi_fanout"] = max([vm_hwm(p) for p in srv.fcgi_pids()] + [0])
+    finally:
+        srv.stop()
+
+
+def p_send():
+    out = run(["sh", "bench/send.sh", str(SEND_N), str(SEND_C)], 600)
+    results["curlmulti"] = num(r"^curlmulti baseline: ([\d.]+) req/s", out, "baseline")
+    for d in ("sync", "nosync"):
+        results["send_" + d] = num(r"^hookd-send --once \(%s\):.* ([\d.]+) deliveries/s" % d,
+                                   out, "send " + d)
+        results["rss_send_" + d] = num(r"^hookd-send --once \(%s\):.*peak RSS (\d+) KiB" % d,
+                                       out, "rss")
+        m = re.search(r"^hookd-send --once \(%s\): (\d+) attempts" % d, out, re.M)
+        if m and int(m.group(1)) != SEND_N:
+            notes.append("send %s: %s attempts logged for %d deliveries"
+                         % (d, m.group(1), SEND_N))
+
+
+def p_latency(dur):
+    out = run(["/usr/bin/python3", "bench/sender_latency.py", str(LAT_RATE),
+               str(LAT_SECS), dur], 300)
+    results["lat_p50_" + dur] = num(r"p50 ([\d.]+)", out, "p50")
+    results["lat_p99_" + dur] = num(r"p99 ([\d.]+)", out, "p99")
+    results["lat_rate_" + dur] = num(r"\(([\d.]+)/s\)", out, "rate")
+    sent = num(r"intake: (\d+) events", out, "events")
+    got = num(r"received (\d+)", out, "received")
+    if got != sent:
+        notes.append("latency %s: %d of %d events arrived" % (dur, got, sent))
+
+
+def write_conf(path, data, extra=""):
+    with open(path, "w") as f:
+        f.write("data_dir = %s\nadmin_token = %s\nstatus_dir = %s\n"
+                "allow_private_targets = yes\ndurability = nosync\n"
+                "concurrency = 64\nper_webhook_concurrency = 64\n%s"
+                % (data, harness.ADMIN_TOKEN, os.path.join(os.path.dirname(path), "www"),
+                   extra))
+
+
+def timed_once(conf, log):
+    """hookd-send --once: (wall seconds, peak RSS KiB)."""
+    tfile = log + ".time"
+    t0 = time.time()
+    with open(log, "a") as lf:
+        r = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", tfile, SEND, "-c", conf,
+                            "--once"], stdout=lf, stderr=lf, timeout=600)
+    wall = time.time() - t0
+    if r.returncode != 0:
+        raise RuntimeError("hookd-send --once exited %d (see %s)" % (r.returncode, log))
+    with open(tfile) as f:
+        rss = int(f.read().split()[-1])
+    return wall, rss
+
+
+def p_growth(scratch):
+    data = os.path.join(scratch, "grow", "data")
+    os.makedirs(os.path.join(scratch, "grow", "www"))
+    conf = os.path.join(scratch, "grow", "hookd.conf")
+    write_conf(conf, data)
+    log = os.path.join(scratch, "grow", "send.log")
+    rxp = subprocess.Popen([bin_("sender_rx")], stdout=subprocess.PIPE, text=True)
+    rxport = int(rxp.stdout.readline())
+    seeded = 0
+    prev_du, prev_lvl = (0, 0), 0   # after the last checkpoint, before seeding
+    try:
+        for lvl in LEVELS:
+            if lvl > seeded:
+                t0 = time.time()
+                n_events = (lvl - seeded) // SEED_WEBHOOKS
+                subprocess.run([bin_("sender_seed"), "-d", data, "-u",
+                                "http://127.0.0.1:9/seeded", "-n", str(n_events),
+                                "-w", str(SEED_WEBHOOKS), "-s", "1024", "-a", "86400000",
+                                "-N"], check=True, stdout=subprocess.DEVNULL, timeout=1200)
+                seeded = lvl
+                say("    seeded to %d deliveries (%d events x %d webhooks) in %.1f s"
+                    % (lvl, n_events, SEED_WEBHOOKS, time.time() - t0))
+            os.makedirs(data, exist_ok=True)
+            # idle pass: the first --once also checkpoints (removes old logs);
+            # the second is the steady idle pass.
+            w1, _ = timed_once(conf, log)
+            w2, rss = timed_once(conf, log)
+            tot, dbs = du(data), du(data, "*.db")
+            if lvl > 0 and prev_du[0]:
+                results["du_per_dlv_%d" % lvl] = ((tot - prev_du[0]) / (lvl - prev_lvl),
+                                                  (dbs - prev_du[1]) / (lvl - prev_lvl))
+            say("    %8d stored: idle --once %.3f s (first %.3f s), peak RSS %d KiB; "
+                "data dir %.1f MiB (*.db %.1f MiB)" % (lvl, w2, w1, rss, tot / 2**20, dbs / 2**20))
+            results["idle_%d" % lvl] = w2
+            results["rss_idle_%d" % lvl] = rss
+            results["du_%d" % lvl] = (tot, dbs)
+            # intake (nosync) on the same store, 1 matching webhook at the
+            # fast receiver so the deliveries can be drained afterwards
+            srv = harness.Server(config={"durability": "nosync"}, data_dir=data)
+            try:
+                srv.start()
+                org = "bench-grow-%d" % lvl
+                app = srv.create_app(org, "grow")
+                srv.create_webhook(app, "http://127.0.0.1:%d/grow" % rxport,
+                                   ["user.app.consent.update"])
+                ls0 = lock_stats(data)
+                rate, bad, p50, p99 = wrk_with_perf(srv, intake.event_body(org),
+                                                    "intake-%d" % lvl)
+                ls1 = lock_stats(data)
+                rss_f = max([vm_hwm(p) for p in srv.fcgi_pids()] + [0])
+                rss_l = vm_hwm(srv.proc.pid)
+            finally:
+                srv.stop()
+            say("    %8d stored: intake nosync %.0f req/s p50 %s p99 %s non-2xx %d; "
+                "hookd.fcgi peak RSS %d KiB, lighttpd %d KiB" % (lvl, rate, p50, p99, bad,
+                                                                 rss_f, rss_l))
+            say("    %8d stored: during wrk: %d deadlocks, %d lock waits, %d lock timeouts "
+                "(db5.3_stat -c)" % (lvl, ls1[0] - ls0[0], ls1[1] - ls0[1], ls1[2] - ls0[2]))
+            results["deadlocks_%d" % lvl] = (ls1[0] - ls0[0], int(rate * WRK_SECS))
+            results["grow_intake_%d" % lvl] = rate
+            results["rss_fcgi_%d" % lvl] = rss_f
+            results["rss_lighttpd_%d" % lvl] = rss_l
+            # drain what intake created, so the next idle pass has nothing due
+            t0 = time.time()
+            timed_once(conf, log)
+            say("    drained the intake's deliveries in %.1f s" % (time.time() - t0))
+            prev_du, prev_lvl = (du(data), du(data, "*.db")), lvl
+        if PERF:
+            # the idle pass at the largest level, under perf
+            pdata = os.path.join(scratch, "perf-idle.data")
+            subprocess.run(["perf", "record", "-e", "cpu-clock", "-g", "-q", "-o", pdata,
+                            "--", SEND, "-c", conf, "--once"], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, timeout=600)
+            perf_report(pdata, "idle --once at %d" % LEVELS[-1])
+    finally:
+        rxp.send_signal(signal.SIGTERM)
+        try:
+            rxp.wait(5)
+        except subprocess.TimeoutExpired:
+            rxp.kill()
+            rxp.wait(5)
+
+
+def p_perf_send(scratch):
+    """perf record hookd-send --once over SEND_N due deliveries."""
+    d = os.path.join(scratch, "psend")
+    os.makedirs(os.path.join(d, "www"))
+    rxp = subprocess.Popen([bin_("sender_rx")], stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(rxp.stdout.readline())
+        write_conf(os.path.join(d, "hookd.conf"), os.path.join(d, "data"))
+        subprocess.run([bin_("sender_seed"), "-d", os.path.join(d, "data"), "-u",
+                        "http://127.0.0.1:%d/hook" % port, "-n", str(SEND_N), "-N"],
+                       check=True, stdout=subprocess.DEVNULL, timeout=600)
+        pdata = os.path.join(d, "perf.data")
+        subprocess.run(["perf", "record", "-e", "cpu-clock", "-g", "-q", "-o", pdata,
+                        "--", SEND, "-c", os.path.join(d, "hookd.conf"), "--once"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
+        perf_report(pdata, "hookd-send --once, %d due, nosync" % SEND_N)
+    finally:
+        rxp.send_signal(signal.SIGTERM)
+        rxp.wait(5)
+
+
+# ---- the table --------------------------------------------------------------
+
+def table():
+    R = results.get
+    rows = []    # (figure, value, unit, baseline name, baseline, ratio, target, verdict)
+
+    def ratio_row(name, key, unit, bname, bkey, target):
+        v, b = R(key), R(bkey)
+        if v is None or b is None or b == 0:
+            rows.append((name, v, unit, bname, b, None, ">= %.2fx" % target if target else "-",
+                         "n/a"))
+            return
+        r = v / b
+        rows.append((name, v, unit, bname, b, r,
+                     ">= %.2fx" % target if target is not None else "-",
+                     ("PASS" if r >= target else "BELOW") if target is not None else "-"))
+
+    ratio_row("intake nosync", "intake_nosync", "req/s", "responder", "responder", 0.5)
+    ratio_row("intake nosync", "intake_nosync", "req/s", "raw put nosync", "raw_nosync", None)
+    ratio_row("intake sync", "intake_sync", "req/s", "raw put sync (1 wr)", "raw_sync", 1.0)
+    ratio_row("intake sync", "intake_sync", "req/s", "responder", "responder", None)
+    ratio_row("store txn sync", "hookd_txn_sync", "txn/s", "raw put sync (1 wr)", "raw_sync", None)
+    ratio_row("store txn nosync", "hookd_txn_nosync", "txn/s", "raw put nosync", "raw_nosync",
+              None)
+    ratio_row("fan-out x%d" % FANOUT, "fanout_dlv", "dlv/s", "raw put nosync", "raw_nosync",
+              0.25)
+    ratio_row("send --once sync", "send_sync", "dlv/s", "curl multi c%d" % SEND_C, "curlmulti",
+              0.35)
+    ratio_row("send --once nosync", "send_nosync", "dlv/s", "curl multi c%d" % SEND_C,
+              "curlmulti", 0.35)
+    for d in ("nosync", "sync"):
+        for p, lim in (("p50", 50.0), ("p99", 250.0)):
+            v = R("lat_%s_%s" % (p, d))
+            rows.append(("loop latency %s %s" % (d, p), v, "ms",
+                         "at %s ev/s" % ("%.0f" % R("lat_rate_" + d) if R("lat_rate_" + d)
+                                         else "?"), None, None, "< %.0f ms" % lim,
+                         "n/a" if v is None else ("PASS" if v < lim else "BELOW")))
+    base0 = R("grow_intake_0")
+    for lvl in LEVELS:
+        v = R("grow_intake_%d" % lvl)
+        rows.append(("intake nosync @%d" % lvl, v, "req/s", "same @0", base0,
+                     v / base0 if v and base0 else None, "-", "-"))
+    idle0 = R("idle_0")
+    for lvl in LEVELS:
+        v = R("idle_%d" % lvl)
+        rows.append(("idle --once @%d" % lvl, v * 1000 if v is not None else None, "ms",
+                     "same @0", idle0 * 1000 if idle0 else None,
+                     v / idle0 if v and idle0 else None, "-", "-"))
+
+    def fmt(x, unit=""):
+        if x is None:
+            return "n/a"
+        if unit == "ms":
+            return "%.1f" % x
+        return "%.0f" % x if x >= 10 else "%.2f" % x
+
+    say("\n== results (%s run, %d CPUs, load average at end %s)" % (
+        "QUICK" if QUICK else "full", os.cpu_count(),
+        open("/proc/loadavg").read().split()[0]))
+    say("%-24s %10s %-6s %-22s %10s %7s %-10s %s" % (
+        "figure", "value", "unit", "baseline", "base", "ratio", "target", "verdict"))
+    for name, v, unit, bname, b, r, tgt, verdict in rows:
+        say("%-24s %10s %-6s %-22s %10s %7s %-10s %s" % (
+            name, fmt(v, unit), unit, bname, fmt(b, unit),
+            "%.2fx" % r if r is not None else "-", tgt, verdict))
+
+    say("\nstore size (data dir after a checkpoint; seeded %d deliveries per 1 KiB "
+        "event; total = *.db + logs + __db.* regions):" % SEED_WEBHOOKS)
+    for lvl in LEVELS:
+        d, per = R("du_%d" % lvl), R("du_per_dlv_%d" % lvl)
+        if d:
+            say("  @%-8d total %7.1f MiB  *.db %7.1f MiB%s" % (
+                lvl, d[0] / 2**20, d[1] / 2**20,
+                "  added per seeded delivery: total %.0f B, *.db %.0f B" % per
+                if per else ""))
+    say("peak RSS (KiB):")
+    for lvl in LEVELS:
+        say("  @%-8d hookd.fcgi %s  lighttpd %s  hookd-send idle --once %s" % (
+            lvl, R("rss_fcgi_%d" % lvl), R("rss_lighttpd_%d" % lvl), R("rss_idle_%d" % lvl)))
+    say("  hookd.fcgi during fan-out x%d: %s;  hookd-send --once over %d due: sync %s, "
+        "nosync %s" % (FANOUT, R("rss_fcgi_fanout"), SEND_N, fmt(R("rss_send_sync")),
+                       fmt(R("rss_send_nosync"))))
+    for lvl in LEVELS:
+        d = R("deadlocks_%d" % lvl)
+        if d:
+            say("deadlocks between the 2 FastCGI writers during intake @%d: %d (in ~%d "
+                "requests)" % (lvl, d[0], d[1]))
+    for n in notes:
+        say("note: " + n)
+    if failed:
+        say("FAILED parts: " + ", ".join(failed))
+
+
+def main():
+    t0 = time.time()
+    own = "BENCH_DIR" not in os.environ
+    scratch = os.environ.get("BENCH_DIR") or tempfile.mkdtemp(prefix="hookd-bench-")
+    os.makedirs(scratch, exist_ok=True)
+    say("make bench: %s run, %d CPUs, load average %s, scratch %s" % (
+        "QUICK" if QUICK else "full", os.cpu_count(),
+        " ".join(open("/proc/loadavg").read().split()[:3]), scratch))
+    try:
+        part("store: raw BDB vs hookd's write", lambda: p_store(scratch))
+        part("intake: wrk vs responder", p_intake)
+        part("fan-out: %d matching webhooks" % FANOUT, p_fanout)
+        part("send: hookd-send --once vs curl multi", p_send)
+        if PERF:
+            part("perf: hookd-send --once", lambda: p_perf_send(scratch))
+        part("loop latency (nosync)", lambda: p_latency("nosync"))
+        part("loop latency (sync)", lambda: p_latency("sync"))
+        part("growth: %s deliveries stored" % ", ".join(str(x) for x in LEVELS),
+             lambda: p_growth(scratch))
+        table()
+    finally:
+        if own:
+            shutil.rmtree(scratch, ignore_errors=True)
+    say("make bench took %.0f s" % (time.time() - t0))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
