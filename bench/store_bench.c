@@ -12,6 +12,9 @@
  *            and on 4096-byte pages for comparison
  *   hookd    store_event_put (1 KiB body) + store_delivery_put (pending)
  *            in one store_txn: one accepted event with one delivery
+ * The last two columns are the record file's (raw.db, events.db) leaf
+ * and overflow pages after the run: a record that does not fit a quarter
+ * page goes to overflow pages.
  * sync = fsync of the log at each commit; nosync = DB_TXN_WRITE_NOSYNC
  * (written to the OS at commit, survives a process crash, not a power
  * cut).  4 writers are 4 processes on one environment.
@@ -247,10 +250,30 @@ child(enum kind k, const char *home, int nosync, u_int32_t pagesize,
 	_exit(n < 0 ? 1 : 0);
 }
 
-/* Commits per second over all writers, or -1. */
+/* Leaf and overflow pages of a database file (closed by everyone). */
+static void
+page_stats(const char *path, u_int32_t *leaf, u_int32_t *over)
+{
+	DB_BTREE_STAT *sp;
+	DB *db;
+
+	*leaf = *over = 0;
+	if (db_create(&db, NULL, 0) != 0)
+		return;
+	if (db->open(db, NULL, path, NULL, DB_UNKNOWN, DB_RDONLY, 0) == 0 &&
+	    db->stat(db, NULL, &sp, 0) == 0) {
+		*leaf = sp->bt_leaf_pg;
+		*over = sp->bt_over_pg;
+		free(sp);
+	}
+	db->close(db, 0);
+}
+
+/* Commits per second over all writers, or -1.  Also the record file's
+ * page size and its leaf and overflow page counts after the run. */
 static double
 run_case(enum kind k, int writers, int nosync, u_int32_t pagesize,
-    u_int32_t *seen_pagesize)
+    u_int32_t *seen_pagesize, u_int32_t *leaf, u_int32_t *over)
 {
 	char home[300];
 	int go[2], out[2], i, st, bad = 0;
@@ -326,6 +349,13 @@ run_case(enum kind k, int writers, int nosync, u_int32_t pagesize,
 			bad = 1;
 	close(go[1]);
 	close(out[0]);
+	{
+		char path[400];
+
+		snprintf(path, sizeof(path), "%s/%s", home,
+		    k == RAW ? "raw.db" : "events.db");
+		page_stats(path, leaf, over);
+	}
 	rm_rf(home);
 	return bad ? -1 : (double)total / secs;
 }
@@ -354,7 +384,7 @@ main(int argc, char **argv)
 	};
 	enum { NCASES = sizeof(cases) / sizeof(cases[0]) };
 	double rate[NCASES];
-	u_int32_t raw_pagesize = 16384, ps;
+	u_int32_t raw_pagesize = 16384, ps, leaf, over;
 	int i, c, only = -1;
 
 	while ((c = getopt(argc, argv, "t:d:p:k:")) != -1) {
@@ -386,7 +416,8 @@ main(int argc, char **argv)
 			goto usage;
 		}
 	}
-	printf("%-34s %7s %7s %10s\n", "case", "writers", "page", "txn/s");
+	printf("%-34s %7s %6s %9s %8s %8s\n", "case", "writers", "page",
+	    "txn/s", "leaf pg", "ovfl pg");
 	for (i = 0; i < NCASES; i++) {
 		u_int32_t want = cases[i].pagesize ? cases[i].pagesize :
 		    raw_pagesize;
@@ -394,9 +425,9 @@ main(int argc, char **argv)
 		if (only != -1 && (int)cases[i].k != only)
 			continue;
 		rate[i] = run_case(cases[i].k, cases[i].writers,
-		    cases[i].nosync, want, &ps);
-		printf("%-34s %7d %7u %10.0f\n", cases[i].name,
-		    cases[i].writers, ps, rate[i]);
+		    cases[i].nosync, want, &ps, &leaf, &over);
+		printf("%-34s %7d %6u %9.0f %8u %8u\n", cases[i].name,
+		    cases[i].writers, ps, rate[i], leaf, over);
 		fflush(stdout);
 	}
 	if (only != -1)

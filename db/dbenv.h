@@ -34,7 +34,7 @@ enum dbi {
 	DBI_ATT,	/* attempt id -> attempt */
 	DBI_ATT_DLV,	/* delivery id \0 attempt id \0 */
 	DBI_ATT_FAIL,	/* i64 at, attempt id \0 (failed attempts only) */
-	DBI_QUEUE,	/* 1 byte shard -> queue counters */
+	DBI_QUEUE,	/* DB_QUEUE: record number shard + 1 -> counters */
 	DBI_STAT,	/* i64 hour, webhook id \0 -> stat */
 	DBI_N
 };

@@ -12,9 +12,10 @@
  *   by event    event id \0 delivery id \0
  *   due         i64 next_attempt_at, delivery id \0 -- pending ones only
  *
- * Queue counters: DBI_QUEUE has one record per shard (getpid() % 8); put
- * and del add the status change to this process's shard, so concurrent
- * writers of different processes do not queue on one counter record;
+ * Queue counters: DBI_QUEUE (a DB_QUEUE: record-level locks) has one
+ * fixed-length record per shard, record number getpid() % 8 + 1; put and
+ * del add the status change to this process's shard, so concurrent writers
+ * of different processes do not queue on one counter record;
  * store_queue_get sums the shards.
  */
 #include <string.h>
@@ -85,14 +86,14 @@ static int
 queue_add(struct store_txn *t, int st, int64_t delta)
 {
 	unsigned char buf[REC_QUEUE_MAX];
-	unsigned char shard = (unsigned char)(getpid() % QUEUE_SHARDS);
+	db_recno_t shard = (db_recno_t)(getpid() % QUEUE_SHARDS) + 1;
 	struct store_queue q;
 	struct key k;
 	size_t len;
 	int rc;
 
 	key_init(&k);
-	key_raw(&k, &shard, 1);
+	key_raw(&k, &shard, sizeof(shard));
 	rc = dbenv_get(t, DBI_QUEUE, &k, buf, sizeof(buf), &len, 1);
 	if (rc == STORE_NOTFOUND)
 		memset(&q, 0, sizeof(q));

@@ -69,28 +69,32 @@
 #define TXN_TRIES	20	/* deadlock/lock-timeout retries per txn */
 #define THREAD_COUNT	1024	/* processes/threads tracked for failchk */
 
+/* Every database is a B-tree except the queue counters: a DB_QUEUE, whose
+ * locks are per record, so that the per-process shards really are
+ * independent (B-tree locks are per page, and all shards fit one page). */
 static const struct {
 	const char *file;
 	u_int32_t pagesize;
+	DBTYPE type;
 } dbtab[DBI_N] = {
-	[DBI_APP] = { "apps.db", STORE_PAGESIZE },
-	[DBI_APP_ORG] = { "apps_org.db", STORE_IDX_PAGESIZE },
-	[DBI_APP_KEY] = { "apps_key.db", STORE_IDX_PAGESIZE },
-	[DBI_WH] = { "webhooks.db", STORE_PAGESIZE },
-	[DBI_WH_APP] = { "webhooks_app.db", STORE_IDX_PAGESIZE },
-	[DBI_HEALTH] = { "health.db", STORE_IDX_PAGESIZE },
-	[DBI_EVT] = { "events.db", STORE_PAGESIZE },
-	[DBI_EVT_TIME] = { "events_time.db", STORE_IDX_PAGESIZE },
-	[DBI_DLV] = { "deliveries.db", STORE_PAGESIZE },
-	[DBI_DLV_APP] = { "deliveries_app.db", STORE_IDX_PAGESIZE },
-	[DBI_DLV_WH] = { "deliveries_webhook.db", STORE_IDX_PAGESIZE },
-	[DBI_DLV_EVT] = { "deliveries_event.db", STORE_IDX_PAGESIZE },
-	[DBI_DLV_DUE] = { "deliveries_due.db", STORE_IDX_PAGESIZE },
-	[DBI_ATT] = { "attempts.db", STORE_PAGESIZE },
-	[DBI_ATT_DLV] = { "attempts_delivery.db", STORE_IDX_PAGESIZE },
-	[DBI_ATT_FAIL] = { "attempts_failed.db", STORE_IDX_PAGESIZE },
-	[DBI_QUEUE] = { "queue.db", STORE_IDX_PAGESIZE },
-	[DBI_STAT] = { "stats.db", STORE_IDX_PAGESIZE },
+	[DBI_APP] = { "apps.db", STORE_PAGESIZE, DB_BTREE },
+	[DBI_APP_ORG] = { "apps_org.db", STORE_IDX_PAGESIZE, DB_BTREE },
+	[DBI_APP_KEY] = { "apps_key.db", STORE_IDX_PAGESIZE, DB_BTREE },
+	[DBI_WH] = { "webhooks.db", STORE_PAGESIZE, DB_BTREE },
+	[DBI_WH_APP] = { "webhooks_app.db", STORE_IDX_PAGESIZE, DB_BTREE },
+	[DBI_HEALTH] = { "health.db", STORE_IDX_PAGESIZE, DB_BTREE },
+	[DBI_EVT] = { "events.db", STORE_PAGESIZE, DB_BTREE },
+	[DBI_EVT_TIME] = { "events_time.db", STORE_IDX_PAGESIZE, DB_BTREE },
+	[DBI_DLV] = { "deliveries.db", STORE_PAGESIZE, DB_BTREE },
+	[DBI_DLV_APP] = { "deliveries_app.db", STORE_IDX_PAGESIZE, DB_BTREE },
+	[DBI_DLV_WH] = { "deliveries_webhook.db", STORE_IDX_PAGESIZE, DB_BTREE },
+	[DBI_DLV_EVT] = { "deliveries_event.db", STORE_IDX_PAGESIZE, DB_BTREE },
+	[DBI_DLV_DUE] = { "deliveries_due.db", STORE_IDX_PAGESIZE, DB_BTREE },
+	[DBI_ATT] = { "attempts.db", STORE_PAGESIZE, DB_BTREE },
+	[DBI_ATT_DLV] = { "attempts_delivery.db", STORE_IDX_PAGESIZE, DB_BTREE },
+	[DBI_ATT_FAIL] = { "attempts_failed.db", STORE_IDX_PAGESIZE, DB_BTREE },
+	[DBI_QUEUE] = { "queue.db", 4096, DB_QUEUE },
+	[DBI_STAT] = { "stats.db", STORE_IDX_PAGESIZE, DB_BTREE },
 };
 
 static void
@@ -261,7 +265,10 @@ open_handles(struct store *s, char *err, size_t errlen)
 		s->db[i] = db;
 		if ((ret = db->set_pagesize(db, dbtab[i].pagesize)) != 0)
 			goto bad;
-		if ((ret = db->open(db, NULL, dbtab[i].file, NULL, DB_BTREE,
+		if (dbtab[i].type == DB_QUEUE &&
+		    (ret = db->set_re_len(db, REC_QUEUE_MAX)) != 0)
+			goto bad;
+		if ((ret = db->open(db, NULL, dbtab[i].file, NULL, dbtab[i].type,
 		    DB_CREATE | DB_AUTO_COMMIT | DB_THREAD, 0600)) != 0)
 			goto bad;
 	}
