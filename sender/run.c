@@ -44,7 +44,7 @@ struct run {
 	int once_done;			/* --once: nothing more to do */
 	unsigned conc;
 	struct job **ready;		/* picked, waiting for a transfer slot, */
-	size_t nready;			/* in pick order; at most 2 * conc */
+	size_t nready;			/* in pick order; < RUN_AHEAD * conc */
 };
 
 /* scheme://host of a URL, for the log: no path, query or credentials. */
@@ -244,7 +244,7 @@ run_pick(struct run *r, char *err, size_t errlen)
 	const struct config *cfg = r->cfg;
 	struct pick_result res;
 	int64_t now = timefmt_now_ms(), mono = timefmt_mono_ms(), at;
-	size_t want = 2 * (size_t)r->conc - transfer_running(r->tr) -
+	size_t want = RUN_AHEAD * (size_t)r->conc - transfer_running(r->tr) -
 	    r->nready;
 	char e[256];
 	int rc;
@@ -327,12 +327,12 @@ run_init(struct run *r, const struct run_opts *o, char *err, size_t errlen)
 	r->cfg = o->cfg;
 	r->conc = o->cfg->concurrency > 0 ? o->cfg->concurrency : 1;
 	/* in transfer + one batch gathering + one batch committing */
-	r->total = 2 * (size_t)r->conc + 2 * RUN_BATCH_MAX;
+	r->total = RUN_AHEAD * (size_t)r->conc + 2 * RUN_BATCH_MAX;
 	r->pool = calloc(r->total, sizeof(*r->pool));
 	r->free = calloc(r->total, sizeof(*r->free));
 	r->batch = calloc(r->total, sizeof(*r->batch));
 	r->back = calloc(r->total, sizeof(*r->back));
-	r->ready = calloc(2 * (size_t)r->conc, sizeof(*r->ready));
+	r->ready = calloc(RUN_AHEAD * (size_t)r->conc, sizeof(*r->ready));
 	r->inflight = idset_new(r->total);
 	r->wt = whtab_new();
 	if (r->pool == NULL || r->free == NULL || r->batch == NULL ||
@@ -417,7 +417,7 @@ run_can_pick(const struct run *r, int stopping)
 	if (commit_busy(r->cm))
 		return 0;
 	return !stopping && r->nfree > 0 &&
-	    (busy == 0 || 2 * (size_t)r->conc - busy >= min);
+	    (busy == 0 || RUN_AHEAD * (size_t)r->conc - busy >= min);
 }
 
 /* Wait budget until the nearest deadline, at most poll_interval. */

@@ -20,6 +20,9 @@
 
 #define RUN_BATCH_MAX 256		/* finished jobs per commit at most */
 #define RUN_FLUSH_MS 10			/* oldest finished job waits at most */
+#define RUN_AHEAD 4			/* picked (running + ready) at most, in
+					 * units of concurrency: the ready ones
+					 * feed transfers while a batch commits */
 #define RUN_SLOW_MS 100			/* a pick or commit this slow is logged */
 #define RUN_PICK_GAP_MS 2		/* picks (one read txn each) at most
 					 * this often: wake-ups coalesce */
