@@ -295,12 +295,14 @@ def p_growth(scratch):
             # idle pass: the first --once also checkpoints (removes old logs);
             # the second is the steady idle pass.
             w1, _ = timed_once(conf, log)
-            w2, rss = timed_once(conf, log)
+            idle = sorted(timed_once(conf, log) for _ in range(3))
+            w2, rss = idle[1]       # the median of 3
             tot, dbs = du(data), du(data, "*.db")
             if lvl > 0 and prev_du[0]:
                 results["du_per_dlv_%d" % lvl] = ((tot - prev_du[0]) / (lvl - prev_lvl),
                                                   (dbs - prev_du[1]) / (lvl - prev_lvl))
-            say("    %8d stored: idle --once %.3f s (first %.3f s), peak RSS %d KiB; "
+            results["idle_first_%d" % lvl] = w1
+            say("    %8d stored: idle --once %.3f s (median of 3; first %.3f s), peak RSS %d KiB; "
                 "data dir %.1f MiB (*.db %.1f MiB)" % (lvl, w2, w1, rss, tot / 2**20, dbs / 2**20))
             results["idle_%d" % lvl] = w2
             results["rss_idle_%d" % lvl] = rss
@@ -332,9 +334,21 @@ def p_growth(scratch):
             results["rss_fcgi_%d" % lvl] = rss_f
             results["rss_lighttpd_%d" % lvl] = rss_l
             # drain what intake created, so the next idle pass has nothing due
-            t0 = time.time()
-            timed_once(conf, log)
-            say("    drained the intake's deliveries in %.1f s" % (time.time() - t0))
+            dlog = os.path.join(scratch, "grow", "drain-%d.log" % lvl)
+            if PERF and lvl == LEVELS[-1]:
+                pdata = os.path.join(scratch, "perf-drain.data")
+                subprocess.run(["perf", "record", "-e", "cpu-clock", "-g", "-q", "-o",
+                                pdata, "--", SEND, "-c", conf, "--once"],
+                               stdout=subprocess.DEVNULL, stderr=open(dlog, "w"),
+                               timeout=600)
+                perf_report(pdata, "drain --once at %d" % lvl)
+            else:
+                wall, _ = timed_once(conf, dlog)
+                with open(dlog, errors="replace") as f:
+                    sent = sum(1 for line in f if " attempt " in line)
+                say("    %8d stored: drained the intake's %d deliveries in %.1f s "
+                    "(%.0f deliveries/s)" % (lvl, sent, wall, sent / wall))
+                results["drain_%d" % lvl] = sent / wall
             prev_du, prev_lvl = (du(data), du(data, "*.db")), lvl
         if PERF:
             # the idle pass at the largest level, under perf
@@ -415,12 +429,21 @@ def table():
         v = R("grow_intake_%d" % lvl)
         rows.append(("intake nosync @%d" % lvl, v, "req/s", "same @0", base0,
                      v / base0 if v and base0 else None, "-", "-"))
+    d0 = R("drain_0")
+    for lvl in LEVELS:
+        v = R("drain_%d" % lvl)
+        rows.append(("send drain @%d" % lvl, v, "dlv/s", "same @0", d0,
+                     v / d0 if v and d0 else None, "-", "-"))
     idle0 = R("idle_0")
     for lvl in LEVELS:
         v = R("idle_%d" % lvl)
         rows.append(("idle --once @%d" % lvl, v * 1000 if v is not None else None, "ms",
                      "same @0", idle0 * 1000 if idle0 else None,
                      v / idle0 if v and idle0 else None, "-", "-"))
+    for lvl in LEVELS[1:]:
+        v = R("idle_first_%d" % lvl)
+        rows.append(("1st --once after seed @%d" % lvl, v * 1000 if v is not None else None,
+                     "ms", "(checkpoint)", None, None, "-", "-"))
 
     def fmt(x, unit=""):
         if x is None:
