@@ -1,0 +1,243 @@
+/*
+ * test_store_panic.c - db/ when another process runs recovery under a live
+ * handle: the handle is panicked (DB_RUNRECOVERY) and must reopen.
+ *
+ * Leak checking: Berkeley DB does not free all of a panicked handle's
+ * memory when it is closed (its close returns early), so leaks whose
+ * stack is inside libdb are suppressed in this program only; the other
+ * store tests run with full leak checking.
+ */
+#include <check.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <db.h>
+
+#include "db/store.h"
+#include "tests/unit/store_fixture.h"
+
+const char *__lsan_default_suppressions(void);
+
+const char *
+__lsan_default_suppressions(void)
+{
+	return "leak:libdb-5.3.so\n";
+}
+
+static char *home;
+
+static void
+setup(void)
+{
+	home = fx_tmpdir();
+}
+
+static void
+teardown(void)
+{
+	fx_rmdir(home);
+	free(home);
+}
+
+static struct store *
+child_open(int nosync)
+{
+	struct store_opts o = { home, nosync, 0 };
+	struct store *s;
+	char err[512];
+
+	if (store_open(&s, &o, err, sizeof(err)) != STORE_OK) {
+		fprintf(stderr, "child store_open: %s\n", err);
+		_exit(90);
+	}
+	return s;
+}
+
+static int
+child_wait(pid_t pid)
+{
+	int st;
+
+	while (waitpid(pid, &st, 0) == -1)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static int
+count_events(struct store_txn *t, void *arg)
+{
+	struct store_counts c;
+	int rc;
+
+	if ((rc = store_counts(t, &c)) != STORE_OK)
+		return rc;
+	*(uint64_t *)arg = c.events;
+	return STORE_OK;
+}
+
+/* ---- a dead process, and recovery by someone else ------------------- */
+
+static int
+noop_read(struct store_txn *t, void *arg)
+{
+	return count_events(t, arg);
+}
+
+static int
+one_event(struct store_txn *t, void *arg)
+{
+	struct store_event e = fx_evt("evt_keep", 1, "{}");
+
+	(void)arg;
+	return store_event_put(t, &e);
+}
+
+/* A process dies while registered in the environment; a newcomer opens
+ * it, DB_REGISTER notices and runs recovery, which panics our live
+ * handle: its next store_txn reopens transparently (the panic shows at
+ * txn_begin, before any work) and sees the data. */
+START_TEST(test_store_live_handle_goes_on_after_recovery_for_dead_process)
+{
+	struct store *s, *s2;
+	pid_t pid;
+	int p[2];
+	char c, err[512];
+	uint64_t events;
+	int rc, i;
+
+	s = fx_open(home, 1);
+	ck_assert_int_eq(fx_txn(s, 0, one_event, NULL), 0);
+	ck_assert_int_eq(pipe(p), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		s2 = child_open(1);
+		(void)s2;
+		if (write(p[1], "o", 1) != 1)
+			_exit(99);
+		for (;;)
+			pause();
+	}
+	ck_assert_int_eq(read(p[0], &c, 1), 1);
+	kill(pid, SIGKILL);
+	ck_assert_int_eq(child_wait(pid), 128 + SIGKILL);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		s2 = child_open(1);
+		store_close(s2);
+		_exit(0);
+	}
+	ck_assert_int_eq(child_wait(pid), 0);
+	for (i = 0; i < 3; i++) {
+		events = 0;
+		rc = store_txn(s, STORE_RDONLY, noop_read, &events, err,
+		    sizeof(err));
+		if (rc != STORE_OK)
+			fprintf(stderr, "after a dead process: %s\n", err);
+		ck_assert_int_eq(rc, STORE_OK);
+		ck_assert_uint_eq(events, 1);
+	}
+	store_close(s);
+}
+END_TEST
+
+/* Recovery run by another process while we are inside a transaction (a
+ * private DB_RECOVER open, as the db_recover utility does): the rest of
+ * our transaction fails, store_txn returns STORE_ERR naming recovery; the
+ * next store_txn reopens, the committed event is there, the aborted one
+ * is not. */
+static int
+put_then_recover_elsewhere(struct store_txn *t, void *arg)
+{
+	struct store_event e = fx_evt("evt_lost", 2, "{}");
+	pid_t pid;
+	int rc;
+
+	(void)arg;
+	if ((rc = store_event_put(t, &e)) != STORE_OK)
+		return rc;
+	pid = fork();
+	if (pid == 0) {
+		DB_ENV *env;
+
+		if (db_env_create(&env, 0) != 0 || env->open(env, home,
+		    DB_CREATE | DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL |
+		    DB_INIT_TXN | DB_RECOVER | DB_PRIVATE, 0600) != 0)
+			_exit(1);
+		env->close(env, 0);
+		_exit(0);
+	}
+	if (pid < 0 || child_wait(pid) != 0)
+		return 42;
+	e = fx_evt("evt_lost2", 3, "{}");
+	return store_event_put(t, &e);
+}
+
+static int
+get_two(struct store_txn *t, void *arg)
+{
+	struct store_event e;
+	int *found = arg;
+
+	found[0] = store_event_get(t, "evt_keep", 0, &e);
+	found[1] = store_event_get(t, "evt_lost", 0, &e);
+	return STORE_OK;
+}
+
+START_TEST(test_store_recovery_inside_txn_is_err_then_reopens)
+{
+	struct store *s;
+	char err[512];
+	int rc, found[2];
+
+	s = fx_open(home, 1);
+	ck_assert_int_eq(fx_txn(s, 0, one_event, NULL), 0);
+	rc = store_txn(s, 0, put_then_recover_elsewhere, NULL, err,
+	    sizeof(err));
+	ck_assert_int_eq(rc, STORE_ERR);
+	fprintf(stderr, "recovery inside a txn: %s\n", err);
+	ck_assert_ptr_nonnull(strstr(err, "recovery"));
+	ck_assert_int_eq(store_check(s, err, sizeof(err)), STORE_OK);
+	rc = store_txn(s, STORE_RDONLY, get_two, found, err, sizeof(err));
+	if (rc != STORE_OK)
+		fprintf(stderr, "reopen: %s\n", err);
+	ck_assert_int_eq(rc, STORE_OK);
+	ck_assert_int_eq(found[0], STORE_OK);
+	ck_assert_int_eq(found[1], STORE_NOTFOUND);
+	store_close(s);
+}
+END_TEST
+
+static Suite *
+panic_suite(void)
+{
+	Suite *su = suite_create("store_panic");
+	TCase *tc = tcase_create("panic");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc,
+	    test_store_live_handle_goes_on_after_recovery_for_dead_process);
+	tcase_add_test(tc, test_store_recovery_inside_txn_is_err_then_reopens);
+	suite_add_tcase(su, tc);
+	return su;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(panic_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
