@@ -1,5 +1,6 @@
 /* jin.c - request JSON: strict parse and typed fields. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,6 +47,58 @@ jin_has_nonnumber(struct json_object *o)
 	}
 }
 
+/*
+ * Length of the longest prefix of p (n bytes) that is well-formed UTF-8
+ * (RFC 3629: no overlong forms, no encoded surrogates, nothing past
+ * U+10FFFF): n when all of it is.  Runs of ASCII go 8 bytes at a time.
+ * Checked here on the raw body rather than by json-c's
+ * JSON_TOKENER_VALIDATE_UTF8, which costs a call per byte and lets
+ * overlong forms and surrogates through.
+ */
+static size_t
+jin_utf8_prefix(const unsigned char *p, size_t n)
+{
+	size_t i = 0, len, k;
+	uint64_t w;
+	unsigned c, c1;
+
+	while (i < n) {
+		if (n - i >= 8) {
+			memcpy(&w, p + i, sizeof(w));
+			if ((w & UINT64_C(0x8080808080808080)) == 0) {
+				i += 8;
+				continue;
+			}
+		}
+		c = p[i];
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			len = 2;
+		else if (c >= 0xe0 && c <= 0xef)
+			len = 3;
+		else if (c >= 0xf0 && c <= 0xf4)
+			len = 4;
+		else
+			return i;
+		if (n - i < len)
+			return i;
+		for (k = 1; k < len; k++)
+			if ((p[i + k] & 0xc0) != 0x80)
+				return i;
+		/* The second byte's range rules out the overlong forms, the
+		 * surrogates (ED A0..BF) and code points past U+10FFFF. */
+		c1 = p[i + 1];
+		if ((c == 0xe0 && c1 < 0xa0) || (c == 0xed && c1 > 0x9f) ||
+		    (c == 0xf0 && c1 < 0x90) || (c == 0xf4 && c1 > 0x8f))
+			return i;
+		i += len;
+	}
+	return n;
+}
+
 int
 jin_parse(const char *p, size_t n, int depth, struct json_object **out,
     char *err, size_t errlen)
@@ -64,13 +117,18 @@ jin_parse(const char *p, size_t n, int depth, struct json_object **out,
 		snprintf(err, errlen, "the body is too large");
 		return -1;
 	}
+	end = jin_utf8_prefix((const unsigned char *)p, n);
+	if (end < n) {
+		snprintf(err, errlen, "malformed JSON: invalid UTF-8 at byte %zu",
+		    end);
+		return -1;
+	}
 	tok = json_tokener_new_ex(depth);
 	if (tok == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
-	    JSON_TOKENER_VALIDATE_UTF8);
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	o = json_tokener_parse_ex(tok, p, (int)n);
 	jerr = json_tokener_get_error(tok);
 	if (o == NULL || jerr != json_tokener_success) {

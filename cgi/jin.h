@@ -15,7 +15,9 @@
 #include <json-c/json.h>
 
 /* Parse n bytes as one JSON value.  0 with *out owned by the caller, or -1
- * with err (400). */
+ * with err (400).  The whole input must be well-formed UTF-8 (RFC 3629:
+ * overlong forms, encoded surrogates and code points past U+10FFFF are
+ * refused). */
 int jin_parse(const char *p, size_t n, int depth, struct json_object **out,
     char *err, size_t errlen);
 

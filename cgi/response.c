@@ -67,6 +67,17 @@ response_json(struct api_response *r, int status, struct json_object *o)
 }
 
 void
+response_raw(struct api_response *r, int status, const char *json, size_t n)
+{
+	buf_reset(&r->body);
+	r->status = status;
+	if (buf_add(&r->body, json, n) == -1) {
+		log_err("response: answer of status %d too large", status);
+		response_fallback(r);
+	}
+}
+
+void
 response_empty(struct api_response *r, int status)
 {
 	buf_reset(&r->body);

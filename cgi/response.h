@@ -17,6 +17,10 @@ void response_free(struct api_response *r);
 
 /* Answer status with o serialized; takes o's reference (puts it). */
 void response_json(struct api_response *r, int status, struct json_object *o);
+/* Answer status with the n bytes of json as they are (the caller made
+ * them valid JSON). */
+void response_raw(struct api_response *r, int status, const char *json,
+    size_t n);
 /* Answer status with no body (204). */
 void response_empty(struct api_response *r, int status);
 /* Answer an error; message is printf-formatted, truncated at 512 bytes. */

@@ -450,11 +450,10 @@ class HostileJsonTests(HostileBase):
                 expect=(400,)),
         ])
 
-    @unittest.expectedFailure
     def test_non_shortest_and_surrogate_utf8_is_400(self):
-        # KNOWN BUG (reported): json-c's JSON_TOKENER_VALIDATE_UTF8 accepts
-        # overlong forms, encoded surrogates and code points past U+10FFFF;
-        # hookd stores them and answers 201 with U+FFFD in their place.
+        # json-c's JSON_TOKENER_VALIDATE_UTF8 accepted overlong forms,
+        # encoded surrogates and code points past U+10FFFF; jin_parse now
+        # checks the body as RFC 3629 UTF-8 itself.
         self.run_rows([
             row("overlong '/' (C0 AF) in org_id", "POST", "/v1/apps",
                 b'{"org_id":"o\xc0\xaf","name":"n"}', expect=(400,)),
@@ -467,12 +466,10 @@ class HostileJsonTests(HostileBase):
                 b'{"org_id":"o","name":"\xf8\x88\x80\x80\x80"}', expect=(400,)),
         ])
 
-    @unittest.expectedFailure
     def test_event_data_with_invalid_utf8_is_400(self):
-        # KNOWN BUG (reported): event data is stored and delivered as
-        # received, and json-c's UTF-8 check lets through overlong forms and
-        # encoded surrogates: receivers get a body that is not UTF-8, which
-        # RFC 8259 parsers refuse.
+        # Event data is stored and delivered as received: overlong forms and
+        # encoded surrogates must be refused at intake, or receivers get a
+        # body that is not UTF-8, which RFC 8259 parsers refuse.
         self.run_rows([
             row("overlong C0 AF in event data", "POST", "/v1/events",
                 b'{"type":"user.signin","org_id":"org_a","data":{"x":"\xc0\xaf"}}',
