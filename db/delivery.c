@@ -178,16 +178,21 @@ store_delivery_put(struct store_txn *t, const struct store_delivery *d,
 
 	if (d->id[0] == '\0')
 		return dbenv_fail(t, "delivery without id");
-	rc = dlv_load(t, d->id, &old, 1);
-	if (rc != STORE_OK && rc != STORE_NOTFOUND)
-		return rc;
-	had = rc == STORE_OK;
-	if (had && create)
-		return STORE_EXISTS;
+	memset(&old, 0, sizeof(old));
+	had = 0;
+	if (!create) {
+		rc = dlv_load(t, d->id, &old, 1);
+		if (rc != STORE_OK && rc != STORE_NOTFOUND)
+			return rc;
+		had = rc == STORE_OK;
+	}
 	if (rec_delivery_enc(d, buf, sizeof(buf), &len) == -1)
 		return dbenv_fail(t, "delivery field too long or bad status");
 	k_id(&k, d->id);
-	if ((rc = dbenv_put(t, DBI_DLV, &k, buf, len, 0)) != STORE_OK)
+	/* create: no read first; DB_NOOVERWRITE refuses a taken id
+	 * (STORE_EXISTS, nothing written) under the same page write lock a
+	 * DB_RMW read would take. */
+	if ((rc = dbenv_put(t, DBI_DLV, &k, buf, len, create)) != STORE_OK)
 		return rc;
 
 	k_pair(&ko, old.app_id, d->id);
