@@ -16,6 +16,8 @@ errno_hint(int ret)
 		return " (disk full)";
 	case EDQUOT:
 		return " (disk quota exceeded)";
+	case EFBIG:
+		return " (file size limit)";
 	case EIO:
 		return " (I/O error)";
 	case EROFS:

@@ -1,6 +1,7 @@
 /*
- * test_store_panic.c - db/ when another process runs recovery under a live
- * handle: the handle is panicked (DB_RUNRECOVERY) and must reopen.
+ * test_store_panic.c - db/ when storage fails under a live handle: another
+ * process runs recovery (the handle is panicked, DB_RUNRECOVERY, and must
+ * reopen), or writes fail (file size limit standing in for a full disk).
  *
  * Leak checking: Berkeley DB does not free all of a panicked handle's
  * memory when it is closed (its close returns early), so leaks whose
@@ -13,6 +14,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -215,6 +217,83 @@ START_TEST(test_store_recovery_inside_txn_is_err_then_reopens)
 }
 END_TEST
 
+/* Writes that fail at the OS (RLIMIT_FSIZE: EFBIG, standing in for
+ * ENOSPC) are STORE_ERR with a message saying so, never a crash; what was
+ * committed before is still there after a reopen without the limit. */
+struct big {
+	int n;
+	char *body;
+};
+
+static int
+put_big(struct store_txn *t, void *arg)
+{
+	struct big *b = arg;
+	char id[32];
+	struct store_event e;
+
+	snprintf(id, sizeof(id), "evt_big%04d", b->n);
+	e = fx_evt(id, b->n, "");
+	e.body = b->body;
+	e.body_len = 64 * 1024;
+	return store_event_put(t, &e);
+}
+
+static int
+get_big(struct store_txn *t, void *arg)
+{
+	struct big *b = arg;
+	struct store_event e;
+	char id[32];
+	int i, rc;
+
+	for (i = 0; i < b->n; i++) {
+		snprintf(id, sizeof(id), "evt_big%04d", i);
+		if ((rc = store_event_get(t, id, 1, &e)) != STORE_OK)
+			return rc;
+		if (e.body_len != 64 * 1024)
+			return 99;
+		store_event_free(&e);
+	}
+	return STORE_OK;
+}
+
+START_TEST(test_store_write_failure_is_err_with_reason)
+{
+	struct store *s = fx_open(home, 0);
+	struct rlimit rl, old;
+	struct big b = { 0, malloc(64 * 1024) };
+	char err[512] = "";
+	int rc = STORE_OK;
+
+	ck_assert_ptr_nonnull(b.body);
+	memset(b.body, 'x', 64 * 1024);
+	signal(SIGXFSZ, SIG_IGN);
+	ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+	rl = old;
+	rl.rlim_cur = 3 * 1024 * 1024;	/* soft limit: can be raised again */
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+	for (b.n = 0; b.n < 200; b.n++)
+		if ((rc = store_txn(s, 0, put_big, &b, err, sizeof(err))) !=
+		    STORE_OK)
+			break;
+	fprintf(stderr, "write failure after %d events: %s\n", b.n, err);
+	ck_assert_int_eq(rc, STORE_ERR);
+	ck_assert_int_gt(b.n, 0);
+	ck_assert_ptr_nonnull(strstr(err, "file size limit"));
+	store_close(s);
+
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
+	s = fx_open(home, 0);
+	rc = store_txn(s, STORE_RDONLY, get_big, &b, err, sizeof(err));
+	if (rc != STORE_OK)
+		fprintf(stderr, "after the limit: %s\n", err);
+	ck_assert_int_eq(rc, STORE_OK);
+	store_close(s);
+	free(b.body);
+}
+END_TEST
+
 static Suite *
 panic_suite(void)
 {
@@ -226,6 +305,7 @@ panic_suite(void)
 	tcase_add_test(tc,
 	    test_store_live_handle_goes_on_after_recovery_for_dead_process);
 	tcase_add_test(tc, test_store_recovery_inside_txn_is_err_then_reopens);
+	tcase_add_test(tc, test_store_write_failure_is_err_with_reason);
 	suite_add_tcase(su, tc);
 	return su;
 }

@@ -16,7 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-
 #include "db/store.h"
 #include "tests/unit/store_fixture.h"
 
