@@ -144,10 +144,14 @@ class IntakeLoad:
 class Killer:
     """A thread that SIGKILLs processes at random moments: every
     uniform(*interval) seconds, one random PID of pids() (or all of them
-    with probability all_prob).  kills counts the signals sent."""
+    with probability all_prob).  With full=N it strikes only while N
+    processes are alive (lets a respawning server serve between blows).
+    kills counts the signals sent."""
 
-    def __init__(self, pids, interval=(0.05, 0.3), all_prob=0.2, seed=None):
+    def __init__(self, pids, interval=(0.05, 0.3), all_prob=0.2, seed=None,
+                 full=0):
         self.pids = pids
+        self.full = full
         self.interval = interval
         self.all_prob = all_prob
         self.rng = random.Random(seed)
@@ -157,8 +161,8 @@ class Killer:
 
     def _run(self):
         while not self.stopping.wait(self.rng.uniform(*self.interval)):
-            pids = self.pids()
-            if not pids:
+            pids = [p for p in self.pids() if harness._alive(p)]
+            if not pids or len(pids) < self.full:
                 continue
             if self.rng.random() >= self.all_prob:
                 pids = [self.rng.choice(pids)]
