@@ -1,5 +1,6 @@
 /* pick.c - choosing due deliveries (see pick.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/timefmt.h"
@@ -16,6 +17,7 @@ struct pk {
 	size_t n, scanned;
 	struct pick_result *res;
 	struct store_webhook w;		/* last webhook read (cache) */
+	struct job *last;		/* last job that got an event body */
 	int w_rc;
 	char err[128];
 };
@@ -93,6 +95,7 @@ static int
 pk_fill(struct store_txn *t, struct pk *p, struct job *j)
 {
 	struct whstate *ws;
+	char *body;
 	int rc;
 
 	j->kind = JOB_SEND;
@@ -121,7 +124,23 @@ pk_fill(struct store_txn *t, struct pk *p, struct job *j)
 		    sizeof(j->prev_secret));
 	else
 		j->prev_secret[0] = '\0';
+	/* Deliveries of one event (its fan-out) sit next to each other in
+	 * the due index: copy the body of the previous job instead of
+	 * reading the event again. */
+	if (p->last != NULL && p->last->ev.body != NULL &&
+	    strcmp(p->last->ev.id, j->d.event_id) == 0 &&
+	    (j->ev.body = malloc(p->last->ev.body_len + 1)) != NULL) {
+		body = j->ev.body;
+		j->ev = p->last->ev;
+		j->ev.body = body;
+		memcpy(j->ev.body, p->last->ev.body, p->last->ev.body_len);
+		j->ev.body[j->ev.body_len] = '\0';
+		p->last = j;
+		return STORE_OK;
+	}
 	rc = store_event_get(t, j->d.event_id, 1, &j->ev);
+	if (rc == STORE_OK)
+		p->last = j;
 	if (rc == STORE_NOTFOUND) {
 		memset(&j->ev, 0, sizeof(j->ev));
 		j->kind = JOB_FAIL;
@@ -142,6 +161,7 @@ pk_txn(struct store_txn *t, void *arg)
 	p->scanned = 0;
 	p->w_rc = STORE_NOTFOUND;
 	p->w.id[0] = '\0';
+	p->last = NULL;
 	memset(res, 0, sizeof(*res));
 	rc = store_delivery_iter_due(t, p->until, pk_due, p);
 	if (rc != STORE_OK)

@@ -130,6 +130,27 @@ class TestSendDelivery(SendCase):
         self.send_once()
         self.assertEqual(len(self.rx.got("/exact")), 1)
 
+    def test_fanout_each_webhook_gets_same_bytes_with_its_own_signature(self):
+        app = self.app()
+        hooks = [self.webhook(app, self.rx.url("/fan%d" % i)) for i in range(3)]
+        evs = [self.event(app, {"i": i}) for i in range(4)]
+        self.send_once()
+        bodies = {}
+        for i, wh in enumerate(hooks):
+            got = self.rx.got("/fan%d" % i)
+            self.assertEqual(len(got), 4)
+            for g in got:
+                self.assertTrue(verify(wh["secret"], g["headers"], g["body"]))
+                for other in hooks:
+                    if other is not wh:
+                        self.assertFalse(verify(other["secret"], g["headers"],
+                                                g["body"]))
+                bodies.setdefault(g["headers"]["webhook-id"], set()).add(g["body"])
+        self.assertEqual(set(bodies), {e["id"] for e in evs})
+        for eid, b in bodies.items():
+            self.assertEqual(len(b), 1)          # same bytes to every webhook
+            self.assertEqual(json.loads(next(iter(b)))["id"], eid)
+
     def test_webhook_id_is_stable_across_retries(self):
         app = self.app()
         self.rx.set("/flaky", statuses=[500, 502], status=204)
