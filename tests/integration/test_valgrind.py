@@ -7,11 +7,18 @@ minutes).
   (successes and every kind of error), then gets SIGTERM: it must exit 0 and
   valgrind must report no error and no definite leak.
 - hookd-send --once runs under valgrind over HOOKD_VG_DELIVERIES deliveries
-  to a receiver answering 200, 500, 410 and 429 with Retry-After: exit 0,
+  to receivers answering 200, 500, 410, 429 with Retry-After, and 200 with
+  a 2 MiB body and a 16 KiB header: exit 0,
   no error, no definite leak.
 
 valgrind runs with --error-exitcode=99 --leak-check=full
---errors-for-leak-kinds=definite; its log is printed when a check fails.
+--errors-for-leak-kinds=definite --track-origins=yes; its log is printed
+when a check fails.  Reports whose uninitialised value originates on
+libdb's own stack (Berkeley DB 5.3 is not valgrind-clean) are excused by
+origin, not by a suppression on the stack shape, so that an uninitialised
+byte of ours written through BDB still fails; exit 99 is accepted only
+when every report was excused.  HOOKD_VG_SUPPRESSIONS (colon-separated
+files) adds suppressions for a local look past a known report.
 """
 
 import glob
@@ -33,14 +40,10 @@ VALGRIND = ["valgrind", "--error-exitcode=99", "--leak-check=full",
             "--num-callers=30"]
 N_REQUESTS = int(os.environ.get("HOOKD_VG_REQUESTS", "3000"))
 N_DELIVERIES = int(os.environ.get("HOOKD_VG_DELIVERIES", "300"))
-SUPP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
-                    "valgrind.supp")
 
 
 def vg_flags(logfile):
     flags = VALGRIND + ["--log-file=" + logfile]
-    if os.path.exists(SUPP):
-        flags.append("--suppressions=" + os.path.abspath(SUPP))
     # Extra suppression files (colon-separated), e.g. to look past a known
     # report while it is being fixed.  Not used by make check-valgrind.
     for extra in os.environ.get("HOOKD_VG_SUPPRESSIONS", "").split(":"):
@@ -49,15 +52,59 @@ def vg_flags(logfile):
     return flags
 
 
-def vg_summary(log):
-    """(errors, definitely lost bytes) from a valgrind log."""
-    errors, lost = None, 0
+# Berkeley DB 5.3 as Debian builds it (without --enable-umrw) computes
+# with and writes out bytes of its own stack variables it never set (log
+# record padding from __bam_iitem, a search-stack field in __bam_stkrel).
+# An error whose uninitialised value "was created by a stack allocation"
+# inside libdb is BDB's own; every other error counts.
+LIBDB_ORIGIN = "(in /usr/lib/x86_64-linux-gnu/libdb-5.3.so)"
+
+
+def vg_errors(log):
+    """The error reports of a valgrind log (one per context, as text),
+    except those whose uninitialised value originates in libdb's stack."""
+    blocks, cur = [], None
     for line in log.splitlines():
-        if "ERROR SUMMARY:" in line:
-            errors = int(line.split("ERROR SUMMARY:")[1].split()[0].replace(",", ""))
+        if not line.startswith("=="):
+            continue
+        text = line.split("== ", 1)[1] if "== " in line else ""
+        if cur is None:
+            if text and not text.startswith(" ") and (
+                    "uninitialised" in text or text.startswith("Invalid") or
+                    "Mismatched" in text or "overlap" in text or
+                    text.startswith("Syscall param") or "free()" in text or
+                    "Jump to" in text or text.startswith("Argument")):
+                cur = [text]
+            continue
+        if text.strip() == "":
+            blocks.append("\n".join(cur))
+            cur = None
+        else:
+            cur.append(text)
+    out = []
+    for b in blocks:
+        lines = b.splitlines()
+        origin = [i for i, l in enumerate(lines)
+                  if "was created by a stack allocation" in l]
+        if origin and origin[0] + 1 < len(lines) and \
+                LIBDB_ORIGIN in lines[origin[0] + 1]:
+            continue
+        out.append(b)
+    return out
+
+
+def vg_summary(log):
+    """(error reports that count, definitely lost bytes) from a log."""
+    lost = 0
+    for line in log.splitlines():
         if "definitely lost:" in line:
             lost = int(line.split("definitely lost:")[1].split()[0].replace(",", ""))
-    return errors, lost
+    return vg_errors(log), lost
+
+
+def vg_exit_ok(code, errors):
+    """valgrind exits 99 on any error; only excused ones may cause it."""
+    return code == 0 or (code == 99 and not errors)
 
 
 @unittest.skipUnless(os.environ.get("HOOKD_VALGRIND") == "1",
@@ -202,7 +249,8 @@ class ValgrindTests(unittest.TestCase):
         with open(exitfile) as f:
             code = int(f.read().strip() or "-1")
         errors, lost = vg_summary(logs)
-        self.assertEqual((code, errors, lost), (0, 0, 0), logs[-20000:])
+        self.assertEqual((errors, lost), ([], 0), logs[-20000:])
+        self.assertTrue(vg_exit_ok(code, errors), "exit %d\n%s" % (code, logs[-20000:]))
 
     def test_hookd_send_once_under_valgrind_has_no_errors_or_definite_leaks(self):
         srv = Server(config={"retry_schedule": "0,1s,1s"})
@@ -210,8 +258,14 @@ class ValgrindTests(unittest.TestCase):
         srv.start()
         ok, bad = Receiver(200), Receiver(500)
         gone, slow = Receiver(410), Receiver(429)
+        big = Receiver(200)
         slow.reply_headers = {"Retry-After": "1"}
-        for r in (ok, bad, gone, slow):
+        # a hostile receiver: 2 MiB body (hookd keeps 4 KiB), 16 KiB header
+        big.reply_body = b"\xff<x>" * (1 << 19)
+        big.reply_headers = {"X-Junk": "j" * 16384}
+        # the sender hangs up after 4 KiB: no traceback for the broken pipe
+        big.httpd.handle_error = lambda *a: None
+        for r in (ok, bad, gone, slow, big):
             self.addCleanup(r.stop)
         app = srv.create_app("vgs")
         srv.create_webhook(app, ok.url, ["user.signin"])
@@ -221,6 +275,7 @@ class ValgrindTests(unittest.TestCase):
         srv.create_webhook(app, gone.url, ["user.ekyc.*"])
         srv.create_webhook(app, slow.url, ["user.signin"])
         srv.create_webhook(app, "http://127.0.0.1:1/refused", ["user.ekyc.verified"])
+        srv.create_webhook(app, big.url, ["user.profile.update"])
         types = ["user.signin", "user.profile.update", "user.ekyc.verified"]
         n = 0
         i = 0
@@ -239,15 +294,19 @@ class ValgrindTests(unittest.TestCase):
             with open(log) as f:
                 vlog = f.read()
             errors, lost = vg_summary(vlog)
-            self.assertEqual((r.returncode, errors, lost), (0, 0, 0),
+            self.assertEqual((errors, lost), ([], 0),
                              r.stderr[-3000:] + vlog[-20000:])
+            self.assertTrue(vg_exit_ok(r.returncode, errors),
+                            "exit %d\n%s" % (r.returncode, r.stderr[-3000:]))
             time.sleep(1.2)
         print("\nvalgrind hookd-send: %d deliveries, %d requests received, "
               "2 passes in %.1f s" % (n, len(ok.requests) + len(bad.requests) +
-                                      len(gone.requests) + len(slow.requests),
+                                      len(gone.requests) + len(slow.requests) +
+                                      len(big.requests),
                                       time.time() - t0))
         self.assertGreaterEqual(len(ok.requests), n // 3)
-        self.assertTrue(bad.requests and gone.requests and slow.requests)
+        self.assertTrue(bad.requests and gone.requests and slow.requests and
+                        big.requests)
 
 
 if __name__ == "__main__":
