@@ -46,6 +46,7 @@ struct store {
 	int nosync;
 	int lock_timeout_ms;
 	int dead;		/* saw DB_RUNRECOVERY: reopen before use */
+	unsigned opens;		/* environment opens so far (tests look) */
 	/* The lock-timeout watcher (store.c): BDB only notices an expired
 	 * lock wait when its deadlock detector runs, so each process runs it
 	 * a few times per lock timeout. */

@@ -275,6 +275,7 @@ open_handles(struct store *s, char *err, size_t errlen)
 		    DB_CREATE | DB_AUTO_COMMIT | DB_THREAD, 0600)) != 0)
 			goto bad;
 	}
+	s->opens++;
 	if (watch_start(s) == -1) {
 		snprintf(err, errlen, "storage: cannot start lock watcher");
 		close_handles(s);
@@ -401,10 +402,26 @@ store_txn(struct store *s, int flags, store_txn_fn fn, void *arg, char *err,
 		}
 		rc = fn(&t, arg);
 		if (rc == STORE_OK) {
-			ret = t.txn->commit(t.txn, t.rdonly ? DB_TXN_NOSYNC : 0);
+			/*
+			 * sync: commit without the flush, so the locks go at
+			 * once, then flush the log to disk before returning.
+			 * Writers of the same hot pages (every intake appends
+			 * to the same last leaves) then work while this fsync
+			 * runs, and one fsync covers every commit written
+			 * before it (BDB's group commit); with the flush
+			 * inside commit they queued behind each fsync in turn.
+			 * Nobody is told STORE_OK before the flush is done; a
+			 * reader may see the commit a moment earlier.
+			 */
+			int lazy = !t.rdonly && !s->nosync;
+
+			ret = t.txn->commit(t.txn,
+			    t.rdonly || lazy ? DB_TXN_NOSYNC : 0);
+			if (ret == 0 && lazy)
+				ret = s->env->log_flush(s->env, NULL);
 			if (ret == 0)
 				return STORE_OK;
-			(void)dbenv_rc(&t, ret, "commit");
+			(void)dbenv_rc(&t, ret, lazy ? "commit/flush" : "commit");
 			snprintf(err, errlen, "%s", t.err);
 			return STORE_ERR;
 		}

@@ -20,6 +20,7 @@
 
 #include <db.h>
 
+#include "db/dbenv.h"	/* white box: struct store's open count */
 #include "db/store.h"
 #include "tests/unit/store_fixture.h"
 
@@ -137,6 +138,7 @@ START_TEST(test_store_live_handle_goes_on_after_recovery_for_dead_process)
 		_exit(0);
 	}
 	ck_assert_int_eq(child_wait(pid), 0);
+	ck_assert_uint_eq(s->opens, 1);
 	for (i = 0; i < 3; i++) {
 		events = 0;
 		rc = store_txn(s, STORE_RDONLY, noop_read, &events, err,
@@ -146,6 +148,7 @@ START_TEST(test_store_live_handle_goes_on_after_recovery_for_dead_process)
 		ck_assert_int_eq(rc, STORE_OK);
 		ck_assert_uint_eq(events, 1);
 	}
+	ck_assert_uint_eq(s->opens, 2);	/* recovery ran: reopened once */
 	store_close(s);
 }
 END_TEST
@@ -294,6 +297,39 @@ START_TEST(test_store_write_failure_is_err_with_reason)
 }
 END_TEST
 
+/* Other processes opening and closing cleanly (and one closing with a
+ * transaction's worth of writes) leave nothing that makes the next opener
+ * recover: our handle is never panicked, never reopened. */
+START_TEST(test_store_clean_close_elsewhere_forces_no_recovery)
+{
+	struct store *s = fx_open(home, 1), *s2;
+	char err[512];
+	uint64_t events = 0;
+	pid_t pid;
+	int i;
+
+	ck_assert_uint_eq(s->opens, 1);
+	for (i = 0; i < 3; i++) {
+		pid = fork();
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			s2 = child_open(i == 1 ? 0 : 1);
+			if (i == 2 && store_txn(s2, 0, one_event, NULL, err,
+			    sizeof(err)) != STORE_OK)
+				_exit(1);
+			store_close(s2);
+			_exit(0);
+		}
+		ck_assert_int_eq(child_wait(pid), 0);
+		ck_assert_int_eq(store_txn(s, STORE_RDONLY, noop_read, &events,
+		    err, sizeof(err)), STORE_OK);
+	}
+	ck_assert_uint_eq(events, 1);
+	ck_assert_uint_eq(s->opens, 1);
+	store_close(s);
+}
+END_TEST
+
 static Suite *
 panic_suite(void)
 {
@@ -306,6 +342,7 @@ panic_suite(void)
 	    test_store_live_handle_goes_on_after_recovery_for_dead_process);
 	tcase_add_test(tc, test_store_recovery_inside_txn_is_err_then_reopens);
 	tcase_add_test(tc, test_store_write_failure_is_err_with_reason);
+	tcase_add_test(tc, test_store_clean_close_elsewhere_forces_no_recovery);
 	suite_add_tcase(su, tc);
 	return su;
 }
