@@ -386,12 +386,16 @@ main(int argc, char **argv)
 	double rate[NCASES];
 	u_int32_t raw_pagesize = 16384, ps, leaf, over;
 	int i, c, only = -1;
+	unsigned long ul;
+	char *end;
 
 	while ((c = getopt(argc, argv, "t:d:p:k:")) != -1) {
 		switch (c) {
 		case 't':
-			secs = strtod(optarg, NULL);
-			if (!(secs > 0 && secs <= 600))
+			errno = 0;
+			secs = strtod(optarg, &end);
+			if (errno != 0 || end == optarg || *end != '\0' ||
+			    !(secs > 0 && secs <= 600))
 				goto usage;
 			break;
 		case 'd':
@@ -400,9 +404,12 @@ main(int argc, char **argv)
 			memcpy(scratch, optarg, strlen(optarg) + 1);
 			break;
 		case 'p':
-			raw_pagesize = (u_int32_t)strtoul(optarg, NULL, 10);
-			if (raw_pagesize < 512 || raw_pagesize > 65536)
+			errno = 0;
+			ul = strtoul(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' ||
+			    ul < 512 || ul > 65536 || (ul & (ul - 1)) != 0)
 				goto usage;
+			raw_pagesize = (u_int32_t)ul;
 			break;
 		case 'k':
 			if (strcmp(optarg, "raw") == 0)
