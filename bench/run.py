@@ -128,7 +128,8 @@ def p_store(scratch):
     out = run([bin_("store_bench"), "-t", STORE_SECS, "-d", scratch], 300)
     rows = {}
     for line in out.splitlines():
-        m = re.match(r"^(.*?)\s+(\d+)\s+(\d+)\s+([\d.]+)$", line)
+        # case, writers, page, txn/s[, more numeric columns]
+        m = re.match(r"^(\D.*?)\s+(\d+)\s+(\d+)\s+([\d.]+)(?:\s+[\d.]+)*\s*$", line)
         if m:
             rows[(m.group(1).strip(), int(m.group(2)))] = float(m.group(4))
     results["raw_sync"] = rows[("raw put 1KiB, sync", 1)]
@@ -185,15 +186,72 @@ def lock_stats(data):
             out.get("Number of locks that have timed out", 0))
 
 
+def cpu_ticks(pid):
+    """utime + stime of a process, in clock ticks (0 if gone)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            st = f.read()
+    except OSError:
+        return 0
+    rest = st[st.rfind(")") + 2:].split()
+    return int(rest[11]) + int(rest[12])
+
+
+def machine_busy():
+    """(busy ticks, all ticks) of the whole machine from /proc/stat."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    idle = v[3] + v[4]
+    return sum(v) - idle, sum(v)
+
+
 def wrk_with_perf(srv, body, tag):
+    """wrk against srv; also prints the CPU time per request of the FastCGI
+    processes and of lighttpd, and how busy the whole machine was."""
     rec = None
     if PERF:
         rec, data = perf_fcgi(srv, tag, max(1, WRK_SECS - 1))
+    pids = srv.fcgi_pids()
+    c0 = [cpu_ticks(p) for p in pids] + [cpu_ticks(srv.proc.pid)]
+    m0 = machine_busy()
     rate, bad, p50, p99 = intake.wrk(srv, body, WRK_SECS, WRK_CONNS)
+    c1 = [cpu_ticks(p) for p in pids] + [cpu_ticks(srv.proc.pid)]
+    m1 = machine_busy()
+    tick = os.sysconf("SC_CLK_TCK")
+    n = max(1.0, rate * WRK_SECS)
+    fc = sum(c1[:-1]) - sum(c0[:-1])
+    lt = c1[-1] - c0[-1]
+    busy = (m1[0] - m0[0]) / max(1, m1[1] - m0[1])
+    say("    %s: CPU per request: hookd.fcgi (all) %.0f us, lighttpd %.0f us; share of "
+        "the machine's CPU: fcgi %.0f%%, lighttpd %.0f%%, machine busy %.0f%%" % (
+            tag, fc / tick / n * 1e6, lt / tick / n * 1e6,
+            100.0 * fc / max(1, m1[1] - m0[1]), 100.0 * lt / max(1, m1[1] - m0[1]),
+            100.0 * busy))
+    results["cpu_" + tag] = (fc / tick / n * 1e6, lt / tick / n * 1e6, 100.0 * busy)
     if rec is not None:
         rec.wait(60)
         perf_report(data, tag)
     return rate, bad, p50, p99
+
+
+def p_cpu_split():
+    """The responder and hookd sync/nosync once more, for the CPU split."""
+    responder = bin_("responder")
+    for tag, fcgi, cfg in (("responder", responder, None),
+                           ("hookd-nosync", None, {"durability": "nosync"}),
+                           ("hookd-sync", None, {"durability": "sync"})):
+        srv = harness.Server(config=cfg, fcgi=fcgi)
+        try:
+            srv.start()
+            org = "bench-cpu"
+            if fcgi is None:
+                app = srv.create_app(org, "cpu")
+                srv.create_webhook(app, "http://127.0.0.1:9/hook",
+                                   ["user.app.consent.update"])
+            rate, bad, p50, p99 = wrk_with_perf(srv, intake.event_body(org), tag)
+            say("    %s: %.0f req/s p50 %s p99 %s non-2xx %d" % (tag, rate, p50, p99, bad))
+        finally:
+            srv.stop()
 
 
 def p_fanout():
@@ -227,6 +285,14 @@ def p_send():
                                    out, "send " + d)
         results["rss_send_" + d] = num(r"^hookd-send --once \(%s\):.*peak RSS (\d+) KiB" % d,
                                        out, "rss")
+        # the baseline of this row: send.sh's own (it may average curlmulti
+        # runs before and after each hookd-send run), else the first one
+        m = re.search(r"^hookd-send --once \(%s\):.* ([\d.]+) deliveries/s, ratio ([\d.]+)x"
+                      r"(?: \(curlmulti before/after (\d+)/(\d+))?" % d, out, re.M)
+        if m and m.group(3):
+            results["curl_" + d] = (float(m.group(3)) + float(m.group(4))) / 2
+        else:
+            results["curl_" + d] = results["curlmulti"]
         m = re.search(r"^hookd-send --once \(%s\): (\d+) attempts" % d, out, re.M)
         if m and int(m.group(1)) != SEND_N:
             notes.append("send %s: %s attempts logged for %d deliveries"
@@ -413,10 +479,10 @@ def table():
               None)
     ratio_row("fan-out x%d" % FANOUT, "fanout_dlv", "dlv/s", "raw put nosync", "raw_nosync",
               0.25)
-    ratio_row("send --once sync", "send_sync", "dlv/s", "curl multi c%d" % SEND_C, "curlmulti",
+    ratio_row("send --once sync", "send_sync", "dlv/s", "curl multi c%d" % SEND_C, "curl_sync",
               0.35)
     ratio_row("send --once nosync", "send_nosync", "dlv/s", "curl multi c%d" % SEND_C,
-              "curlmulti", 0.35)
+              "curl_nosync", 0.35)
     for d in ("nosync", "sync"):
         for p, lim in (("p50", 50.0), ("p99", 250.0)):
             v = R("lat_%s_%s" % (p, d))
@@ -500,6 +566,7 @@ def main():
     try:
         part("store: raw BDB vs hookd's write", lambda: p_store(scratch))
         part("intake: wrk vs responder", p_intake)
+        part("intake CPU split (responder, hookd nosync, sync)", p_cpu_split)
         part("fan-out: %d matching webhooks" % FANOUT, p_fanout)
         part("send: hookd-send --once vs curl multi", p_send)
         if PERF:
