@@ -37,6 +37,7 @@ struct run {
 	struct job **back;		/* a batch taken back from it */
 	int64_t flush_at;		/* mono ms: commit the batch by then */
 	int flush_fails;
+	int pick_fails;			/* picks failed in a row */
 	int64_t pick_at;		/* mono ms: pick again then */
 	int64_t last_pick;		/* mono ms of the last pick */
 	int repick_on_done;		/* last pick left due work behind */
@@ -225,7 +226,6 @@ run_drop_ready(struct run *r)
 {
 	struct whstate *ws;
 	struct job *j;
-
 	size_t i;
 
 	for (i = 0; i < r->nready; i++) {
@@ -249,8 +249,6 @@ run_pick(struct run *r, char *err, size_t errlen)
 	char e[256];
 	int rc;
 
-	(void)err;
-	(void)errlen;
 	r->last_pick = mono;
 	if (want > r->nfree)
 		want = r->nfree;
@@ -270,8 +268,14 @@ run_pick(struct run *r, char *err, size_t errlen)
 		if (!commit_busy(r->cm))
 			(void)store_check(r->o->store, e, sizeof(e));
 		r->pick_at = mono + RUN_FLUSH_RETRY_MS;
+		if (++r->pick_fails >= RUN_FLUSH_FAILS_MAX && !r->o->loop) {
+			snprintf(err, errlen, "cannot read due deliveries: %s",
+			    e);
+			return -1;
+		}
 		return 0;
 	}
+	r->pick_fails = 0;
 	{
 		/* The picked jobs are the first res.n of that window: move
 		 * them off the stack, keep the rest on it. */
