@@ -84,7 +84,7 @@ class TestSendTwoSenders(SendCase):
 
     def test_two_once_senders_deliver_each_of_500_exactly_once(self):
         app = self.app()
-        self.rx.set("/two", sleep=0.002)
+        self.rx.set("/two", sleep=0.005)   # the first run lasts > 0.1 s
         self.webhook(app, self.rx.url("/two"))
         ids = post_many(self, app, 500)
         cmd = self.srv.sender_cmd("--once")
