@@ -1,10 +1,8 @@
 /*
  * status.h - the admins' status page (status.html + status.json in
  * cfg.status_dir), rewritten after each pass of the sender.
- *
- * NOT YET IMPLEMENTED: status_write is a stub that writes nothing and
- * returns 0; a separate issue fills it.  The sender already calls it after
- * each pass so the page will follow the sender's rhythm.
+ * The page itself is sender/statuspage.c; this names the pass that wrote
+ * it ("hookd-send --once, pid 1234, pass 3").
  */
 #ifndef HOOKD_SENDER_STATUS_H
 #define HOOKD_SENDER_STATUS_H
