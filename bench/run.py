@@ -138,6 +138,27 @@ def p_store(scratch):
     results["hookd_txn_nosync"] = rows.get(("hookd event+delivery, nosync", 1))
 
 
+def p_fsync(scratch):
+    """The disk's durable-write rate: 4 KiB append + fdatasync, 300 times."""
+    fn = os.path.join(scratch, "fsync.test")
+    fd = os.open(fn, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    lat = []
+    try:
+        for _ in range(100 if QUICK else 300):
+            os.write(fd, b"x" * 4096)
+            t = time.perf_counter()
+            os.fdatasync(fd)
+            lat.append(time.perf_counter() - t)
+    finally:
+        os.close(fd)
+        os.unlink(fn)
+    lat.sort()
+    results["fsync_rate"] = len(lat) / sum(lat)
+    say("    fdatasync after a 4 KiB append: p50 %.2f ms  p99 %.2f ms  mean %.2f ms = %.0f/s"
+        % (lat[len(lat) // 2] * 1e3, lat[len(lat) * 99 // 100] * 1e3,
+           sum(lat) / len(lat) * 1e3, results["fsync_rate"]))
+
+
 def p_intake():
     out = run(["sh", "bench/intake.sh", str(WRK_SECS), str(WRK_CONNS)], 600)
     results["responder"] = num(r"^responder \(floor\)\s+([\d.]+) req/s", out, "floor")
@@ -474,6 +495,7 @@ def table():
     ratio_row("intake nosync", "intake_nosync", "req/s", "raw put nosync", "raw_nosync", None)
     ratio_row("intake sync", "intake_sync", "req/s", "raw put sync (1 wr)", "raw_sync", 1.0)
     ratio_row("intake sync", "intake_sync", "req/s", "responder", "responder", None)
+    ratio_row("intake sync", "intake_sync", "req/s", "fdatasync/s (disk)", "fsync_rate", None)
     ratio_row("store txn sync", "hookd_txn_sync", "txn/s", "raw put sync (1 wr)", "raw_sync", None)
     ratio_row("store txn nosync", "hookd_txn_nosync", "txn/s", "raw put nosync", "raw_nosync",
               None)
@@ -508,7 +530,7 @@ def table():
                      v / idle0 if v and idle0 else None, "-", "-"))
     for lvl in LEVELS[1:]:
         v = R("idle_first_%d" % lvl)
-        rows.append(("1st --once after seed @%d" % lvl, v * 1000 if v is not None else None,
+        rows.append(("1st idle after seed @%d" % lvl, v * 1000 if v is not None else None,
                      "ms", "(checkpoint)", None, None, "-", "-"))
 
     def fmt(x, unit=""):
@@ -544,6 +566,12 @@ def table():
     say("  hookd.fcgi during fan-out x%d: %s;  hookd-send --once over %d due: sync %s, "
         "nosync %s" % (FANOUT, R("rss_fcgi_fanout"), SEND_N, fmt(R("rss_send_sync")),
                        fmt(R("rss_send_nosync"))))
+    say("CPU time per request during wrk (us; FastCGI processes summed + lighttpd; "
+        "machine busy = all CPUs, all users):")
+    for k in sorted(x for x in results if x.startswith("cpu_")):
+        f, lt, busy = results[k]
+        say("  %-16s hookd.fcgi %5.0f  lighttpd %4.0f  machine busy %3.0f%%" % (k[4:], f, lt,
+                                                                             busy))
     for lvl in LEVELS:
         d = R("deadlocks_%d" % lvl)
         if d:
@@ -564,6 +592,7 @@ def main():
         "QUICK" if QUICK else "full", os.cpu_count(),
         " ".join(open("/proc/loadavg").read().split()[:3]), scratch))
     try:
+        part("disk: fdatasync rate", lambda: p_fsync(scratch))
         part("store: raw BDB vs hookd's write", lambda: p_store(scratch))
         part("intake: wrk vs responder", p_intake)
         part("intake CPU split (responder, hookd nosync, sync)", p_cpu_split)
