@@ -182,6 +182,66 @@ struct webhooks_op {
 	struct store_delivery d;
 };
 
+/* A zeroed op for call c, or NULL with the 503 answer written.  Ops are
+ * on the heap (they hold several records) and may hold secrets: release
+ * them with webhooks_op_free. */
+static struct webhooks_op *
+webhooks_op_new(struct api_call *c)
+{
+	struct webhooks_op *o = calloc(1, sizeof(*o));
+
+	if (o == NULL) {
+		response_error(c->resp, 503, "out_of_memory", "out of memory");
+		return NULL;
+	}
+	o->c = c;
+	idlist_init(&o->ids);
+	return o;
+}
+
+/* Free o and everything it holds, wiping the secrets it may carry. */
+static void
+webhooks_op_free(struct webhooks_op *o)
+{
+	idlist_free(&o->ids);
+	explicit_bzero(o, sizeof(*o));
+	free(o);
+}
+
+/*
+ * The body's optional "secret" into out (outlen bytes), else a new
+ * random one.  0, or -1 with the answer (422 or 503) written.
+ */
+static int
+webhooks_secret_arg(struct api_call *c, char *out, size_t outlen)
+{
+	const char *secret = NULL;
+	char err[256];
+
+	if (c->body != NULL && jin_str(c->body, "secret", 0, 1,
+	    STORE_SECRET_MAX, &secret, err, sizeof(err)) == -1) {
+		call_invalid(c, err);
+		return -1;
+	}
+	if (secret != NULL && !sign_secret_valid(secret)) {
+		call_invalid(c, "secret: must be \"whsec_\" + base64 of 24 to "
+		    "64 bytes");
+		return -1;
+	}
+	if (secret != NULL) {
+		if (strlen(secret) >= outlen) {
+			call_invalid(c, "secret: too long");
+			return -1;
+		}
+		memcpy(out, secret, strlen(secret) + 1);
+	} else if (sign_new_secret(WEBHOOKS_SECRET_BYTES, out, outlen) == -1) {
+		response_error(c->resp, 503, "no_entropy",
+		    "could not make a secret");
+		return -1;
+	}
+	return 0;
+}
+
 /* Load the app's webhook param[1] into out; 404 when missing or another
  * app's. */
 static int
@@ -238,16 +298,12 @@ webhooks_create(struct api_call *c)
 	static const char *const fields[] = { "url", "events", "description",
 	    "secret", "rate_limit", "enabled", NULL };
 	struct webhooks_op *o;
-	const char *url, *secret;
+	const char *url;
 	char err[256];
 	int present, enabled = 1, enabled_present;
 
-	o = calloc(1, sizeof(*o));
-	if (o == NULL) {
-		response_error(c->resp, 503, "out_of_memory", "out of memory");
+	if ((o = webhooks_op_new(c)) == NULL)
 		return;
-	}
-	o->c = c;
 	if (jin_only(c->body, fields, err, sizeof(err)) == -1) {
 		call_invalid(c, err);
 		goto out;
@@ -267,24 +323,8 @@ webhooks_create(struct api_call *c)
 	}
 	if (webhooks_common(c, &o->w, &enabled, &enabled_present) == -1)
 		goto out;
-	if (jin_str(c->body, "secret", 0, 1, STORE_SECRET_MAX, &secret, err,
-	    sizeof(err)) == -1) {
-		call_invalid(c, err);
+	if (webhooks_secret_arg(c, o->w.secret, sizeof(o->w.secret)) == -1)
 		goto out;
-	}
-	if (secret != NULL && !sign_secret_valid(secret)) {
-		call_invalid(c, "secret: must be \"whsec_\" + base64 of 24 to "
-		    "64 bytes");
-		goto out;
-	}
-	if (secret != NULL)
-		memcpy(o->w.secret, secret, strlen(secret) + 1);
-	else if (sign_new_secret(WEBHOOKS_SECRET_BYTES, o->w.secret,
-	    sizeof(o->w.secret)) == -1) {
-		response_error(c->resp, 503, "no_entropy",
-		    "could not make a secret");
-		goto out;
-	}
 	if (id_new("wh", o->w.id, sizeof(o->w.id)) == -1) {
 		response_error(c->resp, 503, "no_entropy",
 		    "could not make an id");
@@ -301,8 +341,7 @@ webhooks_create(struct api_call *c)
 		goto out;
 	response_json(c->resp, 201, webhooks_json(&o->w, &o->h, 1));
 out:
-	explicit_bzero(o->w.secret, sizeof(o->w.secret));
-	free(o);
+	webhooks_op_free(o);
 }
 
 /* ---- list -------------------------------------------------------------- */
@@ -368,37 +407,29 @@ webhooks_get_txn(struct store_txn *t, void *arg)
 void
 webhooks_get(struct api_call *c)
 {
-	struct webhooks_op *o = calloc(1, sizeof(*o));
+	struct webhooks_op *o = webhooks_op_new(c);
 
-	if (o == NULL) {
-		response_error(c->resp, 503, "out_of_memory", "out of memory");
+	if (o == NULL)
 		return;
-	}
-	o->c = c;
 	if (call_txn(c, STORE_RDONLY, webhooks_get_txn, o) == 0)
 		response_json(c->resp, 200, webhooks_json(&o->w, &o->h, 0));
-	explicit_bzero(o, sizeof(*o));
-	free(o);
+	webhooks_op_free(o);
 }
 
 void
 webhooks_secret(struct api_call *c)
 {
-	struct webhooks_op *o = calloc(1, sizeof(*o));
+	struct webhooks_op *o = webhooks_op_new(c);
 	struct json_object *j;
 
-	if (o == NULL) {
-		response_error(c->resp, 503, "out_of_memory", "out of memory");
+	if (o == NULL)
 		return;
-	}
-	o->c = c;
 	if (call_txn(c, STORE_RDONLY, webhooks_get_txn, o) == 0) {
 		j = json_object_new_object();
 		json_object_object_add(j, "secret", jout_str(o->w.secret, 0));
 		response_json(c->resp, 200, j);
 	}
-	explicit_bzero(o, sizeof(*o));
-	free(o);
+	webhooks_op_free(o);
 }
 
 /* ---- update ------------------------------------------------------------ */
@@ -458,12 +489,8 @@ webhooks_update(struct api_call *c)
 	const char *url;
 	char err[256];
 
-	o = calloc(1, sizeof(*o));
-	if (o == NULL) {
-		response_error(c->resp, 503, "out_of_memory", "out of memory");
+	if ((o = webhooks_op_new(c)) == NULL)
 		return;
-	}
-	o->c = c;
 	if (jin_only(c->body, fields, err, sizeof(err)) == -1) {
 		call_invalid(c, err);
 		goto out;
@@ -487,8 +514,7 @@ webhooks_update(struct api_call *c)
 		goto out;
 	response_json(c->resp, 200, webhooks_json(&o->res, &o->h, 0));
 out:
-	explicit_bzero(o, sizeof(*o));
-	free(o);
+	webhooks_op_free(o);
 }
 
 /* ---- delete ------------------------------------------------------------ */
@@ -510,17 +536,13 @@ webhooks_delete_txn(struct store_txn *t, void *arg)
 void
 webhooks_delete(struct api_call *c)
 {
-	struct webhooks_op *o = calloc(1, sizeof(*o));
+	struct webhooks_op *o = webhooks_op_new(c);
 
-	if (o == NULL) {
-		response_error(c->resp, 503, "out_of_memory", "out of memory");
+	if (o == NULL)
 		return;
-	}
-	o->c = c;
 	if (call_txn(c, 0, webhooks_delete_txn, o) == 0)
 		response_empty(c->resp, 204);
-	explicit_bzero(o, sizeof(*o));
-	free(o);
+	webhooks_op_free(o);
 }
 
 /* ---- rotate secret ----------------------------------------------------- */
@@ -552,43 +574,24 @@ webhooks_rotate_secret(struct api_call *c)
 	static const char *const fields[] = { "secret", NULL };
 	struct webhooks_op *o;
 	struct json_object *j;
-	const char *secret = NULL;
 	char err[256];
 
-	o = calloc(1, sizeof(*o));
-	if (o == NULL) {
-		response_error(c->resp, 503, "out_of_memory", "out of memory");
+	if ((o = webhooks_op_new(c)) == NULL)
 		return;
-	}
-	o->c = c;
 	if (c->body != NULL &&
-	    (jin_only(c->body, fields, err, sizeof(err)) == -1 ||
-	    jin_str(c->body, "secret", 0, 1, STORE_SECRET_MAX, &secret, err,
-	    sizeof(err)) == -1)) {
+	    jin_only(c->body, fields, err, sizeof(err)) == -1) {
 		call_invalid(c, err);
 		goto out;
 	}
-	if (secret != NULL && !sign_secret_valid(secret)) {
-		call_invalid(c, "secret: must be \"whsec_\" + base64 of 24 to "
-		    "64 bytes");
+	if (webhooks_secret_arg(c, o->secret, sizeof(o->secret)) == -1)
 		goto out;
-	}
-	if (secret != NULL)
-		memcpy(o->secret, secret, strlen(secret) + 1);
-	else if (sign_new_secret(WEBHOOKS_SECRET_BYTES, o->secret,
-	    sizeof(o->secret)) == -1) {
-		response_error(c->resp, 503, "no_entropy",
-		    "could not make a secret");
-		goto out;
-	}
 	if (call_txn(c, 0, webhooks_rotate_txn, o) != 0)
 		goto out;
 	j = json_object_new_object();
 	json_object_object_add(j, "secret", jout_str(o->secret, 0));
 	response_json(c->resp, 200, j);
 out:
-	explicit_bzero(o, sizeof(*o));
-	free(o);
+	webhooks_op_free(o);
 }
 
 /* ---- test -------------------------------------------------------------- */
@@ -625,12 +628,8 @@ webhooks_test(struct api_call *c)
 	int64_t now = timefmt_now_ms();
 
 	buf_init(&env, c->cfg->max_event_bytes);
-	o = calloc(1, sizeof(*o));
-	if (o == NULL) {
-		response_error(c->resp, 503, "out_of_memory", "out of memory");
+	if ((o = webhooks_op_new(c)) == NULL)
 		return;
-	}
-	o->c = c;
 	/* The org comes from the app (read first; the app id is immutable). */
 	if (call_txn(c, STORE_RDONLY, webhooks_app_txn, o) != 0)
 		goto out;
@@ -674,8 +673,7 @@ webhooks_test(struct api_call *c)
 	response_json(c->resp, 202, j);
 out:
 	buf_free(&env);
-	explicit_bzero(o, sizeof(*o));
-	free(o);
+	webhooks_op_free(o);
 }
 
 /* ---- recover ----------------------------------------------------------- */
@@ -733,13 +731,8 @@ webhooks_recover(struct api_call *c)
 	char err[256];
 	int present;
 
-	o = calloc(1, sizeof(*o));
-	if (o == NULL) {
-		response_error(c->resp, 503, "out_of_memory", "out of memory");
+	if ((o = webhooks_op_new(c)) == NULL)
 		return;
-	}
-	o->c = c;
-	idlist_init(&o->ids);
 	if (jin_only(c->body, fields, err, sizeof(err)) == -1 ||
 	    jin_time(c->body, "since", 1, &o->since, &present, err,
 	    sizeof(err)) == -1) {
@@ -754,7 +747,5 @@ webhooks_recover(struct api_call *c)
 	json_object_object_add(j, "deliveries", jout_int((int64_t)o->count));
 	response_json(c->resp, 202, j);
 out:
-	idlist_free(&o->ids);
-	explicit_bzero(o, sizeof(*o));
-	free(o);
+	webhooks_op_free(o);
 }
