@@ -41,22 +41,6 @@ struct cstate {
 typedef int (*config_setter)(struct cstate *, const char *);
 
 static void
-config_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-config_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-static void
 reason(struct cstate *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void
@@ -703,7 +687,7 @@ config_parse(struct config *c, const char *name, const char *text,
 	st.c = c;
 	st.name = name;
 	if (copy_str(c->path, sizeof(c->path), name) == -1) {
-		config_err(err, errlen, "%.200s...: file name too long", name);
+		snprintf(err, errlen, "%.200s...: file name too long", name);
 		return -1;
 	}
 	while (pos < len) {
@@ -711,12 +695,12 @@ config_parse(struct config *c, const char *name, const char *text,
 		nl = memchr(text + pos, '\n', len - pos);
 		n = nl != NULL ? (size_t)(nl - (text + pos)) : len - pos;
 		if (n >= sizeof(line)) {
-			config_err(err, errlen, "%s:%d: line longer than %d "
+			snprintf(err, errlen, "%s:%d: line longer than %d "
 			    "bytes", name, lineno, CONFIG_LINE_MAX - 1);
 			return -1;
 		}
 		if (memchr(text + pos, '\0', n) != NULL) {
-			config_err(err, errlen, "%s:%d: NUL byte in line",
+			snprintf(err, errlen, "%s:%d: NUL byte in line",
 			    name, lineno);
 			return -1;
 		}
@@ -728,7 +712,7 @@ config_parse(struct config *c, const char *name, const char *text,
 			continue;
 		eq = strchr(key, '=');
 		if (eq == NULL) {
-			config_err(err, errlen, "%s:%d: expected \"key = "
+			snprintf(err, errlen, "%s:%d: expected \"key = "
 			    "value\"", name, lineno);
 			return -1;
 		}
@@ -739,12 +723,12 @@ config_parse(struct config *c, const char *name, const char *text,
 			if (strcmp(key, config_keys[k].key) == 0)
 				break;
 		if (k == CONFIG_NKEYS) {
-			config_err(err, errlen, "%s:%d: unknown key '%.64s'",
+			snprintf(err, errlen, "%s:%d: unknown key '%.64s'",
 			    name, lineno, key);
 			return -1;
 		}
 		if (seen[k]) {
-			config_err(err, errlen, "%s:%d: duplicate key '%s' "
+			snprintf(err, errlen, "%s:%d: duplicate key '%s' "
 			    "(first on line %d)", name, lineno, key, seen[k]);
 			return -1;
 		}
@@ -752,7 +736,7 @@ config_parse(struct config *c, const char *name, const char *text,
 		if (config_keys[k].set == set_admin_token ||
 		    config_keys[k].set == set_admin_token_file) {
 			if (st.token_line != 0) {
-				config_err(err, errlen, "%s:%d: give either "
+				snprintf(err, errlen, "%s:%d: give either "
 				    "admin_token or admin_token_file, not both "
 				    "(first on line %d)", name, lineno,
 				    st.token_line);
@@ -762,13 +746,13 @@ config_parse(struct config *c, const char *name, const char *text,
 		}
 		st.reason[0] = '\0';
 		if (config_keys[k].set(&st, val) == -1) {
-			config_err(err, errlen, "%s:%d: bad value for %s: %s",
+			snprintf(err, errlen, "%s:%d: bad value for %s: %s",
 			    name, lineno, key, st.reason);
 			return -1;
 		}
 	}
 	if (c->admin_token[0] == '\0') {
-		config_err(err, errlen, "%s: admin_token (or admin_token_file) "
+		snprintf(err, errlen, "%s: admin_token (or admin_token_file) "
 		    "is required", name);
 		return -1;
 	}
@@ -790,23 +774,23 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 	config_defaults(c);
 	f = fopen(path, "re");
 	if (f == NULL) {
-		config_err(err, errlen, "%s: cannot open: %s", path,
+		snprintf(err, errlen, "%s: cannot open: %s", path,
 		    strerror(errno));
 		goto done;
 	}
 	text = malloc(CONFIG_FILE_MAX + 1);
 	if (text == NULL) {
-		config_err(err, errlen, "%s: out of memory", path);
+		snprintf(err, errlen, "%s: out of memory", path);
 		goto done;
 	}
 	len = fread(text, 1, CONFIG_FILE_MAX + 1, f);
 	if (ferror(f)) {
-		config_err(err, errlen, "%s: cannot read: %s", path,
+		snprintf(err, errlen, "%s: cannot read: %s", path,
 		    strerror(errno));
 		goto done;
 	}
 	if (len > CONFIG_FILE_MAX) {
-		config_err(err, errlen, "%s: larger than %d bytes", path,
+		snprintf(err, errlen, "%s: larger than %d bytes", path,
 		    CONFIG_FILE_MAX);
 		goto done;
 	}

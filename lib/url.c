@@ -12,7 +12,6 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,22 +23,6 @@
 #define URL_LABEL_MAX 63
 #define URL_NAME_MAX 253
 
-static void
-url_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-url_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* A clear message for a URL that CURLU refused. */
 static void
 url_err_curl(CURLUcode rc, char *err, size_t errlen)
@@ -47,16 +30,16 @@ url_err_curl(CURLUcode rc, char *err, size_t errlen)
 	switch (rc) {
 	case CURLUE_BAD_SCHEME:
 	case CURLUE_UNSUPPORTED_SCHEME:
-		url_err(err, errlen, "url: scheme must be http or https");
+		snprintf(err, errlen, "url: scheme must be http or https");
 		break;
 	case CURLUE_NO_HOST:
-		url_err(err, errlen, "url: host is missing");
+		snprintf(err, errlen, "url: host is missing");
 		break;
 	case CURLUE_BAD_PORT_NUMBER:
-		url_err(err, errlen, "url: port must be from 1 to 65535");
+		snprintf(err, errlen, "url: port must be from 1 to 65535");
 		break;
 	default:
-		url_err(err, errlen, "url: not a valid URL (%s)",
+		snprintf(err, errlen, "url: not a valid URL (%s)",
 		    curl_url_strerror(rc));
 		break;
 	}
@@ -87,18 +70,18 @@ check_name(const char *h, size_t n, char *err, size_t errlen)
 	int all_digits = 1;
 
 	if (n == 0) {
-		url_err(err, errlen, "url: host is missing");
+		snprintf(err, errlen, "url: host is missing");
 		return -1;
 	}
 	if (n > URL_NAME_MAX) {
-		url_err(err, errlen, "url: host name is longer than %d bytes",
+		snprintf(err, errlen, "url: host name is longer than %d bytes",
 		    URL_NAME_MAX);
 		return -1;
 	}
 	for (i = 0; i <= n; i++) {
 		if (i < n && h[i] != '.') {
 			if (!is_ldh(h[i])) {
-				url_err(err, errlen, "url: host name may "
+				snprintf(err, errlen, "url: host name may "
 				    "contain only letters, digits, '-' and "
 				    "'.'");
 				return -1;
@@ -109,17 +92,17 @@ check_name(const char *h, size_t n, char *err, size_t errlen)
 		}
 		len = i - start;
 		if (len == 0) {
-			url_err(err, errlen, "url: host name has an empty "
+			snprintf(err, errlen, "url: host name has an empty "
 			    "label");
 			return -1;
 		}
 		if (len > URL_LABEL_MAX) {
-			url_err(err, errlen, "url: host name label is longer "
+			snprintf(err, errlen, "url: host name label is longer "
 			    "than %d bytes", URL_LABEL_MAX);
 			return -1;
 		}
 		if (h[start] == '-' || h[i - 1] == '-') {
-			url_err(err, errlen, "url: host name label may not "
+			snprintf(err, errlen, "url: host name label may not "
 			    "start or end with '-'");
 			return -1;
 		}
@@ -129,7 +112,7 @@ check_name(const char *h, size_t n, char *err, size_t errlen)
 		}
 	}
 	if (all_digits) {
-		url_err(err, errlen, "url: host looks like an IP address but "
+		snprintf(err, errlen, "url: host looks like an IP address but "
 		    "is not a valid one");
 		return -1;
 	}
@@ -146,10 +129,10 @@ check_ip(const char *ip, int allow_private, const struct netaddr_cidr *allow,
 	if (r == 1)
 		return 0;
 	if (r == 0)
-		url_err(err, errlen, "url: address %s is in a refused range "
+		snprintf(err, errlen, "url: address %s is in a refused range "
 		    "(loopback, private, link-local or reserved)", ip);
 	else
-		url_err(err, errlen, "url: invalid IP address");
+		snprintf(err, errlen, "url: invalid IP address");
 	return -1;
 }
 
@@ -163,13 +146,13 @@ check_host(const char *host, int allow_private,
 	struct in_addr a4;
 
 	if (len == 0) {
-		url_err(err, errlen, "url: host is missing");
+		snprintf(err, errlen, "url: host is missing");
 		return -1;
 	}
 	if (host[0] == '[') {
 		if (len < 3 || host[len - 1] != ']' ||
 		    len - 2 >= sizeof(tmp)) {
-			url_err(err, errlen, "url: invalid IPv6 address");
+			snprintf(err, errlen, "url: invalid IPv6 address");
 			return -1;
 		}
 		memcpy(tmp, host + 1, len - 2);
@@ -179,7 +162,7 @@ check_host(const char *host, int allow_private,
 	if (host[len - 1] == '.')
 		len--;		/* one trailing dot: an absolute name */
 	if (len > URL_NAME_MAX) {
-		url_err(err, errlen, "url: host name is longer than %d bytes",
+		snprintf(err, errlen, "url: host name is longer than %d bytes",
 		    URL_NAME_MAX);
 		return -1;
 	}
@@ -188,7 +171,7 @@ check_host(const char *host, int allow_private,
 	if (inet_aton(tmp, &a4) != 0) {
 		/* Any IPv4 spelling, judged as the address it means. */
 		if (inet_ntop(AF_INET, &a4, ip, sizeof(ip)) == NULL) {
-			url_err(err, errlen, "url: invalid IP address");
+			snprintf(err, errlen, "url: invalid IP address");
 			return -1;
 		}
 		return check_ip(ip, allow_private, allow, n, err, errlen);
@@ -208,25 +191,26 @@ url_check(const char *url, int require_https, int allow_private,
 	int r = -1;
 
 	if (len == 0) {
-		url_err(err, errlen, "url: must not be empty");
+		snprintf(err, errlen, "url: must not be empty");
 		return -1;
 	}
 	if (len > URL_MAX) {
-		url_err(err, errlen, "url: longer than %d bytes", URL_MAX);
+		snprintf(err, errlen, "url: longer than %d bytes", URL_MAX);
 		return -1;
 	}
 	for (i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)url[i];
 
 		if (ch <= 0x20 || ch >= 0x7f) {
-			url_err(err, errlen, "url: must be ASCII without blanks "
-			    "or control characters (percent-encode the rest)");
+			snprintf(err, errlen, "url: must be ASCII without "
+			    "blanks or control characters (percent-encode the "
+			    "rest)");
 			return -1;
 		}
 	}
 	h = curl_url();
 	if (h == NULL) {
-		url_err(err, errlen, "url: out of memory");
+		snprintf(err, errlen, "url: out of memory");
 		return -1;
 	}
 	rc = curl_url_set(h, CURLUPART_URL, url, 0);
@@ -236,38 +220,38 @@ url_check(const char *url, int require_https, int allow_private,
 	}
 	if (curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0)) {
-		url_err(err, errlen, "url: scheme must be http or https");
+		snprintf(err, errlen, "url: scheme must be http or https");
 		goto done;
 	}
 	/* "http:///x" would reach x: ask for the plain form. */
 	i = strlen(scheme);
 	if (strncmp(url + i, "://", 3) != 0 || url[i + 3] == '/') {
-		url_err(err, errlen, "url: must start with http:// or https:// "
-		    "followed by the host");
+		snprintf(err, errlen, "url: must start with http:// or "
+		    "https:// followed by the host");
 		goto done;
 	}
 	if (require_https && strcmp(scheme, "https") != 0) {
-		url_err(err, errlen, "url: scheme must be https "
+		snprintf(err, errlen, "url: scheme must be https "
 		    "(require_https is set)");
 		goto done;
 	}
 	if (curl_url_get(h, CURLUPART_USER, &user, 0) == CURLUE_OK ||
 	    curl_url_get(h, CURLUPART_PASSWORD, &pass, 0) == CURLUE_OK) {
-		url_err(err, errlen, "url: must not contain a user name or "
+		snprintf(err, errlen, "url: must not contain a user name or "
 		    "password");
 		goto done;
 	}
 	if (curl_url_get(h, CURLUPART_ZONEID, &zone, 0) == CURLUE_OK) {
-		url_err(err, errlen, "url: IPv6 zone ids are not allowed");
+		snprintf(err, errlen, "url: IPv6 zone ids are not allowed");
 		goto done;
 	}
 	if (curl_url_get(h, CURLUPART_PORT, &port, 0) == CURLUE_OK &&
 	    strcmp(port, "0") == 0) {
-		url_err(err, errlen, "url: port must be from 1 to 65535");
+		snprintf(err, errlen, "url: port must be from 1 to 65535");
 		goto done;
 	}
 	if (curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-		url_err(err, errlen, "url: host is missing");
+		snprintf(err, errlen, "url: host is missing");
 		goto done;
 	}
 	if (check_host(host, allow_private, allow, n, err, errlen) == -1)
