@@ -97,6 +97,15 @@ class Deployment:
         if not (harness.FCGI and harness.SEND):
             raise RuntimeError("HOOKD_FCGI/HOOKD_SEND not set (make integration)")
         self.tmp = tempfile.mkdtemp(prefix="hookd-deploy-")
+        self.procs = []
+        self.logs = []
+        try:
+            self._lay_out(separate)
+        except BaseException:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            raise
+
+    def _lay_out(self, separate):
         os.chmod(self.tmp, 0o755)
         d = {k: os.path.join(self.tmp, k) for k in
              ("bin", "libexec", "etc", "data", "www", "run", "logs")}
@@ -154,8 +163,6 @@ class Deployment:
             "WWW_USER": self.www_user, "WWW_GROUP": self.www_group,
             "HOOKD_USER": self.user, "HOOKD_GROUP": self.group,
         }
-        self.procs = []
-        self.logs = []
 
     # ---- samples ---------------------------------------------------------
     def sample(self, rel):
@@ -387,11 +394,12 @@ class Deployment:
     def stop(self):
         """Stop everything, remove the temp dir; returns the sanitizer
         report lines found in the logs (ASan/UBSan builds)."""
-        self.stop_processes()
-        bad = [l for l in self.log().splitlines()
-               if harness.SANITIZER_RE.search(l)]
-        shutil.rmtree(self.tmp, ignore_errors=True)
-        return bad
+        try:
+            self.stop_processes()
+            return [l for l in self.log().splitlines()
+                    if harness.SANITIZER_RE.search(l)]
+        finally:
+            shutil.rmtree(self.tmp, ignore_errors=True)
 
     def stop_processes(self):
         """Stop every server and FastCGI process of this deployment; the
