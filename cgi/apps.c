@@ -41,6 +41,18 @@ apps_json(const struct store_app *a, const char *key)
 	return o;
 }
 
+/* The app of the path (param[0]) into out; 404 when there is none. */
+static int
+apps_load(struct store_txn *t, struct api_call *c, struct store_app *out)
+{
+	int rc;
+
+	rc = store_app_get(t, c->param[0], out);
+	if (rc == STORE_NOTFOUND)
+		return call_fail(c, 404, "not_found", "no such app");
+	return rc;
+}
+
 /* ---- create ------------------------------------------------------------ */
 struct apps_put {
 	struct api_call *c;
@@ -86,15 +98,17 @@ apps_create(struct api_call *c)
 	    sign_new_key(key, sizeof(key)) == -1) {
 		response_error(c->resp, 503, "no_entropy",
 		    "could not make random ids");
-		return;
+		goto out;
 	}
 	memcpy(p.app.org_id, org, strlen(org) + 1);
 	memcpy(p.app.name, name, strlen(name) + 1);
 	sign_sha256(key, strlen(key), p.app.key_hash);
 	p.app.created_at = timefmt_now_ms();
 	if (call_txn(c, 0, apps_create_txn, &p) != 0)
-		return;
+		goto out;
 	response_json(c->resp, 201, apps_json(&p.app, key));
+out:
+	/* The key exists only in this answer: leave no copy behind. */
 	explicit_bzero(key, sizeof(key));
 }
 
@@ -181,12 +195,8 @@ static int
 apps_get_txn(struct store_txn *t, void *arg)
 {
 	struct apps_put *p = arg;
-	int rc;
 
-	rc = store_app_get(t, p->c->param[0], &p->app);
-	if (rc == STORE_NOTFOUND)
-		return call_fail(p->c, 404, "not_found", "no such app");
-	return rc;
+	return apps_load(t, p->c, &p->app);
 }
 
 void
@@ -223,10 +233,7 @@ apps_delete_txn(struct store_txn *t, void *arg)
 	int rc;
 
 	idlist_reset(&d->hooks);
-	rc = store_app_get(t, d->c->param[0], &app);
-	if (rc == STORE_NOTFOUND)
-		return call_fail(d->c, 404, "not_found", "no such app");
-	if (rc != STORE_OK)
+	if ((rc = apps_load(t, d->c, &app)) != STORE_OK)
 		return rc;
 	rc = store_webhook_iter_app(t, app.id, apps_del_collect, &d->hooks);
 	if (rc < 0)
@@ -262,10 +269,7 @@ apps_key_txn(struct store_txn *t, void *arg)
 	struct apps_put *p = arg;
 	int rc;
 
-	rc = store_app_get(t, p->c->param[0], &p->app);
-	if (rc == STORE_NOTFOUND)
-		return call_fail(p->c, 404, "not_found", "no such app");
-	if (rc != STORE_OK)
+	if ((rc = apps_load(t, p->c, &p->app)) != STORE_OK)
 		return rc;
 	memcpy(p->app.key_hash, p->hash, sizeof(p->hash));
 	return store_app_put(t, &p->app, 0);
@@ -282,11 +286,12 @@ apps_rotate_key(struct api_call *c)
 	if (sign_new_key(key, sizeof(key)) == -1) {
 		response_error(c->resp, 503, "no_entropy",
 		    "could not make a random key");
-		return;
+		goto out;
 	}
 	sign_sha256(key, strlen(key), p.hash);
 	if (call_txn(c, 0, apps_key_txn, &p) != 0)
-		return;
+		goto out;
 	response_json(c->resp, 200, apps_json(&p.app, key));
+out:
 	explicit_bzero(key, sizeof(key));
 }
