@@ -126,6 +126,26 @@ utf8_prefix(const char *s, size_t max)
 #define SHOW_DESC_MAX 200	/* ... of a description */
 
 /*
+ * Open <span class="cls"> for s of which the first n bytes will be shown;
+ * when that cuts s, the whole of s goes in the title.  Returns 1 if cut
+ * (the caller then ends the text with "…"), else 0.
+ */
+static int
+put_cut_open(struct page *p, const char *cls, const char *s, size_t n)
+{
+	int cut = s[n] != '\0';
+
+	putf(p, "<span class=\"%s\"", cls);
+	if (cut) {
+		put(p, " title=\"");
+		html_text(p, s);
+		put(p, "\"");
+	}
+	put(p, ">");
+	return cut;
+}
+
+/*
  * A webhook URL as <span class="url">, cut after SHOW_URL_MAX code points
  * with "…" (the whole URL is then in the title); query_cut adds the "?…"
  * marker of a hidden query string.
@@ -134,16 +154,10 @@ static void
 put_url(struct page *p, const char *url, int query_cut)
 {
 	size_t n = utf8_prefix(url, SHOW_URL_MAX);
+	int cut = put_cut_open(p, "url", url, n);
 
-	put(p, "<span class=\"url\"");
-	if (url[n] != '\0') {
-		put(p, " title=\"");
-		html_text(p, url);
-		put(p, "\"");
-	}
-	put(p, ">");
 	html_url(p, url, n);
-	if (url[n] != '\0')
+	if (cut)
 		put(p, "…");
 	if (query_cut)
 		put(p, "<span class=\"muted\" title=\"query string not "
@@ -156,16 +170,10 @@ static void
 put_desc(struct page *p, const char *desc)
 {
 	size_t n = utf8_prefix(desc, SHOW_DESC_MAX);
+	int cut = put_cut_open(p, "desc", desc, n);
 
-	put(p, "<span class=\"desc\"");
-	if (desc[n] != '\0') {
-		put(p, " title=\"");
-		html_text(p, desc);
-		put(p, "\"");
-	}
-	put(p, ">");
 	html_textn(p, desc, n);
-	if (desc[n] != '\0')
+	if (cut)
 		put(p, "…");
 	put(p, "</span>");
 }
