@@ -150,7 +150,7 @@ sign_signature(const char *secret, const char *id, int64_t ts,
 		secret += sizeof(SIGN_SECRET_PREFIX) - 1;
 	keylen = sign_b64_decode(secret, key, sizeof(key));
 	if (keylen <= 0)
-		return -1;
+		goto done;	/* a failed decode may have written part of it */
 	n = snprintf(tsbuf, sizeof(tsbuf), "%" PRId64, ts);
 	if (n < 0 || (size_t)n >= sizeof(tsbuf))
 		goto done;
