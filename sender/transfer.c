@@ -264,7 +264,13 @@ transfer_start(struct transfer *t, struct job *j)
 		transfer_fail(j, "internal_error");
 		return -1;
 	}
-	curl_easy_setopt(e, CURLOPT_URL, j->url);
+	/* The URL is copied (it can fail for memory); the rest are pointers
+	 * and plain values. */
+	if (curl_easy_setopt(e, CURLOPT_URL, j->url) != CURLE_OK) {
+		curl_easy_cleanup(e);
+		transfer_fail(j, "internal_error");
+		return -1;
+	}
 	curl_easy_setopt(e, CURLOPT_POSTFIELDS, j->ev.body);
 	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
 	    (curl_off_t)j->ev.body_len);
