@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
@@ -168,6 +169,9 @@ main(int argc, char **argv)
 		return 2;
 	}
 	log_init("hookd.fcgi", cfg.log_syslog, cfg.log_level);
+	/* Files in data_dir are shared by the web server's user and the
+	 * sender, which may be another user of the same group: 0660, 0770. */
+	umask(007);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = main_signal;	/* no SA_RESTART: accept() returns */

@@ -228,7 +228,7 @@ open_handles(struct store *s, char *err, size_t errlen)
 
 	s->dead = 0;
 	s->bdbmsg[0] = '\0';
-	if (mkdir(s->home, 0700) == -1 && errno != EEXIST) {
+	if (mkdir(s->home, 0770) == -1 && errno != EEXIST) {
 		snprintf(err, errlen, "storage: mkdir %s: %s", s->home,
 		    strerror(errno));
 		return STORE_ERR;
@@ -258,7 +258,7 @@ open_handles(struct store *s, char *err, size_t errlen)
 	if (s->nosync && (ret = env->set_flags(env, DB_TXN_WRITE_NOSYNC,
 	    1)) != 0)
 		goto bad;
-	if ((ret = env->open(env, s->home, flags, 0600)) != 0)
+	if ((ret = env->open(env, s->home, flags, 0660)) != 0)
 		goto bad;
 	for (i = 0; i < DBI_N; i++) {
 		DB *db;
@@ -272,7 +272,7 @@ open_handles(struct store *s, char *err, size_t errlen)
 		    (ret = db->set_re_len(db, REC_QUEUE_MAX)) != 0)
 			goto bad;
 		if ((ret = db->open(db, NULL, dbtab[i].file, NULL, dbtab[i].type,
-		    DB_CREATE | DB_AUTO_COMMIT | DB_THREAD, 0600)) != 0)
+		    DB_CREATE | DB_AUTO_COMMIT | DB_THREAD, 0660)) != 0)
 			goto bad;
 	}
 	s->opens++;

@@ -26,7 +26,7 @@ lock_take(const char *data_dir, int wait, volatile sig_atomic_t *stop,
 		snprintf(err, errlen, "lock path too long");
 		return -1;
 	}
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0660);
 	if (fd == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;

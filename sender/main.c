@@ -146,6 +146,9 @@ main(int argc, char **argv)
 		return 2;
 	}
 	log_init("hookd-send", cfg.log_syslog, cfg.log_level);
+	/* Files in data_dir are shared by the web server's user and the
+	 * sender, which may be another user of the same group: 0660, 0770. */
+	umask(007);
 	if (main_signals(err, sizeof(err)) == -1)
 		goto fail;
 	if (mkdir(cfg.data_dir, 0750) == -1 && errno != EEXIST) {
