@@ -2,7 +2,12 @@
 """intake.py - POST /v1/events throughput behind lighttpd (2 FastCGI
 processes), measured with wrk: a 1 KiB event with one matching webhook,
 durability nosync and sync, against bench/responder (the floor: lighttpd +
-FastCGI with no work).  Usage (bench/intake.sh sets the paths):
+FastCGI with no work); then the same event fanned out to 100 matching
+webhooks (nosync), and bench/store_bench's raw single-writer Berkeley DB
+put rates (sync, nosync) in the same run.  It prints the three targets of
+issue 3: nosync / responder (>= 0.5), sync / raw sync put rate (>= 1),
+deliveries per second at fan-out 100 / raw nosync put rate (>= 0.25).
+Usage (bench/intake.sh sets the paths):
 
     HOOKD_FCGI=... HOOKD_BUILD=... bench/intake.py [SECONDS] [CONNECTIONS]
 
@@ -60,21 +65,42 @@ def wrk(srv, body, seconds, conns):
     return rate, int(non2xx.group(1)) if non2xx else 0, p50.group(1), p99.group(1)
 
 
-def run_one(name, fcgi, config, seconds, conns):
+def run_one(name, fcgi, config, seconds, conns, hooks=1):
     srv = harness.Server(config=config, fcgi=fcgi)
     try:
         srv.start()
         org = "bench-org"
         if fcgi == harness.FCGI:
             app = srv.create_app(org, "bench")
-            srv.create_webhook(app, "http://127.0.0.1:9/hook", ["user.app.consent.update"])
+            for i in range(hooks):
+                srv.create_webhook(app, "http://127.0.0.1:9/hook%d" % i,
+                                   ["user.app.consent.update"])
             st, _, ans = srv.post_event("user.app.consent.update", org)
-            assert st == 202 and ans["deliveries"] == 1, ans
+            assert st == 202 and ans["deliveries"] == hooks, ans
         rate, bad, p50, p99 = wrk(srv, event_body(org), seconds, conns)
-        print("%-22s %9.0f req/s  p50 %-8s p99 %-8s non-2xx %d" % (name, rate, p50, p99, bad))
+        extra = "  %8.0f deliveries/s" % (rate * hooks) if hooks > 1 else ""
+        print("%-22s %9.0f req/s  p50 %-8s p99 %-8s non-2xx %d%s"
+              % (name, rate, p50, p99, bad, extra))
         return rate
     finally:
         srv.stop()
+
+
+def raw_puts(seconds):
+    """bench/store_bench's raw single-writer put rates (16 KiB pages, as
+    the store): {"sync": txn/s, "nosync": txn/s}."""
+    prog = os.path.join(os.environ.get("HOOKD_BUILD", "."), "bench", "store_bench")
+    with tempfile.TemporaryDirectory(prefix="hookd-raw-") as d:
+        out = subprocess.run([prog, "-t", str(seconds), "-d", d], capture_output=True,
+                             text=True, timeout=60 * seconds + 120).stdout
+    got = {}
+    for line in out.splitlines():
+        m = re.match(r"raw put 1KiB, (sync|nosync)\s+1\s+16384\s+(\d+)", line)
+        if m:
+            got[m.group(1)] = float(m.group(2))
+    print("raw BDB put, 1 writer    sync %.0f txn/s   nosync %.0f txn/s  (bench/store_bench -t %d)"
+          % (got.get("sync", 0), got.get("nosync", 0), seconds))
+    return got
 
 
 def memory(n):
@@ -99,8 +125,15 @@ def main():
     floor = run_one("responder (floor)", responder, None, seconds, conns)
     nosync = run_one("hookd nosync", harness.FCGI, {"durability": "nosync"}, seconds, conns)
     sync = run_one("hookd sync", harness.FCGI, {"durability": "sync"}, seconds, conns)
+    fan = run_one("hookd nosync, 100 hooks", harness.FCGI, {"durability": "nosync"},
+                  seconds, conns, hooks=100)
+    raw = raw_puts(max(2, seconds // 3))
     print("ratios: nosync/floor %.2f  sync/floor %.2f  sync/nosync %.2f"
           % (nosync / floor, sync / floor, sync / nosync))
+    print("targets: nosync/floor %.2f (>= 0.5)  sync/raw sync put %.2f (>= 1)  "
+          "fan-out 100 deliveries/raw nosync put %.2f (>= 0.25)"
+          % (nosync / floor, sync / raw["sync"] if raw.get("sync") else 0,
+             fan * 100 / raw["nosync"] if raw.get("nosync") else 0))
     return 0
 
 

@@ -6,6 +6,6 @@
 set -eu
 cd "$(dirname "$0")/.."
 O=${O:-.}
-make -s all "$O/bench/responder" >/dev/null
+make -s all "$O/bench/responder" "$O/bench/store_bench" >/dev/null
 HOOKD_FCGI=$(pwd)/$O/cgi/hookd.fcgi HOOKD_SEND=$(pwd)/$O/sender/hookd-send \
 HOOKD_BUILD=$(pwd)/$O exec /usr/bin/python3 bench/intake.py "$@"
