@@ -15,6 +15,10 @@ job_clear(struct job *j)
 		j->headers = NULL;
 	}
 	j->easy = NULL;
+	/* Pooled jobs live as long as the process: no secret outlives its
+	 * attempt (the next pick copies them in again). */
+	explicit_bzero(j->secret, sizeof(j->secret));
+	explicit_bzero(j->prev_secret, sizeof(j->prev_secret));
 }
 
 int

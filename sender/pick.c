@@ -229,6 +229,7 @@ pick_due(struct store *s, const struct config *cfg, struct idset *inflight,
 	p.want = want;
 	p.res = res;
 	rc = store_txn(s, STORE_RDONLY, pk_txn, &p, err, errlen);
+	explicit_bzero(&p.w, sizeof(p.w));	/* the webhook cache: secrets */
 	if (rc != STORE_OK && p.err[0] != '\0')
 		snprintf(err, errlen, "%s", p.err);
 	if (rc != STORE_OK) {
