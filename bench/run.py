@@ -344,11 +344,17 @@ def write_conf(path, data, extra=""):
 def timed_once(conf, log):
     """hookd-send --once: (wall seconds, peak RSS KiB)."""
     tfile = log + ".time"
-    t0 = time.time()
-    with open(log, "a") as lf:
-        r = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", tfile, SEND, "-c", conf,
-                            "--once"], stdout=lf, stderr=lf, timeout=600)
-    wall = time.time() - t0
+    for _ in range(5):
+        t0 = time.time()
+        with open(log, "a") as lf:
+            r = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", tfile, SEND, "-c", conf,
+                                "--once"], stdout=lf, stderr=lf, timeout=600)
+        wall = time.time() - t0
+        if r.returncode not in (126, 127):
+            break
+        # 126/127: the binary could not be run - someone's `make` in the
+        # same checkout is relinking it right now; wait and try again
+        time.sleep(2)
     if r.returncode != 0:
         raise RuntimeError("hookd-send --once exited %d (see %s)" % (r.returncode, log))
     with open(tfile) as f:
