@@ -90,11 +90,11 @@ router_match(const char *method, const char *path,
 	if (api == NULL)
 		return NULL;
 	for (i = 0; i < ROUTER_N; i++) {
-		if (!router_path_match(router_table[i].pattern, api, NULL))
+		/* param may be written by a pattern that then fails: the
+		 * route returned has filled every one of its parameters. */
+		if (!router_path_match(router_table[i].pattern, api, param))
 			continue;
 		if (strcmp(router_table[i].method, method) == 0) {
-			(void)router_path_match(router_table[i].pattern, api,
-			    param);
 			if (allowlen > 0)
 				allow[0] = '\0';
 			return &router_table[i];
