@@ -319,6 +319,12 @@ set_admin_token_file(struct cstate *st, const char *v)
 		reason(st, "cannot read %.200s: %s", path, strerror(errno));
 		goto done;
 	}
+	/* A full buffer means the file may go on: never judge a prefix. */
+	if (n == sizeof(data) && fgetc(f) != EOF) {
+		reason(st, "the token in %.200s is longer than %d bytes", path,
+		    CONFIG_TOKEN_MAX);
+		goto done;
+	}
 	while (n > 0 && is_blank((unsigned char)data[n - 1]))
 		n--;
 	if (n > CONFIG_TOKEN_MAX) {
@@ -328,6 +334,7 @@ set_admin_token_file(struct cstate *st, const char *v)
 	}
 	r = store_token(st, data, n);
 done:
+	explicit_bzero(data, sizeof(data));
 	fclose(f);
 	return r;
 }
