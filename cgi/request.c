@@ -116,6 +116,21 @@ request_read(struct request *r, const struct api_ctx *ctx,
 		q->body_incomplete = 1;
 }
 
+/* Append the decimal digits of v (the header lines are written without
+ * printf: it was the larger part of this function's cost). */
+static int
+request_add_uint(struct buf *b, unsigned long long v)
+{
+	char d[24];
+	size_t i = sizeof(d);
+
+	do {
+		d[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	return buf_add(b, d + i, sizeof(d) - i);
+}
+
 int
 request_write(const struct api_response *resp, const struct request_io *io)
 {
@@ -123,12 +138,17 @@ request_write(const struct api_response *resp, const struct request_io *io)
 	int rc = -1;
 
 	buf_init(&h, 1024);
-	if (buf_printf(&h, "Status: %d %s\r\n", resp->status,
-	    response_reason(resp->status)) == -1)
+	if (resp->status < 100 || resp->status > 999 ||
+	    buf_adds(&h, "Status: ") == -1 ||
+	    request_add_uint(&h, (unsigned long long)resp->status) == -1 ||
+	    buf_add(&h, " ", 1) == -1 ||
+	    buf_adds(&h, response_reason(resp->status)) == -1 ||
+	    buf_add(&h, "\r\n", 2) == -1)
 		goto out;
-	if (resp->body.len > 0 && buf_printf(&h,
-	    "Content-Type: application/json\r\nContent-Length: %zu\r\n",
-	    resp->body.len) == -1)
+	if (resp->body.len > 0 && (buf_adds(&h,
+	    "Content-Type: application/json\r\nContent-Length: ") == -1 ||
+	    request_add_uint(&h, (unsigned long long)resp->body.len) == -1 ||
+	    buf_add(&h, "\r\n", 2) == -1))
 		goto out;
 	if (resp->allow[0] != '\0' &&
 	    buf_printf(&h, "Allow: %s\r\n", resp->allow) == -1)

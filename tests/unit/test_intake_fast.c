@@ -164,6 +164,112 @@ START_TEST(test_envelope_fast_path_writes_what_json_c_writes)
 }
 END_TEST
 
+/* A small deterministic generator of JSON texts that stress the envelope's
+ * own serializer: every escape, UTF-8 and 0x7f at every offset, numbers at
+ * the int64/uint64 edges, doubles, nesting. */
+static unsigned long rng = 12345;
+
+static unsigned
+rnd(unsigned n)
+{
+	rng = rng * 6364136223846793005UL + 1442695040888963407UL;
+	return (unsigned)((rng >> 33) % n);
+}
+
+static void
+gen_str(struct buf *b)
+{
+	static const char *const parts[] = { "a", "Zz09", "/", "\\\"",
+	    "\\\\", "\\n", "\\r", "\\t", "\\b", "\\f", "\\u0001",
+	    "\\u001f", "\\u0000", "\x7f", "\xc3\xa9", "\xe2\x82\xac",
+	    "\xf0\x9f\x98\x80", "\\u00e9", "\\/", " ", "abcdefgh" };
+	unsigned i, n = rnd(24);
+
+	buf_add(b, "\"", 1);
+	for (i = 0; i < n; i++)
+		buf_adds(b, parts[rnd(sizeof(parts) / sizeof(parts[0]))]);
+	buf_add(b, "\"", 1);
+}
+
+static void
+gen_value(struct buf *b, int depth)
+{
+	static const char *const nums[] = { "0", "-0", "7", "-7",
+	    "9223372036854775807", "-9223372036854775808",
+	    "9223372036854775808", "18446744073709551615", "1.50", "-0.0",
+	    "1e400", "-1.5e-7", "3.0E+2", "123456789012" };
+	unsigned i, n;
+
+	switch (depth > 4 ? rnd(4) : rnd(6)) {
+	case 0:
+		buf_adds(b, nums[rnd(sizeof(nums) / sizeof(nums[0]))]);
+		break;
+	case 1:
+		buf_adds(b, rnd(3) == 0 ? "null" : rnd(2) ? "true" : "false");
+		break;
+	case 2:
+	case 3:
+		gen_str(b);
+		break;
+	case 4:
+		buf_add(b, "[", 1);
+		for (i = 0, n = rnd(5); i < n; i++) {
+			if (i > 0)
+				buf_add(b, ",", 1);
+			gen_value(b, depth + 1);
+		}
+		buf_add(b, "]", 1);
+		break;
+	default:
+		buf_add(b, "{", 1);
+		for (i = 0, n = rnd(5); i < n; i++) {
+			if (i > 0)
+				buf_add(b, ",", 1);
+			gen_str(b);
+			buf_add(b, ":", 1);
+			gen_value(b, depth + 1);
+		}
+		buf_add(b, "}", 1);
+		break;
+	}
+}
+
+START_TEST(test_envelope_serializer_matches_json_c_on_generated_data)
+{
+	struct buf text, got, want;
+	struct json_object *data;
+	char err[128];
+	int i, checked = 0;
+
+	buf_init(&text, 1 << 20);
+	buf_init(&got, 1 << 20);
+	buf_init(&want, 1 << 20);
+	for (i = 0; i < 3000; i++) {
+		buf_reset(&text);
+		buf_add(&text, "{\"k\":", 5);
+		gen_value(&text, 0);
+		buf_add(&text, "}", 1);
+		if (jin_parse(text.data, text.len, 32, &data, err,
+		    sizeof(err)) == -1)
+			continue;	/* e.g. a lone \u0000 key part */
+		ck_assert_int_eq(events_envelope(&got, "evt_01", "user.signin",
+		    1764186752123LL, "org_a", "app_01", "u1", data), 0);
+		reference(&want, "evt_01", "user.signin", 1764186752123LL,
+		    "org_a", "app_01", "u1", data);
+		ck_assert_msg(got.len == want.len &&
+		    memcmp(got.data, want.data, got.len) == 0,
+		    "input %s\n got %s\nwant %s", text.data, got.data,
+		    want.data);
+		json_object_put(data);
+		checked++;
+	}
+	ck_assert_int_gt(checked, 2500);
+	buf_free(&text);
+	buf_free(&got);
+	buf_free(&want);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -175,6 +281,7 @@ main(void)
 	tcase_add_test(tc, test_jin_parse_accepts_well_formed_utf8_at_any_offset);
 	tcase_add_test(tc, test_jin_parse_refuses_ill_formed_utf8_at_any_offset);
 	tcase_add_test(tc, test_envelope_fast_path_writes_what_json_c_writes);
+	tcase_add_test(tc, test_envelope_serializer_matches_json_c_on_generated_data);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
