@@ -59,21 +59,24 @@ transfer_easy(const struct config *cfg)
 
 	if (e == NULL)
 		return NULL;
+	/* The string options are copied and can fail for memory; a proxy
+	 * setting that did not take would let the environment's proxy in. */
 	if (curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR,
-	    cfg->require_https ? "https" : "http,https") != CURLE_OK)
+	    cfg->require_https ? "https" : "http,https") != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_NOPROXY, "*") != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_PROXY, "") != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_USERAGENT, "hookd/" HOOKD_VERSION) !=
+	    CURLE_OK)
 		goto bad;
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(e, CURLOPT_MAXREDIRS, 0L);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
 	    (long)cfg->connect_timeout_ms);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)cfg->timeout_ms);
-	curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
-	curl_easy_setopt(e, CURLOPT_PROXY, "");
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_POST, 1L);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "hookd/" HOOKD_VERSION);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, transfer_write);
 	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, guard_opensocket);
 	curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
@@ -335,7 +338,6 @@ transfer_code(CURLcode rc, const struct job *j)
 	case CURLE_SSL_ENGINE_SETFAILED:
 	case CURLE_SSL_ENGINE_INITFAILED:
 		return "tls_error";
-	case CURLE_UNSUPPORTED_PROTOCOL:
 	case CURLE_URL_MALFORMAT:
 		return "url_refused";
 	case CURLE_GOT_NOTHING:
@@ -344,6 +346,10 @@ transfer_code(CURLcode rc, const struct job *j)
 	case CURLE_RECV_ERROR:
 	case CURLE_PARTIAL_FILE:
 		return "network_error";
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		/* url_check passed before the transfer, so the scheme was
+		 * fine: curl says this of a reply that is not HTTP/1.x
+		 * (HTTP/0.9 is refused). */
 	case CURLE_WEIRD_SERVER_REPLY:
 	case CURLE_HTTP2:
 	case CURLE_HTTP2_STREAM:
