@@ -257,6 +257,7 @@ webhooks_load(struct store_txn *t, struct api_call *c,
 	return rc;
 }
 
+/* The app of the path (param[0]) into out; 404 when there is none. */
 static int
 webhooks_app_exists(struct store_txn *t, struct api_call *c,
     struct store_app *out)
@@ -269,6 +270,8 @@ webhooks_app_exists(struct store_txn *t, struct api_call *c,
 	return rc;
 }
 
+/* Health of webhook id into h.  A webhook never attempted has no record:
+ * that is STORE_OK with h zeroed but for its id (store_health_get). */
 static int
 webhooks_health(struct store_txn *t, const char *id, struct store_health *h)
 {
