@@ -14,15 +14,21 @@
 #define DLV_LIMIT_MAX 250
 #define DLV_SCAN_MAX 2000	/* records looked at per page with filters */
 
+/* The API's name of each STORE_DLV_* status. */
 static const char *const dlv_status_names[] = {
-	"pending", "delivered", "failed", "cancelled",
+	[STORE_DLV_PENDING] = "pending",
+	[STORE_DLV_DELIVERED] = "delivered",
+	[STORE_DLV_FAILED] = "failed",
+	[STORE_DLV_CANCELLED] = "cancelled",
 };
+#define DLV_STATUS_N \
+	((int)(sizeof(dlv_status_names) / sizeof(dlv_status_names[0])))
 
 static struct json_object *
 dlv_json(const struct store_delivery *d)
 {
 	struct json_object *o = json_object_new_object();
-	const char *st = d->status >= 0 && d->status <= 3 ?
+	const char *st = d->status >= 0 && d->status < DLV_STATUS_N ?
 	    dlv_status_names[d->status] : "unknown";
 
 	json_object_object_add(o, "id", jout_str(d->id, 0));
@@ -127,7 +133,7 @@ deliveries_list(struct api_call *c)
 	p->limit = (size_t)limit;
 	rc = query_get(q, "status", st, sizeof(st));
 	if (rc == 1) {
-		for (i = 0; i < 4; i++)
+		for (i = 0; i < (size_t)DLV_STATUS_N; i++)
 			if (strcmp(st, dlv_status_names[i]) == 0)
 				p->status = (int)i;
 	}
