@@ -31,6 +31,7 @@ is BELOW its target (it is a measurement, not a test); 1 if a part failed.
 import glob
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -235,7 +236,9 @@ def wrk_with_perf(srv, body, tag):
     pids = srv.fcgi_pids()
     c0 = [cpu_ticks(p) for p in pids] + [cpu_ticks(srv.proc.pid)]
     m0 = machine_busy()
+    k0 = resource.getrusage(resource.RUSAGE_CHILDREN)     # wrk is reaped inside
     rate, bad, p50, p99 = intake.wrk(srv, body, WRK_SECS, WRK_CONNS)
+    k1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     c1 = [cpu_ticks(p) for p in pids] + [cpu_ticks(srv.proc.pid)]
     m1 = machine_busy()
     tick = os.sysconf("SC_CLK_TCK")
@@ -243,12 +246,13 @@ def wrk_with_perf(srv, body, tag):
     fc = sum(c1[:-1]) - sum(c0[:-1])
     lt = c1[-1] - c0[-1]
     busy = (m1[0] - m0[0]) / max(1, m1[1] - m0[1])
-    say("    %s: CPU per request: hookd.fcgi (all) %.0f us, lighttpd %.0f us; share of "
-        "the machine's CPU: fcgi %.0f%%, lighttpd %.0f%%, machine busy %.0f%%" % (
-            tag, fc / tick / n * 1e6, lt / tick / n * 1e6,
+    wk = (k1.ru_utime + k1.ru_stime - k0.ru_utime - k0.ru_stime) / n * 1e6
+    say("    %s: CPU per request: hookd.fcgi (all) %.0f us, lighttpd %.0f us, wrk %.0f us; "
+        "share of the machine's CPU: fcgi %.0f%%, lighttpd %.0f%%, machine busy %.0f%%" % (
+            tag, fc / tick / n * 1e6, lt / tick / n * 1e6, wk,
             100.0 * fc / max(1, m1[1] - m0[1]), 100.0 * lt / max(1, m1[1] - m0[1]),
             100.0 * busy))
-    results["cpu_" + tag] = (fc / tick / n * 1e6, lt / tick / n * 1e6, 100.0 * busy)
+    results["cpu_" + tag] = (fc / tick / n * 1e6, lt / tick / n * 1e6, 100.0 * busy, wk)
     if rec is not None:
         rec.wait(60)
         perf_report(data, tag)
@@ -572,12 +576,12 @@ def table():
     say("  hookd.fcgi during fan-out x%d: %s;  hookd-send --once over %d due: sync %s, "
         "nosync %s" % (FANOUT, R("rss_fcgi_fanout"), SEND_N, fmt(R("rss_send_sync")),
                        fmt(R("rss_send_nosync"))))
-    say("CPU time per request during wrk (us; FastCGI processes summed + lighttpd; "
+    say("CPU time per request during wrk (us; FastCGI processes summed, lighttpd, wrk; "
         "machine busy = all CPUs, all users):")
     for k in sorted(x for x in results if x.startswith("cpu_")):
-        f, lt, busy = results[k]
-        say("  %-16s hookd.fcgi %5.0f  lighttpd %4.0f  machine busy %3.0f%%" % (k[4:], f, lt,
-                                                                             busy))
+        f, lt, busy, wk = results[k]
+        say("  %-16s hookd.fcgi %5.0f  lighttpd %4.0f  wrk %4.0f  machine busy %3.0f%%" % (
+            k[4:], f, lt, wk, busy))
     for lvl in LEVELS:
         d = R("deadlocks_%d" % lvl)
         if d:
