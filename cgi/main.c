@@ -33,6 +33,24 @@ main_signal(int sig)
 	FCGX_ShutdownPending();
 }
 
+/*
+ * SIGBUS: a store into a shared mapping (Berkeley DB's region files) that
+ * the file system could not back.  Leave at once with status 74
+ * (EX_IOERR) rather than dump core with the environment's locks held: the
+ * web server answers 5xx and respawns, and the next opener's DB_REGISTER
+ * recovery cleans up after us.  Only async-signal-safe calls here.
+ */
+static void
+main_sigbus(int sig)
+{
+	static const char msg[] = "hookd.fcgi: SIGBUS in a storage region "
+	    "(disk full?); exiting 74\n";
+
+	(void)sig;
+	(void)!write(2, msg, sizeof(msg) - 1);
+	_exit(74);
+}
+
 /* ---- FastCGI transport ------------------------------------------------ */
 static const char *
 main_fcgi_getenv(void *u, const char *name)
@@ -178,6 +196,8 @@ main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
+	sa.sa_handler = main_sigbus;
+	sigaction(SIGBUS, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 

@@ -37,6 +37,8 @@
  * retries.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -218,6 +220,70 @@ fail(struct store *s, int ret, const char *what, char *err, size_t errlen)
 	return STORE_ERR;
 }
 
+/*
+ * Back the region files (__db.001 ...) with real disk blocks up to the
+ * size they are mapped at.  BDB maps each region file at its maximum size
+ * but extends the file only as the region grows (the mpool's file goes
+ * from ~1 MiB to ~40 MiB as the cache fills), and extends it sparsely.
+ * Storing into an unbacked page of a shared file mapping when the file
+ * system is full raises SIGBUS inside BDB (seen: memcpy in __db_poff from
+ * store_event_put on a full tmpfs) instead of ENOSPC.  With every mapped
+ * byte allocated here, later growth needs no new blocks, and a full disk
+ * shows as ENOSPC from write()/fsync of the log and database files.
+ *
+ * The mapped sizes come from /proc/self/maps (the mapping length is BDB's
+ * region maximum; no guessing its internals).  fallocate(2) and not
+ * posix_fallocate: glibc's fallback for file systems without fallocate
+ * writes a zero byte into each block it believes unallocated, which could
+ * race with another process's store into the live region; there we do
+ * nothing (no worse than before).  Already allocated ranges cost nothing.
+ * Every opener does this (cheap), so the creator and recoverer do too.
+ * ENOSPC here fails the open (the caller answers 503): an environment we
+ * cannot back would crash later instead.
+ */
+static int
+regions_reserve(struct store *s, char *err, size_t errlen)
+{
+	char home[PATH_MAX], line[PATH_MAX + 256], *path, *name;
+	unsigned long long lo, hi, off;
+	size_t hl;
+	FILE *f;
+	int fd, rc = STORE_OK;
+
+	if (realpath(s->home, home) == NULL)
+		return STORE_OK;	/* cannot tell our files: as before */
+	hl = strlen(home);
+	if ((f = fopen("/proc/self/maps", "re")) == NULL)
+		return STORE_OK;
+	while (rc == STORE_OK && fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if (sscanf(line, "%llx-%llx %*s %llx", &lo, &hi, &off) != 3 ||
+		    (path = strchr(line, '/')) == NULL)
+			continue;
+		/* <home>/__db.NNN exactly; not " (deleted)" old mappings */
+		if (strncmp(path, home, hl) != 0 || path[hl] != '/')
+			continue;
+		name = path + hl + 1;
+		if (strncmp(name, "__db.", 5) != 0 ||
+		    strspn(name + 5, "0123456789") != strlen(name + 5) ||
+		    name[5] == '\0')
+			continue;
+		if ((fd = open(path, O_RDWR | O_CLOEXEC)) == -1)
+			continue;	/* removed by a recovery meanwhile */
+		if (fallocate(fd, 0, 0, (off_t)(off + (hi - lo))) == -1 &&
+		    errno != EOPNOTSUPP && errno != ENOSYS) {
+			snprintf(err, errlen, "storage: reserving %llu bytes "
+			    "for %s: %s%s", off + (hi - lo), name,
+			    strerror(errno), errno == ENOSPC ||
+			    errno == EDQUOT ? " (disk full)" : "");
+			rc = STORE_ERR;
+		}
+		(void)close(fd);
+	}
+	(void)fclose(f);
+	return rc;
+}
+
 static int
 open_handles(struct store *s, char *err, size_t errlen)
 {
@@ -260,6 +326,10 @@ open_handles(struct store *s, char *err, size_t errlen)
 		goto bad;
 	if ((ret = env->open(env, s->home, flags, 0660)) != 0)
 		goto bad;
+	if (regions_reserve(s, err, errlen) != STORE_OK) {
+		close_handles(s);
+		return STORE_ERR;
+	}
 	for (i = 0; i < DBI_N; i++) {
 		DB *db;
 

@@ -43,6 +43,23 @@ main_on_signal(int sig)
 	errno = saved;
 }
 
+/*
+ * SIGBUS: a store into a shared mapping (Berkeley DB's region files) that
+ * the file system could not back.  Leave at once with status 74
+ * (EX_IOERR) rather than dump core with the environment's locks held; the
+ * next opener's DB_REGISTER recovery cleans up.  Async-signal-safe only.
+ */
+static void
+main_on_sigbus(int sig)
+{
+	static const char msg[] = "hookd-send: SIGBUS in a storage region "
+	    "(disk full?); exiting 74\n";
+
+	(void)sig;
+	(void)!write(2, msg, sizeof(msg) - 1);
+	_exit(74);
+}
+
 static void
 main_usage(FILE *f)
 {
@@ -74,6 +91,8 @@ main_signals(char *err, size_t errlen)
 		snprintf(err, errlen, "sigaction: %s", strerror(errno));
 		return -1;
 	}
+	sa.sa_handler = main_on_sigbus;
+	(void)sigaction(SIGBUS, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	(void)sigaction(SIGPIPE, &sa, NULL);
 	return 0;
