@@ -237,6 +237,8 @@ pick_due(struct store *s, const struct config *cfg, struct idset *inflight,
 		return -1;
 	}
 	pk_rate(&p);
+	/* Cannot fail: the set holds as many ids as there are jobs
+	 * (run.c sizes both), and every id in it belongs to a job. */
 	for (i = 0; i < p.n; i++)
 		(void)idset_add(inflight, p.jobs[i]->d.id);
 	res->n = p.n;
