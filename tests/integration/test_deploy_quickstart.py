@@ -132,6 +132,7 @@ class TestQuickStart(unittest.TestCase):
         self.assertTrue(started)
         s.proc.send_signal(signal.SIGINT)
         self.assertEqual(s.proc.wait(30), 0, s.output())
+        s.thread.join(5)        # the reader has the script's last lines
         end = time.time() + 5
         while any(alive(p) for p in started) and time.time() < end:
             time.sleep(0.05)

@@ -46,10 +46,15 @@ class TestSendLimits(SendCase):
         at = sorted(iso_s(a["at"]) for d in self.deliveries(app)
                     for a in self.delivery(app, d["id"])["attempts"])
         self.assertEqual(len(at), 6)
-        gaps = [b - a for a, b in zip(at, at[1:])]
-        # 5 per second: starts 200 ms apart (timer slack allowed)
-        self.assertGreaterEqual(min(gaps), 0.15, gaps)
-        self.assertGreaterEqual(at[-1] - at[0], 0.9)
+        # 5 per second, with at most one slot of credit for a start that
+        # came late (a loaded machine): any k+1 consecutive starts span
+        # at least (k - 1) slots of 200 ms, and the six span >= 1 s less
+        # that one slot of credit.  Without the limit they span ~0 s.
+        for i in range(len(at)):
+            for j in range(i + 2, len(at)):
+                self.assertGreaterEqual(at[j] - at[i], (j - i - 1) * 0.2
+                                        - 0.01, at)
+        self.assertGreaterEqual(at[-1] - at[0], 0.79, at)
 
     def test_delivery_cancelled_in_flight_keeps_state_attempt_recorded(self):
         app = self.app()
