@@ -99,6 +99,57 @@ jin_utf8_prefix(const unsigned char *p, size_t n)
 	return n;
 }
 
+/*
+ * Duplicate keys: json-c keeps the last value of a repeated key, where a
+ * proxy or another parser may keep the first, so a request could mean two
+ * things.  Each member of an object has exactly one ':' outside strings in
+ * the text; if the parsed tree holds fewer members than the text has
+ * colons, some key was repeated.
+ */
+static size_t
+jin_text_members(const char *p, size_t n)
+{
+	size_t i, colons = 0;
+	int instr = 0;
+
+	for (i = 0; i < n; i++) {
+		if (instr) {
+			if (p[i] == '\\')
+				i++;		/* the escaped byte is string */
+			else if (p[i] == '"')
+				instr = 0;
+		} else if (p[i] == '"')
+			instr = 1;
+		else if (p[i] == ':')
+			colons++;
+	}
+	return colons;
+}
+
+static size_t
+jin_tree_members(struct json_object *o)
+{
+	size_t i, n, count = 0;
+
+	switch (json_object_get_type(o)) {
+	case json_type_array:
+		n = json_object_array_length(o);
+		for (i = 0; i < n; i++)
+			count += jin_tree_members(
+			    json_object_array_get_idx(o, i));
+		return count;
+	case json_type_object: {
+		json_object_object_foreach(o, key, val) {
+			(void)key;
+			count += 1 + jin_tree_members(val);
+		}
+		return count;
+	}
+	default:
+		return 0;
+	}
+}
+
 int
 jin_parse(const char *p, size_t n, int depth, struct json_object **out,
     char *err, size_t errlen)
@@ -151,6 +202,11 @@ jin_parse(const char *p, size_t n, int depth, struct json_object **out,
 	if (jin_has_nonnumber(o)) {
 		snprintf(err, errlen, "malformed JSON: NaN and Infinity are not "
 		    "JSON numbers");
+		goto bad;
+	}
+	if (jin_tree_members(o) != jin_text_members(p, n)) {
+		snprintf(err, errlen, "malformed JSON: a key appears twice in "
+		    "one object");
 		goto bad;
 	}
 	json_tokener_free(tok);

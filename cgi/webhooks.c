@@ -9,6 +9,7 @@
 #include "cgi/jin.h"
 #include "cgi/jout.h"
 #include "cgi/pending.h"
+#include "cgi/query.h"
 #include "cgi/response.h"
 #include "lib/id.h"
 #include "lib/log.h"
@@ -348,8 +349,21 @@ out:
 }
 
 /* ---- list -------------------------------------------------------------- */
+#define WEBHOOKS_LIMIT_DEFAULT 50
+#define WEBHOOKS_LIMIT_MAX 250
+
+/*
+ * One page in creation (id) order after the cursor, the last webhook id of
+ * the previous page.  The walk skips what came before the cursor: an
+ * app's webhooks are few enough that this stays cheap.
+ */
 struct webhooks_list {
 	struct api_call *c;
+	const char *after;	/* NULL: from the start */
+	size_t limit;
+	size_t n;		/* shown on this page */
+	int more;		/* a webhook exists past this page */
+	char next[STORE_ID_MAX + 1];	/* the last one shown */
 	struct json_object *a;	/* built in the callback: reset on entry */
 };
 
@@ -358,7 +372,16 @@ webhooks_list_cb(const struct store_webhook *w, void *arg)
 {
 	struct webhooks_list *l = arg;
 
+	if (l->after != NULL && strcmp(w->id, l->after) <= 0)
+		return 0;
+	if (l->n == l->limit) {
+		/* One more exists: the page ends at the last one shown. */
+		l->more = 1;
+		return 1;
+	}
 	json_object_array_add(l->a, webhooks_json(w, NULL, 0));
+	memcpy(l->next, w->id, sizeof(l->next));
+	l->n++;
 	return 0;
 }
 
@@ -371,6 +394,9 @@ webhooks_list_txn(struct store_txn *t, void *arg)
 
 	json_object_put(l->a);
 	l->a = json_object_new_array();
+	l->n = 0;
+	l->more = 0;
+	l->next[0] = '\0';
 	if (l->a == NULL)
 		return STORE_ERR;
 	if ((rc = webhooks_app_exists(t, l->c, &app)) != STORE_OK)
@@ -382,16 +408,34 @@ webhooks_list_txn(struct store_txn *t, void *arg)
 void
 webhooks_list(struct api_call *c)
 {
-	struct webhooks_list l = { c, NULL };
+	struct webhooks_list l;
 	struct json_object *o;
+	char cursor[STORE_ID_MAX + 1];
+	long long limit;
+	int rc;
 
+	memset(&l, 0, sizeof(l));
+	l.c = c;
+	if (query_int(c->req->query, "limit", 1, WEBHOOKS_LIMIT_MAX,
+	    WEBHOOKS_LIMIT_DEFAULT, &limit) == -1) {
+		call_invalid(c, "limit: must be an integer from 1 to 250");
+		return;
+	}
+	rc = query_get(c->req->query, "cursor", cursor, sizeof(cursor));
+	if (rc == -1 || (rc == 1 && !id_valid("wh", cursor))) {
+		call_invalid(c, "cursor: not a cursor of this list");
+		return;
+	}
+	l.after = rc == 1 ? cursor : NULL;
+	l.limit = (size_t)limit;
 	if (call_txn(c, STORE_RDONLY, webhooks_list_txn, &l) != 0) {
 		json_object_put(l.a);
 		return;
 	}
 	o = json_object_new_object();
 	json_object_object_add(o, "data", l.a);
-	json_object_object_add(o, "next_cursor", NULL);
+	json_object_object_add(o, "next_cursor", l.more ?
+	    jout_str(l.next, 0) : NULL);
 	response_json(c->resp, 200, o);
 }
 

@@ -175,6 +175,32 @@ class EndpointTests(ServerCase):
             self.assertNotIn("prev_secret", w)
             self.assertTrue(WEBHOOK_KEYS <= set(w))
 
+    def test_list_webhooks_is_paged_by_cursor(self):
+        app = self.srv.create_app(org())
+        ids = [self.srv.create_webhook(app, self.url())["id"] for _ in range(5)]
+        seen, cursor, pages = [], None, 0
+        while True:
+            q = "?limit=2" + ("&cursor=" + cursor if cursor else "")
+            st, _, body = self.req("GET", "/v1/apps/%s/webhooks%s"
+                                   % (app["id"], q), token=app["api_key"])
+            self.assertEqual(st, 200, body)
+            self.assertLessEqual(len(body["data"]), 2)
+            seen += [w["id"] for w in body["data"]]
+            pages += 1
+            cursor = body["next_cursor"]
+            if cursor is None:
+                break
+        self.assertEqual(seen, ids)
+        self.assertEqual(pages, 3)
+        st, _, body = self.req("GET", "/v1/apps/%s/webhooks?limit=5"
+                               % app["id"], token=app["api_key"])
+        self.assertEqual(len(body["data"]), 5)
+        self.assertIsNone(body["next_cursor"])      # exactly one full page
+        st, _, body = self.req("GET", "/v1/apps/%s/webhooks?limit=0"
+                               % app["id"], token=app["api_key"])
+        self.assertEqual(st, 422, body)
+        self.assertIn("limit", body["error"]["message"])
+
     def test_get_webhook_has_health_and_no_secret(self):
         app = self.srv.create_app(org())
         wh = self.srv.create_webhook(app, self.url())

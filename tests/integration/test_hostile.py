@@ -564,12 +564,11 @@ class HostileJsonTests(HostileBase):
         ]
         self.run_rows(rows)
 
-    @unittest.expectedFailure
     def test_duplicate_keys_are_400(self):
-        # KNOWN BUG (reported): json-c keeps the last of duplicate keys, so
-        # {"org_id":"a","org_id":"b"} creates an app of org "b" (201).  A
-        # proxy or client library that keeps the first value sees another
-        # request than hookd does.
+        # json-c keeps the last of duplicate keys, so {"org_id":"a",
+        # "org_id":"b"} would create an app of org "b"; a proxy or client
+        # library that keeps the first value would see another request
+        # than hookd does.  hookd refuses them (cgi/jin.c).
         self.run_rows([
             row("duplicate org_id in POST /v1/apps", "POST", "/v1/apps",
                 '{"org_id":"org_a","org_id":"org_b","name":"n"}', expect=(400, 422)),
@@ -778,13 +777,10 @@ class ResourceExhaustionTests(ServerCase):
     API answer 5xx: either a cap refuses more webhooks with a 4xx, or the
     list is paged, or it is answered whole."""
 
-    @unittest.expectedFailure
     def test_many_max_size_webhooks_do_not_make_the_list_5xx(self):
-        # KNOWN BUG (reported): webhooks per app are unlimited and
-        # GET /v1/apps/{app}/webhooks is not paged (next_cursor is always
-        # null); past ~5,100 webhooks with 2 KiB URLs and 1 KiB descriptions
-        # the answer exceeds API_RESPONSE_MAX (16 MiB) and is a 500
-        # internal_error.
+        # Past ~5,100 webhooks with 2 KiB URLs and 1 KiB descriptions an
+        # unpaged list would exceed API_RESPONSE_MAX (16 MiB) and be a 500;
+        # the list is paged (limit <= 250).
         app = self.srv.create_app("org_many")
         url = "http://127.0.0.1:9/" + "p" * 1990
 
