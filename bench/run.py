@@ -112,14 +112,37 @@ def du(path, pattern="*"):
                if os.path.isfile(p))
 
 
+def binaries_settled(timeout=30.0):
+    """Wait until hookd.fcgi and hookd-send exist, are executable and were
+    not written in the last 2 s: other people's `make` in the same checkout
+    relinks them now and then (a run caught mid-link fails with 126)."""
+    fcgi = os.environ.get("HOOKD_FCGI", os.path.join(ROOT, "cgi", "hookd.fcgi"))
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            ok = all(os.access(b, os.X_OK) and time.time() - os.stat(b).st_mtime > 2
+                     for b in (fcgi, SEND))
+        except OSError:
+            ok = False
+        if ok:
+            return
+        time.sleep(0.5)
+
+
 def part(name, fn):
+    """Run one part; on failure wait for the binaries to settle and retry
+    once (a concurrent relink), then report and go on with the others."""
     say("\n== %s" % name)
     t0 = time.time()
-    try:
-        fn()
-    except Exception as e:          # report and go on with the other parts
-        failed.append(name)
-        say("    FAILED: %s" % e)
+    for attempt in (1, 2):
+        binaries_settled()
+        try:
+            fn()
+            break
+        except Exception as e:
+            say("    FAILED%s: %s" % (" (retrying once)" if attempt == 1 else "", e))
+            if attempt == 2:
+                failed.append(name)
     say("    [%s took %.0f s]" % (name, time.time() - t0))
 
 
@@ -368,6 +391,7 @@ def timed_once(conf, log):
 
 def p_growth(scratch):
     data = os.path.join(scratch, "grow", "data")
+    shutil.rmtree(os.path.join(scratch, "grow"), ignore_errors=True)    # a retry starts over
     os.makedirs(os.path.join(scratch, "grow", "www"))
     conf = os.path.join(scratch, "grow", "hookd.conf")
     write_conf(conf, data)
@@ -466,6 +490,7 @@ def p_growth(scratch):
 def p_perf_send(scratch):
     """perf record hookd-send --once over SEND_N due deliveries."""
     d = os.path.join(scratch, "psend")
+    shutil.rmtree(d, ignore_errors=True)
     os.makedirs(os.path.join(d, "www"))
     rxp = subprocess.Popen([bin_("sender_rx")], stdout=subprocess.PIPE, text=True)
     try:
