@@ -119,7 +119,8 @@ integration: $(PROGS) $(BENCH_BIN)
 
 check-asan: deps
 	$(MAKE) O=build-asan SAN=1 unit integration \
-		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan-libdb.supp:print_suppressions=0
 
 # Valgrind memcheck over hookd.fcgi behind lighttpd and hookd-send --once
 # (tests/valgrind.sh; sizes: HOOKD_VG_REQUESTS, HOOKD_VG_DELIVERIES).
