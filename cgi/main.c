@@ -20,6 +20,7 @@
 #include "cgi/api.h"
 #include "cgi/request.h"
 #include "cgi/response.h"
+#include "db/store.h"
 #include "lib/config.h"
 #include "lib/log.h"
 
@@ -49,6 +50,38 @@ main_sigbus(int sig)
 	(void)sig;
 	(void)!write(2, msg, sizeof(msg) - 1);
 	_exit(74);
+}
+
+/*
+ * The store's wedge hook (store.h: called on its watchdog thread when
+ * this process is stuck for good inside Berkeley DB; the store then
+ * _exits 75).  As plain CGI, answer the request in hand 503 if nothing
+ * was sent yet and end with 0: that request was answered.  Under FastCGI,
+ * return: the exit makes the web server answer 5xx and respawn us.
+ */
+static volatile sig_atomic_t main_cgi, main_answered;
+
+static void
+main_wedged(void)
+{
+	static const char body[] = "{\"error\":{\"code\":"
+	    "\"storage_unavailable\",\"message\":\"storage is unavailable; "
+	    "try again later\"}}";
+	char head[256];
+	int n;
+
+	if (!main_cgi)
+		return;
+	if (!main_answered) {
+		n = snprintf(head, sizeof(head), "Status: 503 Service "
+		    "Unavailable\r\nContent-Type: application/json\r\n"
+		    "Content-Length: %zu\r\nCache-Control: no-store\r\n\r\n",
+		    sizeof(body) - 1);
+		if (n > 0 && (size_t)n < sizeof(head) &&
+		    write(1, head, (size_t)n) == n)
+			(void)!write(1, body, sizeof(body) - 1);
+	}
+	_exit(0);
 }
 
 /* ---- FastCGI transport ------------------------------------------------ */
@@ -201,23 +234,26 @@ main(int argc, char **argv)
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 
+	if (FCGX_Init() != 0) {
+		log_err("FCGX_Init failed");
+		return 1;
+	}
+	main_cgi = FCGX_IsCGI();
+	store_set_wedged_hook(main_wedged);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.cfg = &cfg;
 	(void)api_open_store(&ctx);	/* on failure: retried per request */
 	request_init(&rq);
 	response_init(&resp);
 
-	if (FCGX_Init() != 0) {
-		log_err("FCGX_Init failed");
-		return 1;
-	}
-	if (FCGX_IsCGI()) {
+	if (main_cgi) {
 		io.u = NULL;
 		io.getenv = main_cgi_getenv;
 		io.read = main_cgi_read;
 		io.write = main_cgi_write;
 		main_serve(&ctx, &rq, &resp, &io);
 		fflush(stdout);
+		main_answered = 1;
 	} else {
 		FCGX_InitRequest(&fr, 0, 0);
 		io.u = &fr;

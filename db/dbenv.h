@@ -55,6 +55,24 @@ struct store {
 	pthread_cond_t wcv;
 	int wstop, wrunning;
 	char bdbmsg[256];	/* last message from BDB's error callback */
+	/* The wedge watchdog (store.c): busy_ms is the CLOCK_MONOTONIC ms at
+	 * which the main thread entered a section of BDB calls (0: none);
+	 * busy_recover says that section is an open that runs recovery.
+	 * regfd: our read-only fd on __db.register, -1 if none; never
+	 * closed while the environment is open (closing any fd of that file
+	 * would drop this process's registry lock).  registered: the env is
+	 * open, so our pid must be in the registry.  Several threads on one
+	 * store (the sender's committer) share busy_ms: the latest begin
+	 * wins and any end clears it, so detection gets weaker, never
+	 * early. */
+	long long busy_ms;
+	int busy_recover;
+	int regfd;
+	int registered;
+	pthread_t dog;
+	pthread_mutex_t dmu;
+	pthread_cond_t dcv;
+	int dstop, drunning;
 };
 
 struct store_txn {

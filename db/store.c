@@ -35,6 +35,29 @@
  * usable from it).  The expired waiter gets DB_LOCK_NOTGRANTED, store_txn
  * aborts, runs failchk (which aborts the dead holder's transaction) and
  * retries.
+ *
+ * What no timeout can end: a mutex (BDB's are process-shared pthread
+ * mutexes) held by a process SIGKILLed inside a DB call.  Whoever waits on
+ * it sleeps forever, and recovery by a later opener does not wake it (it
+ * rebuilds the regions; the old mutex stays locked in the old mapping).
+ * Two defences (test_fault_open):
+ *  - Opens are serialised by an flock on data_dir/open.lock, held for the
+ *    env open and every database open/create.  Someone killed inside its
+ *    open thus holds nothing that the next opener could wait on: the
+ *    flock goes with the process, and the next opener finds it dead in
+ *    __db.register and recovers.  Database files are created under it
+ *    too, so handle-lock waits on a half-created file cannot happen.
+ *  - A watchdog thread (store.h) watches the main thread's sections of DB
+ *    calls (open, each txn try, failchk, checkpoint, close) and reading
+ *    __db.register itself decides when we are stuck for good: our slot
+ *    wiped by another's recovery (1 s), a dead registrant and longer than
+ *    any lock wait can take (2 lock timeouts + 1 s), or STORE_WEDGE_S
+ *    whatever the reason.  Then the process exits 75: under a web server
+ *    the request in hand gets a 5xx (plain CGI: 503, by cgi/main.c's
+ *    hook), the server respawns it, and the next opener's DB_REGISTER
+ *    recovery runs once for everyone.  An open that will run recovery
+ *    (a dead registrant or no registry yet) only has the long limit
+ *    (STORE_WEDGE_RECOVER_S): recovery may legitimately take a while.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -44,6 +67,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
@@ -51,6 +75,7 @@
 
 #include "db/dbenv.h"
 #include "db/rec.h"
+#include "lib/log.h"
 
 /*
  * Page sizes, chosen by measurement (bench/store_bench.c, docs/design.md
@@ -69,6 +94,11 @@
 #endif
 
 #define TXN_TRIES	20	/* deadlock/lock-timeout retries per txn */
+#define OPEN_LOCK	"open.lock"	/* flock'd by every opener (data_dir) */
+#define REGISTRY	"__db.register"	/* BDB's DB_REGISTER file */
+#define REG_SLOT	25	/* its lines: "%24lu\n" pid, or "X ... 0\n" */
+#define DOG_TICK_MS	250	/* watchdog period */
+#define SUSPECT_MS	1000	/* busy this long, our slot wiped: wedged */
 #define THREAD_COUNT	1024	/* processes/threads tracked for failchk */
 
 /* Every database is a B-tree except the queue counters: a DB_QUEUE, whose
@@ -187,11 +217,245 @@ watch_stop(struct store *s)
 	s->wrunning = 0;
 }
 
+/* ---- the wedge watchdog (contract in store.h) ------------------------- */
+
+static void (*wedged_hook)(void);
+
+void
+store_set_wedged_hook(void (*fn)(void))
+{
+	wedged_hook = fn;
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The main thread enters / leaves a section of BDB calls. */
+static void
+busy_begin(struct store *s, int recover)
+{
+	__atomic_store_n(&s->busy_recover, recover, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->busy_ms, now_ms(), __ATOMIC_RELEASE);
+}
+
+static void
+busy_end(struct store *s)
+{
+	__atomic_store_n(&s->busy_ms, 0, __ATOMIC_RELEASE);
+}
+
+/*
+ * Read __db.register through fd: 1 if a non-empty slot of another process
+ * is not locked by anyone (that process died with the environment open:
+ * BDB's own test), else 0.  *self: our pid has a slot.  F_GETLK only
+ * tests; it takes no lock.
+ */
+static int
+registry_scan(int fd, int *self)
+{
+	char slot[REG_SLOT + 1], *end;
+	unsigned long pid;
+	struct flock fl;
+	off_t pos;
+	pid_t me = getpid();
+
+	*self = 0;
+	for (pos = 0; pread(fd, slot, REG_SLOT, pos) == REG_SLOT;
+	    pos += REG_SLOT) {
+		slot[REG_SLOT] = '\0';
+		if (slot[0] == 'X')
+			continue;	/* empty */
+		errno = 0;
+		pid = strtoul(slot, &end, 10);
+		if (errno != 0 || end == slot || *end != '\n' || pid == 0)
+			continue;	/* torn line: BDB's business */
+		if ((pid_t)pid == me) {
+			*self = 1;
+			continue;
+		}
+		memset(&fl, 0, sizeof(fl));
+		fl.l_type = F_WRLCK;
+		fl.l_whence = SEEK_SET;
+		fl.l_start = pos;
+		fl.l_len = 1;
+		if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type == F_UNLCK)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Is a main thread busy el ms stuck for good?  Yes when another's recovery
+ * wiped our registry slot (our regions are dead: nobody will ever release
+ * what we wait on) and el >= SUSPECT_MS, or when a registered process is
+ * dead and el is past what a lock wait can take: a lock held by the dead
+ * is released by the lock timeout and failchk (store_txn), so only a
+ * mutex can hold us that long, and a dead holder never releases it.
+ */
+static int
+registry_suspect(struct store *s, long long el)
+{
+	int dead = 0, self = 1;
+
+	pthread_mutex_lock(&s->dmu);
+	if (s->regfd >= 0) {
+		dead = registry_scan(s->regfd, &self);
+		if (!s->registered)
+			self = 1;
+	}
+	pthread_mutex_unlock(&s->dmu);
+	if (!self)
+		return 1;
+	return dead && el >= (long long)s->lock_timeout_ms * 2 + 1000;
+}
+
+static void
+wedged(long long el, const char *why)
+{
+	log_err("storage: stuck %lld ms inside Berkeley DB (%s); exiting %d "
+	    "so that the next opener recovers the environment", el, why,
+	    STORE_WEDGED_EXIT);
+	if (wedged_hook != NULL)
+		wedged_hook();
+	_exit(STORE_WEDGED_EXIT);
+}
+
+static void *
+dog(void *arg)
+{
+	struct store *s = arg;
+	struct timespec ts;
+	long long busy, el, limit;
+	int recover, suspect = 0;
+
+	pthread_mutex_lock(&s->dmu);
+	while (!s->dstop) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += DOG_TICK_MS * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		(void)pthread_cond_timedwait(&s->dcv, &s->dmu, &ts);
+		if (s->dstop)
+			break;
+		pthread_mutex_unlock(&s->dmu);
+		busy = __atomic_load_n(&s->busy_ms, __ATOMIC_ACQUIRE);
+		recover = __atomic_load_n(&s->busy_recover, __ATOMIC_RELAXED);
+		el = busy != 0 ? now_ms() - busy : 0;
+		limit = (recover ? STORE_WEDGE_RECOVER_S : STORE_WEDGE_S) * 1000LL;
+		if (busy != 0 && el >= limit)
+			wedged(el, "no progress");
+		/* Two looks in a row: a registrant between its slot write
+		 * and its lock is not taken for dead. */
+		if (busy != 0 && !recover && el >= SUSPECT_MS &&
+		    registry_suspect(s, el)) {
+			if (++suspect >= 2)
+				wedged(el, "a process of the environment died "
+				    "or recovery ran meanwhile");
+		} else
+			suspect = 0;
+		pthread_mutex_lock(&s->dmu);
+	}
+	pthread_mutex_unlock(&s->dmu);
+	return NULL;
+}
+
+static int
+dog_start(struct store *s)
+{
+	s->dstop = 0;
+	if (pthread_create(&s->dog, NULL, dog, s) != 0)
+		return -1;
+	s->drunning = 1;
+	return 0;
+}
+
+static void
+dog_stop(struct store *s)
+{
+	if (!s->drunning)
+		return;
+	pthread_mutex_lock(&s->dmu);
+	s->dstop = 1;
+	pthread_cond_signal(&s->dcv);
+	pthread_mutex_unlock(&s->dmu);
+	pthread_join(s->dog, NULL);
+	s->drunning = 0;
+}
+
+/* Our own fd on the registry, kept until the env is closed (see dbenv.h). */
+static void
+regfd_open(struct store *s)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (s->regfd >= 0)
+		return;
+	if (snprintf(path, sizeof(path), "%s/%s", s->home, REGISTRY) >=
+	    (int)sizeof(path))
+		return;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	pthread_mutex_lock(&s->dmu);
+	s->regfd = fd;
+	pthread_mutex_unlock(&s->dmu);
+}
+
+/* Will this open run recovery?  A missing or empty registry, or a slot of
+ * a dead process: what DB_REGISTER itself looks at. */
+static int
+will_recover(struct store *s)
+{
+	struct stat st;
+	int self;
+
+	if (s->regfd < 0 || fstat(s->regfd, &st) == -1 || st.st_size == 0)
+		return 1;
+	return registry_scan(s->regfd, &self);
+}
+
+/*
+ * Serialise opens across processes: an exclusive flock on data_dir/
+ * open.lock for the whole open (env open, every database open/create,
+ * the region reservation).  A process killed in the middle of its open
+ * releases it by dying, and the next opener then finds it dead in the
+ * registry and recovers instead of waiting on what it held.  -1 on error
+ * (then we open without it, as before).
+ */
+static int
+open_lock(struct store *s)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s/%s", s->home, OPEN_LOCK) >=
+	    (int)sizeof(path))
+		return -1;
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0660)) == -1)
+		return -1;
+	while (flock(fd, LOCK_EX) == -1) {
+		if (errno != EINTR) {
+			(void)close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
 static void
 close_handles(struct store *s)
 {
 	int i;
 
+	busy_begin(s, 0);
 	watch_stop(s);
 	/* After a panic the handles' close fails early and BDB keeps (leaks)
 	 * some of their memory; DB_NOPANIC to force a full close crashed in
@@ -201,11 +465,20 @@ close_handles(struct store *s)
 			(void)s->db[i]->close(s->db[i], 0);
 		s->db[i] = NULL;
 	}
+	pthread_mutex_lock(&s->dmu);
+	s->registered = 0;	/* env close empties our slot */
+	pthread_mutex_unlock(&s->dmu);
 	if (s->env != NULL) {
 		s->env->app_private = NULL;
 		(void)s->env->close(s->env, 0);
 	}
 	s->env = NULL;
+	pthread_mutex_lock(&s->dmu);
+	if (s->regfd >= 0)
+		(void)close(s->regfd);
+	s->regfd = -1;
+	pthread_mutex_unlock(&s->dmu);
+	busy_end(s);
 }
 
 static int
@@ -285,20 +558,13 @@ regions_reserve(struct store *s, char *err, size_t errlen)
 }
 
 static int
-open_handles(struct store *s, char *err, size_t errlen)
+open_env(struct store *s, char *err, size_t errlen)
 {
 	DB_ENV *env;
 	u_int32_t flags;
 	db_timeout_t lt;
 	int ret, i;
 
-	s->dead = 0;
-	s->bdbmsg[0] = '\0';
-	if (mkdir(s->home, 0770) == -1 && errno != EEXIST) {
-		snprintf(err, errlen, "storage: mkdir %s: %s", s->home,
-		    strerror(errno));
-		return STORE_ERR;
-	}
 	if ((ret = db_env_create(&env, 0)) != 0)
 		return fail(s, ret, "db_env_create", err, errlen);
 	s->env = env;
@@ -326,6 +592,10 @@ open_handles(struct store *s, char *err, size_t errlen)
 		goto bad;
 	if ((ret = env->open(env, s->home, flags, 0660)) != 0)
 		goto bad;
+	regfd_open(s);		/* if the registry was only created now */
+	pthread_mutex_lock(&s->dmu);
+	s->registered = 1;
+	pthread_mutex_unlock(&s->dmu);
 	if (regions_reserve(s, err, errlen) != STORE_OK) {
 		close_handles(s);
 		return STORE_ERR;
@@ -358,6 +628,29 @@ bad:
 	return STORE_ERR;
 }
 
+/* Open everything under the open lock, watched by the watchdog. */
+static int
+open_handles(struct store *s, char *err, size_t errlen)
+{
+	int lockfd, rc;
+
+	s->dead = 0;
+	s->bdbmsg[0] = '\0';
+	if (mkdir(s->home, 0770) == -1 && errno != EEXIST) {
+		snprintf(err, errlen, "storage: mkdir %s: %s", s->home,
+		    strerror(errno));
+		return STORE_ERR;
+	}
+	lockfd = open_lock(s);
+	regfd_open(s);
+	busy_begin(s, will_recover(s));
+	rc = open_env(s, err, errlen);
+	busy_end(s);
+	if (lockfd >= 0)
+		(void)close(lockfd);
+	return rc;
+}
+
 int
 store_open(struct store **sp, const struct store_opts *o, char *err,
     size_t errlen)
@@ -377,17 +670,28 @@ store_open(struct store **sp, const struct store_opts *o, char *err,
 	}
 	pthread_mutex_init(&s->wmu, NULL);
 	pthread_cond_init(&s->wcv, NULL);
+	pthread_mutex_init(&s->dmu, NULL);
+	pthread_cond_init(&s->dcv, NULL);
+	s->regfd = -1;
 	s->nosync = o->nosync;
 	s->lock_timeout_ms = o->lock_timeout_ms > 0 ? o->lock_timeout_ms : 2000;
-	if (open_handles(s, err, errlen) != STORE_OK) {
-		pthread_mutex_destroy(&s->wmu);
-		pthread_cond_destroy(&s->wcv);
-		free(s->home);
-		free(s);
-		return STORE_ERR;
+	if (dog_start(s) == -1) {
+		snprintf(err, errlen, "storage: cannot start the watchdog");
+		goto bad;
 	}
+	if (open_handles(s, err, errlen) != STORE_OK)
+		goto bad;
 	*sp = s;
 	return STORE_OK;
+bad:
+	dog_stop(s);
+	pthread_mutex_destroy(&s->dmu);
+	pthread_cond_destroy(&s->dcv);
+	pthread_mutex_destroy(&s->wmu);
+	pthread_cond_destroy(&s->wcv);
+	free(s->home);
+	free(s);
+	return STORE_ERR;
 }
 
 void
@@ -396,6 +700,9 @@ store_close(struct store *s)
 	if (s == NULL)
 		return;
 	close_handles(s);
+	dog_stop(s);
+	pthread_mutex_destroy(&s->dmu);
+	pthread_cond_destroy(&s->dcv);
 	pthread_mutex_destroy(&s->wmu);
 	pthread_cond_destroy(&s->wcv);
 	free(s->home);
@@ -453,9 +760,11 @@ store_txn(struct store *s, int flags, store_txn_fn fn, void *arg, char *err,
 		memset(&t, 0, sizeof(t));
 		t.s = s;
 		t.rdonly = (flags & STORE_RDONLY) != 0;
+		busy_begin(s, 0);	/* one try: begin .. commit/abort */
 		ret = s->env->txn_begin(s->env, NULL, &t.txn,
 		    t.rdonly ? DB_READ_COMMITTED : 0);
 		if (ret != 0) {
+			busy_end(s);
 			t.txn = NULL;
 			rc = dbenv_rc(&t, ret, "txn_begin");
 			if (rc == STORE_RETRY) {
@@ -489,6 +798,7 @@ store_txn(struct store *s, int flags, store_txn_fn fn, void *arg, char *err,
 			    t.rdonly || lazy ? DB_TXN_NOSYNC : 0);
 			if (ret == 0 && lazy)
 				ret = s->env->log_flush(s->env, NULL);
+			busy_end(s);
 			if (ret == 0)
 				return STORE_OK;
 			(void)dbenv_rc(&t, ret, lazy ? "commit/flush" : "commit");
@@ -496,6 +806,7 @@ store_txn(struct store *s, int flags, store_txn_fn fn, void *arg, char *err,
 			return STORE_ERR;
 		}
 		ret = t.txn->abort(t.txn);
+		busy_end(s);
 		if (ret != 0) {
 			/* keep the first reason; a panic still marks dead */
 			char first[sizeof(t.err)];
@@ -507,7 +818,9 @@ store_txn(struct store *s, int flags, store_txn_fn fn, void *arg, char *err,
 		}
 		if (rc == STORE_RETRY) {
 			/* A dead process may hold the lock we waited for. */
+			busy_begin(s, 0);
 			run_failchk(s);
+			busy_end(s);
 			backoff(try);
 			continue;
 		}
@@ -528,13 +841,17 @@ store_checkpoint(struct store *s, char *err, size_t errlen)
 
 	if (store_check(s, err, errlen) != STORE_OK)
 		return STORE_ERR;
+	busy_begin(s, 0);
 	run_failchk(s);
 	if (s->dead) {
+		busy_end(s);
 		snprintf(err, errlen, "storage: failchk: recovery needed");
 		return STORE_ERR;
 	}
 	/* With DB_LOG_AUTO_REMOVE, logs no longer needed go away here. */
-	if ((ret = s->env->txn_checkpoint(s->env, 0, 0, 0)) != 0)
+	ret = s->env->txn_checkpoint(s->env, 0, 0, 0);
+	busy_end(s);
+	if (ret != 0)
 		return fail(s, ret, "checkpoint", err, errlen);
 	return STORE_OK;
 }

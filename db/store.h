@@ -67,6 +67,26 @@ int store_open(struct store **sp, const struct store_opts *o, char *err,
 void store_close(struct store *s);
 
 /*
+ * The wedge watchdog.  A process SIGKILLed inside Berkeley DB can leave a
+ * region mutex locked forever, and everyone waiting on it sleeps forever
+ * (nothing in BDB times out a mutex wait).  Each store keeps a watchdog
+ * thread: when one section of BDB calls (an open, one transaction try, a
+ * checkpoint, the close) has run longer than 1 s while a registered
+ * process of the environment is dead or our own registration was wiped by
+ * another's recovery, or longer than STORE_WEDGE_S in any case (an open
+ * that runs recovery: STORE_WEDGE_RECOVER_S), the process is wedged: the
+ * watchdog logs why, calls the hook set here (if any; it runs on the
+ * watchdog thread while the main thread is stuck, may write an answer and
+ * _exit itself) and then _exit(STORE_WEDGED_EXIT).  The next opener's
+ * DB_REGISTER recovery then cleans up after us.  Set once, before
+ * store_open.
+ */
+#define STORE_WEDGED_EXIT	75	/* EX_TEMPFAIL: restart me */
+#define STORE_WEDGE_S		15
+#define STORE_WEDGE_RECOVER_S	300
+void store_set_wedged_hook(void (*fn)(void));
+
+/*
  * Make sure the handles are usable: if an earlier call saw DB_RUNRECOVERY
  * (or failchk found a dead process), close and reopen.  store_txn() calls
  * it first; /v1/health calls it too.  0 or STORE_ERR.
