@@ -93,19 +93,25 @@ store_attempt_put(struct store_txn *t, const struct store_attempt *a)
 		return dbenv_fail(t, "attempt without id or delivery id");
 	if (rec_attempt_enc(a, buf, sizeof(buf), &len) == -1)
 		return dbenv_fail(t, "attempt field too long");
-	/* A replaced attempt first leaves the indices it was in. */
-	rc = att_load(t, a->id, &old, 1);
-	if (rc == STORE_OK) {
+	/* A new id (the usual case) is written without a read first:
+	 * DB_NOOVERWRITE refuses a taken one under the same page write lock
+	 * a DB_RMW read would take.  A replaced attempt first leaves the
+	 * indices it was in. */
+	k_id(&k, a->id);
+	rc = dbenv_put(t, DBI_ATT, &k, buf, len, 1);
+	if (rc == STORE_EXISTS) {
+		if ((rc = att_load(t, a->id, &old, 1)) != STORE_OK)
+			return rc;
 		if ((rc = store_attempt_unlink(t, a->id)) != STORE_OK)
 			return rc;
 		k_dlv(&k, old.delivery_id, old.id);
 		rc = dbenv_del(t, DBI_ATT_DLV, &k);
 		if (rc != STORE_OK && rc != STORE_NOTFOUND)
 			return rc;
-	} else if (rc != STORE_NOTFOUND)
-		return rc;
-	k_id(&k, a->id);
-	if ((rc = dbenv_put(t, DBI_ATT, &k, buf, len, 0)) != STORE_OK)
+		k_id(&k, a->id);
+		rc = dbenv_put(t, DBI_ATT, &k, buf, len, 0);
+	}
+	if (rc != STORE_OK)
 		return rc;
 	k_dlv(&k, a->delivery_id, a->id);
 	if ((rc = dbenv_put(t, DBI_ATT_DLV, &k, "", 0, 0)) != STORE_OK)

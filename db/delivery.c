@@ -81,13 +81,36 @@ store_delivery_get(struct store_txn *t, const char *id,
 	return rc;
 }
 
-/* Add delta to status st in this process's shard. */
+/* Count of status st in q, or NULL for a bad status. */
+static int64_t *
+queue_slot(struct store_queue *q, int st)
+{
+	switch (st) {
+	case STORE_DLV_PENDING:
+		return &q->pending;
+	case STORE_DLV_DELIVERED:
+		return &q->delivered;
+	case STORE_DLV_FAILED:
+		return &q->failed;
+	case STORE_DLV_CANCELLED:
+		return &q->cancelled;
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * In this process's shard, one delivery leaves status from (unless from is
+ * -1) and enters status to (unless to is -1): one read and one write of the
+ * shard for a status change, not two of each.
+ */
 static int
-queue_add(struct store_txn *t, int st, int64_t delta)
+queue_move(struct store_txn *t, int from, int to)
 {
 	unsigned char buf[REC_QUEUE_MAX];
 	db_recno_t shard = (db_recno_t)(getpid() % QUEUE_SHARDS) + 1;
 	struct store_queue q;
+	int64_t *c;
 	struct key k;
 	size_t len;
 	int rc;
@@ -101,21 +124,15 @@ queue_add(struct store_txn *t, int st, int64_t delta)
 		return rc;
 	else if (rec_queue_dec(buf, len, &q) == -1)
 		return dbenv_fail(t, "corrupt queue counter");
-	switch (st) {
-	case STORE_DLV_PENDING:
-		q.pending += delta;
-		break;
-	case STORE_DLV_DELIVERED:
-		q.delivered += delta;
-		break;
-	case STORE_DLV_FAILED:
-		q.failed += delta;
-		break;
-	case STORE_DLV_CANCELLED:
-		q.cancelled += delta;
-		break;
-	default:
-		return dbenv_fail(t, "bad delivery status");
+	if (from != -1) {
+		if ((c = queue_slot(&q, from)) == NULL)
+			return dbenv_fail(t, "bad delivery status");
+		(*c)--;
+	}
+	if (to != -1) {
+		if ((c = queue_slot(&q, to)) == NULL)
+			return dbenv_fail(t, "bad delivery status");
+		(*c)++;
 	}
 	if (rec_queue_enc(&q, buf, sizeof(buf), &len) == -1)
 		return dbenv_fail(t, "queue counter encoding");
@@ -219,9 +236,7 @@ store_delivery_put(struct store_txn *t, const struct store_delivery *d,
 
 	if (had && old.status == d->status)
 		return STORE_OK;
-	if (had && (rc = queue_add(t, old.status, -1)) != STORE_OK)
-		return rc;
-	return queue_add(t, d->status, 1);
+	return queue_move(t, had ? old.status : -1, d->status);
 }
 
 /* Deletes every attempt of the delivery the walk is on. */
@@ -266,7 +281,7 @@ store_delivery_del(struct store_txn *t, const char *id)
 		if ((rc = index_move(t, DBI_DLV_DUE, &k, NULL)) != STORE_OK)
 			return rc;
 	}
-	if ((rc = queue_add(t, old.status, -1)) != STORE_OK)
+	if ((rc = queue_move(t, old.status, -1)) != STORE_OK)
 		return rc;
 	k_pair(&prefix, id, NULL);
 	return dbenv_walk(t, DBI_ATT_DLV, &prefix, NULL, 0, del_attempt,
