@@ -293,6 +293,7 @@ struct iter {
 	void *arg;
 	size_t off;	/* where the delivery id starts in the index key */
 	int64_t limit;	/* iter_due: until; iter_before: ms */
+	int (*skip)(const char *id, void *arg);	/* NULL: none */
 };
 
 /* An index entry ending with a delivery id: load it, call back. */
@@ -306,6 +307,8 @@ each_index(struct dbenv_cur *c, void *arg)
 
 	if (key_tail_str(c->k.data, c->k.size, it->off, id, sizeof(id)) == -1)
 		return dbenv_fail(c->t, "corrupt delivery index key");
+	if (it->skip != NULL && (rc = it->skip(id, it->arg)) != 0)
+		return rc == 1 ? 0 : 1;
 	rc = dlv_load(c->t, id, &d, 0);
 	if (rc == STORE_NOTFOUND)
 		return dbenv_fail(c->t,
@@ -331,7 +334,7 @@ int
 store_delivery_iter_app(struct store_txn *t, const char *app_id,
     const char *before_id, store_delivery_cb cb, void *arg)
 {
-	struct iter it = { cb, arg, 0, 0 };
+	struct iter it = { cb, arg, 0, 0, NULL };
 	struct key prefix;
 
 	k_pair(&prefix, app_id, NULL);
@@ -344,7 +347,7 @@ int
 store_delivery_iter_webhook(struct store_txn *t, const char *webhook_id,
     const char *before_id, store_delivery_cb cb, void *arg)
 {
-	struct iter it = { cb, arg, 0, 0 };
+	struct iter it = { cb, arg, 0, 0, NULL };
 	struct key prefix;
 
 	k_pair(&prefix, webhook_id, NULL);
@@ -357,7 +360,7 @@ int
 store_delivery_iter_event(struct store_txn *t, const char *event_id,
     store_delivery_cb cb, void *arg)
 {
-	struct iter it = { cb, arg, 0, 0 };
+	struct iter it = { cb, arg, 0, 0, NULL };
 	struct key prefix;
 
 	k_pair(&prefix, event_id, NULL);
@@ -369,7 +372,18 @@ int
 store_delivery_iter_due(struct store_txn *t, int64_t until,
     store_delivery_cb cb, void *arg)
 {
-	struct iter it = { cb, arg, 8, until };
+	struct iter it = { cb, arg, 8, until, NULL };
+	struct key prefix;
+
+	key_init(&prefix);
+	return dbenv_walk(t, DBI_DLV_DUE, &prefix, NULL, 0, each_due, &it);
+}
+
+int
+store_delivery_iter_due_skip(struct store_txn *t, int64_t until,
+    int (*skip)(const char *id, void *arg), store_delivery_cb cb, void *arg)
+{
+	struct iter it = { cb, arg, 8, until, skip };
 	struct key prefix;
 
 	key_init(&prefix);
@@ -413,7 +427,7 @@ int
 store_delivery_iter_before(struct store_txn *t, int64_t ms,
     store_delivery_cb cb, void *arg)
 {
-	struct iter it = { cb, arg, 0, ms };
+	struct iter it = { cb, arg, 0, ms, NULL };
 	struct key prefix;
 
 	key_init(&prefix);

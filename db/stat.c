@@ -30,8 +30,8 @@ k_stat(struct key *k, int64_t hour, const char *wid)
 
 /* Bucket i holds [2^(i-1), 2^i) ms, bucket 0 holds 0 ms, the last holds
  * everything larger. */
-static int
-bucket_of(uint32_t ms)
+int
+store_stat_bucket(uint32_t ms)
 {
 	int i = 0;
 
@@ -80,7 +80,7 @@ add_one(struct store_txn *t, const char *wid, int64_t hour, int ok,
 		st.delivered++;
 	else
 		st.failed++;
-	st.latency[bucket_of(duration_ms)]++;
+	st.latency[store_stat_bucket(duration_ms)]++;
 	if (rec_stat_enc(&st, buf, sizeof(buf), &len) == -1)
 		return dbenv_fail(t, "stat encoding");
 	k_stat(&k, hour, wid);
@@ -97,6 +97,30 @@ store_stat_add(struct store_txn *t, const char *webhook_id, int64_t at,
 	if ((rc = add_one(t, webhook_id, hour, ok, duration_ms)) != STORE_OK)
 		return rc;
 	return add_one(t, "*", hour, ok, duration_ms);
+}
+
+int
+store_stat_merge(struct store_txn *t, const char *webhook_id,
+    const struct store_stat *add)
+{
+	unsigned char buf[REC_STAT_MAX];
+	int64_t hour = hour_of(add->hour);
+	struct store_stat st;
+	struct key k;
+	size_t len;
+	int i, rc;
+
+	rc = stat_load(t, webhook_id, hour, &st, 1);
+	if (rc != STORE_OK && rc != STORE_NOTFOUND)
+		return rc;
+	st.delivered += add->delivered;
+	st.failed += add->failed;
+	for (i = 0; i < STORE_LAT_BUCKETS; i++)
+		st.latency[i] += add->latency[i];
+	if (rec_stat_enc(&st, buf, sizeof(buf), &len) == -1)
+		return dbenv_fail(t, "stat encoding");
+	k_stat(&k, hour, webhook_id);
+	return dbenv_put(t, DBI_STAT, &k, buf, len, 0);
 }
 
 int

@@ -234,6 +234,11 @@ int store_delivery_iter_event(struct store_txn *t, const char *event_id,
 /* Pending deliveries with next_attempt_at <= until, earliest first. */
 int store_delivery_iter_due(struct store_txn *t, int64_t until,
     store_delivery_cb cb, void *arg);
+/* As store_delivery_iter_due, but skip(id, arg) is asked first for each
+ * entry: 0 reads the delivery and calls cb, 1 passes over it unread, 2 ends
+ * the walk (STORE_OK). */
+int store_delivery_iter_due_skip(struct store_txn *t, int64_t until,
+    int (*skip)(const char *id, void *arg), store_delivery_cb cb, void *arg);
 /* Earliest next_attempt_at of any pending delivery, or STORE_NOTFOUND. */
 int store_delivery_next_due(struct store_txn *t, int64_t *at);
 /* All deliveries created before ms, oldest first (ids are time-ordered). */
@@ -283,6 +288,12 @@ struct store_stat {
 /* Add one attempt to the webhook's row and to the global row. */
 int store_stat_add(struct store_txn *t, const char *webhook_id, int64_t at,
     int ok, uint32_t duration_ms);
+/* Add add's counts to one row (webhook_id, or "*" for the global row;
+ * add->hour may be any ms inside the hour): many attempts in one write. */
+int store_stat_merge(struct store_txn *t, const char *webhook_id,
+    const struct store_stat *add);
+/* The latency bucket (index into latency[]) of an attempt of ms. */
+int store_stat_bucket(uint32_t ms);
 /* NOTFOUND gives a zeroed row with hour set (and the code). */
 int store_stat_get(struct store_txn *t, const char *webhook_id, int64_t hour,
     struct store_stat *out);

@@ -8,12 +8,21 @@
 #include "sender/backoff.h"
 #include "sender/outcome.h"
 
+#define OC_HOUR_MS 3600000LL	/* store.h: rows are per hour */
+
 /* A webhook seen in this batch: read once, health written once at the end
  * (a batch often holds many attempts to one webhook). */
 struct oc_wh {
 	char id[STORE_ID_MAX + 1];
 	int exists, enabled;
 	struct store_health h;
+};
+
+/* A statistics row the batch adds to: written once at the end. */
+struct oc_st {
+	const char *wid;	/* a job's webhook id, or "*" */
+	int64_t hour;		/* start of the hour */
+	struct store_stat add;
 };
 
 struct oc {
@@ -23,6 +32,8 @@ struct oc {
 	int64_t now;
 	struct oc_wh *wh;	/* n entries; nwh used, reset per run */
 	size_t nwh;
+	struct oc_st *st;	/* 2n entries; nst used, reset per run */
+	size_t nst;
 };
 
 struct oc_ids {
@@ -200,6 +211,36 @@ oc_health(struct store_txn *t, struct oc *o, struct job *j)
 	return STORE_OK;
 }
 
+/* Count attempt j in the batch's row (wid, hour of j->at). */
+static void
+oc_stat(struct oc *o, const char *wid, const struct job *j)
+{
+	int64_t hour = j->at - j->at % OC_HOUR_MS;
+	struct oc_st *e = NULL;
+	size_t i;
+
+	if (j->at % OC_HOUR_MS < 0)
+		hour -= OC_HOUR_MS;
+	for (i = 0; i < o->nst; i++) {
+		if (o->st[i].hour == hour && strcmp(o->st[i].wid, wid) == 0) {
+			e = &o->st[i];
+			break;
+		}
+	}
+	if (e == NULL) {
+		e = &o->st[o->nst++];	/* at most 2 per job: room for 2n */
+		memset(e, 0, sizeof(*e));
+		e->wid = wid;
+		e->hour = hour;
+		e->add.hour = hour;
+	}
+	if (job_ok(j))
+		e->add.delivered++;
+	else
+		e->add.failed++;
+	e->add.latency[store_stat_bucket(j->duration_ms)]++;
+}
+
 static int
 oc_one(struct store_txn *t, struct oc *o, struct job *j)
 {
@@ -248,8 +289,9 @@ oc_one(struct store_txn *t, struct oc *o, struct job *j)
 		return STORE_OK;
 	if ((rc = oc_health(t, o, j)) != STORE_OK)
 		return rc;
-	return store_stat_add(t, j->d.webhook_id, j->at, job_ok(j),
-	    j->duration_ms);
+	oc_stat(o, j->d.webhook_id, j);
+	oc_stat(o, "*", j);
+	return STORE_OK;
 }
 
 static int
@@ -265,6 +307,7 @@ oc_txn(struct store_txn *t, void *arg)
 		o->jobs[i]->next_at = 0;
 	}
 	o->nwh = 0;
+	o->nst = 0;
 	for (i = 0; i < o->n; i++) {
 		if ((rc = oc_one(t, o, o->jobs[i])) != STORE_OK)
 			return rc;
@@ -274,6 +317,13 @@ oc_txn(struct store_txn *t, void *arg)
 		    (rc = store_health_put(t, &o->wh[i].h)) != STORE_OK)
 			return rc;
 	}
+	/* Statistics once per (webhook, hour) of the batch, not twice per
+	 * attempt. */
+	for (i = 0; i < o->nst; i++) {
+		if ((rc = store_stat_merge(t, o->st[i].wid, &o->st[i].add)) !=
+		    STORE_OK)
+			return rc;
+	}
 	return STORE_OK;
 }
 
@@ -281,18 +331,22 @@ int
 outcome_flush(struct store *s, const struct config *cfg, struct job **jobs,
     size_t n, char *err, size_t errlen)
 {
-	struct oc o = { cfg, jobs, n, timefmt_now_ms(), NULL, 0 };
+	struct oc o = { cfg, jobs, n, timefmt_now_ms(), NULL, 0, NULL, 0 };
 	int rc;
 
 	if (n == 0)
 		return 0;
 	o.wh = calloc(n, sizeof(*o.wh));
-	if (o.wh == NULL) {
+	o.st = calloc(2 * n, sizeof(*o.st));
+	if (o.wh == NULL || o.st == NULL) {
+		free(o.wh);
+		free(o.st);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	rc = store_txn(s, 0, oc_txn, &o, err, errlen);
 	free(o.wh);
+	free(o.st);
 	return rc == STORE_OK ? 0 : -1;
 }
 

@@ -22,9 +22,27 @@ struct pk {
 	char err[128];
 };
 
+/*
+ * Before a due entry's delivery is read: the entries at the head of the due
+ * index are mostly in flight (picked, not yet committed), and each pick
+ * walks past them again; they are passed over unread.  Counts the entry
+ * towards PICK_SCAN_MAX.  0 (read it), 1 (pass over) or 2 (stop).
+ */
+static int
+pk_skip(const char *id, void *arg)
+{
+	struct pk *p = arg;
+
+	if (++p->scanned > PICK_SCAN_MAX) {
+		p->res->blocked = 1;	/* look again when something ends */
+		return 2;
+	}
+	return idset_has(p->inflight, id) ? 1 : 0;
+}
+
 /* Pending-in-this-pick count per webhook goes into whstate.inflight right
  * away (undone on a rerun), so per_webhook_concurrency holds inside one
- * pick too. */
+ * pick too.  pk_skip saw the entry first. */
 static int
 pk_due(const struct store_delivery *d, void *arg)
 {
@@ -36,12 +54,6 @@ pk_due(const struct store_delivery *d, void *arg)
 		p->res->next_at = d->next_attempt_at;
 		return 1;		/* the rest is later still */
 	}
-	if (++p->scanned > PICK_SCAN_MAX) {
-		p->res->blocked = 1;	/* look again when something ends */
-		return 1;
-	}
-	if (idset_has(p->inflight, d->id))
-		return 0;
 	for (i = 0; i < p->n; i++) {
 		if (strcmp(p->jobs[i]->d.id, d->id) == 0)
 			return 0;
@@ -163,7 +175,7 @@ pk_txn(struct store_txn *t, void *arg)
 	p->w.id[0] = '\0';
 	p->last = NULL;
 	memset(res, 0, sizeof(*res));
-	rc = store_delivery_iter_due(t, p->until, pk_due, p);
+	rc = store_delivery_iter_due_skip(t, p->until, pk_skip, pk_due, p);
 	if (rc != STORE_OK)
 		return rc;
 	for (i = 0; i < p->n; i++) {

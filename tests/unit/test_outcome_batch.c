@@ -1,0 +1,182 @@
+/*
+ * test_outcome_batch.c - sender/outcome.c's batch transaction: every
+ * attempt of a batch is recorded (attempt record, delivery status, queue
+ * counters) and counted once in the hourly statistics of its webhook and
+ * in the global row, though a batch writes each (webhook, hour) row once.
+ */
+#include <check.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/store.h"
+#include "lib/config.h"
+#include "sender/job.h"
+#include "sender/outcome.h"
+#include "tests/unit/store_fixture.h"
+
+#define H 3600000LL
+#define NJOBS 5
+
+static char *home;
+static struct store *s;
+
+static void
+setup(void)
+{
+	home = fx_tmpdir();
+	s = fx_open(home, 1);
+}
+
+static void
+teardown(void)
+{
+	store_close(s);
+	fx_rmdir(home);
+	free(home);
+}
+
+static const char *wids[2] = { "wh_a", "wh_b" };
+
+static int
+seed(struct store_txn *t, void *arg)
+{
+	struct store_webhook w;
+	struct store_delivery d;
+	char id[STORE_ID_MAX + 1];
+	int i, rc;
+
+	(void)arg;
+	for (i = 0; i < 2; i++) {
+		memset(&w, 0, sizeof(w));
+		FX_SET(w.id, wids[i]);
+		FX_SET(w.app_id, "app_1");
+		FX_SET(w.url, "http://127.0.0.1:9/hook");
+		FX_SET(w.events, "*");
+		FX_SET(w.secret, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+		w.enabled = 1;
+		w.created_at = w.updated_at = 1;
+		if ((rc = store_webhook_put(t, &w, 1)) != STORE_OK)
+			return rc;
+	}
+	for (i = 0; i < NJOBS; i++) {
+		snprintf(id, sizeof(id), "dlv_%d", i);
+		d = fx_dlv(id, "evt_1", wids[i % 2], "app_1",
+		    STORE_DLV_PENDING, 1);
+		if ((rc = store_delivery_put(t, &d, 1)) != STORE_OK)
+			return rc;
+	}
+	return STORE_OK;
+}
+
+struct seen {
+	struct store_stat a, b, all, other_hour;
+	struct store_queue q;
+	int attempts;
+	int delivered;
+};
+
+static int
+count_att(const struct store_attempt *a, void *arg)
+{
+	(void)a;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int
+look(struct store_txn *t, void *arg)
+{
+	struct seen *sn = arg;
+	struct store_delivery d;
+	char id[STORE_ID_MAX + 1];
+	int i, rc;
+
+	(void)store_stat_get(t, "wh_a", 10 * H, &sn->a);
+	(void)store_stat_get(t, "wh_b", 10 * H, &sn->b);
+	(void)store_stat_get(t, "*", 10 * H, &sn->all);
+	(void)store_stat_get(t, "*", 11 * H, &sn->other_hour);
+	if ((rc = store_queue_get(t, &sn->q)) != STORE_OK)
+		return rc;
+	for (i = 0; i < NJOBS; i++) {
+		snprintf(id, sizeof(id), "dlv_%d", i);
+		if ((rc = store_attempt_iter_delivery(t, id, count_att,
+		    &sn->attempts)) != STORE_OK)
+			return rc;
+		if ((rc = store_delivery_get(t, id, &d)) != STORE_OK)
+			return rc;
+		if (d.status == STORE_DLV_DELIVERED && d.attempts == 1)
+			sn->delivered++;
+	}
+	return STORE_OK;
+}
+
+START_TEST(test_outcome_batch_records_every_attempt_and_counts_each_once)
+{
+	static struct job jobs[NJOBS];
+	struct job *jp[NJOBS];
+	struct config cfg;
+	struct seen sn;
+	char err[256] = "";
+	int i;
+
+	config_defaults(&cfg);
+	ck_assert_int_eq(fx_txn(s, 0, seed, NULL), STORE_OK);
+	memset(jobs, 0, sizeof(jobs));
+	for (i = 0; i < NJOBS; i++) {
+		jobs[i].kind = JOB_SEND;
+		snprintf(jobs[i].d.id, sizeof(jobs[i].d.id), "dlv_%d", i);
+		FX_SET(jobs[i].d.webhook_id, wids[i % 2]);
+		FX_SET(jobs[i].d.event_id, "evt_1");
+		snprintf(jobs[i].att_id, sizeof(jobs[i].att_id), "att_%d", i);
+		/* job 4 in the next hour: a row of its own */
+		jobs[i].at = i == 4 ? 11 * H + 5 : 10 * H + i;
+		jobs[i].status = i == 3 ? 500 : 204;
+		jobs[i].duration_ms = 3;
+		jobs[i].retry_after_ms = -1;
+		jp[i] = &jobs[i];
+	}
+	ck_assert_int_eq(outcome_flush(s, &cfg, jp, NJOBS, err, sizeof(err)),
+	    0);
+	memset(&sn, 0, sizeof(sn));
+	ck_assert_int_eq(fx_txn(s, STORE_RDONLY, look, &sn), STORE_OK);
+	ck_assert_int_eq(sn.attempts, NJOBS);
+	ck_assert_int_eq(sn.delivered, NJOBS - 1);
+	ck_assert_int_eq(sn.q.delivered, NJOBS - 1);
+	ck_assert_int_eq(sn.q.pending, 1);	/* job 3: a retry */
+	/* wh_a: jobs 0, 2 (and 4, next hour); wh_b: 1 ok, 3 failed */
+	ck_assert_uint_eq(sn.a.delivered, 2);
+	ck_assert_uint_eq(sn.a.failed, 0);
+	ck_assert_uint_eq(sn.b.delivered, 1);
+	ck_assert_uint_eq(sn.b.failed, 1);
+	ck_assert_uint_eq(sn.b.latency[store_stat_bucket(3)], 2);
+	ck_assert_uint_eq(sn.all.delivered, 3);
+	ck_assert_uint_eq(sn.all.failed, 1);
+	ck_assert_uint_eq(sn.all.latency[store_stat_bucket(3)], 4);
+	ck_assert_uint_eq(sn.other_hour.delivered, 1);
+	ck_assert(jobs[3].next_at > 0 && !jobs[3].final);
+	ck_assert(jobs[0].final);
+	for (i = 0; i < NJOBS; i++)
+		job_clear(&jobs[i]);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *su = suite_create("outcome_batch");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc,
+	    test_outcome_batch_records_every_attempt_and_counts_each_once);
+	suite_add_tcase(su, tc);
+	sr = srunner_create(su);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

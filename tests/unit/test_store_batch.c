@@ -1,0 +1,298 @@
+/*
+ * test_store_batch.c - the store paths the sender's batch commit leans on:
+ * store_stat_merge (many attempts in one row write), the queue counters
+ * after status changes (one shard read/write per change), and a replaced
+ * attempt (put without a prior read, then the replace path on EXISTS).
+ */
+#include <check.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/store.h"
+#include "tests/unit/store_fixture.h"
+
+#define H 3600000LL
+
+static char *home;
+static struct store *s;
+
+static void
+setup(void)
+{
+	home = fx_tmpdir();
+	s = fx_open(home, 1);
+}
+
+static void
+teardown(void)
+{
+	store_close(s);
+	fx_rmdir(home);
+	free(home);
+}
+
+static int
+merge_flow(struct store_txn *t, void *arg)
+{
+	struct store_stat add, st;
+	int rc;
+
+	(void)arg;
+	if ((rc = store_stat_add(t, "wh_1", 5 * H + 10, 1, 3)) != STORE_OK)
+		return rc;
+	memset(&add, 0, sizeof(add));
+	add.hour = 5 * H + 1234;	/* any ms inside the hour */
+	add.delivered = 7;
+	add.failed = 2;
+	add.latency[store_stat_bucket(3)] = 5;
+	add.latency[store_stat_bucket(0)] = 4;
+	if ((rc = store_stat_merge(t, "wh_1", &add)) != STORE_OK)
+		return rc;
+	ck_assert_int_eq(store_stat_get(t, "wh_1", 5 * H, &st), STORE_OK);
+	ck_assert_int_eq(st.hour, 5 * H);
+	ck_assert_uint_eq(st.delivered, 8);
+	ck_assert_uint_eq(st.failed, 2);
+	ck_assert_uint_eq(st.latency[2], 6);	/* 3 ms in [2, 4) */
+	ck_assert_uint_eq(st.latency[0], 4);
+	/* one row only: the global row has just store_stat_add's attempt */
+	ck_assert_int_eq(store_stat_get(t, "*", 5 * H, &st), STORE_OK);
+	ck_assert_uint_eq(st.delivered, 1);
+	ck_assert_uint_eq(st.failed, 0);
+	/* a new row */
+	if ((rc = store_stat_merge(t, "*", &add)) != STORE_OK)
+		return rc;
+	ck_assert_int_eq(store_stat_get(t, "*", 5 * H, &st), STORE_OK);
+	ck_assert_uint_eq(st.delivered, 8);
+	ck_assert_int_eq(store_stat_get(t, "wh_2", 5 * H, &st),
+	    STORE_NOTFOUND);
+	return STORE_OK;
+}
+
+START_TEST(test_stat_merge_adds_counts_to_one_row)
+{
+	ck_assert_int_eq(fx_txn(s, 0, merge_flow, NULL), STORE_OK);
+}
+END_TEST
+
+START_TEST(test_stat_bucket_matches_the_documented_powers_of_two)
+{
+	ck_assert_int_eq(store_stat_bucket(0), 0);
+	ck_assert_int_eq(store_stat_bucket(1), 1);
+	ck_assert_int_eq(store_stat_bucket(2), 2);
+	ck_assert_int_eq(store_stat_bucket(3), 2);
+	ck_assert_int_eq(store_stat_bucket(1024), 11);
+	ck_assert_int_eq(store_stat_bucket(4000000000u), STORE_LAT_BUCKETS - 1);
+}
+END_TEST
+
+struct qstep {
+	struct store_delivery d;
+	int op;		/* 0 create, 1 update, 2 delete */
+	struct store_queue q;
+};
+
+static int
+q_step(struct store_txn *t, void *arg)
+{
+	struct qstep *st = arg;
+	int rc;
+
+	if (st->op == 0)
+		rc = store_delivery_put(t, &st->d, 1);
+	else if (st->op == 1)
+		rc = store_delivery_put(t, &st->d, 0);
+	else
+		rc = store_delivery_del(t, st->d.id);
+	if (rc != STORE_OK)
+		return rc;
+	return store_queue_get(t, &st->q);
+}
+
+START_TEST(test_queue_counters_follow_each_status_change)
+{
+	struct qstep a, b;
+
+	memset(&a, 0, sizeof(a));
+	a.d = fx_dlv("dlv_a", "evt_1", "wh_1", "app_1", STORE_DLV_PENDING, 5);
+	b = a;
+	FX_SET(b.d.id, "dlv_b");
+	ck_assert_int_eq(fx_txn(s, 0, q_step, &a), STORE_OK);
+	ck_assert_int_eq(fx_txn(s, 0, q_step, &b), STORE_OK);
+	ck_assert_int_eq(b.q.pending, 2);
+	a.op = 1;
+	a.d.status = STORE_DLV_DELIVERED;
+	ck_assert_int_eq(fx_txn(s, 0, q_step, &a), STORE_OK);
+	ck_assert_int_eq(a.q.pending, 1);
+	ck_assert_int_eq(a.q.delivered, 1);
+	/* same status again: no change */
+	ck_assert_int_eq(fx_txn(s, 0, q_step, &a), STORE_OK);
+	ck_assert_int_eq(a.q.pending, 1);
+	ck_assert_int_eq(a.q.delivered, 1);
+	b.op = 1;
+	b.d.status = STORE_DLV_FAILED;
+	ck_assert_int_eq(fx_txn(s, 0, q_step, &b), STORE_OK);
+	ck_assert_int_eq(b.q.pending, 0);
+	ck_assert_int_eq(b.q.failed, 1);
+	ck_assert_int_eq(b.q.delivered, 1);
+	a.op = 2;
+	ck_assert_int_eq(fx_txn(s, 0, q_step, &a), STORE_OK);
+	ck_assert_int_eq(a.q.delivered, 0);
+	ck_assert_int_eq(a.q.failed, 1);
+	ck_assert_int_eq(a.q.pending, 0);
+	ck_assert_int_eq(a.q.cancelled, 0);
+}
+END_TEST
+
+struct alist {
+	char ids[4][STORE_ID_MAX + 1];
+	int n;
+};
+
+static int
+a_collect(const struct store_attempt *a, void *arg)
+{
+	struct alist *l = arg;
+
+	if (l->n < 4)
+		memcpy(l->ids[l->n], a->id, sizeof(a->id));
+	l->n++;
+	return 0;
+}
+
+struct rstep {
+	struct store_attempt a;
+	struct alist d1, d2, fail;
+};
+
+static int
+r_put(struct store_txn *t, void *arg)
+{
+	struct rstep *st = arg;
+	int rc;
+
+	if ((rc = store_attempt_put(t, &st->a)) != STORE_OK)
+		return rc;
+	memset(&st->d1, 0, sizeof(st->d1));
+	memset(&st->d2, 0, sizeof(st->d2));
+	memset(&st->fail, 0, sizeof(st->fail));
+	if ((rc = store_attempt_iter_delivery(t, "dlv_1", a_collect,
+	    &st->d1)) != STORE_OK ||
+	    (rc = store_attempt_iter_delivery(t, "dlv_2", a_collect,
+	    &st->d2)) != STORE_OK)
+		return rc;
+	return store_attempt_iter_failures(t, a_collect, &st->fail);
+}
+
+START_TEST(test_attempt_put_again_replaces_it_and_its_index_entries)
+{
+	struct rstep st;
+
+	memset(&st, 0, sizeof(st));
+	FX_SET(st.a.id, "att_1");
+	FX_SET(st.a.delivery_id, "dlv_1");
+	FX_SET(st.a.webhook_id, "wh_1");
+	st.a.at = 1000;
+	st.a.status_code = 500;
+	ck_assert_int_eq(fx_txn(s, 0, r_put, &st), STORE_OK);
+	ck_assert_int_eq(st.d1.n, 1);
+	ck_assert_int_eq(st.fail.n, 1);
+	/* same id, other delivery, a success: out of dlv_1 and failures */
+	FX_SET(st.a.delivery_id, "dlv_2");
+	st.a.status_code = 204;
+	st.a.at = 2000;
+	ck_assert_int_eq(fx_txn(s, 0, r_put, &st), STORE_OK);
+	ck_assert_int_eq(st.d1.n, 0);
+	ck_assert_int_eq(st.d2.n, 1);
+	ck_assert_str_eq(st.d2.ids[0], "att_1");
+	ck_assert_int_eq(st.fail.n, 0);
+	/* a second new attempt of dlv_2 */
+	FX_SET(st.a.id, "att_2");
+	ck_assert_int_eq(fx_txn(s, 0, r_put, &st), STORE_OK);
+	ck_assert_int_eq(st.d2.n, 2);
+}
+END_TEST
+
+/* iter_due_skip: entries the skip callback passes over are not read (the
+ * callback never sees them); 2 ends the walk. */
+struct sk {
+	int asked, seen;
+	char seen_ids[8][STORE_ID_MAX + 1];
+};
+
+static int
+sk_skip(const char *id, void *arg)
+{
+	struct sk *k = arg;
+
+	k->asked++;
+	if (strcmp(id, "dlv_2") == 0)
+		return 1;
+	if (strcmp(id, "dlv_4") == 0)
+		return 2;
+	return 0;
+}
+
+static int
+sk_cb(const struct store_delivery *d, void *arg)
+{
+	struct sk *k = arg;
+
+	if (k->seen < 8)
+		memcpy(k->seen_ids[k->seen], d->id, sizeof(d->id));
+	k->seen++;
+	return 0;
+}
+
+static int
+sk_flow(struct store_txn *t, void *arg)
+{
+	struct store_delivery d;
+	char id[STORE_ID_MAX + 1];
+	int i, rc;
+
+	for (i = 1; i <= 5; i++) {
+		snprintf(id, sizeof(id), "dlv_%d", i);
+		d = fx_dlv(id, "evt_1", "wh_1", "app_1", STORE_DLV_PENDING,
+		    100 + i);
+		if ((rc = store_delivery_put(t, &d, 1)) != STORE_OK)
+			return rc;
+	}
+	return store_delivery_iter_due_skip(t, 1000, sk_skip, sk_cb, arg);
+}
+
+START_TEST(test_iter_due_skip_passes_over_unread_and_stops_on_2)
+{
+	struct sk k;
+
+	memset(&k, 0, sizeof(k));
+	ck_assert_int_eq(fx_txn(s, 0, sk_flow, &k), STORE_OK);
+	ck_assert_int_eq(k.asked, 4);		/* 1, 2, 3, 4: stop */
+	ck_assert_int_eq(k.seen, 2);
+	ck_assert_str_eq(k.seen_ids[0], "dlv_1");
+	ck_assert_str_eq(k.seen_ids[1], "dlv_3");
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *su = suite_create("store_batch");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_stat_merge_adds_counts_to_one_row);
+	tcase_add_test(tc, test_stat_bucket_matches_the_documented_powers_of_two);
+	tcase_add_test(tc, test_queue_counters_follow_each_status_change);
+	tcase_add_test(tc, test_attempt_put_again_replaces_it_and_its_index_entries);
+	tcase_add_test(tc, test_iter_due_skip_passes_over_unread_and_stops_on_2);
+	suite_add_tcase(su, tc);
+	sr = srunner_create(su);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
