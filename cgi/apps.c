@@ -6,7 +6,6 @@
 #include "cgi/idlist.h"
 #include "cgi/jin.h"
 #include "cgi/jout.h"
-#include "cgi/pending.h"
 #include "cgi/query.h"
 #include "cgi/response.h"
 #include "lib/id.h"
@@ -239,7 +238,7 @@ apps_delete_txn(struct store_txn *t, void *arg)
 	if (rc < 0)
 		return rc;
 	for (i = 0; i < d->hooks.n; i++) {
-		rc = pending_end_webhook(t, d->hooks.v[i].id,
+		rc = store_delivery_end_webhook(t, d->hooks.v[i].id,
 		    STORE_DLV_CANCELLED, now, NULL);
 		if (rc != STORE_OK)
 			return rc;

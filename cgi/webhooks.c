@@ -8,7 +8,6 @@
 #include "cgi/idlist.h"
 #include "cgi/jin.h"
 #include "cgi/jout.h"
-#include "cgi/pending.h"
 #include "cgi/query.h"
 #include "cgi/response.h"
 #include "lib/id.h"
@@ -503,7 +502,8 @@ webhooks_update_txn(struct store_txn *t, void *arg)
 		w.enabled = 0;
 		memcpy(w.disabled_reason, WEBHOOKS_DISABLED_BY_API,
 		    sizeof(WEBHOOKS_DISABLED_BY_API));
-		rc = pending_end_webhook(t, w.id, STORE_DLV_FAILED, now, NULL);
+		rc = store_delivery_end_webhook(t, w.id, STORE_DLV_FAILED, now,
+		    NULL);
 		if (rc != STORE_OK)
 			return rc;
 	} else if (o->enabled_set && o->enabled) {
@@ -573,7 +573,7 @@ webhooks_delete_txn(struct store_txn *t, void *arg)
 
 	if ((rc = webhooks_load(t, o->c, &o->w)) != STORE_OK)
 		return rc;
-	rc = pending_end_webhook(t, o->w.id, STORE_DLV_CANCELLED,
+	rc = store_delivery_end_webhook(t, o->w.id, STORE_DLV_CANCELLED,
 	    timefmt_now_ms(), NULL);
 	if (rc != STORE_OK)
 		return rc;

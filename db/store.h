@@ -222,6 +222,11 @@ int store_delivery_put(struct store_txn *t, const struct store_delivery *d,
     int create);
 int store_delivery_get(struct store_txn *t, const char *id,
     struct store_delivery *out);
+/* store_delivery_put(t, d, 0) when old is the record as read by
+ * store_delivery_get in this same transaction (d->id == old->id): the
+ * record is not read again. */
+int store_delivery_put_over(struct store_txn *t,
+    const struct store_delivery *old, const struct store_delivery *d);
 /* Deletes the delivery and its attempts. */
 int store_delivery_del(struct store_txn *t, const char *id);
 /* Newest first, starting strictly before before_id (NULL/"" = newest). */
@@ -244,6 +249,14 @@ int store_delivery_next_due(struct store_txn *t, int64_t *at);
 /* All deliveries created before ms, oldest first (ids are time-ordered). */
 int store_delivery_iter_before(struct store_txn *t, int64_t ms,
     store_delivery_cb cb, void *arg);
+
+/*
+ * End every pending delivery of a webhook: status STORE_DLV_CANCELLED (the
+ * webhook was deleted) or STORE_DLV_FAILED (it was disabled), updated_at
+ * = now.  The count goes to *n (may be NULL).  Store code.
+ */
+int store_delivery_end_webhook(struct store_txn *t, const char *webhook_id,
+    int status, int64_t now, size_t *n);
 
 /* ---- attempts (index: by delivery) ----------------------------------- */
 struct store_attempt {
