@@ -183,26 +183,17 @@ index_move(struct store_txn *t, enum dbi db, const struct key *old,
 	return STORE_OK;
 }
 
-int
-store_delivery_put(struct store_txn *t, const struct store_delivery *d,
-    int create)
+/* Write d over old (had: old is the stored record, else there is none). */
+static int
+dlv_write(struct store_txn *t, const struct store_delivery *d,
+    const struct store_delivery *oldp, int had, int create)
 {
 	unsigned char buf[REC_DELIVERY_MAX];
-	struct store_delivery old;
+	const struct store_delivery old = *oldp;
 	struct key k, ko, kn;
 	size_t len;
-	int rc, had;
+	int rc;
 
-	if (d->id[0] == '\0')
-		return dbenv_fail(t, "delivery without id");
-	memset(&old, 0, sizeof(old));
-	had = 0;
-	if (!create) {
-		rc = dlv_load(t, d->id, &old, 1);
-		if (rc != STORE_OK && rc != STORE_NOTFOUND)
-			return rc;
-		had = rc == STORE_OK;
-	}
 	if (rec_delivery_enc(d, buf, sizeof(buf), &len) == -1)
 		return dbenv_fail(t, "delivery field too long or bad status");
 	k_id(&k, d->id);
@@ -237,6 +228,35 @@ store_delivery_put(struct store_txn *t, const struct store_delivery *d,
 	if (had && old.status == d->status)
 		return STORE_OK;
 	return queue_move(t, had ? old.status : -1, d->status);
+}
+
+int
+store_delivery_put(struct store_txn *t, const struct store_delivery *d,
+    int create)
+{
+	struct store_delivery old;
+	int rc, had;
+
+	if (d->id[0] == '\0')
+		return dbenv_fail(t, "delivery without id");
+	memset(&old, 0, sizeof(old));
+	had = 0;
+	if (!create) {
+		rc = dlv_load(t, d->id, &old, 1);
+		if (rc != STORE_OK && rc != STORE_NOTFOUND)
+			return rc;
+		had = rc == STORE_OK;
+	}
+	return dlv_write(t, d, &old, had, create);
+}
+
+int
+store_delivery_put_over(struct store_txn *t,
+    const struct store_delivery *old, const struct store_delivery *d)
+{
+	if (d->id[0] == '\0' || strcmp(d->id, old->id) != 0)
+		return dbenv_fail(t, "delivery put over another id");
+	return dlv_write(t, d, old, 1, 0);
 }
 
 /* Deletes every attempt of the delivery the walk is on. */

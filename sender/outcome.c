@@ -246,15 +246,16 @@ oc_one(struct store_txn *t, struct oc *o, struct job *j)
 {
 	const struct config *cfg = o->cfg;
 	int64_t now = o->now;
-	struct store_delivery d;
+	struct store_delivery cur, d;
 	int64_t delay;
 	int rc;
 
-	rc = store_delivery_get(t, j->d.id, &d);
+	rc = store_delivery_get(t, j->d.id, &cur);
 	if (rc == STORE_NOTFOUND)
 		return STORE_OK;	/* deleted under us: nothing to keep */
 	if (rc != STORE_OK)
 		return rc;
+	d = cur;
 	if (j->kind == JOB_SEND) {
 		if ((rc = oc_attempt(t, j)) != STORE_OK)
 			return rc;
@@ -283,7 +284,7 @@ oc_one(struct store_txn *t, struct oc *o, struct job *j)
 		j->final = d.status != STORE_DLV_PENDING;
 	}
 	d.updated_at = now;
-	if ((rc = store_delivery_put(t, &d, 0)) != STORE_OK)
+	if ((rc = store_delivery_put_over(t, &cur, &d)) != STORE_OK)
 		return rc;
 	if (j->kind != JOB_SEND)
 		return STORE_OK;

@@ -274,6 +274,64 @@ START_TEST(test_iter_due_skip_passes_over_unread_and_stops_on_2)
 }
 END_TEST
 
+/* put_over: the same effects as put (record, due index, counters) without
+ * reading the record again; refuses another id. */
+static int
+count_due(const struct store_delivery *d, void *arg)
+{
+	(void)d;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int
+over_flow(struct store_txn *t, void *arg)
+{
+	struct store_delivery d, cur;
+	struct store_queue q;
+	int *due = arg, rc;
+
+	d = fx_dlv("dlv_o", "evt_1", "wh_1", "app_1", STORE_DLV_PENDING, 7);
+	if ((rc = store_delivery_put(t, &d, 1)) != STORE_OK)
+		return rc;
+	ck_assert_int_eq(store_delivery_get(t, "dlv_o", &cur), STORE_OK);
+	d = cur;
+	d.status = STORE_DLV_DELIVERED;
+	d.attempts = 1;
+	if ((rc = store_delivery_put_over(t, &cur, &d)) != STORE_OK)
+		return rc;
+	ck_assert_int_eq(store_delivery_get(t, "dlv_o", &cur), STORE_OK);
+	ck_assert_int_eq(cur.status, STORE_DLV_DELIVERED);
+	ck_assert_uint_eq(cur.attempts, 1);
+	if ((rc = store_queue_get(t, &q)) != STORE_OK)
+		return rc;
+	ck_assert_int_eq(q.pending, 0);
+	ck_assert_int_eq(q.delivered, 1);
+	return store_delivery_iter_due(t, 1000, count_due, due);
+}
+
+static int
+over_other(struct store_txn *t, void *arg)
+{
+	struct store_delivery d, other;
+
+	(void)arg;
+	d = fx_dlv("dlv_o", "evt_1", "wh_1", "app_1", STORE_DLV_DELIVERED, 7);
+	other = d;
+	FX_SET(other.id, "dlv_x");
+	return store_delivery_put_over(t, &other, &d);
+}
+
+START_TEST(test_delivery_put_over_moves_due_index_and_counters)
+{
+	int due = 0;
+
+	ck_assert_int_eq(fx_txn(s, 0, over_flow, &due), STORE_OK);
+	ck_assert_int_eq(due, 0);
+	ck_assert_int_ne(fx_txn(s, 0, over_other, NULL), STORE_OK);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -289,6 +347,7 @@ main(void)
 	tcase_add_test(tc, test_queue_counters_follow_each_status_change);
 	tcase_add_test(tc, test_attempt_put_again_replaces_it_and_its_index_entries);
 	tcase_add_test(tc, test_iter_due_skip_passes_over_unread_and_stops_on_2);
+	tcase_add_test(tc, test_delivery_put_over_moves_due_index_and_counters);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);
