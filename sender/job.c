@@ -1,5 +1,4 @@
 /* job.c - a picked delivery (see job.h). */
-#include <curl/curl.h>
 #include <string.h>
 
 #include "sender/job.h"
@@ -10,10 +9,7 @@ job_clear(struct job *j)
 	store_event_free(&j->ev);
 	j->ev.body = NULL;
 	j->ev.body_len = 0;
-	if (j->headers != NULL) {
-		curl_slist_free_all(j->headers);
-		j->headers = NULL;
-	}
+	j->headers = NULL;	/* in j->hdr: nothing to free */
 	j->easy = NULL;
 	/* Pooled jobs live as long as the process: no secret outlives its
 	 * attempt (the next pick copies them in again). */

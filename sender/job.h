@@ -3,18 +3,29 @@
  * of its outcome.
  *
  * A job owns its event body (ev.body, freed by job_free/job_clear) and, while
- * a transfer runs, its request headers.  Its delivery id stays in the
+ * a transfer runs, its request headers (in hdr, not on the heap).  Its delivery id stays in the
  * in-flight set (idset.h) until the outcome is committed, so the delivery is
  * never picked twice even between the end of the transfer and the commit.
  */
 #ifndef HOOKD_SENDER_JOB_H
 #define HOOKD_SENDER_JOB_H
 
+#include <curl/curl.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "db/store.h"
+#include "lib/sign.h"
 #include "sender/guard.h"
+
+/* The request headers of one job (transfer.c): three per-attempt lines in
+ * the job itself, no heap; the constant ones follow in a shared list. */
+struct job_hdr {
+	struct curl_slist node[3];
+	char id[sizeof("webhook-id: ") + STORE_ID_MAX];
+	char ts[sizeof("webhook-timestamp: ") + 24];
+	char sig[sizeof("webhook-signature: ") + 2 * SIGN_SIG_LEN];
+};
 
 enum job_kind {
 	JOB_SEND = 0,		/* an HTTP attempt (or one refused before connect) */
@@ -32,7 +43,8 @@ struct job {
 
 	/* transfer state */
 	void *easy;			/* CURL *, borrowed from transfer.c */
-	struct curl_slist *headers;
+	struct curl_slist *headers;	/* &hdr.node[0] while it runs, or NULL */
+	struct job_hdr hdr;
 	struct guard guard;		/* the connect-time address check */
 	int64_t at;			/* wall ms when the attempt started */
 	size_t resp_seen;		/* response bytes read */

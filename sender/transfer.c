@@ -22,10 +22,15 @@
 #include "sender/retryafter.h"
 #include "sender/transfer.h"
 
-#define TRANSFER_HDR_MAX 256
+
+/* URLs that passed url_check lately (the config does not change while the
+ * process runs, so the answer for a URL does not either). */
+#define TRANSFER_URL_CACHE 8
 
 struct transfer {
 	const struct config *cfg;
+	char *url_ok[TRANSFER_URL_CACHE];	/* heap copies, or NULL */
+	size_t url_next;			/* next slot to replace */
 	CURLM *multi;
 	CURL **idle;		/* reusable easy handles */
 	size_t nidle, idlecap;
@@ -128,6 +133,8 @@ transfer_free(struct transfer *t)
 		return;
 	for (i = 0; i < t->nidle; i++)
 		curl_easy_cleanup(t->idle[i]);
+	for (i = 0; i < TRANSFER_URL_CACHE; i++)
+		free(t->url_ok[i]);
 	if (t->multi != NULL)
 		curl_multi_cleanup(t->multi);
 	free(t->idle);
@@ -140,31 +147,41 @@ transfer_running(const struct transfer *t)
 	return t->running;
 }
 
-static int
-transfer_header(struct job *j, const char *name, const char *value)
-{
-	char line[TRANSFER_HDR_MAX + SIGN_SIG_LEN * 2];
-	struct curl_slist *l;
-	int n;
+/* Headers every request carries, after the job's own three: no
+ * "Expect: 100-continue" round trip, no "Accept: * / *".  libcurl only
+ * reads the list. */
+static char transfer_h_ct[] = "content-type: application/json";
+static char transfer_h_expect[] = "Expect:";
+static char transfer_h_accept[] = "Accept:";
+static struct curl_slist transfer_h_tail[3] = {
+	{ transfer_h_ct, &transfer_h_tail[1] },
+	{ transfer_h_expect, &transfer_h_tail[2] },
+	{ transfer_h_accept, NULL },
+};
 
-	n = snprintf(line, sizeof(line), "%s: %s", name, value);
-	if (n < 0 || (size_t)n >= sizeof(line))
+/* "name: value" into buf (cap bytes).  0 or -1 (too long). */
+static int
+transfer_line(char *buf, size_t cap, const char *name, const char *value)
+{
+	size_t n = strlen(name), v = strlen(value);
+
+	if (n + 2 + v + 1 > cap)
 		return -1;
-	l = curl_slist_append(j->headers, line);
-	if (l == NULL)
-		return -1;
-	j->headers = l;
+	memcpy(buf, name, n);
+	memcpy(buf + n, ": ", 2);
+	memcpy(buf + n + 2, value, v + 1);
 	return 0;
 }
 
 /* webhook-* headers of Standard Webhooks; the second signature only while a
- * rotated-out secret still signs. */
+ * rotated-out secret still signs.  The list lives in j->hdr. */
 static int
 transfer_sign(struct job *j)
 {
 	char sig[SIGN_SIG_LEN], sig2[SIGN_SIG_LEN];
 	char both[SIGN_SIG_LEN * 2 + 1], ts[24];
 	int64_t secs = j->at / 1000;
+	struct job_hdr *h = &j->hdr;
 
 	if (sign_signature(j->secret, j->ev.id, secs, j->ev.body,
 	    j->ev.body_len, sig, sizeof(sig)) == -1)
@@ -181,17 +198,19 @@ transfer_sign(struct job *j)
 	else
 		snprintf(both, sizeof(both), "%s", sig);
 	snprintf(ts, sizeof(ts), "%lld", (long long)secs);
-	if (transfer_header(j, "webhook-id", j->ev.id) == -1 ||
-	    transfer_header(j, "webhook-timestamp", ts) == -1 ||
-	    transfer_header(j, "webhook-signature", both) == -1 ||
-	    transfer_header(j, "content-type", "application/json") == -1)
+	if (transfer_line(h->id, sizeof(h->id), "webhook-id", j->ev.id) == -1 ||
+	    transfer_line(h->ts, sizeof(h->ts), "webhook-timestamp", ts) ==
+	    -1 || transfer_line(h->sig, sizeof(h->sig), "webhook-signature",
+	    both) == -1)
 		return -1;
-	/* No "Expect: 100-continue" round trip, no "Accept: * / *". */
-	j->headers = curl_slist_append(j->headers, "Expect:");
-	if (j->headers == NULL)
-		return -1;
-	j->headers = curl_slist_append(j->headers, "Accept:");
-	return j->headers == NULL ? -1 : 0;
+	h->node[0].data = h->id;
+	h->node[0].next = &h->node[1];
+	h->node[1].data = h->ts;
+	h->node[1].next = &h->node[2];
+	h->node[2].data = h->sig;
+	h->node[2].next = transfer_h_tail;
+	j->headers = &h->node[0];
+	return 0;
 }
 
 static void
@@ -232,6 +251,32 @@ transfer_literal_refused(const struct config *cfg, const char *url)
 	return refused;
 }
 
+/* 1 if url passed url_check in this process (cached). */
+static int
+transfer_url_known(const struct transfer *t, const char *url)
+{
+	size_t i;
+
+	for (i = 0; i < TRANSFER_URL_CACHE; i++) {
+		if (t->url_ok[i] != NULL && strcmp(t->url_ok[i], url) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Remember that url passed (best effort: without memory, not cached). */
+static void
+transfer_url_passed(struct transfer *t, const char *url)
+{
+	char *c = strdup(url);
+
+	if (c == NULL)
+		return;
+	free(t->url_ok[t->url_next]);
+	t->url_ok[t->url_next] = c;
+	t->url_next = (t->url_next + 1) % TRANSFER_URL_CACHE;
+}
+
 int
 transfer_start(struct transfer *t, struct job *j)
 {
@@ -252,11 +297,15 @@ transfer_start(struct transfer *t, struct job *j)
 	j->guard.allow_count = cfg->allow_count;
 
 	/* A URL stored before a config change is checked again. */
-	if (url_check(j->url, cfg->require_https, cfg->allow_private_targets,
-	    cfg->allow_targets, cfg->allow_count, why, sizeof(why)) == -1) {
-		transfer_fail(j, transfer_literal_refused(cfg, j->url) ?
-		    "address_refused" : "url_refused");
-		return -1;
+	if (!transfer_url_known(t, j->url)) {
+		if (url_check(j->url, cfg->require_https,
+		    cfg->allow_private_targets, cfg->allow_targets,
+		    cfg->allow_count, why, sizeof(why)) == -1) {
+			transfer_fail(j, transfer_literal_refused(cfg,
+			    j->url) ? "address_refused" : "url_refused");
+			return -1;
+		}
+		transfer_url_passed(t, j->url);
 	}
 	if (transfer_sign(j) == -1) {
 		transfer_fail(j, "sign_error");
