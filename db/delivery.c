@@ -99,18 +99,13 @@ queue_slot(struct store_queue *q, int st)
 	}
 }
 
-/*
- * In this process's shard, one delivery leaves status from (unless from is
- * -1) and enters status to (unless to is -1): one read and one write of the
- * shard for a status change, not two of each.
- */
+/* Add delta to this process's shard: one read and one write. */
 static int
-queue_move(struct store_txn *t, int from, int to)
+queue_apply(struct store_txn *t, const struct store_queue *delta)
 {
 	unsigned char buf[REC_QUEUE_MAX];
 	db_recno_t shard = (db_recno_t)(getpid() % QUEUE_SHARDS) + 1;
 	struct store_queue q;
-	int64_t *c;
 	struct key k;
 	size_t len;
 	int rc;
@@ -124,19 +119,53 @@ queue_move(struct store_txn *t, int from, int to)
 		return rc;
 	else if (rec_queue_dec(buf, len, &q) == -1)
 		return dbenv_fail(t, "corrupt queue counter");
+	q.pending += delta->pending;
+	q.delivered += delta->delivered;
+	q.failed += delta->failed;
+	q.cancelled += delta->cancelled;
+	if (rec_queue_enc(&q, buf, sizeof(buf), &len) == -1)
+		return dbenv_fail(t, "queue counter encoding");
+	return dbenv_put(t, DBI_QUEUE, &k, buf, len, 0);
+}
+
+int
+store_queue_add(struct store_txn *t, const struct store_queue *delta)
+{
+	if (delta->pending == 0 && delta->delivered == 0 &&
+	    delta->failed == 0 && delta->cancelled == 0)
+		return STORE_OK;
+	return queue_apply(t, delta);
+}
+
+/*
+ * One delivery leaves status from (unless from is -1) and enters status to
+ * (unless to is -1): added to *acc when acc is not NULL, else written to
+ * this process's shard in one read and one write.
+ */
+static int
+queue_move(struct store_txn *t, int from, int to, struct store_queue *acc)
+{
+	struct store_queue delta;
+	int64_t *c;
+
+	memset(&delta, 0, sizeof(delta));
 	if (from != -1) {
-		if ((c = queue_slot(&q, from)) == NULL)
+		if ((c = queue_slot(&delta, from)) == NULL)
 			return dbenv_fail(t, "bad delivery status");
 		(*c)--;
 	}
 	if (to != -1) {
-		if ((c = queue_slot(&q, to)) == NULL)
+		if ((c = queue_slot(&delta, to)) == NULL)
 			return dbenv_fail(t, "bad delivery status");
 		(*c)++;
 	}
-	if (rec_queue_enc(&q, buf, sizeof(buf), &len) == -1)
-		return dbenv_fail(t, "queue counter encoding");
-	return dbenv_put(t, DBI_QUEUE, &k, buf, len, 0);
+	if (acc == NULL)
+		return queue_apply(t, &delta);
+	acc->pending += delta.pending;
+	acc->delivered += delta.delivered;
+	acc->failed += delta.failed;
+	acc->cancelled += delta.cancelled;
+	return STORE_OK;
 }
 
 int
@@ -186,7 +215,8 @@ index_move(struct store_txn *t, enum dbi db, const struct key *old,
 /* Write d over old (had: old is the stored record, else there is none). */
 static int
 dlv_write(struct store_txn *t, const struct store_delivery *d,
-    const struct store_delivery *oldp, int had, int create)
+    const struct store_delivery *oldp, int had, int create,
+    struct store_queue *qdelta)
 {
 	unsigned char buf[REC_DELIVERY_MAX];
 	const struct store_delivery old = *oldp;
@@ -227,7 +257,7 @@ dlv_write(struct store_txn *t, const struct store_delivery *d,
 
 	if (had && old.status == d->status)
 		return STORE_OK;
-	return queue_move(t, had ? old.status : -1, d->status);
+	return queue_move(t, had ? old.status : -1, d->status, qdelta);
 }
 
 int
@@ -247,16 +277,17 @@ store_delivery_put(struct store_txn *t, const struct store_delivery *d,
 			return rc;
 		had = rc == STORE_OK;
 	}
-	return dlv_write(t, d, &old, had, create);
+	return dlv_write(t, d, &old, had, create, NULL);
 }
 
 int
 store_delivery_put_over(struct store_txn *t,
-    const struct store_delivery *old, const struct store_delivery *d)
+    const struct store_delivery *old, const struct store_delivery *d,
+    struct store_queue *qdelta)
 {
 	if (d->id[0] == '\0' || strcmp(d->id, old->id) != 0)
 		return dbenv_fail(t, "delivery put over another id");
-	return dlv_write(t, d, old, 1, 0);
+	return dlv_write(t, d, old, 1, 0, qdelta);
 }
 
 /* Deletes every attempt of the delivery the walk is on. */
@@ -301,7 +332,7 @@ store_delivery_del(struct store_txn *t, const char *id)
 		if ((rc = index_move(t, DBI_DLV_DUE, &k, NULL)) != STORE_OK)
 			return rc;
 	}
-	if ((rc = queue_move(t, old.status, -1)) != STORE_OK)
+	if ((rc = queue_move(t, old.status, -1, NULL)) != STORE_OK)
 		return rc;
 	k_pair(&prefix, id, NULL);
 	return dbenv_walk(t, DBI_ATT_DLV, &prefix, NULL, 0, del_attempt,

@@ -222,11 +222,15 @@ int store_delivery_put(struct store_txn *t, const struct store_delivery *d,
     int create);
 int store_delivery_get(struct store_txn *t, const char *id,
     struct store_delivery *out);
+struct store_queue;
 /* store_delivery_put(t, d, 0) when old is the record as read by
  * store_delivery_get in this same transaction (d->id == old->id): the
- * record is not read again. */
+ * record is not read again.  With qdelta not NULL the queue counters are
+ * not written: the status change is added to *qdelta, and the caller must
+ * store_queue_add it in the same transaction (a batch writes them once). */
 int store_delivery_put_over(struct store_txn *t,
-    const struct store_delivery *old, const struct store_delivery *d);
+    const struct store_delivery *old, const struct store_delivery *d,
+    struct store_queue *qdelta);
 /* Deletes the delivery and its attempts. */
 int store_delivery_del(struct store_txn *t, const char *id);
 /* Newest first, starting strictly before before_id (NULL/"" = newest). */
@@ -286,6 +290,8 @@ struct store_queue {
 	int64_t pending, delivered, failed, cancelled;
 };
 int store_queue_get(struct store_txn *t, struct store_queue *q);
+/* Add delta (per status, may be negative) to the counters. */
+int store_queue_add(struct store_txn *t, const struct store_queue *delta);
 
 /* ---- hourly statistics per webhook, written by the sender ------------
  * One row per (webhook, hour) plus a global row under webhook_id "*".

@@ -34,6 +34,7 @@ struct oc {
 	size_t nwh;
 	struct oc_st *st;	/* 2n entries; nst used, reset per run */
 	size_t nst;
+	struct store_queue q;	/* queue counter changes, reset per run */
 };
 
 struct oc_ids {
@@ -284,7 +285,7 @@ oc_one(struct store_txn *t, struct oc *o, struct job *j)
 		j->final = d.status != STORE_DLV_PENDING;
 	}
 	d.updated_at = now;
-	if ((rc = store_delivery_put_over(t, &cur, &d)) != STORE_OK)
+	if ((rc = store_delivery_put_over(t, &cur, &d, &o->q)) != STORE_OK)
 		return rc;
 	if (j->kind != JOB_SEND)
 		return STORE_OK;
@@ -309,6 +310,7 @@ oc_txn(struct store_txn *t, void *arg)
 	}
 	o->nwh = 0;
 	o->nst = 0;
+	memset(&o->q, 0, sizeof(o->q));
 	for (i = 0; i < o->n; i++) {
 		if ((rc = oc_one(t, o, o->jobs[i])) != STORE_OK)
 			return rc;
@@ -318,6 +320,9 @@ oc_txn(struct store_txn *t, void *arg)
 		    (rc = store_health_put(t, &o->wh[i].h)) != STORE_OK)
 			return rc;
 	}
+	/* The queue counters once per batch, not once per attempt. */
+	if ((rc = store_queue_add(t, &o->q)) != STORE_OK)
+		return rc;
 	/* Statistics once per (webhook, hour) of the batch, not twice per
 	 * attempt. */
 	for (i = 0; i < o->nst; i++) {
@@ -332,11 +337,16 @@ int
 outcome_flush(struct store *s, const struct config *cfg, struct job **jobs,
     size_t n, char *err, size_t errlen)
 {
-	struct oc o = { cfg, jobs, n, timefmt_now_ms(), NULL, 0, NULL, 0 };
+	struct oc o;
 	int rc;
 
 	if (n == 0)
 		return 0;
+	memset(&o, 0, sizeof(o));
+	o.cfg = cfg;
+	o.jobs = jobs;
+	o.n = n;
+	o.now = timefmt_now_ms();
 	o.wh = calloc(n, sizeof(*o.wh));
 	o.st = calloc(2 * n, sizeof(*o.st));
 	if (o.wh == NULL || o.st == NULL) {

@@ -298,7 +298,7 @@ over_flow(struct store_txn *t, void *arg)
 	d = cur;
 	d.status = STORE_DLV_DELIVERED;
 	d.attempts = 1;
-	if ((rc = store_delivery_put_over(t, &cur, &d)) != STORE_OK)
+	if ((rc = store_delivery_put_over(t, &cur, &d, NULL)) != STORE_OK)
 		return rc;
 	ck_assert_int_eq(store_delivery_get(t, "dlv_o", &cur), STORE_OK);
 	ck_assert_int_eq(cur.status, STORE_DLV_DELIVERED);
@@ -319,7 +319,7 @@ over_other(struct store_txn *t, void *arg)
 	d = fx_dlv("dlv_o", "evt_1", "wh_1", "app_1", STORE_DLV_DELIVERED, 7);
 	other = d;
 	FX_SET(other.id, "dlv_x");
-	return store_delivery_put_over(t, &other, &d);
+	return store_delivery_put_over(t, &other, &d, NULL);
 }
 
 START_TEST(test_delivery_put_over_moves_due_index_and_counters)
@@ -329,6 +329,45 @@ START_TEST(test_delivery_put_over_moves_due_index_and_counters)
 	ck_assert_int_eq(fx_txn(s, 0, over_flow, &due), STORE_OK);
 	ck_assert_int_eq(due, 0);
 	ck_assert_int_ne(fx_txn(s, 0, over_other, NULL), STORE_OK);
+}
+END_TEST
+
+/* With a delta, put_over leaves the counters to the caller's
+ * store_queue_add. */
+static int
+delta_flow(struct store_txn *t, void *arg)
+{
+	struct store_delivery d, cur;
+	struct store_queue q, delta;
+	int rc;
+
+	(void)arg;
+	d = fx_dlv("dlv_q", "evt_1", "wh_1", "app_1", STORE_DLV_PENDING, 7);
+	if ((rc = store_delivery_put(t, &d, 1)) != STORE_OK)
+		return rc;
+	ck_assert_int_eq(store_delivery_get(t, "dlv_q", &cur), STORE_OK);
+	d = cur;
+	d.status = STORE_DLV_FAILED;
+	memset(&delta, 0, sizeof(delta));
+	if ((rc = store_delivery_put_over(t, &cur, &d, &delta)) != STORE_OK)
+		return rc;
+	ck_assert_int_eq(delta.pending, -1);
+	ck_assert_int_eq(delta.failed, 1);
+	if ((rc = store_queue_get(t, &q)) != STORE_OK)
+		return rc;
+	ck_assert_int_eq(q.pending, 1);		/* not written yet */
+	ck_assert_int_eq(q.failed, 0);
+	if ((rc = store_queue_add(t, &delta)) != STORE_OK ||
+	    (rc = store_queue_get(t, &q)) != STORE_OK)
+		return rc;
+	ck_assert_int_eq(q.pending, 0);
+	ck_assert_int_eq(q.failed, 1);
+	return STORE_OK;
+}
+
+START_TEST(test_delivery_put_over_with_delta_leaves_counters_to_caller)
+{
+	ck_assert_int_eq(fx_txn(s, 0, delta_flow, NULL), STORE_OK);
 }
 END_TEST
 
@@ -348,6 +387,8 @@ main(void)
 	tcase_add_test(tc, test_attempt_put_again_replaces_it_and_its_index_entries);
 	tcase_add_test(tc, test_iter_due_skip_passes_over_unread_and_stops_on_2);
 	tcase_add_test(tc, test_delivery_put_over_moves_due_index_and_counters);
+	tcase_add_test(tc,
+	    test_delivery_put_over_with_delta_leaves_counters_to_caller);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);
