@@ -37,33 +37,6 @@ struct oc {
 	struct store_queue q;	/* queue counter changes, reset per run */
 };
 
-struct oc_ids {
-	char (*id)[STORE_ID_MAX + 1];
-	size_t n, cap;
-	int oom;
-};
-
-static int
-oc_collect_pending(const struct store_delivery *d, void *arg)
-{
-	struct oc_ids *ids = arg;
-	void *p;
-
-	if (d->status != STORE_DLV_PENDING)
-		return 0;
-	if (ids->n == ids->cap) {
-		ids->cap = ids->cap ? ids->cap * 2 : 64;
-		p = realloc(ids->id, ids->cap * sizeof(*ids->id));
-		if (p == NULL) {
-			ids->oom = 1;
-			return 1;
-		}
-		ids->id = p;
-	}
-	memcpy(ids->id[ids->n++], d->id, sizeof(d->id));
-	return 0;
-}
-
 /*
  * Disable webhook wid (if it exists and is enabled) with reason, and fail
  * its pending deliveries.  Store code.
@@ -73,9 +46,6 @@ oc_disable(struct store_txn *t, const char *wid, const char *reason,
     int64_t now)
 {
 	struct store_webhook w;
-	struct store_delivery d;
-	struct oc_ids ids = { NULL, 0, 0, 0 };
-	size_t i;
 	int rc;
 
 	rc = store_webhook_get(t, wid, &w);
@@ -90,24 +60,7 @@ oc_disable(struct store_txn *t, const char *wid, const char *reason,
 	w.updated_at = now;
 	if ((rc = store_webhook_put(t, &w, 0)) != STORE_OK)
 		return rc;
-	rc = store_delivery_iter_webhook(t, wid, NULL, oc_collect_pending,
-	    &ids);
-	if (rc == STORE_OK && ids.oom)
-		rc = STORE_ERR;
-	for (i = 0; rc == STORE_OK && i < ids.n; i++) {
-		rc = store_delivery_get(t, ids.id[i], &d);
-		if (rc == STORE_NOTFOUND) {
-			rc = STORE_OK;
-			continue;
-		}
-		if (rc != STORE_OK || d.status != STORE_DLV_PENDING)
-			continue;
-		d.status = STORE_DLV_FAILED;
-		d.updated_at = now;
-		rc = store_delivery_put(t, &d, 0);
-	}
-	free(ids.id);
-	return rc;
+	return store_delivery_end_webhook(t, wid, STORE_DLV_FAILED, now, NULL);
 }
 
 static int
