@@ -7,10 +7,12 @@
 #define HOOKD_TEST_STORE_FIXTURE_H
 
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include "db/store.h"
 #include "lib/id.h"
@@ -48,6 +50,34 @@ fx_open(const char *home, int nosync)
 		fprintf(stderr, "store_open: %s\n", err);
 	ck_assert_int_eq(rc, STORE_OK);
 	return s;
+}
+
+/* In a forked child: open the environment at home or _exit(90). */
+static inline struct store *
+fx_child_open(const char *home, int nosync)
+{
+	struct store_opts o = { home, nosync, 0 };
+	struct store *s;
+	char err[512];
+
+	if (store_open(&s, &o, err, sizeof(err)) != STORE_OK) {
+		fprintf(stderr, "child store_open: %s\n", err);
+		_exit(90);
+	}
+	return s;
+}
+
+/* Wait for a child: its exit status, 128 + the signal that ended it, or
+ * -1. */
+static inline int
+fx_wait(pid_t pid)
+{
+	int st;
+
+	while (waitpid(pid, &st, 0) == -1)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 /* Run fn in a transaction; returns store_txn's code, prints errors. */

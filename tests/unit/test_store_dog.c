@@ -101,17 +101,6 @@ napper(int fd, int hookfd, unsigned ms, int lock_timeout_ms)
 	_exit(0);
 }
 
-static int
-child_wait(pid_t p)
-{
-	int st;
-
-	ck_assert_int_eq(waitpid(p, &st, 0), p);
-	if (WIFEXITED(st))
-		return WEXITSTATUS(st);
-	return 128 + WTERMSIG(st);
-}
-
 /* Overwrite pid's registry slot as another process's recovery does. */
 static int
 wipe_slot(pid_t pid)
@@ -157,7 +146,7 @@ START_TEST(test_store_watchdog_exits_75_after_the_hook_when_recovery_wiped_our_s
 	ck_assert_int_eq(read(bp[0], &c, 1), 1);	/* inside its txn */
 	ck_assert(wipe_slot(p));
 	t0 = now_s();
-	ck_assert_int_eq(child_wait(p), STORE_WEDGED_EXIT);
+	ck_assert_int_eq(fx_wait(p), STORE_WEDGED_EXIT);
 	took = now_s() - t0;
 	fprintf(stderr, "slot wiped: watchdog exit after %.2f s\n", took);
 	ck_assert_double_lt(took, 3.0);		/* not the 6 s nap */
@@ -188,10 +177,10 @@ START_TEST(test_store_watchdog_exits_when_a_registrant_died_and_we_do_not_move)
 	close(bp[1]);
 	ck_assert_int_eq(read(bp[0], &c, 1), 1);
 	kill(a, SIGKILL);
-	ck_assert_int_eq(child_wait(a), 128 + SIGKILL);
+	ck_assert_int_eq(fx_wait(a), 128 + SIGKILL);
 	t0 = now_s();
 	/* lock timeout 200 ms: B is "stuck" past any lock wait at 1.4 s */
-	ck_assert_int_eq(child_wait(b), STORE_WEDGED_EXIT);
+	ck_assert_int_eq(fx_wait(b), STORE_WEDGED_EXIT);
 	took = now_s() - t0;
 	fprintf(stderr, "dead registrant: watchdog exit after %.2f s\n", took);
 	ck_assert_double_lt(took, 5.0);
@@ -215,7 +204,7 @@ START_TEST(test_store_watchdog_leaves_a_slow_transaction_alone)
 	make_env();
 	/* 2.5 s in one try, nobody dead, our slot intact: not wedged */
 	p = napper(-1, -1, 2500, 0);
-	ck_assert_int_eq(child_wait(p), 0);
+	ck_assert_int_eq(fx_wait(p), 0);
 }
 END_TEST
 

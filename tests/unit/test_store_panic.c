@@ -47,31 +47,6 @@ teardown(void)
 	free(home);
 }
 
-static struct store *
-child_open(int nosync)
-{
-	struct store_opts o = { home, nosync, 0 };
-	struct store *s;
-	char err[512];
-
-	if (store_open(&s, &o, err, sizeof(err)) != STORE_OK) {
-		fprintf(stderr, "child store_open: %s\n", err);
-		_exit(90);
-	}
-	return s;
-}
-
-static int
-child_wait(pid_t pid)
-{
-	int st;
-
-	while (waitpid(pid, &st, 0) == -1)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 static int
 count_events(struct store_txn *t, void *arg)
 {
@@ -120,7 +95,7 @@ START_TEST(test_store_live_handle_goes_on_after_recovery_for_dead_process)
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		s2 = child_open(1);
+		s2 = fx_child_open(home, 1);
 		(void)s2;
 		if (write(p[1], "o", 1) != 1)
 			_exit(99);
@@ -129,15 +104,15 @@ START_TEST(test_store_live_handle_goes_on_after_recovery_for_dead_process)
 	}
 	ck_assert_int_eq(read(p[0], &c, 1), 1);
 	kill(pid, SIGKILL);
-	ck_assert_int_eq(child_wait(pid), 128 + SIGKILL);
+	ck_assert_int_eq(fx_wait(pid), 128 + SIGKILL);
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		s2 = child_open(1);
+		s2 = fx_child_open(home, 1);
 		store_close(s2);
 		_exit(0);
 	}
-	ck_assert_int_eq(child_wait(pid), 0);
+	ck_assert_int_eq(fx_wait(pid), 0);
 	ck_assert_uint_eq(s->opens, 1);
 	for (i = 0; i < 3; i++) {
 		events = 0;
@@ -179,7 +154,7 @@ put_then_recover_elsewhere(struct store_txn *t, void *arg)
 		env->close(env, 0);
 		_exit(0);
 	}
-	if (pid < 0 || child_wait(pid) != 0)
+	if (pid < 0 || fx_wait(pid) != 0)
 		return 42;
 	e = fx_evt("evt_lost2", 3, "{}");
 	return store_event_put(t, &e);
@@ -313,14 +288,14 @@ START_TEST(test_store_clean_close_elsewhere_forces_no_recovery)
 		pid = fork();
 		ck_assert_int_ge(pid, 0);
 		if (pid == 0) {
-			s2 = child_open(i == 1 ? 0 : 1);
+			s2 = fx_child_open(home, i == 1 ? 0 : 1);
 			if (i == 2 && store_txn(s2, 0, one_event, NULL, err,
 			    sizeof(err)) != STORE_OK)
 				_exit(1);
 			store_close(s2);
 			_exit(0);
 		}
-		ck_assert_int_eq(child_wait(pid), 0);
+		ck_assert_int_eq(fx_wait(pid), 0);
 		ck_assert_int_eq(store_txn(s, STORE_RDONLY, noop_read, &events,
 		    err, sizeof(err)), STORE_OK);
 	}

@@ -43,31 +43,6 @@ now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static struct store *
-child_open(int nosync)
-{
-	struct store_opts o = { home, nosync, 0 };
-	struct store *s;
-	char err[512];
-
-	if (store_open(&s, &o, err, sizeof(err)) != STORE_OK) {
-		fprintf(stderr, "child store_open: %s\n", err);
-		_exit(90);
-	}
-	return s;
-}
-
-static int
-child_wait(pid_t pid)
-{
-	int st;
-
-	while (waitpid(pid, &st, 0) == -1)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 /* ---- idempotency race: two processes put the same ids ------------------ */
 
 #define RACE_IDS 20
@@ -92,7 +67,7 @@ race_put(struct store_txn *t, void *arg)
 static void
 race_child(int ready_w, int go_r, int res_w)
 {
-	struct store *s = child_open(1);
+	struct store *s = fx_child_open(home, 1);
 	char err[512], id[16], c;
 	struct race_arg ra = { id };
 	int i, rc;
@@ -148,7 +123,7 @@ START_TEST(test_store_event_put_race_on_one_id_has_one_winner)
 			ck_assert_int_eq(fx_read_full(res[k][0], &rc[k][i],
 			    sizeof(int)), 0);
 	for (k = 0; k < 2; k++)
-		ck_assert_int_eq(child_wait(pid[k]), 0);
+		ck_assert_int_eq(fx_wait(pid[k]), 0);
 	for (i = 0; i < RACE_IDS; i++) {
 		ck_assert(rc[0][i] == STORE_OK || rc[0][i] == STORE_EXISTS);
 		ck_assert(rc[1][i] == STORE_OK || rc[1][i] == STORE_EXISTS);
@@ -190,7 +165,7 @@ put_pair(struct store_txn *t, void *arg)
 static void
 stream_child(int w, int nosync)
 {
-	struct store *s = child_open(nosync);
+	struct store *s = fx_child_open(home, nosync);
 	struct pair_arg pa;
 	char err[512];
 
@@ -278,7 +253,7 @@ crash_run(int nosync)
 	kill(pid, SIGKILL);
 	while (fx_read_full(p[0], &n, sizeof(n)) == 0)
 		last = n;	/* committed and reported before it died */
-	ck_assert_int_eq(child_wait(pid), 128 + SIGKILL);
+	ck_assert_int_eq(fx_wait(pid), 128 + SIGKILL);
 	close(p[0]);
 
 	s = fx_open(home, nosync);	/* recovery runs here */
@@ -388,7 +363,7 @@ bump(struct store_txn *t, void *arg)
 static void
 bump_child(int w, struct bump_arg ba, long txns)
 {
-	struct store *s = child_open(1);
+	struct store *s = fx_child_open(home, 1);
 	char err[512];
 	long i;
 
@@ -503,7 +478,7 @@ START_TEST(test_store_killed_lock_holder_does_not_wedge_other_writers)
 	/* B is stuck behind A's locks (else this test tests nothing) */
 	ck_assert_int_eq(drain(bp[0], &n), 0);
 	kill(a, SIGKILL);
-	ck_assert_int_eq(child_wait(a), 128 + SIGKILL);
+	ck_assert_int_eq(fx_wait(a), 128 + SIGKILL);
 	t0 = now_s();
 
 	/* B must go on */
@@ -515,7 +490,7 @@ START_TEST(test_store_killed_lock_holder_does_not_wedge_other_writers)
 	    waited);
 	ck_assert_double_lt(waited, 10.0);
 	kill(b, SIGKILL);
-	ck_assert_int_eq(child_wait(b), 128 + SIGKILL);
+	ck_assert_int_eq(fx_wait(b), 128 + SIGKILL);
 	(void)drain(bp[0], &n);
 	close(bp[0]);
 
@@ -577,7 +552,7 @@ START_TEST(test_store_concurrent_writers_with_deadlocks_lose_nothing)
 		}
 		ck_assert_int_eq(fx_read_full(p[k][0], &runs[k],
 		    sizeof(runs[k])), 0);
-		ck_assert_int_eq(child_wait(pid[k]), 0);
+		ck_assert_int_eq(fx_wait(pid[k]), 0);
 	}
 	fprintf(stderr, "concurrent writers: %ld + %ld callback runs for "
 	    "%d + %d commits\n", runs[0], runs[1], CONC_TXNS, CONC_TXNS);
