@@ -31,6 +31,7 @@ enum job_kind {
 	JOB_SEND = 0,		/* an HTTP attempt (or one refused before connect) */
 	JOB_FAIL,		/* no attempt: webhook disabled or event gone */
 	JOB_CANCEL,		/* no attempt: webhook deleted */
+	JOB_UNSENT,		/* picked, never started: nothing to record */
 };
 
 struct job {
@@ -62,6 +63,10 @@ struct job {
 	int disabled;			/* this attempt disabled the webhook */
 	int final;			/* delivered or failed by this attempt */
 	int64_t next_at;		/* next attempt, 0 if none */
+
+	int counted;			/* worker.c: counted in its webhook
+					 * table (from the pick until the job
+					 * comes back finished) */
 
 	struct job *next;		/* free list */
 };

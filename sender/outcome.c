@@ -265,6 +265,8 @@ oc_txn(struct store_txn *t, void *arg)
 	o->nst = 0;
 	memset(&o->q, 0, sizeof(o->q));
 	for (i = 0; i < o->n; i++) {
+		if (o->jobs[i]->kind == JOB_UNSENT)
+			continue;	/* never started: nothing to record */
 		if ((rc = oc_one(t, o, o->jobs[i])) != STORE_OK)
 			return rc;
 	}

@@ -8,16 +8,14 @@
 #include "lib/log.h"
 #include "lib/timefmt.h"
 #include "lib/wake.h"
-#include "sender/commit.h"
-#include "sender/idset.h"
 #include "sender/job.h"
 #include "sender/outcome.h"
-#include "sender/pick.h"
 #include "sender/purge.h"
 #include "sender/run.h"
 #include "sender/status.h"
 #include "sender/transfer.h"
 #include "sender/whtab.h"
+#include "sender/worker.h"
 
 #define RUN_FLUSH_RETRY_MS 1000
 #define RUN_FLUSH_FAILS_MAX 5	/* --once gives up after that many */
@@ -26,15 +24,15 @@ struct run {
 	const struct run_opts *o;
 	const struct config *cfg;
 	struct transfer *tr;
-	struct idset *inflight;
-	struct whtab *wt;
+	struct whtab *wt;		/* transfers running per webhook */
 	struct job *pool;		/* every job, one allocation */
 	struct job **free;		/* stack of unused jobs */
 	size_t nfree, total;
 	struct job **batch;		/* finished, awaiting commit */
 	size_t nbatch;
-	struct commit *cm;		/* the committer thread */
-	struct job **back;		/* a batch taken back from it */
+	struct worker *wk;		/* the store thread */
+	struct worker_round round;	/* the round with it */
+	struct job **back;		/* that round's jobs, taken back */
 	int64_t flush_at;		/* mono ms: commit the batch by then */
 	int flush_fails;
 	int pick_fails;			/* picks failed in a row */
@@ -60,13 +58,20 @@ run_host(const char *url, char *out, size_t outlen)
 		*p = '\0';
 }
 
-/* The outcome is committed: the delivery may be picked again. */
+/* The job is back from the store thread for good. */
 static void
 run_release(struct run *r, struct job *j)
 {
-	idset_del(r->inflight, j->d.id);
 	job_clear(j);
 	r->free[r->nfree++] = j;
+}
+
+static void
+run_queue(struct run *r, struct job *j)
+{
+	if (r->nbatch == 0)
+		r->flush_at = timefmt_mono_ms() + RUN_FLUSH_MS;
+	r->batch[r->nbatch++] = j;
 }
 
 /* A job is finished (transfer done, or never started): log it, give its
@@ -77,8 +82,6 @@ run_finish(struct run *r, struct job *j)
 	struct whstate *ws = whtab_find(r->wt, j->d.webhook_id);
 	char host[256];
 
-	if (ws != NULL && ws->inflight > 0)
-		ws->inflight--;
 	if (ws != NULL && j->kind == JOB_SEND && ws->running > 0)
 		ws->running--;
 	if (ws != NULL && j->kind == JOB_SEND && j->status == 410)
@@ -94,9 +97,7 @@ run_finish(struct run *r, struct job *j)
 		    j->error[0] ? j->error : "-", j->duration_ms,
 		    j->d.attempts + 1);
 	}
-	if (r->nbatch == 0)
-		r->flush_at = timefmt_mono_ms() + RUN_FLUSH_MS;
-	r->batch[r->nbatch++] = j;
+	run_queue(r, j);
 	/* Work held back by a webhook's limits can move now; while jobs of
 	 * that kind still wait in the ready queue, another pick would only
 	 * walk the same held-back entries again. */
@@ -104,72 +105,19 @@ run_finish(struct run *r, struct job *j)
 		r->pick_at = 0;
 }
 
-/* Give the batch to the committer when it is idle and the batch is worth
- * it (full, old enough, or nothing else is running). */
+/* A picked job that will not be sent: back to the store thread unsent. */
 static void
-run_submit(struct run *r, int64_t mono)
+run_unsend(struct run *r, struct job *j)
 {
-	if (r->nbatch == 0 || commit_busy(r->cm))
-		return;
-	if (r->nbatch < RUN_BATCH_MAX && mono < r->flush_at &&
-	    transfer_running(r->tr) > 0)
-		return;
-	if (commit_submit(r->cm, r->batch, r->nbatch) == 0)
-		r->nbatch = 0;
-}
-
-/* Take a committed batch back: release its jobs, or on failure queue them
- * again (they stay in flight: never picked twice).  0 or -1 (--once gives
- * up after RUN_FLUSH_FAILS_MAX failures in a row). */
-static int
-run_take(struct run *r, char *err, size_t errlen)
-{
-	char e[256];
-	size_t i, n;
-	int ok;
-
-	if (!commit_take(r->cm, r->back, &n, &ok, e, sizeof(e)))
-		return 0;
-	if (!ok) {
-		log_err("recording %zu outcomes: %s", n, e);
-		(void)store_check(r->o->store, e, sizeof(e));
-		for (i = 0; i < n; i++)
-			r->batch[r->nbatch++] = r->back[i];
-		r->flush_at = timefmt_mono_ms() + RUN_FLUSH_RETRY_MS;
-		if (++r->flush_fails >= RUN_FLUSH_FAILS_MAX && !r->o->loop) {
-			snprintf(err, errlen, "cannot record outcomes: %s", e);
-			return -1;
-		}
-		return 0;
-	}
-	r->flush_fails = 0;
-	for (i = 0; i < n; i++) {
-		struct job *j = r->back[i];
-
-		if (j->disabled)
-			log_warn("webhook %s disabled after dlv=%s (%s)",
-			    j->d.webhook_id, j->d.id,
-			    j->status == 410 ? "410 Gone" : "disable_after");
-		if (j->kind == JOB_CANCEL)
-			log_info("dlv=%s cancelled: webhook %s is gone",
-			    j->d.id, j->d.webhook_id);
-		else if (j->kind == JOB_FAIL)
-			log_info("dlv=%s failed: webhook %s disabled or "
-			    "event gone", j->d.id, j->d.webhook_id);
-		else if (j->final && !job_ok(j))
-			log_info("dlv=%s failed after %u attempts", j->d.id,
-			    j->d.attempts + 1);
-		run_release(r, j);
-	}
-	r->pick_at = 0;		/* retries may be due soon */
-	return 0;
+	j->kind = JOB_UNSENT;
+	run_queue(r, j);
 }
 
 /*
  * Start ready jobs while transfer slots are free.  Picks run ahead of the
- * transfers by up to concurrency jobs: a pick's read transaction can wait
- * behind the committer's write locks (an fsync with durability = sync), and
- * the ready queue keeps the transfers fed meanwhile.
+ * transfers by up to (RUN_AHEAD - 1) * concurrency jobs: the store thread
+ * commits and picks in rounds, and the ready queue keeps the transfers fed
+ * meanwhile.
  */
 static void
 run_start_ready(struct run *r)
@@ -181,13 +129,11 @@ run_start_ready(struct run *r)
 
 	for (i = 0; i < r->nready; i++) {
 		j = r->ready[i];
-		ws = whtab_find(r->wt, j->d.webhook_id);
+		ws = whtab_get(r->wt, j->d.webhook_id);
 		if (ws != NULL && ws->gone_at != 0 &&
 		    timefmt_now_ms() - ws->gone_at < WHTAB_GONE_HOLD_MS) {
 			/* answered 410: its disable fails this delivery */
-			if (ws->inflight > 0)
-				ws->inflight--;
-			run_release(r, j);
+			run_unsend(r, j);
 			continue;
 		}
 		if (transfer_running(r->tr) >= r->conc ||
@@ -203,122 +149,196 @@ run_start_ready(struct run *r)
 	r->nready = k;
 }
 
-/* Queue what the pick chose; jobs without an attempt go to the batch. */
-static void
-run_start(struct run *r, struct job **jobs, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		struct job *j = jobs[i];
-
-		if (j->kind != JOB_SEND)
-			run_finish(r, j);
-		else
-			r->ready[r->nready++] = j;
-	}
-	run_start_ready(r);
-}
-
 /* Stopping: ready jobs were never sent; give them back untouched. */
 static void
 run_drop_ready(struct run *r)
 {
-	struct whstate *ws;
-	struct job *j;
 	size_t i;
 
-	for (i = 0; i < r->nready; i++) {
-		j = r->ready[i];
-		ws = whtab_find(r->wt, j->d.webhook_id);
-		if (ws != NULL && ws->inflight > 0)
-			ws->inflight--;
-		run_release(r, j);
-	}
+	for (i = 0; i < r->nready; i++)
+		run_unsend(r, r->ready[i]);
 	r->nready = 0;
 }
 
+/* Enough transfer slots are free for a pick: half of concurrency, so
+ * refills come in chunks and each pick does not rescan the in-flight head
+ * of the due index for one slot, or nothing is running at all. */
 static int
-run_pick(struct run *r, char *err, size_t errlen)
+run_room(const struct run *r, int stopping)
 {
-	const struct config *cfg = r->cfg;
-	struct pick_result res;
-	int64_t now = timefmt_now_ms(), mono = timefmt_mono_ms(), at;
-	size_t want = RUN_AHEAD * (size_t)r->conc - transfer_running(r->tr) -
-	    r->nready;
-	char e[256];
-	int rc;
+	size_t busy = transfer_running(r->tr) + r->nready;
+	size_t min = r->conc / 2 > 0 ? r->conc / 2 : 1;
 
-	r->last_pick = mono;
-	if (want > r->nfree)
-		want = r->nfree;
-	if (want == 0) {
-		r->repick_on_done = 1;
+	return !stopping && !r->once_done && r->nfree > 0 &&
+	    (busy == 0 || RUN_AHEAD * (size_t)r->conc - busy >= min);
+}
+
+/* How many jobs a pick may fill now (0: no pick). */
+static size_t
+run_want(const struct run *r, int64_t mono, int stopping)
+{
+	size_t want;
+
+	if (!run_room(r, stopping) || mono < r->pick_at ||
+	    mono < r->last_pick + RUN_PICK_GAP_MS)
+		return 0;
+	want = RUN_AHEAD * (size_t)r->conc - transfer_running(r->tr) -
+	    r->nready;
+	return want < r->nfree ? want : r->nfree;
+}
+
+/* The commit half of a round came back. */
+static int
+run_took_commit(struct run *r, const struct worker_round *w, char *err,
+    size_t errlen)
+{
+	size_t i;
+
+	if (!w->commit_ok) {
+		log_err("recording %zu outcomes: %s", w->ndone,
+		    w->commit_err);
+		for (i = 0; i < w->ndone; i++)
+			run_queue(r, w->done[i]);
+		r->flush_at = timefmt_mono_ms() + RUN_FLUSH_RETRY_MS;
+		if (++r->flush_fails >= RUN_FLUSH_FAILS_MAX && !r->o->loop) {
+			snprintf(err, errlen, "cannot record outcomes: %s",
+			    w->commit_err);
+			return -1;
+		}
 		return 0;
 	}
-	/* pick_due fills the jobs at the top of the free stack. */
-	rc = pick_due(r->o->store, cfg, r->inflight, r->wt, now,
-	    cfg->poll_interval_ms, r->free + r->nfree - want, want, &res, e,
-	    sizeof(e));
-	if (timefmt_mono_ms() - mono >= RUN_SLOW_MS)
-		log_info("slow pick: %lld ms for %zu deliveries (%zu held back)",
-		    (long long)(timefmt_mono_ms() - mono), res.n, res.held);
-	if (rc == -1) {
-		log_err("picking due deliveries: %s", e);
-		if (!commit_busy(r->cm))
-			(void)store_check(r->o->store, e, sizeof(e));
+	if (w->ndone > 0)
+		r->flush_fails = 0;
+	for (i = 0; i < w->ndone; i++) {
+		struct job *j = w->done[i];
+
+		if (j->disabled)
+			log_warn("webhook %s disabled after dlv=%s (%s)",
+			    j->d.webhook_id, j->d.id,
+			    j->status == 410 ? "410 Gone" : "disable_after");
+		if (j->kind == JOB_CANCEL)
+			log_info("dlv=%s cancelled: webhook %s is gone",
+			    j->d.id, j->d.webhook_id);
+		else if (j->kind == JOB_FAIL)
+			log_info("dlv=%s failed: webhook %s disabled or "
+			    "event gone", j->d.id, j->d.webhook_id);
+		else if (j->kind == JOB_SEND && j->final && !job_ok(j))
+			log_info("dlv=%s failed after %u attempts", j->d.id,
+			    j->d.attempts + 1);
+		run_release(r, j);
+	}
+	if (w->ndone > 0)
+		r->pick_at = 0;		/* retries may be due soon */
+	return 0;
+}
+
+/* The pick half of a round came back: queue what it chose. */
+static int
+run_took_pick(struct run *r, const struct worker_round *w, char *err,
+    size_t errlen)
+{
+	const struct pick_result *res = &w->res;
+	int64_t mono = timefmt_mono_ms(), now = w->now, at;
+	size_t i;
+
+	if (w->want == 0)
+		return 0;
+	if (!w->pick_ok) {
+		for (i = 0; i < w->want; i++)
+			run_release(r, w->fill[i]);
+		log_err("picking due deliveries: %s", w->pick_err);
 		r->pick_at = mono + RUN_FLUSH_RETRY_MS;
 		if (++r->pick_fails >= RUN_FLUSH_FAILS_MAX && !r->o->loop) {
 			snprintf(err, errlen, "cannot read due deliveries: %s",
-			    e);
+			    w->pick_err);
 			return -1;
 		}
 		return 0;
 	}
 	r->pick_fails = 0;
-	{
-		/* The picked jobs are the first res.n of that window: move
-		 * them off the stack, keep the rest on it. */
-		struct job **win = r->free + r->nfree - want;
-		struct job *picked[512], **pk = picked;
-		size_t i, k = 0;
-
-		if (res.n > sizeof(picked) / sizeof(picked[0])) {
-			pk = calloc(res.n, sizeof(*pk));
-			if (pk == NULL) {
-				snprintf(err, errlen, "out of memory");
-				return -1;
-			}
-		}
-		for (i = 0; i < res.n; i++)
-			pk[i] = win[i];
-		/* win[res.n..want) are untouched free jobs */
-		for (i = res.n; i < want; i++)
-			win[k++] = win[i];
-		r->nfree -= res.n;
-		run_start(r, pk, res.n);
-		if (pk != picked)
-			free(pk);
+	for (i = 0; i < res->n; i++) {
+		if (w->fill[i]->kind != JOB_SEND)
+			run_finish(r, w->fill[i]);
+		else
+			r->ready[r->nready++] = w->fill[i];
 	}
-	r->repick_on_done = res.more || res.blocked;
-	r->held = !res.more && res.blocked;
-	if (res.more) {
+	for (i = res->n; i < w->want; i++)
+		run_release(r, w->fill[i]);	/* unused */
+	r->repick_on_done = res->more || res->blocked;
+	r->held = !res->more && res->blocked;
+	if (res->more) {
 		r->pick_at = 0;
 	} else {
-		r->pick_at = mono + cfg->poll_interval_ms;
-		if (res.next_at > 0) {
-			at = mono + (res.next_at - now);
+		r->pick_at = mono + r->cfg->poll_interval_ms;
+		if (res->next_at > 0) {
+			at = mono + (res->next_at - now);
 			if (at < r->pick_at)
 				r->pick_at = at;
 		}
-		if (res.rate_at > 0 && res.rate_at < r->pick_at)
-			r->pick_at = res.rate_at;
+		if (res->rate_at > 0 && res->rate_at < r->pick_at)
+			r->pick_at = res->rate_at;
 	}
-	if (!r->o->loop && res.n == 0 && !res.more && !res.blocked &&
-	    res.next_at == 0 && transfer_running(r->tr) == 0 &&
-	    r->nready == 0 && r->nbatch == 0 && !commit_busy(r->cm))
+	if (!r->o->loop && res->n == 0 && !res->more && !res->blocked &&
+	    res->next_at == 0 && transfer_running(r->tr) == 0 &&
+	    r->nready == 0 && r->nbatch == 0)
 		r->once_done = 1;
+	run_start_ready(r);
 	return 0;
+}
+
+/* Take a finished round back.  0 or -1 (--once gives up after
+ * RUN_FLUSH_FAILS_MAX failures in a row). */
+static int
+run_take(struct run *r, char *err, size_t errlen)
+{
+	struct worker_round *w = &r->round;
+	char e[256];
+
+	if (!worker_take(r->wk, w))
+		return 0;
+	if (!w->commit_ok)
+		(void)store_check(r->o->store, e, sizeof(e));
+	if (run_took_commit(r, w, err, errlen) == -1)
+		return -1;
+	return run_took_pick(r, w, err, errlen);
+}
+
+/*
+ * Give the store thread a round when it is idle: the batch when it is worth
+ * a commit (full, old enough, nothing else running, or a pick goes along),
+ * and empty jobs when a pick is due.
+ */
+static void
+run_submit(struct run *r, int stopping)
+{
+	struct worker_round *w = &r->round;
+	int64_t mono = timefmt_mono_ms();
+	size_t want, i;
+
+	if (worker_busy(r->wk))
+		return;
+	want = run_want(r, mono, stopping);
+	if (want == 0 && (r->nbatch == 0 || (r->nbatch < RUN_BATCH_MAX &&
+	    mono < r->flush_at && transfer_running(r->tr) > 0)))
+		return;
+	memset(w, 0, sizeof(*w));
+	w->ndone = r->nbatch < RUN_BATCH_MAX ? r->nbatch : RUN_BATCH_MAX;
+	w->done = r->batch;
+	w->want = want;
+	w->fill = r->free + r->nfree - want;
+	w->now = timefmt_now_ms();
+	w->horizon_ms = r->cfg->poll_interval_ms;
+	if (worker_submit(r->wk, w) == -1)
+		return;		/* out of memory: try again next turn */
+	r->nfree -= want;
+	for (i = w->ndone; i < r->nbatch; i++)
+		r->batch[i - w->ndone] = r->batch[i];
+	r->nbatch -= w->ndone;
+	if (want > 0)
+		r->last_pick = mono;
+	/* worker_take writes the round's jobs back into these arrays */
+	w->done = r->back;
+	w->fill = r->back + w->ndone;
 }
 
 static int
@@ -330,24 +350,23 @@ run_init(struct run *r, const struct run_opts *o, char *err, size_t errlen)
 	r->o = o;
 	r->cfg = o->cfg;
 	r->conc = o->cfg->concurrency > 0 ? o->cfg->concurrency : 1;
-	/* in transfer + one batch gathering + one batch committing */
+	/* picked (running + ready) + a batch gathering + a round in the
+	 * store thread */
 	r->total = RUN_AHEAD * (size_t)r->conc + 2 * RUN_BATCH_MAX;
 	r->pool = calloc(r->total, sizeof(*r->pool));
 	r->free = calloc(r->total, sizeof(*r->free));
 	r->batch = calloc(r->total, sizeof(*r->batch));
 	r->back = calloc(r->total, sizeof(*r->back));
 	r->ready = calloc(RUN_AHEAD * (size_t)r->conc, sizeof(*r->ready));
-	r->inflight = idset_new(r->total);
 	r->wt = whtab_new();
 	if (r->pool == NULL || r->free == NULL || r->batch == NULL ||
-	    r->back == NULL || r->ready == NULL ||
-	    r->inflight == NULL || r->wt == NULL) {
+	    r->back == NULL || r->ready == NULL || r->wt == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	for (i = 0; i < r->total; i++)
 		r->free[r->nfree++] = &r->pool[r->total - 1 - i];
-	if (commit_new(&r->cm, o->store, o->cfg, err, errlen) == -1)
+	if (worker_new(&r->wk, o->store, o->cfg, r->total, err, errlen) == -1)
 		return -1;
 	return transfer_new(&r->tr, o->cfg, err, errlen);
 }
@@ -357,16 +376,11 @@ run_fini(struct run *r)
 {
 	size_t i;
 
-	size_t n;
-	int ok;
-	char e[8];
-
-	if (r->cm != NULL) {
-		/* wait for a batch in commit, so its jobs are ours again */
-		while (commit_busy(r->cm) &&
-		    !commit_take(r->cm, r->back, &n, &ok, e, sizeof(e)))
+	if (r->wk != NULL) {
+		/* wait for a round in the thread, so its jobs are ours */
+		while (worker_busy(r->wk) && !worker_take(r->wk, &r->round))
 			(void)usleep(1000);
-		commit_free(r->cm);
+		worker_free(r->wk);
 	}
 	transfer_free(r->tr);
 	if (r->pool != NULL) {
@@ -378,7 +392,6 @@ run_fini(struct run *r)
 	free(r->batch);
 	free(r->back);
 	free(r->ready);
-	idset_free(r->inflight);
 	whtab_free(r->wt);
 }
 
@@ -403,27 +416,6 @@ run_housekeep(const struct run_opts *o, int purge, const char *pass)
 		log_err("status page: %s", e);
 }
 
-/*
- * 1 if a pick is worth its read transaction now: enough free transfer slots
- * (half of concurrency, so refills come in chunks and each pick does
- * not rescan the in-flight head of the due index for one slot), or nothing
- * is running at all.
- */
-static int
-run_can_pick(const struct run *r, int stopping)
-{
-	size_t busy = transfer_running(r->tr) + r->nready;
-	size_t min = r->conc / 2 > 0 ? r->conc / 2 : 1;
-
-	/* Never while a batch commits: the pick's cursor and the commit's
-	 * writes meet at the head of the due index and would wait on each
-	 * other's page locks; the ready queue bridges the commit. */
-	if (commit_busy(r->cm))
-		return 0;
-	return !stopping && r->nfree > 0 &&
-	    (busy == 0 || RUN_AHEAD * (size_t)r->conc - busy >= min);
-}
-
 /* Wait budget until the nearest deadline, at most poll_interval. */
 static int64_t
 run_timeout(const struct run *r, int64_t mono, int stopping)
@@ -432,9 +424,11 @@ run_timeout(const struct run *r, int64_t mono, int stopping)
 	int64_t at = r->pick_at > r->last_pick + RUN_PICK_GAP_MS ? r->pick_at :
 	    r->last_pick + RUN_PICK_GAP_MS;
 
-	if (run_can_pick(r, stopping) && at - mono < t)
+	if (worker_busy(r->wk))
+		return t;	/* its fd wakes us */
+	if (run_room(r, stopping) && at - mono < t)
 		t = at - mono;
-	if (r->nbatch > 0 && !commit_busy(r->cm) && r->flush_at - mono < t)
+	if (r->nbatch > 0 && r->flush_at - mono < t)
 		t = r->flush_at - mono;
 	return t < 0 ? 0 : t;
 }
@@ -471,13 +465,9 @@ run_sender(const struct run_opts *o, char *err, size_t errlen)
 		}
 		if (run_take(&r, err, errlen) == -1)
 			goto out;
-		if (run_can_pick(&r, stopping) && mono >= r.pick_at &&
-		    mono >= r.last_pick + RUN_PICK_GAP_MS &&
-		    run_pick(&r, err, errlen) == -1)
-			goto out;
-		run_submit(&r, timefmt_mono_ms());
+		run_submit(&r, stopping);
 		if (transfer_running(r.tr) == 0 && r.nbatch == 0 &&
-		    !commit_busy(r.cm) && (stopping || r.once_done))
+		    !worker_busy(r.wk) && (stopping || r.once_done))
 			break;
 		if (o->loop && !stopping) {
 			if (mono >= next_status) {
@@ -496,7 +486,7 @@ run_sender(const struct run_opts *o, char *err, size_t errlen)
 			}
 		}
 		nfds = 0;
-		fds[nfds].fd = commit_fd(r.cm);
+		fds[nfds].fd = worker_fd(r.wk);
 		fds[nfds].events = CURL_WAIT_POLLIN;
 		fds[nfds++].revents = 0;
 		if (o->sigfd >= 0) {
@@ -516,7 +506,7 @@ run_sender(const struct run_opts *o, char *err, size_t errlen)
 		for (i = 0; i < nfds; i++) {
 			if (!(fds[i].revents & CURL_WAIT_POLLIN))
 				continue;
-			if (fds[i].fd == commit_fd(r.cm)) {
+			if (fds[i].fd == worker_fd(r.wk)) {
 				continue;	/* run_take reads it */
 			} else if (fds[i].fd == o->wakefd) {
 				wake_drain(o->wakefd);

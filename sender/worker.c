@@ -1,0 +1,245 @@
+/* worker.c - the sender's store thread (see worker.h). */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+#include "lib/timefmt.h"
+#include "sender/idset.h"
+#include "sender/outcome.h"
+#include "sender/run.h"
+#include "sender/whtab.h"
+#include "sender/worker.h"
+
+struct worker {
+	struct store *store;
+	const struct config *cfg;
+	struct idset *inflight;		/* thread's own */
+	struct whtab *wt;		/* thread's own: picks per webhook */
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int efd;			/* eventfd: a round is done */
+	/* under mu */
+	int quit;
+	int submitted;			/* a round is with the thread */
+	int done;			/* ... and it has finished */
+	struct worker_round r;		/* r.done and r.fill point below */
+	struct job **jobs;		/* done jobs, then fill jobs */
+	size_t cap;
+};
+
+/* The jobs come back finished: they stop counting as picks of their
+ * webhook (the ids stay in flight until their commit). */
+static void
+worker_uncount(struct worker *w, struct job **jobs, size_t n)
+{
+	struct whstate *ws;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!jobs[i]->counted)
+			continue;
+		jobs[i]->counted = 0;
+		ws = whtab_find(w->wt, jobs[i]->d.webhook_id);
+		if (ws != NULL && ws->inflight > 0)
+			ws->inflight--;
+	}
+}
+
+static void
+worker_round(struct worker *w, struct worker_round *r)
+{
+	int64_t t0 = timefmt_mono_ms();
+	size_t i;
+
+	worker_uncount(w, r->done, r->ndone);
+	r->commit_ok = outcome_flush(w->store, w->cfg, r->done, r->ndone,
+	    r->commit_err, sizeof(r->commit_err)) == 0;
+	if (timefmt_mono_ms() - t0 >= RUN_SLOW_MS)
+		log_info("slow commit: %lld ms for %zu outcomes",
+		    (long long)(timefmt_mono_ms() - t0), r->ndone);
+	if (r->commit_ok) {
+		for (i = 0; i < r->ndone; i++)
+			idset_del(w->inflight, r->done[i]->d.id);
+	}
+	memset(&r->res, 0, sizeof(r->res));
+	r->pick_ok = 1;
+	if (r->want == 0)
+		return;
+	t0 = timefmt_mono_ms();
+	r->pick_ok = pick_due(w->store, w->cfg, w->inflight, w->wt, r->now,
+	    r->horizon_ms, r->fill, r->want, &r->res, r->pick_err,
+	    sizeof(r->pick_err)) == 0;
+	if (timefmt_mono_ms() - t0 >= RUN_SLOW_MS)
+		log_info("slow pick: %lld ms for %zu deliveries (%zu held "
+		    "back)", (long long)(timefmt_mono_ms() - t0), r->res.n,
+		    r->res.held);
+	if (!r->pick_ok)
+		(void)store_check(w->store, r->pick_err, sizeof(r->pick_err));
+	for (i = 0; r->pick_ok && i < r->res.n; i++)
+		r->fill[i]->counted = 1;
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (!w->quit && !(w->submitted && !w->done))
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (w->submitted && !w->done) {
+			/* the round is ours until done is set */
+			pthread_mutex_unlock(&w->mu);
+			worker_round(w, &w->r);
+			pthread_mutex_lock(&w->mu);
+			w->done = 1;
+			(void)write(w->efd, &one, sizeof(one));
+			continue;
+		}
+		if (w->quit)
+			break;
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+int
+worker_new(struct worker **wp, struct store *s, const struct config *cfg,
+    size_t max_ids, char *err, size_t errlen)
+{
+	struct worker *w;
+	int rc;
+
+	*wp = NULL;
+	w = calloc(1, sizeof(*w));
+	if (w == NULL)
+		goto nomem;
+	w->store = s;
+	w->cfg = cfg;
+	w->inflight = idset_new(max_ids);
+	w->wt = whtab_new();
+	if (w->inflight == NULL || w->wt == NULL)
+		goto nomem;
+	w->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (w->efd == -1) {
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		goto fail;
+	}
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	if ((rc = pthread_create(&w->thread, NULL, worker_main, w)) != 0) {
+		snprintf(err, errlen, "pthread_create: %s", strerror(rc));
+		pthread_mutex_destroy(&w->mu);
+		pthread_cond_destroy(&w->cv);
+		close(w->efd);
+		goto fail;
+	}
+	*wp = w;
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+fail:
+	if (w != NULL) {
+		idset_free(w->inflight);
+		whtab_free(w->wt);
+		free(w);
+	}
+	return -1;
+}
+
+void
+worker_free(struct worker *w)
+{
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->quit = 1;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
+	close(w->efd);
+	idset_free(w->inflight);
+	whtab_free(w->wt);
+	free(w->jobs);
+	free(w);
+}
+
+int
+worker_fd(const struct worker *w)
+{
+	return w->efd;
+}
+
+int
+worker_busy(const struct worker *w)
+{
+	/* only the main thread changes submitted: no lock needed to read */
+	return w->submitted;
+}
+
+int
+worker_submit(struct worker *w, const struct worker_round *in)
+{
+	size_t n = in->ndone + in->want;
+	struct job **p;
+
+	if (w->submitted)
+		return -1;
+	if (n > w->cap) {
+		p = realloc(w->jobs, n * sizeof(*p));
+		if (p == NULL)
+			return -1;
+		w->jobs = p;
+		w->cap = n;
+	}
+	pthread_mutex_lock(&w->mu);
+	w->r = *in;
+	w->r.done = w->jobs;
+	w->r.fill = w->jobs + in->ndone;
+	if (in->ndone > 0)
+		memcpy(w->r.done, in->done, in->ndone * sizeof(*p));
+	if (in->want > 0)
+		memcpy(w->r.fill, in->fill, in->want * sizeof(*p));
+	w->done = 0;
+	w->submitted = 1;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	return 0;
+}
+
+int
+worker_take(struct worker *w, struct worker_round *out)
+{
+	struct job **done = out->done, **fill = out->fill;
+	uint64_t v;
+
+	if (!w->submitted)
+		return 0;
+	pthread_mutex_lock(&w->mu);
+	if (!w->done) {
+		pthread_mutex_unlock(&w->mu);
+		return 0;
+	}
+	*out = w->r;
+	out->done = done;
+	out->fill = fill;
+	if (w->r.ndone > 0)
+		memcpy(done, w->r.done, w->r.ndone * sizeof(*done));
+	if (w->r.want > 0)
+		memcpy(fill, w->r.fill, w->r.want * sizeof(*fill));
+	w->submitted = 0;
+	w->done = 0;
+	pthread_mutex_unlock(&w->mu);
+	(void)read(w->efd, &v, sizeof(v));
+	return 1;
+}
