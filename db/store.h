@@ -248,6 +248,11 @@ int store_delivery_iter_due(struct store_txn *t, int64_t until,
  * the walk (STORE_OK). */
 int store_delivery_iter_due_skip(struct store_txn *t, int64_t until,
     int (*skip)(const char *id, void *arg), store_delivery_cb cb, void *arg);
+/* As store_delivery_iter_due_skip, starting at the due index key
+ * (from_at, from_id) (inclusive) instead of the earliest entry. */
+int store_delivery_iter_due_from(struct store_txn *t, int64_t from_at,
+    const char *from_id, int64_t until,
+    int (*skip)(const char *id, void *arg), store_delivery_cb cb, void *arg);
 /* Earliest next_attempt_at of any pending delivery, or STORE_NOTFOUND. */
 int store_delivery_next_due(struct store_txn *t, int64_t *at);
 /* All deliveries created before ms, oldest first (ids are time-ordered). */

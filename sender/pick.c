@@ -18,6 +18,8 @@ struct pk {
 	struct pick_result *res;
 	struct store_webhook w;		/* last webhook read (cache) */
 	struct job *last;		/* last job that got an event body */
+	int from;			/* walk from cur, not the head */
+	struct pick_cursor *cur;
 	int w_rc;
 	char err[128];
 };
@@ -48,16 +50,15 @@ pk_due(const struct store_delivery *d, void *arg)
 {
 	struct pk *p = arg;
 	struct whstate *ws;
-	size_t i;
 
 	if (d->next_attempt_at > p->now) {
 		p->res->next_at = d->next_attempt_at;
 		return 1;		/* the rest is later still */
 	}
-	for (i = 0; i < p->n; i++) {
-		if (strcmp(p->jobs[i]->d.id, d->id) == 0)
-			return 0;
-	}
+	/* A delivery moved under the walk (read committed) can show up
+	 * twice: the set already has it then. */
+	if (idset_has(p->inflight, d->id))
+		return 0;
 	ws = whtab_get(p->wt, d->webhook_id);
 	if (ws == NULL) {
 		snprintf(p->err, sizeof(p->err), "out of memory");
@@ -77,9 +78,12 @@ pk_due(const struct store_delivery *d, void *arg)
 			p->res->rate_at = ws->next_ok_us / 1000;
 		return ++p->res->held >= PICK_BLOCKED_MAX ? 1 : 0;
 	}
+	/* Cannot fail: the set holds as many ids as there are jobs (the
+	 * caller sizes both), and every id in it belongs to a job. */
+	(void)idset_add(p->inflight, d->id);
 	p->jobs[p->n]->d = *d;
 	p->n++;
-	ws->inflight++;		/* undone by pk_undo on a rerun */
+	ws->inflight++;		/* both undone by pk_undo on a rerun */
 	if (p->n >= p->want) {
 		p->res->more = 1;
 		return 1;
@@ -97,6 +101,7 @@ pk_undo(struct pk *p)
 		ws = whtab_find(p->wt, p->jobs[i]->d.webhook_id);
 		if (ws != NULL && ws->inflight > 0)
 			ws->inflight--;
+		idset_del(p->inflight, p->jobs[i]->d.id);
 		job_clear(p->jobs[i]);
 	}
 	p->n = 0;
@@ -175,7 +180,12 @@ pk_txn(struct store_txn *t, void *arg)
 	p->w.id[0] = '\0';
 	p->last = NULL;
 	memset(res, 0, sizeof(*res));
-	rc = store_delivery_iter_due_skip(t, p->until, pk_skip, pk_due, p);
+	if (p->from)
+		rc = store_delivery_iter_due_from(t, p->cur->at, p->cur->id,
+		    p->until, pk_skip, pk_due, p);
+	else
+		rc = store_delivery_iter_due_skip(t, p->until, pk_skip,
+		    pk_due, p);
 	if (rc != STORE_OK)
 		return rc;
 	for (i = 0; i < p->n; i++) {
@@ -206,6 +216,7 @@ pk_rate(struct pk *p)
 					p->res->rate_at = when / 1000;
 				if (ws->inflight > 0)
 					ws->inflight--;
+				idset_del(p->inflight, j->d.id);
 				job_clear(j);
 				continue;
 			}
@@ -218,13 +229,30 @@ pk_rate(struct pk *p)
 	p->n = k;
 }
 
+/* Where the next pick starts (pick.h, struct pick_cursor). */
+static void
+pk_cursor(struct pk *p)
+{
+	struct pick_cursor *cur = p->cur;
+	const struct store_delivery *d;
+
+	cur->valid = 0;
+	if (!p->res->more || p->res->blocked || p->res->held > 0 || p->n == 0)
+		return;
+	d = &p->jobs[p->n - 1]->d;	/* the last picked, in walk order */
+	cur->valid = 1;
+	cur->at = d->next_attempt_at;
+	memcpy(cur->id, d->id, sizeof(cur->id));
+}
+
 int
 pick_due(struct store *s, const struct config *cfg, struct idset *inflight,
-    struct whtab *wt, int64_t now, int64_t horizon_ms, struct job **free,
-    size_t want, struct pick_result *res, char *err, size_t errlen)
+    struct whtab *wt, struct pick_cursor *cur, int64_t now,
+    int64_t horizon_ms, struct job **free, size_t want,
+    struct pick_result *res, char *err, size_t errlen)
 {
 	struct pk p;
-	size_t i;
+	int64_t mono = timefmt_mono_ms();
 	int rc;
 
 	memset(res, 0, sizeof(*res));
@@ -236,23 +264,27 @@ pick_due(struct store *s, const struct config *cfg, struct idset *inflight,
 	p.wt = wt;
 	p.now = now;
 	p.until = now + (horizon_ms > 0 ? horizon_ms : 0);
-	p.now_us = timefmt_mono_ms() * 1000;
+	p.now_us = mono * 1000;
 	p.jobs = free;
 	p.want = want;
 	p.res = res;
+	p.cur = cur;
+	p.from = cur->valid && mono - cur->head_mono < PICK_HEAD_EVERY_MS;
+	if (!p.from)
+		cur->head_mono = mono;
 	rc = store_txn(s, STORE_RDONLY, pk_txn, &p, err, errlen);
 	explicit_bzero(&p.w, sizeof(p.w));	/* the webhook cache: secrets */
 	if (rc != STORE_OK && p.err[0] != '\0')
 		snprintf(err, errlen, "%s", p.err);
 	if (rc != STORE_OK) {
 		pk_undo(&p);
+		cur->valid = 0;
 		return -1;
 	}
+	pk_cursor(&p);
 	pk_rate(&p);
-	/* Cannot fail: the set holds as many ids as there are jobs
-	 * (run.c sizes both), and every id in it belongs to a job. */
-	for (i = 0; i < p.n; i++)
-		(void)idset_add(inflight, p.jobs[i]->d.id);
+	if (res->blocked)
+		cur->valid = 0;	/* held back behind the cursor */
 	res->n = p.n;
 	return 0;
 }

@@ -31,6 +31,23 @@
 #define PICK_SCAN_MAX 4096
 #define PICK_BLOCKED_MAX 256
 
+/*
+ * Where the next pick may start in the due index.  The head of the index is
+ * mostly deliveries in flight; a pick that filled all it wanted, holding
+ * nothing back, leaves its last key here and the next one starts there
+ * instead of walking past them again.  What it can miss (a delivery made
+ * due earlier than that key after the pick, e.g. an intake that committed
+ * late) is found by the next pick from the head: after any pick that did
+ * not fill, and at least every PICK_HEAD_EVERY_MS.  Zeroed: from the head.
+ */
+#define PICK_HEAD_EVERY_MS 1000
+struct pick_cursor {
+	int valid;
+	int64_t at;			/* due index key: next_attempt_at, */
+	char id[STORE_ID_MAX + 1];	/* delivery id */
+	int64_t head_mono;		/* mono ms of the last pick from the head */
+};
+
 struct pick_result {
 	size_t n;		/* jobs filled */
 	int more;		/* filled: more may be due now */
@@ -42,13 +59,13 @@ struct pick_result {
 
 /*
  * Fill up to want jobs from free[] (the caller's empty jobs) with deliveries
- * due at now, looking ahead horizon_ms for next_at.  Picked ids are added to
- * inflight and counted in wt (the caller undoes both when a job ends).
- * 0, or -1 with err.
+ * due at now, looking ahead horizon_ms for next_at, starting where cur says
+ * (and updating it).  Picked ids are added to inflight and counted in wt
+ * (the caller undoes both when a job ends).  0, or -1 with err.
  */
 int pick_due(struct store *s, const struct config *cfg,
-    struct idset *inflight, struct whtab *wt, int64_t now,
-    int64_t horizon_ms, struct job **free, size_t want,
+    struct idset *inflight, struct whtab *wt, struct pick_cursor *cur,
+    int64_t now, int64_t horizon_ms, struct job **free, size_t want,
     struct pick_result *res, char *err, size_t errlen);
 
 #endif

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/id.h"
@@ -42,6 +43,7 @@ struct run {
 	int held;			/* ... only behind webhook limits */
 	int once_done;			/* --once: nothing more to do */
 	unsigned conc;
+	uint64_t attempts;		/* made by this pass */
 	struct job **ready;		/* picked, waiting for a transfer slot, */
 	size_t nready;			/* in pick order; < RUN_AHEAD * conc */
 };
@@ -87,6 +89,7 @@ run_finish(struct run *r, struct job *j)
 	if (ws != NULL && j->kind == JOB_SEND && j->status == 410)
 		ws->gone_at = timefmt_now_ms();
 	if (j->kind == JOB_SEND) {
+		r->attempts++;
 		if (id_new("att", j->att_id, sizeof(j->att_id)) == -1)
 			snprintf(j->att_id, sizeof(j->att_id), "att_%s",
 			    j->d.id + 4);
@@ -523,6 +526,17 @@ run_sender(const struct run_opts *o, char *err, size_t errlen)
 		while ((j = transfer_done(r.tr)) != NULL)
 			run_finish(&r, j);
 		run_start_ready(&r);
+	}
+	{
+		struct timespec ts;
+
+		(void)clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+		log_info("pass done: %llu attempts in %lld ms; CPU ms: "
+		    "transfers %lld, store thread %lld",
+		    (unsigned long long)r.attempts,
+		    (long long)(timefmt_mono_ms() - start),
+		    (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
+		    (long long)worker_cpu_ms(r.wk));
 	}
 	if (!o->loop)
 		run_housekeep(o, 1, "once");

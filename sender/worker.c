@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/log.h"
@@ -20,6 +21,7 @@ struct worker {
 	const struct config *cfg;
 	struct idset *inflight;		/* thread's own */
 	struct whtab *wt;		/* thread's own: picks per webhook */
+	struct pick_cursor cur;		/* where the next pick starts */
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -72,7 +74,7 @@ worker_round(struct worker *w, struct worker_round *r)
 	if (r->want == 0)
 		return;
 	t0 = timefmt_mono_ms();
-	r->pick_ok = pick_due(w->store, w->cfg, w->inflight, w->wt, r->now,
+	r->pick_ok = pick_due(w->store, w->cfg, w->inflight, w->wt, &w->cur, r->now,
 	    r->horizon_ms, r->fill, r->want, &r->res, r->pick_err,
 	    sizeof(r->pick_err)) == 0;
 	if (timefmt_mono_ms() - t0 >= RUN_SLOW_MS)
@@ -172,6 +174,18 @@ worker_free(struct worker *w)
 	whtab_free(w->wt);
 	free(w->jobs);
 	free(w);
+}
+
+int64_t
+worker_cpu_ms(const struct worker *w)
+{
+	struct timespec ts;
+	clockid_t id;
+
+	if (pthread_getcpuclockid(w->thread, &id) != 0 ||
+	    clock_gettime(id, &ts) == -1)
+		return -1;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int

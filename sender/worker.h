@@ -57,6 +57,9 @@ int worker_new(struct worker **wp, struct store *s, const struct config *cfg,
  * round not taken back are not freed: take it first. */
 void worker_free(struct worker *w);
 
+/* CPU time the thread has used so far, in ms (-1 if unknown). */
+int64_t worker_cpu_ms(const struct worker *w);
+
 /* Readable (poll) when a round is done; worker_take drains it. */
 int worker_fd(const struct worker *w);
 /* 1 while a round is submitted and not yet taken back. */
