@@ -6,10 +6,18 @@
  * and are written with one write(2) so lines from several processes sharing
  * a stderr do not interleave.  Control characters in a message are replaced
  * by '?' so a value from outside cannot forge a log line.
+ *
+ * A thread may hold its lines (log_hold) in a thread-local buffer of
+ * PIPE_BUF bytes, written as whole lines in one write(2) each: a write of
+ * at most PIPE_BUF bytes to a pipe is atomic, so held chunks still never
+ * interleave with other writers' lines.
  */
 #include <errno.h>
+#include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -19,16 +27,132 @@
 
 #define LOG_LINE_MAX 2048
 #define LOG_IDENT_MAX 64
+#define LOG_HOLD_MAX PIPE_BUF	/* one atomic pipe write */
+
+/* Any line fits into an empty hold buffer. */
+_Static_assert(LOG_LINE_MAX <= LOG_HOLD_MAX, "a line must fit a held chunk");
 
 static char log_ident[LOG_IDENT_MAX] = "hookd";
 static int log_syslog;
 static int log_level = LOG_INFO;
+
+/*
+ * The pid shown in lines; 0 = not known yet (then taken with getpid()).
+ * Accessed with relaxed atomics: every thread that stores it stores the
+ * same value.  The fork child handler sets it back to 0.
+ */
+static pid_t log_pid;
+static pthread_once_t log_once = PTHREAD_ONCE_INIT;
+static pthread_key_t log_key;		/* flushes a thread's hold at exit */
+static int log_key_ok;
+
+/* One thread's held lines: buf[0, len) is whole '\n'-ended lines. */
+struct log_hold_buf {
+	int held;		/* between log_hold and log_release */
+	int keyed;		/* log_key set for this thread */
+	size_t len;
+	char buf[LOG_HOLD_MAX];
+};
+static __thread struct log_hold_buf log_tls;
+
+/* Write all of [p, p+n) to stderr, retrying EINTR and short writes;
+ * other errors drop the rest (a log write has nowhere to report). */
+static void
+log_write_all(const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(STDERR_FILENO, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		if (w == 0)
+			return;
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+/* Write what h holds (one write: whole lines, <= PIPE_BUF) and empty it. */
+static void
+log_flush(struct log_hold_buf *h)
+{
+	if (h->len == 0)
+		return;
+	log_write_all(h->buf, h->len);
+	h->len = 0;
+}
+
+/* pthread_atfork prepare: the forking thread's held lines are written
+ * once, by the parent, instead of by both processes later. */
+static void
+log_fork_prepare(void)
+{
+	int saved = errno;
+
+	log_flush(&log_tls);
+	errno = saved;
+}
+
+/* pthread_atfork child: the child has a pid of its own. */
+static void
+log_fork_child(void)
+{
+	__atomic_store_n(&log_pid, 0, __ATOMIC_RELAXED);
+	log_tls.len = 0;
+}
+
+/* Key destructor: a thread that exits while held writes its lines. */
+static void
+log_thread_exit(void *p)
+{
+	struct log_hold_buf *h = p;
+	int saved = errno;
+
+	log_flush(h);
+	h->held = 0;
+	errno = saved;
+}
+
+/* atexit: exit() while the calling thread holds lines writes them. */
+static void
+log_atexit(void)
+{
+	log_thread_exit(&log_tls);
+}
+
+static void
+log_once_init(void)
+{
+	pthread_atfork(log_fork_prepare, NULL, log_fork_child);
+	atexit(log_atexit);
+	log_key_ok = pthread_key_create(&log_key, log_thread_exit) == 0;
+}
+
+/* The cached pid, taking it (and registering the fork handler) if unset. */
+static pid_t
+log_getpid(void)
+{
+	pid_t pid = __atomic_load_n(&log_pid, __ATOMIC_RELAXED);
+
+	if (pid == 0) {
+		pthread_once(&log_once, log_once_init);
+		pid = getpid();
+		__atomic_store_n(&log_pid, pid, __ATOMIC_RELAXED);
+	}
+	return pid;
+}
 
 void
 log_init(const char *ident, int use_syslog, int level)
 {
 	size_t n = strlen(ident);
 
+	pthread_once(&log_once, log_once_init);
+	__atomic_store_n(&log_pid, getpid(), __ATOMIC_RELAXED);
 	if (n >= sizeof(log_ident))
 		n = sizeof(log_ident) - 1;
 	memcpy(log_ident, ident, n);
@@ -56,6 +180,29 @@ log_level_name(int level)
 	}
 }
 
+/*
+ * Send one whole line [line, line+len) (ending in '\n', len <= LOG_LINE_MAX)
+ * to stderr: at once if the thread does not hold, else into its buffer,
+ * writing the buffer first when the line would not fit, and right after
+ * when the line is a warning or worse.
+ */
+static void
+log_put_line(const char *line, size_t len, int level)
+{
+	struct log_hold_buf *h = &log_tls;
+
+	if (!h->held) {
+		log_write_all(line, len);
+		return;
+	}
+	if (len > sizeof(h->buf) - h->len)
+		log_flush(h);
+	memcpy(h->buf + h->len, line, len);
+	h->len += len;
+	if (level <= LOG_WARNING)
+		log_flush(h);
+}
+
 void
 log_msg(int level, const char *fmt, ...)
 {
@@ -71,7 +218,7 @@ log_msg(int level, const char *fmt, ...)
 	} else {
 		timefmt_format(timefmt_now_ms(), ts, sizeof(ts));
 		n = snprintf(line, sizeof(line), "%s %s[%ld] %s: ", ts,
-		    log_ident, (long)getpid(), log_level_name(level));
+		    log_ident, (long)log_getpid(), log_level_name(level));
 		off = n < 0 ? 0 : (size_t)n;
 		if (off >= sizeof(line))
 			off = sizeof(line) - 1;
@@ -90,10 +237,36 @@ log_msg(int level, const char *fmt, ...)
 		syslog(level, "%s", line);
 	} else {
 		line[len++] = '\n';
-		/* Best effort: a failed log write has nowhere to be reported. */
-		ssize_t w = write(STDERR_FILENO, line, len);
-		(void)w;
+		log_put_line(line, len, level);
 	}
+	errno = saved;
+}
+
+void
+log_hold(void)
+{
+	struct log_hold_buf *h = &log_tls;
+	int saved = errno;
+
+	if (h->held)
+		return;
+	pthread_once(&log_once, log_once_init);
+	if (!h->keyed && log_key_ok)
+		h->keyed = pthread_setspecific(log_key, h) == 0;
+	h->held = 1;
+	errno = saved;
+}
+
+void
+log_release(void)
+{
+	struct log_hold_buf *h = &log_tls;
+	int saved = errno;
+
+	if (!h->held)
+		return;
+	log_flush(h);
+	h->held = 0;
 	errno = saved;
 }
 
