@@ -49,6 +49,8 @@ EOC
 	t1=$(date +%s.%N)
 	b1=$(curlm)
 	sent=$(grep -c ' attempt ' "$B/send.log" || true)
+	# the pass alone, without open, status page and checkpoint
+	grep 'pass done' "$B/send.log" | sed 's/.*info: /  /'
 	awk -v n="$N" -v s="$sent" -v a="$t0" -v b="$t1" -v b0="$b0" -v b1="$b1" \
 	    -v d="$dur" -v rss="$(cat "$B/rss")" 'BEGIN {
 		r = n / (b - a); base = (b0 + b1) / 2;
