@@ -502,10 +502,14 @@ run_sender(const struct run_opts *o, char *err, size_t errlen)
 			fds[nfds].events = CURL_WAIT_POLLIN;
 			fds[nfds++].revents = 0;
 		}
+		/* The attempt lines of one turn go out together, before the
+		 * loop sleeps (log.h: log_hold). */
+		log_release();
 		if (transfer_wait(r.tr, fds, nfds,
 		    (int)run_timeout(&r, timefmt_mono_ms(), stopping), err,
 		    errlen) == -1)
 			goto out;
+		log_hold();
 		for (i = 0; i < nfds; i++) {
 			if (!(fds[i].revents & CURL_WAIT_POLLIN))
 				continue;
@@ -544,6 +548,7 @@ run_sender(const struct run_opts *o, char *err, size_t errlen)
 		run_housekeep(o, 0, "loop");
 	rc = 0;
 out:
+	log_release();
 	if (rc == -1 && r.nbatch > 0)
 		log_err("%zu finished attempts not recorded; they will be "
 		    "sent again", r.nbatch);
