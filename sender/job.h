@@ -44,7 +44,8 @@ struct job {
 
 	/* transfer state */
 	void *easy;			/* CURL *, borrowed from transfer.c */
-	struct curl_slist *headers;	/* &hdr.node[0] while it runs, or NULL */
+	struct curl_slist *headers;	/* &hdr.node[0] once signed, or NULL */
+	int64_t signed_secs;		/* webhook-timestamp in hdr */
 	struct job_hdr hdr;
 	struct guard guard;		/* the connect-time address check */
 	int64_t at;			/* wall ms when the attempt started */

@@ -175,13 +175,14 @@ transfer_line(char *buf, size_t cap, const char *name, const char *value)
 
 /* webhook-* headers of Standard Webhooks; the second signature only while a
  * rotated-out secret still signs.  The list lives in j->hdr. */
-static int
-transfer_sign(struct job *j)
+int
+transfer_sign(struct job *j, int64_t secs)
 {
 	char sig[SIGN_SIG_LEN], sig2[SIGN_SIG_LEN];
 	char both[SIGN_SIG_LEN * 2 + 1], ts[24];
-	int64_t secs = j->at / 1000;
 	struct job_hdr *h = &j->hdr;
+
+	j->headers = NULL;
 
 	if (sign_signature(j->secret, j->ev.id, secs, j->ev.body,
 	    j->ev.body_len, sig, sizeof(sig)) == -1)
@@ -210,6 +211,7 @@ transfer_sign(struct job *j)
 	h->node[2].data = h->sig;
 	h->node[2].next = transfer_h_tail;
 	j->headers = &h->node[0];
+	j->signed_secs = secs;
 	return 0;
 }
 
@@ -307,7 +309,11 @@ transfer_start(struct transfer *t, struct job *j)
 		}
 		transfer_url_passed(t, j->url);
 	}
-	if (transfer_sign(j) == -1) {
+	/* Usually signed by the store thread at the pick; again when the
+	 * start falls in a later second (webhook-timestamp is this
+	 * attempt's). */
+	if ((j->headers == NULL || j->signed_secs != j->at / 1000) &&
+	    transfer_sign(j, j->at / 1000) == -1) {
 		transfer_fail(j, "sign_error");
 		return -1;
 	}

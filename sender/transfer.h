@@ -25,7 +25,15 @@ int transfer_new(struct transfer **tp, const struct config *cfg, char *err,
 void transfer_free(struct transfer *t);
 
 /*
- * Sign and start j (j->d, url, secrets and ev filled by the pick).  0, or
+ * Sign j ahead of its start, for webhook-timestamp secs (Unix seconds): the
+ * store thread does this right after the pick, off the transfer thread.
+ * Touches only j (thread-safe).  0, or -1 (j stays unsigned).
+ */
+int transfer_sign(struct job *j, int64_t secs);
+
+/*
+ * Start j (j->d, url, secrets and ev filled by the pick), signing it first
+ * unless transfer_sign already did for the second it starts in.  0, or
  * -1 when the attempt cannot even start: j->error is then set and j is
  * finished (record it like any other attempt).
  */

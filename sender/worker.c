@@ -13,6 +13,7 @@
 #include "sender/idset.h"
 #include "sender/outcome.h"
 #include "sender/run.h"
+#include "sender/transfer.h"
 #include "sender/whtab.h"
 #include "sender/worker.h"
 
@@ -83,8 +84,14 @@ worker_round(struct worker *w, struct worker_round *r)
 		    r->res.held);
 	if (!r->pick_ok)
 		(void)store_check(w->store, r->pick_err, sizeof(r->pick_err));
-	for (i = 0; r->pick_ok && i < r->res.n; i++)
+	for (i = 0; r->pick_ok && i < r->res.n; i++) {
 		r->fill[i]->counted = 1;
+		/* Sign here, off the transfer thread; transfer_start signs
+		 * again only if the attempt starts in a later second. */
+		if (r->fill[i]->kind == JOB_SEND)
+			(void)transfer_sign(r->fill[i],
+			    timefmt_now_ms() / 1000);
+	}
 }
 
 static void *

@@ -6,6 +6,7 @@ import threading
 import time
 import unittest
 
+from receiver import verify
 from test_send import SendCase, iso_s
 
 
@@ -33,6 +34,27 @@ class TestSendLimits(SendCase):
         other = sorted(r["at"] for r in self.rx.got("/other"))
         self.assertLess(other[0], capped[-1])
         self.assertLess(capped[0], other[-1])
+
+    def test_timestamp_is_the_attempts_own_after_waiting_for_a_slot(self):
+        # 9 deliveries picked together; with 3 at a time and 0.8 s each
+        # the last ones start ~1.6 s after their pick.  webhook-timestamp
+        # is the second the attempt starts in, not the pick's (they are
+        # signed at the pick and again when the start is a later second).
+        app = self.app()
+        wh = self.webhook(app, self.rx.url("/waits"))
+        self.rx.set("/waits", sleep=0.8)
+        for _ in range(9):
+            self.event(app)
+        self.send_once()
+        got = self.rx.got("/waits")
+        self.assertEqual(len(got), 9)
+        self.assertGreaterEqual(max(r["at"] for r in got) -
+                                min(r["at"] for r in got), 1.5)
+        for r in got:
+            ts = int(r["headers"]["webhook-timestamp"])
+            self.assertGreater(ts, r["at"] - 1.05, r["headers"])
+            self.assertLessEqual(ts, r["at"] + 0.05, r["headers"])
+            self.assertTrue(verify(wh["secret"], r["headers"], r["body"]))
 
     def test_rate_limit_spaces_requests_to_one_webhook(self):
         app = self.app()
