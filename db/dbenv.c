@@ -47,7 +47,7 @@ dbenv_rc(struct store_txn *t, int ret, const char *what)
 	case DB_LOCK_NOTGRANTED:
 		return STORE_RETRY;
 	case DB_RUNRECOVERY:
-		t->s->dead = 1;
+		__atomic_store_n(&t->s->dead, 1, __ATOMIC_RELEASE);
 		break;
 	default:
 		break;

@@ -39,6 +39,8 @@ enum dbi {
 	DBI_N
 };
 
+#define STORE_BUSY_SLOTS 8
+
 struct store {
 	DB_ENV *env;
 	DB *db[DBI_N];
@@ -55,18 +57,24 @@ struct store {
 	pthread_cond_t wcv;
 	int wstop, wrunning;
 	char bdbmsg[256];	/* last message from BDB's error callback */
-	/* The wedge watchdog (store.c): busy_ms is the CLOCK_MONOTONIC ms at
-	 * which the main thread entered a section of BDB calls (0: none);
-	 * busy_recover says that section is an open that runs recovery.
+	/* Threads using the handles hold rw for reading (a transaction, a
+	 * checkpoint); a reopen after a panic holds it for writing, so no
+	 * thread is inside BDB with handles being closed under it. */
+	pthread_rwlock_t rw;
+	/* The wedge watchdog (store.c): one slot per thread inside a section
+	 * of BDB calls: owner (pthread_t as an integer, 0: free), ms the
+	 * CLOCK_MONOTONIC ms it entered, recover 1 when that section is an
+	 * open that runs recovery.  The dog looks at the oldest.  More
+	 * threads than slots at once go unwatched (the sender has three).
 	 * regfd: our read-only fd on __db.register, -1 if none; never
 	 * closed while the environment is open (closing any fd of that file
 	 * would drop this process's registry lock).  registered: the env is
-	 * open, so our pid must be in the registry.  Several threads on one
-	 * store (the sender's committer) share busy_ms: the latest begin
-	 * wins and any end clears it, so detection gets weaker, never
-	 * early. */
-	long long busy_ms;
-	int busy_recover;
+	 * open, so our pid must be in the registry. */
+	struct {
+		unsigned long owner;
+		long long ms;
+		int recover;
+	} busy[STORE_BUSY_SLOTS];
 	int regfd;
 	int registered;
 	pthread_t dog;

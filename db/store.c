@@ -236,18 +236,67 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* The main thread enters / leaves a section of BDB calls. */
+/* The calling thread's slot in s->busy, claimed if it has none; -1 when
+ * every slot is taken (that thread goes unwatched). */
+static int
+busy_slot(struct store *s, int claim)
+{
+	unsigned long me = (unsigned long)pthread_self(), free0 = 0;
+	int i;
+
+	for (i = 0; i < STORE_BUSY_SLOTS; i++) {
+		if (__atomic_load_n(&s->busy[i].owner, __ATOMIC_ACQUIRE) == me)
+			return i;
+	}
+	for (i = 0; claim && i < STORE_BUSY_SLOTS; i++) {
+		free0 = 0;
+		if (__atomic_compare_exchange_n(&s->busy[i].owner, &free0, me,
+		    0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			return i;
+	}
+	return -1;
+}
+
+/* The calling thread enters / leaves a section of BDB calls. */
 static void
 busy_begin(struct store *s, int recover)
 {
-	__atomic_store_n(&s->busy_recover, recover, __ATOMIC_RELAXED);
-	__atomic_store_n(&s->busy_ms, now_ms(), __ATOMIC_RELEASE);
+	int i = busy_slot(s, 1);
+
+	if (i < 0)
+		return;
+	__atomic_store_n(&s->busy[i].recover, recover, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->busy[i].ms, now_ms(), __ATOMIC_RELEASE);
 }
 
 static void
 busy_end(struct store *s)
 {
-	__atomic_store_n(&s->busy_ms, 0, __ATOMIC_RELEASE);
+	int i = busy_slot(s, 0);
+
+	if (i < 0)
+		return;
+	__atomic_store_n(&s->busy[i].ms, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&s->busy[i].owner, 0UL, __ATOMIC_RELEASE);
+}
+
+/* The oldest section in progress: its start ms (0: none) and *recover. */
+static long long
+busy_oldest(struct store *s, int *recover)
+{
+	long long ms, old = 0;
+	int i;
+
+	*recover = 0;
+	for (i = 0; i < STORE_BUSY_SLOTS; i++) {
+		ms = __atomic_load_n(&s->busy[i].ms, __ATOMIC_ACQUIRE);
+		if (ms != 0 && (old == 0 || ms < old)) {
+			old = ms;
+			*recover = __atomic_load_n(&s->busy[i].recover,
+			    __ATOMIC_RELAXED);
+		}
+	}
+	return old;
 }
 
 /*
@@ -346,8 +395,7 @@ dog(void *arg)
 		if (s->dstop)
 			break;
 		pthread_mutex_unlock(&s->dmu);
-		busy = __atomic_load_n(&s->busy_ms, __ATOMIC_ACQUIRE);
-		recover = __atomic_load_n(&s->busy_recover, __ATOMIC_RELAXED);
+		busy = busy_oldest(s, &recover);
 		el = busy != 0 ? now_ms() - busy : 0;
 		limit = (recover ? STORE_WEDGE_RECOVER_S : STORE_WEDGE_S) * 1000LL;
 		if (busy != 0 && el >= limit)
@@ -655,6 +703,7 @@ int
 store_open(struct store **sp, const struct store_opts *o, char *err,
     size_t errlen)
 {
+	pthread_rwlockattr_t rwa;
 	struct store *s;
 
 	*sp = NULL;
@@ -668,6 +717,12 @@ store_open(struct store **sp, const struct store_opts *o, char *err,
 		snprintf(err, errlen, "storage: out of memory");
 		return STORE_ERR;
 	}
+	pthread_rwlockattr_init(&rwa);
+	/* a waiting reopen goes before new transactions */
+	pthread_rwlockattr_setkind_np(&rwa,
+	    PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&s->rw, &rwa);
+	pthread_rwlockattr_destroy(&rwa);
 	pthread_mutex_init(&s->wmu, NULL);
 	pthread_cond_init(&s->wcv, NULL);
 	pthread_mutex_init(&s->dmu, NULL);
@@ -685,6 +740,7 @@ store_open(struct store **sp, const struct store_opts *o, char *err,
 	return STORE_OK;
 bad:
 	dog_stop(s);
+	pthread_rwlock_destroy(&s->rw);
 	pthread_mutex_destroy(&s->dmu);
 	pthread_cond_destroy(&s->dcv);
 	pthread_mutex_destroy(&s->wmu);
@@ -701,6 +757,7 @@ store_close(struct store *s)
 		return;
 	close_handles(s);
 	dog_stop(s);
+	pthread_rwlock_destroy(&s->rw);
 	pthread_mutex_destroy(&s->dmu);
 	pthread_cond_destroy(&s->dcv);
 	pthread_mutex_destroy(&s->wmu);
@@ -709,13 +766,40 @@ store_close(struct store *s)
 	free(s);
 }
 
+/*
+ * Take s->rw for reading with usable handles, reopening them first (under
+ * the write lock, once for every thread that saw them die) when they are
+ * dead.  STORE_OK holding the read lock, or STORE_ERR holding nothing.
+ */
+static int
+store_use(struct store *s, char *err, size_t errlen)
+{
+	int rc = STORE_OK;
+
+	for (;;) {
+		pthread_rwlock_rdlock(&s->rw);
+		if (s->env != NULL && !__atomic_load_n(&s->dead,
+		    __ATOMIC_ACQUIRE))
+			return STORE_OK;
+		pthread_rwlock_unlock(&s->rw);
+		pthread_rwlock_wrlock(&s->rw);
+		if (s->env == NULL || s->dead) {
+			close_handles(s);
+			rc = open_handles(s, err, errlen);
+		}
+		pthread_rwlock_unlock(&s->rw);
+		if (rc != STORE_OK)
+			return rc;
+	}
+}
+
 int
 store_check(struct store *s, char *err, size_t errlen)
 {
-	if (s->env != NULL && !s->dead)
-		return STORE_OK;
-	close_handles(s);
-	return open_handles(s, err, errlen);
+	if (store_use(s, err, errlen) != STORE_OK)
+		return STORE_ERR;
+	pthread_rwlock_unlock(&s->rw);
+	return STORE_OK;
 }
 
 /* A few ms, random, growing with the try number: let the winner finish. */
@@ -755,7 +839,8 @@ store_txn(struct store *s, int flags, store_txn_fn fn, void *arg, char *err,
 	int try, rc, ret, reopened = 0;
 
 	for (try = 0; try < TXN_TRIES; try++) {
-		if (store_check(s, err, errlen) != STORE_OK)
+		/* each try holds s->rw for reading (store_use) */
+		if (store_use(s, err, errlen) != STORE_OK)
 			return STORE_ERR;
 		memset(&t, 0, sizeof(t));
 		t.s = s;
@@ -765,6 +850,7 @@ store_txn(struct store *s, int flags, store_txn_fn fn, void *arg, char *err,
 		    t.rdonly ? DB_READ_COMMITTED : 0);
 		if (ret != 0) {
 			busy_end(s);
+			pthread_rwlock_unlock(&s->rw);
 			t.txn = NULL;
 			rc = dbenv_rc(&t, ret, "txn_begin");
 			if (rc == STORE_RETRY) {
@@ -799,6 +885,7 @@ store_txn(struct store *s, int flags, store_txn_fn fn, void *arg, char *err,
 			if (ret == 0 && lazy)
 				ret = s->env->log_flush(s->env, NULL);
 			busy_end(s);
+			pthread_rwlock_unlock(&s->rw);
 			if (ret == 0)
 				return STORE_OK;
 			(void)dbenv_rc(&t, ret, lazy ? "commit/flush" : "commit");
@@ -821,9 +908,11 @@ store_txn(struct store *s, int flags, store_txn_fn fn, void *arg, char *err,
 			busy_begin(s, 0);
 			run_failchk(s);
 			busy_end(s);
+			pthread_rwlock_unlock(&s->rw);
 			backoff(try);
 			continue;
 		}
+		pthread_rwlock_unlock(&s->rw);
 		if (rc == STORE_ERR)
 			snprintf(err, errlen, "%s",
 			    t.err[0] ? t.err : "storage: transaction failed");
@@ -839,18 +928,20 @@ store_checkpoint(struct store *s, char *err, size_t errlen)
 {
 	int ret;
 
-	if (store_check(s, err, errlen) != STORE_OK)
+	if (store_use(s, err, errlen) != STORE_OK)
 		return STORE_ERR;
 	busy_begin(s, 0);
 	run_failchk(s);
 	if (s->dead) {
 		busy_end(s);
+		pthread_rwlock_unlock(&s->rw);
 		snprintf(err, errlen, "storage: failchk: recovery needed");
 		return STORE_ERR;
 	}
 	/* With DB_LOG_AUTO_REMOVE, logs no longer needed go away here. */
 	ret = s->env->txn_checkpoint(s->env, 0, 0, 0);
 	busy_end(s);
+	pthread_rwlock_unlock(&s->rw);
 	if (ret != 0)
 		return fail(s, ret, "checkpoint", err, errlen);
 	return STORE_OK;

@@ -58,6 +58,7 @@ static void
 worker_round(struct worker *w, struct worker_round *r)
 {
 	int64_t t0 = timefmt_mono_ms();
+	char e[256];
 	size_t i;
 
 	worker_uncount(w, r->done, r->ndone);
@@ -83,7 +84,7 @@ worker_round(struct worker *w, struct worker_round *r)
 		    "back)", (long long)(timefmt_mono_ms() - t0), r->res.n,
 		    r->res.held);
 	if (!r->pick_ok)
-		(void)store_check(w->store, r->pick_err, sizeof(r->pick_err));
+		(void)store_check(w->store, e, sizeof(e));	/* reopen? */
 	for (i = 0; r->pick_ok && i < r->res.n; i++) {
 		r->fill[i]->counted = 1;
 		/* Sign here, off the transfer thread; transfer_start signs

@@ -9,6 +9,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,6 +158,77 @@ START_TEST(test_store_watchdog_exits_75_after_the_hook_when_recovery_wiped_our_s
 }
 END_TEST
 
+/* Child: a thread naps ms inside a transaction (writes 'b' to fd once
+ * inside) while the main thread keeps running short transactions: the
+ * watchdog must still see the stuck one. */
+struct busy_nap {
+	struct store *s;
+	struct nap n;
+};
+
+static void *
+busy_napper_thread(void *arg)
+{
+	struct busy_nap *b = arg;
+	char err[512];
+
+	(void)store_txn(b->s, 0, nap_txn, &b->n, err, sizeof(err));
+	return NULL;
+}
+
+static pid_t
+busy_napper(int fd, unsigned ms)
+{
+	struct store_opts o = { home, 1, 0 };
+	struct busy_nap b;
+	struct nap quick = { -1, 1 };
+	pthread_t th;
+	char err[512];
+	pid_t p = fork();
+
+	ck_assert_int_ge(p, 0);
+	if (p != 0)
+		return p;
+	if (store_open(&b.s, &o, err, sizeof(err)) != STORE_OK)
+		_exit(90);
+	b.n.fd = fd;
+	b.n.ms = ms;
+	if (pthread_create(&th, NULL, busy_napper_thread, &b) != 0)
+		_exit(92);
+	for (;;) {
+		if (store_txn(b.s, STORE_RDONLY, nap_txn, &quick, err,
+		    sizeof(err)) != STORE_OK)
+			_exit(91);
+		if (pthread_tryjoin_np(th, NULL) == 0)
+			break;
+	}
+	store_close(b.s);
+	_exit(0);
+}
+
+START_TEST(test_store_watchdog_sees_a_stuck_thread_beside_a_busy_one)
+{
+	int bp[2];
+	pid_t p;
+	double t0, took;
+	char c;
+
+	make_env();
+	ck_assert_int_eq(pipe(bp), 0);
+	p = busy_napper(bp[1], 6000);
+	close(bp[1]);
+	ck_assert_int_eq(read(bp[0], &c, 1), 1);	/* inside its txn */
+	ck_assert(wipe_slot(p));
+	t0 = now_s();
+	ck_assert_int_eq(fx_wait(p), STORE_WEDGED_EXIT);
+	took = now_s() - t0;
+	fprintf(stderr, "stuck thread beside a busy one: watchdog exit after "
+	    "%.2f s\n", took);
+	ck_assert_double_lt(took, 3.0);		/* not the 6 s nap */
+	close(bp[0]);
+}
+END_TEST
+
 START_TEST(test_store_watchdog_exits_when_a_registrant_died_and_we_do_not_move)
 {
 	int bp[2], ap[2];
@@ -221,6 +293,8 @@ dog_suite(void)
 	tcase_add_test(tc,
 	    test_store_watchdog_exits_when_a_registrant_died_and_we_do_not_move);
 	tcase_add_test(tc, test_store_watchdog_leaves_a_slow_transaction_alone);
+	tcase_add_test(tc,
+	    test_store_watchdog_sees_a_stuck_thread_beside_a_busy_one);
 	suite_add_tcase(su, tc);
 	return su;
 }

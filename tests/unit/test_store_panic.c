@@ -10,12 +10,14 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <db.h>
@@ -125,6 +127,113 @@ START_TEST(test_store_live_handle_goes_on_after_recovery_for_dead_process)
 	}
 	ck_assert_uint_eq(s->opens, 2);	/* recovery ran: reopened once */
 	store_close(s);
+}
+END_TEST
+
+/* Three threads on one handle (as in hookd-send) while another process's
+ * recovery panics it: every thread gets through, the handles are reopened
+ * exactly once (under the handle's write lock: never under a thread that is
+ * inside Berkeley DB, one of them in a 300 ms transaction at the time), and
+ * all threads work again afterwards. */
+struct worker_arg {
+	struct store *s;
+	volatile int *stop;
+	int slow;		/* naps inside each transaction */
+	unsigned ok, err, ok_after;
+	volatile int *recovered;
+};
+
+static int
+nap_read(struct store_txn *t, void *arg)
+{
+	struct timespec ts = { 0, 300 * 1000000L };
+	uint64_t n;
+
+	(void)arg;
+	nanosleep(&ts, NULL);
+	return count_events(t, &n);
+}
+
+static void *
+worker(void *arg)
+{
+	struct worker_arg *w = arg;
+	char err[512];
+	uint64_t n;
+	int rc;
+
+	while (!*w->stop) {
+		rc = store_txn(w->s, STORE_RDONLY, w->slow ? nap_read : noop_read,
+		    &n, err, sizeof(err));
+		if (rc == STORE_OK) {
+			w->ok++;
+			if (*w->recovered)
+				w->ok_after++;
+		} else {
+			w->err++;
+		}
+	}
+	return NULL;
+}
+
+START_TEST(test_store_threads_reopen_once_when_recovery_panics_the_handle)
+{
+	struct worker_arg wa[3];
+	pthread_t th[3];
+	volatile int stop = 0, recovered = 0;
+	struct store *s, *s2;
+	struct timespec ts = { 0, 400 * 1000000L };
+	pid_t pid;
+	int p[2], i;
+	char c;
+
+	s = fx_open(home, 1);
+	ck_assert_int_eq(fx_txn(s, 0, one_event, NULL), 0);
+	for (i = 0; i < 3; i++) {
+		memset(&wa[i], 0, sizeof(wa[i]));
+		wa[i].s = s;
+		wa[i].stop = &stop;
+		wa[i].recovered = &recovered;
+		wa[i].slow = i == 0;
+		ck_assert_int_eq(pthread_create(&th[i], NULL, worker, &wa[i]), 0);
+	}
+	ck_assert_int_eq(pipe(p), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		s2 = fx_child_open(home, 1);
+		(void)s2;
+		if (write(p[1], "o", 1) != 1)
+			_exit(99);
+		for (;;)
+			pause();
+	}
+	ck_assert_int_eq(read(p[0], &c, 1), 1);
+	kill(pid, SIGKILL);
+	ck_assert_int_eq(fx_wait(pid), 128 + SIGKILL);
+	nanosleep(&ts, NULL);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		s2 = fx_child_open(home, 1);	/* runs recovery */
+		store_close(s2);
+		_exit(0);
+	}
+	ck_assert_int_eq(fx_wait(pid), 0);
+	recovered = 1;
+	nanosleep(&ts, NULL);
+	nanosleep(&ts, NULL);
+	stop = 1;
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+		fprintf(stderr, "thread %d: %u ok (%u after recovery), %u "
+		    "failed\n", i, wa[i].ok, wa[i].ok_after, wa[i].err);
+		ck_assert_uint_gt(wa[i].ok_after, 0);
+	}
+	ck_assert_uint_eq(s->opens, 2);	/* reopened once for all */
+	store_close(s);
+	close(p[0]);
+	close(p[1]);
 }
 END_TEST
 
@@ -316,6 +425,8 @@ panic_suite(void)
 	tcase_add_test(tc,
 	    test_store_live_handle_goes_on_after_recovery_for_dead_process);
 	tcase_add_test(tc, test_store_recovery_inside_txn_is_err_then_reopens);
+	tcase_add_test(tc,
+	    test_store_threads_reopen_once_when_recovery_panics_the_handle);
 	tcase_add_test(tc, test_store_write_failure_is_err_with_reason);
 	tcase_add_test(tc, test_store_clean_close_elsewhere_forces_no_recovery);
 	suite_add_tcase(su, tc);
