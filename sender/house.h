@@ -5,7 +5,7 @@
  * Done inline, a status page (100+ ms on a big store) or a retention pass
  * stalled every transfer and every outcome for that long.  This thread does
  * the same work at the same intervals on the shared store handle (opened
- * with DB_THREAD, as for sender/commit.h), and the loop never waits for it.
+ * with DB_THREAD, as for sender/worker.h), and the loop never waits for it.
  *
  * What it does, each on its own clock (CLOCK_MONOTONIC, counted from
  * house_start; a job that runs late is not made up twice):

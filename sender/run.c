@@ -9,6 +9,7 @@
 #include "lib/log.h"
 #include "lib/timefmt.h"
 #include "lib/wake.h"
+#include "sender/house.h"
 #include "sender/job.h"
 #include "sender/outcome.h"
 #include "sender/purge.h"
@@ -442,9 +443,7 @@ run_sender(const struct run_opts *o, char *err, size_t errlen)
 	struct run r;
 	struct curl_waitfd fds[3];
 	int64_t mono, start = timefmt_mono_ms();
-	int64_t next_purge = start + RUN_CHECKPOINT_EVERY_MS;
-	int64_t next_ckpt = start + RUN_CHECKPOINT_EVERY_MS;
-	int64_t next_status = start + RUN_STATUS_EVERY_MS;
+	struct house *house = NULL;
 	unsigned nfds, i;
 	int stopping = 0, rc = -1;
 	char c[64];
@@ -452,10 +451,17 @@ run_sender(const struct run_opts *o, char *err, size_t errlen)
 
 	if (run_init(&r, o, err, errlen) == -1)
 		goto out;
+	/* --loop keeps house on a thread of its own: a status page or a
+	 * retention pass never stalls the transfers. */
+	if (o->loop && house_start(&house, o->store, o->cfg, o->stop, NULL,
+	    err, errlen) == -1)
+		goto out;
 	for (;;) {
 		mono = timefmt_mono_ms();
 		if (*o->stop && !stopping) {
 			stopping = 1;
+			house_stop(house);	/* a purge stops at its batch */
+			house = NULL;
 			log_info("stopping: finishing %u transfers in flight",
 			    transfer_running(r.tr));
 			run_drop_ready(&r);
@@ -472,22 +478,6 @@ run_sender(const struct run_opts *o, char *err, size_t errlen)
 		if (transfer_running(r.tr) == 0 && r.nbatch == 0 &&
 		    !worker_busy(r.wk) && (stopping || r.once_done))
 			break;
-		if (o->loop && !stopping) {
-			if (mono >= next_status) {
-				run_housekeep(o, 0, "loop");
-				next_status = mono + RUN_STATUS_EVERY_MS;
-			}
-			if (mono >= next_purge) {
-				run_housekeep(o, 1, "loop");
-				next_purge = mono + RUN_PURGE_EVERY_MS;
-				next_ckpt = mono + RUN_CHECKPOINT_EVERY_MS;
-			} else if (mono >= next_ckpt) {
-				if (store_checkpoint(o->store, c, sizeof(c)) !=
-				    STORE_OK)
-					log_err("checkpoint: %s", c);
-				next_ckpt = mono + RUN_CHECKPOINT_EVERY_MS;
-			}
-		}
 		nfds = 0;
 		fds[nfds].fd = worker_fd(r.wk);
 		fds[nfds].events = CURL_WAIT_POLLIN;
@@ -542,12 +532,15 @@ run_sender(const struct run_opts *o, char *err, size_t errlen)
 		    (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
 		    (long long)worker_cpu_ms(r.wk));
 	}
+	house_stop(house);
+	house = NULL;
 	if (!o->loop)
 		run_housekeep(o, 1, "once");
 	else
 		run_housekeep(o, 0, "loop");
 	rc = 0;
 out:
+	house_stop(house);
 	log_release();
 	if (rc == -1 && r.nbatch > 0)
 		log_err("%zu finished attempts not recorded; they will be "
