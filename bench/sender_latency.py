@@ -10,7 +10,9 @@ points at the build dir holding it); latency = arrival at the receiver
 minus the moment the POST was sent.  per_webhook_concurrency: $PER_WEBHOOK
 (default 4, hookd's default).  Prints p50/p90/p99/max and the
 achieved intake rate.  poll_interval is 1 s: only the wake socket makes
-latencies far below it.
+latencies far below it.  SEED=N first puts N not-yet-due deliveries into
+the store (bench/sender_seed), so the status page written every 10 s has a
+big store to walk: run for more than 10 s to see what that costs.
 """
 import http.client
 import json
@@ -48,6 +50,13 @@ def main():
     try:
         app = srv.create_app("org_lat")
         srv.create_webhook(app, "http://localhost:%d/lat" % rxport)
+        seed = int(os.environ.get("SEED", "0"))
+        if seed > 0:
+            subprocess.run([os.path.join(build, "bench", "sender_seed"),
+                            "-d", srv.data_dir, "-u",
+                            "http://localhost:%d/later" % rxport,
+                            "-n", str(seed), "-s", "256", "-a", "86400000",
+                            "-N"], check=True, stdout=subprocess.DEVNULL)
         log = open(os.environ.get("SEND_LOG", os.path.join(srv.tmp, "send.log")), "w")
         p = srv.start_sender("--loop", stderr=log)
         time.sleep(0.5)
