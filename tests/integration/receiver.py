@@ -82,16 +82,26 @@ class Receiver:
                     outer.active[path] = n
                     outer.max_active[path] = max(n, outer.max_active.get(path, 0))
                     outer.cond.notify_all()
+                self._active = path
                 try:
                     self._answer(rule, status)
                 finally:
+                    self._inactive()
+
+            def _inactive(self):
+                # A request stops counting as active before its answer is
+                # written: the sender may start the next one the moment
+                # the answer arrives, before this thread runs again.
+                if self._active is not None:
                     with outer.cond:
-                        outer.active[path] -= 1
+                        outer.active[self._active] -= 1
+                    self._active = None
 
             def _answer(self, rule, status):
                 if rule.get("sleep"):
                     time.sleep(rule["sleep"])
                 reply = rule.get("body", b"")
+                self._inactive()
                 try:
                     self.send_response(status)
                     for k, v in rule.get("headers", {}).items():
