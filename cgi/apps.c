@@ -234,6 +234,10 @@ apps_delete_txn(struct store_txn *t, void *arg)
 	idlist_reset(&d->hooks);
 	if ((rc = apps_load(t, d->c, &app)) != STORE_OK)
 		return rc;
+	/* The org's fan-out generation before any write lock (store.h);
+	 * the deletes below bump it again. */
+	if ((rc = store_fanout_bump(t, app.org_id)) != STORE_OK)
+		return rc;
 	rc = store_webhook_iter_app(t, app.id, apps_del_collect, &d->hooks);
 	if (rc < 0)
 		return rc;

@@ -485,7 +485,7 @@ webhooks_update_txn(struct store_txn *t, void *arg)
 	struct webhooks_op *o = arg;
 	struct store_webhook w;
 	int64_t now = timefmt_now_ms();
-	int rc;
+	int rc, ending = 0;
 
 	if ((rc = webhooks_load(t, o->c, &w)) != STORE_OK)
 		return rc;
@@ -498,14 +498,13 @@ webhooks_update_txn(struct store_txn *t, void *arg)
 	if (o->rate_set)
 		w.rate_limit = o->w.rate_limit;
 	if (o->enabled_set && !o->enabled && w.enabled) {
-		/* Disabling fails the pending deliveries (docs/design.md). */
+		/* Disabling fails the pending deliveries (docs/design.md),
+		 * after the put: the put bumps the org's fan-out generation,
+		 * whose lock comes before the deliveries' (store.h). */
 		w.enabled = 0;
 		memcpy(w.disabled_reason, WEBHOOKS_DISABLED_BY_API,
 		    sizeof(WEBHOOKS_DISABLED_BY_API));
-		rc = store_delivery_end_webhook(t, w.id, STORE_DLV_FAILED, now,
-		    NULL);
-		if (rc != STORE_OK)
-			return rc;
+		ending = 1;
 	} else if (o->enabled_set && o->enabled) {
 		/* Re-enabling starts a fresh failure streak. */
 		if (!w.enabled) {
@@ -521,6 +520,9 @@ webhooks_update_txn(struct store_txn *t, void *arg)
 	}
 	w.updated_at = now;
 	if ((rc = store_webhook_put(t, &w, 0)) != STORE_OK)
+		return rc;
+	if (ending && (rc = store_delivery_end_webhook(t, w.id,
+	    STORE_DLV_FAILED, now, NULL)) != STORE_OK)
 		return rc;
 	o->res = w;
 	return webhooks_health(t, w.id, &o->h);
@@ -573,11 +575,12 @@ webhooks_delete_txn(struct store_txn *t, void *arg)
 
 	if ((rc = webhooks_load(t, o->c, &o->w)) != STORE_OK)
 		return rc;
-	rc = store_delivery_end_webhook(t, o->w.id, STORE_DLV_CANCELLED,
-	    timefmt_now_ms(), NULL);
-	if (rc != STORE_OK)
+	/* The delete first: it bumps the org's fan-out generation, whose
+	 * lock comes before the deliveries' (store.h). */
+	if ((rc = store_webhook_del(t, o->w.id)) != STORE_OK)
 		return rc;
-	return store_webhook_del(t, o->w.id);
+	return store_delivery_end_webhook(t, o->w.id, STORE_DLV_CANCELLED,
+	    timefmt_now_ms(), NULL);
 }
 
 void

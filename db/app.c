@@ -88,12 +88,19 @@ store_app_put(struct store_txn *t, const struct store_app *a, int create)
 
 	if (a->id[0] == '\0')
 		return dbenv_fail(t, "app without id");
+	/* The org's fan-out generation first: intake holds its read lock
+	 * while it reads apps (store.h). */
+	if ((rc = store_fanout_bump(t, a->org_id)) != STORE_OK)
+		return rc;
 	rc = app_load(t, a->id, &old, 1);
 	if (rc != STORE_OK && rc != STORE_NOTFOUND)
 		return rc;
 	had = rc == STORE_OK;
 	if (had && create)
 		return STORE_EXISTS;
+	if (had && strcmp(old.org_id, a->org_id) != 0 &&
+	    (rc = store_fanout_bump(t, old.org_id)) != STORE_OK)
+		return rc;
 	if (rec_app_enc(a, buf, sizeof(buf), &len) == -1)
 		return dbenv_fail(t, "app field too long");
 	k_app(&k, a->id);
@@ -155,7 +162,11 @@ store_app_del(struct store_txn *t, const char *id)
 	struct key k;
 	int rc;
 
-	if ((rc = app_load(t, id, &old, 1)) != STORE_OK)
+	/* Read without the write lock, bump the generation, then write:
+	 * the generation's lock comes before the app's (store_app_put). */
+	if ((rc = app_load(t, id, &old, 0)) != STORE_OK)
+		return rc;
+	if ((rc = store_fanout_bump(t, old.org_id)) != STORE_OK)
 		return rc;
 	k_app(&k, id);
 	if ((rc = dbenv_del(t, DBI_APP, &k)) != STORE_OK)

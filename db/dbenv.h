@@ -36,6 +36,7 @@ enum dbi {
 	DBI_ATT_FAIL,	/* i64 at, attempt id \0 (failed attempts only) */
 	DBI_QUEUE,	/* DB_QUEUE: record number shard + 1 -> counters */
 	DBI_STAT,	/* i64 hour, webhook id \0 -> stat */
+	DBI_FANOUT,	/* org \0 -> fan-out generation (fanout.c) */
 	DBI_N
 };
 

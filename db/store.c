@@ -127,6 +127,9 @@ static const struct {
 	[DBI_ATT_FAIL] = { "attempts_failed.db", STORE_IDX_PAGESIZE, DB_BTREE },
 	[DBI_QUEUE] = { "queue.db", 4096, DB_QUEUE },
 	[DBI_STAT] = { "stats.db", STORE_IDX_PAGESIZE, DB_BTREE },
+	/* one small record per org, written only when its apps or
+	 * webhooks change: small pages keep orgs on separate locks */
+	[DBI_FANOUT] = { "fanout.db", 4096, DB_BTREE },
 };
 
 static void

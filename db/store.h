@@ -173,6 +173,27 @@ int store_health_get(struct store_txn *t, const char *webhook_id,
     struct store_health *out);
 int store_health_put(struct store_txn *t, const struct store_health *h);
 
+/* ---- fan-out generation, per org --------------------------------------
+ * A value that changes, in the writer's transaction, whenever the org's
+ * fan-out may change: store_app_put/_del and store_webhook_put/_del bump
+ * it themselves (the org of the app, before and after; a webhook whose app
+ * does not exist bumps nothing: no event can reach it).  Intake reads it
+ * once per event and keeps the org's apps and webhooks cached while it is
+ * unchanged (cgi/fanout.h).  The read holds its lock to the reader's
+ * commit, so a writer's bump waits for the transactions that read the old
+ * value, and every transaction after the bump's commit sees the new one.
+ * Never the same value twice (a count and a random salt). */
+struct store_fanout_gen {
+	uint64_t n;		/* bumps so far; 0 with salt 0: never bumped */
+	uint64_t salt;		/* random, new at every bump */
+};
+/* The org's generation (never bumped: zeros, STORE_OK).  Store code. */
+int store_fanout_gen(struct store_txn *t, const char *org,
+    struct store_fanout_gen *g);
+/* Change it.  A writer that takes other write locks first may call it at
+ * its start as well (lock order: the generation before the records). */
+int store_fanout_bump(struct store_txn *t, const char *org);
+
 /* ---- events (index: by creation time, for retention) ---------------- */
 struct store_event {
 	char id[STORE_ID_MAX + 1];	/* also the idempotency key */

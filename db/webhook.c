@@ -54,6 +54,23 @@ store_webhook_get(struct store_txn *t, const char *id,
 	return rc;
 }
 
+/* Bump the fan-out generation of app_id's org.  An app that does not
+ * exist has no org and no event reaches its webhooks: nothing to bump
+ * (creating the app bumps its org). */
+static int
+wh_bump_app(struct store_txn *t, const char *app_id)
+{
+	struct store_app app;
+	int rc;
+
+	rc = store_app_get(t, app_id, &app);
+	if (rc == STORE_NOTFOUND)
+		return STORE_OK;
+	if (rc != STORE_OK)
+		return rc;
+	return store_fanout_bump(t, app.org_id);
+}
+
 int
 store_webhook_put(struct store_txn *t, const struct store_webhook *w,
     int create)
@@ -68,6 +85,10 @@ store_webhook_put(struct store_txn *t, const struct store_webhook *w,
 
 	if (w->id[0] == '\0')
 		return dbenv_fail(t, "webhook without id");
+	/* The org's fan-out generation before the webhook's write lock
+	 * (intake holds the generation's read lock while it reads webhooks). */
+	if ((rc = wh_bump_app(t, w->app_id)) != STORE_OK)
+		return rc;
 	rc = wh_load(t, w->id, &oldrec, 1);
 	if (rc != STORE_OK && rc != STORE_NOTFOUND)
 		return rc;
@@ -75,6 +96,9 @@ store_webhook_put(struct store_txn *t, const struct store_webhook *w,
 		if (create)
 			return STORE_EXISTS;
 		old = &oldrec;
+		if (strcmp(old->app_id, w->app_id) != 0 &&
+		    (rc = wh_bump_app(t, old->app_id)) != STORE_OK)
+			return rc;
 	}
 	if (rec_webhook_enc(w, buf, sizeof(buf), &len) == -1)
 		return dbenv_fail(t, "webhook field too long");
@@ -101,7 +125,10 @@ store_webhook_del(struct store_txn *t, const char *id)
 	struct key k;
 	int rc;
 
-	if ((rc = wh_load(t, id, &old, 1)) != STORE_OK)
+	/* Read without the write lock, bump, then write (as put does). */
+	if ((rc = wh_load(t, id, &old, 0)) != STORE_OK)
+		return rc;
+	if ((rc = wh_bump_app(t, old.app_id)) != STORE_OK)
 		return rc;
 	k_id(&k, id);
 	if ((rc = dbenv_del(t, DBI_WH, &k)) != STORE_OK)
