@@ -6,6 +6,7 @@
 
 #include "cgi/catalog.h"
 #include "cgi/events.h"
+#include "cgi/fanout.h"
 #include "cgi/handlers.h"
 #include "cgi/idlist.h"
 #include "cgi/jin.h"
@@ -281,26 +282,9 @@ struct events_in {
 	struct api_call *c;
 	struct store_event ev;		/* body points into env */
 	int given_id;			/* ev.id came with the request */
-	struct idlist apps;		/* org-wide: the org's apps */
 	struct idlist hooks;		/* (webhook id, app id) to deliver to */
 	uint32_t deliveries;		/* answer */
 };
-
-static int
-events_app_cb(const struct store_app *a, void *arg)
-{
-	return idlist_add(arg, a->id, NULL) == 0 ? 0 : STORE_ERR;
-}
-
-static int
-events_hook_cb(const struct store_webhook *w, void *arg)
-{
-	struct events_in *in = arg;
-
-	if (!w->enabled || !store_webhook_matches(w->events, in->ev.type))
-		return 0;
-	return idlist_add(&in->hooks, w->id, w->app_id) == 0 ? 0 : STORE_ERR;
-}
 
 /* The stored event of our id: answer it (200) and write nothing. */
 static int
@@ -321,12 +305,11 @@ static int
 events_txn(struct store_txn *t, void *arg)
 {
 	struct events_in *in = arg;
+	const struct fanout_org *f;
 	struct store_delivery d;
-	struct store_app app;
 	size_t i;
 	int rc;
 
-	idlist_reset(&in->apps);
 	idlist_reset(&in->hooks);
 	in->deliveries = 0;
 	/* A repeated id: answer from the first event, before any work.  An
@@ -338,28 +321,16 @@ events_txn(struct store_txn *t, void *arg)
 		if (rc != STORE_NOTFOUND)
 			return rc;
 	}
-	if (in->ev.app_id[0] != '\0') {
-		rc = store_app_get(t, in->ev.app_id, &app);
-		if (rc == STORE_NOTFOUND ||
-		    (rc == STORE_OK && strcmp(app.org_id, in->ev.org_id) != 0))
-			return call_fail(in->c, 422, "invalid_field",
-			    "app_id: no such app in org_id");
-		if (rc != STORE_OK)
-			return rc;
-		if ((rc = idlist_add(&in->apps, app.id, NULL)) != 0)
-			return STORE_ERR;
-	} else {
-		rc = store_app_iter(t, in->ev.org_id, NULL, events_app_cb,
-		    &in->apps);
-		if (rc < 0)
-			return rc;
-	}
-	for (i = 0; i < in->apps.n; i++) {
-		rc = store_webhook_iter_app(t, in->apps.v[i].id,
-		    events_hook_cb, in);
-		if (rc < 0)
-			return rc;
-	}
+	/* The org's apps and webhooks as of this transaction: one read of
+	 * its fan-out generation when this process has them cached
+	 * (cgi/fanout.h). */
+	if ((rc = fanout_get(t, in->ev.org_id, &f)) != STORE_OK)
+		return rc;
+	if (in->ev.app_id[0] != '\0' && !fanout_has_app(f, in->ev.app_id))
+		return call_fail(in->c, 422, "invalid_field",
+		    "app_id: no such app in org_id");
+	if (fanout_match(f, in->ev.app_id, in->ev.type, &in->hooks) == -1)
+		return STORE_ERR;
 	in->ev.deliveries = (uint32_t)in->hooks.n;
 	rc = store_event_put(t, &in->ev);
 	if (rc == STORE_EXISTS)
@@ -506,7 +477,6 @@ events_create(struct api_call *c)
 		return;
 	}
 	in->c = c;
-	idlist_init(&in->apps);
 	idlist_init(&in->hooks);
 	if (events_parse(c, in, &env) == -1)
 		goto out;
@@ -527,7 +497,6 @@ events_create(struct api_call *c)
 		    "the answer could not be built");
 	buf_free(&ans);
 out:
-	idlist_free(&in->apps);
 	idlist_free(&in->hooks);
 	free(in);
 	buf_free(&env);
