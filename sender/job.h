@@ -41,6 +41,7 @@ struct job {
 	char secret[STORE_SECRET_MAX + 1];	/* secret: never logged */
 	char prev_secret[STORE_SECRET_MAX + 1];	/* "" unless rotating */
 	struct store_event ev;		/* with body, owned */
+	uint32_t rate_limit;		/* the webhook's, as picked (0: none) */
 
 	/* transfer state */
 	void *easy;			/* CURL *, borrowed from transfer.c */

@@ -134,6 +134,7 @@ pk_fill(struct store_txn *t, struct pk *p, struct job *j)
 	ws = whtab_find(p->wt, j->d.webhook_id);
 	if (ws != NULL)
 		ws->rate_limit = p->w.rate_limit;
+	j->rate_limit = p->w.rate_limit;
 	memcpy(j->url, p->w.url, sizeof(j->url));
 	memcpy(j->secret, p->w.secret, sizeof(j->secret));
 	if (p->w.prev_secret[0] != '\0' && p->w.prev_secret_until > p->now)
@@ -273,6 +274,7 @@ pick_due(struct store *s, const struct config *cfg, struct idset *inflight,
 	if (!p.from)
 		cur->head_mono = mono;
 	rc = store_txn(s, STORE_RDONLY, pk_txn, &p, err, errlen);
+	res->from_head = !p.from;
 	explicit_bzero(&p.w, sizeof(p.w));	/* the webhook cache: secrets */
 	if (rc != STORE_OK && p.err[0] != '\0')
 		snprintf(err, errlen, "%s", p.err);

@@ -55,6 +55,7 @@ struct pick_result {
 	int64_t next_at;	/* wall ms when more becomes due; 0: unknown */
 	int64_t rate_at;	/* wall ms when a rate limit frees; 0: none */
 	size_t held;		/* entries held back by a webhook's limits */
+	int from_head;		/* walked from the head of the due index */
 };
 
 /*

@@ -42,9 +42,13 @@ struct run {
 	int64_t last_pick;		/* mono ms of the last pick */
 	int repick_on_done;		/* last pick left due work behind */
 	int held;			/* ... only behind webhook limits */
+	int wake_pending;		/* a wake since the last pick went to
+					 * the store thread: that pick may have
+					 * started before the new work committed */
 	int once_done;			/* --once: nothing more to do */
 	unsigned conc;
 	uint64_t attempts;		/* made by this pass */
+	int64_t rate_wake;		/* mono ms: a ready job's rate slot frees */
 	struct job **ready;		/* picked, waiting for a transfer slot, */
 	size_t nready;			/* in pick order; < RUN_AHEAD * conc */
 };
@@ -130,7 +134,9 @@ run_start_ready(struct run *r)
 	struct whstate *ws;
 	struct job *j;
 	size_t i = 0, k = 0;
+	int64_t now_us = timefmt_mono_ms() * 1000, when;
 
+	r->rate_wake = 0;
 	for (i = 0; i < r->nready; i++) {
 		j = r->ready[i];
 		ws = whtab_get(r->wt, j->d.webhook_id);
@@ -144,6 +150,18 @@ run_start_ready(struct run *r)
 		    (ws != NULL && lim > 0 && ws->running >= lim)) {
 			r->ready[k++] = j;	/* keeps its place */
 			continue;
+		}
+		/* rate_limit spaces the starts, not only the picks: jobs
+		 * picked 1/rate apart may have waited for a slot together */
+		if (ws != NULL && j->rate_limit > 0) {
+			ws->rate_limit = j->rate_limit;
+			if (!whtab_rate_take(ws, now_us, &when)) {
+				r->ready[k++] = j;
+				if (r->rate_wake == 0 ||
+				    when / 1000 + 1 < r->rate_wake)
+					r->rate_wake = when / 1000 + 1;
+				continue;
+			}
 		}
 		if (ws != NULL)
 			ws->running++;
@@ -238,8 +256,8 @@ run_took_commit(struct run *r, const struct worker_round *w, char *err,
 
 /* The pick half of a round came back: queue what it chose. */
 static int
-run_took_pick(struct run *r, const struct worker_round *w, char *err,
-    size_t errlen)
+run_took_pick(struct run *r, const struct worker_round *w, int stopping,
+    char *err, size_t errlen)
 {
 	const struct pick_result *res = &w->res;
 	int64_t mono = timefmt_mono_ms(), now = w->now, at;
@@ -270,8 +288,8 @@ run_took_pick(struct run *r, const struct worker_round *w, char *err,
 		run_release(r, w->fill[i]);	/* unused */
 	r->repick_on_done = res->more || res->blocked;
 	r->held = !res->more && res->blocked;
-	if (res->more) {
-		r->pick_at = 0;
+	if (res->more || !res->from_head) {
+		r->pick_at = 0;		/* more, or look from the head */
 	} else {
 		r->pick_at = mono + r->cfg->poll_interval_ms;
 		if (res->next_at > 0) {
@@ -281,19 +299,29 @@ run_took_pick(struct run *r, const struct worker_round *w, char *err,
 		}
 		if (res->rate_at > 0 && res->rate_at < r->pick_at)
 			r->pick_at = res->rate_at;
+		/* a wake that came while this pick ran is not lost */
+		if (r->wake_pending && (!r->held || r->nready == 0 ||
+		    transfer_running(r->tr) == 0))
+			r->pick_at = 0;
 	}
+	/* Done when a walk from the head found nothing: one that started
+	 * at the cursor may have passed over a delivery made due behind it
+	 * (pick.h); the next pick starts from the head. */
 	if (!r->o->loop && res->n == 0 && !res->more && !res->blocked &&
-	    res->next_at == 0 && transfer_running(r->tr) == 0 &&
-	    r->nready == 0 && r->nbatch == 0)
+	    res->next_at == 0 && res->from_head &&
+	    transfer_running(r->tr) == 0 && r->nready == 0 && r->nbatch == 0)
 		r->once_done = 1;
-	run_start_ready(r);
+	if (stopping)
+		run_drop_ready(r);	/* picked before the stop: unsent */
+	else
+		run_start_ready(r);
 	return 0;
 }
 
 /* Take a finished round back.  0 or -1 (--once gives up after
  * RUN_FLUSH_FAILS_MAX failures in a row). */
 static int
-run_take(struct run *r, char *err, size_t errlen)
+run_take(struct run *r, int stopping, char *err, size_t errlen)
 {
 	struct worker_round *w = &r->round;
 	char e[256];
@@ -304,7 +332,7 @@ run_take(struct run *r, char *err, size_t errlen)
 		(void)store_check(r->o->store, e, sizeof(e));
 	if (run_took_commit(r, w, err, errlen) == -1)
 		return -1;
-	return run_took_pick(r, w, err, errlen);
+	return run_took_pick(r, w, stopping, err, errlen);
 }
 
 /*
@@ -318,15 +346,21 @@ run_submit(struct run *r, int stopping)
 	struct worker_round *w = &r->round;
 	int64_t mono = timefmt_mono_ms();
 	size_t want, i;
+	int retry_wait;
 
 	if (worker_busy(r->wk))
 		return;
+	/* after a failed commit the batch waits RUN_FLUSH_RETRY_MS, with or
+	 * without a pick going along and whether or not transfers run */
+	retry_wait = r->flush_fails > 0 && mono < r->flush_at;
 	want = run_want(r, mono, stopping);
-	if (want == 0 && (r->nbatch == 0 || (r->nbatch < RUN_BATCH_MAX &&
-	    mono < r->flush_at && transfer_running(r->tr) > 0)))
+	if (want == 0 && (r->nbatch == 0 || retry_wait ||
+	    (r->nbatch < RUN_BATCH_MAX && mono < r->flush_at &&
+	    transfer_running(r->tr) > 0)))
 		return;
 	memset(w, 0, sizeof(*w));
-	w->ndone = r->nbatch < RUN_BATCH_MAX ? r->nbatch : RUN_BATCH_MAX;
+	w->ndone = retry_wait ? 0 :
+	    r->nbatch < RUN_BATCH_MAX ? r->nbatch : RUN_BATCH_MAX;
 	w->done = r->batch;
 	w->want = want;
 	w->fill = r->free + r->nfree - want;
@@ -338,8 +372,10 @@ run_submit(struct run *r, int stopping)
 	for (i = w->ndone; i < r->nbatch; i++)
 		r->batch[i - w->ndone] = r->batch[i];
 	r->nbatch -= w->ndone;
-	if (want > 0)
+	if (want > 0) {
 		r->last_pick = mono;
+		r->wake_pending = 0;	/* this pick sees what woke us */
+	}
 	/* worker_take writes the round's jobs back into these arrays */
 	w->done = r->back;
 	w->fill = r->back + w->ndone;
@@ -428,8 +464,10 @@ run_timeout(const struct run *r, int64_t mono, int stopping)
 	int64_t at = r->pick_at > r->last_pick + RUN_PICK_GAP_MS ? r->pick_at :
 	    r->last_pick + RUN_PICK_GAP_MS;
 
+	if (r->nready > 0 && r->rate_wake > 0 && r->rate_wake - mono < t)
+		t = r->rate_wake - mono;
 	if (worker_busy(r->wk))
-		return t;	/* its fd wakes us */
+		return t < 0 ? 0 : t;	/* its fd wakes us */
 	if (run_room(r, stopping) && at - mono < t)
 		t = at - mono;
 	if (r->nbatch > 0 && r->flush_at - mono < t)
@@ -472,7 +510,7 @@ run_sender(const struct run_opts *o, char *err, size_t errlen)
 			    (long long)(RUN_ONCE_MAX_MS / 1000));
 			run_drop_ready(&r);
 		}
-		if (run_take(&r, err, errlen) == -1)
+		if (run_take(&r, stopping, err, errlen) == -1)
 			goto out;
 		run_submit(&r, stopping);
 		if (transfer_running(r.tr) == 0 && r.nbatch == 0 &&
@@ -507,6 +545,7 @@ run_sender(const struct run_opts *o, char *err, size_t errlen)
 				continue;	/* run_take reads it */
 			} else if (fds[i].fd == o->wakefd) {
 				wake_drain(o->wakefd);
+				r.wake_pending = 1;
 				/* new work; if the last pick was held back
 				 * and jobs wait, the next completion picks */
 				if (!r.held || r.nready == 0 ||
@@ -534,6 +573,7 @@ run_sender(const struct run_opts *o, char *err, size_t errlen)
 	}
 	house_stop(house);
 	house = NULL;
+	log_release();	/* the last turn's lines, before the house work */
 	if (!o->loop)
 		run_housekeep(o, 1, "once");
 	else

@@ -45,6 +45,12 @@ worker_uncount(struct worker *w, struct job **jobs, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
+		/* a 410: no pick of that webhook for WHTAB_GONE_HOLD_MS (the
+		 * main thread holds its transfers; without this, the picks
+		 * of a re-enabled webhook would go back unsent every round) */
+		if (jobs[i]->kind == JOB_SEND && jobs[i]->status == 410 &&
+		    (ws = whtab_get(w->wt, jobs[i]->d.webhook_id)) != NULL)
+			ws->gone_at = timefmt_now_ms();
 		if (!jobs[i]->counted)
 			continue;
 		jobs[i]->counted = 0;
