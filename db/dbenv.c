@@ -334,29 +334,27 @@ out:
 	return rc;
 }
 
-int
-dbenv_walk(struct store_txn *t, enum dbi db, const struct key *prefix,
-    const char *after, long dlen,
+/* dbenv_walk's loop: the keys with prefix from start on (the start key
+ * itself passed over when skip_start), forward. */
+static int
+walk(struct store_txn *t, enum dbi db, const struct key *prefix,
+    const struct key *start, int skip_start, long dlen,
     int (*fn)(struct dbenv_cur *c, void *arg), void *arg)
 {
 	struct dbenv_cur c;
-	struct key start;
-	int rc, r, skip = 0;
+	int rc, r;
 
-	key_plus(&start, prefix, after);
-	if (after != NULL && after[0] != '\0')
-		skip = 1;
 	if ((rc = dbenv_cur_open(t, db, dlen, &c)) != STORE_OK)
 		return rc;
-	if (start.len == 0)
+	if (start->len == 0)
 		rc = dbenv_cur_get(&c, DB_FIRST, NULL);
 	else
-		rc = dbenv_cur_get(&c, DB_SET_RANGE, &start);
+		rc = dbenv_cur_get(&c, DB_SET_RANGE, start);
 	while (rc == STORE_OK) {
 		if (!key_has_prefix(c.k.data, c.k.size, prefix))
 			break;
-		if (skip && c.k.size == start.len &&
-		    memcmp(c.k.data, start.b, start.len) == 0) {
+		if (skip_start && c.k.size == start->len &&
+		    memcmp(c.k.data, start->b, start->len) == 0) {
 			rc = dbenv_cur_get(&c, DB_NEXT, NULL);
 			continue;
 		}
@@ -372,4 +370,26 @@ dbenv_walk(struct store_txn *t, enum dbi db, const struct key *prefix,
 out:
 	dbenv_cur_close(&c);
 	return rc;
+}
+
+int
+dbenv_walk(struct store_txn *t, enum dbi db, const struct key *prefix,
+    const char *after, long dlen,
+    int (*fn)(struct dbenv_cur *c, void *arg), void *arg)
+{
+	struct key start;
+
+	key_plus(&start, prefix, after);
+	return walk(t, db, prefix, &start, after != NULL && after[0] != '\0',
+	    dlen, fn, arg);
+}
+
+int
+dbenv_walk_from(struct store_txn *t, enum dbi db, const struct key *start,
+    long dlen, int (*fn)(struct dbenv_cur *c, void *arg), void *arg)
+{
+	struct key all;
+
+	key_init(&all);
+	return walk(t, db, &all, start, 0, dlen, fn, arg);
 }

@@ -159,6 +159,9 @@ int dbenv_walk_back(struct store_txn *t, enum dbi db, const struct key *prefix,
 int dbenv_walk(struct store_txn *t, enum dbi db, const struct key *prefix,
     const char *after, long dlen,
     int (*fn)(struct dbenv_cur *c, void *arg), void *arg);
+/* Every key from start (inclusive) to the end, forward. */
+int dbenv_walk_from(struct store_txn *t, enum dbi db, const struct key *start,
+    long dlen, int (*fn)(struct dbenv_cur *c, void *arg), void *arg);
 
 /*
  * attempt.c, for store_delivery_del: delete attempt id and its failures

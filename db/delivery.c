@@ -447,26 +447,10 @@ store_delivery_iter_due_from(struct store_txn *t, int64_t from_at,
     int (*skip)(const char *id, void *arg), store_delivery_cb cb, void *arg)
 {
 	struct iter it = { cb, arg, 8, until, skip };
-	struct dbenv_cur c;
 	struct key k;
-	int rc, r;
 
 	k_due(&k, from_at, from_id);
-	if ((rc = dbenv_cur_open(t, DBI_DLV_DUE, 0, &c)) != STORE_OK)
-		return rc;
-	rc = dbenv_cur_get(&c, DB_SET_RANGE, &k);
-	while (rc == STORE_OK) {
-		if ((r = each_due(&c, &it)) != 0) {
-			rc = r > 0 ? STORE_OK : r;
-			goto out;
-		}
-		rc = dbenv_cur_get(&c, DB_NEXT, NULL);
-	}
-	if (rc == STORE_NOTFOUND)
-		rc = STORE_OK;
-out:
-	dbenv_cur_close(&c);
-	return rc;
+	return dbenv_walk_from(t, DBI_DLV_DUE, &k, 0, each_due, &it);
 }
 
 int
