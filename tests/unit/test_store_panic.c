@@ -78,21 +78,15 @@ one_event(struct store_txn *t, void *arg)
 	return store_event_put(t, &e);
 }
 
-/* A process dies while registered in the environment; a newcomer opens
- * it, DB_REGISTER notices and runs recovery, which panics our live
- * handle: its next store_txn reopens transparently (the panic shows at
- * txn_begin, before any work) and sees the data. */
-START_TEST(test_store_live_handle_goes_on_after_recovery_for_dead_process)
+/* A process opens the environment and dies (SIGKILL) while registered. */
+static void
+die_registered(void)
 {
-	struct store *s, *s2;
+	struct store *s2;
 	pid_t pid;
 	int p[2];
-	char c, err[512];
-	uint64_t events;
-	int rc, i;
+	char c;
 
-	s = fx_open(home, 1);
-	ck_assert_int_eq(fx_txn(s, 0, one_event, NULL), 0);
 	ck_assert_int_eq(pipe(p), 0);
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
@@ -107,7 +101,18 @@ START_TEST(test_store_live_handle_goes_on_after_recovery_for_dead_process)
 	ck_assert_int_eq(read(p[0], &c, 1), 1);
 	kill(pid, SIGKILL);
 	ck_assert_int_eq(fx_wait(pid), 128 + SIGKILL);
-	pid = fork();
+	close(p[0]);
+	close(p[1]);
+}
+
+/* A newcomer opens it (DB_REGISTER sees the dead one: recovery) and
+ * closes. */
+static void
+open_and_recover(void)
+{
+	struct store *s2;
+	pid_t pid = fork();
+
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
 		s2 = fx_child_open(home, 1);
@@ -115,6 +120,23 @@ START_TEST(test_store_live_handle_goes_on_after_recovery_for_dead_process)
 		_exit(0);
 	}
 	ck_assert_int_eq(fx_wait(pid), 0);
+}
+
+/* A process dies while registered in the environment; a newcomer opens
+ * it, DB_REGISTER notices and runs recovery, which panics our live
+ * handle: its next store_txn reopens transparently (the panic shows at
+ * txn_begin, before any work) and sees the data. */
+START_TEST(test_store_live_handle_goes_on_after_recovery_for_dead_process)
+{
+	struct store *s;
+	char err[512];
+	uint64_t events;
+	int rc, i;
+
+	s = fx_open(home, 1);
+	ck_assert_int_eq(fx_txn(s, 0, one_event, NULL), 0);
+	die_registered();
+	open_and_recover();
 	ck_assert_uint_eq(s->opens, 1);
 	for (i = 0; i < 3; i++) {
 		events = 0;
@@ -181,11 +203,9 @@ START_TEST(test_store_threads_reopen_once_when_recovery_panics_the_handle)
 	struct worker_arg wa[3];
 	pthread_t th[3];
 	volatile int stop = 0, recovered = 0;
-	struct store *s, *s2;
+	struct store *s;
 	struct timespec ts = { 0, 400 * 1000000L };
-	pid_t pid;
-	int p[2], i;
-	char c;
+	int i;
 
 	s = fx_open(home, 1);
 	ck_assert_int_eq(fx_txn(s, 0, one_event, NULL), 0);
@@ -197,29 +217,9 @@ START_TEST(test_store_threads_reopen_once_when_recovery_panics_the_handle)
 		wa[i].slow = i == 0;
 		ck_assert_int_eq(pthread_create(&th[i], NULL, worker, &wa[i]), 0);
 	}
-	ck_assert_int_eq(pipe(p), 0);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		s2 = fx_child_open(home, 1);
-		(void)s2;
-		if (write(p[1], "o", 1) != 1)
-			_exit(99);
-		for (;;)
-			pause();
-	}
-	ck_assert_int_eq(read(p[0], &c, 1), 1);
-	kill(pid, SIGKILL);
-	ck_assert_int_eq(fx_wait(pid), 128 + SIGKILL);
+	die_registered();
 	nanosleep(&ts, NULL);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		s2 = fx_child_open(home, 1);	/* runs recovery */
-		store_close(s2);
-		_exit(0);
-	}
-	ck_assert_int_eq(fx_wait(pid), 0);
+	open_and_recover();
 	recovered = 1;
 	nanosleep(&ts, NULL);
 	nanosleep(&ts, NULL);
@@ -232,8 +232,6 @@ START_TEST(test_store_threads_reopen_once_when_recovery_panics_the_handle)
 	}
 	ck_assert_uint_eq(s->opens, 2);	/* reopened once for all */
 	store_close(s);
-	close(p[0]);
-	close(p[1]);
 }
 END_TEST
 
