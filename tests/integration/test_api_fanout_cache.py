@@ -80,7 +80,7 @@ def org():
     return "org-" + uuid.uuid4().hex[:12]
 
 
-class FanOutCacheTests(ServerCase):
+class FanOutCase(ServerCase):
     """2 FastCGI processes, each reached directly."""
     procs = 2
     config = {"event_types": "billing.invoice.paid"}
@@ -125,6 +125,10 @@ class FanOutCacheTests(ServerCase):
         """An event on each process (the other one first) goes to want."""
         for proc in (1, 0):
             self.assertEqual(self.event(proc, org_id, apps, **kw), sorted(want))
+
+
+class FanOutCacheTests(FanOutCase):
+    """One change on one process, the next event on the other."""
 
     def test_webhook_created_on_one_process_gets_the_next_event_on_every_process(self):
         o = org()
@@ -216,3 +220,49 @@ class FanOutCacheTests(ServerCase):
                             {"type": "user.signin", "org_id": orgs[0], "data": {},
                              "app_id": apps[orgs[1]]})
         self.assertEqual(st, 422, out)
+
+
+class FanOutCacheRaceTests(FanOutCase):
+    """Writes racing events on both processes."""
+
+    def test_disable_racing_events_leaves_no_pending_delivery_for_the_webhook(self):
+        # Disabling fails the webhook's pending deliveries in its own
+        # transaction; an event that raced it either committed first (its
+        # delivery was failed with the rest) or read the new generation
+        # (no delivery).  So right after each disable answers, the webhook
+        # has no pending delivery, whatever the events in flight did.
+        import threading
+        o = org()
+        a = self.app(0, o)
+        keep = self.hook(0, a)
+        w = self.hook(0, a)
+        self.both(o, [a], [keep, w])
+        stop = threading.Event()
+        errors = []
+
+        def post(proc):
+            n = 0
+            while not stop.is_set():
+                st, out = self.call(proc + n, "POST", "/v1/events",
+                                    {"type": "user.signin", "org_id": o, "data": {}})
+                n += 1
+                if st != 202:
+                    errors.append((st, out))
+                    return
+
+        threads = [threading.Thread(target=post, args=(i,)) for i in range(4)]
+        for t in threads:
+            t.start()
+        try:
+            for i in range(ROUNDS):
+                uri = "/v1/apps/%s/webhooks/%s" % (a, w)
+                self.ok(i, "PATCH", uri, {"enabled": True})
+                self.ok(i + 1, "PATCH", uri, {"enabled": False})
+                lst = self.ok(i, "GET", "/v1/apps/%s/deliveries?webhook=%s&status=pending"
+                              "&limit=250" % (a, w))
+                self.assertEqual(lst["data"], [], i)
+        finally:
+            stop.set()
+            for t in threads:
+                t.join()
+        self.assertEqual(errors, [])
