@@ -2,10 +2,11 @@
  * job.h - one delivery the sender has picked, from the pick to the commit
  * of its outcome.
  *
- * A job owns its event body (ev.body, freed by job_free/job_clear) and, while
- * a transfer runs, its request headers (in hdr, not on the heap).  Its delivery id stays in the
- * in-flight set (idset.h) until the outcome is committed, so the delivery is
- * never picked twice even between the end of the transfer and the commit.
+ * A job owns its event body (ev.body, freed by job_clear) and, once signed
+ * (at the pick, or again at the start), its request headers (in hdr, not on
+ * the heap).  Its delivery id stays in the in-flight set (idset.h) until
+ * the outcome is committed, so the delivery is never picked twice even
+ * between the end of the transfer and the commit.
  */
 #ifndef HOOKD_SENDER_JOB_H
 #define HOOKD_SENDER_JOB_H

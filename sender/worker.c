@@ -82,8 +82,8 @@ worker_round(struct worker *w, struct worker_round *r)
 	if (r->want == 0)
 		return;
 	t0 = timefmt_mono_ms();
-	r->pick_ok = pick_due(w->store, w->cfg, w->inflight, w->wt, &w->cur, r->now,
-	    r->horizon_ms, r->fill, r->want, &r->res, r->pick_err,
+	r->pick_ok = pick_due(w->store, w->cfg, w->inflight, w->wt, &w->cur,
+	    r->now, r->horizon_ms, r->fill, r->want, &r->res, r->pick_err,
 	    sizeof(r->pick_err)) == 0;
 	if (timefmt_mono_ms() - t0 >= RUN_SLOW_MS)
 		log_info("slow pick: %lld ms for %zu deliveries (%zu held "
