@@ -209,10 +209,13 @@ run_want(const struct run *r, int64_t mono, int stopping)
 	return want < r->nfree ? want : r->nfree;
 }
 
-/* The commit half of a round came back. */
+/* The commit half of a round came back.  -1 when outcomes cannot be
+ * recorded RUN_FLUSH_FAILS_MAX times in a row in --once, or in --loop once
+ * it is stopping (a SIGTERM must not wait for a store that stays broken:
+ * the attempts are sent again by the next sender). */
 static int
-run_took_commit(struct run *r, const struct worker_round *w, char *err,
-    size_t errlen)
+run_took_commit(struct run *r, const struct worker_round *w, int stopping,
+    char *err, size_t errlen)
 {
 	size_t i;
 
@@ -222,7 +225,8 @@ run_took_commit(struct run *r, const struct worker_round *w, char *err,
 		for (i = 0; i < w->ndone; i++)
 			run_queue(r, w->done[i]);
 		r->flush_at = timefmt_mono_ms() + RUN_FLUSH_RETRY_MS;
-		if (++r->flush_fails >= RUN_FLUSH_FAILS_MAX && !r->o->loop) {
+		if (++r->flush_fails >= RUN_FLUSH_FAILS_MAX &&
+		    (!r->o->loop || stopping)) {
 			snprintf(err, errlen, "cannot record outcomes: %s",
 			    w->commit_err);
 			return -1;
@@ -330,7 +334,7 @@ run_take(struct run *r, int stopping, char *err, size_t errlen)
 		return 0;
 	if (!w->commit_ok)
 		(void)store_check(r->o->store, e, sizeof(e));
-	if (run_took_commit(r, w, err, errlen) == -1)
+	if (run_took_commit(r, w, stopping, err, errlen) == -1)
 		return -1;
 	return run_took_pick(r, w, stopping, err, errlen);
 }

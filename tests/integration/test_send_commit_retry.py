@@ -86,6 +86,31 @@ class TestSendCommitRetry(unittest.TestCase):
         self.assertEqual({(d["status"], d["attempts_count"]) for d in ds},
                          {("delivered", 1)})
 
+    def test_loop_sigterm_does_not_wait_for_a_store_that_stays_full(self):
+        # --loop retries refused commits for as long as it runs, but once
+        # SIGTERM comes it gives up after RUN_FLUSH_FAILS_MAX (~5 s),
+        # exits 1 and says the attempts will be sent again.
+        srv = self.srv
+        app = srv.create_app("org_commit_stop")
+        srv.create_webhook(app, self.rx.url("/cs"))
+        self.rx.set("/cs", sleep=0.3)
+        post_many(self, app, 40)
+        p = srv.start_sender("--loop")
+        self.rx.wait(4, path="/cs", timeout=10)
+        filler = os.path.join(self.fs.path, "filler")
+        self.fill(filler)                   # and it stays full
+        self.addCleanup(lambda: os.path.exists(filler) and os.unlink(filler))
+        time.sleep(1.5)
+        t0 = time.time()
+        p.terminate()
+        rc = p.wait(30)
+        took = time.time() - t0
+        log = srv.sender_log(p)
+        print("\nexit %d %.1f s after SIGTERM" % (rc, took))
+        self.assertEqual(rc, 1, log[-3000:])
+        self.assertLess(took, 15)
+        self.assertIn("will be sent again", log)
+
 
 if __name__ == "__main__":
     unittest.main()
