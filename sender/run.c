@@ -258,6 +258,22 @@ run_took_commit(struct run *r, const struct worker_round *w, int stopping,
 	return 0;
 }
 
+/*
+ * New work was stored (the API's wake): pick at once.  When the last pick
+ * was held back by a webhook's limits and its jobs still wait, a pick now
+ * would mostly walk the same held-back entries again, so within
+ * RUN_WAKE_HELD_MS instead: the new event may be for another webhook,
+ * which must not wait for the busy one's slots (or poll_interval).
+ */
+static void
+run_woken(struct run *r, int64_t mono)
+{
+	if (!r->held || r->nready == 0 || transfer_running(r->tr) == 0)
+		r->pick_at = 0;
+	else if (r->pick_at > mono + RUN_WAKE_HELD_MS)
+		r->pick_at = mono + RUN_WAKE_HELD_MS;
+}
+
 /* The pick half of a round came back: queue what it chose. */
 static int
 run_took_pick(struct run *r, const struct worker_round *w, int stopping,
@@ -304,9 +320,8 @@ run_took_pick(struct run *r, const struct worker_round *w, int stopping,
 		if (res->rate_at > 0 && res->rate_at < r->pick_at)
 			r->pick_at = res->rate_at;
 		/* a wake that came while this pick ran is not lost */
-		if (r->wake_pending && (!r->held || r->nready == 0 ||
-		    transfer_running(r->tr) == 0))
-			r->pick_at = 0;
+		if (r->wake_pending)
+			run_woken(r, mono);
 	}
 	/* Done when a walk from the head found nothing: one that started
 	 * at the cursor may have passed over a delivery made due behind it
@@ -550,11 +565,7 @@ run_sender(const struct run_opts *o, char *err, size_t errlen)
 			} else if (fds[i].fd == o->wakefd) {
 				wake_drain(o->wakefd);
 				r.wake_pending = 1;
-				/* new work; if the last pick was held back
-				 * and jobs wait, the next completion picks */
-				if (!r.held || r.nready == 0 ||
-				    transfer_running(r.tr) == 0)
-					r.pick_at = 0;
+				run_woken(&r, timefmt_mono_ms());
 			} else {
 				while (read(o->sigfd, c, sizeof(c)) > 0)
 					;

@@ -24,6 +24,8 @@
 					 * units of concurrency: the ready ones
 					 * feed transfers while a batch commits */
 #define RUN_SLOW_MS 100			/* a pick or commit this slow is logged */
+#define RUN_WAKE_HELD_MS 20		/* a wake picks within this much even
+					 * when the last pick was held back */
 #define RUN_PICK_GAP_MS 2		/* picks (one read txn each) at most
 					 * this often: wake-ups coalesce */
 #define RUN_ONCE_MAX_MS (10LL * 60 * 1000)	/* --once stops picking after */
