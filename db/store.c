@@ -827,11 +827,11 @@ run_failchk(struct store *s)
 {
 	int ret;
 
-	if (s->env == NULL || s->dead)
+	if (s->env == NULL || __atomic_load_n(&s->dead, __ATOMIC_ACQUIRE))
 		return;
 	ret = s->env->failchk(s->env, 0);
 	if (ret == DB_RUNRECOVERY)
-		s->dead = 1;
+		__atomic_store_n(&s->dead, 1, __ATOMIC_RELEASE);
 }
 
 int
@@ -853,9 +853,11 @@ store_txn(struct store *s, int flags, store_txn_fn fn, void *arg, char *err,
 		    t.rdonly ? DB_READ_COMMITTED : 0);
 		if (ret != 0) {
 			busy_end(s);
-			pthread_rwlock_unlock(&s->rw);
 			t.txn = NULL;
+			/* marks the handles dead (a panic) while still ours:
+			 * never the fresh ones of another thread's reopen */
 			rc = dbenv_rc(&t, ret, "txn_begin");
+			pthread_rwlock_unlock(&s->rw);
 			if (rc == STORE_RETRY) {
 				backoff(try);
 				continue;
@@ -888,10 +890,12 @@ store_txn(struct store *s, int flags, store_txn_fn fn, void *arg, char *err,
 			if (ret == 0 && lazy)
 				ret = s->env->log_flush(s->env, NULL);
 			busy_end(s);
+			if (ret != 0)
+				(void)dbenv_rc(&t, ret,
+				    lazy ? "commit/flush" : "commit");
 			pthread_rwlock_unlock(&s->rw);
 			if (ret == 0)
 				return STORE_OK;
-			(void)dbenv_rc(&t, ret, lazy ? "commit/flush" : "commit");
 			snprintf(err, errlen, "%s", t.err);
 			return STORE_ERR;
 		}
@@ -944,10 +948,10 @@ store_checkpoint(struct store *s, char *err, size_t errlen)
 	/* With DB_LOG_AUTO_REMOVE, logs no longer needed go away here. */
 	ret = s->env->txn_checkpoint(s->env, 0, 0, 0);
 	busy_end(s);
-	pthread_rwlock_unlock(&s->rw);
 	if (ret != 0)
-		return fail(s, ret, "checkpoint", err, errlen);
-	return STORE_OK;
+		(void)fail(s, ret, "checkpoint", err, errlen);
+	pthread_rwlock_unlock(&s->rw);
+	return ret == 0 ? STORE_OK : STORE_ERR;
 }
 
 static int

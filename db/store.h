@@ -19,6 +19,12 @@
  * own to abort without an error).  A callback may run more than once: it
  * must reset its own output on entry.
  *
+ * Threads: one handle serves any number of threads (DB_THREAD).  A
+ * callback must not call store_txn, store_check or store_checkpoint (the
+ * handle's reopen lock is held for reading during a transaction, and a
+ * waiting reopen would wait for the callback forever); store_close only
+ * when no other thread uses the handle.
+ *
  * Records are fixed-size structs (strings NUL-terminated and capped below)
  * except the event body, which is heap memory the caller frees with
  * store_event_free().  Times are ms since the epoch (int64_t).

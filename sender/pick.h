@@ -53,7 +53,7 @@ struct pick_result {
 	int more;		/* filled: more may be due now */
 	int blocked;		/* something due was held back by a limit */
 	int64_t next_at;	/* wall ms when more becomes due; 0: unknown */
-	int64_t rate_at;	/* wall ms when a rate limit frees; 0: none */
+	int64_t rate_at;	/* mono ms when a rate limit frees; 0: none */
 	size_t held;		/* entries held back by a webhook's limits */
 	int from_head;		/* walked from the head of the due index */
 };

@@ -104,7 +104,8 @@ pg_stats_txn(struct store_txn *t, void *arg)
 
 int
 purge_run(struct store *s, const struct config *cfg, int64_t now,
-    volatile sig_atomic_t *stop, struct purge_counts *out, char *err, size_t errlen)
+    volatile sig_atomic_t *stop, struct purge_counts *out, char *err,
+    size_t errlen)
 {
 	static struct pg p;	/* ~13 KiB: keep it off the stack */
 	int64_t stats_before = now - PURGE_STATS_MS;
@@ -119,6 +120,8 @@ purge_run(struct store *s, const struct config *cfg, int64_t now,
 		out->deliveries += p.n;
 		p.skip += p.kept;
 	} while (p.n == PURGE_BATCH && (stop == NULL || !*stop));
+	if (stop != NULL && *stop)
+		return 0;	/* the rest at the next pass */
 	/* Events: those still referenced stay. */
 	p.skip = 0;
 	do {
@@ -127,6 +130,8 @@ purge_run(struct store *s, const struct config *cfg, int64_t now,
 		out->events += p.done;
 		p.skip += p.kept;
 	} while (p.n == PURGE_BATCH && (stop == NULL || !*stop));
+	if (stop != NULL && *stop)
+		return 0;
 	if (store_txn(s, 0, pg_stats_txn, &stats_before, err, errlen) !=
 	    STORE_OK)
 		return -1;
