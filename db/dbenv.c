@@ -386,10 +386,11 @@ dbenv_walk(struct store_txn *t, enum dbi db, const struct key *prefix,
 
 int
 dbenv_walk_from(struct store_txn *t, enum dbi db, const struct key *start,
-    long dlen, int (*fn)(struct dbenv_cur *c, void *arg), void *arg)
+    int exclusive, long dlen, int (*fn)(struct dbenv_cur *c, void *arg),
+    void *arg)
 {
 	struct key all;
 
 	key_init(&all);
-	return walk(t, db, &all, start, 0, dlen, fn, arg);
+	return walk(t, db, &all, start, exclusive, dlen, fn, arg);
 }

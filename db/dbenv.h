@@ -159,9 +159,10 @@ int dbenv_walk_back(struct store_txn *t, enum dbi db, const struct key *prefix,
 int dbenv_walk(struct store_txn *t, enum dbi db, const struct key *prefix,
     const char *after, long dlen,
     int (*fn)(struct dbenv_cur *c, void *arg), void *arg);
-/* Every key from start (inclusive) to the end, forward. */
+/* Every key from start (passed over when exclusive) to the end, forward. */
 int dbenv_walk_from(struct store_txn *t, enum dbi db, const struct key *start,
-    long dlen, int (*fn)(struct dbenv_cur *c, void *arg), void *arg);
+    int exclusive, long dlen, int (*fn)(struct dbenv_cur *c, void *arg),
+    void *arg);
 
 /*
  * attempt.c, for store_delivery_del: delete attempt id and its failures

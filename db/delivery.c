@@ -450,7 +450,7 @@ store_delivery_iter_due_from(struct store_txn *t, int64_t from_at,
 	struct key k;
 
 	k_due(&k, from_at, from_id);
-	return dbenv_walk_from(t, DBI_DLV_DUE, &k, 0, each_due, &it);
+	return dbenv_walk_from(t, DBI_DLV_DUE, &k, 0, 0, each_due, &it);
 }
 
 int
@@ -488,11 +488,11 @@ each_before(struct dbenv_cur *c, void *arg)
 
 int
 store_delivery_iter_before(struct store_txn *t, int64_t ms,
-    store_delivery_cb cb, void *arg)
+    const char *after_id, store_delivery_cb cb, void *arg)
 {
 	struct iter it = { cb, arg, 0, ms, NULL };
 	struct key prefix;
 
 	key_init(&prefix);
-	return dbenv_walk(t, DBI_DLV, &prefix, NULL, -1, each_before, &it);
+	return dbenv_walk(t, DBI_DLV, &prefix, after_id, -1, each_before, &it);
 }

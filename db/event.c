@@ -149,12 +149,18 @@ each_time(struct dbenv_cur *c, void *arg)
 }
 
 int
-store_event_iter_before(struct store_txn *t, int64_t ms,
-    int (*cb)(const struct store_event *e, void *arg), void *arg)
+store_event_iter_before(struct store_txn *t, int64_t ms, int64_t after_at,
+    const char *after_id, int (*cb)(const struct store_event *e, void *arg),
+    void *arg)
 {
 	struct iter it = { cb, arg, ms };
-	struct key prefix;
+	struct key k;
 
-	key_init(&prefix);
-	return dbenv_walk(t, DBI_EVT_TIME, &prefix, NULL, 0, each_time, &it);
+	if (after_id != NULL && after_id[0] != '\0') {
+		k_time(&k, after_at, after_id);
+		return dbenv_walk_from(t, DBI_EVT_TIME, &k, 1, 0, each_time,
+		    &it);
+	}
+	key_init(&k);
+	return dbenv_walk(t, DBI_EVT_TIME, &k, NULL, 0, each_time, &it);
 }

@@ -218,9 +218,12 @@ int store_event_get(struct store_txn *t, const char *id, int with_body,
     struct store_event *out);
 int store_event_del(struct store_txn *t, const char *id);
 void store_event_free(struct store_event *e);	/* frees body only */
-/* Events created before ms, oldest first; the callback gets no body. */
-int store_event_iter_before(struct store_txn *t, int64_t ms,
-    int (*cb)(const struct store_event *e, void *arg), void *arg);
+/* Events created before ms, oldest first; the callback gets no body.
+ * after_id NULL or "": from the oldest; else strictly after the event
+ * (after_at = its created_at, after_id) in that order (a resumed walk). */
+int store_event_iter_before(struct store_txn *t, int64_t ms, int64_t after_at,
+    const char *after_id, int (*cb)(const struct store_event *e, void *arg),
+    void *arg);
 
 /* ---- deliveries (indices: by app, by webhook, by event, due) -------- */
 enum store_dlv_status {
@@ -282,9 +285,10 @@ int store_delivery_iter_due_from(struct store_txn *t, int64_t from_at,
     int (*skip)(const char *id, void *arg), store_delivery_cb cb, void *arg);
 /* Earliest next_attempt_at of any pending delivery, or STORE_NOTFOUND. */
 int store_delivery_next_due(struct store_txn *t, int64_t *at);
-/* All deliveries created before ms, oldest first (ids are time-ordered). */
+/* All deliveries created before ms, oldest first (ids are time-ordered),
+ * strictly after after_id (NULL or "": from the oldest). */
 int store_delivery_iter_before(struct store_txn *t, int64_t ms,
-    store_delivery_cb cb, void *arg);
+    const char *after_id, store_delivery_cb cb, void *arg);
 
 /*
  * End every pending delivery of a webhook: status STORE_DLV_CANCELLED (the

@@ -4,29 +4,47 @@
 
 #include "sender/purge.h"
 
+/*
+ * A pass walks deliveries (then events) created before the cutoff in
+ * batches of one transaction each.  Each batch starts strictly after the
+ * last entry the previous one looked at (from, then at/id for events),
+ * so the entries that stay (pending deliveries, events still referenced)
+ * are walked once per pass, not once per batch.
+ */
 struct pg {
 	int64_t before;
-	size_t skip;		/* entries known to stay, skipped by the scan */
-	size_t seen;
+	char from[STORE_ID_MAX + 1];	/* batch starts after this ("": start) */
+	int64_t from_at;		/* events: its created_at */
+	char last[STORE_ID_MAX + 1];	/* last looked at in this batch */
+	int64_t last_at;
 	char id[PURGE_BATCH][STORE_ID_MAX + 1];
 	size_t n;
-	size_t kept;		/* scanned and kept in this batch */
+	size_t looked;			/* entries looked at in this batch */
 	uint64_t done;
 };
+
+/* A batch's transaction may run again: start over from p->from. */
+static void
+pg_reset(struct pg *p)
+{
+	p->n = 0;
+	p->looked = 0;
+	p->done = 0;
+	memcpy(p->last, p->from, sizeof(p->last));
+	p->last_at = p->from_at;
+}
 
 static int
 pg_dlv_cb(const struct store_delivery *d, void *arg)
 {
 	struct pg *p = arg;
 
-	if (p->seen++ < p->skip)
-		return 0;
-	if (d->status == STORE_DLV_PENDING) {
-		p->kept++;
-		return 0;
-	}
-	memcpy(p->id[p->n++], d->id, sizeof(p->id[0]));
-	return p->n == PURGE_BATCH ? 1 : 0;
+	memcpy(p->last, d->id, sizeof(p->last));
+	p->looked++;
+	if (d->status != STORE_DLV_PENDING)
+		memcpy(p->id[p->n++], d->id, sizeof(p->id[0]));
+	/* full, or a long run of pending ones: the next batch goes on */
+	return p->n == PURGE_BATCH || p->looked >= 4 * PURGE_BATCH ? 1 : 0;
 }
 
 static int
@@ -36,10 +54,8 @@ pg_dlv_txn(struct store_txn *t, void *arg)
 	size_t i;
 	int rc;
 
-	p->n = 0;
-	p->seen = 0;
-	p->kept = 0;
-	rc = store_delivery_iter_before(t, p->before, pg_dlv_cb, p);
+	pg_reset(p);
+	rc = store_delivery_iter_before(t, p->before, p->from, pg_dlv_cb, p);
 	for (i = 0; rc == STORE_OK && i < p->n; i++) {
 		rc = store_delivery_del(t, p->id[i]);
 		if (rc == STORE_NOTFOUND)
@@ -61,8 +77,9 @@ pg_evt_cb(const struct store_event *e, void *arg)
 {
 	struct pg *p = arg;
 
-	if (p->seen++ < p->skip)
-		return 0;
+	memcpy(p->last, e->id, sizeof(p->last));
+	p->last_at = e->created_at;
+	p->looked++;
 	memcpy(p->id[p->n++], e->id, sizeof(p->id[0]));
 	return p->n == PURGE_BATCH ? 1 : 0;
 }
@@ -74,20 +91,16 @@ pg_evt_txn(struct store_txn *t, void *arg)
 	size_t i;
 	int rc, has;
 
-	p->n = 0;
-	p->seen = 0;
-	p->kept = 0;
-	p->done = 0;
-	rc = store_event_iter_before(t, p->before, pg_evt_cb, p);
+	pg_reset(p);
+	rc = store_event_iter_before(t, p->before, p->from_at, p->from,
+	    pg_evt_cb, p);
 	for (i = 0; rc == STORE_OK && i < p->n; i++) {
 		has = 0;
 		rc = store_delivery_iter_event(t, p->id[i], pg_has_dlv, &has);
 		if (rc != STORE_OK)
 			break;
-		if (has) {
-			p->kept++;
-			continue;
-		}
+		if (has)
+			continue;	/* still referenced: stays */
 		rc = store_event_del(t, p->id[i]);
 		if (rc == STORE_NOTFOUND)
 			rc = STORE_OK;
@@ -113,23 +126,25 @@ purge_run(struct store *s, const struct config *cfg, int64_t now,
 	memset(out, 0, sizeof(*out));
 	memset(&p, 0, sizeof(p));
 	p.before = now - cfg->retention_ms;
-	/* Deliveries: pending ones stay; skip past those already seen. */
+	/* Deliveries: pending ones stay. */
 	do {
 		if (store_txn(s, 0, pg_dlv_txn, &p, err, errlen) != STORE_OK)
 			return -1;
 		out->deliveries += p.n;
-		p.skip += p.kept;
-	} while (p.n == PURGE_BATCH && (stop == NULL || !*stop));
+		memcpy(p.from, p.last, sizeof(p.from));
+	} while (p.looked > 0 && (stop == NULL || !*stop));
 	if (stop != NULL && *stop)
 		return 0;	/* the rest at the next pass */
 	/* Events: those still referenced stay. */
-	p.skip = 0;
+	p.from[0] = '\0';
+	p.from_at = 0;
 	do {
 		if (store_txn(s, 0, pg_evt_txn, &p, err, errlen) != STORE_OK)
 			return -1;
 		out->events += p.done;
-		p.skip += p.kept;
-	} while (p.n == PURGE_BATCH && (stop == NULL || !*stop));
+		memcpy(p.from, p.last, sizeof(p.from));
+		p.from_at = p.last_at;
+	} while (p.looked > 0 && (stop == NULL || !*stop));
 	if (stop != NULL && *stop)
 		return 0;
 	if (store_txn(s, 0, pg_stats_txn, &stats_before, err, errlen) !=

@@ -983,6 +983,9 @@ END_TEST
 
 struct before {
 	int64_t ms;
+	int64_t ev_after_at;		/* resume after this event ... */
+	const char *ev_after;		/* ... (NULL: from the oldest) */
+	const char *dl_after;		/* resume after this delivery */
 	struct names ev, dl;
 };
 
@@ -1005,10 +1008,11 @@ do_before(struct store_txn *t, void *ctx)
 
 	memset(&b->ev, 0, sizeof(b->ev));
 	memset(&b->dl, 0, sizeof(b->dl));
-	if ((rc = store_event_iter_before(t, b->ms, collect_evt, &b->ev)) !=
-	    STORE_OK)
+	if ((rc = store_event_iter_before(t, b->ms, b->ev_after_at,
+	    b->ev_after, collect_evt, &b->ev)) != STORE_OK)
 		return rc;
-	return store_delivery_iter_before(t, b->ms, collect_dlv, &b->dl);
+	return store_delivery_iter_before(t, b->ms, b->dl_after, collect_dlv,
+	    &b->dl);
 }
 
 static int
@@ -1062,6 +1066,26 @@ START_TEST(test_store_iter_before_is_oldest_first_and_stops_at_ms)
 	ck_assert_int_eq(b.ev.n, 4);
 	ck_assert_str_eq(b.ev.ids[0], "e8");
 	ck_assert_int_eq(b.dl.n, 5);
+
+	/* resumed strictly after a given entry (purge's batches), also after
+	 * one that is gone: e8 is at 2000, e9 (1000) was deleted */
+	{
+		char d1[STORE_ID_MAX + 1];
+
+		memcpy(d1, b.dl.ids[1], sizeof(d1));
+		b.ev_after_at = 2000;
+		b.ev_after = "e8";
+		b.dl_after = d1;
+		ck_assert_int_eq(txn(do_before, &b), STORE_OK);
+		ck_assert_int_eq(b.ev.n, 3);
+		ck_assert_str_eq(b.ev.ids[0], "e7");
+		ck_assert_int_eq(b.dl.n, 3);
+		b.ev_after_at = 1000;
+		b.ev_after = "e9";
+		ck_assert_int_eq(txn(do_before, &b), STORE_OK);
+		ck_assert_int_eq(b.ev.n, 4);
+		ck_assert_str_eq(b.ev.ids[0], "e8");
+	}
 }
 END_TEST
 
