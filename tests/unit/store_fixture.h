@@ -67,6 +67,50 @@ fx_child_open(const char *home, int nosync)
 	return s;
 }
 
+/*
+ * Fork now, run later: a child forked before this process opens its own
+ * store (and so before the store's threads exist) and held on a pipe until
+ * fx_go.  Forking while another thread may hold a lock that the child
+ * then needs is not safe: under ASan the parent's lock-detector thread
+ * (Berkeley DB allocates in lock_detect) left ASan's allocator locked in
+ * the child 4 times in 10.  fn runs in the child and must _exit.
+ */
+struct fx_later {
+	pid_t pid;
+	int go;			/* write end: one byte releases the child */
+};
+
+static inline struct fx_later
+fx_fork_later(void (*fn)(void *), void *arg)
+{
+	struct fx_later l;
+	int p[2];
+	char c;
+
+	ck_assert_int_eq(pipe(p), 0);
+	l.pid = fork();
+	ck_assert_int_ge(l.pid, 0);
+	if (l.pid == 0) {
+		close(p[1]);
+		if (read(p[0], &c, 1) != 1)
+			_exit(98);	/* the parent gave up */
+		close(p[0]);
+		fn(arg);
+		_exit(97);
+	}
+	close(p[0]);
+	l.go = p[1];
+	return l;
+}
+
+static inline void
+fx_go(struct fx_later *l)
+{
+	ck_assert_int_eq(write(l->go, "g", 1), 1);
+	close(l->go);
+	l->go = -1;
+}
+
 /* Wait for a child: its exit status, 128 + the signal that ended it, or
  * -1. */
 static inline int

@@ -78,48 +78,66 @@ one_event(struct store_txn *t, void *arg)
 	return store_event_put(t, &e);
 }
 
-/* A process opens the environment and dies (SIGKILL) while registered. */
-static void
-die_registered(void)
-{
-	struct store *s2;
-	pid_t pid;
-	int p[2];
-	char c;
+/*
+ * Another process opens the environment and dies (SIGKILL) while
+ * registered; a newcomer then opens it (DB_REGISTER sees the dead one:
+ * recovery) and closes.  Both are forked before the test opens its own
+ * store (fx_fork_later), released by die_registered / open_and_recover.
+ */
+struct recovery {
+	struct fx_later die, recover;
+	int opened[2];		/* the dying one says it has opened */
+};
 
-	ck_assert_int_eq(pipe(p), 0);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		s2 = fx_child_open(home, 1);
-		(void)s2;
-		if (write(p[1], "o", 1) != 1)
-			_exit(99);
-		for (;;)
-			pause();
-	}
-	ck_assert_int_eq(read(p[0], &c, 1), 1);
-	kill(pid, SIGKILL);
-	ck_assert_int_eq(fx_wait(pid), 128 + SIGKILL);
-	close(p[0]);
-	close(p[1]);
+static void
+child_die(void *arg)
+{
+	struct recovery *r = arg;
+	struct store *s2 = fx_child_open(home, 1);
+
+	(void)s2;
+	if (write(r->opened[1], "o", 1) != 1)
+		_exit(99);
+	for (;;)
+		pause();
 }
 
-/* A newcomer opens it (DB_REGISTER sees the dead one: recovery) and
- * closes. */
 static void
-open_and_recover(void)
+child_open_close(void *arg)
 {
-	struct store *s2;
-	pid_t pid = fork();
+	struct store *s2 = fx_child_open(home, 1);
 
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		s2 = fx_child_open(home, 1);
-		store_close(s2);
-		_exit(0);
-	}
-	ck_assert_int_eq(fx_wait(pid), 0);
+	(void)arg;
+	store_close(s2);
+	_exit(0);
+}
+
+static void
+prefork_recovery(struct recovery *r)
+{
+	ck_assert_int_eq(pipe(r->opened), 0);
+	r->die = fx_fork_later(child_die, r);
+	r->recover = fx_fork_later(child_open_close, NULL);
+}
+
+static void
+die_registered(struct recovery *r)
+{
+	char c;
+
+	fx_go(&r->die);
+	ck_assert_int_eq(read(r->opened[0], &c, 1), 1);
+	kill(r->die.pid, SIGKILL);
+	ck_assert_int_eq(fx_wait(r->die.pid), 128 + SIGKILL);
+	close(r->opened[0]);
+	close(r->opened[1]);
+}
+
+static void
+open_and_recover(struct recovery *r)
+{
+	fx_go(&r->recover);
+	ck_assert_int_eq(fx_wait(r->recover.pid), 0);
 }
 
 /* A process dies while registered in the environment; a newcomer opens
@@ -128,15 +146,17 @@ open_and_recover(void)
  * txn_begin, before any work) and sees the data. */
 START_TEST(test_store_live_handle_goes_on_after_recovery_for_dead_process)
 {
+	struct recovery rec;
 	struct store *s;
 	char err[512];
 	uint64_t events;
 	int rc, i;
 
+	prefork_recovery(&rec);
 	s = fx_open(home, 1);
 	ck_assert_int_eq(fx_txn(s, 0, one_event, NULL), 0);
-	die_registered();
-	open_and_recover();
+	die_registered(&rec);
+	open_and_recover(&rec);
 	ck_assert_uint_eq(s->opens, 1);
 	for (i = 0; i < 3; i++) {
 		events = 0;
@@ -205,8 +225,10 @@ START_TEST(test_store_threads_reopen_once_when_recovery_panics_the_handle)
 	volatile int stop = 0, recovered = 0;
 	struct store *s;
 	struct timespec ts = { 0, 400 * 1000000L };
+	struct recovery rec;
 	int i;
 
+	prefork_recovery(&rec);
 	s = fx_open(home, 1);
 	ck_assert_int_eq(fx_txn(s, 0, one_event, NULL), 0);
 	for (i = 0; i < 3; i++) {
@@ -217,9 +239,9 @@ START_TEST(test_store_threads_reopen_once_when_recovery_panics_the_handle)
 		wa[i].slow = i == 0;
 		ck_assert_int_eq(pthread_create(&th[i], NULL, worker, &wa[i]), 0);
 	}
-	die_registered();
+	die_registered(&rec);
 	nanosleep(&ts, NULL);
-	open_and_recover();
+	open_and_recover(&rec);
 	recovered = 1;
 	nanosleep(&ts, NULL);
 	nanosleep(&ts, NULL);
@@ -240,28 +262,34 @@ END_TEST
  * our transaction fails, store_txn returns STORE_ERR naming recovery; the
  * next store_txn reopens, the committed event is there, the aborted one
  * is not. */
+static void
+child_private_recover(void *arg)
+{
+	DB_ENV *env;
+
+	(void)arg;
+	if (db_env_create(&env, 0) != 0 || env->open(env, home,
+	    DB_CREATE | DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL |
+	    DB_INIT_TXN | DB_RECOVER | DB_PRIVATE, 0600) != 0)
+		_exit(1);
+	env->close(env, 0);
+	_exit(0);
+}
+
+/* arg: the recovering child, forked before the store was opened */
 static int
 put_then_recover_elsewhere(struct store_txn *t, void *arg)
 {
+	struct fx_later *rec = arg;
 	struct store_event e = fx_evt("evt_lost", 2, "{}");
-	pid_t pid;
 	int rc;
 
-	(void)arg;
 	if ((rc = store_event_put(t, &e)) != STORE_OK)
 		return rc;
-	pid = fork();
-	if (pid == 0) {
-		DB_ENV *env;
-
-		if (db_env_create(&env, 0) != 0 || env->open(env, home,
-		    DB_CREATE | DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL |
-		    DB_INIT_TXN | DB_RECOVER | DB_PRIVATE, 0600) != 0)
-			_exit(1);
-		env->close(env, 0);
-		_exit(0);
-	}
-	if (pid < 0 || fx_wait(pid) != 0)
+	if (rec->go < 0)
+		return 43;	/* run twice: the child is spent */
+	fx_go(rec);
+	if (fx_wait(rec->pid) != 0)
 		return 42;
 	e = fx_evt("evt_lost2", 3, "{}");
 	return store_event_put(t, &e);
@@ -283,10 +311,11 @@ START_TEST(test_store_recovery_inside_txn_is_err_then_reopens)
 	struct store *s;
 	char err[512];
 	int rc, found[2];
+	struct fx_later rec = fx_fork_later(child_private_recover, NULL);
 
 	s = fx_open(home, 1);
 	ck_assert_int_eq(fx_txn(s, 0, one_event, NULL), 0);
-	rc = store_txn(s, 0, put_then_recover_elsewhere, NULL, err,
+	rc = store_txn(s, 0, put_then_recover_elsewhere, &rec, err,
 	    sizeof(err));
 	ck_assert_int_eq(rc, STORE_ERR);
 	fprintf(stderr, "recovery inside a txn: %s\n", err);
@@ -382,27 +411,37 @@ END_TEST
 /* Other processes opening and closing cleanly (and one closing with a
  * transaction's worth of writes) leave nothing that makes the next opener
  * recover: our handle is never panicked, never reopened. */
+/* Child: open (sync when *arg is 0), one write when *arg is 2, close. */
+static void
+child_open_write_close(void *arg)
+{
+	int i = *(int *)arg;
+	struct store *s2 = fx_child_open(home, i == 1 ? 0 : 1);
+	char err[512];
+
+	if (i == 2 && store_txn(s2, 0, one_event, NULL, err, sizeof(err)) !=
+	    STORE_OK)
+		_exit(1);
+	store_close(s2);
+	_exit(0);
+}
+
 START_TEST(test_store_clean_close_elsewhere_forces_no_recovery)
 {
-	struct store *s = fx_open(home, 1), *s2;
+	static int which[3] = { 0, 1, 2 };
+	struct fx_later kid[3];
+	struct store *s;
 	char err[512];
 	uint64_t events = 0;
-	pid_t pid;
 	int i;
 
+	for (i = 0; i < 3; i++)
+		kid[i] = fx_fork_later(child_open_write_close, &which[i]);
+	s = fx_open(home, 1);
 	ck_assert_uint_eq(s->opens, 1);
 	for (i = 0; i < 3; i++) {
-		pid = fork();
-		ck_assert_int_ge(pid, 0);
-		if (pid == 0) {
-			s2 = fx_child_open(home, i == 1 ? 0 : 1);
-			if (i == 2 && store_txn(s2, 0, one_event, NULL, err,
-			    sizeof(err)) != STORE_OK)
-				_exit(1);
-			store_close(s2);
-			_exit(0);
-		}
-		ck_assert_int_eq(fx_wait(pid), 0);
+		fx_go(&kid[i]);
+		ck_assert_int_eq(fx_wait(kid[i].pid), 0);
 		ck_assert_int_eq(store_txn(s, STORE_RDONLY, noop_read, &events,
 		    err, sizeof(err)), STORE_OK);
 	}
