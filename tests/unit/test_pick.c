@@ -176,14 +176,15 @@ END_TEST
 START_TEST(test_pick_never_hands_out_an_in_flight_delivery)
 {
 	char ids[512], all[4096] = "";
-	size_t got = 0, n, at = 0;
+	size_t got = 0, n, at = 0, len = 0;
 	int rounds = 0;
 
 	/* small picks through all of it, cursor or not */
 	while ((n = pick(at, 2, ids, sizeof(ids))) > 0 && rounds++ < 20) {
 		ck_assert_ptr_null(strstr(all, ids));
-		strncat(all, ids, sizeof(all) - strlen(all) - 2);
-		strcat(all, ";");
+		len += (size_t)snprintf(all + len, sizeof(all) - len, "%s;",
+		    ids);
+		ck_assert_uint_lt(len, sizeof(all));
 		got += n;
 		at += n;
 	}
