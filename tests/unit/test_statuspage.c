@@ -24,6 +24,7 @@
 #include "db/store.h"
 #include "lib/config.h"
 #include "lib/id.h"
+#include "lib/str.h"
 #include "sender/statusdata.h"
 #include "sender/statuspage.h"
 
@@ -88,10 +89,7 @@ slurp(const char *path, size_t *lenp)
 static void
 set(char *dst, size_t cap, const char *src)
 {
-	size_t n = strlen(src);
-
-	ck_assert_uint_lt(n, cap);
-	memcpy(dst, src, n + 1);
+	ck_assert_int_ne(str_copy(dst, cap, src), -1);
 }
 #define SET(dst, src) set((dst), sizeof(dst), (src))
 
@@ -134,7 +132,7 @@ put_attempt(struct store_txn *t, char *id_out, const char *wh, int64_t at,
 	a.response_len = strlen(resp);
 	memcpy(a.response, resp, a.response_len);
 	if (id_out != NULL)
-		memcpy(id_out, a.id, strlen(a.id) + 1);
+		set(id_out, ID_MAX, a.id);	/* the fixture's att_* fields */
 	return store_attempt_put(t, &a);
 }
 
