@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "lib/log.h"
+#include "lib/str.h"
 #include "lib/timefmt.h"
 #include "sender/backoff.h"
 #include "sender/outcome.h"
@@ -99,7 +100,9 @@ oc_webhook(struct store_txn *t, struct oc *o, const char *id,
 	}
 	e = &o->wh[o->nwh];
 	memset(e, 0, sizeof(*e));
-	snprintf(e->id, sizeof(e->id), "%s", id);
+	/* A delivery's webhook id fits; a cut one would name another. */
+	if (str_copy(e->id, sizeof(e->id), id) == -1)
+		return STORE_ERR;
 	rc = store_webhook_get(t, id, &w);
 	if (rc != STORE_OK && rc != STORE_NOTFOUND)
 		return rc;
