@@ -184,6 +184,21 @@ statusdata_webhook_attempts(const struct statusdata_webhook *w)
 	return w->delivered_24h + w->failed_24h;
 }
 
+void
+statusdata_trouble(const struct statusdata *sd, size_t *failing, size_t *off)
+{
+	size_t i;
+
+	*failing = 0;
+	*off = 0;
+	for (i = 0; i < sd->webhook_count; i++) {
+		if (!sd->webhooks[i].enabled)
+			(*off)++;
+		else if (sd->webhooks[i].consecutive_failures > 0)
+			(*failing)++;
+	}
+}
+
 const struct statusdata_webhook *
 statusdata_webhook_find(const struct statusdata *sd, const char *id)
 {

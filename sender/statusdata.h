@@ -141,6 +141,11 @@ void statusdata_bucket_bounds(int bucket, int64_t *lo, int64_t *hi);
 /* Attempts of the webhook in the 24 h window (delivered + failed). */
 uint64_t statusdata_webhook_attempts(const struct statusdata_webhook *w);
 
+/* Listed webhooks failing now (enabled, with failures in a row) and
+ * disabled ones: the page's headline and its "Needs attention" list. */
+void statusdata_trouble(const struct statusdata *sd, size_t *failing,
+    size_t *off);
+
 /* Look a listed webhook up by id; NULL when not listed. */
 const struct statusdata_webhook *statusdata_webhook_find(
     const struct statusdata *sd, const char *id);
