@@ -26,6 +26,7 @@
 #include "lib/id.h"
 #include "sender/statusdata.h"
 #include "sender/statuspage.h"
+#include "sender/statuswww.h"
 
 #define HOUR 3600000LL
 #define HOUR0 (498611LL * HOUR)		/* an hour start in 2026 */
@@ -639,6 +640,46 @@ START_TEST(test_statuspage_empty_store_writes_a_calm_page)
 }
 END_TEST
 
+/* www/status.html and www/status.css are compiled in and filled. */
+START_TEST(test_statuspage_skeleton_and_css_from_www_are_filled_in)
+{
+	static const char *order[] = {
+		"<title>hookd status · ", "<style>\n", "</style>",
+		"<header class=\"top\">", "<nav ", "<h2 id=\"queue\">",
+		"<h2 id=\"attention\">", "<h2 id=\"hours\">",
+		"<h2 id=\"webhooks\">", "<h2 id=\"failures\">", "<footer>",
+		"</html>\n",
+	};
+	struct fx fx;
+	const char *at, *q;
+	char *html;
+	size_t i;
+
+	fx_open(&fx);
+	fx_fill(&fx);
+	fx_write(&fx, "pass");
+	html = fx_read(&fx, "status.html");
+	ck_assert_uint_gt(statuswww_css_len, 1000);
+	ck_assert_uint_eq(strlen(statuswww_css), statuswww_css_len);
+	ck_assert_msg(strncmp(html, "<!DOCTYPE html>\n", 16) == 0,
+	    "the page does not start with the skeleton");
+	/* the style sheet verbatim, inside <style> */
+	q = strstr(html, statuswww_css);
+	ck_assert_msg(q != NULL, "www/status.css is not on the page");
+	ck_assert(q == strstr(html, "<style>\n") + 8);
+	/* every placeholder filled, the parts in the skeleton's order */
+	ck_assert_msg(strstr(html, "{{") == NULL, "a placeholder left");
+	for (at = html, i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		q = strstr(at, order[i]);
+		ck_assert_msg(q != NULL, "missing or out of order: %s",
+		    order[i]);
+		at = q;
+	}
+	free(html);
+	fx_close(&fx);
+}
+END_TEST
+
 /* ---- bounded work ------------------------------------------------------ */
 
 struct many {
@@ -898,6 +939,8 @@ statuspage_suite(void)
 	tcase_add_test(tc, test_statuspage_json_figures_match_the_store);
 	tcase_add_test(tc, test_statuspage_html_figures_match_the_store);
 	tcase_add_test(tc, test_statuspage_empty_store_writes_a_calm_page);
+	tcase_add_test(tc,
+	    test_statuspage_skeleton_and_css_from_www_are_filled_in);
 	tcase_add_test(tc,
 	    test_statuspage_pending_walk_stops_at_its_cap_and_says_so);
 	tcase_add_test(tc,
