@@ -26,6 +26,7 @@
 #include "lib/id.h"
 #include "sender/statusdata.h"
 #include "sender/statuspage.h"
+#include "sender/statustext.h"
 #include "sender/statuswww.h"
 
 #define HOUR 3600000LL
@@ -875,30 +876,30 @@ END_TEST
 
 /* ---- helpers ----------------------------------------------------------- */
 
-START_TEST(test_statusdata_clean_makes_one_line_of_valid_utf8)
+START_TEST(test_statustext_clean_makes_one_line_of_valid_utf8)
 {
 	char out[64];
 	int cut;
 
 	/* control -> space (runs collapse), invalid byte and RLO -> U+FFFD */
-	statusdata_clean("a\x01\n\tb\xff" "c\xe2\x80\xae" "d", 11, out,
+	statustext_clean("a\x01\n\tb\xff" "c\xe2\x80\xae" "d", 11, out,
 	    sizeof(out), 100, &cut);
 	ck_assert_str_eq(out, "a b\xef\xbf\xbd" "c\xef\xbf\xbd" "d");
 	ck_assert_int_eq(cut, 0);
 	/* overlong '/' and a surrogate are invalid too */
-	statusdata_clean("\xc0\xaf\xed\xa0\x80", 5, out, sizeof(out), 100,
+	statustext_clean("\xc0\xaf\xed\xa0\x80", 5, out, sizeof(out), 100,
 	    &cut);
 	ck_assert_str_eq(out, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
 	    "\xef\xbf\xbd\xef\xbf\xbd");
 	/* NUL inside the data does not end it */
-	statusdata_clean("x\0y", 3, out, sizeof(out), 100, &cut);
+	statustext_clean("x\0y", 3, out, sizeof(out), 100, &cut);
 	ck_assert_str_eq(out, "x y");
 	/* the char cap cuts and says so; a code point is never split */
-	statusdata_clean("héllo wörld", strlen("héllo wörld"), out,
+	statustext_clean("héllo wörld", strlen("héllo wörld"), out,
 	    sizeof(out), 4, &cut);
 	ck_assert_str_eq(out, "héll");
 	ck_assert_int_eq(cut, 1);
-	statusdata_clean("ééé", 6, out, 4, 100, &cut);
+	statustext_clean("ééé", 6, out, 4, 100, &cut);
 	ck_assert_str_eq(out, "é");
 	ck_assert_int_eq(cut, 1);
 }
@@ -950,7 +951,7 @@ statuspage_suite(void)
 	tcase_add_test(tc,
 	    test_statuspage_failed_rename_is_an_error_and_leaves_no_temp);
 	tcase_add_test(tc, test_statuspage_unusable_dir_is_an_error);
-	tcase_add_test(tc, test_statusdata_clean_makes_one_line_of_valid_utf8);
+	tcase_add_test(tc, test_statustext_clean_makes_one_line_of_valid_utf8);
 	tcase_add_test(tc, test_statusdata_percentile_uses_bucket_bounds);
 	suite_add_tcase(s, tc);
 	return s;
