@@ -322,6 +322,16 @@ fx_read(struct fx *fx, const char *name)
 	return p;
 }
 
+/* The scripted scenario's status.html (the caller frees it, fx_close). */
+static char *
+fx_page(struct fx *fx)
+{
+	fx_open(fx);
+	fx_fill(fx);
+	fx_write(fx, "pass");
+	return fx_read(fx, "status.html");
+}
+
 /* The names in dir, sorted, joined with ' '. */
 static void
 list_dir(const char *dir, char *out, size_t outlen)
@@ -423,10 +433,7 @@ START_TEST(test_statuspage_never_shows_secrets_keys_or_query_strings)
 	char *html, *json;
 	size_t i;
 
-	fx_open(&fx);
-	fx_fill(&fx);
-	fx_write(&fx, "pass");
-	html = fx_read(&fx, "status.html");
+	html = fx_page(&fx);
 	json = fx_read(&fx, "status.json");
 	for (i = 0; i < sizeof(leaks) / sizeof(leaks[0]); i++) {
 		ck_assert_msg(strstr(html, leaks[i]) == NULL,
@@ -606,10 +613,7 @@ START_TEST(test_statuspage_html_figures_match_the_store)
 	char *html;
 	size_t i;
 
-	fx_open(&fx);
-	fx_fill(&fx);
-	fx_write(&fx, "pass");
-	html = fx_read(&fx, "status.html");
+	html = fx_page(&fx);
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		ck_assert_msg(strstr(html, want[i]) != NULL,
 		    "status.html lacks: %s", want[i]);
@@ -656,10 +660,7 @@ START_TEST(test_statuspage_skeleton_and_css_from_www_are_filled_in)
 	char *html;
 	size_t i;
 
-	fx_open(&fx);
-	fx_fill(&fx);
-	fx_write(&fx, "pass");
-	html = fx_read(&fx, "status.html");
+	html = fx_page(&fx);
 	ck_assert_uint_gt(statuswww_css_len, 1000);
 	ck_assert_uint_eq(strlen(statuswww_css), statuswww_css_len);
 	ck_assert_msg(strncmp(html, "<!DOCTYPE html>\n", 16) == 0,
