@@ -295,15 +295,11 @@ int
 outcome_flush(struct store *s, const struct config *cfg, struct job **jobs,
     size_t n, char *err, size_t errlen)
 {
-	struct oc o;
+	struct oc o = { .cfg = cfg, .jobs = jobs, .n = n };
 	int rc;
 
 	if (n == 0)
 		return 0;
-	memset(&o, 0, sizeof(o));
-	o.cfg = cfg;
-	o.jobs = jobs;
-	o.n = n;
 	o.now = timefmt_now_ms();
 	o.wh = calloc(n, sizeof(*o.wh));
 	o.st = calloc(2 * n, sizeof(*o.st));
