@@ -5,12 +5,11 @@
 #include <string.h>
 
 #include "cgi/catalog.h"
-#include "cgi/events.h"
+#include "cgi/envelope.h"
 #include "cgi/fanout.h"
 #include "cgi/handlers.h"
 #include "cgi/idlist.h"
 #include "cgi/jin.h"
-#include "cgi/jout.h"
 #include "cgi/response.h"
 #include "lib/id.h"
 #include "lib/log.h"
@@ -19,239 +18,6 @@
 
 #define EVENTS_USER_MAX STORE_NAME_MAX
 #define EVENTS_DUP 1		/* txn outcome: the id exists, nothing written */
-
-#define EVENTS_ONES UINT64_C(0x0101010101010101)
-#define EVENTS_HIGHS UINT64_C(0x8080808080808080)
-
-/* 1 if one of the 8 bytes of w is below 0x20, '"' or '\\': a byte that
- * json-c escapes (with JSON_C_TO_STRING_NOSLASHESCAPE). */
-static int
-events_word_escapes(uint64_t w)
-{
-	uint64_t q = w ^ (EVENTS_ONES * '"'), b = w ^ (EVENTS_ONES * '\\');
-
-	return (((w - EVENTS_ONES * 0x20) & ~w) |
-	    ((q - EVENTS_ONES) & ~q) | ((b - EVENTS_ONES) & ~b)) &
-	    EVENTS_HIGHS ? 1 : 0;
-}
-
-/* s (n bytes) as a JSON string, escaped exactly as json-c escapes it:
- * \b \n \r \t \f \" \\ by name, other bytes below 0x20 as \u00xx,
- * everything else (UTF-8, '/', 0x7f) as it is. */
-static int
-events_json_str(struct buf *out, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t i = 0, start = 0;
-	uint64_t w;
-	char esc[6];
-	unsigned char ch;
-
-	if (buf_add(out, "\"", 1) == -1)
-		return -1;
-	while (i < n) {
-		if (n - i >= 8) {
-			memcpy(&w, s + i, sizeof(w));
-			if (!events_word_escapes(w)) {
-				i += 8;
-				continue;
-			}
-		}
-		ch = (unsigned char)s[i];
-		if (ch >= 0x20 && ch != '"' && ch != '\\') {
-			i++;
-			continue;
-		}
-		esc[0] = '\\';
-		switch (ch) {
-		case '\b': esc[1] = 'b'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\r': esc[1] = 'r'; break;
-		case '\t': esc[1] = 't'; break;
-		case '\f': esc[1] = 'f'; break;
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		default:
-			esc[1] = 'u';
-			esc[2] = '0';
-			esc[3] = '0';
-			esc[4] = hex[ch >> 4];
-			esc[5] = hex[ch & 0xf];
-			break;
-		}
-		if (buf_add(out, s + start, i - start) == -1 ||
-		    buf_add(out, esc, esc[1] == 'u' ? 6 : 2) == -1)
-			return -1;
-		start = ++i;
-	}
-	if (buf_add(out, s + start, n - start) == -1 ||
-	    buf_add(out, "\"", 1) == -1)
-		return -1;
-	return 0;
-}
-
-/*
- * o serialized into out exactly as json_object_to_json_string_length(o,
- * JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE) writes it, for
- * a tree made by json-c's parser, without its per-byte string escaping
- * (most of the envelope's cost).  Doubles are written by json-c itself:
- * it keeps their input text.  0 or -1 (memory, cap).
- */
-static int
-events_json(struct buf *out, struct json_object *o)
-{
-	const char *s;
-	size_t i, n;
-	char d[24];
-	int64_t v;
-	uint64_t u;
-	int neg;
-
-	switch (json_object_get_type(o)) {
-	case json_type_null:
-		return buf_add(out, "null", 4);
-	case json_type_boolean:
-		return json_object_get_boolean(o) ? buf_add(out, "true", 4) :
-		    buf_add(out, "false", 5);
-	case json_type_int:
-		/* int64, or uint64 above INT64_MAX (get_int64 clamps) */
-		v = json_object_get_int64(o);
-		neg = v < 0;
-		u = v == INT64_MAX ? json_object_get_uint64(o) :
-		    neg ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-		i = sizeof(d);
-		do {
-			d[--i] = (char)('0' + u % 10);
-			u /= 10;
-		} while (u > 0);
-		if (neg)
-			d[--i] = '-';
-		return buf_add(out, d + i, sizeof(d) - i);
-	case json_type_string:
-		return events_json_str(out, json_object_get_string(o),
-		    (size_t)json_object_get_string_len(o));
-	case json_type_array:
-		if (buf_add(out, "[", 1) == -1)
-			return -1;
-		n = json_object_array_length(o);
-		for (i = 0; i < n; i++)
-			if ((i > 0 && buf_add(out, ",", 1) == -1) ||
-			    events_json(out, json_object_array_get_idx(o, i)) == -1)
-				return -1;
-		return buf_add(out, "]", 1);
-	case json_type_object: {
-		int first = 1;
-
-		if (buf_add(out, "{", 1) == -1)
-			return -1;
-		json_object_object_foreach(o, key, val) {
-			if ((!first && buf_add(out, ",", 1) == -1) ||
-			    events_json_str(out, key, strlen(key)) == -1 ||
-			    buf_add(out, ":", 1) == -1 ||
-			    events_json(out, val) == -1)
-				return -1;
-			first = 0;
-		}
-		return buf_add(out, "}", 1);
-	}
-	default:	/* double: json-c keeps the text it parsed */
-		s = json_object_to_json_string_length(o,
-		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
-		return s == NULL ? -1 : buf_add(out, s, n);
-	}
-}
-
-/* 1 if json-c writes s as it is inside a JSON string: printable ASCII
- * other than '"' and '\\' (no escape, no UTF-8 repair). */
-static int
-events_plain(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e ||
-		    *s == '"' || *s == '\\')
-			return 0;
-	return 1;
-}
-
-/* Append "name":"s" (s plain) with a leading comma unless first. */
-static int
-events_field(struct buf *out, const char *name, const char *s, int first)
-{
-	return (first ? 0 : buf_add(out, ",", 1)) == 0 &&
-	    buf_add(out, "\"", 1) == 0 && buf_adds(out, name) == 0 &&
-	    buf_add(out, "\":\"", 3) == 0 && buf_adds(out, s) == 0 &&
-	    buf_add(out, "\"", 1) == 0 ? 0 : -1;
-}
-
-/*
- * The envelope written directly when every string field is plain (the
- * usual case): the same bytes json-c writes for the object built below,
- * for a fraction of the work (data through events_json).
- * 0, -1 (memory, cap) or 1 (not plain: build it with json-c).
- */
-static int
-events_envelope_plain(struct buf *out, const char *id, const char *type,
-    int64_t ts_ms, const char *org_id, const char *app_id,
-    const char *user_id, struct json_object *data)
-{
-	char t[TIMEFMT_LEN];
-
-	if (ts_ms == 0 || !events_plain(id) || !events_plain(type) ||
-	    !events_plain(org_id) || (app_id != NULL && !events_plain(app_id)) ||
-	    (user_id != NULL && !events_plain(user_id)))
-		return 1;
-	timefmt_format(ts_ms, t, sizeof(t));
-	if (buf_add(out, "{", 1) == -1 ||
-	    events_field(out, "id", id, 1) == -1 ||
-	    events_field(out, "type", type, 0) == -1 ||
-	    events_field(out, "timestamp", t, 0) == -1 ||
-	    events_field(out, "org_id", org_id, 0) == -1 ||
-	    (app_id != NULL && app_id[0] != '\0' &&
-	    events_field(out, "app_id", app_id, 0) == -1) ||
-	    (user_id != NULL &&
-	    events_field(out, "user_id", user_id, 0) == -1) ||
-	    buf_adds(out, ",\"data\":") == -1 ||
-	    events_json(out, data) == -1 || buf_add(out, "}", 1) == -1)
-		return -1;
-	return 0;
-}
-
-int
-events_envelope(struct buf *out, const char *id, const char *type,
-    int64_t ts_ms, const char *org_id, const char *app_id,
-    const char *user_id, struct json_object *data)
-{
-	struct json_object *o;
-	const char *s;
-	size_t n;
-	int rc = -1;
-
-	buf_reset(out);
-	rc = events_envelope_plain(out, id, type, ts_ms, org_id, app_id,
-	    user_id, data);
-	if (rc != 1)
-		return rc;
-	rc = -1;
-	buf_reset(out);
-	o = json_object_new_object();
-	if (o == NULL)
-		return -1;
-	json_object_object_add(o, "id", jout_str(id, 0));
-	json_object_object_add(o, "type", jout_str(type, 0));
-	json_object_object_add(o, "timestamp", jout_time(ts_ms));
-	json_object_object_add(o, "org_id", jout_str(org_id, 0));
-	if (app_id != NULL && app_id[0] != '\0')
-		json_object_object_add(o, "app_id", jout_str(app_id, 0));
-	if (user_id != NULL)
-		json_object_object_add(o, "user_id", jout_str(user_id, 0));
-	json_object_object_add(o, "data", json_object_get(data));
-	s = json_object_to_json_string_length(o,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
-	if (s != NULL && buf_add(out, s, n) == 0)
-		rc = 0;
-	json_object_put(o);
-	return rc;
-}
 
 /* 1 if s is 1..64 bytes of A-Za-z0-9_- (an idempotency key). */
 static int
@@ -434,7 +200,7 @@ events_parse(struct api_call *c, struct events_in *in, struct buf *env)
 	in->ev.created_at = timefmt_now_ms();
 	if (!present)
 		ts = in->ev.created_at;
-	if (events_envelope(env, in->ev.id, type, ts, org, app, user,
+	if (envelope_build(env, in->ev.id, type, ts, org, app, user,
 	    data) == -1) {
 		response_error(c->resp, 413, "payload_too_large",
 		    "the event is larger than max_event_bytes");

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "cgi/catalog.h"
-#include "cgi/events.h"
+#include "cgi/envelope.h"
 #include "cgi/handlers.h"
 #include "cgi/idlist.h"
 #include "cgi/jin.h"
@@ -693,7 +693,7 @@ webhooks_test(struct api_call *c)
 	json_object_object_add(data, "webhook_id", jout_str(c->param[1], 0));
 	json_object_object_add(data, "message", json_object_new_string(
 	    "This is a test event sent by hookd."));
-	if (events_envelope(&env, o->ev.id, CATALOG_TEST_TYPE, now,
+	if (envelope_build(&env, o->ev.id, CATALOG_TEST_TYPE, now,
 	    o->app.org_id, o->app.id, NULL, data) == -1) {
 		json_object_put(data);
 		response_error(c->resp, 503, "out_of_memory", "out of memory");

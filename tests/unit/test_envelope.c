@@ -13,7 +13,7 @@
 
 #include <json-c/json.h>
 
-#include "cgi/events.h"
+#include "cgi/envelope.h"
 #include "cgi/jin.h"
 #include "lib/buf.h"
 
@@ -34,7 +34,7 @@ check_data(const char *data_json, const char *want)
 	ck_assert_msg(jin_parse(data_json, strlen(data_json), 32, &data, err,
 	    sizeof(err)) == 0, "%s: %s", data_json, err);
 	buf_init(&got, 1 << 16);
-	ck_assert_int_eq(events_envelope(&got, "evt_1", "user.signin", TS,
+	ck_assert_int_eq(envelope_build(&got, "evt_1", "user.signin", TS,
 	    "org_a", "app_1", "u1", data), 0);
 	ck_assert_msg(got.len == strlen(want) &&
 	    memcmp(got.data, want, got.len) == 0,
@@ -104,7 +104,7 @@ check_head(const char *type, int64_t ts, const char *org, const char *app,
 	struct buf got;
 
 	buf_init(&got, 1 << 16);
-	ck_assert_int_eq(events_envelope(&got, "evt_1", type, ts, org, app,
+	ck_assert_int_eq(envelope_build(&got, "evt_1", type, ts, org, app,
 	    user, data), 0);
 	ck_assert_msg(got.len == strlen(want) &&
 	    memcmp(got.data, want, got.len) == 0, "\n got %s\nwant %s",
