@@ -1,23 +1,20 @@
-/* events.c - event intake: validate, build the envelope once, store and
- * fan out in one transaction. */
+/* events.c - POST /v1/events: validate the body, build the envelope
+ * (envelope.c) and store the event with its fan-out (intake.c). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cgi/catalog.h"
 #include "cgi/envelope.h"
-#include "cgi/fanout.h"
 #include "cgi/handlers.h"
-#include "cgi/idlist.h"
+#include "cgi/intake.h"
 #include "cgi/jin.h"
 #include "cgi/response.h"
 #include "lib/id.h"
 #include "lib/log.h"
 #include "lib/timefmt.h"
-#include "lib/wake.h"
 
 #define EVENTS_USER_MAX STORE_NAME_MAX
-#define EVENTS_DUP 1		/* txn outcome: the id exists, nothing written */
 
 /* 1 if s is 1..64 bytes of A-Za-z0-9_- (an idempotency key). */
 static int
@@ -35,94 +32,9 @@ events_id_ok(const char *s)
 	return n >= 1 && n <= STORE_ID_MAX;
 }
 
-static int
-events_printable(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 0;
-	return 1;
-}
-
-struct events_in {
-	struct api_call *c;
-	struct store_event ev;		/* body points into env */
-	int given_id;			/* ev.id came with the request */
-	struct idlist hooks;		/* (webhook id, app id) to deliver to */
-	uint32_t deliveries;		/* answer */
-};
-
-/* The stored event of our id: answer it (200) and write nothing. */
-static int
-events_dup(struct store_txn *t, struct events_in *in)
-{
-	struct store_event old;
-	int rc;
-
-	rc = store_event_get(t, in->ev.id, 0, &old);
-	if (rc != STORE_OK)
-		return rc;
-	in->deliveries = old.deliveries;
-	store_event_free(&old);
-	return EVENTS_DUP;
-}
-
-static int
-events_txn(struct store_txn *t, void *arg)
-{
-	struct events_in *in = arg;
-	const struct fanout_org *f;
-	struct store_delivery d;
-	size_t i;
-	int rc;
-
-	idlist_reset(&in->hooks);
-	in->deliveries = 0;
-	/* A repeated id: answer from the first event, before any work.  An
-	 * id made here is new (time + 80 random bits): no look-up, and no
-	 * read lock on the events page that the put below must upgrade (two
-	 * processes doing both deadlock).  The put still refuses a taken id. */
-	if (in->given_id) {
-		rc = events_dup(t, in);
-		if (rc != STORE_NOTFOUND)
-			return rc;
-	}
-	/* The org's apps and webhooks as of this transaction: one read of
-	 * its fan-out generation when this process has them cached
-	 * (cgi/fanout.h). */
-	if ((rc = fanout_get(t, in->ev.org_id, &f)) != STORE_OK)
-		return rc;
-	if (in->ev.app_id[0] != '\0' && !fanout_has_app(f, in->ev.app_id))
-		return call_fail(in->c, 422, "invalid_field",
-		    "app_id: no such app in org_id");
-	if (fanout_match(f, in->ev.app_id, in->ev.type, &in->hooks) == -1)
-		return STORE_ERR;
-	in->ev.deliveries = (uint32_t)in->hooks.n;
-	rc = store_event_put(t, &in->ev);
-	if (rc == STORE_EXISTS)
-		return events_dup(t, in);	/* a racing writer won */
-	if (rc != STORE_OK)
-		return rc;
-	memset(&d, 0, sizeof(d));
-	memcpy(d.event_id, in->ev.id, sizeof(d.event_id));
-	memcpy(d.event_type, in->ev.type, sizeof(d.event_type));
-	d.status = STORE_DLV_PENDING;
-	d.next_attempt_at = d.created_at = d.updated_at = in->ev.created_at;
-	for (i = 0; i < in->hooks.n; i++) {
-		if (id_new("dlv", d.id, sizeof(d.id)) == -1)
-			return STORE_ERR;
-		memcpy(d.webhook_id, in->hooks.v[i].id, sizeof(d.webhook_id));
-		memcpy(d.app_id, in->hooks.v[i].owner, sizeof(d.app_id));
-		if ((rc = store_delivery_put(t, &d, 1)) != STORE_OK)
-			return rc;
-	}
-	in->deliveries = in->ev.deliveries;
-	return STORE_OK;
-}
-
 /* Validate the body into in->ev and the envelope.  0 or -1 (answered). */
 static int
-events_parse(struct api_call *c, struct events_in *in, struct buf *env)
+events_parse(struct api_call *c, struct intake *in, struct buf *env)
 {
 	static const char *const fields[] = { "id", "type", "org_id",
 	    "app_id", "user_id", "data", "occurred_at", NULL };
@@ -163,7 +75,7 @@ events_parse(struct api_call *c, struct events_in *in, struct buf *env)
 		    "type: \"%.128s\" is not in the event catalog", type);
 		return -1;
 	}
-	if (!events_printable(org)) {
+	if (!jin_printable(org)) {
 		call_invalid(c, "org_id: must not contain control characters");
 		return -1;
 	}
@@ -231,7 +143,7 @@ events_answer(struct buf *out, const char *id, uint32_t n)
 void
 events_create(struct api_call *c)
 {
-	struct events_in *in;
+	struct intake *in;
 	struct buf env, ans;
 	int rc;
 
@@ -242,28 +154,24 @@ events_create(struct api_call *c)
 		response_error(c->resp, 503, "out_of_memory", "out of memory");
 		return;
 	}
-	in->c = c;
-	idlist_init(&in->hooks);
+	intake_init(in);
 	if (events_parse(c, in, &env) == -1)
 		goto out;
-	rc = call_txn(c, 0, events_txn, in);
-	if (rc == -1)
+	if ((rc = intake_store(c, in)) == -1)
 		goto out;
-	if (rc == 0 && in->deliveries > 0)
-		wake_send(c->cfg->data_dir);
 	/* {"id":ID,"deliveries":N} written directly: the id is 1..64 of
 	 * A-Z a-z 0-9 _ - (checked in events_parse or made by id_new), so it
 	 * needs no escaping. */
 	buf_init(&ans, 64 + STORE_ID_MAX);
 	if (events_answer(&ans, in->ev.id, in->deliveries) == 0)
-		response_raw(c->resp, rc == EVENTS_DUP ? 200 : 202, ans.data,
+		response_raw(c->resp, rc == INTAKE_DUP ? 200 : 202, ans.data,
 		    ans.len);
 	else
 		response_error(c->resp, 500, "internal_error",
 		    "the answer could not be built");
 	buf_free(&ans);
 out:
-	idlist_free(&in->hooks);
+	intake_free(in);
 	free(in);
 	buf_free(&env);
 }
