@@ -199,6 +199,32 @@ webhooks_op_free(struct webhooks_op *o)
 	free(o);
 }
 
+/*
+ * A new op for create or update after the checks of the body both share:
+ * only the keys of fields, and a good url when one is given (*url, NULL
+ * when absent).  NULL with the answer written.
+ */
+static struct webhooks_op *
+webhooks_op_body(struct api_call *c, const char *const *fields,
+    const char **url)
+{
+	struct webhooks_op *o;
+	char err[256];
+
+	if ((o = webhooks_op_new(c)) == NULL)
+		return NULL;
+	if (jin_only(c->body, fields, err, sizeof(err)) == -1) {
+		call_invalid(c, err);
+		goto bad;
+	}
+	if (webhooks_url(c, url) == -1)
+		goto bad;
+	return o;
+bad:
+	webhooks_op_free(o);
+	return NULL;
+}
+
 int
 webhooks_load(struct store_txn *t, struct api_call *c, const char *app_id,
     const char *wh_id, struct store_webhook *out)
@@ -224,6 +250,14 @@ webhooks_load_enabled(struct store_txn *t, struct api_call *c,
 		return call_fail(c, 409, "webhook_disabled",
 		    "the webhook is disabled; enable it first");
 	return STORE_OK;
+}
+
+/* The webhook of the path (param[1] of app param[0]) into out. */
+static int
+webhooks_of_path(struct store_txn *t, struct api_call *c,
+    struct store_webhook *out)
+{
+	return webhooks_load(t, c, c->param[0], c->param[1], out);
 }
 
 /* Health of webhook id into h.  A webhook never attempted has no record:
@@ -258,17 +292,10 @@ webhooks_create(struct api_call *c)
 	    "secret", "rate_limit", "enabled", NULL };
 	struct webhooks_op *o;
 	const char *url;
-	char err[256];
 	int present, enabled = 1, enabled_present;
 
-	if ((o = webhooks_op_new(c)) == NULL)
+	if ((o = webhooks_op_body(c, fields, &url)) == NULL)
 		return;
-	if (jin_only(c->body, fields, err, sizeof(err)) == -1) {
-		call_invalid(c, err);
-		goto out;
-	}
-	if (webhooks_url(c, &url) == -1)
-		goto out;
 	if (url == NULL) {
 		call_invalid(c, "url: required");
 		goto out;
@@ -389,12 +416,9 @@ static int
 webhooks_get_txn(struct store_txn *t, void *arg)
 {
 	struct webhooks_op *o = arg;
-	int rc;
+	int rc = webhooks_of_path(t, o->c, &o->w);
 
-	if ((rc = webhooks_load(t, o->c, o->c->param[0], o->c->param[1],
-	    &o->w)) != STORE_OK)
-		return rc;
-	return webhooks_health(t, o->w.id, &o->h);
+	return rc != STORE_OK ? rc : webhooks_health(t, o->w.id, &o->h);
 }
 
 void
@@ -418,8 +442,7 @@ webhooks_update_txn(struct store_txn *t, void *arg)
 	int64_t now = timefmt_now_ms();
 	int rc, ending = 0;
 
-	if ((rc = webhooks_load(t, o->c, o->c->param[0], o->c->param[1],
-	    &w)) != STORE_OK)
+	if ((rc = webhooks_of_path(t, o->c, &w)) != STORE_OK)
 		return rc;
 	if (o->url_set)
 		memcpy(w.url, o->w.url, sizeof(w.url));
@@ -468,16 +491,9 @@ webhooks_update(struct api_call *c)
 	struct webhooks_op *o;
 	struct json_object *v;
 	const char *url;
-	char err[256];
 
-	if ((o = webhooks_op_new(c)) == NULL)
+	if ((o = webhooks_op_body(c, fields, &url)) == NULL)
 		return;
-	if (jin_only(c->body, fields, err, sizeof(err)) == -1) {
-		call_invalid(c, err);
-		goto out;
-	}
-	if (webhooks_url(c, &url) == -1)
-		goto out;
 	if (url != NULL) {
 		memcpy(o->w.url, url, strlen(url) + 1);
 		o->url_set = 1;
@@ -505,8 +521,7 @@ webhooks_delete_txn(struct store_txn *t, void *arg)
 	struct webhooks_op *o = arg;
 	int rc;
 
-	if ((rc = webhooks_load(t, o->c, o->c->param[0], o->c->param[1],
-	    &o->w)) != STORE_OK)
+	if ((rc = webhooks_of_path(t, o->c, &o->w)) != STORE_OK)
 		return rc;
 	/* The delete first: it bumps the org's fan-out generation, whose
 	 * lock comes before the deliveries' (store.h). */
