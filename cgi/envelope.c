@@ -4,10 +4,11 @@
  * Written here rather than by json-c: json-c escapes strings one byte at a
  * time and builds an object for the header; this writer copies strings 8
  * bytes at a time when nothing in them needs escaping, the bulk of a
- * typical event.  Measured per call on a 1 KiB event (a loop over
- * envelope_build against json_object_to_json_string_ext of the same
- * object): about half the time.  The bytes are json-c's: doubles are even
- * printed by json-c, which keeps the text it parsed.
+ * typical event.  Measured under callgrind on a 1 KiB event: ~11.4k
+ * instructions a call here against ~23k for building the same object and
+ * printing it with json_object_to_json_string_ext, some 5% of a whole
+ * intake request.  The bytes are json-c's: doubles are even printed by
+ * json-c, which keeps the text it parsed.
  */
 #include <stdint.h>
 #include <string.h>
