@@ -1,7 +1,7 @@
 # hookd - webhook delivery over Berkeley DB.  Plain GNU make.
 #
 #   make                 build cgi/hookd.fcgi and sender/hookd-send
-#   make check           dependency step, build, every test
+#   make check           dependency step, lint, build, every test
 #   make check-asan      the same under ASan + UBSan (objects in build-asan/)
 #   make run             the quick start: lighttpd on 127.0.0.1:8080 + sender
 #   make bench           benchmarks (bench/)
@@ -115,7 +115,11 @@ deps:
 	@sh mk/deps.sh
 
 check: deps
-	$(MAKE) unit integration
+	$(MAKE) lint unit integration
+
+# Static checks: banned calls, cppcheck, clang-tidy (mk/lint.sh).
+lint:
+	@sh mk/lint.sh
 
 unit: $(PROGS) $(UNIT_BIN)
 	@fail=""; for t in $(UNIT_BIN); do echo "== $$t"; \
@@ -160,7 +164,7 @@ clean:
 	rm -rf build-asan build-fuzz gen
 	rm -f $(PROGS) */*.o */*.d tests/unit/*.o tests/unit/*.d *.a $(UNIT_BIN) $(BENCH_BIN)
 
-.PHONY: all deps check unit integration check-asan check-valgrind fuzz fuzz-run run bench install uninstall clean
+.PHONY: all deps check lint unit integration check-asan check-valgrind fuzz fuzz-run run bench install uninstall clean
 .SECONDARY:
 
 -include $(shell find $(O) -name '*.d' -not -path './build-asan/*' -not -path './build-fuzz/*' 2>/dev/null)

@@ -166,13 +166,14 @@ int64_t
 id_time(const char *s)
 {
 	const char *b = strrchr(s, '_');
-	int64_t t = 0;
+	uint64_t t = 0;
 	int i;
 
 	b = b == NULL ? s : b + 1;
 	if (!id_body_valid(b))
 		return -1;
+	/* valid: ID_TIME_CHARS digits of 0..31 each, so t < 2^50 */
 	for (i = 0; i < ID_TIME_CHARS; i++)
-		t = t << 5 | id_digit(b[i]);
-	return t;
+		t = t << 5 | (uint64_t)id_digit(b[i]);
+	return (int64_t)t;
 }

@@ -233,9 +233,9 @@ worker_submit(struct worker *w, const struct worker_round *in)
 	w->r.done = p;
 	w->r.fill = p + in->ndone;
 	if (in->ndone > 0)
-		memcpy(w->r.done, in->done, in->ndone * sizeof(*p));
+		memcpy(w->r.done, in->done, in->ndone * sizeof(struct job *));
 	if (in->want > 0)
-		memcpy(w->r.fill, in->fill, in->want * sizeof(*p));
+		memcpy(w->r.fill, in->fill, in->want * sizeof(struct job *));
 	w->done = 0;
 	w->submitted = 1;
 	pthread_cond_signal(&w->cv);
@@ -260,9 +260,9 @@ worker_take(struct worker *w, struct worker_round *out)
 	out->done = done;
 	out->fill = fill;
 	if (w->r.ndone > 0)
-		memcpy(done, w->r.done, w->r.ndone * sizeof(*done));
+		memcpy(done, w->r.done, w->r.ndone * sizeof(struct job *));
 	if (w->r.want > 0)
-		memcpy(fill, w->r.fill, w->r.want * sizeof(*fill));
+		memcpy(fill, w->r.fill, w->r.want * sizeof(struct job *));
 	w->submitted = 0;
 	w->done = 0;
 	pthread_mutex_unlock(&w->mu);
