@@ -87,8 +87,10 @@ apps_create(struct api_call *c)
 		    "could not make random ids");
 		goto out;
 	}
-	memcpy(p.app.org_id, org, strlen(org) + 1);
-	memcpy(p.app.name, name, strlen(name) + 1);
+	if (call_copy(c, "org_id", p.app.org_id, sizeof(p.app.org_id),
+	    org) == -1 ||
+	    call_copy(c, "name", p.app.name, sizeof(p.app.name), name) == -1)
+		goto out;
 	sign_sha256(key, strlen(key), p.app.key_hash);
 	p.app.created_at = timefmt_now_ms();
 	if (call_txn(c, 0, apps_create_txn, &p) != 0)
@@ -210,6 +212,7 @@ apps_delete_txn(struct store_txn *t, void *arg)
 	struct apps_del *d = arg;
 	struct store_app app;
 	int64_t now = timefmt_now_ms();
+	const char *id;
 	size_t i;
 	int rc;
 
@@ -223,12 +226,13 @@ apps_delete_txn(struct store_txn *t, void *arg)
 	rc = store_webhook_iter_app(t, app.id, apps_del_collect, &d->hooks);
 	if (rc < 0)
 		return rc;
-	for (i = 0; i < d->hooks.n; i++) {
-		rc = store_delivery_end_webhook(t, d->hooks.v[i].id,
-		    STORE_DLV_CANCELLED, now, NULL);
+	for (i = 0; i < idlist_len(&d->hooks); i++) {
+		id = IDLIST_AT(&d->hooks, i)->id;
+		rc = store_delivery_end_webhook(t, id, STORE_DLV_CANCELLED,
+		    now, NULL);
 		if (rc != STORE_OK)
 			return rc;
-		rc = store_webhook_del(t, d->hooks.v[i].id);
+		rc = store_webhook_del(t, id);
 		if (rc != STORE_OK && rc != STORE_NOTFOUND)
 			return rc;
 	}

@@ -4,6 +4,7 @@
 
 #include "cgi/auth.h"
 #include "cgi/response.h"
+#include "lib/id.h"
 #include "lib/log.h"
 #include "lib/sign.h"
 
@@ -71,7 +72,7 @@ auth_check(struct api_call *c, const struct router_route *r)
 		c->admin = 1;
 		return 0;
 	}
-	if (strncmp(tok, "hk_", 3) != 0)
+	if (id_body(tok, SIGN_KEY_KIND) == NULL)
 		return auth_unauthorized(c, "invalid token");
 	sign_sha256(tok, strlen(tok), l.hash);
 	err[0] = '\0';

@@ -5,6 +5,7 @@
 #include "cgi/call.h"
 #include "cgi/response.h"
 #include "lib/log.h"
+#include "lib/str.h"
 
 int
 call_fail(struct api_call *c, int status, const char *code,
@@ -46,6 +47,18 @@ call_txn(struct api_call *c, int flags, store_txn_fn fn, void *arg)
 	response_error(c->resp, 503, "storage_unavailable",
 	    "storage is unavailable; try again later");
 	return -1;
+}
+
+int
+call_copy(struct api_call *c, const char *field, char *dst, size_t size,
+    const char *src)
+{
+	if (str_copy(dst, size, src) == -1) {
+		response_error(c->resp, 422, "invalid_field", "%s: too long",
+		    field);
+		return -1;
+	}
+	return 0;
 }
 
 void

@@ -44,6 +44,14 @@ int call_fail(struct api_call *c, int status, const char *code,
  */
 int call_txn(struct api_call *c, int flags, store_txn_fn fn, void *arg);
 
+/*
+ * Copy src into dst (size bytes) for the field named field (lib/str.h:
+ * never cut).  0, or -1 with 422 "<field>: too long" answered; the
+ * fields are capped when parsed, so it guards only the buffer size.
+ */
+int call_copy(struct api_call *c, const char *field, char *dst, size_t size,
+    const char *src);
+
 /* Answer 422 naming a field (err comes from a jin_ getter). */
 void call_invalid(struct api_call *c, const char *err);
 

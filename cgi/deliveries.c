@@ -114,7 +114,7 @@ deliveries_list(struct api_call *c)
 	struct json_object *o, *a;
 	struct dlv_page *p;
 	char st[32];
-	long long limit;
+	int64_t limit;
 	size_t i;
 	int rc;
 
@@ -142,8 +142,8 @@ deliveries_list(struct api_call *c)
 		    "or cancelled");
 		goto out;
 	}
-	rc = query_get(q, "webhook", p->webhook, sizeof(p->webhook));
-	if (rc == -1 || (rc == 1 && !id_valid("wh", p->webhook))) {
+	if (query_id(q, "webhook", "wh", p->webhook,
+	    sizeof(p->webhook)) == -1) {
 		call_invalid(c, "webhook: not a webhook id");
 		goto out;
 	}
@@ -152,8 +152,8 @@ deliveries_list(struct api_call *c)
 		call_invalid(c, "event_type: bad value");
 		goto out;
 	}
-	rc = query_get(q, "cursor", p->cursor, sizeof(p->cursor));
-	if (rc == -1 || (rc == 1 && !id_valid("dlv", p->cursor))) {
+	if (query_id(q, "cursor", "dlv", p->cursor,
+	    sizeof(p->cursor)) == -1) {
 		call_invalid(c, "cursor: not a cursor of this list");
 		goto out;
 	}

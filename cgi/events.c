@@ -98,17 +98,21 @@ events_parse(struct api_call *c, struct intake *in, struct buf *env)
 		return -1;
 	}
 	in->given_id = id != NULL;
-	if (id != NULL)
-		memcpy(in->ev.id, id, strlen(id) + 1);
-	else if (id_new("evt", in->ev.id, sizeof(in->ev.id)) == -1) {
+	if (id != NULL) {
+		if (call_copy(c, "id", in->ev.id, sizeof(in->ev.id), id) == -1)
+			return -1;
+	} else if (id_new("evt", in->ev.id, sizeof(in->ev.id)) == -1) {
 		response_error(c->resp, 503, "no_entropy",
 		    "could not make an id");
 		return -1;
 	}
-	memcpy(in->ev.type, type, strlen(type) + 1);
-	memcpy(in->ev.org_id, org, strlen(org) + 1);
-	if (app != NULL)
-		memcpy(in->ev.app_id, app, strlen(app) + 1);
+	if (call_copy(c, "type", in->ev.type, sizeof(in->ev.type),
+	    type) == -1 ||
+	    call_copy(c, "org_id", in->ev.org_id, sizeof(in->ev.org_id),
+	    org) == -1 ||
+	    (app != NULL && call_copy(c, "app_id", in->ev.app_id,
+	    sizeof(in->ev.app_id), app) == -1))
+		return -1;
 	in->ev.created_at = timefmt_now_ms();
 	if (!present)
 		ts = in->ev.created_at;
@@ -127,16 +131,9 @@ events_parse(struct api_call *c, struct intake *in, struct buf *env)
 static int
 events_answer(struct buf *out, const char *id, uint32_t n)
 {
-	char d[16];
-	size_t i = sizeof(d);
-
-	do {
-		d[--i] = (char)('0' + n % 10);
-		n /= 10;
-	} while (n > 0);
 	return buf_adds(out, "{\"id\":\"") == 0 && buf_adds(out, id) == 0 &&
 	    buf_adds(out, "\",\"deliveries\":") == 0 &&
-	    buf_add(out, d + i, sizeof(d) - i) == 0 &&
+	    buf_add_u64(out, n) == 0 &&
 	    buf_add(out, "}", 1) == 0 ? 0 : -1;
 }
 

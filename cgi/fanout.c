@@ -7,6 +7,14 @@
 #include <string.h>
 
 #include "cgi/fanout.h"
+#include "lib/arr.h"
+#include "lib/str.h"
+
+/* Most apps and webhooks an org's entry holds: the match list (idlist)
+ * holds no more either.  Far above any real org; a larger one fails
+ * like running out of memory. */
+#define FANOUT_APPS_MAX IDLIST_MAX
+#define FANOUT_HOOKS_MAX IDLIST_MAX
 
 struct fanout_app {
 	char id[STORE_ID_MAX + 1];
@@ -24,14 +32,15 @@ struct fanout_org {
 	char org[STORE_ORG_MAX + 1];
 	uint64_t hash;			/* of org: a cheap first compare */
 	struct store_fanout_gen gen;
-	struct fanout_app *apps;
-	size_t napps, capps;
-	struct fanout_hook *hooks;
-	size_t nhooks, chooks;
+	struct arr apps;		/* of struct fanout_app */
+	struct arr hooks;		/* of struct fanout_hook, by app */
 	size_t bytes;			/* heap held, for the budget */
 	uint64_t used;			/* tick of the last use (LRU) */
 	int over;			/* bytes passed FANOUT_BYTES / 8 */
 };
+
+#define FANOUT_APP(f, i) ARR_AT(&(f)->apps, struct fanout_app, i)
+#define FANOUT_HOOK(f, i) ARR_AT(&(f)->hooks, struct fanout_hook, i)
 
 static struct fanout_org *fanout_cache[FANOUT_ORGS];
 static size_t fanout_bytes;		/* sum of the cached entries' bytes */
@@ -55,29 +64,11 @@ fanout_free(struct fanout_org *f)
 
 	if (f == NULL)
 		return;
-	for (i = 0; i < f->nhooks; i++)
-		free(f->hooks[i].events);
-	free(f->hooks);
-	free(f->apps);
+	for (i = 0; i < f->hooks.n; i++)
+		free(FANOUT_HOOK(f, i)->events);
+	arr_free(&f->hooks);
+	arr_free(&f->apps);
 	free(f);
-}
-
-/* Grow *v (elements of size sz, *cap of them) to hold n + 1.  0 or -1. */
-static int
-fanout_grow(void **v, size_t *cap, size_t n, size_t sz, size_t *bytes)
-{
-	size_t nc;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	nc = *cap == 0 ? 4 : *cap * 2;
-	if ((p = realloc(*v, nc * sz)) == NULL)
-		return -1;
-	*bytes += (nc - *cap) * sz;
-	*v = p;
-	*cap = nc;
-	return 0;
 }
 
 static int
@@ -86,13 +77,10 @@ fanout_app_cb(const struct store_app *a, void *arg)
 	struct fanout_org *f = arg;
 	struct fanout_app *x;
 
-	if (fanout_grow((void **)&f->apps, &f->capps, f->napps,
-	    sizeof(*f->apps), &f->bytes) == -1)
+	if ((x = arr_push(&f->apps)) == NULL)
 		return STORE_ERR;
-	x = &f->apps[f->napps++];
 	memcpy(x->id, a->id, sizeof(x->id));
-	x->first = f->nhooks;
-	x->n = 0;
+	x->first = f->hooks.n;
 	return 0;
 }
 
@@ -103,17 +91,16 @@ fanout_hook_cb(const struct store_webhook *w, void *arg)
 	struct fanout_hook *h;
 	size_t n = strlen(w->events) + 1;
 
-	if (fanout_grow((void **)&f->hooks, &f->chooks, f->nhooks,
-	    sizeof(*f->hooks), &f->bytes) == -1)
+	if ((h = arr_push(&f->hooks)) == NULL)
 		return STORE_ERR;
-	h = &f->hooks[f->nhooks];
-	if ((h->events = malloc(n)) == NULL)
+	if ((h->events = malloc(n)) == NULL) {
+		f->hooks.n--;
 		return STORE_ERR;
+	}
 	memcpy(h->events, w->events, n);
 	memcpy(h->id, w->id, sizeof(h->id));
 	memcpy(h->app_id, w->app_id, sizeof(h->app_id));
 	h->enabled = w->enabled;
-	f->nhooks++;
 	f->bytes += n;
 	return 0;
 }
@@ -124,27 +111,34 @@ fanout_read(struct store_txn *t, const char *org,
     const struct store_fanout_gen *g, struct fanout_org **out)
 {
 	struct fanout_org *f;
+	struct fanout_app *x;
 	size_t i;
 	int rc;
 
 	*out = NULL;
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return STORE_ERR;
-	memcpy(f->org, org, strlen(org) + 1);
+	if (str_copy(f->org, sizeof(f->org), org) == -1) {
+		free(f);
+		return STORE_ERR;
+	}
 	f->hash = fanout_hash(org);
 	f->gen = *g;
 	f->bytes = sizeof(*f);
+	arr_init(&f->apps, sizeof(struct fanout_app), FANOUT_APPS_MAX);
+	arr_init(&f->hooks, sizeof(struct fanout_hook), FANOUT_HOOKS_MAX);
 	rc = store_app_iter(t, org, NULL, fanout_app_cb, f);
-	for (i = 0; rc >= 0 && i < f->napps; i++) {
-		f->apps[i].first = f->nhooks;
-		rc = store_webhook_iter_app(t, f->apps[i].id, fanout_hook_cb,
-		    f);
-		f->apps[i].n = f->nhooks - f->apps[i].first;
+	for (i = 0; rc >= 0 && i < f->apps.n; i++) {
+		x = FANOUT_APP(f, i);
+		x->first = f->hooks.n;
+		rc = store_webhook_iter_app(t, x->id, fanout_hook_cb, f);
+		x->n = f->hooks.n - x->first;
 	}
 	if (rc < 0) {
 		fanout_free(f);
 		return rc;
 	}
+	f->bytes += arr_bytes(&f->apps) + arr_bytes(&f->hooks);
 	f->over = f->bytes > FANOUT_BYTES / 8;
 	*out = f;
 	return STORE_OK;
@@ -234,8 +228,8 @@ fanout_has_app(const struct fanout_org *f, const char *app_id)
 {
 	size_t i;
 
-	for (i = 0; i < f->napps; i++)
-		if (strcmp(f->apps[i].id, app_id) == 0)
+	for (i = 0; i < f->apps.n; i++)
+		if (strcmp(FANOUT_APP(f, i)->id, app_id) == 0)
 			return 1;
 	return 0;
 }
@@ -244,15 +238,17 @@ int
 fanout_match(const struct fanout_org *f, const char *app_id,
     const char *type, struct idlist *l)
 {
+	const struct fanout_app *x;
 	const struct fanout_hook *w;
 	size_t a, i;
 
-	for (a = 0; a < f->napps; a++) {
+	for (a = 0; a < f->apps.n; a++) {
+		x = FANOUT_APP(f, a);
 		if (app_id != NULL && app_id[0] != '\0' &&
-		    strcmp(f->apps[a].id, app_id) != 0)
+		    strcmp(x->id, app_id) != 0)
 			continue;
-		for (i = 0; i < f->apps[a].n; i++) {
-			w = &f->hooks[f->apps[a].first + i];
+		for (i = 0; i < x->n; i++) {
+			w = FANOUT_HOOK(f, x->first + i);
 			if (w->enabled &&
 			    store_webhook_matches(w->events, type) &&
 			    idlist_add(l, w->id, w->app_id) != 0)

@@ -1,6 +1,7 @@
 /*
- * idlist.h - a growable list of (id, owner id) pairs, collected by store
- * iteration callbacks (which must not write) and written after.
+ * idlist.h - a list of (id, owner id) pairs, collected by store iteration
+ * callbacks (which must not write) and written after.  A struct arr
+ * (lib/arr.h) of struct idlist_item, at most IDLIST_MAX of them.
  */
 #ifndef HOOKD_CGI_IDLIST_H
 #define HOOKD_CGI_IDLIST_H
@@ -8,6 +9,7 @@
 #include <stddef.h>
 
 #include "db/store.h"
+#include "lib/arr.h"
 
 #define IDLIST_MAX 1000000	/* entries; more is an error */
 
@@ -17,14 +19,18 @@ struct idlist_item {
 };
 
 struct idlist {
-	struct idlist_item *v;
-	size_t n, size;
+	struct arr items;		/* of struct idlist_item */
 };
 
+/* Entry i (< idlist_len) of l. */
+#define IDLIST_AT(l, i) ARR_AT(&(l)->items, struct idlist_item, i)
+#define idlist_len(l) ((l)->items.n)
+
 void idlist_init(struct idlist *l);
-void idlist_reset(struct idlist *l);	/* n = 0, memory kept */
+void idlist_reset(struct idlist *l);	/* empty, memory kept */
 void idlist_free(struct idlist *l);
-/* Append; owner may be NULL.  0, or -1 (memory, IDLIST_MAX). */
+/* Append; owner may be NULL.  0, or -1 (memory, IDLIST_MAX, or an id
+ * longer than STORE_ID_MAX: never cut). */
 int idlist_add(struct idlist *l, const char *id, const char *owner);
 
 #endif

@@ -75,6 +75,7 @@ static int
 intake_txn(struct store_txn *t, void *arg)
 {
 	struct intake *in = arg;
+	const struct idlist_item *it;
 	struct store_delivery d;
 	size_t i;
 	int rc;
@@ -94,7 +95,7 @@ intake_txn(struct store_txn *t, void *arg)
 	rc = in->webhook_id != NULL ? intake_one(t, in) : intake_fanout(t, in);
 	if (rc != STORE_OK)
 		return rc;
-	in->ev.deliveries = (uint32_t)in->hooks.n;
+	in->ev.deliveries = (uint32_t)idlist_len(&in->hooks);
 	rc = store_event_put(t, &in->ev);
 	if (rc == STORE_EXISTS && in->given_id)
 		return intake_dup(t, in);	/* a racing writer won */
@@ -105,11 +106,12 @@ intake_txn(struct store_txn *t, void *arg)
 	memcpy(d.event_type, in->ev.type, sizeof(d.event_type));
 	d.status = STORE_DLV_PENDING;
 	d.next_attempt_at = d.created_at = d.updated_at = in->ev.created_at;
-	for (i = 0; i < in->hooks.n; i++) {
+	for (i = 0; i < idlist_len(&in->hooks); i++) {
 		if (id_new("dlv", d.id, sizeof(d.id)) == -1)
 			return STORE_ERR;
-		memcpy(d.webhook_id, in->hooks.v[i].id, sizeof(d.webhook_id));
-		memcpy(d.app_id, in->hooks.v[i].owner, sizeof(d.app_id));
+		it = IDLIST_AT(&in->hooks, i);
+		memcpy(d.webhook_id, it->id, sizeof(d.webhook_id));
+		memcpy(d.app_id, it->owner, sizeof(d.app_id));
 		if ((rc = store_delivery_put(t, &d, 1)) != STORE_OK)
 			return rc;
 		memcpy(in->delivery_id, d.id, sizeof(in->delivery_id));

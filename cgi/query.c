@@ -1,10 +1,9 @@
 /* query.c - URL query parameters. */
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cgi/query.h"
 #include "lib/id.h"
+#include "lib/num.h"
 
 static int
 query_hex(int c)
@@ -71,11 +70,10 @@ query_get(const char *query, const char *name, char *out, size_t outlen)
 }
 
 int
-query_int(const char *query, const char *name, long long min,
-    long long max, long long def, long long *out)
+query_int(const char *query, const char *name, int64_t min, int64_t max,
+    int64_t def, int64_t *out)
 {
-	char v[32], *end;
-	long long x;
+	char v[32];
 	int rc;
 
 	rc = query_get(query, name, v, sizeof(v));
@@ -85,22 +83,26 @@ query_int(const char *query, const char *name, long long min,
 		*out = def;
 		return 0;
 	}
-	if (v[0] == '\0' || (v[0] != '-' && (v[0] < '0' || v[0] > '9')))
+	return num_parse_i64(v, NUM_CSTR, min, max, out, NULL);
+}
+
+int
+query_id(const char *query, const char *name, const char *prefix, char *out,
+    size_t outlen)
+{
+	int rc;
+
+	rc = query_get(query, name, out, outlen);
+	if (rc == 1 && !id_valid(prefix, out))
 		return -1;
-	errno = 0;
-	x = strtoll(v, &end, 10);
-	if (errno != 0 || *end != '\0' || x < min || x > max)
-		return -1;
-	*out = x;
-	return 0;
+	return rc;
 }
 
 int
 query_page(const char *query, const char *prefix, size_t *limit,
     char *cursor, size_t cursorlen, const char **err)
 {
-	long long n;
-	int rc;
+	int64_t n;
 
 	if (query_int(query, "limit", 1, QUERY_LIMIT_MAX, QUERY_LIMIT_DEFAULT,
 	    &n) == -1) {
@@ -108,8 +110,7 @@ query_page(const char *query, const char *prefix, size_t *limit,
 		return -1;
 	}
 	*limit = (size_t)n;
-	rc = query_get(query, "cursor", cursor, cursorlen);
-	if (rc == -1 || (rc == 1 && !id_valid(prefix, cursor))) {
+	if (query_id(query, "cursor", prefix, cursor, cursorlen) == -1) {
 		*err = "cursor: not a cursor of this list";
 		return -1;
 	}

@@ -3,6 +3,7 @@
 #define HOOKD_CGI_QUERY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define QUERY_LIMIT_DEFAULT 50	/* a list's page when no limit is given */
 #define QUERY_LIMIT_MAX 250
@@ -14,9 +15,18 @@
  */
 int query_get(const char *query, const char *name, char *out, size_t outlen);
 
-/* An integer parameter in [min, max]; def when absent.  0 or -1 (bad). */
-int query_int(const char *query, const char *name, long long min,
-    long long max, long long def, long long *out);
+/* An integer parameter in [min, max] (decimal digits, one leading '-'
+ * allowed: lib/num.h); def when absent.  0 or -1 (bad). */
+int query_int(const char *query, const char *name, int64_t min, int64_t max,
+    int64_t def, int64_t *out);
+
+/*
+ * An id parameter of kind prefix (lib/id.h) into out, as query_get does.
+ * 1 a valid id, 0 absent (out ""), -1 bad encoding, too long or not such
+ * an id ("cursor=" with nothing after it is -1 too).
+ */
+int query_id(const char *query, const char *name, const char *prefix,
+    char *out, size_t outlen);
 
 /*
  * A list's page: "limit" (1..QUERY_LIMIT_MAX, QUERY_LIMIT_DEFAULT when

@@ -1,11 +1,10 @@
 /* request.c - CGI variables + body in, status + headers + JSON out. */
-#include <errno.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cgi/request.h"
 #include "cgi/response.h"
+#include "lib/num.h"
 
 #define REQUEST_PATH_MAX 8192
 
@@ -25,25 +24,15 @@ request_free(struct request *r)
 	memset(&r->req, 0, sizeof(r->req));
 }
 
-/* Parse a CONTENT_LENGTH value.  0 or -1. */
+/* Parse a CONTENT_LENGTH value (digits only; NULL or "" is 0).  0 or -1. */
 static int
 request_length(const char *s, uint64_t *out)
 {
-	unsigned long long v;
-	char *end;
-
 	if (s == NULL || *s == '\0') {
 		*out = 0;
 		return 0;
 	}
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0')
-		return -1;
-	*out = v;
-	return 0;
+	return num_parse_u64(s, NUM_CSTR, 0, UINT64_MAX, out, NULL);
 }
 
 /* The path: REQUEST_URI's path part, else SCRIPT_NAME + PATH_INFO. */
@@ -116,21 +105,6 @@ request_read(struct request *r, const struct api_ctx *ctx,
 		q->body_incomplete = 1;
 }
 
-/* Append the decimal digits of v (the header lines are written without
- * printf: it was the larger part of this function's cost). */
-static int
-request_add_uint(struct buf *b, unsigned long long v)
-{
-	char d[24];
-	size_t i = sizeof(d);
-
-	do {
-		d[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v > 0);
-	return buf_add(b, d + i, sizeof(d) - i);
-}
-
 int
 request_write(const struct api_response *resp, const struct request_io *io)
 {
@@ -140,14 +114,14 @@ request_write(const struct api_response *resp, const struct request_io *io)
 	buf_init(&h, 1024);
 	if (resp->status < 100 || resp->status > 999 ||
 	    buf_adds(&h, "Status: ") == -1 ||
-	    request_add_uint(&h, (unsigned long long)resp->status) == -1 ||
+	    buf_add_u64(&h, (uint64_t)resp->status) == -1 ||
 	    buf_add(&h, " ", 1) == -1 ||
 	    buf_adds(&h, response_reason(resp->status)) == -1 ||
 	    buf_add(&h, "\r\n", 2) == -1)
 		goto out;
 	if (resp->body.len > 0 && (buf_adds(&h,
 	    "Content-Type: application/json\r\nContent-Length: ") == -1 ||
-	    request_add_uint(&h, (unsigned long long)resp->body.len) == -1 ||
+	    buf_add_u64(&h, (uint64_t)resp->body.len) == -1 ||
 	    buf_add(&h, "\r\n", 2) == -1))
 		goto out;
 	if (resp->allow[0] != '\0' &&

@@ -158,8 +158,9 @@ webhooks_common(struct api_call *c, struct store_webhook *w, int *enabled,
 		call_invalid(c, err);
 		return -1;
 	}
-	if (desc != NULL)
-		memcpy(w->description, desc, strlen(desc) + 1);
+	if (desc != NULL && call_copy(c, "description", w->description,
+	    sizeof(w->description), desc) == -1)
+		return -1;
 	if (present)
 		w->rate_limit = (uint32_t)rate;
 	return 0;
@@ -316,8 +317,10 @@ webhooks_create(struct api_call *c)
 		    "could not make an id");
 		goto out;
 	}
-	memcpy(o->w.app_id, c->param[0], strlen(c->param[0]) + 1);
-	memcpy(o->w.url, url, strlen(url) + 1);
+	if (call_copy(c, "app", o->w.app_id, sizeof(o->w.app_id),
+	    c->param[0]) == -1 ||
+	    call_copy(c, "url", o->w.url, sizeof(o->w.url), url) == -1)
+		goto out;
 	o->w.enabled = enabled;
 	if (!enabled)
 		memcpy(o->w.disabled_reason, WEBHOOKS_DISABLED_BY_API,
@@ -495,7 +498,8 @@ webhooks_update(struct api_call *c)
 	if ((o = webhooks_op_body(c, fields, &url)) == NULL)
 		return;
 	if (url != NULL) {
-		memcpy(o->w.url, url, strlen(url) + 1);
+		if (call_copy(c, "url", o->w.url, sizeof(o->w.url), url) == -1)
+			goto out;
 		o->url_set = 1;
 	}
 	if (webhooks_events(c, &o->events_set, o->w.events,

@@ -54,8 +54,9 @@ whrecover_txn(struct store_txn *t, void *arg)
 	    whrecover_cb, o);
 	if (rc < 0)
 		return rc;
-	for (i = 0; i < o->ids.n; i++) {
-		if ((rc = store_delivery_get(t, o->ids.v[i].id, &d)) != STORE_OK)
+	for (i = 0; i < idlist_len(&o->ids); i++) {
+		rc = store_delivery_get(t, IDLIST_AT(&o->ids, i)->id, &d);
+		if (rc != STORE_OK)
 			return rc;
 		d.status = STORE_DLV_PENDING;
 		d.next_attempt_at = now;

@@ -10,6 +10,7 @@
 #include "cgi/webhooks.h"
 #include "cgi/whsecret.h"
 #include "lib/sign.h"
+#include "lib/str.h"
 #include "lib/timefmt.h"
 
 #define WHSECRET_BYTES 32			/* generated secrets */
@@ -38,11 +39,8 @@ whsecret_arg(struct api_call *c, char *out, size_t outlen)
 		return -1;
 	}
 	if (secret != NULL) {
-		if (strlen(secret) >= outlen) {
-			call_invalid(c, "secret: too long");
+		if (call_copy(c, "secret", out, outlen, secret) == -1)
 			return -1;
-		}
-		memcpy(out, secret, strlen(secret) + 1);
 	} else if (sign_new_secret(WHSECRET_BYTES, out, outlen) == -1) {
 		response_error(c->resp, 503, "no_entropy",
 		    "could not make a secret");
@@ -99,7 +97,9 @@ whsecret_rotate_txn(struct store_txn *t, void *arg)
 		    "secret: the new secret is the current one");
 	memcpy(w->prev_secret, w->secret, sizeof(w->prev_secret));
 	w->prev_secret_until = now + WHSECRET_PREV_MS;
-	memcpy(w->secret, o->secret, strlen(o->secret) + 1);
+	if (str_copy(w->secret, sizeof(w->secret), o->secret) == -1)
+		return call_fail(o->c, 422, "invalid_field",
+		    "secret: too long");
 	w->updated_at = now;
 	return store_webhook_put(t, w, 0);
 }

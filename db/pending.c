@@ -3,16 +3,22 @@
  * the API (delete: cancelled; PATCH enabled=false: failed) and the sender
  * (410 or disable_after: failed).
  */
-#include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "db/store.h"
+#include "lib/arr.h"
+
+typedef char pending_id[STORE_ID_MAX + 1];
+
+/* Most ids collected: no cap of their own (a webhook's pending
+ * deliveries are bounded by the store), only what memory allows. */
+#define PENDING_MAX (SIZE_MAX / sizeof(pending_id))
 
 /* The ids of the pending deliveries, collected before any is written
  * (an iteration callback must not write what it iterates). */
 struct pending_ids {
-	char (*id)[STORE_ID_MAX + 1];
-	size_t n, size;
+	struct arr ids;		/* of pending_id */
 	int oom;
 };
 
@@ -20,21 +26,15 @@ static int
 pending_collect(const struct store_delivery *d, void *arg)
 {
 	struct pending_ids *p = arg;
-	void *np;
+	char *id;
 
 	if (d->status != STORE_DLV_PENDING)
 		return 0;
-	if (p->n == p->size) {
-		size_t size = p->size ? p->size * 2 : 16;
-
-		if ((np = realloc(p->id, size * sizeof(*p->id))) == NULL) {
-			p->oom = 1;
-			return 1;
-		}
-		p->id = np;
-		p->size = size;
+	if ((id = arr_push(&p->ids)) == NULL) {
+		p->oom = 1;
+		return 1;
 	}
-	memcpy(p->id[p->n++], d->id, sizeof(d->id));
+	memcpy(id, d->id, sizeof(pending_id));
 	return 0;
 }
 
@@ -42,17 +42,19 @@ int
 store_delivery_end_webhook(struct store_txn *t, const char *webhook_id,
     int status, int64_t now, size_t *n)
 {
-	struct pending_ids p = { NULL, 0, 0, 0 };
+	struct pending_ids p;
 	struct store_delivery d;
 	size_t i, done = 0;
 	int rc;
 
+	arr_init(&p.ids, sizeof(pending_id), PENDING_MAX);
+	p.oom = 0;
 	rc = store_delivery_iter_webhook(t, webhook_id, NULL, pending_collect,
 	    &p);
 	if (rc == STORE_OK && p.oom)
 		rc = STORE_ERR;
-	for (i = 0; rc == STORE_OK && i < p.n; i++) {
-		rc = store_delivery_get(t, p.id[i], &d);
+	for (i = 0; rc == STORE_OK && i < p.ids.n; i++) {
+		rc = store_delivery_get(t, *ARR_AT(&p.ids, pending_id, i), &d);
 		if (rc == STORE_NOTFOUND) {
 			rc = STORE_OK;
 			continue;
@@ -64,7 +66,7 @@ store_delivery_end_webhook(struct store_txn *t, const char *webhook_id,
 		if ((rc = store_delivery_put(t, &d, 0)) == STORE_OK)
 			done++;
 	}
-	free(p.id);
+	arr_free(&p.ids);
 	if (rc == STORE_OK && n != NULL)
 		*n = done;
 	return rc;

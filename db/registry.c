@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "db/registry.h"
+#include "lib/num.h"
 
 #define REGISTRY	"__db.register"	/* BDB's DB_REGISTER file */
 #define REG_SLOT	25	/* its lines: "%24lu\n" pid, or "X ... 0\n" */
@@ -76,8 +77,10 @@ registry_set_registered(struct registry *r, int registered)
 static int
 registry_scan(int fd, int *self)
 {
-	char slot[REG_SLOT + 1], *end;
-	unsigned long pid;
+	char slot[REG_SLOT + 1];
+	const char *p;
+	uint64_t pid;
+	size_t n;
 	struct flock fl;
 	off_t pos;
 	pid_t me = getpid();
@@ -88,9 +91,11 @@ registry_scan(int fd, int *self)
 		slot[REG_SLOT] = '\0';
 		if (slot[0] == 'X')
 			continue;	/* empty */
-		errno = 0;
-		pid = strtoul(slot, &end, 10);
-		if (errno != 0 || end == slot || *end != '\n' || pid == 0)
+		/* "%24lu": blanks, then the digits */
+		p = slot + strspn(slot, " ");
+		n = strspn(p, "0123456789");
+		if (num_parse_u64(p, n, 1, INT_MAX, &pid, NULL) == -1 ||
+		    p[n] != '\n')
 			continue;	/* torn line: BDB's business */
 		if ((pid_t)pid == me) {
 			*self = 1;

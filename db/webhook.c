@@ -6,6 +6,7 @@
 
 #include "db/dbenv.h"
 #include "db/rec.h"
+#include "lib/str.h"
 
 static int
 wh_load(struct store_txn *t, const char *id, struct store_webhook *out,
@@ -213,8 +214,8 @@ store_health_get(struct store_txn *t, const char *webhook_id,
 
 	/* what NOTFOUND gives: zeroed but for the id (the record has it) */
 	memset(out, 0, sizeof(*out));
-	if (strlen(webhook_id) <= STORE_ID_MAX)
-		memcpy(out->webhook_id, webhook_id, strlen(webhook_id) + 1);
+	/* a longer id is no id: it stays "" (and the get finds nothing) */
+	(void)str_copy(out->webhook_id, sizeof(out->webhook_id), webhook_id);
 	key_id(&k, webhook_id);
 	rc = dbenv_get(t, DBI_HEALTH, &k, buf, sizeof(buf), &len, 0);
 	if (rc == STORE_OK && rec_health_dec(buf, len, out) == -1)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lib/buf.h"
+#include "lib/num.h"
 #include "lib/timefmt.h"
 #include "sender/html.h"
 
@@ -162,10 +163,10 @@ html_desc(struct html *p, const char *desc)
 void
 html_fmt_count(uint64_t v, char *out, size_t outlen)
 {
-	char tmp[32];
+	char tmp[NUM_I64_LEN];
 	size_t n, i, o = 0;
 
-	n = (size_t)snprintf(tmp, sizeof(tmp), "%" PRIu64, v);
+	n = (size_t)num_format_u64(v, tmp, sizeof(tmp));	/* always fits */
 	for (i = 0; i < n && o + 2 < outlen; i++) {
 		if (i > 0 && (n - i) % 3 == 0)
 			out[o++] = ',';

@@ -85,6 +85,7 @@ static void
 run_finish(struct run *r, struct job *j)
 {
 	struct whstate *ws = whtab_find(r->wt, j->d.webhook_id);
+	const char *body;
 	char host[256];
 
 	if (ws != NULL && j->kind == JOB_SEND && ws->running > 0)
@@ -93,9 +94,15 @@ run_finish(struct run *r, struct job *j)
 		ws->gone_at = timefmt_now_ms();
 	if (j->kind == JOB_SEND) {
 		r->attempts++;
-		if (id_new("att", j->att_id, sizeof(j->att_id)) == -1)
-			snprintf(j->att_id, sizeof(j->att_id), "att_%s",
-			    j->d.id + 4);
+		if (id_new("att", j->att_id, sizeof(j->att_id)) == -1) {
+			/* no entropy: the delivery's own id body (a
+			 * "dlv_" id is 30 bytes: it fits; anything else
+			 * is named "att_" + its whole id, cut to fit) */
+			body = id_body(j->d.id, "dlv");
+			if (snprintf(j->att_id, sizeof(j->att_id), "att_%s",
+			    body != NULL ? body : j->d.id) < 0)
+				j->att_id[0] = '\0';
+		}
 		run_host(j->url, host, sizeof(host));
 		log_info("attempt dlv=%s wh=%s evt=%s host=%s status=%d "
 		    "error=%s ms=%u n=%u", j->d.id, j->d.webhook_id,
@@ -411,10 +418,11 @@ run_init(struct run *r, const struct run_opts *o, char *err, size_t errlen)
 	 * store thread */
 	r->total = RUN_AHEAD * (size_t)r->conc + 2 * RUN_BATCH_MAX;
 	r->pool = calloc(r->total, sizeof(*r->pool));
-	r->free = calloc(r->total, sizeof(*r->free));
-	r->batch = calloc(r->total, sizeof(*r->batch));
-	r->back = calloc(r->total, sizeof(*r->back));
-	r->ready = calloc(RUN_AHEAD * (size_t)r->conc, sizeof(*r->ready));
+	r->free = calloc(r->total, sizeof(struct job *));
+	r->batch = calloc(r->total, sizeof(struct job *));
+	r->back = calloc(r->total, sizeof(struct job *));
+	r->ready = calloc(RUN_AHEAD * (size_t)r->conc,
+	    sizeof(struct job *));
 	r->wt = whtab_new();
 	if (r->pool == NULL || r->free == NULL || r->batch == NULL ||
 	    r->back == NULL || r->ready == NULL || r->wt == NULL) {

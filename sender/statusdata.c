@@ -68,10 +68,10 @@ statusdata_trouble(const struct statusdata *sd, size_t *failing, size_t *off)
 
 	*failing = 0;
 	*off = 0;
-	for (i = 0; i < sd->webhook_count; i++) {
-		if (!sd->webhooks[i].enabled)
+	for (i = 0; i < sd->webhooks.n; i++) {
+		if (!STATUSDATA_WEBHOOK(sd, i)->enabled)
 			(*off)++;
-		else if (sd->webhooks[i].consecutive_failures > 0)
+		else if (STATUSDATA_WEBHOOK(sd, i)->consecutive_failures > 0)
 			(*failing)++;
 	}
 }
@@ -81,9 +81,9 @@ statusdata_webhook_find(const struct statusdata *sd, const char *id)
 {
 	size_t i;
 
-	for (i = 0; i < sd->webhook_count; i++)
-		if (strcmp(sd->webhooks[i].id, id) == 0)
-			return &sd->webhooks[i];
+	for (i = 0; i < sd->webhooks.n; i++)
+		if (strcmp(STATUSDATA_WEBHOOK(sd, i)->id, id) == 0)
+			return STATUSDATA_WEBHOOK(sd, i);
 	return NULL;
 }
 
@@ -100,22 +100,13 @@ collect_app(const struct store_app *a, void *arg)
 {
 	struct statusdata *sd = arg;
 	struct statusdata_app *ap;
-	size_t size;
 
-	if (sd->app_count >= STATUSDATA_APPS_MAX) {
+	if (sd->apps.n == sd->apps.cap) {
 		sd->apps_cut = 1;
 		return 1;
 	}
-	if (sd->app_count == sd->app_size) {
-		size = sd->app_size ? sd->app_size * 2 : 16;
-		ap = realloc(sd->apps, size * sizeof(*ap));
-		if (ap == NULL)
-			return STORE_ERR;
-		sd->apps = ap;
-		sd->app_size = size;
-	}
-	ap = &sd->apps[sd->app_count++];
-	memset(ap, 0, sizeof(*ap));
+	if ((ap = arr_push(&sd->apps)) == NULL)
+		return STORE_ERR;
 	/* Only public fields: key_hash is never copied. */
 	CLEAN(ap->id, a->id);
 	CLEAN(ap->org_id, a->org_id);
@@ -130,22 +121,13 @@ collect_webhook(const struct store_webhook *w, void *arg)
 	struct statusdata *sd = c->sd;
 	struct statusdata_webhook *wp;
 	char url[STORE_URL_MAX + 1];
-	size_t size;
 
-	if (sd->webhook_count >= STATUSDATA_WEBHOOKS_MAX) {
+	if (sd->webhooks.n == sd->webhooks.cap) {
 		sd->webhooks_cut = 1;
 		return 1;
 	}
-	if (sd->webhook_count == sd->webhook_size) {
-		size = sd->webhook_size ? sd->webhook_size * 2 : 16;
-		wp = realloc(sd->webhooks, size * sizeof(*wp));
-		if (wp == NULL)
-			return STORE_ERR;
-		sd->webhooks = wp;
-		sd->webhook_size = size;
-	}
-	wp = &sd->webhooks[sd->webhook_count++];
-	memset(wp, 0, sizeof(*wp));
+	if ((wp = arr_push(&sd->webhooks)) == NULL)
+		return STORE_ERR;
 	/* Only public fields: secret and prev_secret are never read. */
 	CLEAN(wp->id, w->id);
 	CLEAN(wp->app_id, w->app_id);
@@ -155,7 +137,7 @@ collect_webhook(const struct store_webhook *w, void *arg)
 	CLEAN(wp->description, w->description);
 	wp->enabled = w->enabled;
 	CLEAN(wp->disabled_reason, w->disabled_reason);
-	sd->apps[c->app].count++;
+	STATUSDATA_APP(sd, c->app)->count++;
 	return 0;
 }
 
@@ -246,6 +228,7 @@ collect_txn(struct store_txn *t, void *arg)
 {
 	struct collect *c = arg;
 	struct statusdata *sd = c->sd;
+	struct statusdata_app *ap;
 	struct statusdata_webhook *w;
 	struct store_health h;
 	int64_t first_hour;
@@ -253,9 +236,9 @@ collect_txn(struct store_txn *t, void *arg)
 	int rc;
 
 	/* A callback may run again after a deadlock: start over. */
-	sd->app_count = 0;
+	arr_reset(&sd->apps);
 	sd->apps_cut = 0;
-	sd->webhook_count = 0;
+	arr_reset(&sd->webhooks);
 	sd->webhooks_cut = 0;
 	sd->failure_count = 0;
 	sd->due_now = 0;
@@ -303,17 +286,18 @@ collect_txn(struct store_txn *t, void *arg)
 	rc = store_app_iter(t, NULL, NULL, collect_app, sd);
 	if (rc < 0)
 		return rc;
-	for (i = 0; i < sd->app_count && !sd->webhooks_cut; i++) {
+	for (i = 0; i < sd->apps.n && !sd->webhooks_cut; i++) {
 		c->app = i;
-		sd->apps[i].first = sd->webhook_count;
-		sd->apps[i].count = 0;
-		rc = store_webhook_iter_app(t, sd->apps[i].id,
+		ap = STATUSDATA_APP(sd, i);
+		ap->first = sd->webhooks.n;
+		ap->count = 0;
+		rc = store_webhook_iter_app(t, ap->id,
 		    collect_webhook, c);
 		if (rc < 0)
 			return rc;
 	}
-	for (i = 0; i < sd->webhook_count; i++) {
-		w = &sd->webhooks[i];
+	for (i = 0; i < sd->webhooks.n; i++) {
+		w = STATUSDATA_WEBHOOK(sd, i);
 		rc = store_health_get(t, w->id, &h);
 		if (rc != STORE_OK && rc != STORE_NOTFOUND)
 			return rc;
@@ -340,6 +324,11 @@ statusdata_collect(struct store *s, const char *pass, int64_t now_ms,
 	struct collect c;
 	int rc;
 
+	statusdata_free(sd);
+	arr_init(&sd->apps, sizeof(struct statusdata_app),
+	    STATUSDATA_APPS_MAX);
+	arr_init(&sd->webhooks, sizeof(struct statusdata_webhook),
+	    STATUSDATA_WEBHOOKS_MAX);
 	sd->now_ms = now_ms;
 	if (pass == NULL)
 		pass = "unknown";
@@ -360,10 +349,6 @@ statusdata_collect(struct store *s, const char *pass, int64_t now_ms,
 void
 statusdata_free(struct statusdata *sd)
 {
-	free(sd->apps);
-	free(sd->webhooks);
-	sd->apps = NULL;
-	sd->webhooks = NULL;
-	sd->app_count = sd->app_size = 0;
-	sd->webhook_count = sd->webhook_size = 0;
+	arr_free(&sd->apps);
+	arr_free(&sd->webhooks);
 }

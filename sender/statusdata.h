@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "db/store.h"
+#include "lib/arr.h"
 
 #define STATUSDATA_HOURS 24
 #define STATUSDATA_WALK_MAX 10000
@@ -89,6 +90,11 @@ struct statusdata_failure {
 	size_t response_len;		/* bytes stored */
 };
 
+/* App i and webhook i (below apps.n and webhooks.n) of a statusdata. */
+#define STATUSDATA_APP(sd, i) ARR_AT(&(sd)->apps, struct statusdata_app, i)
+#define STATUSDATA_WEBHOOK(sd, i) \
+	ARR_AT(&(sd)->webhooks, struct statusdata_webhook, i)
+
 struct statusdata {
 	int64_t now_ms;			/* the page's "now" */
 	char pass[STATUSDATA_PASS_MAX * 3 + 1];
@@ -107,11 +113,9 @@ struct statusdata {
 	uint64_t delivered_24h, failed_24h;	/* attempts, sum of hours */
 	uint64_t latency_24h[STORE_LAT_BUCKETS];
 
-	struct statusdata_app *apps;
-	size_t app_count, app_size;
+	struct arr apps;		/* of struct statusdata_app */
 	int apps_cut;			/* more apps than listed */
-	struct statusdata_webhook *webhooks;
-	size_t webhook_count, webhook_size;
+	struct arr webhooks;		/* of struct statusdata_webhook */
 	int webhooks_cut;		/* more webhooks than listed */
 
 	struct statusdata_failure failures[STATUSDATA_FAILURES];

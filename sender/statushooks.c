@@ -134,13 +134,14 @@ hooks_row(struct html *p, const struct statusdata_webhook *w)
 static const char *
 hooks_app_name(const struct statusdata *sd, size_t wi)
 {
+	const struct statusdata_app *a;
 	size_t i;
 
-	for (i = 0; i < sd->app_count; i++)
-		if (wi >= sd->apps[i].first &&
-		    wi < sd->apps[i].first + sd->apps[i].count)
-			return sd->apps[i].name[0] ? sd->apps[i].name :
-			    sd->apps[i].id;
+	for (i = 0; i < sd->apps.n; i++) {
+		a = STATUSDATA_APP(sd, i);
+		if (wi >= a->first && wi < a->first + a->count)
+			return a->name[0] ? a->name : a->id;
+	}
 	return "";
 }
 
@@ -148,7 +149,7 @@ hooks_app_name(const struct statusdata *sd, size_t wi)
 static void
 hooks_attention_row(struct html *p, const struct statusdata *sd, size_t i)
 {
-	const struct statusdata_webhook *w = &sd->webhooks[i];
+	const struct statusdata_webhook *w = STATUSDATA_WEBHOOK(sd, i);
 
 	html_put(p, w->enabled ? "<tr class=\"bad\">" : "<tr class=\"off\">");
 	html_put(p, "<td class=\"wrap\"><div class=\"cell\">");
@@ -188,9 +189,9 @@ statushooks_attention(struct html *p, const struct statusdata *sd)
 	    "<th class=\"n\">Fails in a row</th><th>Last result</th>"
 	    "<th>Next retry</th>");
 	html_put(p, "<tbody>\n");
-	for (i = 0; i < sd->webhook_count &&
+	for (i = 0; i < sd->webhooks.n &&
 	    shown < STATUSHOOKS_ATTENTION_MAX; i++) {
-		w = &sd->webhooks[i];
+		w = STATUSDATA_WEBHOOK(sd, i);
 		if (w->enabled && w->consecutive_failures == 0)
 			continue;
 		shown++;
@@ -222,7 +223,7 @@ hooks_app(struct html *p, const struct statusdata *sd,
 		html_put(p, "<tr><td colspan=\"10\" class=\"muted\">"
 		    "No webhooks.</td></tr>\n");
 	for (j = 0; j < a->count; j++)
-		hooks_row(p, &sd->webhooks[a->first + j]);
+		hooks_row(p, STATUSDATA_WEBHOOK(sd, a->first + j));
 	html_put(p, "</tbody>\n");
 }
 
@@ -233,7 +234,7 @@ statushooks_list(struct html *p, const struct statusdata *sd)
 
 	html_section(p, "webhooks", "Applications and webhooks", "success "
 	    "rate and latency over the attempts of the last 24 h");
-	if (sd->app_count == 0) {
+	if (sd->apps.n == 0) {
 		html_empty(p, "No applications yet.");
 		return;
 	}
@@ -243,8 +244,8 @@ statushooks_list(struct html *p, const struct statusdata *sd)
 	    "<th class=\"n\">p50</th><th class=\"n\">p95</th>"
 	    "<th>Last attempt</th><th>Result</th>"
 	    "<th class=\"n\">Fails in a row</th><th>Next retry</th>");
-	for (i = 0; i < sd->app_count; i++)
-		hooks_app(p, sd, &sd->apps[i]);
+	for (i = 0; i < sd->apps.n; i++)
+		hooks_app(p, sd, STATUSDATA_APP(sd, i));
 	html_put(p, "</table>\n</div>\n");
 	if (sd->apps_cut || sd->webhooks_cut)
 		html_putf(p, "<p><small>Only the first %d applications and %d "

@@ -52,7 +52,7 @@ put_overall(struct html *p, const struct statusdata *sd)
 	size_t failing, off;
 
 	statusdata_trouble(sd, &failing, &off);
-	if (sd->webhook_count == 0)
+	if (sd->webhooks.n == 0)
 		html_put(p, "<div class=\"overall tag off\">No webhooks yet"
 		    "</div>\n");
 	else if (failing == 0 && off == 0 && sd->failed_24h == 0)

@@ -184,8 +184,8 @@ statusjson_render(const struct statusdata *sd, struct buf *out)
 	json_object_object_add(root, "latency_24h", lat);
 
 	arr = json_object_new_array();
-	for (i = 0; i < sd->app_count; i++) {
-		a = &sd->apps[i];
+	for (i = 0; i < sd->apps.n; i++) {
+		a = STATUSDATA_APP(sd, i);
 		o = json_object_new_object();
 		add_str(o, "id", a->id);
 		add_str(o, "org_id", a->org_id);
@@ -193,7 +193,7 @@ statusjson_render(const struct statusdata *sd, struct buf *out)
 		whs = json_object_new_array();
 		for (j = 0; j < a->count; j++)
 			json_object_array_add(whs,
-			    webhook_json(&sd->webhooks[a->first + j]));
+			    webhook_json(STATUSDATA_WEBHOOK(sd, a->first + j)));
 		json_object_object_add(o, "webhooks", whs);
 		json_object_array_add(arr, o);
 	}

@@ -252,7 +252,8 @@ END_TEST
 START_TEST(test_query_decodes_and_rejects)
 {
 	char v[16];
-	long long n;
+	int64_t n;
+	char id[40];
 
 	ck_assert_int_eq(query_get("a=1&status=fa%69led&x", "status", v,
 	    sizeof(v)), 1);
@@ -268,6 +269,18 @@ START_TEST(test_query_decodes_and_rejects)
 	ck_assert_int_eq(n, 50);
 	ck_assert_int_eq(query_int("limit=251", "limit", 1, 250, 50, &n), -1);
 	ck_assert_int_eq(query_int("limit=9x", "limit", 1, 250, 50, &n), -1);
+	ck_assert_int_eq(query_int("limit=+9", "limit", 1, 250, 50, &n), -1);
+	ck_assert_int_eq(query_int("limit= 9", "limit", 1, 250, 50, &n), -1);
+	ck_assert_int_eq(query_int("limit=", "limit", 1, 250, 50, &n), -1);
+	ck_assert_int_eq(query_id("cursor=wh_01JD3X0000000000000000000A",
+	    "cursor", "wh", id, sizeof(id)), 1);
+	ck_assert_str_eq(id, "wh_01JD3X0000000000000000000A");
+	ck_assert_int_eq(query_id("x=1", "cursor", "wh", id, sizeof(id)), 0);
+	ck_assert_str_eq(id, "");
+	ck_assert_int_eq(query_id("cursor=", "cursor", "wh", id, sizeof(id)),
+	    -1);
+	ck_assert_int_eq(query_id("cursor=dlv_01JD3X0000000000000000000A",
+	    "cursor", "wh", id, sizeof(id)), -1);
 }
 END_TEST
 

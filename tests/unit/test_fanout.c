@@ -152,7 +152,7 @@ fan(struct store *s, const char *org, const char *type,
 	st.org = org;
 	st.type = type;
 	ck_assert_int_eq(fx_txn(s, 0, run_step, &st), STORE_OK);
-	n = st.hooks.n;
+	n = idlist_len(&st.hooks);
 	if (f != NULL)
 		*f = st.f;
 	idlist_free(&st.hooks);
