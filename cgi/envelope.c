@@ -27,9 +27,9 @@ envelope_word_escapes(uint64_t w)
 {
 	uint64_t q = w ^ (ENVELOPE_ONES * '"'), b = w ^ (ENVELOPE_ONES * '\\');
 
-	return (((w - ENVELOPE_ONES * 0x20) & ~w) |
+	return ((((w - ENVELOPE_ONES * 0x20) & ~w) |
 	    ((q - ENVELOPE_ONES) & ~q) | ((b - ENVELOPE_ONES) & ~b)) &
-	    ENVELOPE_HIGHS ? 1 : 0;
+	    ENVELOPE_HIGHS) != 0;
 }
 
 /* s (n bytes) as a JSON string, escaped exactly as json-c escapes it:
@@ -95,12 +95,10 @@ envelope_str(struct buf *out, const char *s, size_t n)
 static int
 envelope_json(struct buf *out, struct json_object *o)
 {
-	const char *s;
+	struct lh_entry *e, *head;
+	const char *s, *key;
 	size_t i, n;
-	char d[24];
 	int64_t v;
-	uint64_t u;
-	int neg;
 
 	switch (json_object_get_type(o)) {
 	case json_type_null:
@@ -111,17 +109,9 @@ envelope_json(struct buf *out, struct json_object *o)
 	case json_type_int:
 		/* int64, or uint64 above INT64_MAX (get_int64 clamps) */
 		v = json_object_get_int64(o);
-		neg = v < 0;
-		u = v == INT64_MAX ? json_object_get_uint64(o) :
-		    neg ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-		i = sizeof(d);
-		do {
-			d[--i] = (char)('0' + u % 10);
-			u /= 10;
-		} while (u > 0);
-		if (neg)
-			d[--i] = '-';
-		return buf_add(out, d + i, sizeof(d) - i);
+		return v == INT64_MAX ?
+		    buf_add_u64(out, json_object_get_uint64(o)) :
+		    buf_add_i64(out, v);
 	case json_type_string:
 		return envelope_str(out, json_object_get_string(o),
 		    (size_t)json_object_get_string_len(o));
@@ -135,21 +125,21 @@ envelope_json(struct buf *out, struct json_object *o)
 			    json_object_array_get_idx(o, i)) == -1)
 				return -1;
 		return buf_add(out, "]", 1);
-	case json_type_object: {
-		int first = 1;
-
+	case json_type_object:
+		/* in the table's order, as json_object_object_foreach */
 		if (buf_add(out, "{", 1) == -1)
 			return -1;
-		json_object_object_foreach(o, key, val) {
-			if ((!first && buf_add(out, ",", 1) == -1) ||
+		head = lh_table_head(json_object_get_object(o));
+		for (e = head; e != NULL; e = lh_entry_next(e)) {
+			key = (const char *)lh_entry_k(e);
+			if ((e != head && buf_add(out, ",", 1) == -1) ||
 			    envelope_str(out, key, strlen(key)) == -1 ||
 			    buf_add(out, ":", 1) == -1 ||
-			    envelope_json(out, val) == -1)
+			    envelope_json(out,
+			    (struct json_object *)lh_entry_v(e)) == -1)
 				return -1;
-			first = 0;
 		}
 		return buf_add(out, "}", 1);
-	}
 	default:	/* double: json-c keeps the text it parsed */
 		s = json_object_to_json_string_length(o, ENVELOPE_FLAGS, &n);
 		return s == NULL ? -1 : buf_add(out, s, n);

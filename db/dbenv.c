@@ -224,6 +224,8 @@ dbenv_cur_get(struct dbenv_cur *c, int flag, const struct key *k)
 	void *p;
 	int ret;
 
+	if (c->c == NULL)	/* dbenv_cur_open failed: no cursor to read */
+		return dbenv_fail(c->t, "cursor not open");
 	if (flag == DB_SET_RANGE) {
 		if (!key_ok(k))
 			return dbenv_fail(c->t, "key too long");

@@ -54,7 +54,7 @@ now_ms(void)
 static int
 watchdog_slot(struct watchdog *w, int claim)
 {
-	unsigned long me = (unsigned long)pthread_self(), free0 = 0;
+	unsigned long me = (unsigned long)pthread_self(), free0;
 	int i;
 
 	for (i = 0; i < WATCHDOG_SLOTS; i++) {

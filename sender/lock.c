@@ -14,7 +14,7 @@
 #define LOCK_RETRY_MS 200
 
 int
-lock_take(const char *data_dir, int wait, volatile sig_atomic_t *stop,
+lock_take(const char *data_dir, int wait, const volatile sig_atomic_t *stop,
     int *fdp, char *err, size_t errlen)
 {
 	char path[4096];

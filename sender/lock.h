@@ -17,7 +17,7 @@
  * becomes non-zero (returns 1 then).  Returns 0 with the open descriptor in
  * *fdp (keep it open while sending), 1 not taken, -1 error with err.
  */
-int lock_take(const char *data_dir, int wait, volatile sig_atomic_t *stop,
-    int *fdp, char *err, size_t errlen);
+int lock_take(const char *data_dir, int wait,
+    const volatile sig_atomic_t *stop, int *fdp, char *err, size_t errlen);
 
 #endif

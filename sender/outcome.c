@@ -221,12 +221,10 @@ oc_one(struct store_txn *t, struct oc *o, struct job *j)
 	if (d.status == STORE_DLV_PENDING) {
 		if (j->kind == JOB_CANCEL) {
 			d.status = STORE_DLV_CANCELLED;
-		} else if (j->kind == JOB_FAIL) {
-			d.status = STORE_DLV_FAILED;
+		} else if (j->kind == JOB_FAIL || j->status == 410) {
+			d.status = STORE_DLV_FAILED;	/* 410: never ok */
 		} else if (job_ok(j)) {
 			d.status = STORE_DLV_DELIVERED;
-		} else if (j->status == 410) {
-			d.status = STORE_DLV_FAILED;
 		} else {
 			delay = backoff_next(cfg->retry_schedule,
 			    cfg->retry_count, d.attempts, j->retry_after_ms,

@@ -117,7 +117,7 @@ pg_stats_txn(struct store_txn *t, void *arg)
 
 int
 purge_run(struct store *s, const struct config *cfg, int64_t now,
-    volatile sig_atomic_t *stop, struct purge_counts *out, char *err,
+    const volatile sig_atomic_t *stop, struct purge_counts *out, char *err,
     size_t errlen)
 {
 	static struct pg p;	/* ~13 KiB: keep it off the stack */

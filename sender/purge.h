@@ -30,6 +30,7 @@ struct purge_counts {
  * transactions so a shutdown is not held up.  0 or -1 with err.
  */
 int purge_run(struct store *s, const struct config *cfg, int64_t now,
-    volatile sig_atomic_t *stop, struct purge_counts *out, char *err, size_t errlen);
+    const volatile sig_atomic_t *stop, struct purge_counts *out, char *err,
+    size_t errlen);
 
 #endif
