@@ -24,9 +24,7 @@ void
 arr_free(struct arr *a)
 {
 	free(a->v);
-	a->v = NULL;
-	a->n = 0;
-	a->size = 0;
+	arr_init(a, a->elem, a->cap);
 }
 
 void

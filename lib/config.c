@@ -1,5 +1,5 @@
 /*
- * config.c - hookd.conf parsing (see config.h and SPEC.md "Configuration").
+ * config.c - hookd.conf parsing (see config.h and docs/man/hookd.conf.5).
  *
  * Syntax: one "key = value" per line; blank lines and lines whose first
  * non-blank character is '#' are ignored (there are no trailing comments:

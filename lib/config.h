@@ -1,11 +1,11 @@
 /*
  * config.h - hookd.conf: "key = value" lines, '#' comments.
  *
- * Every key of SPEC.md's table has its default here.  Durations take a unit
+ * Every key of docs/man/hookd.conf.5 has its default here.  Durations take a unit
  * (ms, s, m, h, d: "500ms", "5s", "2h"; a bare 0 is zero); sizes take an
  * optional K/M/G suffix (powers of 1024); booleans are yes/no, true/false,
- * on/off, 1/0; lists are comma-separated.  Keys beyond SPEC.md (documented
- * in docs/hookd.conf.5): log (stderr|syslog), log_level.
+ * on/off, 1/0; lists are comma-separated.  Among them log (stderr|syslog)
+ * and log_level.
  */
 #ifndef HOOKD_CONFIG_H
 #define HOOKD_CONFIG_H

@@ -2,8 +2,8 @@
  * log.h - one line per event, to stderr or syslog, with a level.
  *
  * Callers never pass secrets (tokens, keys, webhook secrets) as values;
- * log_redact() exists for the rare value that might carry one (a URL with
- * a query string is logged as scheme://host/path only).
+ * log_redact_url() is for the one value that might carry one, a URL: it
+ * keeps scheme://host[:port]/path and drops userinfo, query and fragment.
  */
 #ifndef HOOKD_LOG_H
 #define HOOKD_LOG_H
@@ -61,7 +61,8 @@ void log_release(void);
 #define log_info(...)	log_msg(LOG_INFO, __VA_ARGS__)
 #define log_debug(...)	log_msg(LOG_DEBUG, __VA_ARGS__)
 
-/* Copy url into out without userinfo, query or fragment.  Always NUL-terminates. */
+/* Copy url into out without userinfo, query or fragment (cut to fit
+ * outlen).  Always NUL-terminates when outlen > 0. */
 void log_redact_url(const char *url, char *out, size_t outlen);
 
 #endif

@@ -288,7 +288,8 @@ fuzz_line(const uint8_t **p, const uint8_t *end, struct buf *b, int expand,
 	return 0;
 }
 
-/* The oracle: abort on an answer that breaks SPEC.md's contract. */
+/* The oracle: abort on an answer that breaks docs/api.md's contract
+ * (statuses and the error shape). */
 static void
 fuzz_judge(const struct api_response *r)
 {

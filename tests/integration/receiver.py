@@ -2,7 +2,7 @@
 
 Standard library only.  A threaded http.server on 127.0.0.1 that records
 every request (path, lower-case headers, body bytes, arrival time) and
-verifies the Standard Webhooks signature itself, from SPEC.md's rule:
+verifies the Standard Webhooks signature itself (docs/delivery.md):
 base64-decode the secret after "whsec_", HMAC-SHA256 over
 "<webhook-id>.<webhook-timestamp>.<body>", base64, "v1," prefix; several
 space-separated signatures during a rotation.

@@ -1,4 +1,4 @@
-"""Every error status SPEC.md lists, each in its own test, with the exact
+"""Every error status docs/api.md lists, each in its own test, with the exact
 error shape {"error":{"code","message"}}."""
 
 import base64

@@ -196,7 +196,7 @@ class TestDeploySender(SmokeMixin, unittest.TestCase):
         self.assertEqual(len(rcv.wait(1, timeout=5)), 1, r.stderr)
         for name in ("status.html", "status.json"):
             self.assertTrue(os.path.exists(os.path.join(dep.dirs["www"], name)),
-                            "hookd-send --once wrote no %s (SPEC: status page)"
+                            "hookd-send --once wrote no %s (docs/operations.md: status page)"
                             % name)
         # Served by the web server, as written.
         with open(os.path.join(dep.dirs["www"], "status.html"), "rb") as f:

@@ -1,7 +1,7 @@
 """Hostile requests through the real lighttpd + hookd.fcgi, table-driven.
 
 Every row of a rejection table must get a clean 4xx (never 5xx, never a
-hang: each request has a 15 s timeout), with SPEC.md's error shape
+hang: each request has a 15 s timeout), with docs/api.md's error shape
 {"error":{"code","message"}} whenever hookd answered, and must leave the
 store exactly as it was: every record of every database of the environment
 (read with db5.3_dump) is compared before and after the row, and the

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/wait.h>
 
@@ -51,6 +52,50 @@ fx_open(const char *home, int nosync)
 	ck_assert_int_eq(rc, STORE_OK);
 	return s;
 }
+
+/* Monotonic seconds, for timing what a test waits on. */
+static inline double
+fx_now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The common per-test temp dir without a store: file-scope home, and
+ * setup/teardown for tcase_add_checked_fixture. */
+#define FX_HOME_PER_TEST \
+	static char *home; \
+	static void setup(void) \
+	{ \
+		home = fx_tmpdir(); \
+	} \
+	static void teardown(void) \
+	{ \
+		fx_rmdir(home); \
+		free(home); \
+	}
+
+/*
+ * The common per-test store: file-scope home and s, and setup/teardown for
+ * tcase_add_checked_fixture (a fresh nosync environment in its own temp
+ * dir for every test, closed and removed after it).
+ */
+#define FX_STORE_PER_TEST \
+	static char *home; \
+	static struct store *s; \
+	static void setup(void) \
+	{ \
+		home = fx_tmpdir(); \
+		s = fx_open(home, 1); \
+	} \
+	static void teardown(void) \
+	{ \
+		store_close(s); \
+		fx_rmdir(home); \
+		free(home); \
+	}
 
 /* In a forked child: open the environment at home or _exit(90). */
 static inline struct store *

@@ -18,23 +18,8 @@
 #define H 3600000LL
 #define NJOBS 5
 
-static char *home;
-static struct store *s;
-
-static void
-setup(void)
-{
-	home = fx_tmpdir();
-	s = fx_open(home, 1);
-}
-
-static void
-teardown(void)
-{
-	store_close(s);
-	fx_rmdir(home);
-	free(home);
-}
+/* home, s, setup and teardown: a fresh environment per test */
+FX_STORE_PER_TEST
 
 static const char *wids[2] = { "wh_a", "wh_b" };
 

@@ -23,23 +23,8 @@
 #define NDLV 4000		/* every 4th finished, the rest pending */
 #define NEVT 600		/* every 3rd referenced by a pending one */
 
-static char *home;
-static struct store *s;
-
-static void
-setup(void)
-{
-	home = fx_tmpdir();
-	s = fx_open(home, 1);
-}
-
-static void
-teardown(void)
-{
-	store_close(s);
-	fx_rmdir(home);
-	free(home);
-}
+/* home, s, setup and teardown: a fresh environment per test */
+FX_STORE_PER_TEST
 
 struct seed {
 	int from, to;

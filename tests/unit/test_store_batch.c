@@ -14,23 +14,8 @@
 
 #define H 3600000LL
 
-static char *home;
-static struct store *s;
-
-static void
-setup(void)
-{
-	home = fx_tmpdir();
-	s = fx_open(home, 1);
-}
-
-static void
-teardown(void)
-{
-	store_close(s);
-	fx_rmdir(home);
-	free(home);
-}
+/* home, s, setup and teardown: a fresh environment per test */
+FX_STORE_PER_TEST
 
 static int
 merge_flow(struct store_txn *t, void *arg)

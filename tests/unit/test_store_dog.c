@@ -23,30 +23,9 @@
 
 #define SLOT 25		/* __db.register line: "%24lu\n" */
 
-static char *home;
+/* home, setup and teardown: a fresh temp dir per test, no store */
+FX_HOME_PER_TEST
 static int hook_fd = -1;
-
-static void
-setup(void)
-{
-	home = fx_tmpdir();
-}
-
-static void
-teardown(void)
-{
-	fx_rmdir(home);
-	free(home);
-}
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* The hook: tell the parent it ran, then let the store exit. */
 static void
@@ -146,9 +125,9 @@ START_TEST(test_store_watchdog_exits_75_after_the_hook_when_recovery_wiped_our_s
 	close(hp[1]);
 	ck_assert_int_eq(read(bp[0], &c, 1), 1);	/* inside its txn */
 	ck_assert(wipe_slot(p));
-	t0 = now_s();
+	t0 = fx_now_s();
 	ck_assert_int_eq(fx_wait(p), STORE_WEDGED_EXIT);
-	took = now_s() - t0;
+	took = fx_now_s() - t0;
 	fprintf(stderr, "slot wiped: watchdog exit after %.2f s\n", took);
 	ck_assert_double_lt(took, 3.0);		/* not the 6 s nap */
 	ck_assert_int_eq(read(hp[0], &c, 1), 1);	/* the hook ran */
@@ -219,9 +198,9 @@ START_TEST(test_store_watchdog_sees_a_stuck_thread_beside_a_busy_one)
 	close(bp[1]);
 	ck_assert_int_eq(read(bp[0], &c, 1), 1);	/* inside its txn */
 	ck_assert(wipe_slot(p));
-	t0 = now_s();
+	t0 = fx_now_s();
 	ck_assert_int_eq(fx_wait(p), STORE_WEDGED_EXIT);
-	took = now_s() - t0;
+	took = fx_now_s() - t0;
 	fprintf(stderr, "stuck thread beside a busy one: watchdog exit after "
 	    "%.2f s\n", took);
 	ck_assert_double_lt(took, 3.0);		/* not the 6 s nap */
@@ -250,10 +229,10 @@ START_TEST(test_store_watchdog_exits_when_a_registrant_died_and_we_do_not_move)
 	ck_assert_int_eq(read(bp[0], &c, 1), 1);
 	kill(a, SIGKILL);
 	ck_assert_int_eq(fx_wait(a), 128 + SIGKILL);
-	t0 = now_s();
+	t0 = fx_now_s();
 	/* lock timeout 200 ms: B is "stuck" past any lock wait at 1.4 s */
 	ck_assert_int_eq(fx_wait(b), STORE_WEDGED_EXIT);
-	took = now_s() - t0;
+	took = fx_now_s() - t0;
 	fprintf(stderr, "dead registrant: watchdog exit after %.2f s\n", took);
 	ck_assert_double_lt(took, 5.0);
 	close(ap[0]);

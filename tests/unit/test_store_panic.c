@@ -34,20 +34,8 @@ __lsan_default_suppressions(void)
 	return "leak:libdb-5.3.so\n";
 }
 
-static char *home;
-
-static void
-setup(void)
-{
-	home = fx_tmpdir();
-}
-
-static void
-teardown(void)
-{
-	fx_rmdir(home);
-	free(home);
-}
+/* home, setup and teardown: a fresh temp dir per test, no store */
+FX_HOME_PER_TEST
 
 static int
 count_events(struct store_txn *t, void *arg)

@@ -19,29 +19,8 @@
 #include "db/store.h"
 #include "tests/unit/store_fixture.h"
 
-static char *home;
-
-static void
-setup(void)
-{
-	home = fx_tmpdir();
-}
-
-static void
-teardown(void)
-{
-	fx_rmdir(home);
-	free(home);
-}
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+/* home, setup and teardown: a fresh temp dir per test, no store */
+FX_HOME_PER_TEST
 
 /* ---- idempotency race: two processes put the same ids ------------------ */
 
@@ -479,12 +458,12 @@ START_TEST(test_store_killed_lock_holder_does_not_wedge_other_writers)
 	ck_assert_int_eq(drain(bp[0], &n), 0);
 	kill(a, SIGKILL);
 	ck_assert_int_eq(fx_wait(a), 128 + SIGKILL);
-	t0 = now_s();
+	t0 = fx_now_s();
 
 	/* B must go on */
 	do {
 		ck_assert_int_eq(fx_read_full(bp[0], &n, sizeof(n)), 0);
-		waited = now_s() - t0;
+		waited = fx_now_s() - t0;
 	} while (n < blocked + 20 && waited < 10);
 	fprintf(stderr, "killed lock holder: writer B went on after %.2f s\n",
 	    waited);

@@ -15,23 +15,8 @@
 #include "db/store.h"
 #include "tests/unit/store_fixture.h"
 
-static char *home;
-static struct store *s;
-
-static void
-setup(void)
-{
-	home = fx_tmpdir();
-	s = fx_open(home, 1);
-}
-
-static void
-teardown(void)
-{
-	store_close(s);
-	fx_rmdir(home);
-	free(home);
-}
+/* home, s, setup and teardown: a fresh environment per test */
+FX_STORE_PER_TEST
 
 /* What a walk saw: ids joined by ',' */
 struct seen {

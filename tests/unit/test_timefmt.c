@@ -8,13 +8,13 @@
 #include "lib/timefmt.h"
 
 /* 2026-11-26T19:52:32.123Z, computed independently with date(1). */
-#define SPEC_MS INT64_C(1795722752123)
+#define DOC_MS INT64_C(1795722752123)
 
 START_TEST(test_timefmt_formats_spec_example)
 {
 	char out[TIMEFMT_LEN];
 
-	timefmt_format(SPEC_MS, out, sizeof(out));
+	timefmt_format(DOC_MS, out, sizeof(out));
 	ck_assert_str_eq(out, "2026-11-26T19:52:32.123Z");
 	ck_assert_uint_eq(strlen(out), TIMEFMT_LEN - 1);
 	timefmt_format(0, out, sizeof(out));
@@ -33,7 +33,7 @@ START_TEST(test_timefmt_format_truncates_safely)
 	char out[8];
 
 	memset(out, 'x', sizeof(out));
-	timefmt_format(SPEC_MS, out, sizeof(out));
+	timefmt_format(DOC_MS, out, sizeof(out));
 	ck_assert_str_eq(out, "2026-11");
 }
 END_TEST
@@ -44,18 +44,18 @@ START_TEST(test_timefmt_parse_accepts_utc_and_offsets)
 		const char *s;
 		int64_t ms;
 	} ok[] = {
-		{"2026-11-26T19:52:32.123Z", SPEC_MS},
-		{"2026-11-26T19:52:32.123z", SPEC_MS},
-		{"2026-11-26t19:52:32.123Z", SPEC_MS},
-		{"2026-11-26T19:52:32Z", SPEC_MS - 123},
-		{"2026-11-26T19:52:32.1Z", SPEC_MS - 23},
-		{"2026-11-26T19:52:32.123456789Z", SPEC_MS},
-		{"2026-11-26T19:52:32.1239999999999999999Z", SPEC_MS},
-		{"2026-11-26T20:52:32.123+01:00", SPEC_MS},
-		{"2026-11-26T14:22:32.123-05:30", SPEC_MS},
-		{"2026-11-27T01:52:32.123+06:00", SPEC_MS},
-		{"2026-11-26T19:52:32.123+00:00", SPEC_MS},
-		{"2026-11-26T19:52:32.123-00:00", SPEC_MS},
+		{"2026-11-26T19:52:32.123Z", DOC_MS},
+		{"2026-11-26T19:52:32.123z", DOC_MS},
+		{"2026-11-26t19:52:32.123Z", DOC_MS},
+		{"2026-11-26T19:52:32Z", DOC_MS - 123},
+		{"2026-11-26T19:52:32.1Z", DOC_MS - 23},
+		{"2026-11-26T19:52:32.123456789Z", DOC_MS},
+		{"2026-11-26T19:52:32.1239999999999999999Z", DOC_MS},
+		{"2026-11-26T20:52:32.123+01:00", DOC_MS},
+		{"2026-11-26T14:22:32.123-05:30", DOC_MS},
+		{"2026-11-27T01:52:32.123+06:00", DOC_MS},
+		{"2026-11-26T19:52:32.123+00:00", DOC_MS},
+		{"2026-11-26T19:52:32.123-00:00", DOC_MS},
 		{"1970-01-01T00:00:00Z", 0},
 		{"1969-12-31T23:59:59.999Z", -1},
 		{"2000-02-29T00:00:00Z", INT64_C(951782400000)},
