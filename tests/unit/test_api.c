@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 
 #include "cgi/api.h"
+#include "cgi/call.h"
 #include "cgi/jin.h"
 #include "cgi/jout.h"
 #include "cgi/query.h"
@@ -284,6 +285,23 @@ START_TEST(test_query_decodes_and_rejects)
 }
 END_TEST
 
+START_TEST(test_call_copy_refuses_a_value_too_long_for_its_field)
+{
+	struct api_call c;
+	char d[8];
+
+	memset(&c, 0, sizeof(c));
+	c.resp = &resp;
+	ck_assert_int_eq(call_copy(&c, "name", d, sizeof(d), "1234567"), 0);
+	ck_assert_str_eq(d, "1234567");
+	ck_assert_int_ne(resp.status, 422);		/* nothing answered */
+	ck_assert_int_eq(call_copy(&c, "name", d, sizeof(d), "12345678"), -1);
+	ck_assert_str_eq(d, "");			/* never a cut value */
+	ck_assert_int_eq(resp.status, 422);
+	ck_assert_ptr_nonnull(strstr(resp.body.data, "name: too long"));
+}
+END_TEST
+
 START_TEST(test_jin_parse_depth_trailing_utf8)
 {
 	struct json_object *o;
@@ -330,6 +348,7 @@ main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_api_routes_unknown_path_404_and_wrong_method_405);
+	tcase_add_test(tc, test_call_copy_refuses_a_value_too_long_for_its_field);
 	tcase_add_test(tc, test_api_auth_401_403);
 	tcase_add_test(tc, test_api_body_checks_413_415_400_422);
 	tcase_add_test(tc, test_api_intake_idempotent_and_event_cap);
