@@ -216,6 +216,23 @@ fx_dlv(const char *id, const char *evt, const char *wh, const char *app,
 	return d;
 }
 
+/* An enabled webhook of app for every type, to a closed loopback port. */
+static inline struct store_webhook
+fx_webhook(const char *id, const char *app)
+{
+	struct store_webhook w;
+
+	memset(&w, 0, sizeof(w));
+	FX_SET(w.id, id);
+	FX_SET(w.app_id, app);
+	FX_SET(w.url, "http://127.0.0.1:9/hook");
+	FX_SET(w.events, "*");
+	FX_SET(w.secret, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+	w.enabled = 1;
+	w.created_at = w.updated_at = 1;
+	return w;
+}
+
 static inline struct store_event
 fx_evt(const char *id, int64_t at, const char *body)
 {

@@ -33,14 +33,7 @@ seed(struct store_txn *t, void *arg)
 
 	(void)arg;
 	for (i = 0; i < 2; i++) {
-		memset(&w, 0, sizeof(w));
-		FX_SET(w.id, wids[i]);
-		FX_SET(w.app_id, "app_1");
-		FX_SET(w.url, "http://127.0.0.1:9/hook");
-		FX_SET(w.events, "*");
-		FX_SET(w.secret, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
-		w.enabled = 1;
-		w.created_at = w.updated_at = 1;
+		w = fx_webhook(wids[i], "app_1");
 		if ((rc = store_webhook_put(t, &w, 1)) != STORE_OK)
 			return rc;
 	}
