@@ -482,21 +482,6 @@ collect_wh(const struct store_webhook *w, void *arg)
 	return 0;
 }
 
-static struct store_webhook
-mk_wh(const char *id, const char *app)
-{
-	struct store_webhook w;
-
-	memset(&w, 0, sizeof(w));
-	FX_SET(w.id, id);
-	FX_SET(w.app_id, app);
-	FX_SET(w.url, "https://example.com/hook");
-	FX_SET(w.events, "*");
-	FX_SET(w.secret, "whsec_x");
-	w.enabled = 1;
-	return w;
-}
-
 static int
 wh_flow(struct store_txn *t, void *ctx)
 {
@@ -505,11 +490,11 @@ wh_flow(struct store_txn *t, void *ctx)
 	struct whnames nm;
 
 	(void)ctx;
-	w = mk_wh("wh_2", "app_1");
+	w = fx_webhook("wh_2", "app_1");
 	ck_assert_int_eq(store_webhook_put(t, &w, 1), STORE_OK);
-	w = mk_wh("wh_1", "app_1");
+	w = fx_webhook("wh_1", "app_1");
 	ck_assert_int_eq(store_webhook_put(t, &w, 1), STORE_OK);
-	w = mk_wh("wh_3", "app_10");
+	w = fx_webhook("wh_3", "app_10");
 	ck_assert_int_eq(store_webhook_put(t, &w, 1), STORE_OK);
 	memset(&h, 0, sizeof(h));
 	FX_SET(h.webhook_id, "wh_1");
@@ -524,7 +509,7 @@ wh_flow(struct store_txn *t, void *ctx)
 	ck_assert_str_eq(nm.ids[1], "wh_2");
 
 	/* moving a webhook to another app moves its index entry */
-	w = mk_wh("wh_2", "app_2");
+	w = fx_webhook("wh_2", "app_2");
 	ck_assert_int_eq(store_webhook_put(t, &w, 0), STORE_OK);
 	memset(&nm, 0, sizeof(nm));
 	ck_assert_int_eq(store_webhook_iter_app(t, "app_1", collect_wh, &nm),
@@ -1181,7 +1166,7 @@ static int
 too_long(struct store_txn *t, void *ctx)
 {
 	struct store_app a = mk_app("app_ok", "org", 1);
-	struct store_webhook w = mk_wh("wh_long", "app_ok");
+	struct store_webhook w = fx_webhook("wh_long", "app_ok");
 	int rc;
 
 	(void)ctx;
@@ -1207,7 +1192,7 @@ END_TEST
 START_TEST(test_store_unknown_record_version_or_damage_is_rejected)
 {
 	unsigned char buf[REC_WEBHOOK_MAX], *ev;
-	struct store_webhook w = mk_wh("wh_1", "app_1"), w2;
+	struct store_webhook w = fx_webhook("wh_1", "app_1"), w2;
 	struct store_delivery d = fx_dlv("dlv_1", "e", "w", "a", 0, 1), d2;
 	struct store_event e = fx_evt("evt_1", 5, "body"), e2;
 	size_t len, elen;
