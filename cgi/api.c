@@ -132,7 +132,7 @@ api_body(struct api_call *c, const struct router_route *r)
 	}
 	if (jin_parse(req->body, req->body_len, API_JSON_DEPTH, &c->body,
 	    err, sizeof(err)) == -1) {
-		response_error(c->resp, 400, "malformed_json", "%s", err);
+		response_error(c->resp, 400, "invalid_json", "%s", err);
 		return -1;
 	}
 	if (!json_object_is_type(c->body, json_type_object)) {
