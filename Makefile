@@ -97,9 +97,10 @@ fuzz:
 
 fuzz-run: $(FUZZ_BIN)
 	@set -e; for f in $(FUZZ_BIN); do n=$${f##*/fuzz_}; \
+	  case $$n in jsontext|request) dict=-dict=tests/fuzz/json.dict;; *) dict=;; esac; \
 	  mkdir -p tests/fuzz/corpus/$$n $(O)/corpus/$$n; echo "== $$f ($(FUZZ_SECONDS) s)"; \
 	  ASAN_OPTIONS=detect_leaks=1 $$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
-	    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$(O)/ \
+	    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$(O)/ $$dict \
 	    $(O)/corpus/$$n tests/fuzz/corpus/$$n; done
 
 deps:

@@ -617,8 +617,9 @@ jsontext_dup(const char *text, size_t n, size_t *at, char *err,
 			marks[depth++] = count;
 		} else if (p[i] == '}' && depth > 0) {
 			depth--;
-			jt_object_dups(p, names + marks[depth],
-			    count - marks[depth], &first);
+			if (count - marks[depth] > 1)	/* names is not NULL */
+				jt_object_dups(p, names + marks[depth],
+				    count - marks[depth], &first);
 			count = marks[depth];
 		} else if (p[i] == '"') {
 			for (j = i + 1; j < n && p[j] != '"'; j++)

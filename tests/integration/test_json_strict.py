@@ -103,6 +103,20 @@ class StrictJsonTests(ServerCase):
         return (b'{"url":"%s","events":["*"],"enabled":false,"description":'
                 % self.rx.url("/never").encode() + case["text"] + b"}")
 
+    def three_ways(self, cases):
+        """Requests for send_all: each case as the whole body, and (unless
+        its verdict holds at the top only) as event data and as a webhook
+        field."""
+        jobs = []
+        for c in cases:
+            jobs.append((("whole", c), "POST", "/v1/events", c["text"]))
+            if not c["top"]:
+                jobs.append((("data", c), "POST", "/v1/events",
+                             self.event_body(c)))
+                jobs.append((("webhook", c), "POST", self.wh_path,
+                             self.webhook_body(c)))
+        return jobs
+
     def send_all(self, jobs):
         """jobs: [(label, method, path, body bytes)] -> [(label, body, status,
         answer)], sent 4 at a time."""
@@ -147,14 +161,7 @@ class StrictJsonTests(ServerCase):
     def test_refused_texts_are_400_with_the_byte_and_store_nothing_every_way_in(self):
         refused = [c for c in self.cases if not c["accept"]]
         self.assertGreaterEqual(len(refused), 150)
-        jobs = []
-        for c in refused:
-            jobs.append((("whole", c), "POST", "/v1/events", c["text"]))
-            if not c["top"]:
-                jobs.append((("data", c), "POST", "/v1/events",
-                             self.event_body(c)))
-                jobs.append((("webhook", c), "POST", self.wh_path,
-                             self.webhook_body(c)))
+        jobs = self.three_ways(refused)
         before = self.snapshot()
         pids = self.srv.fcgi_pids()
         for (way, c), body, st, ans in self.send_all(jobs):
@@ -174,14 +181,7 @@ class StrictJsonTests(ServerCase):
     def test_accepted_texts_reach_the_receiver_unchanged_and_are_never_400(self):
         accepted = [c for c in self.cases if c["accept"]]
         self.assertGreaterEqual(len(accepted), 80)
-        jobs = []
-        for c in accepted:
-            jobs.append((("whole", c), "POST", "/v1/events", c["text"]))
-            if not c["top"]:
-                jobs.append((("data", c), "POST", "/v1/events",
-                             self.event_body(c)))
-                jobs.append((("webhook", c), "POST", self.wh_path,
-                             self.webhook_body(c)))
+        jobs = self.three_ways(accepted)
         want, stored_desc = {}, []
         for (way, c), body, st, ans in self.send_all(jobs):
             label = "line %d as %s: %r -> %s %r" % (c["line"], way,

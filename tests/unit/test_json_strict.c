@@ -144,12 +144,15 @@ gate(const void *p, size_t n, struct json_object **o, char *err,
 	return rc == 0;
 }
 
-/* The N of "... at byte N" in err, or -1. */
+/* The N of "... at byte N" in err (the last: a quoted member name may
+ * hold those words too), or -1. */
 static long
 err_at(const char *err)
 {
-	const char *s = strstr(err, " at byte ");
+	const char *s = NULL, *t = err;
 
+	while ((t = strstr(t, " at byte ")) != NULL)
+		s = t++;
 	return s == NULL ? -1 : strtol(s + 9, NULL, 10);
 }
 
