@@ -327,6 +327,12 @@ START_TEST(test_json_nul_escape_in_a_value_is_kept_to_the_envelope)
 	    1700000000000, "org", NULL, NULL, o), 0);
 	ck_assert_ptr_nonnull(memmem(out.data, out.len,
 	    "\"data\":{\"a\":\"x\\u0000y\",\"b\":[\"\\u0000\"]}", 36));
+	/* an org_id with a byte to escape takes json-c's own serializer */
+	ck_assert_int_eq(events_envelope(&out, "evt_1", "user.signin",
+	    1700000000000, "org\"q", NULL, NULL, o), 0);
+	ck_assert_ptr_nonnull(memmem(out.data, out.len, "\"org\\\"q\"", 8));
+	ck_assert_ptr_nonnull(memmem(out.data, out.len,
+	    "\"data\":{\"a\":\"x\\u0000y\",\"b\":[\"\\u0000\"]}", 36));
 	buf_free(&out);
 	json_object_put(o);
 }
