@@ -17,7 +17,7 @@
 
 #include <json-c/json.h>
 
-#include "cgi/events.h"
+#include "cgi/envelope.h"
 #include "cgi/jin.h"
 #include "lib/buf.h"
 #include "lib/jsontext.h"
@@ -293,7 +293,7 @@ START_TEST(test_json_accepted_text_comes_out_strict_and_unchanged)
 			json_object_put(o);
 			continue;
 		}
-		ck_assert_int_eq(events_envelope(&out, "evt_1", "user.signin",
+		ck_assert_int_eq(envelope_build(&out, "evt_1", "user.signin",
 		    1700000000000, "org", NULL, NULL, data), 0);
 		if (!gate(out.data, out.len, &env, err, sizeof(err)) ||
 		    !json_object_object_get_ex(env, "data", &v) ||
@@ -323,12 +323,12 @@ START_TEST(test_json_nul_escape_in_a_value_is_kept_to_the_envelope)
 	ck_assert_int_eq(json_object_get_string_len(v), 3);
 	ck_assert_mem_eq(json_object_get_string(v), "x\0y", 3);
 	buf_init(&out, 4096);
-	ck_assert_int_eq(events_envelope(&out, "evt_1", "user.signin",
+	ck_assert_int_eq(envelope_build(&out, "evt_1", "user.signin",
 	    1700000000000, "org", NULL, NULL, o), 0);
 	ck_assert_ptr_nonnull(memmem(out.data, out.len,
 	    "\"data\":{\"a\":\"x\\u0000y\",\"b\":[\"\\u0000\"]}", 36));
 	/* an org_id with a byte to escape takes json-c's own serializer */
-	ck_assert_int_eq(events_envelope(&out, "evt_1", "user.signin",
+	ck_assert_int_eq(envelope_build(&out, "evt_1", "user.signin",
 	    1700000000000, "org\"q", NULL, NULL, o), 0);
 	ck_assert_ptr_nonnull(memmem(out.data, out.len, "\"org\\\"q\"", 8));
 	ck_assert_ptr_nonnull(memmem(out.data, out.len,
