@@ -101,14 +101,20 @@ FUZZ_SECONDS ?= 30
 $(O)/tests/fuzz/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(O)/libcgi.a $(O)/libsend.a $(O)/libhookd.a
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
 
+# The differential fuzzer holds lib/jsontext.o and Jansson only: Jansson and
+# json-c export functions of the same names, so it must not link json-c.
+$(O)/tests/fuzz/fuzz_jsondiff: $(O)/tests/fuzz/fuzz_jsondiff.o $(O)/lib/jsontext.o
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ -ljansson
+
 fuzz:
 	$(MAKE) O=build-fuzz CC=clang FUZZ=1 fuzz-run
 
 fuzz-run: $(FUZZ_BIN)
 	@set -e; for f in $(FUZZ_BIN); do n=$${f##*/fuzz_}; \
+	  case $$n in jsontext|jsondiff|request) dict=-dict=tests/fuzz/json.dict;; *) dict=;; esac; \
 	  mkdir -p tests/fuzz/corpus/$$n $(O)/corpus/$$n; echo "== $$f ($(FUZZ_SECONDS) s)"; \
 	  ASAN_OPTIONS=detect_leaks=1 $$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
-	    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$(O)/ \
+	    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$(O)/ $$dict \
 	    $(O)/corpus/$$n tests/fuzz/corpus/$$n; done
 
 deps:

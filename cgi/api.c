@@ -120,9 +120,9 @@ api_body(struct api_call *c, const struct router_route *r)
 	}
 	if (r->body == ROUTER_JSON_OPT && api_body_blank(req))
 		return 0;
-	if (req->body_len == 0) {
-		response_error(c->resp, 422, "invalid_field",
-		    "body: a JSON object is required");
+	if (req->body_len == 0) {	/* not a JSON text, whatever its type */
+		response_error(c->resp, 400, "invalid_json",
+		    "empty body at byte 0");
 		return -1;
 	}
 	if (!api_json_type(req->content_type)) {
@@ -132,7 +132,7 @@ api_body(struct api_call *c, const struct router_route *r)
 	}
 	if (jin_parse(req->body, req->body_len, API_JSON_DEPTH, &c->body,
 	    err, sizeof(err)) == -1) {
-		response_error(c->resp, 400, "malformed_json", "%s", err);
+		response_error(c->resp, 400, "invalid_json", "%s", err);
 		return -1;
 	}
 	if (!json_object_is_type(c->body, json_type_object)) {

@@ -4,6 +4,7 @@
 set -eu
 PKGS="build-essential pkg-config libfcgi-dev libdb5.3-dev db5.3-util
 libcurl4-openssl-dev libjson-c-dev libssl-dev check python3 curl
+libjansson-dev
 lighttpd apache2 libapache2-mod-fcgid spawn-fcgi wrk valgrind clang
 libclang-rt-14-dev chromium cppcheck clang-tidy"
 missing=""
