@@ -419,6 +419,8 @@ events_parse(struct api_call *c, struct events_in *in, struct buf *env)
 		    "as a string");
 		return -1;
 	}
+	if (catalog_intake_check(c, type, data) == -1)
+		return -1;
 	in->given_id = id != NULL;
 	if (id != NULL)
 		memcpy(in->ev.id, id, strlen(id) + 1);

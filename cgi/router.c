@@ -7,6 +7,8 @@
 static const struct router_route router_table[] = {
 	{ "GET", "/v1/health", ROUTER_ANYONE, ROUTER_NOBODY, 0, catalog_health },
 	{ "GET", "/v1/event-types", ROUTER_ANYONE, ROUTER_NOBODY, 0, catalog_list },
+	{ "GET", "/v1/event-types/{}", ROUTER_ANYONE, ROUTER_NOBODY, 0,
+	    catalog_get },
 	{ "POST", "/v1/apps", ROUTER_ADMIN, ROUTER_JSON, 0, apps_create },
 	{ "GET", "/v1/apps", ROUTER_ADMIN, ROUTER_NOBODY, 0, apps_list },
 	{ "GET", "/v1/apps/{}", ROUTER_APP, ROUTER_NOBODY, 0, apps_get },
