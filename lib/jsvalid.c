@@ -9,8 +9,12 @@
  * pointer only when a message is written.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "lib/jshash.h"
 
 #include "lib/jsnode.h"
 #include "lib/jsvalid.h"
@@ -282,11 +286,67 @@ jsv_string(struct jsv *v, const struct jsnode *n, struct json_object *o,
 	return 0;
 }
 
+struct jsv_item {
+	uint64_t hash;
+	size_t idx;
+};
+
+static int
+jsv_item_cmp(const void *a, const void *b)
+{
+	const struct jsv_item *x = a, *y = b;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* uniqueItems: sort the items by hash (jshash.h), compare only those
+ * whose hashes are equal.  0, 1 or -1 as jsv_node. */
+static int
+jsv_unique(struct jsv *v, const struct jsnode *n, struct json_object *o,
+    const struct jsv_path *p)
+{
+	size_t len = json_object_array_length(o), i, j;
+	struct jsv_item *it;
+	int rc = 0;
+
+	if (jsv_spend(v, len))
+		return jsv_abort(v, n, p, "uniqueItems", "the validation needs "
+		    "more work than allowed");
+	it = calloc(len, sizeof(*it));
+	if (it == NULL)
+		return jsv_abort(v, n, p, "uniqueItems", "out of memory");
+	for (i = 0; i < len; i++) {
+		it[i].hash = jshash_value(json_object_array_get_idx(o, i));
+		it[i].idx = i;
+	}
+	qsort(it, len, sizeof(*it), jsv_item_cmp);
+	for (i = 0; i < len && rc == 0; i++)
+		for (j = i + 1; j < len && it[j].hash == it[i].hash; j++) {
+			rc = jsv_equal(v, json_object_array_get_idx(o,
+			    it[i].idx), json_object_array_get_idx(o, it[j].idx));
+			if (rc == -1) {
+				rc = jsv_abort(v, n, p, "uniqueItems", "the "
+				    "validation needs more work than allowed");
+				break;
+			}
+			if (rc == 1) {
+				rc = jsv_fail(v, n, p, "uniqueItems", "items "
+				    "%zu and %zu are equal", it[i].idx,
+				    it[j].idx);
+				break;
+			}
+		}
+	free(it);
+	return rc;
+}
+
 static int
 jsv_array(struct jsv *v, const struct jsnode *n, struct json_object *o,
     const struct jsv_path *p)
 {
-	size_t len = json_object_array_length(o), i, j;
+	size_t len = json_object_array_length(o), i;
 	struct jsv_path f = { p, NULL, 0 };
 	int rc, found = 0;
 
@@ -303,20 +363,8 @@ jsv_array(struct jsv *v, const struct jsnode *n, struct json_object *o,
 		if (rc != 0)
 			return rc;
 	}
-	if (n->unique)
-		for (i = 1; i < len; i++)
-			for (j = 0; j < i; j++) {
-				rc = jsv_equal(v, json_object_array_get_idx(o,
-				    i), json_object_array_get_idx(o, j));
-				if (rc == -1)
-					return jsv_abort(v, n, p, "uniqueItems",
-					    "the validation needs more work "
-					    "than allowed");
-				if (rc == 1)
-					return jsv_fail(v, n, p, "uniqueItems",
-					    "items %zu and %zu are equal", j,
-					    i);
-			}
+	if (n->unique && len > 1 && (rc = jsv_unique(v, n, o, p)) != 0)
+		return rc;
 	if (n->contains != NULL) {
 		for (i = 0; i < len && !found; i++) {
 			f.idx = i;
