@@ -17,7 +17,7 @@
 struct jsregex;
 
 /* Work limits of one match (PCRE2's match_limit and depth_limit). */
-#define JSREGEX_MATCH_LIMIT 200000
+#define JSREGEX_MATCH_LIMIT 20000
 #define JSREGEX_DEPTH_LIMIT 2000
 
 /* Compile the UTF-8 pattern src (n bytes).  The jsregex, or NULL with

@@ -19,7 +19,7 @@
 #include "lib/jsnode.h"
 #include "lib/jsvalid.h"
 
-#define JSV_REGEX_COST 64	/* steps per regular expression run, + len/8 */
+#define JSV_REGEX_COST 400	/* steps per regular expression run, + len/8 */
 
 struct jsv_path {
 	const struct jsv_path *up;

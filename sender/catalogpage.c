@@ -1,14 +1,13 @@
 /*
  * catalogpage.c - catalog.html (see catalogpage.h).
  *
- * Writing is sticky as in statushtml.c: the first failed append marks the
- * page bad, later appends do nothing, and the render reports it once.
+ * Writing is sticky (sender/htmlout.h): the render reports a failed
+ * append once, at the end.
  * The fields table is read from each type's JSON Schema document: the
  * properties of data, with local $ref followed (#/$defs/...), nested
  * objects and arrays of objects flattened to "a.b" and "a[].b" rows, down
  * to CP_DEPTH levels.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,73 +17,22 @@
 #include "lib/embed.h"
 #include "lib/version.h"
 #include "sender/catalogpage.h"
+#include "sender/htmlout.h"
 #include "sender/statuspage.h"
 
 #define CP_DEPTH 6		/* nesting of fields shown */
 #define CP_REFS 8		/* $ref followed in a row */
 #define CP_NAME_MAX 512
 
-struct cp {
-	struct buf *b;
-	int bad;
-};
-
 static void
-cp_put(struct cp *p, const char *s)
+cp_esc(struct htmlout *p, const char *s)
 {
-	if (!p->bad && buf_adds(p->b, s) == -1)
-		p->bad = 1;
-}
-
-static void cp_putf(struct cp *p, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void
-cp_putf(struct cp *p, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (p->bad)
-		return;
-	va_start(ap, fmt);
-	if (buf_vprintf(p->b, fmt, ap) == -1)
-		p->bad = 1;
-	va_end(ap);
-}
-
-/* s (n bytes) escaped for HTML text and attribute values: & < > " '. */
-static void
-cp_escn(struct cp *p, const char *s, size_t n)
-{
-	size_t i, run = 0;
-	const char *rep;
-
-	for (i = 0; i < n; i++) {
-		switch (s[i]) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\'': rep = "&#39;"; break;
-		default: continue;
-		}
-		if (!p->bad && buf_add(p->b, s + run, i - run) == -1)
-			p->bad = 1;
-		cp_put(p, rep);
-		run = i + 1;
-	}
-	if (!p->bad && buf_add(p->b, s + run, n - run) == -1)
-		p->bad = 1;
-}
-
-static void
-cp_esc(struct cp *p, const char *s)
-{
-	cp_escn(p, s, strlen(s));
+	htmlout_esc(p, s, strlen(s));
 }
 
 /* A JSON value as compact JSON text, escaped. */
 static void
-cp_json(struct cp *p, struct json_object *o)
+cp_json(struct htmlout *p, struct json_object *o)
 {
 	cp_esc(p, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -93,17 +41,17 @@ cp_json(struct cp *p, struct json_object *o)
 #define CP_INLINE_MAX 64	/* an array of scalars this short stays on a line */
 
 static void
-cp_indent(struct cp *p, int n)
+cp_indent(struct htmlout *p, int n)
 {
 	while (n-- > 0)
-		cp_put(p, "  ");
+		htmlout_put(p, "  ");
 }
 
 /* o as indented JSON, escaped: objects one member a line, short arrays of
  * scalars on one line ("scopes": ["a", "b"]), longer ones one item a
  * line.  Bounded by o's depth (the parser's limit). */
 static void
-cp_pretty(struct cp *p, struct json_object *o, int depth)
+cp_pretty(struct htmlout *p, struct json_object *o, int depth)
 {
 	struct json_object *k;
 	size_t i, n, len = 0;
@@ -111,23 +59,23 @@ cp_pretty(struct cp *p, struct json_object *o, int depth)
 
 	if (json_object_is_type(o, json_type_object)) {
 		if (json_object_object_length(o) == 0) {
-			cp_put(p, "{}");
+			htmlout_put(p, "{}");
 			return;
 		}
-		cp_put(p, "{");
+		htmlout_put(p, "{");
 		i = 0;
 		json_object_object_foreach(o, key, val) {
-			cp_put(p, i++ > 0 ? ",\n" : "\n");
+			htmlout_put(p, i++ > 0 ? ",\n" : "\n");
 			cp_indent(p, depth + 1);
 			k = json_object_new_string(key);
 			cp_json(p, k);
 			json_object_put(k);
-			cp_put(p, ": ");
+			htmlout_put(p, ": ");
 			cp_pretty(p, val, depth + 1);
 		}
-		cp_put(p, "\n");
+		htmlout_put(p, "\n");
 		cp_indent(p, depth);
-		cp_put(p, "}");
+		htmlout_put(p, "}");
 		return;
 	}
 	if (!json_object_is_type(o, json_type_array)) {
@@ -147,21 +95,21 @@ cp_pretty(struct cp *p, struct json_object *o, int depth)
 	}
 	if (len > CP_INLINE_MAX)
 		inl = 0;
-	cp_put(p, "[");
+	htmlout_put(p, "[");
 	for (i = 0; i < n; i++) {
 		if (inl)
-			cp_put(p, i > 0 ? ", " : "");
+			htmlout_put(p, i > 0 ? ", " : "");
 		else {
-			cp_put(p, i > 0 ? ",\n" : "\n");
+			htmlout_put(p, i > 0 ? ",\n" : "\n");
 			cp_indent(p, depth + 1);
 		}
 		cp_pretty(p, json_object_array_get_idx(o, i), depth + 1);
 	}
 	if (!inl && n > 0) {
-		cp_put(p, "\n");
+		htmlout_put(p, "\n");
 		cp_indent(p, depth);
 	}
-	cp_put(p, "]");
+	htmlout_put(p, "]");
 }
 
 /* o[key] if o is an object that has it, else NULL. */
@@ -225,16 +173,16 @@ cp_resolve(struct json_object *root, struct json_object *s)
 
 /* The "type" of s as text: "string", "integer or null", "any". */
 static void
-cp_type_text(struct cp *p, struct json_object *s)
+cp_type_text(struct htmlout *p, struct json_object *s)
 {
 	struct json_object *t = cp_get(s, "type");
 	size_t i, n;
 
 	if (t == NULL) {
 		if (cp_get(s, "const") != NULL || cp_get(s, "enum") != NULL)
-			cp_put(p, "value");
+			htmlout_put(p, "value");
 		else
-			cp_put(p, "any");
+			htmlout_put(p, "any");
 		return;
 	}
 	if (json_object_is_type(t, json_type_string)) {
@@ -244,7 +192,7 @@ cp_type_text(struct cp *p, struct json_object *s)
 	n = json_object_array_length(t);
 	for (i = 0; i < n; i++) {
 		if (i > 0)
-			cp_put(p, " or ");
+			htmlout_put(p, " or ");
 		cp_esc(p, json_object_get_string(json_object_array_get_idx(t,
 		    i)));
 	}
@@ -253,54 +201,54 @@ cp_type_text(struct cp *p, struct json_object *s)
 /* One rule when s has key: before, the value (JSON text), after.  code:
  * the value in <code> (patterns). */
 static void
-cp_rule(struct cp *p, struct json_object *s, const char *key,
+cp_rule(struct htmlout *p, struct json_object *s, const char *key,
     const char *before, const char *after, int code)
 {
 	struct json_object *v = cp_get(s, key);
 
 	if (v == NULL)
 		return;
-	cp_put(p, "<span class=\"rule\">");
+	htmlout_put(p, "<span class=\"rule\">");
 	cp_esc(p, before);
-	cp_put(p, code ? "<code>" : "");
+	htmlout_put(p, code ? "<code>" : "");
 	if (json_object_is_type(v, json_type_string))
 		cp_esc(p, json_object_get_string(v));
 	else
 		cp_json(p, v);
-	cp_put(p, code ? "</code>" : "");
+	htmlout_put(p, code ? "</code>" : "");
 	cp_esc(p, after);
-	cp_put(p, "</span>");
+	htmlout_put(p, "</span>");
 }
 
 /* The rules of s (and of its items for an array): values, bounds. */
 static void
-cp_rules(struct cp *p, struct json_object *root, struct json_object *s)
+cp_rules(struct htmlout *p, struct json_object *root, struct json_object *s)
 {
 	struct json_object *v, *items;
 	size_t i, n;
 
 	if ((v = cp_get(s, "const")) != NULL) {
-		cp_put(p, "<span class=\"rule\">always <code>");
+		htmlout_put(p, "<span class=\"rule\">always <code>");
 		cp_json(p, v);
-		cp_put(p, "</code></span>");
+		htmlout_put(p, "</code></span>");
 	}
 	if ((v = cp_get(s, "enum")) != NULL &&
 	    json_object_is_type(v, json_type_array)) {
-		cp_put(p, "<span class=\"vals\"><span class=\"k\">one "
+		htmlout_put(p, "<span class=\"vals\"><span class=\"k\">one "
 		    "of</span>");
 		n = json_object_array_length(v);
 		for (i = 0; i < n; i++) {
-			cp_put(p, "<code>");
+			htmlout_put(p, "<code>");
 			cp_json(p, json_object_array_get_idx(v, i));
-			cp_put(p, "</code>");
+			htmlout_put(p, "</code>");
 		}
-		cp_put(p, "</span>");
+		htmlout_put(p, "</span>");
 	}
 	cp_rule(p, s, "format", "format ", "", 1);
 	cp_rule(p, s, "pattern", "matches ", "", 1);
 	if ((v = cp_get(s, "minLength")) != NULL &&
 	    json_object_get_int64(v) == 1)
-		cp_put(p, "<span class=\"rule\">not empty</span>");
+		htmlout_put(p, "<span class=\"rule\">not empty</span>");
 	else
 		cp_rule(p, s, "minLength", "at least ", " characters", 0);
 	cp_rule(p, s, "maxLength", "at most ", " characters", 0);
@@ -311,13 +259,13 @@ cp_rules(struct cp *p, struct json_object *root, struct json_object *s)
 	cp_rule(p, s, "multipleOf", "a multiple of ", "", 0);
 	if ((v = cp_get(s, "minItems")) != NULL &&
 	    json_object_get_int64(v) == 1)
-		cp_put(p, "<span class=\"rule\">at least one item</span>");
+		htmlout_put(p, "<span class=\"rule\">at least one item</span>");
 	else
 		cp_rule(p, s, "minItems", "at least ", " items", 0);
 	cp_rule(p, s, "maxItems", "at most ", " items", 0);
 	if ((v = cp_get(s, "uniqueItems")) != NULL &&
 	    json_object_get_boolean(v))
-		cp_put(p, "<span class=\"rule\">no duplicates</span>");
+		htmlout_put(p, "<span class=\"rule\">no duplicates</span>");
 	items = cp_get(s, "items");
 	if (items != NULL && cp_get(cp_resolve(root, items), "properties") ==
 	    NULL)
@@ -341,12 +289,12 @@ cp_required(struct json_object *s, const char *name)
 	return 0;
 }
 
-static int cp_fields(struct cp *p, struct json_object *root,
+static int cp_fields(struct htmlout *p, struct json_object *root,
     struct json_object *s, const char *prefix, int depth);
 
 /* The row of member name (schema ps) of parent; then its own fields. */
 static int
-cp_row(struct cp *p, struct json_object *root, struct json_object *parent,
+cp_row(struct htmlout *p, struct json_object *root, struct json_object *parent,
     const char *prefix, const char *name, struct json_object *ps, int depth)
 {
 	struct json_object *s = cp_resolve(root, ps), *d, *items;
@@ -356,30 +304,30 @@ cp_row(struct cp *p, struct json_object *root, struct json_object *parent,
 	d = cp_get(ps, "description");
 	if (d == NULL)
 		d = cp_get(s, "description");
-	cp_put(p, "<tr><td class=\"name\"><code>");
+	htmlout_put(p, "<tr><td class=\"name\"><code>");
 	if (prefix[0] != '\0') {
-		cp_put(p, "<span class=\"sub\">");
+		htmlout_put(p, "<span class=\"sub\">");
 		cp_esc(p, prefix);
-		cp_put(p, "</span>");
+		htmlout_put(p, "</span>");
 	}
 	cp_esc(p, name);
-	cp_put(p, "</code></td><td class=\"ty\">");
+	htmlout_put(p, "</code></td><td class=\"ty\">");
 	cp_type_text(p, s);
 	items = cp_get(s, "items");
 	if (items != NULL) {
-		cp_put(p, " of ");
+		htmlout_put(p, " of ");
 		cp_type_text(p, cp_resolve(root, items));
 	}
-	cp_put(p, "</td><td>");
-	cp_put(p, cp_required(parent, name) ?
+	htmlout_put(p, "</td><td>");
+	htmlout_put(p, cp_required(parent, name) ?
 	    "<span class=\"tag req\">required</span>" :
 	    "<span class=\"tag opt\">optional</span>");
-	cp_put(p, "</td><td class=\"d\">");
+	htmlout_put(p, "</td><td class=\"d\">");
 	if (d != NULL && json_object_is_type(d, json_type_string))
 		cp_esc(p, json_object_get_string(d));
-	cp_put(p, "<div class=\"rules\">");
+	htmlout_put(p, "<div class=\"rules\">");
 	cp_rules(p, root, s);
-	cp_put(p, "</div></td></tr>\n");
+	htmlout_put(p, "</div></td></tr>\n");
 	if (depth >= CP_DEPTH)
 		return rows;
 	snprintf(full, sizeof(full), "%s%s.", prefix, name);
@@ -395,7 +343,7 @@ cp_row(struct cp *p, struct json_object *root, struct json_object *parent,
 
 /* The rows of s's properties; how many were written. */
 static int
-cp_fields(struct cp *p, struct json_object *root, struct json_object *s,
+cp_fields(struct htmlout *p, struct json_object *root, struct json_object *s,
     const char *prefix, int depth)
 {
 	struct json_object *props = cp_get(s, "properties");
@@ -410,7 +358,7 @@ cp_fields(struct cp *p, struct json_object *root, struct json_object *s,
 }
 
 static void
-cp_head(struct cp *p, const struct config *cfg)
+cp_head(struct htmlout *p, const struct config *cfg)
 {
 	const struct embed_file *css = NULL;
 	size_t i, n = catalog_count(cfg);
@@ -418,14 +366,13 @@ cp_head(struct cp *p, const struct config *cfg)
 	for (i = 0; i < embed_www_count; i++)
 		if (strcmp(embed_www[i].name, "catalog.css") == 0)
 			css = &embed_www[i];
-	cp_put(p, "<!doctype html>\n<html lang=\"en\">\n<head>\n"
+	htmlout_put(p, "<!doctype html>\n<html lang=\"en\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
 	    "content=\"width=device-width, initial-scale=1\">\n"
 	    "<title>Event catalog · hookd</title>\n<style>\n");
-	if (css != NULL && !p->bad &&
-	    buf_add(p->b, css->data, css->len) == -1)
-		p->bad = 1;
-	cp_put(p, "</style>\n</head>\n<body>\n<main>\n"
+	if (css != NULL)
+		htmlout_putn(p, css->data, css->len);
+	htmlout_put(p, "</style>\n</head>\n<body>\n<main>\n"
 	    "<header class=\"top\">\n<h1>Event catalog</h1>\n"
 	    "<p class=\"lead\">The events this service sends to your "
 	    "webhooks. Each one arrives as an HTTP <code>POST</code> whose "
@@ -435,13 +382,13 @@ cp_head(struct cp *p, const struct config *cfg)
 	for (i = 0; i < n; i++) {
 		const struct catalog_type *t = catalog_at(cfg, i);
 
-		cp_put(p, "<li><a href=\"#t-");
+		htmlout_put(p, "<li><a href=\"#t-");
 		cp_esc(p, t->name);
-		cp_put(p, "\">");
+		htmlout_put(p, "\">");
 		cp_esc(p, t->name);
-		cp_put(p, "</a></li>\n");
+		htmlout_put(p, "</a></li>\n");
 	}
-	cp_put(p, "<li><a href=\"#verify\">verifying signatures</a></li>\n"
+	htmlout_put(p, "<li><a href=\"#verify\">verifying signatures</a></li>\n"
 	    "</ul>\n</header>\n");
 }
 
@@ -477,35 +424,35 @@ static const char cp_envelope[] =
 
 /* One type's panel. */
 static void
-cp_type(struct cp *p, const struct catalog_type *t)
+cp_type(struct htmlout *p, const struct catalog_type *t)
 {
 	struct json_object *env, *ap;
 	int rows;
 
-	cp_put(p, "<section class=\"panel type\" id=\"t-");
+	htmlout_put(p, "<section class=\"panel type\" id=\"t-");
 	cp_esc(p, t->name);
-	cp_put(p, "\">\n<div class=\"head\"><h2><code>");
+	htmlout_put(p, "\">\n<div class=\"head\"><h2><code>");
 	cp_esc(p, t->name);
-	cp_put(p, "</code></h2>");
-	cp_put(p, t->origin == CATALOG_BUILTIN ?
+	htmlout_put(p, "</code></h2>");
+	htmlout_put(p, t->origin == CATALOG_BUILTIN ?
 	    "<span class=\"tag builtin\">built in</span>" :
 	    "<span class=\"tag custom\">this installation</span>");
-	cp_put(p, "</div>\n<p class=\"desc\">");
+	htmlout_put(p, "</div>\n<p class=\"desc\">");
 	cp_esc(p, t->description);
-	cp_put(p, "</p>\n<h3>Fields of <code>data</code></h3>\n"
+	htmlout_put(p, "</p>\n<h3>Fields of <code>data</code></h3>\n"
 	    "<div class=\"scroll\"><table><thead><tr><th>Field</th>"
 	    "<th>Type</th><th>Required</th><th>Description</th></tr></thead>"
 	    "<tbody>\n");
 	rows = cp_fields(p, t->schema, t->schema, "", 0);
 	if (rows == 0)
-		cp_put(p, "<tr><td colspan=\"4\" class=\"empty\">The schema "
+		htmlout_put(p, "<tr><td colspan=\"4\" class=\"empty\">The schema "
 		    "lists no fields: any JSON object.</td></tr>\n");
-	cp_put(p, "</tbody></table></div>\n");
+	htmlout_put(p, "</tbody></table></div>\n");
 	ap = cp_get(t->schema, "additionalProperties");
 	if (rows > 0 && !(ap != NULL &&
 	    json_object_is_type(ap, json_type_boolean) &&
 	    !json_object_get_boolean(ap)))
-		cp_put(p, "<p class=\"lead\">More fields may be added later: "
+		htmlout_put(p, "<p class=\"lead\">More fields may be added later: "
 		    "ignore the ones you do not know.</p>\n");
 	env = json_object_new_object();
 	json_object_object_add(env, "id",
@@ -520,9 +467,9 @@ cp_type(struct cp *p, const struct catalog_type *t)
 		json_object_object_add(env, "user_id",
 		    json_object_new_string("user-123"));
 	json_object_object_add(env, "data", json_object_get(t->example));
-	cp_put(p, "<h3>Example envelope</h3>\n<pre>");
+	htmlout_put(p, "<h3>Example envelope</h3>\n<pre>");
 	cp_pretty(p, env, 0);
-	cp_put(p, "</pre>\n</section>\n");
+	htmlout_put(p, "</pre>\n</section>\n");
 	json_object_put(env);
 }
 
@@ -566,15 +513,15 @@ static const char cp_verify[] =
 int
 catalogpage_render(const struct config *cfg, struct buf *out)
 {
-	struct cp p = { out, 0 };
+	struct htmlout p = { out, 0 };
 	size_t i, n = catalog_count(cfg);
 
 	cp_head(&p, cfg);
-	cp_put(&p, cp_envelope);
+	htmlout_put(&p, cp_envelope);
 	for (i = 0; i < n; i++)
 		cp_type(&p, catalog_at(cfg, i));
-	cp_put(&p, cp_verify);
-	cp_putf(&p, "<footer>hookd %s · <code>GET /v1/event-types</code> "
+	htmlout_put(&p, cp_verify);
+	htmlout_putf(&p, "<footer>hookd %s · <code>GET /v1/event-types</code> "
 	    "serves the same catalog as JSON, with each type's JSON Schema "
 	    "(draft 2020-12).</footer>\n</main>\n</body>\n</html>\n",
 	    HOOKD_VERSION);

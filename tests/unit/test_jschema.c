@@ -375,6 +375,32 @@ START_TEST(test_jschema_unique_items_on_a_large_array_is_fast)
 }
 END_TEST
 
+START_TEST(test_jschema_regex_runs_are_capped_per_instance)
+{
+	static char inst[200000];
+	char err[512];
+	size_t o = 0;
+	int i;
+	clock_t t0 = clock();
+
+	/* 9,000 pattern runs fit; 20,000 are more work than allowed. */
+	inst[o++] = '[';
+	for (i = 0; i < 20000; i++)
+		o += (size_t)snprintf(inst + o, sizeof(inst) - o, "%s\"ab\"",
+		    i ? "," : "");
+	snprintf(inst + o, sizeof(inst) - o, "]");
+	ck_assert_int_eq(check_text("{\"items\":{\"pattern\":\"^a\"}}", inst,
+	    err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "at \"/") != NULL &&
+	    strstr(err, "pattern: the validation needs more work") != NULL,
+	    "%s", err);
+	snprintf(inst + 9000 * 5, sizeof(inst) - 9000 * 5, "]");
+	ck_assert_int_eq(check_text("{\"items\":{\"pattern\":\"^a\"}}", inst,
+	    err, sizeof(err)), 0);
+	ck_assert_msg(since(t0) < 2.0, "%.2f s", since(t0));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -392,6 +418,7 @@ main(void)
 	tcase_add_test(tc,
 	    test_jschema_exponential_applicators_hit_the_step_limit);
 	tcase_add_test(tc, test_jschema_unique_items_on_a_large_array_is_fast);
+	tcase_add_test(tc, test_jschema_regex_runs_are_capped_per_instance);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
