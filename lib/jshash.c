@@ -54,13 +54,14 @@ jshash_value(struct json_object *o)
 			h = jshash_mix(h * 31 + jshash_value(
 			    json_object_array_get_idx(o, i)));
 		return h;
-	case json_type_object:
+	case json_type_object: {
 		/* a sum: the same whatever the order of the members */
 		json_object_object_foreach(o, key, val) {
 			sum += jshash_mix(jshash_bytes(JSHASH_FNV_OFFSET, key,
 			    strlen(key)) ^ (jshash_value(val) * 7));
 		}
 		return jshash_mix(sum + 11);
+	}
 	default:
 		/* Equal numbers have equal values; as doubles they stay equal
 		 * (distinct ones may collide: only a collision). */
