@@ -171,18 +171,48 @@ cp_resolve(struct json_object *root, struct json_object *s)
 	return s;
 }
 
-/* The "type" of s as text: "string", "integer or null", "any". */
+/* The JSON type name of v ("string", "integer", "number", ...). */
+static const char *
+cp_json_type(struct json_object *v)
+{
+	switch (json_object_get_type(v)) {
+	case json_type_null: return "null";
+	case json_type_boolean: return "boolean";
+	case json_type_int: return "integer";
+	case json_type_double: return "number";
+	case json_type_string: return "string";
+	case json_type_array: return "array";
+	default: return "object";
+	}
+}
+
+/* The "type" of s as text: "string", "integer or null", "any"; without
+ * "type", the type all its const / enum values share ("value" if none). */
 static void
 cp_type_text(struct htmlout *p, struct json_object *s)
 {
-	struct json_object *t = cp_get(s, "type");
+	struct json_object *t = cp_get(s, "type"), *e;
+	const char *name = NULL;
 	size_t i, n;
 
 	if (t == NULL) {
-		if (cp_get(s, "const") != NULL || cp_get(s, "enum") != NULL)
-			htmlout_put(p, "value");
-		else
-			htmlout_put(p, "any");
+		if ((e = cp_get(s, "const")) != NULL)
+			name = cp_json_type(e);
+		else if ((e = cp_get(s, "enum")) != NULL &&
+		    json_object_is_type(e, json_type_array)) {
+			n = json_object_array_length(e);
+			for (i = 0; i < n; i++) {
+				const char *k = cp_json_type(
+				    json_object_array_get_idx(e, i));
+
+				if (name != NULL && strcmp(name, k) != 0)
+					break;
+				name = k;
+			}
+			if (i < n || n == 0)
+				name = "value";
+		}
+		htmlout_put(p, name != NULL ? name : "any");
 		return;
 	}
 	if (json_object_is_type(t, json_type_string)) {
