@@ -38,19 +38,25 @@ struct jsv {
 static int jsv_node(struct jsv *v, const struct jsnode *n,
     struct json_object *o, const struct jsv_path *p);
 
+#define JSV_FRAMES 128	/* deeper locations are shown from "/..." on */
+
 /* The pointer of p into out (cut at outlen), e.g. "/a/0/b~1c". */
 static void
 jsv_pointer(const struct jsv_path *p, char *out, size_t outlen)
 {
-	const struct jsv_path *f[64];
+	const struct jsv_path *f[JSV_FRAMES];
 	size_t nf = 0, o = 0, i;
 	const char *k;
 	char num[24];
 
-	for (; p != NULL && p->up != NULL; p = p->up)
-		if (nf < sizeof(f) / sizeof(f[0]))
-			f[nf++] = p;
 	out[0] = '\0';
+	for (; p != NULL && p->up != NULL && nf < JSV_FRAMES; p = p->up)
+		f[nf++] = p;
+	if (p != NULL && p->up != NULL && outlen > 4) {
+		memcpy(out, "/...", 4);	/* the frames nearest the root */
+		o = 4;
+		out[o] = '\0';
+	}
 	while (nf > 0) {
 		p = f[--nf];
 		if (p->key == NULL) {
