@@ -19,9 +19,9 @@ PYTHON ?= /usr/bin/python3
 # for the sanitizer build, so the two never mix.
 O ?= .
 
-PKGS = json-c libcurl libcrypto fcgi
+PKGS = json-c libcurl libcrypto fcgi libpcre2-8
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljson-c -lcurl -lcrypto -lfcgi)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljson-c -lcurl -lcrypto -lfcgi -lpcre2-8)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 
@@ -48,11 +48,16 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 BENCH_SRC := $(wildcard bench/*.c)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
-LIB_OBJ := $(LIB_SRC:%.c=$(O)/%.o)
+# Files built into the programs (mk/embed.sh -> $(O)/gen/*.c, lib/embed.h):
+# the built-in event schemas and the pages' templates and CSS (www/).
+# Nothing is read from the source tree at run time.
+SCHEMA_FILES := $(sort $(wildcard schemas/*.json))
+WWW_FILES := $(sort $(wildcard www/*.html www/*.css))
+GEN_OBJ := $(O)/gen/schemas.o $(O)/gen/www.o
+
+LIB_OBJ := $(LIB_SRC:%.c=$(O)/%.o) $(GEN_OBJ)
 CGI_OBJ := $(CGI_SRC:%.c=$(O)/%.o)
-# The status page's www/ files, compiled into hookd-send (sender/statuswww.h).
-WWW_GEN := $(O)/gen/statuswww.c
-SEND_OBJ := $(SEND_SRC:%.c=$(O)/%.o) $(WWW_GEN:.c=.o)
+SEND_OBJ := $(SEND_SRC:%.c=$(O)/%.o)
 UNIT_BIN := $(UNIT_SRC:%.c=$(O)/%)
 BENCH_BIN := $(BENCH_SRC:%.c=$(O)/%)
 FUZZ_BIN := $(FUZZ_SRC:%.c=$(O)/%)
@@ -67,12 +72,14 @@ $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(WWW_GEN): mk/embed.sh www/status.html www/status.css
+$(O)/gen/schemas.c: mk/embed.sh schemas $(SCHEMA_FILES)
 	@mkdir -p $(dir $@)
-	sh mk/embed.sh sender/statuswww.h statuswww_html=www/status.html \
-	    statuswww_css=www/status.css > $@.tmp && mv $@.tmp $@
-$(WWW_GEN:.c=.o): $(WWW_GEN)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	sh mk/embed.sh embed_schemas $@ $(SCHEMA_FILES)
+$(O)/gen/www.c: mk/embed.sh www $(WWW_FILES)
+	@mkdir -p $(dir $@)
+	sh mk/embed.sh embed_www $@ $(WWW_FILES)
+$(O)/gen/%.o: $(O)/gen/%.c lib/embed.h
+	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(O)/libhookd.a: $(LIB_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^

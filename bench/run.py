@@ -286,8 +286,10 @@ def p_cpu_split():
     """The responder and hookd sync/nosync once more, for the CPU split."""
     responder = bin_("responder")
     for tag, fcgi, cfg in (("responder", responder, None),
-                           ("hookd-nosync", None, {"durability": "nosync"}),
-                           ("hookd-sync", None, {"durability": "sync"})):
+                           ("hookd-nosync", None, {"durability": "nosync",
+                                                   "validate_events": "yes"}),
+                           ("hookd-sync", None, {"durability": "sync",
+                                                 "validate_events": "yes"})):
         srv = harness.Server(config=cfg, fcgi=fcgi)
         try:
             srv.start()
@@ -303,7 +305,7 @@ def p_cpu_split():
 
 
 def p_fanout():
-    srv = harness.Server(config={"durability": "nosync"})
+    srv = harness.Server(config={"durability": "nosync", "validate_events": "yes"})
     try:
         srv.start()
         org = "bench-fanout"
@@ -430,7 +432,8 @@ def p_growth(scratch):
             results["du_%d" % lvl] = (tot, dbs)
             # intake (nosync) on the same store, 1 matching webhook at the
             # fast receiver so the deliveries can be drained afterwards
-            srv = harness.Server(config={"durability": "nosync"}, data_dir=data)
+            srv = harness.Server(config={"durability": "nosync", "validate_events": "yes"},
+                                 data_dir=data)
             try:
                 srv.start()
                 org = "bench-grow-%d" % lvl

@@ -5,6 +5,7 @@
 
 #include "cgi/api.h"
 #include "cgi/auth.h"
+#include "cgi/catalog.h"
 #include "cgi/handlers.h"
 #include "cgi/jin.h"
 #include "cgi/response.h"
@@ -147,8 +148,8 @@ api_body(struct api_call *c, const struct router_route *r)
 static int
 api_params(struct api_call *c, const struct router_route *r)
 {
-	if (strstr(r->pattern, "{}") == NULL)
-		return 0;
+	if (strncmp(r->pattern, "/v1/apps/", 9) != 0)
+		return 0;	/* no id parameter ({type} is not an id) */
 	if (!id_valid("app", c->param[0])) {
 		call_not_found(c, "app");
 		return -1;
@@ -195,7 +196,15 @@ api_handle(struct api_ctx *ctx, const struct api_request *req,
 			    "no such endpoint");
 		return;
 	}
-	if (r->fn != catalog_list && api_open_store(ctx) == -1) {
+	/* A catalog that did not load (a bad event_schemas_dir file, logged
+	 * at start): nothing can be checked against it. */
+	if (!catalog_ok(ctx->cfg)) {
+		response_error(resp, 503, "catalog_unavailable", "the event "
+		    "catalog could not be loaded; see the server's log");
+		return;
+	}
+	if (r->fn != catalog_list && r->fn != catalog_get &&
+	    api_open_store(ctx) == -1) {
 		response_error(resp, 503, "storage_unavailable",
 		    "storage is unavailable; try again later");
 		return;

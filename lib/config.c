@@ -549,6 +549,18 @@ set_event_types(struct cstate *st, const char *v)
 }
 
 static int
+set_event_schemas_dir(struct cstate *st, const char *v)
+{
+	return set_path(st, st->c->event_schemas_dir, v);
+}
+
+static int
+set_validate_events(struct cstate *st, const char *v)
+{
+	return set_bool(st, v, &st->c->validate_events);
+}
+
+static int
 set_log(struct cstate *st, const char *v)
 {
 	if (strcmp(v, "stderr") == 0)
@@ -602,6 +614,8 @@ static const struct {
 	{"durability", set_durability},
 	{"poll_interval", set_poll_interval},
 	{"event_types", set_event_types},
+	{"event_schemas_dir", set_event_schemas_dir},
+	{"validate_events", set_validate_events},
 	{"log", set_log},
 	{"log_level", set_log_level},
 };
@@ -635,6 +649,7 @@ config_defaults(struct config *c)
 	c->nosync = 0;
 	c->poll_interval_ms = 1000;
 	c->event_type_count = 0;
+	c->validate_events = 1;
 	c->log_syslog = 0;
 	c->log_level = LOG_INFO;
 }

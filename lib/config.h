@@ -45,6 +45,8 @@ struct config {
 	int64_t poll_interval_ms;
 	char event_types[CONFIG_TYPES_MAX][CONFIG_TYPE_LEN];	/* extra catalog entries */
 	size_t event_type_count;
+	char event_schemas_dir[PATH_MAX];	/* "": none (lib/catalog.h) */
+	int validate_events;		/* refuse data its schema refuses */
 	int log_syslog;			/* log = syslog */
 	int log_level;			/* LOG_ERR..LOG_DEBUG (syslog.h) */
 };

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "db/store.h"
+#include "lib/catalog.h"
 #include "lib/config.h"
 #include "lib/log.h"
 #include "lib/version.h"
@@ -164,6 +165,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "hookd-send: %s\n", err);
 		return 2;
 	}
+	/* The event catalog (catalog.html): a bad event_schemas_dir file is
+	 * a config error. */
+	if (catalog_load(&cfg, err, sizeof(err)) == -1) {
+		fprintf(stderr, "hookd-send: event catalog: %s\n", err);
+		return 2;
+	}
 	log_init("hookd-send", cfg.log_syslog, cfg.log_level);
 	/* Files in data_dir are shared by the web server's user and the
 	 * sender, which may be another user of the same group: 0660, 0770. */
@@ -233,5 +240,6 @@ out:
 		store_close(st);
 	if (lockfd >= 0)
 		close(lockfd);
+	catalog_unload();
 	return rc;
 }

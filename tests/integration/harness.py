@@ -135,6 +135,10 @@ class Server:
             "status_dir": self.status_dir,
             "allow_private_targets": "yes",
             "durability": "nosync",
+            # Most tests are about other things and post free-form data;
+            # test_api_schemas.py turns validation on (the default of
+            # hookd.conf) and checks it.
+            "validate_events": "no",
         }
         if config:
             self.config.update(config)
@@ -402,9 +406,32 @@ class Server:
         return out
 
     def post_event(self, type_, org_id, data=None, token=ADMIN, **fields):
-        body = {"type": type_, "org_id": org_id, "data": data or {}}
+        """data None: the type's built-in example (valid for its schema),
+        {} for a type without one."""
+        if data is None:
+            data = builtin_example(type_)
+        body = {"type": type_, "org_id": org_id, "data": data}
         body.update(fields)
         return self.request("POST", "/v1/events", body, token=token)
+
+
+SCHEMAS = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                       "..", "..", "schemas")
+
+
+def builtin_schema(type_):
+    """schemas/TYPE.json of a built-in type as a dict, or None."""
+    try:
+        with open(os.path.join(SCHEMAS, type_ + ".json")) as f:
+            return json.load(f)
+    except OSError:
+        return None
+
+
+def builtin_example(type_):
+    """A copy of a built-in type's example data, or {} for another type."""
+    doc = builtin_schema(type_)
+    return json.loads(json.dumps(doc["example"])) if doc else {}
 
 
 def db_records(data_dir, dbfile):
