@@ -15,6 +15,7 @@
 #include "lib/embed.h"
 #include "lib/jsvalid.h"
 #include "lib/log.h"
+#include "lib/str.h"
 
 #define CATALOG_CONFIG_DESC "An event type added by this installation's " \
 	"configuration (event_types); its data is any JSON object."
@@ -187,7 +188,10 @@ catalog_add_doc(const char *src, const char *name, enum catalog_origin origin,
 
 	memset(&t, 0, sizeof(t));
 	t.origin = origin;
-	memcpy(t.name, name, strlen(name) + 1);
+	if (str_copy(t.name, sizeof(t.name), name) == -1) {
+		snprintf(err, errlen, "%s: type name too long", src);
+		return -1;
+	}
 	if (catalog_parse(p, n, &doc, msg, sizeof(msg)) == -1)
 		goto bad;
 	if (!json_object_is_type(doc, json_type_object)) {

@@ -176,7 +176,7 @@ jsc_list(struct jsc *c, struct jsnode *n, const char *kw,
 	    (len = json_object_array_length(v)) == 0)
 		return jsc_fail(c, n->ptr, kw, "must be a non-empty array of "
 		    "schemas");
-	l->v = calloc(len, sizeof(*l->v));
+	l->v = calloc(len, sizeof(struct jsnode *));
 	if (l->v == NULL)
 		return jsc_nomem(c, n->ptr);
 	for (i = 0; i < len; i++) {
@@ -454,7 +454,8 @@ jsc_node(struct jsc *c, struct json_object *o, const char *ptr)
 	struct jsnode *n, **nv;
 
 	if (s->n == s->size) {
-		nv = realloc(s->nodes, (s->size * 2 + 16) * sizeof(*nv));
+		nv = realloc(s->nodes,
+		    (s->size * 2 + 16) * sizeof(struct jsnode *));
 		if (nv == NULL)
 			goto nomem;
 		s->nodes = nv;

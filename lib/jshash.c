@@ -66,8 +66,7 @@ jshash_value(struct json_object *o)
 		/* Equal numbers have equal values; as doubles they stay equal
 		 * (distinct ones may collide: only a collision). */
 		d = (double)jsnum_value(o);
-		if (d == 0)
-			d = 0;		/* -0 and 0 */
+		d += 0.0;	/* -0 + 0 is +0: -0 and 0 hash alike */
 		memcpy(&h, &d, sizeof(h));
 		return jshash_mix(h ^ 13);
 	}

@@ -12,6 +12,7 @@
 
 #include "lib/catalog.h"
 #include "lib/config.h"
+#include "lib/str.h"
 #include "sender/catalogpage.h"
 
 static char dir[64];
@@ -37,7 +38,8 @@ setup(void)
 	fputs(hostile, f);
 	fclose(f);
 	config_defaults(&cfg);
-	memcpy(cfg.event_schemas_dir, dir, strlen(dir) + 1);
+	ck_assert_int_ne(str_copy(cfg.event_schemas_dir,
+	    sizeof(cfg.event_schemas_dir), dir), -1);
 	ck_assert_msg(catalog_load(&cfg, err, sizeof(err)) == 0, "%s", err);
 }
 
