@@ -1,0 +1,46 @@
+/*
+ * crypt.h - encryption at rest for the environment (db/ internal; the why
+ * is in crypt.c).
+ *
+ * A store is encrypted (every database and log file, Berkeley DB AES)
+ * when store_opts.key_file names a passphrase file.  Its regions then live
+ * in System V shared memory under a key derived from data_dir, never in
+ * files: the region files hold the cache in the clear and the passphrase.
+ */
+#ifndef HOOKD_DB_CRYPT_H
+#define HOOKD_DB_CRYPT_H
+
+#include <stddef.h>
+#include <db.h>
+
+/*
+ * Prepare env (created, not yet open) for the store in home: check that
+ * the store there is of the kind the configuration says (encrypted with
+ * this passphrase, or plaintext when key_file is NULL) and, when
+ * encrypted, give env the passphrase (wiped from our memory after),
+ * the shared memory key and DB_SYSTEM_MEM in *flags, and drop region files
+ * left by regions that are gone (reboot, ipcrm).  Caller holds the open
+ * lock.  0, or -1 with err set (nothing on disk changed).
+ */
+int crypt_env_setup(DB_ENV *env, const char *home, const char *key_file,
+    u_int32_t *flags, char *err, size_t errlen);
+
+/*
+ * The System V shared memory key of home's regions: base of a block of
+ * CRYPT_SHM_KEYS keys (one per region).  0 or -1 (cannot stat home).
+ */
+#define CRYPT_SHM_KEYS	64
+int crypt_shm_key(const char *home, long *key);
+
+/*
+ * Remove home's regions (segments and the files that point at them) when
+ * no process uses them any more; nothing when one does.  encrypted: the
+ * regions are in shared memory.  Caller holds the open lock.
+ */
+void crypt_regions_release(const char *home, int encrypted);
+
+/* 1 if home's database files are encrypted, 0 if not, -1 when there is no
+ * store yet (or it cannot be read). */
+int crypt_store_kind(const char *home);
+
+#endif
