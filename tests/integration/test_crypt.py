@@ -111,11 +111,10 @@ class TestFilesAtRest(CryptCase):
             needles.append(srv.passphrase.encode())
         self.assertIsNone(s.poll())
         running = grep_tree(srv.data_dir, needles)
-        if encrypt:     # the regions are segments, not files
-            self.assertTrue(harness.shm_segments(srv.data_dir))
-            big = [n for n in os.listdir(srv.data_dir) if n.startswith("__db.0")
-                   and os.path.getsize(os.path.join(srv.data_dir, n)) > 64]
-            self.assertEqual(big, [], "region files hold more than a segment id")
+        srv.segments = harness.shm_segments(srv.data_dir)
+        srv.region_files = {n: os.path.getsize(os.path.join(srv.data_dir, n))
+                            for n in os.listdir(srv.data_dir)
+                            if n.startswith("__db.0")}
         s.send_signal(signal.SIGTERM)
         self.assertEqual(s.wait(30), 0, srv.sender_log(s))
         srv._kill_lighttpd()
@@ -126,6 +125,11 @@ class TestFilesAtRest(CryptCase):
         running, stopped, srv = self.scan(True)
         self.assertEqual(running, {})
         self.assertEqual(stopped, {})
+        # where the regions were: shared memory segments; the one region
+        # file only names the segment
+        self.assertTrue(srv.segments)
+        self.assertEqual(list(srv.region_files), ["__db.001"])
+        self.assertLess(srv.region_files["__db.001"], 64)
         # the last process to close removed the segments
         self.assertEqual(harness.shm_segments(srv.data_dir), [])
         self.assertFalse(os.path.exists(os.path.join(srv.data_dir, "__db.001")))
