@@ -163,6 +163,10 @@ crypt_unlink_regions(const char *home)
  * __db.001 names a segment that is not ours (reboot, ipcrm, a segment id
  * reused): drop the region files, so that the open creates new regions
  * instead of failing to attach.  Recovery is DB_REGISTER's business.
+ * Region files that hold the regions themselves (a db5.3 tool such as
+ * db5.3_recover -P made them while hookd was stopped) hold the cache in
+ * the clear and the passphrase, and an open in shared memory would refuse
+ * them: dropped as well.
  */
 static void
 crypt_drop_stale(const char *home, long key)
@@ -179,7 +183,11 @@ crypt_drop_stale(const char *home, long key)
 		return;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return;
-	if (fstat(fd, &sb) == 0 && sb.st_size == (off_t)REF_SIZE &&
+	if (fstat(fd, &sb) == -1)
+		sb.st_size = 0;
+	if (sb.st_size > (off_t)REF_SIZE)
+		stale = 1;
+	else if (sb.st_size == (off_t)REF_SIZE &&
 	    pread(fd, ref, sizeof(ref), 0) == (ssize_t)sizeof(ref)) {
 		memcpy(&segid, ref + REF_SEGID, sizeof(segid));
 		if (shmctl((int)segid, IPC_STAT, &ds) == -1 ||
