@@ -41,7 +41,7 @@ fx_rmdir(const char *d)
 static inline struct store *
 fx_open(const char *home, int nosync)
 {
-	struct store_opts o = { home, nosync, 0 };
+	struct store_opts o = { home, nosync, 0, NULL };
 	struct store *s = NULL;
 	char err[512];
 	int rc = store_open(&s, &o, err, sizeof(err));
@@ -56,7 +56,7 @@ fx_open(const char *home, int nosync)
 static inline struct store *
 fx_child_open(const char *home, int nosync)
 {
-	struct store_opts o = { home, nosync, 0 };
+	struct store_opts o = { home, nosync, 0, NULL };
 	struct store *s;
 	char err[512];
 
