@@ -14,13 +14,19 @@
  * process that opens data_dir finds the same segments.
  *
  * Segments outlive processes.  crypt_regions_release removes them at the
- * last close (DB_ENV->remove answers EBUSY while anyone is attached); a
- * process killed keeps its reference, and the next opener's recovery
- * (DB_REGISTER sees it dead) removes and rebuilds them.  After a reboot
- * the segments are gone but __db.001 still names one: crypt_env_setup
- * drops such region files first, and recovery from the logs runs as
- * DB_REGISTER decides (a registrant that was live at the crash is dead
- * now), exactly as with region files.
+ * last close: when the kernel counts no process attached (a killed one is
+ * detached by its death; its transactions are then recovered from the
+ * logs by the next opener, whom DB_REGISTER tells).  Not DB_ENV->remove:
+ * it takes the region mutex (a killed holder wedges it).  Every open
+ * does the same first (under the open lock): regions nobody is attached
+ * to are never joined but made anew.  Joining them went wrong in
+ * test_fault_open: a first opener killed while it created them, then the
+ * recovering opener killed between clearing __db.register and adding
+ * itself, left a half-made environment and a registry saying nobody died;
+ * the next opener retried joining it for 18 s.  It also covers a reboot
+ * (the segments are gone, __db.001 still names one).  Recovery from the
+ * logs runs as DB_REGISTER decides (a registrant live at the crash is dead
+ * now), exactly as after any crash.
  *
  * Kind checks before open: the meta page of apps.db says in the clear
  * whether the file is encrypted; a store of the other kind, or a
@@ -45,11 +51,6 @@
 
 #define KIND_FILE	"apps.db"	/* created first by every store */
 #define META_ENCRYPT	24	/* DBMETA.encrypt_alg: 0 = plaintext */
-#define REGION_ENV	"__db.001"
-/* What __db.001 holds when the regions are in shared memory: Berkeley
- * DB's REGENV_REF { roff_t size; roff_t max; long segid; } (db 5.3). */
-#define REF_SIZE	(2 * sizeof(uintptr_t) + sizeof(long))
-#define REF_SEGID	(2 * sizeof(uintptr_t))
 
 int
 crypt_store_kind(const char *home)
@@ -159,46 +160,6 @@ crypt_unlink_regions(const char *home)
 	(void)closedir(d);
 }
 
-/*
- * __db.001 names a segment that is not ours (reboot, ipcrm, a segment id
- * reused): drop the region files, so that the open creates new regions
- * instead of failing to attach.  Recovery is DB_REGISTER's business.
- * Region files that hold the regions themselves (a db5.3 tool such as
- * db5.3_recover -P made them while hookd was stopped) hold the cache in
- * the clear and the passphrase, and an open in shared memory would refuse
- * them: dropped as well.
- */
-static void
-crypt_drop_stale(const char *home, long key)
-{
-	unsigned char ref[REF_SIZE];
-	char path[PATH_MAX];
-	struct shmid_ds ds;
-	struct stat sb;
-	long segid;
-	int fd, stale = 0;
-
-	if (snprintf(path, sizeof(path), "%s/%s", home, REGION_ENV) >=
-	    (int)sizeof(path))
-		return;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return;
-	if (fstat(fd, &sb) == -1)
-		sb.st_size = 0;
-	if (sb.st_size > (off_t)REF_SIZE)
-		stale = 1;
-	else if (sb.st_size == (off_t)REF_SIZE &&
-	    pread(fd, ref, sizeof(ref), 0) == (ssize_t)sizeof(ref)) {
-		memcpy(&segid, ref + REF_SEGID, sizeof(segid));
-		if (shmctl((int)segid, IPC_STAT, &ds) == -1 ||
-		    ds.shm_perm.__key != (key_t)key)
-			stale = 1;
-	}
-	(void)close(fd);
-	if (stale)
-		crypt_unlink_regions(home);
-}
-
 int
 crypt_env_setup(DB_ENV *env, const char *home, const char *key_file,
     u_int32_t *flags, char *err, size_t errlen)
@@ -238,7 +199,10 @@ crypt_env_setup(DB_ENV *env, const char *home, const char *key_file,
 		    db_strerror(ret));
 		goto out;
 	}
-	crypt_drop_stale(home, key);
+	/* regions nobody is attached to: left by a process killed while it
+	 * created or removed them, or named by a __db.001 that outlived
+	 * them (reboot): start afresh (recovery as DB_REGISTER decides) */
+	(void)crypt_regions_release(home);
 	*flags |= DB_SYSTEM_MEM;
 	rc = 0;
 out:
@@ -246,17 +210,30 @@ out:
 	return rc;
 }
 
-void
-crypt_regions_release(const char *home, int encrypted)
+int
+crypt_regions_release(const char *home)
 {
-	DB_ENV *env;
+	struct shmid_ds ds;
+	int ids[CRYPT_SHM_KEYS];
 	long key;
+	int i, id, n = 0;
 
-	if (db_env_create(&env, 0) != 0)
-		return;
-	env->set_errcall(env, quiet);
-	if (encrypted && crypt_shm_key(home, &key) == 0)
-		(void)env->set_shm_key(env, key);
-	/* EBUSY while another process (or a dead one) is attached */
-	(void)env->remove(env, home, 0);
+	if (crypt_shm_key(home, &key) == -1)
+		return -1;
+	for (i = 0; i < CRYPT_SHM_KEYS; i++) {
+		if ((id = shmget((key_t)(key + i), 0, 0)) == -1)
+			continue;
+		if (shmctl(id, IPC_STAT, &ds) == -1)
+			continue;
+		if (ds.shm_nattch > 0)
+			return 0;	/* someone still works in it */
+		ids[n++] = id;
+	}
+	/* The file first: once it is gone nobody can join what is left,
+	 * and an opener that finds segments under our keys deletes them
+	 * itself before it creates its own (Berkeley DB does). */
+	crypt_unlink_regions(home);
+	for (i = 0; i < n; i++)
+		(void)shmctl(ids[i], IPC_RMID, NULL);
+	return 1;
 }

@@ -33,11 +33,14 @@ int crypt_env_setup(DB_ENV *env, const char *home, const char *key_file,
 int crypt_shm_key(const char *home, long *key);
 
 /*
- * Remove home's regions (segments and the files that point at them) when
- * no process uses them any more; nothing when one does.  encrypted: the
- * regions are in shared memory.  Caller holds the open lock.
+ * Remove home's regions when no process is attached to them any more: the
+ * region files (__db.NNN: file-backed regions of a plaintext store too,
+ * which hold its cache), then the shared memory segments.  1 removed, 0
+ * in use (nothing done), -1 cannot stat home.  Without Berkeley DB: no
+ * region mutex is taken, and a remover killed half-way leaves nothing an
+ * opener could trip on.  Caller holds the open lock (no opener races).
  */
-void crypt_regions_release(const char *home, int encrypted);
+int crypt_regions_release(const char *home);
 
 /* 1 if home's database files are encrypted, 0 if not, -1 when there is no
  * store yet (or it cannot be read). */

@@ -470,7 +470,7 @@ store_close(struct store *s)
 		if (!s->lock_held)
 			lockfd = env_open_lock(s->home);
 		watchdog_enter(&s->dog, 0);
-		crypt_regions_release(s->home, 1);
+		(void)crypt_regions_release(s->home);
 		watchdog_leave(&s->dog);
 		if (lockfd >= 0)
 			(void)close(lockfd);

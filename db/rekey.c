@@ -163,7 +163,7 @@ rekey_settle(const char *home, char *err, size_t errlen)
 		return 0;
 	}
 	/* committed: the old store's logs and regions go, the copy moves in */
-	crypt_regions_release(home, 1);
+	(void)crypt_regions_release(home);
 	if (each_file(home, is_region, NULL, err, errlen) == -1 ||
 	    each_file(home, is_log, NULL, err, errlen) == -1 ||
 	    each_file(dir, pick_db, home, err, errlen) == -1)
@@ -344,7 +344,7 @@ store_rekey(const struct store_opts *o, const char *new_key_file,
 	 * encrypted) go with it */
 	store_close(src);
 	src = NULL;
-	crypt_regions_release(o->home, 1);
+	(void)crypt_regions_release(o->home);
 	if (write_ready(dir, err, errlen) == -1)
 		goto out;
 	rekey_crash("ready");
