@@ -52,7 +52,9 @@
 #define KIND_FILE	"apps.db"	/* created first by every store */
 #define META_ENCRYPT	24	/* DBMETA.encrypt_alg: 0 = plaintext */
 
-int
+/* 1 if home's database files are encrypted, 0 if not, -1 when there is no
+ * store yet (or it cannot be read). */
+static int
 crypt_store_kind(const char *home)
 {
 	unsigned char meta[64];
@@ -94,8 +96,8 @@ crypt_shm_key(const char *home, long *key)
 	return 0;
 }
 
-static void
-quiet(const DB_ENV *env, const char *pfx, const char *msg)
+void
+crypt_quiet(const DB_ENV *env, const char *pfx, const char *msg)
 {
 	(void)env;
 	(void)pfx;
@@ -121,7 +123,7 @@ crypt_verify(const char *home, const char *pass, char *err, size_t errlen)
 		    db_strerror(ret));
 		return -1;
 	}
-	db->set_errcall(db, quiet);
+	db->set_errcall(db, crypt_quiet);
 	if ((ret = db->set_encrypt(db, pass, DB_ENCRYPT_AES)) == 0)
 		ret = db->open(db, NULL, path, NULL, DB_UNKNOWN, DB_RDONLY, 0);
 	(void)db->close(db, 0);

@@ -18,9 +18,10 @@
  * the store there is of the kind the configuration says (encrypted with
  * this passphrase, or plaintext when key_file is NULL) and, when
  * encrypted, give env the passphrase (wiped from our memory after),
- * the shared memory key and DB_SYSTEM_MEM in *flags, and drop region files
- * left by regions that are gone (reboot, ipcrm).  Caller holds the open
- * lock.  0, or -1 with err set (nothing on disk changed).
+ * the shared memory key and DB_SYSTEM_MEM in *flags, and remove regions
+ * nobody is attached to (crypt_regions_release: the open makes them
+ * anew).  Caller holds the open lock.  0, or -1 with err set (nothing on
+ * disk changed).
  */
 int crypt_env_setup(DB_ENV *env, const char *home, const char *key_file,
     u_int32_t *flags, char *err, size_t errlen);
@@ -39,11 +40,13 @@ int crypt_shm_key(const char *home, long *key);
  * in use (nothing done), -1 cannot stat home.  Without Berkeley DB: no
  * region mutex is taken, and a remover killed half-way leaves nothing an
  * opener could trip on.  Caller holds the open lock (no opener races).
+ * The kernel counts attachments to segments only: for a plaintext store
+ * (regions in files) call it only when no process has the store open.
  */
 int crypt_regions_release(const char *home);
 
-/* 1 if home's database files are encrypted, 0 if not, -1 when there is no
- * store yet (or it cannot be read). */
-int crypt_store_kind(const char *home);
+/* An error callback that drops Berkeley DB's messages (a key being tried,
+ * a private environment whose errors the caller reports itself). */
+void crypt_quiet(const DB_ENV *env, const char *pfx, const char *msg);
 
 #endif

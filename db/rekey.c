@@ -208,14 +208,6 @@ bad:
 	return -1;
 }
 
-static void
-quiet(const DB_ENV *env, const char *pfx, const char *msg)
-{
-	(void)env;
-	(void)pfx;
-	(void)msg;
-}
-
 /* The copy: every database of src into new files in dir. */
 static int
 rekey_copy(struct store *src, const char *dir, const char *new_key_file,
@@ -233,7 +225,7 @@ rekey_copy(struct store *src, const char *dir, const char *new_key_file,
 		    db_strerror(ret));
 		return -1;
 	}
-	env->set_errcall(env, quiet);
+	env->set_errcall(env, crypt_quiet);
 	if (enc) {
 		if (keyfile_read(new_key_file, pass, sizeof(pass), &n, err,
 		    errlen) == -1)

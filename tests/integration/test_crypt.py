@@ -216,11 +216,14 @@ class TestOtherKindOrWrongKey(CryptCase):
         srv._kill_lighttpd()
         return srv
 
-    def test_plaintext_store_with_a_key_is_refused(self):
-        srv = self.make_store(None)
+    def use_key_b(self, srv):
         key = os.path.join(srv.tmp, "b.key")
         harness.write_key_file(key, PASS_B)
         srv.write_config(encryption_key_file=key)
+
+    def test_plaintext_store_with_a_key_is_refused(self):
+        srv = self.make_store(None)
+        self.use_key_b(srv)
         self.refuse(srv, "is not encrypted")
 
     def test_encrypted_store_without_a_key_is_refused(self):
@@ -230,9 +233,7 @@ class TestOtherKindOrWrongKey(CryptCase):
 
     def test_encrypted_store_with_the_wrong_key_is_refused(self):
         srv = self.make_store(PASS_A)
-        key = os.path.join(srv.tmp, "b.key")
-        harness.write_key_file(key, PASS_B)
-        srv.write_config(encryption_key_file=key)
+        self.use_key_b(srv)
         self.refuse(srv, "does not open the store")
 
     def test_wrong_key_beside_a_running_store_changes_nothing(self):
