@@ -94,6 +94,8 @@ get_dbt(struct store_txn *t, enum dbi db, const struct key *k, DBT *dd,
 		return STORE_ERR;
 	ret = t->s->db[db]->get(t->s->db[db], t->txn, &kd, dd,
 	    (rmw && !t->rdonly) ? DB_RMW : 0);
+	if (ret == 0)
+		return STORE_OK;
 	if (ret == DB_BUFFER_SMALL)	/* only a whole read into buf can */
 		return dbenv_fail(t, "record larger than its type allows (corrupt)");
 	return dbenv_rc(t, ret, "get");
