@@ -315,8 +315,28 @@ class TestHotBackup(CryptCase):
         self.assertFalse([n for n in os.listdir(bdir) if n.startswith("__db")])
         s.send_signal(signal.SIGTERM)
         s.wait(30)
-        # restore: the backup directory is a store; a server on it with
-        # the same passphrase has everything, and delivers it
+        self.assert_restores(srv, bdir, app, wh)
+
+    def test_stopped_encrypted_store_is_backed_up_by_a_copy(self):
+        """With everything stopped there are no regions to join:
+        db5.3_hotbackup refuses, a plain copy of data_dir is the backup."""
+        srv = self.server(True)
+        srv.start()
+        app, wh = self.fill(srv, 20, "COLD")
+        srv._kill_lighttpd()
+        bdir = os.path.join(srv.tmp, "backup")
+        p = subprocess.run(["db5.3_hotbackup", "-h", srv.data_dir, "-b", bdir,
+                            "-P", srv.passphrase],
+                           capture_output=True, text=True, timeout=60)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("PRIVATE", p.stderr)
+        shutil.rmtree(bdir, ignore_errors=True)
+        shutil.copytree(srv.data_dir, bdir)
+        self.assert_restores(srv, bdir, app, wh)
+
+    def assert_restores(self, srv, bdir, app, wh):
+        """A server on a copy of bdir with srv's passphrase has the
+        webhook's secret and every event."""
         rdir = tempfile.mkdtemp(prefix="hookd-restore-")
         self.addCleanup(shutil.rmtree, rdir, True)
         data = os.path.join(rdir, "data")
