@@ -50,7 +50,9 @@ keyfile_read(const char *path, char *buf, size_t cap, size_t *len,
 		snprintf(err, errlen, "%s: key buffer too small", path);
 		return -1;
 	}
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+	/* O_NONBLOCK: a FIFO in its place is refused, not waited on */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd == -1) {
 		snprintf(err, errlen, "%s: cannot read the encryption key "
 		    "file: %s", path, strerror(errno));
 		return -1;
