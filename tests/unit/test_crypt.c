@@ -113,6 +113,13 @@ START_TEST(test_keyfile_refuses_what_breaks_a_rule_naming_the_file)
 	ck_assert_uint_eq(strlen(key), KEYFILE_MAX);
 	ck_assert_int_eq(keyfile_check("/nonexistent/k", err, 512), -1);
 	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/k"));
+	/* a FIFO is refused at once, not waited on; so is a directory */
+	snprintf(big, sizeof(big), "%s/fifo", dir);
+	ck_assert_int_eq(mkfifo(big, 0600), 0);
+	ck_assert_int_eq(keyfile_check(big, err, 512), -1);
+	ck_assert_ptr_nonnull(strstr(err, "not a regular file"));
+	ck_assert_int_eq(keyfile_check(dir, err, 512), -1);
+	ck_assert_ptr_nonnull(strstr(err, "not a regular file"));
 }
 END_TEST
 
