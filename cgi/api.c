@@ -24,6 +24,7 @@ api_open_store(struct api_ctx *ctx)
 	memset(&o, 0, sizeof(o));
 	o.home = ctx->cfg->data_dir;
 	o.nosync = ctx->cfg->nosync;
+	o.key_file = ctx->cfg->encryption_key_file;
 	err[0] = '\0';
 	if (store_open(&ctx->store, &o, err, sizeof(err)) != STORE_OK) {
 		log_err("store_open %s: %s", ctx->cfg->data_dir, err);

@@ -21,13 +21,14 @@
 #include <syslog.h>
 
 #include "lib/config.h"
+#include "lib/keyfile.h"
 #include "lib/netaddr.h"
 #include "lib/num.h"
 #include "lib/str.h"
 
 #define CONFIG_FILE_MAX (1024 * 1024)	/* larger files are refused */
 #define CONFIG_LINE_MAX 8192
-#define CONFIG_REASON_MAX 160
+#define CONFIG_REASON_MAX (PATH_MAX + 200)
 #define CONFIG_EVENT_BYTES_MAX ((size_t)256 * 1024 * 1024)
 
 static const char config_default_retry[] = "0,5s,5m,30m,2h,5h,10h,14h,20h,24h";
@@ -247,18 +248,14 @@ set_admin_token(struct cstate *st, const char *v)
 }
 
 /*
- * admin_token_file: read the token from a file, trailing blanks and
- * newlines trimmed.  A relative name is taken relative to the directory of
- * the config file.
+ * A file named in the config: v as it is when absolute, else relative to
+ * the directory of the config file, into path (PATH_MAX bytes).  0 or -1.
  */
 static int
-set_admin_token_file(struct cstate *st, const char *v)
+conf_relative(struct cstate *st, const char *v, char *path)
 {
-	char path[PATH_MAX], data[CONFIG_TOKEN_MAX + 64];
 	const char *slash = strrchr(st->name, '/');
-	size_t n = 0, dirlen;
-	FILE *f;
-	int r = -1;
+	size_t dirlen;
 
 	if (*v == '\0') {
 		reason(st, "empty path");
@@ -267,11 +264,53 @@ set_admin_token_file(struct cstate *st, const char *v)
 	/* The config file's directory (with its '/'), or nothing. */
 	dirlen = v[0] != '/' && slash != NULL ?
 	    (size_t)(slash - st->name) + 1 : 0;
-	if (str_copyn(path, sizeof(path), st->name, dirlen) == -1 ||
-	    str_copy(path + dirlen, sizeof(path) - dirlen, v) == -1) {
+	if (str_copyn(path, PATH_MAX, st->name, dirlen) == -1 ||
+	    str_copy(path + dirlen, PATH_MAX - dirlen, v) == -1) {
 		reason(st, "path too long");
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * encryption_key_file: the passphrase file, checked now (mode, owner,
+ * length: keyfile.h) so that a bad one stops the program at start; only
+ * its name is kept (the store reads it at each open and wipes it).
+ */
+static int
+set_encryption_key_file(struct cstate *st, const char *v)
+{
+	char path[PATH_MAX], why[PATH_MAX + 160];
+
+	if (conf_relative(st, v, path) == -1)
+		return -1;
+	if (keyfile_check(path, why, sizeof(why)) == -1) {
+		reason(st, "%s", why);
+		return -1;
+	}
+	if (str_copy(st->c->encryption_key_file,
+	    sizeof(st->c->encryption_key_file), path) == -1) {
+		reason(st, "path too long");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * admin_token_file: read the token from a file, trailing blanks and
+ * newlines trimmed.  A relative name is taken relative to the directory of
+ * the config file.
+ */
+static int
+set_admin_token_file(struct cstate *st, const char *v)
+{
+	char path[PATH_MAX], data[CONFIG_TOKEN_MAX + 64];
+	size_t n = 0;
+	FILE *f;
+	int r = -1;
+
+	if (conf_relative(st, v, path) == -1)
+		return -1;
 	f = fopen(path, "re");
 	if (f == NULL) {
 		reason(st, "cannot read %.200s: %s", path, strerror(errno));
@@ -618,6 +657,7 @@ static const struct {
 	{"validate_events", set_validate_events},
 	{"log", set_log},
 	{"log_level", set_log_level},
+	{"encryption_key_file", set_encryption_key_file},
 };
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
 

@@ -28,6 +28,7 @@ struct config {
 	char data_dir[PATH_MAX];
 	char admin_token[CONFIG_TOKEN_MAX + 1];	/* secret: never log */
 	char status_dir[PATH_MAX];
+	char encryption_key_file[PATH_MAX];	/* "" when none (keyfile.h) */
 	size_t max_event_bytes;
 	int64_t retry_schedule[CONFIG_RETRY_MAX];	/* ms, delay before attempt i */
 	size_t retry_count;
