@@ -79,15 +79,18 @@ crypt_shm_key(const char *home, long *key)
 {
 	struct stat sb;
 	uint64_t h = 14695981039346656037ULL;	/* FNV-1a 64 */
-	uint64_t v[2];
+	uint64_t dev, ino;
+	unsigned char b[2 * sizeof(uint64_t)];
 	size_t i;
 
 	if (stat(home, &sb) == -1)
 		return -1;
-	v[0] = (uint64_t)sb.st_dev;
-	v[1] = (uint64_t)sb.st_ino;
-	for (i = 0; i < sizeof(v); i++) {
-		h ^= ((const unsigned char *)v)[i];
+	dev = (uint64_t)sb.st_dev;
+	ino = (uint64_t)sb.st_ino;
+	memcpy(b, &dev, sizeof(dev));
+	memcpy(b + sizeof(dev), &ino, sizeof(ino));
+	for (i = 0; i < sizeof(b); i++) {
+		h ^= b[i];
 		h *= 1099511628211ULL;
 	}
 	/* 0x10000000 + a block of CRYPT_SHM_KEYS among 2^24: never 0
