@@ -6,7 +6,7 @@ PKGS="build-essential pkg-config libfcgi-dev libdb5.3-dev db5.3-util
 libcurl4-openssl-dev libjson-c-dev libssl-dev check python3 curl
 lighttpd apache2 libapache2-mod-fcgid spawn-fcgi wrk valgrind clang
 libclang-rt-14-dev chromium procps
-python3-prometheus-client"
+python3-prometheus-client dpkg-dev debhelper lintian"
 missing=""
 for p in $PKGS; do
 	s=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
