@@ -18,6 +18,10 @@ mkdir "$B/hookd"
 (cd "$ROOT" && tar -cf - --exclude=./.git --exclude=./dist --exclude=./run \
     --exclude=./build-asan --exclude=./build-fuzz --exclude='*.o' \
     --exclude='*.d' --exclude='*.a' .) | tar -xf - -C "$B/hookd"
+# The package is built with Debian's flags only: not with a calling make's
+# variables (make WERROR=1 check runs this too).
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES WERROR SAN FUZZ O CFLAGS \
+    LDFLAGS
 (cd "$B/hookd" && make -s clean >/dev/null &&
     dpkg-buildpackage -b -us -uc)
 mkdir -p "$ROOT/dist"

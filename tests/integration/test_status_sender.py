@@ -136,7 +136,8 @@ class StatusFromSenderTest(unittest.TestCase):
         self.assertGreater(again["generated_at"], before)
         self.assertIn("status-only", again["pass"])
         leftovers = [n for n in os.listdir(self.srv.status_dir)
-                     if n not in ("status.html", "status.json")]
+                     if n not in ("status.html", "status.json",
+                                  "metrics.prom")]
         self.assertEqual(leftovers, [])
         mode = os.stat(os.path.join(self.srv.status_dir, "status.html")).st_mode
         self.assertEqual(mode & 0o777, 0o644)
