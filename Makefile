@@ -51,7 +51,9 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(O)/%.o)
 CGI_OBJ := $(CGI_SRC:%.c=$(O)/%.o)
-SEND_OBJ := $(SEND_SRC:%.c=$(O)/%.o)
+# The status page's www/ files, compiled into hookd-send (sender/statuswww.h).
+WWW_GEN := $(O)/gen/statuswww.c
+SEND_OBJ := $(SEND_SRC:%.c=$(O)/%.o) $(WWW_GEN:.c=.o)
 UNIT_BIN := $(UNIT_SRC:%.c=$(O)/%)
 BENCH_BIN := $(BENCH_SRC:%.c=$(O)/%)
 FUZZ_BIN := $(FUZZ_SRC:%.c=$(O)/%)
@@ -64,6 +66,13 @@ all: $(PROGS)
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(WWW_GEN): mk/embed.sh www/status.html www/status.css
+	@mkdir -p $(dir $@)
+	sh mk/embed.sh sender/statuswww.h statuswww_html=www/status.html \
+	    statuswww_css=www/status.css > $@.tmp && mv $@.tmp $@
+$(WWW_GEN:.c=.o): $(WWW_GEN)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(O)/libhookd.a: $(LIB_OBJ)
@@ -152,7 +161,7 @@ uninstall:
 	-rmdir $(DESTDIR)$(LIBEXECDIR)
 
 clean:
-	rm -rf build-asan build-fuzz dist
+	rm -rf build-asan build-fuzz gen dist
 	rm -f $(PROGS) */*.o */*.d tests/unit/*.o tests/unit/*.d *.a $(UNIT_BIN) $(BENCH_BIN)
 
 .PHONY: deb all deps check unit integration check-asan check-valgrind fuzz fuzz-run run bench install uninstall clean

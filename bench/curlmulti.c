@@ -9,10 +9,13 @@
  * Prints "N requests in S s: R req/s".
  */
 #include <curl/curl.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/num.h"
 #include "lib/timefmt.h"
 
 static size_t
@@ -38,6 +41,20 @@ cm_easy(const char *url, const char *body, size_t len,
 	return e;
 }
 
+/* argv[i], when given, as a count from 1 to INT_MAX into *v.  0 or -1. */
+static int
+cm_arg(int argc, char **argv, int i, long *v)
+{
+	int64_t x;
+
+	if (argc <= i)
+		return 0;
+	if (num_parse_i64(argv[i], NUM_CSTR, 1, INT_MAX, &x, NULL) == -1)
+		return -1;
+	*v = (long)x;
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -55,13 +72,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: curlmulti URL [N] [C] [BYTES]\n");
 		return 2;
 	}
-	if (argc > 2)
-		n = strtol(argv[2], NULL, 10);
-	if (argc > 3)
-		c = strtol(argv[3], NULL, 10);
-	if (argc > 4)
-		bytes = strtol(argv[4], NULL, 10);
-	if (n <= 0 || c <= 0 || bytes <= 0)
+	if (cm_arg(argc, argv, 2, &n) == -1 || cm_arg(argc, argv, 3, &c) == -1 ||
+	    cm_arg(argc, argv, 4, &bytes) == -1)
 		return 2;
 	body = malloc((size_t)bytes);
 	pool = calloc((size_t)c, sizeof(*pool));

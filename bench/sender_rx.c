@@ -14,9 +14,11 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,8 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "lib/num.h"
 
 #define RX_BUF (256 * 1024)
 #define RX_FDS 4096
@@ -59,7 +63,15 @@ rx_request(const struct conn *c)
 	for (p = c->buf; p < end; p++) {
 		if ((p == c->buf || p[-1] == '\n') &&
 		    strncasecmp(p, "content-length:", 15) == 0) {
-			clen = strtoul(p + 15, NULL, 10);
+			const char *v = p + 15;
+			uint64_t x;
+
+			while (*v == ' ' || *v == '\t')
+				v++;
+			/* digits up to the '\r': the head ends in "\r\n\r\n" */
+			if (num_parse_u64(v, strspn(v, "0123456789"), 0,
+			    SIZE_MAX / 2, &x, NULL) == 0)
+				clen = (size_t)x;
 			break;
 		}
 	}
@@ -97,6 +109,8 @@ main(int argc, char **argv)
 	socklen_t sl = sizeof(sa);
 	unsigned long count = 0, expect = 0;
 	int lfd, ep, n, i, fd, one = 1, port = 0, ch;
+	int64_t v;
+	uint64_t u;
 	ssize_t r;
 	size_t used;
 
@@ -107,11 +121,17 @@ main(int argc, char **argv)
 			if (rx_log != NULL)
 				setvbuf(rx_log, NULL, _IOLBF, 0);
 		}
-		else if (ch == 'p')
-			port = (int)strtol(optarg, NULL, 10);
-		else if (ch == 'n')
-			expect = strtoul(optarg, NULL, 10);
-		else
+		else if (ch == 'p') {
+			if (num_parse_i64(optarg, NUM_CSTR, 0, 65535, &v,
+			    NULL) == -1)
+				return 2;
+			port = (int)v;
+		} else if (ch == 'n') {
+			if (num_parse_u64(optarg, NUM_CSTR, 0, ULONG_MAX, &u,
+			    NULL) == -1)
+				return 2;
+			expect = (unsigned long)u;
+		} else
 			return 2;
 	}
 	signal(SIGTERM, rx_on_signal);

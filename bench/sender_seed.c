@@ -14,12 +14,16 @@
  * flushed by the checkpoints along the way, not by the next sender pass).
  */
 #include <getopt.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "db/store.h"
 #include "lib/id.h"
+#include "lib/num.h"
+#include "lib/str.h"
 #include "lib/timefmt.h"
 
 #define SEED_WH_MAX 1000
@@ -37,12 +41,11 @@ struct seed {
 static int
 seed_num(const char *s, long *out)
 {
-	char *end;
-	long v = strtol(s, &end, 10);
+	int64_t v;
 
-	if (*s == '\0' || *end != '\0' || v < 0)
+	if (num_parse_i64(s, NUM_CSTR, 0, LONG_MAX, &v, NULL) == -1)
 		return -1;
-	*out = v;
+	*out = (long)v;
 	return 0;
 }
 
@@ -58,11 +61,12 @@ seed_setup(struct store_txn *t, void *arg)
 		return rc;
 	for (i = 0; i < s->webhooks; i++) {
 		memset(&w, 0, sizeof(w));
-		snprintf(w.id, sizeof(w.id), "%s", s->wh[i]);
-		snprintf(w.app_id, sizeof(w.app_id), "%s", s->app.id);
-		snprintf(w.url, sizeof(w.url), "%s", s->url);
-		snprintf(w.events, sizeof(w.events), "*");
-		snprintf(w.secret, sizeof(w.secret), "%s", s->secret);
+		if (str_copy(w.id, sizeof(w.id), s->wh[i]) == -1 ||
+		    str_copy(w.app_id, sizeof(w.app_id), s->app.id) == -1 ||
+		    str_copy(w.url, sizeof(w.url), s->url) == -1 ||
+		    str_copy(w.events, sizeof(w.events), "*") == -1 ||
+		    str_copy(w.secret, sizeof(w.secret), s->secret) == -1)
+			return STORE_ERR;
 		w.enabled = 1;
 		w.created_at = w.updated_at = timefmt_now_ms();
 		if ((rc = store_webhook_put(t, &w, 1)) != STORE_OK)
@@ -87,8 +91,9 @@ seed_events(struct store_txn *t, void *arg)
 		if (id_new("evt", e.id, sizeof(e.id)) == -1)
 			return STORE_ERR;
 		snprintf(e.type, sizeof(e.type), "user.signin");
-		snprintf(e.org_id, sizeof(e.org_id), "%s", s->app.org_id);
-		snprintf(e.app_id, sizeof(e.app_id), "%s", s->app.id);
+		if (str_copy(e.org_id, sizeof(e.org_id), s->app.org_id) ==
+		    -1 || str_copy(e.app_id, sizeof(e.app_id), s->app.id) == -1)
+			return STORE_ERR;
 		e.created_at = now;
 		e.deliveries = (uint32_t)s->webhooks;
 		timefmt_format(now, ts, sizeof(ts));

@@ -9,11 +9,14 @@
  * mean cost per transaction.  A lease scheme needs one such transaction per
  * batch before sending (claim) on top of the one that records outcomes.
  */
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "db/store.h"
+#include "lib/num.h"
 #include "lib/timefmt.h"
 
 struct tx {
@@ -48,14 +51,19 @@ main(int argc, char **argv)
 	char err[256], home[4096];
 	int64_t t0;
 	long txns = 200;
+	int64_t v;
 	int nosync, k, i;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: sender_txn DIR [TXNS]\n");
 		return 2;
 	}
-	if (argc > 2 && (txns = strtol(argv[2], NULL, 10)) <= 0)
-		return 2;
+	if (argc > 2) {
+		if (num_parse_i64(argv[2], NUM_CSTR, 1, LONG_MAX, &v,
+		    NULL) == -1)
+			return 2;
+		txns = (long)v;
+	}
 	for (nosync = 0; nosync <= 1; nosync++) {
 		snprintf(home, sizeof(home), "%s/%s", argv[1],
 		    nosync ? "nosync" : "sync");

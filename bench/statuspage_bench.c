@@ -21,6 +21,8 @@
 
 #include "db/store.h"
 #include "lib/id.h"
+#include "lib/num.h"
+#include "lib/str.h"
 #include "lib/timefmt.h"
 #include "sender/statuspage.h"
 
@@ -66,7 +68,8 @@ fill_setup(struct store_txn *t, void *arg)
 
 	for (i = 0; i < APPS; i++) {
 		memset(&a, 0, sizeof(a));
-		memcpy(a.id, f->app[i], strlen(f->app[i]) + 1);
+		if (str_copy(a.id, sizeof(a.id), f->app[i]) == -1)
+			return STORE_ERR;
 		snprintf(a.org_id, sizeof(a.org_id), "org-%d", i % 3);
 		snprintf(a.name, sizeof(a.name), "%s", (const char *[]){
 		    "Consent portal", "eKYC gateway", "CRM sync",
@@ -78,8 +81,9 @@ fill_setup(struct store_txn *t, void *arg)
 		for (j = 0; j < HOOKS; j++) {
 			k = i * HOOKS + j;
 			memset(&w, 0, sizeof(w));
-			memcpy(w.id, f->wh[k], strlen(f->wh[k]) + 1);
-			memcpy(w.app_id, a.id, strlen(a.id) + 1);
+			if (str_copy(w.id, sizeof(w.id), f->wh[k]) == -1 ||
+			    str_copy(w.app_id, sizeof(w.app_id), a.id) == -1)
+				return STORE_ERR;
 			snprintf(w.url, sizeof(w.url),
 			    "https://hooks%d.customer%d.example/webhooks/hookd/%d",
 			    j, i, k);
@@ -98,7 +102,9 @@ fill_setup(struct store_txn *t, void *arg)
 			if ((rc = store_webhook_put(t, &w, 1)) != STORE_OK)
 				return rc;
 			memset(&h, 0, sizeof(h));
-			memcpy(h.webhook_id, w.id, strlen(w.id) + 1);
+			if (str_copy(h.webhook_id, sizeof(h.webhook_id),
+			    w.id) == -1)
+				return STORE_ERR;
 			h.last_attempt_at = f->now - 1000 * (k + 1);
 			h.last_status = 200;
 			if (k == 3 || k == 12 || k == 7) {
@@ -139,8 +145,10 @@ fill_batch(struct store_txn *t, void *arg)
 		    id_new_at("evt", d.created_at, d.event_id,
 		    sizeof(d.event_id)) == -1)
 			return STORE_ERR;
-		memcpy(d.webhook_id, f->wh[k], strlen(f->wh[k]) + 1);
-		memcpy(d.app_id, f->app[k / HOOKS], strlen(f->app[k / HOOKS]) + 1);
+		if (str_copy(d.webhook_id, sizeof(d.webhook_id), f->wh[k]) ==
+		    -1 || str_copy(d.app_id, sizeof(d.app_id),
+		    f->app[k / HOOKS]) == -1)
+			return STORE_ERR;
 		snprintf(d.event_type, sizeof(d.event_type), "user.signin");
 		switch ((r >> 16) % 100) {
 		case 0: case 1:
@@ -170,9 +178,10 @@ fill_batch(struct store_txn *t, void *arg)
 			if (id_new_at("att", d.created_at + ms, at.id,
 			    sizeof(at.id)) == -1)
 				return STORE_ERR;
-			memcpy(at.delivery_id, d.id, strlen(d.id) + 1);
-			memcpy(at.webhook_id, d.webhook_id,
-			    strlen(d.webhook_id) + 1);
+			if (str_copy(at.delivery_id, sizeof(at.delivery_id),
+			    d.id) == -1 || str_copy(at.webhook_id,
+			    sizeof(at.webhook_id), d.webhook_id) == -1)
+				return STORE_ERR;
 			at.at = d.created_at + ms;
 			at.duration_ms = ms;
 			if ((r >> 8) % 2) {
@@ -210,7 +219,6 @@ main(int argc, char **argv)
 	uint64_t total = 1000000, n;
 	int64_t t0, fill_ms, runs[RUNS];
 	struct stat st;
-	char *end;
 	int i;
 
 	if (argc < 2 || argc > 3) {
@@ -218,9 +226,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (argc == 3) {
-		total = strtoull(argv[2], &end, 10);
-		if (end == argv[2] || *end != '\0' || total == 0 ||
-		    total > 100000000) {
+		if (num_parse_u64(argv[2], NUM_CSTR, 1, 100000000, &total,
+		    NULL) == -1) {
 			fprintf(stderr, "statuspage_bench: bad count %s\n",
 			    argv[2]);
 			return 1;

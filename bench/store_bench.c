@@ -34,6 +34,8 @@
 
 #include "db/store.h"
 #include "lib/id.h"
+#include "lib/num.h"
+#include "lib/str.h"
 
 #define VALUE_LEN 1024
 
@@ -386,7 +388,7 @@ main(int argc, char **argv)
 	double rate[NCASES];
 	u_int32_t raw_pagesize = 16384, ps, leaf, over;
 	int i, c, only = -1;
-	unsigned long ul;
+	uint64_t ul;
 	char *end;
 
 	while ((c = getopt(argc, argv, "t:d:p:k:")) != -1) {
@@ -399,15 +401,12 @@ main(int argc, char **argv)
 				goto usage;
 			break;
 		case 'd':
-			if (strlen(optarg) >= sizeof(scratch))
+			if (str_copy(scratch, sizeof(scratch), optarg) == -1)
 				goto usage;
-			memcpy(scratch, optarg, strlen(optarg) + 1);
 			break;
 		case 'p':
-			errno = 0;
-			ul = strtoul(optarg, &end, 10);
-			if (errno != 0 || end == optarg || *end != '\0' ||
-			    ul < 512 || ul > 65536 || (ul & (ul - 1)) != 0)
+			if (num_parse_u64(optarg, NUM_CSTR, 512, 65536, &ul,
+			    NULL) == -1 || (ul & (ul - 1)) != 0)
 				goto usage;
 			raw_pagesize = (u_int32_t)ul;
 			break;

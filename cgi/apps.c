@@ -1,7 +1,9 @@
-/* apps.c - applications: create, list, get, delete, rotate key. */
+/* apps.c - applications: create, list, get, delete, rotate key (handlers
+ * in handlers.h), and loading the app of a path (apps.h). */
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgi/apps.h"
 #include "cgi/handlers.h"
 #include "cgi/idlist.h"
 #include "cgi/jin.h"
@@ -12,19 +14,6 @@
 #include "lib/log.h"
 #include "lib/sign.h"
 #include "lib/timefmt.h"
-
-#define APPS_LIMIT_DEFAULT 50
-#define APPS_LIMIT_MAX 250
-
-/* 1 if s holds no control characters. */
-static int
-apps_printable(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 0;
-	return 1;
-}
 
 static struct json_object *
 apps_json(const struct store_app *a, const char *key)
@@ -40,8 +29,7 @@ apps_json(const struct store_app *a, const char *key)
 	return o;
 }
 
-/* The app of the path (param[0]) into out; 404 when there is none. */
-static int
+int
 apps_load(struct store_txn *t, struct api_call *c, struct store_app *out)
 {
 	int rc;
@@ -83,11 +71,11 @@ apps_create(struct api_call *c)
 		call_invalid(c, err);
 		return;
 	}
-	if (!apps_printable(org)) {
+	if (!jin_printable(org)) {
 		call_invalid(c, "org_id: must not contain control characters");
 		return;
 	}
-	if (!apps_printable(name)) {
+	if (!jin_printable(name)) {
 		call_invalid(c, "name: must not contain control characters");
 		return;
 	}
@@ -146,29 +134,23 @@ apps_list(struct api_call *c)
 	struct json_object *o, *a;
 	struct apps_page p;
 	char cursor[STORE_ID_MAX + 1], org[STORE_ORG_MAX + 1];
-	long long limit;
+	const char *err;
 	size_t i, shown;
 	int rc;
 
 	memset(&p, 0, sizeof(p));
-	if (query_int(c->req->query, "limit", 1, APPS_LIMIT_MAX,
-	    APPS_LIMIT_DEFAULT, &limit) == -1) {
-		call_invalid(c, "limit: must be an integer from 1 to 250");
+	if (query_page(c->req->query, "app", &p.limit, cursor, sizeof(cursor),
+	    &err) == -1) {
+		call_invalid(c, err);
 		return;
 	}
-	rc = query_get(c->req->query, "cursor", cursor, sizeof(cursor));
-	if (rc == -1 || (rc == 1 && !id_valid("app", cursor))) {
-		call_invalid(c, "cursor: not a cursor of this list");
-		return;
-	}
-	p.after = rc == 1 ? cursor : NULL;
+	p.after = cursor[0] != '\0' ? cursor : NULL;
 	rc = query_get(c->req->query, "org_id", org, sizeof(org));
 	if (rc == -1 || (rc == 1 && org[0] == '\0')) {
 		call_invalid(c, "org_id: bad value");
 		return;
 	}
 	p.org = rc == 1 ? org : NULL;
-	p.limit = (size_t)limit;
 	p.v = calloc(p.limit + 1, sizeof(*p.v));
 	if (p.v == NULL) {
 		response_error(c->resp, 503, "out_of_memory", "out of memory");

@@ -11,7 +11,8 @@ struct catalog_entry {
 	const char *description;
 };
 
-/* Written from the platform's webhook page and SPEC.md. */
+/* The built-in types, in the order GET /v1/event-types lists them
+ * (docs/api.md); descriptions follow the platform's webhook page. */
 static const struct catalog_entry catalog_builtin[] = {
 	{ "user.app.consent.update",
 	    "A user changed or modified their consent for the application "

@@ -1,6 +1,8 @@
 /*
- * catalog.h - the event types hookd knows: SPEC.md's eleven plus the
- * config's event_types, and webhook filter entries over them.
+ * catalog.h - the event types hookd knows: eleven built in (ten user
+ * events and webhook.test; the list is in docs/api.md, "GET
+ * /v1/event-types") plus the config's event_types, and webhook filter
+ * entries over them.
  */
 #ifndef HOOKD_CGI_CATALOG_H
 #define HOOKD_CGI_CATALOG_H

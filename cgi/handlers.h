@@ -6,6 +6,9 @@
 #define HOOKD_CGI_HANDLERS_H
 
 #include "cgi/call.h"
+#include "cgi/whrecover.h"
+#include "cgi/whsecret.h"
+#include "cgi/whtest.h"
 
 /* catalog.c */
 void catalog_health(struct api_call *c);
@@ -24,10 +27,8 @@ void webhooks_list(struct api_call *c);
 void webhooks_get(struct api_call *c);
 void webhooks_update(struct api_call *c);
 void webhooks_delete(struct api_call *c);
-void webhooks_secret(struct api_call *c);
-void webhooks_rotate_secret(struct api_call *c);
-void webhooks_test(struct api_call *c);
-void webhooks_recover(struct api_call *c);
+
+/* whsecret.c, whtest.c, whrecover.c: declared in their own headers */
 
 /* events.c */
 void events_create(struct api_call *c);

@@ -219,6 +219,15 @@ bad:
 }
 
 int
+jin_printable(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+int
 jin_only(struct json_object *o, const char *const *allowed, char *err,
     size_t errlen)
 {

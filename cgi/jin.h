@@ -30,6 +30,10 @@ int jin_only(struct json_object *o, const char *const *allowed, char *err,
 int jin_str(struct json_object *o, const char *key, int required,
     size_t minlen, size_t maxlen, const char **out, char *err, size_t errlen);
 
+/* 1 if s (a string a getter returned) holds no control character (below
+ * 0x20, or 0x7f), else 0: for names and ids that are shown and logged. */
+int jin_printable(const char *s);
+
 /* An integer in [min, max].  *present 0 when absent and not required. */
 int jin_int(struct json_object *o, const char *key, int required,
     int64_t min, int64_t max, int64_t *out, int *present, char *err,

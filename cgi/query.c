@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cgi/query.h"
+#include "lib/id.h"
 
 static int
 query_hex(int c)
@@ -92,4 +93,25 @@ query_int(const char *query, const char *name, long long min,
 		return -1;
 	*out = x;
 	return 0;
+}
+
+int
+query_page(const char *query, const char *prefix, size_t *limit,
+    char *cursor, size_t cursorlen, const char **err)
+{
+	long long n;
+	int rc;
+
+	if (query_int(query, "limit", 1, QUERY_LIMIT_MAX, QUERY_LIMIT_DEFAULT,
+	    &n) == -1) {
+		*err = "limit: must be an integer from 1 to 250";
+		return -1;
+	}
+	*limit = (size_t)n;
+	rc = query_get(query, "cursor", cursor, cursorlen);
+	if (rc == -1 || (rc == 1 && !id_valid(prefix, cursor))) {
+		*err = "cursor: not a cursor of this list";
+		return -1;
+	}
+	return 0;	/* query_get left cursor "" when absent */
 }

@@ -1,26 +1,27 @@
-/* webhooks.c - webhook registration, secrets, test and recover. */
+/*
+ * webhooks.c - a webhook registration: create, list, get, update and
+ * delete (handlers.h), the webhook's JSON and the checks of its fields,
+ * and loading one webhook of an app for the other webhook endpoints
+ * (webhooks.h).  Its secret, test and recover endpoints are whsecret.c,
+ * whtest.c and whrecover.c.
+ */
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgi/apps.h"
 #include "cgi/catalog.h"
-#include "cgi/events.h"
 #include "cgi/handlers.h"
-#include "cgi/idlist.h"
 #include "cgi/jin.h"
 #include "cgi/jout.h"
 #include "cgi/query.h"
 #include "cgi/response.h"
+#include "cgi/webhooks.h"
 #include "lib/id.h"
-#include "lib/log.h"
-#include "lib/sign.h"
 #include "lib/timefmt.h"
 #include "lib/url.h"
-#include "lib/wake.h"
 
 #define WEBHOOKS_EVENTS_MAX 64		/* entries of one filter */
 #define WEBHOOKS_RATE_MAX 10000
-#define WEBHOOKS_SECRET_BYTES 32	/* generated secrets */
-#define WEBHOOKS_PREV_MS (24LL * 3600 * 1000)	/* old secret still signs */
 #define WEBHOOKS_DISABLED_BY_API "disabled via the API"
 
 static struct json_object *
@@ -172,19 +173,11 @@ struct webhooks_op {
 	struct store_health h;
 	/* update: which fields were given */
 	int url_set, events_set, desc_set, rate_set, enabled_set, enabled;
-	char secret[SIGN_SECRET_MAX];	/* rotate: the new secret */
-	int64_t since;			/* recover */
-	size_t count;			/* recover: deliveries re-queued */
-	struct idlist ids;
-	/* test */
-	struct store_app app;
-	struct store_event ev;
-	struct store_delivery d;
 };
 
 /* A zeroed op for call c, or NULL with the 503 answer written.  Ops are
- * on the heap (they hold several records) and may hold secrets: release
- * them with webhooks_op_free. */
+ * on the heap (they hold several records) and hold secrets: release them
+ * with webhooks_op_free. */
 static struct webhooks_op *
 webhooks_op_new(struct api_call *c)
 {
@@ -195,79 +188,76 @@ webhooks_op_new(struct api_call *c)
 		return NULL;
 	}
 	o->c = c;
-	idlist_init(&o->ids);
 	return o;
 }
 
-/* Free o and everything it holds, wiping the secrets it may carry. */
+/* Free o, wiping the secrets it may carry. */
 static void
 webhooks_op_free(struct webhooks_op *o)
 {
-	idlist_free(&o->ids);
 	explicit_bzero(o, sizeof(*o));
 	free(o);
 }
 
 /*
- * The body's optional "secret" into out (outlen bytes), else a new
- * random one.  0, or -1 with the answer (422 or 503) written.
+ * A new op for create or update after the checks of the body both share:
+ * only the keys of fields, and a good url when one is given (*url, NULL
+ * when absent).  NULL with the answer written.
  */
-static int
-webhooks_secret_arg(struct api_call *c, char *out, size_t outlen)
+static struct webhooks_op *
+webhooks_op_body(struct api_call *c, const char *const *fields,
+    const char **url)
 {
-	const char *secret = NULL;
+	struct webhooks_op *o;
 	char err[256];
 
-	if (c->body != NULL && jin_str(c->body, "secret", 0, 1,
-	    STORE_SECRET_MAX, &secret, err, sizeof(err)) == -1) {
+	if ((o = webhooks_op_new(c)) == NULL)
+		return NULL;
+	if (jin_only(c->body, fields, err, sizeof(err)) == -1) {
 		call_invalid(c, err);
-		return -1;
+		goto bad;
 	}
-	if (secret != NULL && !sign_secret_valid(secret)) {
-		call_invalid(c, "secret: must be \"whsec_\" + base64 of 24 to "
-		    "64 bytes");
-		return -1;
-	}
-	if (secret != NULL) {
-		if (strlen(secret) >= outlen) {
-			call_invalid(c, "secret: too long");
-			return -1;
-		}
-		memcpy(out, secret, strlen(secret) + 1);
-	} else if (sign_new_secret(WEBHOOKS_SECRET_BYTES, out, outlen) == -1) {
-		response_error(c->resp, 503, "no_entropy",
-		    "could not make a secret");
-		return -1;
-	}
-	return 0;
+	if (webhooks_url(c, url) == -1)
+		goto bad;
+	return o;
+bad:
+	webhooks_op_free(o);
+	return NULL;
 }
 
-/* Load the app's webhook param[1] into out; 404 when missing or another
- * app's. */
-static int
-webhooks_load(struct store_txn *t, struct api_call *c,
-    struct store_webhook *out)
+int
+webhooks_load(struct store_txn *t, struct api_call *c, const char *app_id,
+    const char *wh_id, struct store_webhook *out)
 {
 	int rc;
 
-	rc = store_webhook_get(t, c->param[1], out);
+	rc = store_webhook_get(t, wh_id, out);
 	if (rc == STORE_NOTFOUND ||
-	    (rc == STORE_OK && strcmp(out->app_id, c->param[0]) != 0))
+	    (rc == STORE_OK && strcmp(out->app_id, app_id) != 0))
 		return call_fail(c, 404, "not_found", "no such webhook");
 	return rc;
 }
 
-/* The app of the path (param[0]) into out; 404 when there is none. */
-static int
-webhooks_app_exists(struct store_txn *t, struct api_call *c,
-    struct store_app *out)
+int
+webhooks_load_enabled(struct store_txn *t, struct api_call *c,
+    const char *app_id, const char *wh_id, struct store_webhook *out)
 {
 	int rc;
 
-	rc = store_app_get(t, c->param[0], out);
-	if (rc == STORE_NOTFOUND)
-		return call_fail(c, 404, "not_found", "no such app");
-	return rc;
+	if ((rc = webhooks_load(t, c, app_id, wh_id, out)) != STORE_OK)
+		return rc;
+	if (!out->enabled)
+		return call_fail(c, 409, "webhook_disabled",
+		    "the webhook is disabled; enable it first");
+	return STORE_OK;
+}
+
+/* The webhook of the path (param[1] of app param[0]) into out. */
+static int
+webhooks_of_path(struct store_txn *t, struct api_call *c,
+    struct store_webhook *out)
+{
+	return webhooks_load(t, c, c->param[0], c->param[1], out);
 }
 
 /* Health of webhook id into h.  A webhook never attempted has no record:
@@ -288,7 +278,7 @@ webhooks_create_txn(struct store_txn *t, void *arg)
 	struct store_app app;
 	int rc;
 
-	if ((rc = webhooks_app_exists(t, o->c, &app)) != STORE_OK)
+	if ((rc = apps_load(t, o->c, &app)) != STORE_OK)
 		return rc;
 	if ((rc = store_webhook_put(t, &o->w, 1)) != STORE_OK)
 		return rc;
@@ -302,17 +292,10 @@ webhooks_create(struct api_call *c)
 	    "secret", "rate_limit", "enabled", NULL };
 	struct webhooks_op *o;
 	const char *url;
-	char err[256];
 	int present, enabled = 1, enabled_present;
 
-	if ((o = webhooks_op_new(c)) == NULL)
+	if ((o = webhooks_op_body(c, fields, &url)) == NULL)
 		return;
-	if (jin_only(c->body, fields, err, sizeof(err)) == -1) {
-		call_invalid(c, err);
-		goto out;
-	}
-	if (webhooks_url(c, &url) == -1)
-		goto out;
 	if (url == NULL) {
 		call_invalid(c, "url: required");
 		goto out;
@@ -326,7 +309,7 @@ webhooks_create(struct api_call *c)
 	}
 	if (webhooks_common(c, &o->w, &enabled, &enabled_present) == -1)
 		goto out;
-	if (webhooks_secret_arg(c, o->w.secret, sizeof(o->w.secret)) == -1)
+	if (whsecret_arg(c, o->w.secret, sizeof(o->w.secret)) == -1)
 		goto out;
 	if (id_new("wh", o->w.id, sizeof(o->w.id)) == -1) {
 		response_error(c->resp, 503, "no_entropy",
@@ -348,9 +331,6 @@ out:
 }
 
 /* ---- list -------------------------------------------------------------- */
-#define WEBHOOKS_LIMIT_DEFAULT 50
-#define WEBHOOKS_LIMIT_MAX 250
-
 /*
  * One page in creation (id) order after the cursor, the last webhook id of
  * the previous page.  The walk skips what came before the cursor: an
@@ -398,7 +378,7 @@ webhooks_list_txn(struct store_txn *t, void *arg)
 	l->next[0] = '\0';
 	if (l->a == NULL)
 		return STORE_ERR;
-	if ((rc = webhooks_app_exists(t, l->c, &app)) != STORE_OK)
+	if ((rc = apps_load(t, l->c, &app)) != STORE_OK)
 		return rc;
 	rc = store_webhook_iter_app(t, app.id, webhooks_list_cb, l);
 	return rc < 0 ? rc : STORE_OK;
@@ -410,23 +390,16 @@ webhooks_list(struct api_call *c)
 	struct webhooks_list l;
 	struct json_object *o;
 	char cursor[STORE_ID_MAX + 1];
-	long long limit;
-	int rc;
+	const char *err;
 
 	memset(&l, 0, sizeof(l));
 	l.c = c;
-	if (query_int(c->req->query, "limit", 1, WEBHOOKS_LIMIT_MAX,
-	    WEBHOOKS_LIMIT_DEFAULT, &limit) == -1) {
-		call_invalid(c, "limit: must be an integer from 1 to 250");
+	if (query_page(c->req->query, "wh", &l.limit, cursor, sizeof(cursor),
+	    &err) == -1) {
+		call_invalid(c, err);
 		return;
 	}
-	rc = query_get(c->req->query, "cursor", cursor, sizeof(cursor));
-	if (rc == -1 || (rc == 1 && !id_valid("wh", cursor))) {
-		call_invalid(c, "cursor: not a cursor of this list");
-		return;
-	}
-	l.after = rc == 1 ? cursor : NULL;
-	l.limit = (size_t)limit;
+	l.after = cursor[0] != '\0' ? cursor : NULL;
 	if (call_txn(c, STORE_RDONLY, webhooks_list_txn, &l) != 0) {
 		json_object_put(l.a);
 		return;
@@ -438,16 +411,14 @@ webhooks_list(struct api_call *c)
 	response_json(c->resp, 200, o);
 }
 
-/* ---- get, secret ------------------------------------------------------- */
+/* ---- get --------------------------------------------------------------- */
 static int
 webhooks_get_txn(struct store_txn *t, void *arg)
 {
 	struct webhooks_op *o = arg;
-	int rc;
+	int rc = webhooks_of_path(t, o->c, &o->w);
 
-	if ((rc = webhooks_load(t, o->c, &o->w)) != STORE_OK)
-		return rc;
-	return webhooks_health(t, o->w.id, &o->h);
+	return rc != STORE_OK ? rc : webhooks_health(t, o->w.id, &o->h);
 }
 
 void
@@ -462,22 +433,6 @@ webhooks_get(struct api_call *c)
 	webhooks_op_free(o);
 }
 
-void
-webhooks_secret(struct api_call *c)
-{
-	struct webhooks_op *o = webhooks_op_new(c);
-	struct json_object *j;
-
-	if (o == NULL)
-		return;
-	if (call_txn(c, STORE_RDONLY, webhooks_get_txn, o) == 0) {
-		j = json_object_new_object();
-		json_object_object_add(j, "secret", jout_str(o->w.secret, 0));
-		response_json(c->resp, 200, j);
-	}
-	webhooks_op_free(o);
-}
-
 /* ---- update ------------------------------------------------------------ */
 static int
 webhooks_update_txn(struct store_txn *t, void *arg)
@@ -487,7 +442,7 @@ webhooks_update_txn(struct store_txn *t, void *arg)
 	int64_t now = timefmt_now_ms();
 	int rc, ending = 0;
 
-	if ((rc = webhooks_load(t, o->c, &w)) != STORE_OK)
+	if ((rc = webhooks_of_path(t, o->c, &w)) != STORE_OK)
 		return rc;
 	if (o->url_set)
 		memcpy(w.url, o->w.url, sizeof(w.url));
@@ -536,16 +491,9 @@ webhooks_update(struct api_call *c)
 	struct webhooks_op *o;
 	struct json_object *v;
 	const char *url;
-	char err[256];
 
-	if ((o = webhooks_op_new(c)) == NULL)
+	if ((o = webhooks_op_body(c, fields, &url)) == NULL)
 		return;
-	if (jin_only(c->body, fields, err, sizeof(err)) == -1) {
-		call_invalid(c, err);
-		goto out;
-	}
-	if (webhooks_url(c, &url) == -1)
-		goto out;
 	if (url != NULL) {
 		memcpy(o->w.url, url, strlen(url) + 1);
 		o->url_set = 1;
@@ -573,7 +521,7 @@ webhooks_delete_txn(struct store_txn *t, void *arg)
 	struct webhooks_op *o = arg;
 	int rc;
 
-	if ((rc = webhooks_load(t, o->c, &o->w)) != STORE_OK)
+	if ((rc = webhooks_of_path(t, o->c, &o->w)) != STORE_OK)
 		return rc;
 	/* The delete first: it bumps the org's fan-out generation, whose
 	 * lock comes before the deliveries' (store.h). */
@@ -592,210 +540,5 @@ webhooks_delete(struct api_call *c)
 		return;
 	if (call_txn(c, 0, webhooks_delete_txn, o) == 0)
 		response_empty(c->resp, 204);
-	webhooks_op_free(o);
-}
-
-/* ---- rotate secret ----------------------------------------------------- */
-static int
-webhooks_rotate_txn(struct store_txn *t, void *arg)
-{
-	struct webhooks_op *o = arg;
-	struct store_webhook w;
-	int64_t now = timefmt_now_ms();
-	int rc;
-
-	if ((rc = webhooks_load(t, o->c, &w)) != STORE_OK)
-		return rc;
-	if (strcmp(w.secret, o->secret) == 0)
-		return call_fail(o->c, 409, "secret_unchanged",
-		    "secret: the new secret is the current one");
-	memcpy(w.prev_secret, w.secret, sizeof(w.prev_secret));
-	w.prev_secret_until = now + WEBHOOKS_PREV_MS;
-	memcpy(w.secret, o->secret, strlen(o->secret) + 1);
-	w.updated_at = now;
-	rc = store_webhook_put(t, &w, 0);
-	explicit_bzero(&w, sizeof(w));
-	return rc;
-}
-
-void
-webhooks_rotate_secret(struct api_call *c)
-{
-	static const char *const fields[] = { "secret", NULL };
-	struct webhooks_op *o;
-	struct json_object *j;
-	char err[256];
-
-	if ((o = webhooks_op_new(c)) == NULL)
-		return;
-	if (c->body != NULL &&
-	    jin_only(c->body, fields, err, sizeof(err)) == -1) {
-		call_invalid(c, err);
-		goto out;
-	}
-	if (webhooks_secret_arg(c, o->secret, sizeof(o->secret)) == -1)
-		goto out;
-	if (call_txn(c, 0, webhooks_rotate_txn, o) != 0)
-		goto out;
-	j = json_object_new_object();
-	json_object_object_add(j, "secret", jout_str(o->secret, 0));
-	response_json(c->resp, 200, j);
-out:
-	webhooks_op_free(o);
-}
-
-/* ---- test -------------------------------------------------------------- */
-static int
-webhooks_test_txn(struct store_txn *t, void *arg)
-{
-	struct webhooks_op *o = arg;
-	int rc;
-
-	if ((rc = webhooks_load(t, o->c, &o->w)) != STORE_OK)
-		return rc;
-	if (!o->w.enabled)
-		return call_fail(o->c, 409, "webhook_disabled",
-		    "the webhook is disabled; enable it first");
-	if ((rc = store_event_put(t, &o->ev)) != STORE_OK)
-		return rc;
-	return store_delivery_put(t, &o->d, 1);
-}
-
-static int
-webhooks_app_txn(struct store_txn *t, void *arg)
-{
-	struct webhooks_op *o = arg;
-
-	return webhooks_app_exists(t, o->c, &o->app);
-}
-
-void
-webhooks_test(struct api_call *c)
-{
-	struct webhooks_op *o;
-	struct json_object *data, *j;
-	struct buf env;
-	int64_t now = timefmt_now_ms();
-
-	buf_init(&env, c->cfg->max_event_bytes);
-	if ((o = webhooks_op_new(c)) == NULL)
-		return;
-	/* The org comes from the app (read first; the app id is immutable). */
-	if (call_txn(c, STORE_RDONLY, webhooks_app_txn, o) != 0)
-		goto out;
-	if (id_new("evt", o->ev.id, sizeof(o->ev.id)) == -1 ||
-	    id_new("dlv", o->d.id, sizeof(o->d.id)) == -1) {
-		response_error(c->resp, 503, "no_entropy",
-		    "could not make an id");
-		goto out;
-	}
-	data = json_object_new_object();
-	json_object_object_add(data, "webhook_id", jout_str(c->param[1], 0));
-	json_object_object_add(data, "message", json_object_new_string(
-	    "This is a test event sent by hookd."));
-	if (events_envelope(&env, o->ev.id, CATALOG_TEST_TYPE, now,
-	    o->app.org_id, o->app.id, NULL, data) == -1) {
-		json_object_put(data);
-		response_error(c->resp, 503, "out_of_memory", "out of memory");
-		goto out;
-	}
-	json_object_put(data);
-	memcpy(o->ev.type, CATALOG_TEST_TYPE, sizeof(CATALOG_TEST_TYPE));
-	memcpy(o->ev.org_id, o->app.org_id, sizeof(o->ev.org_id));
-	memcpy(o->ev.app_id, o->app.id, sizeof(o->ev.app_id));
-	o->ev.created_at = now;
-	o->ev.deliveries = 1;
-	o->ev.body = env.data;
-	o->ev.body_len = env.len;
-	memcpy(o->d.event_id, o->ev.id, sizeof(o->d.event_id));
-	memcpy(o->d.webhook_id, c->param[1], strlen(c->param[1]) + 1);
-	memcpy(o->d.app_id, o->app.id, sizeof(o->d.app_id));
-	memcpy(o->d.event_type, CATALOG_TEST_TYPE, sizeof(CATALOG_TEST_TYPE));
-	o->d.status = STORE_DLV_PENDING;
-	o->d.next_attempt_at = o->d.created_at = o->d.updated_at = now;
-	if (call_txn(c, 0, webhooks_test_txn, o) != 0)
-		goto out;
-	wake_send(c->cfg->data_dir);
-	j = json_object_new_object();
-	json_object_object_add(j, "id", jout_str(o->ev.id, 0));
-	json_object_object_add(j, "deliveries", jout_int(1));
-	json_object_object_add(j, "delivery_id", jout_str(o->d.id, 0));
-	response_json(c->resp, 202, j);
-out:
-	buf_free(&env);
-	webhooks_op_free(o);
-}
-
-/* ---- recover ----------------------------------------------------------- */
-static int
-webhooks_recover_cb(const struct store_delivery *d, void *arg)
-{
-	struct webhooks_op *o = arg;
-
-	if (d->created_at < o->since)
-		return 1;	/* newest first: the rest is older */
-	if (d->status != STORE_DLV_FAILED)
-		return 0;
-	return idlist_add(&o->ids, d->id, NULL) == 0 ? 0 : STORE_ERR;
-}
-
-static int
-webhooks_recover_txn(struct store_txn *t, void *arg)
-{
-	struct webhooks_op *o = arg;
-	struct store_delivery d;
-	int64_t now = timefmt_now_ms();
-	size_t i;
-	int rc;
-
-	idlist_reset(&o->ids);
-	o->count = 0;
-	if ((rc = webhooks_load(t, o->c, &o->w)) != STORE_OK)
-		return rc;
-	if (!o->w.enabled)
-		return call_fail(o->c, 409, "webhook_disabled",
-		    "the webhook is disabled; enable it first");
-	rc = store_delivery_iter_webhook(t, o->w.id, NULL,
-	    webhooks_recover_cb, o);
-	if (rc < 0)
-		return rc;
-	for (i = 0; i < o->ids.n; i++) {
-		if ((rc = store_delivery_get(t, o->ids.v[i].id, &d)) != STORE_OK)
-			return rc;
-		d.status = STORE_DLV_PENDING;
-		d.next_attempt_at = now;
-		d.updated_at = now;
-		if ((rc = store_delivery_put(t, &d, 0)) != STORE_OK)
-			return rc;
-		o->count++;
-	}
-	return STORE_OK;
-}
-
-void
-webhooks_recover(struct api_call *c)
-{
-	static const char *const fields[] = { "since", NULL };
-	struct webhooks_op *o;
-	struct json_object *j;
-	char err[256];
-	int present;
-
-	if ((o = webhooks_op_new(c)) == NULL)
-		return;
-	if (jin_only(c->body, fields, err, sizeof(err)) == -1 ||
-	    jin_time(c->body, "since", 1, &o->since, &present, err,
-	    sizeof(err)) == -1) {
-		call_invalid(c, err);
-		goto out;
-	}
-	if (call_txn(c, 0, webhooks_recover_txn, o) != 0)
-		goto out;
-	if (o->count > 0)
-		wake_send(c->cfg->data_dir);
-	j = json_object_new_object();
-	json_object_object_add(j, "deliveries", jout_int((int64_t)o->count));
-	response_json(c->resp, 202, j);
-out:
 	webhooks_op_free(o);
 }

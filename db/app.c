@@ -7,22 +7,6 @@
 #include "db/rec.h"
 
 static void
-k_app(struct key *k, const char *id)
-{
-	key_init(k);
-	key_str(k, id);
-}
-
-static void
-k_org(struct key *k, const char *org, const char *id)
-{
-	key_init(k);
-	key_str(k, org);
-	if (id != NULL)
-		key_str(k, id);
-}
-
-static void
 k_hash(struct key *k, const unsigned char hash[32])
 {
 	key_init(k);
@@ -37,7 +21,7 @@ app_load(struct store_txn *t, const char *id, struct store_app *out, int rmw)
 	size_t len;
 	int rc;
 
-	k_app(&k, id);
+	key_id(&k, id);
 	if ((rc = dbenv_get(t, DBI_APP, &k, buf, sizeof(buf), &len, rmw)) !=
 	    STORE_OK)
 		return rc;
@@ -103,11 +87,11 @@ store_app_put(struct store_txn *t, const struct store_app *a, int create)
 		return rc;
 	if (rec_app_enc(a, buf, sizeof(buf), &len) == -1)
 		return dbenv_fail(t, "app field too long");
-	k_app(&k, a->id);
+	key_id(&k, a->id);
 	if ((rc = dbenv_put(t, DBI_APP, &k, buf, len, 0)) != STORE_OK)
 		return rc;
 	if (had && strcmp(old.org_id, a->org_id) != 0) {
-		k_org(&k, old.org_id, old.id);
+		key_pair(&k, old.org_id, old.id);
 		rc = dbenv_del(t, DBI_APP_ORG, &k);
 		if (rc != STORE_OK && rc != STORE_NOTFOUND)
 			return rc;
@@ -116,7 +100,7 @@ store_app_put(struct store_txn *t, const struct store_app *a, int create)
 	    (rc = unlink_hash(t, old.key_hash, old.id)) != STORE_OK)
 		return rc;
 	if (!had || strcmp(old.org_id, a->org_id) != 0) {
-		k_org(&k, a->org_id, a->id);
+		key_pair(&k, a->org_id, a->id);
 		if ((rc = dbenv_put(t, DBI_APP_ORG, &k, "", 0, 0)) != STORE_OK)
 			return rc;
 	}
@@ -168,10 +152,10 @@ store_app_del(struct store_txn *t, const char *id)
 		return rc;
 	if ((rc = store_fanout_bump(t, old.org_id)) != STORE_OK)
 		return rc;
-	k_app(&k, id);
+	key_id(&k, id);
 	if ((rc = dbenv_del(t, DBI_APP, &k)) != STORE_OK)
 		return rc;
-	k_org(&k, old.org_id, old.id);
+	key_pair(&k, old.org_id, old.id);
 	rc = dbenv_del(t, DBI_APP_ORG, &k);
 	if (rc != STORE_OK && rc != STORE_NOTFOUND)
 		return rc;

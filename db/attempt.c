@@ -12,30 +12,6 @@
 #include "db/dbenv.h"
 #include "db/rec.h"
 
-static void
-k_id(struct key *k, const char *id)
-{
-	key_init(k);
-	key_str(k, id);
-}
-
-static void
-k_dlv(struct key *k, const char *dlv, const char *id)
-{
-	key_init(k);
-	key_str(k, dlv);
-	if (id != NULL)
-		key_str(k, id);
-}
-
-static void
-k_fail(struct key *k, int64_t at, const char *id)
-{
-	key_init(k);
-	key_i64(k, at);
-	key_str(k, id);
-}
-
 static int
 is_failure(const struct store_attempt *a)
 {
@@ -52,7 +28,7 @@ att_load(struct store_txn *t, const char *id, struct store_attempt *out,
 	size_t len;
 	int rc;
 
-	k_id(&k, id);
+	key_id(&k, id);
 	if ((rc = dbenv_get(t, DBI_ATT, &k, buf, sizeof(buf), &len, rmw)) !=
 	    STORE_OK)
 		return rc;
@@ -70,12 +46,12 @@ store_attempt_unlink(struct store_txn *t, const char *id)
 
 	if ((rc = att_load(t, id, &old, 1)) != STORE_OK)
 		return rc;
-	k_id(&k, id);
+	key_id(&k, id);
 	if ((rc = dbenv_del(t, DBI_ATT, &k)) != STORE_OK)
 		return rc;
 	if (!is_failure(&old))
 		return STORE_OK;
-	k_fail(&k, old.at, id);
+	key_at(&k, old.at, id);
 	rc = dbenv_del(t, DBI_ATT_FAIL, &k);
 	return rc == STORE_NOTFOUND ? STORE_OK : rc;
 }
@@ -97,28 +73,28 @@ store_attempt_put(struct store_txn *t, const struct store_attempt *a)
 	 * DB_NOOVERWRITE refuses a taken one under the same page write lock
 	 * a DB_RMW read would take.  A replaced attempt first leaves the
 	 * indices it was in. */
-	k_id(&k, a->id);
+	key_id(&k, a->id);
 	rc = dbenv_put(t, DBI_ATT, &k, buf, len, 1);
 	if (rc == STORE_EXISTS) {
 		if ((rc = att_load(t, a->id, &old, 1)) != STORE_OK)
 			return rc;
 		if ((rc = store_attempt_unlink(t, a->id)) != STORE_OK)
 			return rc;
-		k_dlv(&k, old.delivery_id, old.id);
+		key_pair(&k, old.delivery_id, old.id);
 		rc = dbenv_del(t, DBI_ATT_DLV, &k);
 		if (rc != STORE_OK && rc != STORE_NOTFOUND)
 			return rc;
-		k_id(&k, a->id);
+		key_id(&k, a->id);
 		rc = dbenv_put(t, DBI_ATT, &k, buf, len, 0);
 	}
 	if (rc != STORE_OK)
 		return rc;
-	k_dlv(&k, a->delivery_id, a->id);
+	key_pair(&k, a->delivery_id, a->id);
 	if ((rc = dbenv_put(t, DBI_ATT_DLV, &k, "", 0, 0)) != STORE_OK)
 		return rc;
 	if (!is_failure(a))
 		return STORE_OK;
-	k_fail(&k, a->at, a->id);
+	key_at(&k, a->at, a->id);
 	return dbenv_put(t, DBI_ATT_FAIL, &k, "", 0, 0);
 }
 
@@ -154,7 +130,7 @@ store_attempt_iter_delivery(struct store_txn *t, const char *delivery_id,
 	struct iter it = { cb, arg, 0 };
 	struct key prefix;
 
-	k_dlv(&prefix, delivery_id, NULL);
+	key_pair(&prefix, delivery_id, NULL);
 	it.off = prefix.len;
 	return dbenv_walk(t, DBI_ATT_DLV, &prefix, NULL, 0, each_index, &it);
 }

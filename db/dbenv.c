@@ -68,105 +68,100 @@ dbenv_fail(struct store_txn *t, const char *what)
 	return STORE_ERR;
 }
 
-static void
-dbt_key(DBT *d, const struct key *k)
-{
-	memset(d, 0, sizeof(*d));
-	d->data = (void *)k->b;
-	d->size = (u_int32_t)k->len;
-}
-
+/* kd set to k, after checking k; write 1: refused in a read-only txn. */
 static int
-key_check(struct store_txn *t, const struct key *k)
+dbt_key(struct store_txn *t, DBT *kd, const struct key *k, int write)
 {
 	if (!key_ok(k))
 		return dbenv_fail(t, "key too long");
+	if (write && t->rdonly)
+		return dbenv_fail(t, "write in a read-only transaction");
+	memset(kd, 0, sizeof(*kd));
+	kd->data = (void *)k->b;
+	kd->size = (u_int32_t)k->len;
 	return STORE_OK;
+}
+
+/* The get every dbenv_get* is: k into dd, which the caller has set up. */
+static int
+get_dbt(struct store_txn *t, enum dbi db, const struct key *k, DBT *dd,
+    int rmw)
+{
+	DBT kd;
+	int ret;
+
+	if (dbt_key(t, &kd, k, 0) != STORE_OK)
+		return STORE_ERR;
+	ret = t->s->db[db]->get(t->s->db[db], t->txn, &kd, dd,
+	    (rmw && !t->rdonly) ? DB_RMW : 0);
+	if (ret == 0)
+		return STORE_OK;
+	if (ret == DB_BUFFER_SMALL)	/* only a whole read into buf can */
+		return dbenv_fail(t, "record larger than its type allows (corrupt)");
+	return dbenv_rc(t, ret, "get");
+}
+
+/* Into buf: the whole record, or its first cap bytes (head). */
+static int
+get_buf(struct store_txn *t, enum dbi db, const struct key *k,
+    unsigned char *buf, size_t cap, size_t *len, int rmw, int head)
+{
+	DBT dd;
+	int rc;
+
+	memset(&dd, 0, sizeof(dd));
+	dd.data = buf;
+	dd.ulen = (u_int32_t)cap;
+	dd.flags = DB_DBT_USERMEM;
+	if (head) {
+		dd.dlen = (u_int32_t)cap;
+		dd.doff = 0;
+		dd.flags |= DB_DBT_PARTIAL;
+	}
+	if ((rc = get_dbt(t, db, k, &dd, rmw)) == STORE_OK)
+		*len = dd.size;
+	return rc;
 }
 
 int
 dbenv_get(struct store_txn *t, enum dbi db, const struct key *k,
     unsigned char *buf, size_t cap, size_t *len, int rmw)
 {
-	DBT kd, dd;
-	int ret;
-
-	if (key_check(t, k) != STORE_OK)
-		return STORE_ERR;
-	dbt_key(&kd, k);
-	memset(&dd, 0, sizeof(dd));
-	dd.data = buf;
-	dd.ulen = (u_int32_t)cap;
-	dd.flags = DB_DBT_USERMEM;
-	ret = t->s->db[db]->get(t->s->db[db], t->txn, &kd, &dd,
-	    (rmw && !t->rdonly) ? DB_RMW : 0);
-	if (ret == DB_BUFFER_SMALL)
-		return dbenv_fail(t, "record larger than its type allows (corrupt)");
-	if (ret != 0)
-		return dbenv_rc(t, ret, "get");
-	*len = dd.size;
-	return STORE_OK;
+	return get_buf(t, db, k, buf, cap, len, rmw, 0);
 }
 
 int
 dbenv_get_head(struct store_txn *t, enum dbi db, const struct key *k,
     unsigned char *buf, size_t cap, size_t *len)
 {
-	DBT kd, dd;
-	int ret;
-
-	if (key_check(t, k) != STORE_OK)
-		return STORE_ERR;
-	dbt_key(&kd, k);
-	memset(&dd, 0, sizeof(dd));
-	dd.data = buf;
-	dd.ulen = (u_int32_t)cap;
-	dd.dlen = (u_int32_t)cap;
-	dd.doff = 0;
-	dd.flags = DB_DBT_USERMEM | DB_DBT_PARTIAL;
-	ret = t->s->db[db]->get(t->s->db[db], t->txn, &kd, &dd, 0);
-	if (ret != 0)
-		return dbenv_rc(t, ret, "get");
-	*len = dd.size;
-	return STORE_OK;
+	return get_buf(t, db, k, buf, cap, len, 0, 1);
 }
 
 int
 dbenv_get_alloc(struct store_txn *t, enum dbi db, const struct key *k,
     unsigned char **out, size_t *len, int rmw)
 {
-	DBT kd, dd;
-	int ret;
+	DBT dd;
+	int rc;
 
 	*out = NULL;
-	if (key_check(t, k) != STORE_OK)
-		return STORE_ERR;
-	dbt_key(&kd, k);
 	memset(&dd, 0, sizeof(dd));
 	dd.flags = DB_DBT_MALLOC;
-	ret = t->s->db[db]->get(t->s->db[db], t->txn, &kd, &dd,
-	    (rmw && !t->rdonly) ? DB_RMW : 0);
-	if (ret != 0)
-		return dbenv_rc(t, ret, "get");
-	*out = dd.data;
-	*len = dd.size;
-	return STORE_OK;
+	if ((rc = get_dbt(t, db, k, &dd, rmw)) == STORE_OK) {
+		*out = dd.data;
+		*len = dd.size;
+	}
+	return rc;
 }
 
 int
 dbenv_exists(struct store_txn *t, enum dbi db, const struct key *k, int rmw)
 {
-	DBT kd, dd;
-	int ret;
+	DBT dd;
 
-	if (key_check(t, k) != STORE_OK)
-		return STORE_ERR;
-	dbt_key(&kd, k);
 	memset(&dd, 0, sizeof(dd));
 	dd.flags = DB_DBT_PARTIAL | DB_DBT_USERMEM;	/* read no data */
-	ret = t->s->db[db]->get(t->s->db[db], t->txn, &kd, &dd,
-	    (rmw && !t->rdonly) ? DB_RMW : 0);
-	return dbenv_rc(t, ret, "get");
+	return get_dbt(t, db, k, &dd, rmw);
 }
 
 int
@@ -176,11 +171,8 @@ dbenv_put(struct store_txn *t, enum dbi db, const struct key *k,
 	DBT kd, dd;
 	int ret;
 
-	if (key_check(t, k) != STORE_OK)
+	if (dbt_key(t, &kd, k, 1) != STORE_OK)
 		return STORE_ERR;
-	if (t->rdonly)
-		return dbenv_fail(t, "write in a read-only transaction");
-	dbt_key(&kd, k);
 	memset(&dd, 0, sizeof(dd));
 	dd.data = (void *)data;
 	dd.size = (u_int32_t)len;
@@ -195,11 +187,8 @@ dbenv_del(struct store_txn *t, enum dbi db, const struct key *k)
 	DBT kd;
 	int ret;
 
-	if (key_check(t, k) != STORE_OK)
+	if (dbt_key(t, &kd, k, 1) != STORE_OK)
 		return STORE_ERR;
-	if (t->rdonly)
-		return dbenv_fail(t, "write in a read-only transaction");
-	dbt_key(&kd, k);
 	ret = t->s->db[db]->del(t->s->db[db], t->txn, &kd, 0);
 	return dbenv_rc(t, ret, "del");
 }
@@ -236,8 +225,8 @@ dbenv_cur_get(struct dbenv_cur *c, int flag, const struct key *k)
 	int ret;
 
 	if (flag == DB_SET_RANGE) {
-		if (key_check(c->t, k) != STORE_OK)
-			return STORE_ERR;
+		if (!key_ok(k))
+			return dbenv_fail(c->t, "key too long");
 		/* The key DBT is input and output here: give BDB our own
 		 * heap copy it may realloc. */
 		if ((p = realloc(c->k.data, k->len ? k->len : 1)) == NULL)
@@ -285,6 +274,39 @@ key_plus(struct key *out, const struct key *prefix, const char *s)
 		key_str(out, s);
 }
 
+/*
+ * Every walk's loop, on an open cursor c already positioned (rc: how that
+ * went): fn on each entry while its key has prefix, moving by step (DB_NEXT
+ * or DB_PREV); an entry whose key is skip (not NULL) is passed over.  What
+ * fn ends with is returned as it is; else OK at the end.  Closes c.
+ */
+static int
+walk_run(struct dbenv_cur *c, int rc, int step, const struct key *prefix,
+    const struct key *skip, int (*fn)(struct dbenv_cur *c, void *arg),
+    void *arg)
+{
+	int r;
+
+	while (rc == STORE_OK) {
+		if (!key_has_prefix(c->k.data, c->k.size, prefix))
+			break;
+		if (skip == NULL || c->k.size != skip->len ||
+		    memcmp(c->k.data, skip->b, skip->len) != 0) {
+			r = fn(c, arg);
+			if (r != 0) {
+				rc = r > 0 ? STORE_OK : r;
+				goto out;
+			}
+		}
+		rc = dbenv_cur_get(c, step, NULL);
+	}
+	if (rc == STORE_NOTFOUND)
+		rc = STORE_OK;
+out:
+	dbenv_cur_close(c);
+	return rc;
+}
+
 int
 dbenv_walk_back(struct store_txn *t, enum dbi db, const struct key *prefix,
     const char *before, long dlen,
@@ -292,7 +314,7 @@ dbenv_walk_back(struct store_txn *t, enum dbi db, const struct key *prefix,
 {
 	struct dbenv_cur c;
 	struct key start;
-	int rc, r;
+	int rc;
 
 	key_plus(&start, prefix, before);
 	if (before == NULL || before[0] == '\0') {
@@ -317,24 +339,10 @@ dbenv_walk_back(struct store_txn *t, enum dbi db, const struct key *prefix,
 		else if (rc == STORE_NOTFOUND)
 			rc = dbenv_cur_get(&c, DB_LAST, NULL);
 	}
-	while (rc == STORE_OK) {
-		if (!key_has_prefix(c.k.data, c.k.size, prefix))
-			break;
-		r = fn(&c, arg);
-		if (r != 0) {
-			rc = r > 0 ? STORE_OK : r;
-			goto out;
-		}
-		rc = dbenv_cur_get(&c, DB_PREV, NULL);
-	}
-	if (rc == STORE_NOTFOUND || rc == STORE_OK)
-		rc = STORE_OK;
-out:
-	dbenv_cur_close(&c);
-	return rc;
+	return walk_run(&c, rc, DB_PREV, prefix, NULL, fn, arg);
 }
 
-/* dbenv_walk's loop: the keys with prefix from start on (the start key
+/* dbenv_walk's start: the keys with prefix from start on (the start key
  * itself passed over when skip_start), forward. */
 static int
 walk(struct store_txn *t, enum dbi db, const struct key *prefix,
@@ -342,7 +350,7 @@ walk(struct store_txn *t, enum dbi db, const struct key *prefix,
     int (*fn)(struct dbenv_cur *c, void *arg), void *arg)
 {
 	struct dbenv_cur c;
-	int rc, r;
+	int rc;
 
 	if ((rc = dbenv_cur_open(t, db, dlen, &c)) != STORE_OK)
 		return rc;
@@ -350,26 +358,8 @@ walk(struct store_txn *t, enum dbi db, const struct key *prefix,
 		rc = dbenv_cur_get(&c, DB_FIRST, NULL);
 	else
 		rc = dbenv_cur_get(&c, DB_SET_RANGE, start);
-	while (rc == STORE_OK) {
-		if (!key_has_prefix(c.k.data, c.k.size, prefix))
-			break;
-		if (skip_start && c.k.size == start->len &&
-		    memcmp(c.k.data, start->b, start->len) == 0) {
-			rc = dbenv_cur_get(&c, DB_NEXT, NULL);
-			continue;
-		}
-		r = fn(&c, arg);
-		if (r != 0) {
-			rc = r > 0 ? STORE_OK : r;
-			goto out;
-		}
-		rc = dbenv_cur_get(&c, DB_NEXT, NULL);
-	}
-	if (rc == STORE_NOTFOUND)
-		rc = STORE_OK;
-out:
-	dbenv_cur_close(&c);
-	return rc;
+	return walk_run(&c, rc, DB_NEXT, prefix, skip_start ? start : NULL,
+	    fn, arg);
 }
 
 int

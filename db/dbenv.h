@@ -1,96 +1,20 @@
 /*
- * dbenv.h - db/ internals shared by the store_*.c files: the handle
- * structs, the database table and thin wrappers over DB calls that map
- * Berkeley DB's return codes to store codes.  Nothing outside db/ includes
- * this (or db.h).
+ * dbenv.h - db/ internals shared by the record files (app.c, event.c,
+ * ...): thin wrappers over DB calls inside a transaction that map Berkeley
+ * DB's return codes to store codes, and cursor walks.  The handles
+ * themselves are in env.h and txn.h.  Nothing outside db/ includes this
+ * (or db.h), but white-box tests.
  */
 #ifndef HOOKD_DB_DBENV_H
 #define HOOKD_DB_DBENV_H
 
-#include <pthread.h>
 #include <stddef.h>
 #include <db.h>
 
+#include "db/env.h"
 #include "db/key.h"
 #include "db/store.h"
-
-/* Every database of the environment; dbenv.c's table gives file names and
- * page sizes.  Index databases map a composite key (key.h) to nothing
- * (empty data) unless noted; each key ends with the primary id. */
-enum dbi {
-	DBI_APP,	/* app id -> app */
-	DBI_APP_ORG,	/* org \0 app id \0 */
-	DBI_APP_KEY,	/* key hash (32 bytes) -> app id */
-	DBI_WH,		/* webhook id -> webhook */
-	DBI_WH_APP,	/* app id \0 webhook id \0 */
-	DBI_HEALTH,	/* webhook id -> health */
-	DBI_EVT,	/* event id -> event (body last) */
-	DBI_EVT_TIME,	/* i64 created_at, event id \0 */
-	DBI_DLV,	/* delivery id -> delivery */
-	DBI_DLV_APP,	/* app id \0 delivery id \0 */
-	DBI_DLV_WH,	/* webhook id \0 delivery id \0 */
-	DBI_DLV_EVT,	/* event id \0 delivery id \0 */
-	DBI_DLV_DUE,	/* i64 next_attempt_at, delivery id \0 (pending only) */
-	DBI_ATT,	/* attempt id -> attempt */
-	DBI_ATT_DLV,	/* delivery id \0 attempt id \0 */
-	DBI_ATT_FAIL,	/* i64 at, attempt id \0 (failed attempts only) */
-	DBI_QUEUE,	/* DB_QUEUE: record number shard + 1 -> counters */
-	DBI_STAT,	/* i64 hour, webhook id \0 -> stat */
-	DBI_FANOUT,	/* org \0 -> fan-out generation (fanout.c) */
-	DBI_COUNTER,	/* "attempts" -> the sender's counters (counter.c) */
-	DBI_N
-};
-
-#define STORE_BUSY_SLOTS 8
-
-struct store {
-	DB_ENV *env;
-	DB *db[DBI_N];
-	char *home;
-	int nosync;
-	int lock_timeout_ms;
-	int dead;		/* saw DB_RUNRECOVERY: reopen before use */
-	unsigned opens;		/* environment opens so far (tests look) */
-	/* The lock-timeout watcher (store.c): BDB only notices an expired
-	 * lock wait when its deadlock detector runs, so each process runs it
-	 * a few times per lock timeout. */
-	pthread_t watcher;
-	pthread_mutex_t wmu;
-	pthread_cond_t wcv;
-	int wstop, wrunning;
-	char bdbmsg[256];	/* last message from BDB's error callback */
-	/* Threads using the handles hold rw for reading (a transaction, a
-	 * checkpoint); a reopen after a panic holds it for writing, so no
-	 * thread is inside BDB with handles being closed under it. */
-	pthread_rwlock_t rw;
-	/* The wedge watchdog (store.c): one slot per thread inside a section
-	 * of BDB calls: owner (pthread_t as an integer, 0: free), ms the
-	 * CLOCK_MONOTONIC ms it entered, recover 1 when that section is an
-	 * open that runs recovery.  The dog looks at the oldest.  More
-	 * threads than slots at once go unwatched (the sender has three).
-	 * regfd: our read-only fd on __db.register, -1 if none; never
-	 * closed while the environment is open (closing any fd of that file
-	 * would drop this process's registry lock).  registered: the env is
-	 * open, so our pid must be in the registry. */
-	struct {
-		unsigned long owner;
-		long long ms;
-		int recover;
-	} busy[STORE_BUSY_SLOTS];
-	int regfd;
-	int registered;
-	pthread_t dog;
-	pthread_mutex_t dmu;
-	pthread_cond_t dcv;
-	int dstop, drunning;
-};
-
-struct store_txn {
-	struct store *s;
-	DB_TXN *txn;
-	int rdonly;
-	char err[512];		/* why the last call failed (STORE_ERR) */
-};
+#include "db/txn.h"
 
 /*
  * Map a DB return value to a store code, noting why in t->err for

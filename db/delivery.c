@@ -1,5 +1,6 @@
 /*
- * delivery.c - deliveries, their four indices and the queue counters.
+ * delivery.c - deliveries and their four indices (the queue counters they
+ * keep are queue.c's).
  *
  * Indices are written explicitly here (not DB->associate): put already
  * reads the old record (for the counters and the due index), so it knows
@@ -11,44 +12,12 @@
  *   by webhook  webhook id \0 delivery id \0  newest first via DB_PREV
  *   by event    event id \0 delivery id \0
  *   due         i64 next_attempt_at, delivery id \0 -- pending ones only
- *
- * Queue counters: DBI_QUEUE (a DB_QUEUE: record-level locks) has one
- * fixed-length record per shard, record number getpid() % 8 + 1; put and
- * del add the status change to this process's shard, so concurrent writers
- * of different processes do not queue on one counter record;
- * store_queue_get sums the shards.
  */
 #include <string.h>
-#include <unistd.h>
 
 #include "db/dbenv.h"
+#include "db/queue.h"
 #include "db/rec.h"
-
-#define QUEUE_SHARDS 8
-
-static void
-k_id(struct key *k, const char *id)
-{
-	key_init(k);
-	key_str(k, id);
-}
-
-static void
-k_pair(struct key *k, const char *a, const char *id)
-{
-	key_init(k);
-	key_str(k, a);
-	if (id != NULL)
-		key_str(k, id);
-}
-
-static void
-k_due(struct key *k, int64_t at, const char *id)
-{
-	key_init(k);
-	key_i64(k, at);
-	key_str(k, id);
-}
 
 static int
 dlv_load(struct store_txn *t, const char *id, struct store_delivery *out,
@@ -59,7 +28,7 @@ dlv_load(struct store_txn *t, const char *id, struct store_delivery *out,
 	size_t len;
 	int rc;
 
-	k_id(&k, id);
+	key_id(&k, id);
 	if ((rc = dbenv_get(t, DBI_DLV, &k, buf, sizeof(buf), &len, rmw)) !=
 	    STORE_OK)
 		return rc;
@@ -79,117 +48,6 @@ store_delivery_get(struct store_txn *t, const char *id,
 	if (rc != STORE_OK)
 		memset(out, 0, sizeof(*out));
 	return rc;
-}
-
-/* Count of status st in q, or NULL for a bad status. */
-static int64_t *
-queue_slot(struct store_queue *q, int st)
-{
-	switch (st) {
-	case STORE_DLV_PENDING:
-		return &q->pending;
-	case STORE_DLV_DELIVERED:
-		return &q->delivered;
-	case STORE_DLV_FAILED:
-		return &q->failed;
-	case STORE_DLV_CANCELLED:
-		return &q->cancelled;
-	default:
-		return NULL;
-	}
-}
-
-/* Add delta to this process's shard: one read and one write. */
-static int
-queue_apply(struct store_txn *t, const struct store_queue *delta)
-{
-	unsigned char buf[REC_QUEUE_MAX];
-	db_recno_t shard = (db_recno_t)(getpid() % QUEUE_SHARDS) + 1;
-	struct store_queue q;
-	struct key k;
-	size_t len;
-	int rc;
-
-	key_init(&k);
-	key_raw(&k, &shard, sizeof(shard));
-	rc = dbenv_get(t, DBI_QUEUE, &k, buf, sizeof(buf), &len, 1);
-	if (rc == STORE_NOTFOUND)
-		memset(&q, 0, sizeof(q));
-	else if (rc != STORE_OK)
-		return rc;
-	else if (rec_queue_dec(buf, len, &q) == -1)
-		return dbenv_fail(t, "corrupt queue counter");
-	q.pending += delta->pending;
-	q.delivered += delta->delivered;
-	q.failed += delta->failed;
-	q.cancelled += delta->cancelled;
-	if (rec_queue_enc(&q, buf, sizeof(buf), &len) == -1)
-		return dbenv_fail(t, "queue counter encoding");
-	return dbenv_put(t, DBI_QUEUE, &k, buf, len, 0);
-}
-
-int
-store_queue_add(struct store_txn *t, const struct store_queue *delta)
-{
-	if (delta->pending == 0 && delta->delivered == 0 &&
-	    delta->failed == 0 && delta->cancelled == 0)
-		return STORE_OK;
-	return queue_apply(t, delta);
-}
-
-/*
- * One delivery leaves status from (unless from is -1) and enters status to
- * (unless to is -1): added to *acc when acc is not NULL, else written to
- * this process's shard in one read and one write.
- */
-static int
-queue_move(struct store_txn *t, int from, int to, struct store_queue *acc)
-{
-	struct store_queue delta;
-	int64_t *c;
-
-	memset(&delta, 0, sizeof(delta));
-	if (from != -1) {
-		if ((c = queue_slot(&delta, from)) == NULL)
-			return dbenv_fail(t, "bad delivery status");
-		(*c)--;
-	}
-	if (to != -1) {
-		if ((c = queue_slot(&delta, to)) == NULL)
-			return dbenv_fail(t, "bad delivery status");
-		(*c)++;
-	}
-	if (acc == NULL)
-		return queue_apply(t, &delta);
-	acc->pending += delta.pending;
-	acc->delivered += delta.delivered;
-	acc->failed += delta.failed;
-	acc->cancelled += delta.cancelled;
-	return STORE_OK;
-}
-
-int
-store_queue_get(struct store_txn *t, struct store_queue *q)
-{
-	struct store_queue one;
-	struct dbenv_cur c;
-	int rc;
-
-	memset(q, 0, sizeof(*q));
-	if ((rc = dbenv_cur_open(t, DBI_QUEUE, -1, &c)) != STORE_OK)
-		return rc;
-	while ((rc = dbenv_cur_get(&c, DB_NEXT, NULL)) == STORE_OK) {
-		if (rec_queue_dec(c.d.data, c.d.size, &one) == -1) {
-			rc = dbenv_fail(t, "corrupt queue counter");
-			break;
-		}
-		q->pending += one.pending;
-		q->delivered += one.delivered;
-		q->failed += one.failed;
-		q->cancelled += one.cancelled;
-	}
-	dbenv_cur_close(&c);
-	return rc == STORE_NOTFOUND ? STORE_OK : rc;
 }
 
 /* Replace index key old (if any) by new (if any) when they differ. */
@@ -226,30 +84,30 @@ dlv_write(struct store_txn *t, const struct store_delivery *d,
 
 	if (rec_delivery_enc(d, buf, sizeof(buf), &len) == -1)
 		return dbenv_fail(t, "delivery field too long or bad status");
-	k_id(&k, d->id);
+	key_id(&k, d->id);
 	/* create: no read first; DB_NOOVERWRITE refuses a taken id
 	 * (STORE_EXISTS, nothing written) under the same page write lock a
 	 * DB_RMW read would take. */
 	if ((rc = dbenv_put(t, DBI_DLV, &k, buf, len, create)) != STORE_OK)
 		return rc;
 
-	k_pair(&ko, old.app_id, d->id);
-	k_pair(&kn, d->app_id, d->id);
+	key_pair(&ko, old.app_id, d->id);
+	key_pair(&kn, d->app_id, d->id);
 	if ((rc = index_move(t, DBI_DLV_APP, had ? &ko : NULL, &kn)) !=
 	    STORE_OK)
 		return rc;
-	k_pair(&ko, old.webhook_id, d->id);
-	k_pair(&kn, d->webhook_id, d->id);
+	key_pair(&ko, old.webhook_id, d->id);
+	key_pair(&kn, d->webhook_id, d->id);
 	if ((rc = index_move(t, DBI_DLV_WH, had ? &ko : NULL, &kn)) !=
 	    STORE_OK)
 		return rc;
-	k_pair(&ko, old.event_id, d->id);
-	k_pair(&kn, d->event_id, d->id);
+	key_pair(&ko, old.event_id, d->id);
+	key_pair(&kn, d->event_id, d->id);
 	if ((rc = index_move(t, DBI_DLV_EVT, had ? &ko : NULL, &kn)) !=
 	    STORE_OK)
 		return rc;
-	k_due(&ko, old.next_attempt_at, d->id);
-	k_due(&kn, d->next_attempt_at, d->id);
+	key_at(&ko, old.next_attempt_at, d->id);
+	key_at(&kn, d->next_attempt_at, d->id);
 	if ((rc = index_move(t, DBI_DLV_DUE,
 	    had && old.status == STORE_DLV_PENDING ? &ko : NULL,
 	    d->status == STORE_DLV_PENDING ? &kn : NULL)) != STORE_OK)
@@ -315,26 +173,26 @@ store_delivery_del(struct store_txn *t, const char *id)
 
 	if ((rc = dlv_load(t, id, &old, 1)) != STORE_OK)
 		return rc;
-	k_id(&k, id);
+	key_id(&k, id);
 	if ((rc = dbenv_del(t, DBI_DLV, &k)) != STORE_OK)
 		return rc;
-	k_pair(&k, old.app_id, id);
+	key_pair(&k, old.app_id, id);
 	if ((rc = index_move(t, DBI_DLV_APP, &k, NULL)) != STORE_OK)
 		return rc;
-	k_pair(&k, old.webhook_id, id);
+	key_pair(&k, old.webhook_id, id);
 	if ((rc = index_move(t, DBI_DLV_WH, &k, NULL)) != STORE_OK)
 		return rc;
-	k_pair(&k, old.event_id, id);
+	key_pair(&k, old.event_id, id);
 	if ((rc = index_move(t, DBI_DLV_EVT, &k, NULL)) != STORE_OK)
 		return rc;
 	if (old.status == STORE_DLV_PENDING) {
-		k_due(&k, old.next_attempt_at, id);
+		key_at(&k, old.next_attempt_at, id);
 		if ((rc = index_move(t, DBI_DLV_DUE, &k, NULL)) != STORE_OK)
 			return rc;
 	}
 	if ((rc = queue_move(t, old.status, -1, NULL)) != STORE_OK)
 		return rc;
-	k_pair(&prefix, id, NULL);
+	key_pair(&prefix, id, NULL);
 	return dbenv_walk(t, DBI_ATT_DLV, &prefix, NULL, 0, del_attempt,
 	    &prefix.len);
 }
@@ -381,30 +239,31 @@ each_due(struct dbenv_cur *c, void *arg)
 	return each_index(c, arg);
 }
 
-int
-store_delivery_iter_app(struct store_txn *t, const char *app_id,
+/* Newest first through an index keyed "id \0 delivery id \0". */
+static int
+iter_back(struct store_txn *t, enum dbi db, const char *id,
     const char *before_id, store_delivery_cb cb, void *arg)
 {
 	struct iter it = { cb, arg, 0, 0, NULL };
 	struct key prefix;
 
-	k_pair(&prefix, app_id, NULL);
+	key_pair(&prefix, id, NULL);
 	it.off = prefix.len;
-	return dbenv_walk_back(t, DBI_DLV_APP, &prefix, before_id, 0,
-	    each_index, &it);
+	return dbenv_walk_back(t, db, &prefix, before_id, 0, each_index, &it);
+}
+
+int
+store_delivery_iter_app(struct store_txn *t, const char *app_id,
+    const char *before_id, store_delivery_cb cb, void *arg)
+{
+	return iter_back(t, DBI_DLV_APP, app_id, before_id, cb, arg);
 }
 
 int
 store_delivery_iter_webhook(struct store_txn *t, const char *webhook_id,
     const char *before_id, store_delivery_cb cb, void *arg)
 {
-	struct iter it = { cb, arg, 0, 0, NULL };
-	struct key prefix;
-
-	k_pair(&prefix, webhook_id, NULL);
-	it.off = prefix.len;
-	return dbenv_walk_back(t, DBI_DLV_WH, &prefix, before_id, 0,
-	    each_index, &it);
+	return iter_back(t, DBI_DLV_WH, webhook_id, before_id, cb, arg);
 }
 
 int
@@ -414,7 +273,7 @@ store_delivery_iter_event(struct store_txn *t, const char *event_id,
 	struct iter it = { cb, arg, 0, 0, NULL };
 	struct key prefix;
 
-	k_pair(&prefix, event_id, NULL);
+	key_pair(&prefix, event_id, NULL);
 	it.off = prefix.len;
 	return dbenv_walk(t, DBI_DLV_EVT, &prefix, NULL, 0, each_index, &it);
 }
@@ -423,11 +282,7 @@ int
 store_delivery_iter_due(struct store_txn *t, int64_t until,
     store_delivery_cb cb, void *arg)
 {
-	struct iter it = { cb, arg, 8, until, NULL };
-	struct key prefix;
-
-	key_init(&prefix);
-	return dbenv_walk(t, DBI_DLV_DUE, &prefix, NULL, 0, each_due, &it);
+	return store_delivery_iter_due_skip(t, until, NULL, cb, arg);
 }
 
 int
@@ -449,7 +304,7 @@ store_delivery_iter_due_from(struct store_txn *t, int64_t from_at,
 	struct iter it = { cb, arg, 8, until, skip };
 	struct key k;
 
-	k_due(&k, from_at, from_id);
+	key_at(&k, from_at, from_id);
 	return dbenv_walk_from(t, DBI_DLV_DUE, &k, 0, 0, each_due, &it);
 }
 

@@ -11,21 +11,6 @@
 #include "db/dbenv.h"
 #include "db/rec.h"
 
-static void
-k_id(struct key *k, const char *id)
-{
-	key_init(k);
-	key_str(k, id);
-}
-
-static void
-k_time(struct key *k, int64_t at, const char *id)
-{
-	key_init(k);
-	key_i64(k, at);
-	key_str(k, id);
-}
-
 /* The event without its body; rmw locks it for a following write. */
 static int
 head_load(struct store_txn *t, const char *id, struct store_event *out,
@@ -36,7 +21,7 @@ head_load(struct store_txn *t, const char *id, struct store_event *out,
 	size_t len;
 	int rc;
 
-	k_id(&k, id);
+	key_id(&k, id);
 	if (rmw && (rc = dbenv_exists(t, DBI_EVT, &k, 1)) != STORE_OK)
 		return rc;
 	if ((rc = dbenv_get_head(t, DBI_EVT, &k, buf, sizeof(buf), &len)) !=
@@ -59,14 +44,14 @@ store_event_put(struct store_txn *t, const struct store_event *e)
 		return dbenv_fail(t, "event without id");
 	if (rec_event_enc(e, &buf, &len) == -1)
 		return dbenv_fail(t, "event field or body too long");
-	k_id(&k, e->id);
+	key_id(&k, e->id);
 	/* DB_NOOVERWRITE: a racing writer of the same id holds the page's
 	 * write lock until it ends, so we wait and then see its record. */
 	rc = dbenv_put(t, DBI_EVT, &k, buf, len, 1);
 	free(buf);
 	if (rc != STORE_OK)
 		return rc;
-	k_time(&k, e->created_at, e->id);
+	key_at(&k, e->created_at, e->id);
 	return dbenv_put(t, DBI_EVT_TIME, &k, "", 0, 0);
 }
 
@@ -82,7 +67,7 @@ store_event_get(struct store_txn *t, const char *id, int with_body,
 	memset(out, 0, sizeof(*out));
 	if (!with_body)
 		return head_load(t, id, out, 0);
-	k_id(&k, id);
+	key_id(&k, id);
 	if ((rc = dbenv_get_alloc(t, DBI_EVT, &k, &buf, &len, 0)) != STORE_OK)
 		return rc;
 	rc = rec_event_dec(buf, len, 1, out);
@@ -103,10 +88,10 @@ store_event_del(struct store_txn *t, const char *id)
 
 	if ((rc = head_load(t, id, &old, 1)) != STORE_OK)
 		return rc;
-	k_id(&k, id);
+	key_id(&k, id);
 	if ((rc = dbenv_del(t, DBI_EVT, &k)) != STORE_OK)
 		return rc;
-	k_time(&k, old.created_at, id);
+	key_at(&k, old.created_at, id);
 	rc = dbenv_del(t, DBI_EVT_TIME, &k);
 	return rc == STORE_NOTFOUND ? STORE_OK : rc;
 }
@@ -157,7 +142,7 @@ store_event_iter_before(struct store_txn *t, int64_t ms, int64_t after_at,
 	struct key k;
 
 	if (after_id != NULL && after_id[0] != '\0') {
-		k_time(&k, after_at, after_id);
+		key_at(&k, after_at, after_id);
 		return dbenv_walk_from(t, DBI_EVT_TIME, &k, 1, 0, each_time,
 		    &it);
 	}

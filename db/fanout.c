@@ -20,13 +20,6 @@
 #define FANOUT_LEN	17
 
 static void
-k_org(struct key *k, const char *org)
-{
-	key_init(k);
-	key_str(k, org);
-}
-
-static void
 put_u64(unsigned char *p, uint64_t v)
 {
 	int i;
@@ -56,7 +49,7 @@ fanout_load(struct store_txn *t, const char *org, struct store_fanout_gen *g,
 	int rc;
 
 	memset(g, 0, sizeof(*g));
-	k_org(&k, org);
+	key_id(&k, org);
 	rc = dbenv_get(t, DBI_FANOUT, &k, buf, sizeof(buf), &len, rmw);
 	if (rc != STORE_OK)
 		return rc;
@@ -93,6 +86,6 @@ store_fanout_bump(struct store_txn *t, const char *org)
 	buf[0] = FANOUT_V;
 	put_u64(buf + 1, g.n);
 	put_u64(buf + 9, g.salt);
-	k_org(&k, org);
+	key_id(&k, org);
 	return dbenv_put(t, DBI_FANOUT, &k, buf, sizeof(buf), 0);
 }

@@ -30,6 +30,30 @@ key_str(struct key *k, const char *s)
 }
 
 void
+key_id(struct key *k, const char *id)
+{
+	key_init(k);
+	key_str(k, id);
+}
+
+void
+key_pair(struct key *k, const char *a, const char *id)
+{
+	key_init(k);
+	key_str(k, a);
+	if (id != NULL)
+		key_str(k, id);
+}
+
+void
+key_at(struct key *k, int64_t at, const char *id)
+{
+	key_init(k);
+	key_i64(k, at);
+	key_str(k, id);
+}
+
+void
 key_put_i64(unsigned char *p, int64_t v)
 {
 	uint64_t u = (uint64_t)v ^ (UINT64_C(1) << 63);

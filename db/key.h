@@ -31,6 +31,12 @@ void key_raw(struct key *k, const void *p, size_t n);	/* bytes as they are */
 void key_i64(struct key *k, int64_t v);		/* 8 bytes, order-preserving */
 int key_ok(const struct key *k);		/* 1 when nothing overflowed */
 
+/* The shapes every database uses, each a fresh key: */
+void key_id(struct key *k, const char *id);	/* id \0 (a primary key) */
+/* a \0 id \0, or a \0 alone when id is NULL (the prefix of a's entries) */
+void key_pair(struct key *k, const char *a, const char *id);
+void key_at(struct key *k, int64_t at, const char *id);	/* i64 at, id \0 */
+
 /* Encode/decode one order-preserving 64-bit number at p (8 bytes). */
 void key_put_i64(unsigned char *p, int64_t v);
 int64_t key_get_i64(const unsigned char *p);

@@ -20,14 +20,6 @@ hour_of(int64_t at)
 	return r < 0 ? at - r - HOUR_MS : at - r;
 }
 
-static void
-k_stat(struct key *k, int64_t hour, const char *wid)
-{
-	key_init(k);
-	key_i64(k, hour);
-	key_str(k, wid);
-}
-
 /* Bucket i holds [2^(i-1), 2^i) ms, bucket 0 holds 0 ms, the last holds
  * everything larger. */
 int
@@ -51,7 +43,7 @@ stat_load(struct store_txn *t, const char *wid, int64_t hour,
 	size_t len;
 	int rc;
 
-	k_stat(&k, hour, wid);
+	key_at(&k, hour, wid);
 	rc = dbenv_get(t, DBI_STAT, &k, buf, sizeof(buf), &len, rmw);
 	if (rc != STORE_OK) {
 		memset(out, 0, sizeof(*out));
@@ -61,42 +53,6 @@ stat_load(struct store_txn *t, const char *wid, int64_t hour,
 	if (rec_stat_dec(buf, len, out) == -1)
 		return dbenv_fail(t, "corrupt stat record");
 	return STORE_OK;
-}
-
-static int
-add_one(struct store_txn *t, const char *wid, int64_t hour, int ok,
-    uint32_t duration_ms)
-{
-	unsigned char buf[REC_STAT_MAX];
-	struct store_stat st;
-	struct key k;
-	size_t len;
-	int rc;
-
-	rc = stat_load(t, wid, hour, &st, 1);
-	if (rc != STORE_OK && rc != STORE_NOTFOUND)
-		return rc;
-	if (ok)
-		st.delivered++;
-	else
-		st.failed++;
-	st.latency[store_stat_bucket(duration_ms)]++;
-	if (rec_stat_enc(&st, buf, sizeof(buf), &len) == -1)
-		return dbenv_fail(t, "stat encoding");
-	k_stat(&k, hour, wid);
-	return dbenv_put(t, DBI_STAT, &k, buf, len, 0);
-}
-
-int
-store_stat_add(struct store_txn *t, const char *webhook_id, int64_t at,
-    int ok, uint32_t duration_ms)
-{
-	int64_t hour = hour_of(at);
-	int rc;
-
-	if ((rc = add_one(t, webhook_id, hour, ok, duration_ms)) != STORE_OK)
-		return rc;
-	return add_one(t, "*", hour, ok, duration_ms);
 }
 
 int
@@ -119,8 +75,28 @@ store_stat_merge(struct store_txn *t, const char *webhook_id,
 		st.latency[i] += add->latency[i];
 	if (rec_stat_enc(&st, buf, sizeof(buf), &len) == -1)
 		return dbenv_fail(t, "stat encoding");
-	k_stat(&k, hour, webhook_id);
+	key_at(&k, hour, webhook_id);
 	return dbenv_put(t, DBI_STAT, &k, buf, len, 0);
+}
+
+/* One attempt is a merge of counts of one. */
+int
+store_stat_add(struct store_txn *t, const char *webhook_id, int64_t at,
+    int ok, uint32_t duration_ms)
+{
+	struct store_stat one;
+	int rc;
+
+	memset(&one, 0, sizeof(one));
+	one.hour = at;
+	if (ok)
+		one.delivered = 1;
+	else
+		one.failed = 1;
+	one.latency[store_stat_bucket(duration_ms)] = 1;
+	if ((rc = store_stat_merge(t, webhook_id, &one)) != STORE_OK)
+		return rc;
+	return store_stat_merge(t, "*", &one);
 }
 
 int

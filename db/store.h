@@ -65,8 +65,9 @@ struct store_opts {
 
 /*
  * Open (creating if needed) the environment and every database; runs
- * recovery when a previous user died (DB_REGISTER | DB_RECOVER) and
- * failchk.  0 or STORE_ERR with a message in err.
+ * recovery when a previous user died (DB_REGISTER | DB_RECOVER).  failchk
+ * is not run here but by store_txn (after a deadlock or lock timeout) and
+ * store_checkpoint.  0 or STORE_ERR with a message in err.
  */
 int store_open(struct store **sp, const struct store_opts *o, char *err,
     size_t errlen);

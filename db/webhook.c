@@ -7,22 +7,6 @@
 #include "db/dbenv.h"
 #include "db/rec.h"
 
-static void
-k_id(struct key *k, const char *id)
-{
-	key_init(k);
-	key_str(k, id);
-}
-
-static void
-k_app(struct key *k, const char *app, const char *id)
-{
-	key_init(k);
-	key_str(k, app);
-	if (id != NULL)
-		key_str(k, id);
-}
-
 static int
 wh_load(struct store_txn *t, const char *id, struct store_webhook *out,
     int rmw)
@@ -32,7 +16,7 @@ wh_load(struct store_txn *t, const char *id, struct store_webhook *out,
 	size_t len;
 	int rc;
 
-	k_id(&k, id);
+	key_id(&k, id);
 	if ((rc = dbenv_get(t, DBI_WH, &k, buf, sizeof(buf), &len, rmw)) !=
 	    STORE_OK)
 		return rc;
@@ -102,19 +86,19 @@ store_webhook_put(struct store_txn *t, const struct store_webhook *w,
 	}
 	if (rec_webhook_enc(w, buf, sizeof(buf), &len) == -1)
 		return dbenv_fail(t, "webhook field too long");
-	k_id(&k, w->id);
+	key_id(&k, w->id);
 	if ((rc = dbenv_put(t, DBI_WH, &k, buf, len, 0)) != STORE_OK)
 		return rc;
 	if (old != NULL && strcmp(old->app_id, w->app_id) == 0)
 		return STORE_OK;
 	if (old != NULL) {
 		memcpy(old_app, old->app_id, sizeof(old_app));
-		k_app(&k, old_app, w->id);
+		key_pair(&k, old_app, w->id);
 		rc = dbenv_del(t, DBI_WH_APP, &k);
 		if (rc != STORE_OK && rc != STORE_NOTFOUND)
 			return rc;
 	}
-	k_app(&k, w->app_id, w->id);
+	key_pair(&k, w->app_id, w->id);
 	return dbenv_put(t, DBI_WH_APP, &k, "", 0, 0);
 }
 
@@ -130,14 +114,14 @@ store_webhook_del(struct store_txn *t, const char *id)
 		return rc;
 	if ((rc = wh_bump_app(t, old.app_id)) != STORE_OK)
 		return rc;
-	k_id(&k, id);
+	key_id(&k, id);
 	if ((rc = dbenv_del(t, DBI_WH, &k)) != STORE_OK)
 		return rc;
-	k_app(&k, old.app_id, id);
+	key_pair(&k, old.app_id, id);
 	rc = dbenv_del(t, DBI_WH_APP, &k);
 	if (rc != STORE_OK && rc != STORE_NOTFOUND)
 		return rc;
-	k_id(&k, id);
+	key_id(&k, id);
 	rc = dbenv_del(t, DBI_HEALTH, &k);
 	return rc == STORE_NOTFOUND ? STORE_OK : rc;
 }
@@ -173,7 +157,7 @@ store_webhook_iter_app(struct store_txn *t, const char *app_id,
 	struct iter it = { cb, arg, 0 };
 	struct key prefix;
 
-	k_app(&prefix, app_id, NULL);
+	key_pair(&prefix, app_id, NULL);
 	it.off = prefix.len;
 	return dbenv_walk(t, DBI_WH_APP, &prefix, NULL, 0, each_app, &it);
 }
@@ -227,20 +211,15 @@ store_health_get(struct store_txn *t, const char *webhook_id,
 	size_t len;
 	int rc;
 
+	/* what NOTFOUND gives: zeroed but for the id (the record has it) */
 	memset(out, 0, sizeof(*out));
-	k_id(&k, webhook_id);
+	if (strlen(webhook_id) <= STORE_ID_MAX)
+		memcpy(out->webhook_id, webhook_id, strlen(webhook_id) + 1);
+	key_id(&k, webhook_id);
 	rc = dbenv_get(t, DBI_HEALTH, &k, buf, sizeof(buf), &len, 0);
-	if (rc == STORE_NOTFOUND) {
-		if (strlen(webhook_id) <= STORE_ID_MAX)
-			memcpy(out->webhook_id, webhook_id,
-			    strlen(webhook_id) + 1);
-		return rc;
-	}
-	if (rc != STORE_OK)
-		return rc;
-	if (rec_health_dec(buf, len, out) == -1)
-		return dbenv_fail(t, "corrupt health record");
-	return STORE_OK;
+	if (rc == STORE_OK && rec_health_dec(buf, len, out) == -1)
+		rc = dbenv_fail(t, "corrupt health record");
+	return rc;
 }
 
 int
@@ -254,6 +233,6 @@ store_health_put(struct store_txn *t, const struct store_health *h)
 		return dbenv_fail(t, "health without webhook id");
 	if (rec_health_enc(h, buf, sizeof(buf), &len) == -1)
 		return dbenv_fail(t, "health field too long");
-	k_id(&k, h->webhook_id);
+	key_id(&k, h->webhook_id);
 	return dbenv_put(t, DBI_HEALTH, &k, buf, len, 0);
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "lib/buf.h"
+#include "lib/num.h"
 
 #define BUF_MIN 64
 
@@ -91,6 +92,24 @@ int
 buf_adds(struct buf *b, const char *s)
 {
 	return buf_add(b, s, strlen(s));
+}
+
+int
+buf_add_i64(struct buf *b, int64_t v)
+{
+	char d[NUM_I64_LEN];
+	int n = num_format_i64(v, d, sizeof(d));
+
+	return n < 0 ? -1 : buf_add(b, d, (size_t)n);
+}
+
+int
+buf_add_u64(struct buf *b, uint64_t v)
+{
+	char d[NUM_I64_LEN];
+	int n = num_format_u64(v, d, sizeof(d));
+
+	return n < 0 ? -1 : buf_add(b, d, (size_t)n);
 }
 
 /* Repeated here with the attribute so clang checks fmt is a format. */

@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct buf {
 	char *data;
@@ -22,6 +23,9 @@ void buf_free(struct buf *b);
 void buf_reset(struct buf *b);		/* len = 0, memory kept */
 int buf_add(struct buf *b, const void *p, size_t n);
 int buf_adds(struct buf *b, const char *s);
+/* The decimal digits of v (lib/num.h), without printf.  0 or -1. */
+int buf_add_i64(struct buf *b, int64_t v);
+int buf_add_u64(struct buf *b, uint64_t v);
 int buf_printf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap);

@@ -22,6 +22,8 @@
 
 #include "lib/config.h"
 #include "lib/netaddr.h"
+#include "lib/num.h"
+#include "lib/str.h"
 
 #define CONFIG_FILE_MAX (1024 * 1024)	/* larger files are refused */
 #define CONFIG_LINE_MAX 8192
@@ -53,29 +55,6 @@ reason(struct cstate *st, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Checked unsigned decimal: digits only, no sign, no overflow.  0 or -1. */
-static int
-parse_u64(const char *s, size_t n, uint64_t *out)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	if (n == 0)
-		return -1;
-	for (i = 0; i < n; i++) {
-		unsigned d;
-
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		d = (unsigned)(s[i] - '0');
-		if (v > (UINT64_MAX - d) / 10)
-			return -1;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return 0;
-}
-
 int
 config_parse_duration(const char *s, int64_t *ms)
 {
@@ -83,7 +62,7 @@ config_parse_duration(const char *s, int64_t *ms)
 	const char *unit = s + n;
 	uint64_t v, mult;
 
-	if (parse_u64(s, n, &v) == -1)
+	if (num_parse_u64(s, n, 0, UINT64_MAX, &v, NULL) == -1)
 		return -1;
 	if (strcmp(unit, "ms") == 0)
 		mult = 1;
@@ -112,7 +91,7 @@ config_parse_size(const char *s, size_t *bytes)
 	const char *suf = s + n;
 	uint64_t v, mult;
 
-	if (parse_u64(s, n, &v) == -1)
+	if (num_parse_u64(s, n, 0, UINT64_MAX, &v, NULL) == -1)
 		return -1;
 	if (*suf == '\0')
 		mult = 1;
@@ -148,18 +127,6 @@ config_parse_bool(const char *s, int *b)
 		}
 	}
 	return -1;
-}
-
-/* Copy s into dst[dstlen]; -1 if it does not fit. */
-static int
-copy_str(char *dst, size_t dstlen, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n >= dstlen)
-		return -1;
-	memcpy(dst, s, n + 1);
-	return 0;
 }
 
 static int
@@ -227,7 +194,7 @@ set_path(struct cstate *st, char *dst, const char *v)
 		reason(st, "empty path");
 		return -1;
 	}
-	if (copy_str(dst, PATH_MAX, v) == -1) {
+	if (str_copy(dst, PATH_MAX, v) == -1) {
 		reason(st, "path too long");
 		return -1;
 	}
@@ -297,15 +264,11 @@ set_admin_token_file(struct cstate *st, const char *v)
 		reason(st, "empty path");
 		return -1;
 	}
-	if (v[0] != '/' && slash != NULL) {
-		dirlen = (size_t)(slash - st->name) + 1;
-		if (dirlen + strlen(v) >= sizeof(path)) {
-			reason(st, "path too long");
-			return -1;
-		}
-		memcpy(path, st->name, dirlen);
-		memcpy(path + dirlen, v, strlen(v) + 1);
-	} else if (copy_str(path, sizeof(path), v) == -1) {
+	/* The config file's directory (with its '/'), or nothing. */
+	dirlen = v[0] != '/' && slash != NULL ?
+	    (size_t)(slash - st->name) + 1 : 0;
+	if (str_copyn(path, sizeof(path), st->name, dirlen) == -1 ||
+	    str_copy(path + dirlen, sizeof(path) - dirlen, v) == -1) {
 		reason(st, "path too long");
 		return -1;
 	}
@@ -377,7 +340,7 @@ set_retry_schedule(struct cstate *st, const char *v)
 	char tmp[CONFIG_LINE_MAX];
 	size_t count;
 
-	if (copy_str(tmp, sizeof(tmp), v) == -1) {
+	if (str_copy(tmp, sizeof(tmp), v) == -1) {
 		reason(st, "too long");
 		return -1;
 	}
@@ -438,7 +401,7 @@ set_range(struct cstate *st, const char *v, unsigned lo, unsigned hi,
 {
 	uint64_t n;
 
-	if (parse_u64(v, strlen(v), &n) == -1 || n < lo || n > hi) {
+	if (num_parse_u64(v, NUM_CSTR, lo, hi, &n, NULL) == -1) {
 		reason(st, "expected an integer from %u to %u", lo, hi);
 		return -1;
 	}
@@ -501,7 +464,7 @@ set_allow_targets(struct cstate *st, const char *v)
 	char tmp[CONFIG_LINE_MAX];
 	size_t count;
 
-	if (copy_str(tmp, sizeof(tmp), v) == -1) {
+	if (str_copy(tmp, sizeof(tmp), v) == -1) {
 		reason(st, "too long");
 		return -1;
 	}
@@ -575,7 +538,7 @@ set_event_types(struct cstate *st, const char *v)
 	char tmp[CONFIG_LINE_MAX];
 	size_t count;
 
-	if (copy_str(tmp, sizeof(tmp), v) == -1) {
+	if (str_copy(tmp, sizeof(tmp), v) == -1) {
 		reason(st, "too long");
 		return -1;
 	}
@@ -693,7 +656,7 @@ config_parse(struct config *c, const char *name, const char *text,
 	memset(&st, 0, sizeof(st));
 	st.c = c;
 	st.name = name;
-	if (copy_str(c->path, sizeof(c->path), name) == -1) {
+	if (str_copy(c->path, sizeof(c->path), name) == -1) {
 		snprintf(err, errlen, "%.200s...: file name too long", name);
 		return -1;
 	}

@@ -144,14 +144,22 @@ id_body_valid(const char *s)
 	return s[ID_BODY_LEN] == '\0' && id_digit(s[0]) <= 7;
 }
 
-int
-id_valid(const char *prefix, const char *s)
+const char *
+id_body(const char *s, const char *prefix)
 {
 	size_t plen = strlen(prefix);
 
 	if (strncmp(s, prefix, plen) != 0 || s[plen] != '_')
-		return 0;
-	return id_body_valid(s + plen + 1);
+		return NULL;
+	return s + plen + 1;
+}
+
+int
+id_valid(const char *prefix, const char *s)
+{
+	const char *b = id_body(s, prefix);
+
+	return b != NULL && id_body_valid(b);
 }
 
 int64_t

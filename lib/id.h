@@ -5,6 +5,10 @@
  * millisecond timestamp (10 chars) then 80 random bits from getrandom(2)
  * (16 chars).  Ids made later sort after earlier ones (byte order), which
  * keeps B-tree inserts at the right edge.
+ *
+ * Every token of the project has the shape prefix "_" body: the ids above
+ * and also app keys ("hk_...") and signing secrets ("whsec_...").
+ * id_body() is the one place that checks such a prefix.
  */
 #ifndef HOOKD_ID_H
 #define HOOKD_ID_H
@@ -21,6 +25,13 @@ int id_new(const char *prefix, char *out, size_t outlen);
 int id_new_at(const char *prefix, int64_t ms, char *out, size_t outlen);
 /* 1 if s is prefix "_" + 26 valid characters, else 0. */
 int id_valid(const char *prefix, const char *s);
+/*
+ * The body of a prefixed token: s past prefix and '_', or NULL when s does
+ * not start with them.  prefix is given without the '_' ("evt", "hk",
+ * "whsec").  The body is not checked (it may be empty): id_valid does that
+ * for ids.
+ */
+const char *id_body(const char *s, const char *prefix);
 /* The millisecond timestamp in a generated id, or -1. */
 int64_t id_time(const char *s);
 

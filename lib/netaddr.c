@@ -9,10 +9,13 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "lib/netaddr.h"
+#include "lib/num.h"
+#include "lib/str.h"
 
 struct range {
 	unsigned char addr[16];
@@ -111,23 +114,16 @@ refused_v6(const unsigned char *a)
 	return v4 != NULL && refused_v4(v4);
 }
 
-/* Checked decimal in [0, max], digits only.  0 or -1. */
+/* A prefix length: 1 to 3 digits, in [0, max].  0 or -1. */
 static int
 parse_prefix(const char *s, unsigned max, unsigned *out)
 {
-	unsigned v = 0;
-	size_t i;
+	uint64_t v;
 
-	if (s[0] == '\0' || strlen(s) > 3)
+	if (strnlen(s, 4) > 3 ||
+	    num_parse_u64(s, NUM_CSTR, 0, max, &v, NULL) == -1)
 		return -1;
-	for (i = 0; s[i] != '\0'; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (unsigned)(s[i] - '0');
-	}
-	if (v > max)
-		return -1;
-	*out = v;
+	*out = (unsigned)v;
 	return 0;
 }
 
@@ -140,10 +136,8 @@ netaddr_parse_cidr(const char *s, struct netaddr_cidr *out)
 	struct netaddr_cidr c;
 	unsigned bits;
 
-	if (n == 0 || n >= sizeof(ip))
+	if (n == 0 || str_copyn(ip, sizeof(ip), s, n) == -1)
 		return -1;
-	memcpy(ip, s, n);
-	ip[n] = '\0';
 	memset(&c, 0, sizeof(c));
 	if (inet_pton(AF_INET, ip, c.addr) == 1) {
 		c.family = AF_INET;

@@ -3,7 +3,6 @@
  * sign.h).  HMAC-SHA256 and SHA-256 come from OpenSSL 3 (EVP_MAC,
  * EVP_Digest); base64 is done here so decoding can be strict.
  */
-#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,11 +14,13 @@
 #include <openssl/params.h>
 
 #include "lib/id.h"
+#include "lib/num.h"
 #include "lib/sign.h"
 
 #define SIGN_SECRET_MIN_BYTES 24
 #define SIGN_SECRET_MAX_BYTES 64
 #define SIGN_KEY_BYTES 32
+#define SIGN_KEY_PLEN (sizeof(SIGN_KEY_KIND "_") - 1)	/* "hk_" */
 /* Keys a signature accepts; wider than a new secret, for imported ones. */
 #define SIGN_HMAC_KEY_MAX 96
 
@@ -172,21 +173,21 @@ sign_signature(const char *secret, const char *id, int64_t ts,
     const void *body, size_t len, char *out, size_t outlen)
 {
 	unsigned char key[SIGN_HMAC_KEY_MAX], mac[EVP_MAX_MD_SIZE];
-	char tsbuf[24];
+	char tsbuf[NUM_I64_LEN];
+	const char *b64;
 	EVP_MAC_CTX *ctx = NULL;
 	size_t maclen = 0;
 	int keylen, n, r = -1;
 
 	if (outlen < SIGN_SIG_LEN)
 		return -1;
-	if (strncmp(secret, SIGN_SECRET_PREFIX,
-	    sizeof(SIGN_SECRET_PREFIX) - 1) == 0)
-		secret += sizeof(SIGN_SECRET_PREFIX) - 1;
+	/* The secret's prefix is optional here. */
+	if ((b64 = id_body(secret, SIGN_SECRET_KIND)) != NULL)
+		secret = b64;
 	keylen = sign_b64_decode(secret, key, sizeof(key));
 	if (keylen <= 0)
 		goto done;	/* a failed decode may have written part of it */
-	n = snprintf(tsbuf, sizeof(tsbuf), "%" PRId64, ts);
-	if (n < 0 || (size_t)n >= sizeof(tsbuf))
+	if ((n = num_format_i64(ts, tsbuf, sizeof(tsbuf))) == -1)
 		goto done;
 	if (pthread_once(&sign_once, sign_tmpl_init) != 0 ||
 	    sign_tmpl == NULL || (ctx = EVP_MAC_CTX_dup(sign_tmpl)) == NULL)
@@ -234,13 +235,12 @@ int
 sign_secret_valid(const char *s)
 {
 	unsigned char raw[SIGN_SECRET_MAX_BYTES];
-	size_t plen = sizeof(SIGN_SECRET_PREFIX) - 1;
+	const char *body = id_body(s, SIGN_SECRET_KIND);
 	int n;
 
-	if (strncmp(s, SIGN_SECRET_PREFIX, plen) != 0 ||
-	    strlen(s) >= SIGN_SECRET_MAX)
+	if (body == NULL || strlen(s) >= SIGN_SECRET_MAX)
 		return 0;
-	n = sign_b64_decode(s + plen, raw, sizeof(raw));
+	n = sign_b64_decode(body, raw, sizeof(raw));
 	OPENSSL_cleanse(raw, sizeof(raw));
 	return n >= SIGN_SECRET_MIN_BYTES && n <= SIGN_SECRET_MAX_BYTES;
 }
@@ -255,8 +255,9 @@ sign_new_key(char *out, size_t outlen)
 		return -1;
 	if (id_random(raw, sizeof(raw)) == -1)
 		goto done;
-	memcpy(out, "hk_", 3);
-	if (b64_encode(b64_url, 0, raw, sizeof(raw), out + 3, outlen - 3) != 43)
+	memcpy(out, SIGN_KEY_KIND "_", SIGN_KEY_PLEN);
+	if (b64_encode(b64_url, 0, raw, sizeof(raw), out + SIGN_KEY_PLEN,
+	    outlen - SIGN_KEY_PLEN) != 43)
 		goto done;
 	r = 0;
 done:

@@ -8,7 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SIGN_SECRET_PREFIX "whsec_"
+#define SIGN_SECRET_KIND "whsec"	/* prefix of a secret, without its '_' */
+#define SIGN_SECRET_PREFIX SIGN_SECRET_KIND "_"
+#define SIGN_KEY_KIND "hk"		/* prefix of an app key, without its '_' */
 #define SIGN_SECRET_MAX 128		/* "whsec_" + base64 of <= 64 bytes, NUL */
 #define SIGN_SIG_LEN 48			/* "v1," + 44 base64 chars + NUL */
 #define SIGN_KEY_LEN 47			/* "hk_" + 43 base64url chars + NUL */

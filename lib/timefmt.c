@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/num.h"
 #include "lib/timefmt.h"
 
 int64_t
@@ -99,19 +100,17 @@ timefmt_format(int64_t ms, char *out, size_t outlen)
 	    (long long)y, m, d, hh, mi, ss, msec);
 }
 
-/* Exactly n decimal digits at *p into *v; advances *p.  0 or -1. */
+/* Exactly n (<= 4) decimal digits at *p into *v; advances *p.  0 or -1.
+ * num_parse stops at the first non-digit: a short string is safe. */
 static int
 digits(const char **p, int n, int *v)
 {
-	int i, r = 0;
+	uint64_t r;
 
-	for (i = 0; i < n; i++) {
-		if ((*p)[i] < '0' || (*p)[i] > '9')
-			return -1;
-		r = r * 10 + ((*p)[i] - '0');
-	}
+	if (num_parse_u64(*p, (size_t)n, 0, 9999, &r, NULL) == -1)
+		return -1;
 	*p += n;
-	*v = r;
+	*v = (int)r;
 	return 0;
 }
 

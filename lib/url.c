@@ -18,6 +18,7 @@
 #include <curl/curl.h>
 
 #include "lib/netaddr.h"
+#include "lib/str.h"
 #include "lib/url.h"
 
 #define URL_LABEL_MAX 63
@@ -151,23 +152,20 @@ check_host(const char *host, int allow_private,
 	}
 	if (host[0] == '[') {
 		if (len < 3 || host[len - 1] != ']' ||
-		    len - 2 >= sizeof(tmp)) {
+		    str_copyn(tmp, sizeof(tmp), host + 1, len - 2) == -1) {
 			snprintf(err, errlen, "url: invalid IPv6 address");
 			return -1;
 		}
-		memcpy(tmp, host + 1, len - 2);
-		tmp[len - 2] = '\0';
 		return check_ip(tmp, allow_private, allow, n, err, errlen);
 	}
 	if (host[len - 1] == '.')
 		len--;		/* one trailing dot: an absolute name */
-	if (len > URL_NAME_MAX) {
+	if (len > URL_NAME_MAX ||
+	    str_copyn(tmp, sizeof(tmp), host, len) == -1) {
 		snprintf(err, errlen, "url: host name is longer than %d bytes",
 		    URL_NAME_MAX);
 		return -1;
 	}
-	memcpy(tmp, host, len);
-	tmp[len] = '\0';
 	if (inet_aton(tmp, &a4) != 0) {
 		/* Any IPv4 spelling, judged as the address it means. */
 		if (inet_ntop(AF_INET, &a4, ip, sizeof(ip)) == NULL) {

@@ -46,42 +46,58 @@ house_stopping(struct house *h)
 	    (h->stop != NULL && *h->stop);
 }
 
+/* The jobs themselves, each logging its own failure (house.h), shared
+ * by the thread and house_round. */
 static void
-house_checkpoint(struct house *h)
+house_checkpoint(struct store *s)
 {
 	char e[256];
 
-	if (store_checkpoint(h->store, e, sizeof(e)) != STORE_OK)
+	if (store_checkpoint(s, e, sizeof(e)) != STORE_OK)
 		log_err("checkpoint: %s", e);
 }
 
+/* A retention pass; it stops between batches once *stop is set. */
 static void
-house_purge(struct house *h)
+house_retention(struct store *s, const struct config *cfg,
+    volatile sig_atomic_t *stop)
 {
 	struct purge_counts pc;
 	char e[256];
 
-	if (purge_run(h->store, h->cfg, timefmt_now_ms(), &h->pstop, &pc, e,
+	if (purge_run(s, cfg, timefmt_now_ms(), stop, &pc, e,
 	    sizeof(e)) == -1)
 		log_err("retention: %s", e);
 	else if (pc.deliveries > 0 || pc.events > 0)
 		log_info("retention: purged %llu deliveries, %llu events",
 		    (unsigned long long)pc.deliveries,
 		    (unsigned long long)pc.events);
+}
+
+static void
+house_status(struct store *s, const struct config *cfg, const char *pass)
+{
+	char e[256];
+
+	if (status_write(s, cfg, pass, e, sizeof(e)) == -1)
+		log_err("status page: %s", e);
+}
+
+static void
+house_purge(struct house *h)
+{
+	house_retention(h->store, h->cfg, &h->pstop);
 	if (!house_stopping(h))	/* a shutdown does not wait for it */
-		house_checkpoint(h);
+		house_checkpoint(h->store);
 }
 
 /* Run the jobs due at now (mono ms), and set when each is due next. */
 static void
 house_jobs(struct house *h, int64_t now)
 {
-	char e[256];
-
 	if (now >= h->next_status) {
 		h->next_status = now + h->iv.status_ms;
-		if (status_write(h->store, h->cfg, "loop", e, sizeof(e)) == -1)
-			log_err("status page: %s", e);
+		house_status(h->store, h->cfg, "loop");
 	}
 	if (house_stopping(h))
 		return;
@@ -91,7 +107,7 @@ house_jobs(struct house *h, int64_t now)
 		house_purge(h);
 	} else if (now >= h->next_ckpt) {
 		h->next_ckpt = now + h->iv.checkpoint_ms;
-		house_checkpoint(h);
+		house_checkpoint(h->store);
 	}
 }
 
@@ -239,4 +255,15 @@ house_stop(struct house *h)
 	pthread_cond_destroy(&h->cv);
 	pthread_mutex_destroy(&h->mu);
 	free(h);
+}
+
+void
+house_round(struct store *s, const struct config *cfg,
+    volatile sig_atomic_t *stop, int purge, const char *pass)
+{
+	if (purge) {
+		house_retention(s, cfg, stop);
+		house_checkpoint(s);
+	}
+	house_status(s, cfg, pass);
 }

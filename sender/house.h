@@ -70,4 +70,13 @@ int house_start(struct house **hp, struct store *s, const struct config *cfg,
  */
 void house_stop(struct house *h);
 
+/*
+ * The same jobs once, inline, when no house thread runs (the end of a
+ * pass): with purge, a retention pass (which stops between batches once
+ * *stop is set; stop may be NULL) and a checkpoint; then the status page,
+ * written as pass ("once", "loop").  Failures are logged.
+ */
+void house_round(struct store *s, const struct config *cfg,
+    volatile sig_atomic_t *stop, int purge, const char *pass);
+
 #endif

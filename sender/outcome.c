@@ -5,6 +5,7 @@
 
 #include "db/counter.h"
 #include "lib/log.h"
+#include "lib/str.h"
 #include "lib/timefmt.h"
 #include "sender/backoff.h"
 #include "sender/outcome.h"
@@ -101,7 +102,9 @@ oc_webhook(struct store_txn *t, struct oc *o, const char *id,
 	}
 	e = &o->wh[o->nwh];
 	memset(e, 0, sizeof(*e));
-	snprintf(e->id, sizeof(e->id), "%s", id);
+	/* A delivery's webhook id fits; a cut one would name another. */
+	if (str_copy(e->id, sizeof(e->id), id) == -1)
+		return STORE_ERR;
 	rc = store_webhook_get(t, id, &w);
 	if (rc != STORE_OK && rc != STORE_NOTFOUND)
 		return rc;
@@ -297,15 +300,11 @@ int
 outcome_flush(struct store *s, const struct config *cfg, struct job **jobs,
     size_t n, char *err, size_t errlen)
 {
-	struct oc o;
+	struct oc o = { .cfg = cfg, .jobs = jobs, .n = n };
 	int rc;
 
 	if (n == 0)
 		return 0;
-	memset(&o, 0, sizeof(o));
-	o.cfg = cfg;
-	o.jobs = jobs;
-	o.n = n;
 	o.now = timefmt_now_ms();
 	o.wh = calloc(n, sizeof(*o.wh));
 	o.st = calloc(2 * n, sizeof(*o.st));

@@ -1,7 +1,10 @@
 /* retryafter.c - Retry-After parsing (see retryafter.h). */
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 
+#include "lib/num.h"
+#include "lib/str.h"
 #include "sender/retryafter.h"
 
 static int
@@ -10,22 +13,19 @@ ra_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-/* Digits only; values beyond the cap are clamped, never overflow. */
+/* Digits only; a value beyond the cap is the cap (never an overflow). */
 static int
 ra_delta(const char *s, size_t n, int64_t *ms)
 {
-	int64_t secs = 0;
-	size_t i;
+	uint64_t secs;
 
-	if (n == 0)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
+	if (num_parse_u64(s, n, 0, RETRYAFTER_MAX_MS / 1000, &secs,
+	    NULL) == -1) {
+		if (errno != ERANGE)
 			return -1;
-		if (secs <= RETRYAFTER_MAX_MS / 1000)
-			secs = secs * 10 + (s[i] - '0');
+		secs = RETRYAFTER_MAX_MS / 1000 + 1;	/* clamped below */
 	}
-	*ms = secs * 1000;
+	*ms = (int64_t)secs * 1000;
 	return 0;
 }
 
@@ -69,10 +69,8 @@ retryafter_parse(const char *v, int64_t now_ms, int64_t *delay_ms)
 	n = strlen(v);
 	while (n > 0 && ra_blank(v[n - 1]))
 		n--;
-	if (n == 0 || n >= sizeof(tmp))
+	if (n == 0 || str_copyn(tmp, sizeof(tmp), v, n) == -1)
 		return -1;
-	memcpy(tmp, v, n);
-	tmp[n] = '\0';
 	if (tmp[0] >= '0' && tmp[0] <= '9' && ra_delta(tmp, n, &d) == 0) {
 		/* fall through to the clamp */
 	} else if (ra_date(tmp, &at) == 0) {

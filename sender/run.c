@@ -12,9 +12,7 @@
 #include "sender/house.h"
 #include "sender/job.h"
 #include "sender/outcome.h"
-#include "sender/purge.h"
 #include "sender/run.h"
-#include "sender/status.h"
 #include "sender/transfer.h"
 #include "sender/whtab.h"
 #include "sender/worker.h"
@@ -454,27 +452,6 @@ run_fini(struct run *r)
 	whtab_free(r->wt);
 }
 
-static void
-run_housekeep(const struct run_opts *o, int purge, const char *pass)
-{
-	struct purge_counts pc;
-	char e[256];
-
-	if (purge) {
-		if (purge_run(o->store, o->cfg, timefmt_now_ms(), o->stop, &pc,
-		    e, sizeof(e)) == -1)
-			log_err("retention: %s", e);
-		else if (pc.deliveries > 0 || pc.events > 0)
-			log_info("retention: purged %llu deliveries, %llu "
-			    "events", (unsigned long long)pc.deliveries,
-			    (unsigned long long)pc.events);
-		if (store_checkpoint(o->store, e, sizeof(e)) != STORE_OK)
-			log_err("checkpoint: %s", e);
-	}
-	if (status_write(o->store, o->cfg, pass, e, sizeof(e)) == -1)
-		log_err("status page: %s", e);
-}
-
 /* Wait budget until the nearest deadline, at most poll_interval. */
 static int64_t
 run_timeout(const struct run *r, int64_t mono, int stopping)
@@ -590,9 +567,9 @@ run_sender(const struct run_opts *o, char *err, size_t errlen)
 	house = NULL;
 	log_release();	/* the last turn's lines, before the house work */
 	if (!o->loop)
-		run_housekeep(o, 1, "once");
+		house_round(o->store, o->cfg, o->stop, 1, "once");
 	else
-		run_housekeep(o, 0, "loop");
+		house_round(o->store, o->cfg, o->stop, 0, "loop");
 	rc = 0;
 out:
 	house_stop(house);

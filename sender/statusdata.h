@@ -5,9 +5,10 @@
  * statusdata_collect() runs one read-only transaction and fills a struct
  * statusdata; statushtml.c and statusjson.c render it.  Every string in it
  * is NUL-terminated, valid UTF-8 without control characters (outside data
- * is cleaned on the way in: invalid bytes and controls become U+FFFD or a
- * space), but NOT escaped: renderers escape for their format.  No secret
- * field of a webhook and no key hash of an app is ever copied in.
+ * is cleaned on the way in, sender/statustext.h: invalid bytes and
+ * controls become U+FFFD or a space), but NOT escaped: renderers escape
+ * for their format.  No secret field of a webhook and no key hash of an
+ * app is ever copied in.
  *
  * Bounds (so a big store costs the same as a small one):
  *   - the pending walk visits at most STATUSDATA_WALK_MAX entries of the
@@ -141,17 +142,13 @@ void statusdata_bucket_bounds(int bucket, int64_t *lo, int64_t *hi);
 /* Attempts of the webhook in the 24 h window (delivered + failed). */
 uint64_t statusdata_webhook_attempts(const struct statusdata_webhook *w);
 
+/* Listed webhooks failing now (enabled, with failures in a row) and
+ * disabled ones: the page's headline and its "Needs attention" list. */
+void statusdata_trouble(const struct statusdata *sd, size_t *failing,
+    size_t *off);
+
 /* Look a listed webhook up by id; NULL when not listed. */
 const struct statusdata_webhook *statusdata_webhook_find(
     const struct statusdata *sd, const char *id);
-
-/*
- * Copy at most inlen bytes of in into out (outlen > 0) as valid UTF-8 of at
- * most maxchars code points: invalid bytes and bidi controls become U+FFFD,
- * other controls a space (runs of white space collapse to one).  Sets *cut
- * (if not NULL) when anything was left out.  Always NUL-terminates.
- */
-void statusdata_clean(const char *in, size_t inlen, char *out, size_t outlen,
-    size_t maxchars, int *cut);
 
 #endif

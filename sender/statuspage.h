@@ -1,6 +1,6 @@
 /*
  * statuspage.h - write the admins' status page: status.html and
- * status.json in cfg->status_dir (SPEC.md "Status page").
+ * status.json in cfg->status_dir (docs/operations.md, "Status page").
  *
  * Each file is replaced atomically: the content goes to a temp file
  * (".status.html.XXXXXX") in the same directory, which is fsynced,

@@ -14,6 +14,7 @@
 
 #include "lib/config.h"
 #include "lib/log.h"
+#include "lib/num.h"
 #include "lib/sign.h"
 #include "lib/timefmt.h"
 #include "lib/url.h"
@@ -179,7 +180,7 @@ int
 transfer_sign(struct job *j, int64_t secs)
 {
 	char sig[SIGN_SIG_LEN], sig2[SIGN_SIG_LEN];
-	char both[SIGN_SIG_LEN * 2 + 1], ts[24];
+	char both[SIGN_SIG_LEN * 2 + 1], ts[NUM_I64_LEN];
 	struct job_hdr *h = &j->hdr;
 
 	j->headers = NULL;
@@ -198,8 +199,8 @@ transfer_sign(struct job *j, int64_t secs)
 		snprintf(both, sizeof(both), "%s %s", sig, sig2);
 	else
 		snprintf(both, sizeof(both), "%s", sig);
-	snprintf(ts, sizeof(ts), "%lld", (long long)secs);
-	if (transfer_line(h->id, sizeof(h->id), "webhook-id", j->ev.id) == -1 ||
+	if (num_format_i64(secs, ts, sizeof(ts)) == -1 ||
+	    transfer_line(h->id, sizeof(h->id), "webhook-id", j->ev.id) == -1 ||
 	    transfer_line(h->ts, sizeof(h->ts), "webhook-timestamp", ts) ==
 	    -1 || transfer_line(h->sig, sizeof(h->sig), "webhook-signature",
 	    both) == -1)

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/arr.h"
 #include "lib/log.h"
 #include "lib/timefmt.h"
 #include "sender/idset.h"
@@ -32,8 +33,7 @@ struct worker {
 	int submitted;			/* a round is with the thread */
 	int done;			/* ... and it has finished */
 	struct worker_round r;		/* r.done and r.fill point below */
-	struct job **jobs;		/* done jobs, then fill jobs */
-	size_t cap;
+	struct arr jobs;		/* struct job *: done, then fill */
 };
 
 /* The jobs come back finished: they stop counting as picks of their
@@ -140,6 +140,8 @@ worker_new(struct worker **wp, struct store *s, const struct config *cfg,
 		goto nomem;
 	w->store = s;
 	w->cfg = cfg;
+	/* A round's jobs are distinct jobs of the run's pool of max_ids. */
+	arr_init(&w->jobs, sizeof(struct job *), max_ids);
 	w->inflight = idset_new(max_ids);
 	w->wt = whtab_new();
 	if (w->inflight == NULL || w->wt == NULL)
@@ -186,7 +188,7 @@ worker_free(struct worker *w)
 	close(w->efd);
 	idset_free(w->inflight);
 	whtab_free(w->wt);
-	free(w->jobs);
+	arr_free(&w->jobs);
 	free(w);
 }
 
@@ -218,22 +220,18 @@ worker_busy(const struct worker *w)
 int
 worker_submit(struct worker *w, const struct worker_round *in)
 {
-	size_t n = in->ndone + in->want;
 	struct job **p;
 
 	if (w->submitted)
 		return -1;
-	if (n > w->cap) {
-		p = realloc(w->jobs, n * sizeof(*p));
-		if (p == NULL)
-			return -1;
-		w->jobs = p;
-		w->cap = n;
-	}
+	arr_reset(&w->jobs);
+	if (arr_reserve(&w->jobs, in->ndone + in->want) == -1)
+		return -1;
+	p = w->jobs.v;
 	pthread_mutex_lock(&w->mu);
 	w->r = *in;
-	w->r.done = w->jobs;
-	w->r.fill = w->jobs + in->ndone;
+	w->r.done = p;
+	w->r.fill = p + in->ndone;
 	if (in->ndone > 0)
 		memcpy(w->r.done, in->done, in->ndone * sizeof(*p));
 	if (in->want > 0)

@@ -45,6 +45,7 @@
 #include "lib/buf.h"
 #include "lib/config.h"
 #include "lib/log.h"
+#include "lib/num.h"
 
 #define FUZZ_RESET_EVERY 1000
 #define FUZZ_FIELD_MAX	(16 * 1024)	/* one expanded header line */
@@ -450,7 +451,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (buf_adds(&uri, path.data) == -1 || (has_q && query.len > 0 &&
 	    (buf_adds(&uri, "?") == -1 || buf_adds(&uri, query.data) == -1)))
 		goto done;
-	(void)snprintf(clen, sizeof(clen), "%zu", body.len);
+	if (num_format_u64(body.len, clen, sizeof(clen)) == -1)
+		goto done;
 	extra = strchr(method.data, ' ');
 	if (extra != NULL)
 		*extra++ = '\0';

@@ -1,5 +1,5 @@
 """A webhook secret given by the client, on create and on rotate alike
-(both go through one parser in cgi/webhooks.c): a bad one is 422 naming
+(both go through one parser in cgi/whsecret.c): a bad one is 422 naming
 "secret" and changes nothing; a good one is used as given."""
 
 import base64

@@ -130,6 +130,45 @@ class TestSendDelivery(SendCase):
         self.send_once()
         self.assertEqual(len(self.rx.got("/exact")), 1)
 
+    def test_receiver_gets_the_envelope_bytes_pinned(self):
+        """The whole body a receiver gets, to the byte, for a raw event at
+        the edges of JSON (escapes, \\u0000, UTF-8, "/", numbers kept as
+        sent) and for the test endpoint's event."""
+        app = self.app()
+        wh = self.webhook(app, self.rx.url("/pinned"))
+        eid = "pin-" + self.id().split(".")[-1][-20:]
+        raw = ('{"id":"%s","type":"user.signin","org_id":"%s","app_id":"%s",'
+               '"user_id":"u\\"1","occurred_at":"2026-03-04T05:06:07Z",'
+               '"data":{ "s":"a\\u0000/\\/\\"\\\\\\n\\u0001\\u00e9\u20ac\x7f",'
+               '"n":[0,-0,-7,18446744073709551614,1.50,-0.0,1e400,3.0E+2],'
+               '"o":{"e":{},"a":[[],[null,true,false]]}}}'
+               % (eid, app["org_id"], app["id"]))
+        st, _, body = self.srv.request("POST", "/v1/events", raw.encode())
+        self.assertEqual(st, 202, body)
+        st, _, test = self.srv.request(
+            "POST", "/v1/apps/%s/webhooks/%s/test" % (app["id"], wh["id"]))
+        self.assertEqual(st, 202, test)
+        self.send_once()
+        got = sorted(self.rx.got("/pinned"),
+                     key=lambda r: r["headers"]["webhook-id"] != eid)
+        self.assertEqual(len(got), 2)
+        want = ('{"id":"%s","type":"user.signin",'
+                '"timestamp":"2026-03-04T05:06:07.000Z","org_id":"%s",'
+                '"app_id":"%s","user_id":"u\\"1",'
+                '"data":{"s":"a\\u0000//\\"\\\\\\n\\u0001\u00e9\u20ac\x7f",'
+                '"n":[0,0,-7,18446744073709551614,1.50,-0.0,1e400,3.0E+2],'
+                '"o":{"e":{},"a":[[],[null,true,false]]}}}'
+                % (eid, app["org_id"], app["id"])).encode()
+        self.assertEqual(got[0]["body"], want)
+        self.assertRegex(got[1]["body"], (
+            r'^\{"id":"%s","type":"webhook\.test",'
+            r'"timestamp":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z",'
+            r'"org_id":"%s","app_id":"%s","data":\{"webhook_id":"%s",'
+            r'"message":"This is a test event sent by hookd\."\}\}$'
+            % (test["id"], app["org_id"], app["id"], wh["id"])).encode())
+        for r in got:
+            self.assertTrue(verify(wh["secret"], r["headers"], r["body"]))
+
     def test_fanout_each_webhook_gets_same_bytes_with_its_own_signature(self):
         app = self.app()
         hooks = [self.webhook(app, self.rx.url("/fan%d" % i)) for i in range(3)]

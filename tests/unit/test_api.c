@@ -161,6 +161,55 @@ START_TEST(test_api_intake_idempotent_and_event_cap)
 }
 END_TEST
 
+/*
+ * The test endpoint stores through intake with one target: that webhook
+ * even when its filter does not match, never the app's other webhooks;
+ * 409 when it is disabled, 404 when it is another app's.
+ */
+START_TEST(test_api_test_endpoint_delivers_to_its_webhook_only)
+{
+	char app[80], other[80], wh[80], all[80], path[256], q[128];
+	const char *ct = "application/json";
+
+	ck_assert_int_eq(call("POST", "/v1/apps", NULL, TOKEN, ct,
+	    "{\"org_id\":\"o\",\"name\":\"a\"}"), 201);
+	snprintf(app, sizeof(app), "%s", answer("id"));
+	ck_assert_int_eq(call("POST", "/v1/apps", NULL, TOKEN, ct,
+	    "{\"org_id\":\"o\",\"name\":\"b\"}"), 201);
+	snprintf(other, sizeof(other), "%s", answer("id"));
+	snprintf(path, sizeof(path), "/v1/apps/%s/webhooks", app);
+	ck_assert_int_eq(call("POST", path, NULL, TOKEN, ct,
+	    "{\"url\":\"http://127.0.0.1:9/a\",\"events\":"
+	    "[\"user.ekyc.verified\"]}"), 201);
+	snprintf(wh, sizeof(wh), "%s", answer("id"));
+	ck_assert_int_eq(call("POST", path, NULL, TOKEN, ct,
+	    "{\"url\":\"http://127.0.0.1:9/b\",\"events\":[\"*\"]}"), 201);
+	snprintf(all, sizeof(all), "%s", answer("id"));
+
+	snprintf(path, sizeof(path), "/v1/apps/%s/webhooks/%s/test", app, wh);
+	ck_assert_int_eq(call("POST", path, NULL, TOKEN, NULL, NULL), 202);
+	ck_assert_str_eq(answer("deliveries"), "1");
+	ck_assert_int_eq(strncmp(answer("delivery_id"), "dlv_", 4), 0);
+	snprintf(path, sizeof(path), "/v1/apps/%s/deliveries", app);
+	snprintf(q, sizeof(q), "webhook=%s", all);
+	ck_assert_int_eq(call("GET", path, q, TOKEN, NULL, NULL), 200);
+	ck_assert_ptr_nonnull(strstr(resp.body.data, "\"data\":[]"));
+	snprintf(q, sizeof(q), "webhook=%s", wh);
+	ck_assert_int_eq(call("GET", path, q, TOKEN, NULL, NULL), 200);
+	ck_assert_ptr_nonnull(strstr(resp.body.data, "webhook.test"));
+
+	snprintf(path, sizeof(path), "/v1/apps/%s/webhooks/%s/test", other,
+	    wh);
+	ck_assert_int_eq(call("POST", path, NULL, TOKEN, NULL, NULL), 404);
+	snprintf(path, sizeof(path), "/v1/apps/%s/webhooks/%s", app, wh);
+	ck_assert_int_eq(call("PATCH", path, NULL, TOKEN, ct,
+	    "{\"enabled\":false}"), 200);
+	snprintf(path, sizeof(path), "/v1/apps/%s/webhooks/%s/test", app, wh);
+	ck_assert_int_eq(call("POST", path, NULL, TOKEN, NULL, NULL), 409);
+	ck_assert_str_eq(answer("code"), "webhook_disabled");
+}
+END_TEST
+
 START_TEST(test_api_unusable_store_is_503_then_recovers)
 {
 	FILE *f;
@@ -271,6 +320,7 @@ main(void)
 	tcase_add_test(tc, test_api_auth_401_403);
 	tcase_add_test(tc, test_api_body_checks_413_415_400_422);
 	tcase_add_test(tc, test_api_intake_idempotent_and_event_cap);
+	tcase_add_test(tc, test_api_test_endpoint_delivers_to_its_webhook_only);
 	tcase_add_test(tc, test_api_unusable_store_is_503_then_recovers);
 	tcase_add_test(th, test_router_params_and_allow);
 	tcase_add_test(th, test_query_decodes_and_rejects);

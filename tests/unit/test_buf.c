@@ -1,5 +1,6 @@
 /* test_buf.c - lib/buf: growth, cap, NUL termination, failed appends. */
 #include <check.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,6 +127,31 @@ START_TEST(test_buf_reset_keeps_memory_and_empties)
 }
 END_TEST
 
+START_TEST(test_buf_add_integers_appends_digits_within_cap)
+{
+	struct buf b;
+
+	buf_init(&b, 64);
+	ck_assert_int_eq(buf_add_u64(&b, 0), 0);
+	ck_assert_int_eq(buf_adds(&b, " "), 0);
+	ck_assert_int_eq(buf_add_i64(&b, INT64_MIN), 0);
+	ck_assert_int_eq(buf_adds(&b, " "), 0);
+	ck_assert_int_eq(buf_add_u64(&b, UINT64_MAX), 0);
+	ck_assert_str_eq(b.data,
+	    "0 -9223372036854775808 18446744073709551615");
+	buf_free(&b);
+	/* 3 digits do not fit a cap of 2: refused, nothing appended */
+	buf_init(&b, 2);
+	ck_assert_int_eq(buf_add_i64(&b, 42), 0);
+	ck_assert_int_eq(buf_add_u64(&b, 7), -1);
+	ck_assert_str_eq(b.data, "42");
+	buf_reset(&b);
+	ck_assert_int_eq(buf_add_i64(&b, -100), -1);
+	ck_assert_uint_eq(b.len, 0);
+	buf_free(&b);
+}
+END_TEST
+
 static Suite *
 buf_suite(void)
 {
@@ -139,6 +165,7 @@ buf_suite(void)
 	tcase_add_test(tc, test_buf_zero_cap_refuses_everything_but_nothing);
 	tcase_add_test(tc, test_buf_grows_by_doubling_to_large_sizes);
 	tcase_add_test(tc, test_buf_reset_keeps_memory_and_empties);
+	tcase_add_test(tc, test_buf_add_integers_appends_digits_within_cap);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -89,6 +89,24 @@ START_TEST(test_id_valid_rejects_malformed)
 }
 END_TEST
 
+START_TEST(test_id_body_needs_the_whole_prefix_and_underscore)
+{
+	ck_assert_str_eq(id_body("evt_01JD", "evt"), "01JD");
+	ck_assert_str_eq(id_body("hk_abc", "hk"), "abc");
+	ck_assert_str_eq(id_body("whsec_", "whsec"), "");	/* body unchecked */
+	ck_assert_ptr_null(id_body("evt01JD", "evt"));		/* no '_' */
+	ck_assert_ptr_null(id_body("ev_01JD", "evt"));		/* short */
+	ck_assert_ptr_null(id_body("evtx_01JD", "evt"));	/* longer kind */
+	ck_assert_ptr_null(id_body("EVT_01JD", "evt"));	/* case matters */
+	ck_assert_ptr_null(id_body("hk", "hk"));
+	ck_assert_ptr_null(id_body("", "hk"));
+	ck_assert_ptr_null(id_body("app_x", "wh"));
+	/* the tokens the project makes */
+	ck_assert_ptr_nonnull(id_body("wh_01JD3XQ6Z5R8K2M4N6P8Q0S2T4", "wh"));
+	ck_assert_ptr_null(id_body("wh_01JD3XQ6Z5R8K2M4N6P8Q0S2T4", "whsec"));
+}
+END_TEST
+
 static int
 cmp_ids(const void *a, const void *b)
 {
@@ -169,6 +187,7 @@ id_suite(void)
 	tcase_add_test(tc, test_id_refuses_too_small_output);
 	tcase_add_test(tc, test_id_time_round_trips);
 	tcase_add_test(tc, test_id_valid_rejects_malformed);
+	tcase_add_test(tc, test_id_body_needs_the_whole_prefix_and_underscore);
 	tcase_add_test(tc, test_id_million_ids_are_ordered_and_unique);
 	tcase_add_test(tc, test_id_later_timestamp_sorts_later);
 	tcase_add_test(tc, test_id_random_fills_and_differs);

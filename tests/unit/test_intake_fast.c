@@ -10,7 +10,7 @@
 
 #include <json-c/json.h>
 
-#include "cgi/events.h"
+#include "cgi/envelope.h"
 #include "cgi/jin.h"
 #include "lib/buf.h"
 #include "lib/timefmt.h"
@@ -88,7 +88,7 @@ START_TEST(test_jin_parse_refuses_ill_formed_utf8_at_any_offset)
 }
 END_TEST
 
-/* What events_envelope wrote before its fast path: one json-c object. */
+/* What envelope_build wrote before its fast path: one json-c object. */
 static void
 reference(struct buf *out, const char *id, const char *type, int64_t ts,
     const char *org, const char *app, const char *user,
@@ -144,7 +144,7 @@ START_TEST(test_envelope_fast_path_writes_what_json_c_writes)
 	for (b = 0; b < sizeof(apps) / sizeof(apps[0]); b++)
 	for (c = 0; c < sizeof(users) / sizeof(users[0]); c++)
 	for (d = 0; d < sizeof(times) / sizeof(times[0]); d++) {
-		ck_assert_int_eq(events_envelope(&got, "evt_01", "user.signin",
+		ck_assert_int_eq(envelope_build(&got, "evt_01", "user.signin",
 		    times[d], orgs[a], apps[b], users[c], data), 0);
 		reference(&want, "evt_01", "user.signin", times[d], orgs[a],
 		    apps[b], users[c], data);
@@ -156,7 +156,7 @@ START_TEST(test_envelope_fast_path_writes_what_json_c_writes)
 	/* A cap the envelope does not fit in is an error, not a cut. */
 	buf_free(&got);
 	buf_init(&got, 40);
-	ck_assert_int_eq(events_envelope(&got, "evt_01", "user.signin",
+	ck_assert_int_eq(envelope_build(&got, "evt_01", "user.signin",
 	    times[2], "org_a", NULL, NULL, data), -1);
 	buf_free(&got);
 	buf_free(&want);
@@ -252,7 +252,7 @@ START_TEST(test_envelope_serializer_matches_json_c_on_generated_data)
 		if (jin_parse(text.data, text.len, 32, &data, err,
 		    sizeof(err)) == -1)
 			continue;	/* e.g. a lone \u0000 key part */
-		ck_assert_int_eq(events_envelope(&got, "evt_01", "user.signin",
+		ck_assert_int_eq(envelope_build(&got, "evt_01", "user.signin",
 		    1764186752123LL, "org_a", "app_01", "u1", data), 0);
 		reference(&want, "evt_01", "user.signin", 1764186752123LL,
 		    "org_a", "app_01", "u1", data);

@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <regex.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include <unistd.h>
 
 #include "lib/log.h"
+#include "lib/num.h"
 
 #define TIME_RE "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z"
 
@@ -562,19 +564,17 @@ eat(const char **p, const char *lit)
 	return 0;
 }
 
-/* Parse decimal digits at *p into *v; 0 or -1 (none). */
+/* Parse decimal digits at *p into *v; 0 or -1 (none, or too large). */
 static int
 eat_num(const char **p, long *v)
 {
-	char *end;
+	size_t n = strspn(*p, "0123456789");
+	int64_t x;
 
-	if (**p < '0' || **p > '9')
+	if (num_parse_i64(*p, n, 0, LONG_MAX, &x, NULL) == -1)
 		return -1;
-	errno = 0;
-	*v = strtol(*p, &end, 10);
-	if (errno != 0)
-		return -1;
-	*p = end;
+	*v = (long)x;
+	*p += n;
 	return 0;
 }
 

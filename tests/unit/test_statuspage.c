@@ -24,8 +24,11 @@
 #include "db/store.h"
 #include "lib/config.h"
 #include "lib/id.h"
+#include "lib/str.h"
 #include "sender/statusdata.h"
 #include "sender/statuspage.h"
+#include "sender/statustext.h"
+#include "sender/statuswww.h"
 
 #define HOUR 3600000LL
 #define HOUR0 (498611LL * HOUR)		/* an hour start in 2026 */
@@ -88,10 +91,7 @@ slurp(const char *path, size_t *lenp)
 static void
 set(char *dst, size_t cap, const char *src)
 {
-	size_t n = strlen(src);
-
-	ck_assert_uint_lt(n, cap);
-	memcpy(dst, src, n + 1);
+	ck_assert_int_ne(str_copy(dst, cap, src), -1);
 }
 #define SET(dst, src) set((dst), sizeof(dst), (src))
 
@@ -134,7 +134,7 @@ put_attempt(struct store_txn *t, char *id_out, const char *wh, int64_t at,
 	a.response_len = strlen(resp);
 	memcpy(a.response, resp, a.response_len);
 	if (id_out != NULL)
-		memcpy(id_out, a.id, strlen(a.id) + 1);
+		set(id_out, ID_MAX, a.id);	/* the fixture's att_* fields */
 	return store_attempt_put(t, &a);
 }
 
@@ -320,6 +320,16 @@ fx_read(struct fx *fx, const char *name)
 	return p;
 }
 
+/* The scripted scenario's status.html (the caller frees it, fx_close). */
+static char *
+fx_page(struct fx *fx)
+{
+	fx_open(fx);
+	fx_fill(fx);
+	fx_write(fx, "pass");
+	return fx_read(fx, "status.html");
+}
+
 /* The names in dir, sorted, joined with ' '. */
 static void
 list_dir(const char *dir, char *out, size_t outlen)
@@ -421,10 +431,7 @@ START_TEST(test_statuspage_never_shows_secrets_keys_or_query_strings)
 	char *html, *json;
 	size_t i;
 
-	fx_open(&fx);
-	fx_fill(&fx);
-	fx_write(&fx, "pass");
-	html = fx_read(&fx, "status.html");
+	html = fx_page(&fx);
 	json = fx_read(&fx, "status.json");
 	for (i = 0; i < sizeof(leaks) / sizeof(leaks[0]); i++) {
 		ck_assert_msg(strstr(html, leaks[i]) == NULL,
@@ -604,10 +611,7 @@ START_TEST(test_statuspage_html_figures_match_the_store)
 	char *html;
 	size_t i;
 
-	fx_open(&fx);
-	fx_fill(&fx);
-	fx_write(&fx, "pass");
-	html = fx_read(&fx, "status.html");
+	html = fx_page(&fx);
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		ck_assert_msg(strstr(html, want[i]) != NULL,
 		    "status.html lacks: %s", want[i]);
@@ -635,6 +639,43 @@ START_TEST(test_statuspage_empty_store_writes_a_calm_page)
 	ck_assert(strstr(json, "\"oldest_pending_age_s\":null") != NULL);
 	free(html);
 	free(json);
+	fx_close(&fx);
+}
+END_TEST
+
+/* www/status.html and www/status.css are compiled in and filled. */
+START_TEST(test_statuspage_skeleton_and_css_from_www_are_filled_in)
+{
+	static const char *order[] = {
+		"<title>hookd status · ", "<style>\n", "</style>",
+		"<header class=\"top\">", "<nav ", "<h2 id=\"queue\">",
+		"<h2 id=\"attention\">", "<h2 id=\"hours\">",
+		"<h2 id=\"webhooks\">", "<h2 id=\"failures\">", "<footer>",
+		"</html>\n",
+	};
+	struct fx fx;
+	const char *at, *q;
+	char *html;
+	size_t i;
+
+	html = fx_page(&fx);
+	ck_assert_uint_gt(statuswww_css_len, 1000);
+	ck_assert_uint_eq(strlen(statuswww_css), statuswww_css_len);
+	ck_assert_msg(strncmp(html, "<!DOCTYPE html>\n", 16) == 0,
+	    "the page does not start with the skeleton");
+	/* the style sheet verbatim, inside <style> */
+	q = strstr(html, statuswww_css);
+	ck_assert_msg(q != NULL, "www/status.css is not on the page");
+	ck_assert(q == strstr(html, "<style>\n") + 8);
+	/* every placeholder filled, the parts in the skeleton's order */
+	ck_assert_msg(strstr(html, "{{") == NULL, "a placeholder left");
+	for (at = html, i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		q = strstr(at, order[i]);
+		ck_assert_msg(q != NULL, "missing or out of order: %s",
+		    order[i]);
+		at = q;
+	}
+	free(html);
 	fx_close(&fx);
 }
 END_TEST
@@ -834,30 +875,30 @@ END_TEST
 
 /* ---- helpers ----------------------------------------------------------- */
 
-START_TEST(test_statusdata_clean_makes_one_line_of_valid_utf8)
+START_TEST(test_statustext_clean_makes_one_line_of_valid_utf8)
 {
 	char out[64];
 	int cut;
 
 	/* control -> space (runs collapse), invalid byte and RLO -> U+FFFD */
-	statusdata_clean("a\x01\n\tb\xff" "c\xe2\x80\xae" "d", 11, out,
+	statustext_clean("a\x01\n\tb\xff" "c\xe2\x80\xae" "d", 11, out,
 	    sizeof(out), 100, &cut);
 	ck_assert_str_eq(out, "a b\xef\xbf\xbd" "c\xef\xbf\xbd" "d");
 	ck_assert_int_eq(cut, 0);
 	/* overlong '/' and a surrogate are invalid too */
-	statusdata_clean("\xc0\xaf\xed\xa0\x80", 5, out, sizeof(out), 100,
+	statustext_clean("\xc0\xaf\xed\xa0\x80", 5, out, sizeof(out), 100,
 	    &cut);
 	ck_assert_str_eq(out, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
 	    "\xef\xbf\xbd\xef\xbf\xbd");
 	/* NUL inside the data does not end it */
-	statusdata_clean("x\0y", 3, out, sizeof(out), 100, &cut);
+	statustext_clean("x\0y", 3, out, sizeof(out), 100, &cut);
 	ck_assert_str_eq(out, "x y");
 	/* the char cap cuts and says so; a code point is never split */
-	statusdata_clean("héllo wörld", strlen("héllo wörld"), out,
+	statustext_clean("héllo wörld", strlen("héllo wörld"), out,
 	    sizeof(out), 4, &cut);
 	ck_assert_str_eq(out, "héll");
 	ck_assert_int_eq(cut, 1);
-	statusdata_clean("ééé", 6, out, 4, 100, &cut);
+	statustext_clean("ééé", 6, out, 4, 100, &cut);
 	ck_assert_str_eq(out, "é");
 	ck_assert_int_eq(cut, 1);
 }
@@ -899,6 +940,8 @@ statuspage_suite(void)
 	tcase_add_test(tc, test_statuspage_html_figures_match_the_store);
 	tcase_add_test(tc, test_statuspage_empty_store_writes_a_calm_page);
 	tcase_add_test(tc,
+	    test_statuspage_skeleton_and_css_from_www_are_filled_in);
+	tcase_add_test(tc,
 	    test_statuspage_pending_walk_stops_at_its_cap_and_says_so);
 	tcase_add_test(tc,
 	    test_statuspage_pending_walk_stops_when_its_time_is_spent);
@@ -907,7 +950,7 @@ statuspage_suite(void)
 	tcase_add_test(tc,
 	    test_statuspage_failed_rename_is_an_error_and_leaves_no_temp);
 	tcase_add_test(tc, test_statuspage_unusable_dir_is_an_error);
-	tcase_add_test(tc, test_statusdata_clean_makes_one_line_of_valid_utf8);
+	tcase_add_test(tc, test_statustext_clean_makes_one_line_of_valid_utf8);
 	tcase_add_test(tc, test_statusdata_percentile_uses_bucket_bounds);
 	suite_add_tcase(s, tc);
 	return s;

@@ -22,7 +22,7 @@
 
 #include <db.h>
 
-#include "db/dbenv.h"	/* white box: struct store's open count */
+#include "db/env.h"	/* white box: struct store's open count */
 #include "db/store.h"
 #include "tests/unit/store_fixture.h"
 

@@ -1,0 +1,131 @@
+/*
+ * intake.c - storing an event and its deliveries in one transaction
+ * (contract in intake.h).
+ */
+#include <string.h>
+
+#include "cgi/fanout.h"
+#include "cgi/intake.h"
+#include "cgi/webhooks.h"
+#include "lib/id.h"
+#include "lib/wake.h"
+
+void
+intake_init(struct intake *in)
+{
+	memset(in, 0, sizeof(*in));
+	idlist_init(&in->hooks);
+}
+
+void
+intake_free(struct intake *in)
+{
+	idlist_free(&in->hooks);
+}
+
+/* The stored event of our id: answer it and write nothing. */
+static int
+intake_dup(struct store_txn *t, struct intake *in)
+{
+	struct store_event old;
+	int rc;
+
+	rc = store_event_get(t, in->ev.id, 0, &old);
+	if (rc != STORE_OK)
+		return rc;
+	in->deliveries = old.deliveries;
+	store_event_free(&old);
+	return INTAKE_DUP;
+}
+
+/* The targets by fan-out: the org's apps and webhooks as of this
+ * transaction, one read of its fan-out generation when this process has
+ * them cached (cgi/fanout.h). */
+static int
+intake_fanout(struct store_txn *t, struct intake *in)
+{
+	const struct fanout_org *f;
+	int rc;
+
+	if ((rc = fanout_get(t, in->ev.org_id, &f)) != STORE_OK)
+		return rc;
+	if (in->ev.app_id[0] != '\0' && !fanout_has_app(f, in->ev.app_id))
+		return call_fail(in->c, 422, "invalid_field",
+		    "app_id: no such app in org_id");
+	return fanout_match(f, in->ev.app_id, in->ev.type, &in->hooks) == -1 ?
+	    STORE_ERR : STORE_OK;
+}
+
+/* The one target webhook_id, enabled, of ev.app_id. */
+static int
+intake_one(struct store_txn *t, struct intake *in)
+{
+	struct store_webhook w;
+	int rc;
+
+	rc = webhooks_load_enabled(t, in->c, in->ev.app_id, in->webhook_id,
+	    &w);
+	if (rc == STORE_OK && idlist_add(&in->hooks, w.id, w.app_id) != 0)
+		rc = STORE_ERR;
+	explicit_bzero(&w, sizeof(w));		/* it holds the secrets */
+	return rc;
+}
+
+static int
+intake_txn(struct store_txn *t, void *arg)
+{
+	struct intake *in = arg;
+	struct store_delivery d;
+	size_t i;
+	int rc;
+
+	idlist_reset(&in->hooks);
+	in->deliveries = 0;
+	in->delivery_id[0] = '\0';
+	/* A repeated id: answer from the first event, before any work.  An
+	 * id made here is new (time + 80 random bits): no look-up, and no
+	 * read lock on the events page that the put below must upgrade (two
+	 * processes doing both deadlock).  The put still refuses a taken id. */
+	if (in->given_id) {
+		rc = intake_dup(t, in);
+		if (rc != STORE_NOTFOUND)
+			return rc;
+	}
+	rc = in->webhook_id != NULL ? intake_one(t, in) : intake_fanout(t, in);
+	if (rc != STORE_OK)
+		return rc;
+	in->ev.deliveries = (uint32_t)in->hooks.n;
+	rc = store_event_put(t, &in->ev);
+	if (rc == STORE_EXISTS && in->given_id)
+		return intake_dup(t, in);	/* a racing writer won */
+	if (rc != STORE_OK)
+		return rc;
+	memset(&d, 0, sizeof(d));
+	memcpy(d.event_id, in->ev.id, sizeof(d.event_id));
+	memcpy(d.event_type, in->ev.type, sizeof(d.event_type));
+	d.status = STORE_DLV_PENDING;
+	d.next_attempt_at = d.created_at = d.updated_at = in->ev.created_at;
+	for (i = 0; i < in->hooks.n; i++) {
+		if (id_new("dlv", d.id, sizeof(d.id)) == -1)
+			return STORE_ERR;
+		memcpy(d.webhook_id, in->hooks.v[i].id, sizeof(d.webhook_id));
+		memcpy(d.app_id, in->hooks.v[i].owner, sizeof(d.app_id));
+		if ((rc = store_delivery_put(t, &d, 1)) != STORE_OK)
+			return rc;
+		memcpy(in->delivery_id, d.id, sizeof(in->delivery_id));
+	}
+	in->deliveries = in->ev.deliveries;
+	return STORE_OK;
+}
+
+int
+intake_store(struct api_call *c, struct intake *in)
+{
+	int rc;
+
+	in->c = c;
+	rc = call_txn(c, 0, intake_txn, in);
+	if (rc == 0 && in->deliveries > 0)
+		wake_send(c->cfg->data_dir);
+	return rc;
+}

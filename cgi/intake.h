@@ -1,0 +1,55 @@
+/*
+ * intake.h - storing an event and its deliveries: the one transaction
+ * every event goes through (POST /v1/events and the test endpoint).
+ *
+ * intake_store writes the event and one pending delivery per target
+ * webhook, due now, in one transaction, and wakes the sender when it
+ * wrote a delivery.  The targets are either the fan-out (every enabled
+ * webhook of the org, or of ev.app_id when set, whose filter matches the
+ * type; cgi/fanout.h) or one given webhook, whatever its filter.  An id
+ * the client chose is idempotent: when it is stored already, nothing is
+ * written and the stored event answers.
+ */
+#ifndef HOOKD_CGI_INTAKE_H
+#define HOOKD_CGI_INTAKE_H
+
+#include <stdint.h>
+
+#include "cgi/call.h"
+#include "cgi/idlist.h"
+#include "db/store.h"
+
+#define INTAKE_DUP 1	/* intake_store: the client's id was taken, nothing
+			 * written (a generated id is never taken: 503) */
+
+struct intake {
+	/*
+	 * In: ev.id, type, org_id, app_id ("" = none), created_at (the
+	 * deliveries' times too) and body/body_len (borrowed: the envelope).
+	 * ev.deliveries is set here.
+	 */
+	struct store_event ev;
+	int given_id;		/* ev.id is the client's: check for a repeat */
+	/* In: NULL to fan out; else deliver only to this webhook, which
+	 * must be ev.app_id's (404) and enabled (409). */
+	const char *webhook_id;
+	/* Out: deliveries written (or of the stored event, INTAKE_DUP) and
+	 * the id of the last one written. */
+	uint32_t deliveries;
+	char delivery_id[STORE_ID_MAX + 1];
+	/* Private. */
+	struct api_call *c;
+	struct idlist hooks;	/* (webhook id, app id) to deliver to */
+};
+
+void intake_init(struct intake *in);
+void intake_free(struct intake *in);
+
+/*
+ * Store in->ev and its deliveries for call c.  0 (stored), INTAKE_DUP, or
+ * -1 with the error answer written (422 app_id not in the org, 404 no
+ * such webhook, 409 webhook disabled, 503 storage).
+ */
+int intake_store(struct api_call *c, struct intake *in);
+
+#endif

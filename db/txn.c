@@ -1,0 +1,149 @@
+/*
+ * txn.c - the transaction runner, store_txn (contract in store.h): begin,
+ * the caller's body, commit or abort, retried on deadlock or lock timeout.
+ *
+ * Each try holds the handle's reopen lock for reading (env_use) and is one
+ * watched section (watchdog.c).  On deadlock or lock timeout the try
+ * aborts, runs failchk (a dead process may hold the lock we waited for),
+ * backs off 1-64 ms at random and tries again, TXN_TRIES times at most.  A
+ * panic (DB_RUNRECOVERY) marks the handles dead (env.c): seen at
+ * txn_begin, nothing was done yet, so the handles are reopened and the
+ * body runs; seen later, the call is STORE_ERR and the next one reopens.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "db/dbenv.h"
+#include "db/env.h"
+#include "db/txn.h"
+#include "db/watchdog.h"
+
+#define TXN_TRIES	20	/* deadlock/lock-timeout retries per txn */
+
+/* A few ms, random, growing with the try number: let the winner finish. */
+static void
+txn_backoff(int try)
+{
+	static unsigned seed;
+	struct timespec ts;
+	long max_us, us;
+
+	if (seed == 0)
+		seed = (unsigned)getpid() ^ (unsigned)time(NULL);
+	max_us = 1000L << (try < 6 ? try : 6);	/* 1 ms .. 64 ms */
+	us = (long)(rand_r(&seed) % max_us);
+	ts.tv_sec = 0;
+	ts.tv_nsec = us * 1000;
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * One try, the caller holding s->rw for reading: begin, fn, commit (fn's
+ * STORE_OK) or abort.  What fn returned, STORE_RETRY, or STORE_ERR with
+ * the reason in t->err.  *begun 0: txn_begin itself failed.
+ */
+static int
+txn_try(struct store *s, int flags, store_txn_fn fn, void *arg,
+    struct store_txn *t, int *begun)
+{
+	int rc, ret, lazy;
+
+	memset(t, 0, sizeof(*t));
+	t->s = s;
+	t->rdonly = (flags & STORE_RDONLY) != 0;
+	lazy = !t->rdonly && !s->nosync;
+	*begun = 0;
+	watchdog_enter(&s->dog, 0);
+	ret = s->env->txn_begin(s->env, NULL, &t->txn,
+	    t->rdonly ? DB_READ_COMMITTED : 0);
+	if (ret != 0) {
+		t->txn = NULL;
+		/* marks the handles dead (a panic) while still ours: never
+		 * the fresh ones of another thread's reopen */
+		rc = dbenv_rc(t, ret, "txn_begin");
+		if (rc != STORE_RETRY)
+			rc = STORE_ERR;
+		goto out;
+	}
+	*begun = 1;
+	if ((rc = fn(t, arg)) == STORE_OK) {
+		/*
+		 * sync: commit without the flush, so the locks go at once,
+		 * then flush the log to disk before returning.  Writers of
+		 * the same hot pages (every intake appends to the same last
+		 * leaves) then work while this fsync runs, and one fsync
+		 * covers every commit written before it (BDB's group
+		 * commit); with the flush inside commit they queued behind
+		 * each fsync in turn.  Nobody is told STORE_OK before the
+		 * flush is done; a reader may see the commit a moment
+		 * earlier.
+		 */
+		ret = t->txn->commit(t->txn,
+		    t->rdonly || lazy ? DB_TXN_NOSYNC : 0);
+		t->txn = NULL;
+		if (ret == 0 && lazy)
+			ret = s->env->log_flush(s->env, NULL);
+		if (ret != 0) {
+			(void)dbenv_rc(t, ret, lazy ? "commit/flush" : "commit");
+			rc = STORE_ERR;
+		}
+		goto out;
+	}
+	ret = t->txn->abort(t->txn);
+	t->txn = NULL;
+	if (ret != 0) {
+		/* keep the first reason; a panic still marks dead */
+		char first[sizeof(t->err)];
+
+		memcpy(first, t->err, sizeof(first));
+		(void)dbenv_rc(t, ret, "abort");
+		if (first[0] != '\0')
+			memcpy(t->err, first, sizeof(t->err));
+	}
+	if (rc == STORE_RETRY) {
+		/* A dead process may hold the lock we waited for: failchk,
+		 * a section of its own for the watchdog. */
+		watchdog_enter(&s->dog, 0);
+		env_failchk(s);
+	}
+out:
+	watchdog_leave(&s->dog);
+	return rc;
+}
+
+int
+store_txn(struct store *s, int flags, store_txn_fn fn, void *arg, char *err,
+    size_t errlen)
+{
+	struct store_txn t;
+	int try, rc = STORE_RETRY, begun, reopened = 0;
+
+	for (try = 0; try < TXN_TRIES; try++) {
+		if (env_use(s, err, errlen) != STORE_OK)
+			return STORE_ERR;	/* err set, nothing held */
+		rc = txn_try(s, flags, fn, arg, &t, &begun);
+		pthread_rwlock_unlock(&s->rw);
+		if (rc == STORE_RETRY) {
+			txn_backoff(try);
+			continue;
+		}
+		if (!begun && !reopened &&
+		    __atomic_load_n(&s->dead, __ATOMIC_ACQUIRE)) {
+			/* another process ran recovery: reopen, go on */
+			reopened = 1;
+			continue;
+		}
+		break;
+	}
+	if (try == TXN_TRIES) {
+		rc = STORE_ERR;
+		snprintf(err, errlen, "storage: gave up after %d deadlocks "
+		    "or lock timeouts", TXN_TRIES);
+	} else if (rc == STORE_ERR)
+		snprintf(err, errlen, "%s",
+		    t.err[0] ? t.err : "storage: transaction failed");
+	return rc;
+}

@@ -1,0 +1,19 @@
+/*
+ * txn.h - the transaction handle a store_txn callback gets (db/ internal;
+ * store_txn's contract is in store.h, the runner in txn.c).
+ */
+#ifndef HOOKD_DB_TXN_H
+#define HOOKD_DB_TXN_H
+
+#include <db.h>
+
+#include "db/env.h"
+
+struct store_txn {
+	struct store *s;
+	DB_TXN *txn;		/* NULL once committed or aborted */
+	int rdonly;
+	char err[512];		/* why the last call failed (STORE_ERR) */
+};
+
+#endif
