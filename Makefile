@@ -6,6 +6,7 @@
 #   make run             the quick start: lighttpd on 127.0.0.1:8080 + sender
 #   make bench           benchmarks (bench/)
 #   make install         honours PREFIX and DESTDIR
+#   make deb             the Debian package into dist/ (debian/, mk/deb.sh)
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -160,6 +161,9 @@ run: deps all
 bench: deps all $(BENCH_BIN)
 	@sh bench/run.sh
 
+deb:
+	@sh mk/deb.sh
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 755 $(SEND) $(DESTDIR)$(BINDIR)/hookd-send
@@ -174,10 +178,10 @@ uninstall:
 	-rmdir $(DESTDIR)$(LIBEXECDIR)
 
 clean:
-	rm -rf build-asan build-fuzz gen
+	rm -rf build-asan build-fuzz gen dist
 	rm -f $(PROGS) */*.o */*.d tests/unit/*.o tests/unit/*.d *.a $(UNIT_BIN) $(BENCH_BIN)
 
-.PHONY: all deps check lint unit integration check-asan check-valgrind fuzz fuzz-run run bench install uninstall clean
+.PHONY: all deb deps check lint unit integration check-asan check-valgrind fuzz fuzz-run run bench install uninstall clean
 .SECONDARY:
 
 -include $(shell find $(O) -name '*.d' -not -path './build-asan/*' -not -path './build-fuzz/*' 2>/dev/null)

@@ -108,6 +108,7 @@ static const struct {
 	/* one small record per org, written only when its apps or
 	 * webhooks change: small pages keep orgs on separate locks */
 	[DBI_FANOUT] = { "fanout.db", 4096, DB_BTREE },
+	[DBI_COUNTER] = { "counters.db", 4096, DB_BTREE },
 };
 
 static void

@@ -37,6 +37,7 @@ enum dbi {
 	DBI_QUEUE,	/* DB_QUEUE: record number shard + 1 -> counters */
 	DBI_STAT,	/* i64 hour, webhook id \0 -> stat */
 	DBI_FANOUT,	/* org \0 -> fan-out generation (fanout.c) */
+	DBI_COUNTER,	/* "attempts" -> the sender's counters (counter.c) */
 	DBI_N
 };
 

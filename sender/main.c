@@ -43,7 +43,7 @@ main_on_signal(int sig)
 	(void)sig;
 	main_stop = 1;
 	if (main_sigpipe[1] >= 0)
-		(void)write(main_sigpipe[1], &c, 1);
+		(void)!write(main_sigpipe[1], &c, 1);
 	errno = saved;
 }
 

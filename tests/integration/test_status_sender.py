@@ -137,7 +137,8 @@ class StatusFromSenderTest(unittest.TestCase):
         self.assertIn("status-only", again["pass"])
         # no temp file left; catalog.html is the event catalog beside it
         leftovers = [n for n in os.listdir(self.srv.status_dir)
-                     if n not in ("status.html", "status.json", "catalog.html")]
+                     if n not in ("status.html", "status.json",
+                                  "catalog.html", "metrics.prom")]
         self.assertEqual(leftovers, [])
         for name in ("status.html", "catalog.html"):
             mode = os.stat(os.path.join(self.srv.status_dir, name)).st_mode
