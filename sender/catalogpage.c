@@ -54,6 +54,7 @@ static void
 cp_pretty(struct htmlout *p, struct json_object *o, int depth)
 {
 	struct json_object *k;
+	const char *sep;
 	size_t i, n, len = 0;
 	int inl = 1;
 
@@ -63,9 +64,10 @@ cp_pretty(struct htmlout *p, struct json_object *o, int depth)
 			return;
 		}
 		htmlout_put(p, "{");
-		i = 0;
+		sep = "\n";
 		json_object_object_foreach(o, key, val) {
-			htmlout_put(p, i++ > 0 ? ",\n" : "\n");
+			htmlout_put(p, sep);
+			sep = ",\n";
 			cp_indent(p, depth + 1);
 			k = json_object_new_string(key);
 			cp_json(p, k);
