@@ -8,17 +8,18 @@
  * objects and arrays of objects flattened to "a.b" and "a[].b" rows, down
  * to CP_DEPTH levels.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lib/atomicfile.h"
 #include "lib/catalog.h"
 #include "lib/embed.h"
 #include "lib/version.h"
 #include "sender/catalogpage.h"
 #include "sender/html.h"
-#include "sender/statuspage.h"
 
 #define CP_DEPTH 6		/* nesting of fields shown */
 #define CP_REFS 8		/* $ref followed in a row */
@@ -560,7 +561,7 @@ int
 catalogpage_write(const struct config *cfg, const char *dir, char *err,
     size_t errlen)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], e[PATH_MAX + 128];
 	struct stat st;
 	struct buf b;
 	int rc = -1;
@@ -578,8 +579,11 @@ catalogpage_write(const struct config *cfg, const char *dir, char *err,
 		rc = 0;
 		goto out;
 	}
-	if (statuspage_replace(dir, "catalog.html", &b, err, errlen) == -1)
+	if (atomicfile_replace(dir, "catalog.html", b.data, b.len, 0644, e,
+	    sizeof(e)) == -1) {
+		snprintf(err, errlen, "catalog page: %s", e);
 		goto out;
+	}
 	free(catalogpage_last.data);
 	catalogpage_last.data = b.data;		/* taken over */
 	catalogpage_last.len = b.len;
