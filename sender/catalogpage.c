@@ -49,6 +49,7 @@ static void
 cp_pretty(struct html *p, struct json_object *o, int depth)
 {
 	struct json_object *k;
+	const char *sep;
 	size_t i, n, len = 0;
 	int inl = 1;
 
@@ -58,9 +59,10 @@ cp_pretty(struct html *p, struct json_object *o, int depth)
 			return;
 		}
 		html_put(p, "{");
-		i = 0;
+		sep = "\n";
 		json_object_object_foreach(o, key, val) {
-			html_put(p, i++ > 0 ? ",\n" : "\n");
+			html_put(p, sep);
+			sep = ",\n";
 			cp_indent(p, depth + 1);
 			k = json_object_new_string(key);
 			cp_json(p, k);
