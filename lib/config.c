@@ -317,6 +317,20 @@ set_max_event_bytes(struct cstate *st, const char *v)
 }
 
 static int
+set_max_batch_bytes(struct cstate *st, const char *v)
+{
+	size_t n;
+
+	if (config_parse_size(v, &n) == -1 || n == 0 ||
+	    n > CONFIG_EVENT_BYTES_MAX) {
+		reason(st, "expected a size from 1 to 256M (e.g. 4194304, 4M)");
+		return -1;
+	}
+	st->c->max_batch_bytes = n;
+	return 0;
+}
+
+static int
 retry_item(struct cstate *st, const char *item, size_t i)
 {
 	int64_t ms;
@@ -589,6 +603,7 @@ static const struct {
 	{"admin_token_file", set_admin_token_file},
 	{"status_dir", set_status_dir},
 	{"max_event_bytes", set_max_event_bytes},
+	{"max_batch_bytes", set_max_batch_bytes},
 	{"retry_schedule", set_retry_schedule},
 	{"timeout", set_timeout},
 	{"connect_timeout", set_connect_timeout},
@@ -618,6 +633,7 @@ config_defaults(struct config *c)
 	memcpy(c->data_dir, "/var/lib/hookd", sizeof("/var/lib/hookd"));
 	memcpy(c->status_dir, "/var/www/hookd", sizeof("/var/www/hookd"));
 	c->max_event_bytes = 262144;
+	c->max_batch_bytes = (size_t)4 * 1024 * 1024;
 	memset(&st, 0, sizeof(st));
 	st.c = c;
 	memcpy(tmp, config_default_retry, sizeof(tmp));

@@ -29,6 +29,7 @@ struct config {
 	char admin_token[CONFIG_TOKEN_MAX + 1];	/* secret: never log */
 	char status_dir[PATH_MAX];
 	size_t max_event_bytes;
+	size_t max_batch_bytes;	/* body of POST /v1/events/batch */
 	int64_t retry_schedule[CONFIG_RETRY_MAX];	/* ms, delay before attempt i */
 	size_t retry_count;
 	int64_t timeout_ms;
