@@ -52,6 +52,7 @@ class BatchTests(ServerCase):
     def setUp(self):
         self.org = org()
         self.app = self.srv.create_app(self.org, "a")
+        self.stranger = self.srv.create_app(org(), "another org's")
         self.path = "/" + uuid.uuid4().hex[:8]
         self.hook = self.srv.create_webhook(self.app, self.rx.url(self.path),
                                             ["user.*"])
@@ -79,7 +80,7 @@ class BatchTests(ServerCase):
             ev(o, bad[0], type_=None),                     # type missing
             ev(o),                                          # id made here
             ev(o, bad[1], type_="no.such.type"),            # not in catalog
-            ev(o, bad[2], app_id="app_" + "A" * 26),        # app not in org
+            ev(o, bad[2], app_id=self.stranger["id"]),      # app not in org
             ev(o, bad[3], data={"pad": "x" * 6000}),        # over 4K
             ev(o, ok2, type_="user.profile.update"),
             ev(o, bad[4], extra=1),                         # unknown field
