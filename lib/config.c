@@ -302,8 +302,9 @@ done:
 	return r;
 }
 
+/* A size of 1 to 256M into *out. */
 static int
-set_max_event_bytes(struct cstate *st, const char *v)
+size_key(struct cstate *st, const char *v, size_t *out)
 {
 	size_t n;
 
@@ -312,22 +313,20 @@ set_max_event_bytes(struct cstate *st, const char *v)
 		reason(st, "expected a size from 1 to 256M (e.g. 262144, 256K)");
 		return -1;
 	}
-	st->c->max_event_bytes = n;
+	*out = n;
 	return 0;
+}
+
+static int
+set_max_event_bytes(struct cstate *st, const char *v)
+{
+	return size_key(st, v, &st->c->max_event_bytes);
 }
 
 static int
 set_max_batch_bytes(struct cstate *st, const char *v)
 {
-	size_t n;
-
-	if (config_parse_size(v, &n) == -1 || n == 0 ||
-	    n > CONFIG_EVENT_BYTES_MAX) {
-		reason(st, "expected a size from 1 to 256M (e.g. 4194304, 4M)");
-		return -1;
-	}
-	st->c->max_batch_bytes = n;
-	return 0;
+	return size_key(st, v, &st->c->max_batch_bytes);
 }
 
 static int

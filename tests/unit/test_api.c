@@ -99,6 +99,19 @@ answer(const char *key)
 	return out;
 }
 
+/* Create an app of org named name; its id into id (80 bytes). */
+static void
+new_app(const char *org, const char *name, char *id)
+{
+	char body[256];
+
+	snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"name\":\"%s\"}",
+	    org, name);
+	ck_assert_int_eq(call("POST", "/v1/apps", NULL, TOKEN,
+	    "application/json", body), 201);
+	snprintf(id, 80, "%s", answer("id"));
+}
+
 START_TEST(test_api_routes_unknown_path_404_and_wrong_method_405)
 {
 	ck_assert_int_eq(call("GET", "/v1/nope", NULL, TOKEN, NULL, NULL), 404);
@@ -172,12 +185,8 @@ START_TEST(test_api_test_endpoint_delivers_to_its_webhook_only)
 	char app[80], other[80], wh[80], all[80], path[256], q[128];
 	const char *ct = "application/json";
 
-	ck_assert_int_eq(call("POST", "/v1/apps", NULL, TOKEN, ct,
-	    "{\"org_id\":\"o\",\"name\":\"a\"}"), 201);
-	snprintf(app, sizeof(app), "%s", answer("id"));
-	ck_assert_int_eq(call("POST", "/v1/apps", NULL, TOKEN, ct,
-	    "{\"org_id\":\"o\",\"name\":\"b\"}"), 201);
-	snprintf(other, sizeof(other), "%s", answer("id"));
+	new_app("o", "a", app);
+	new_app("o", "b", other);
 	snprintf(path, sizeof(path), "/v1/apps/%s/webhooks", app);
 	ck_assert_int_eq(call("POST", path, NULL, TOKEN, ct,
 	    "{\"url\":\"http://127.0.0.1:9/a\",\"events\":"
@@ -221,12 +230,8 @@ START_TEST(test_api_batch_results_in_order_dup_and_refusal_inside_the_txn)
 	char app[80], other[80], path[256], body[1024], want[1024];
 	const char *ct = "application/json";
 
-	ck_assert_int_eq(call("POST", "/v1/apps", NULL, TOKEN, ct,
-	    "{\"org_id\":\"o\",\"name\":\"a\"}"), 201);
-	snprintf(app, sizeof(app), "%s", answer("id"));
-	ck_assert_int_eq(call("POST", "/v1/apps", NULL, TOKEN, ct,
-	    "{\"org_id\":\"o2\",\"name\":\"b\"}"), 201);
-	snprintf(other, sizeof(other), "%s", answer("id"));
+	new_app("o", "a", app);
+	new_app("o2", "b", other);
 	snprintf(path, sizeof(path), "/v1/apps/%s/webhooks", app);
 	ck_assert_int_eq(call("POST", path, NULL, TOKEN, ct,
 	    "{\"url\":\"http://127.0.0.1:9/a\",\"events\":[\"*\"]}"), 201);
