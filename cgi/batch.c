@@ -158,7 +158,7 @@ batch_create(struct api_call *c)
 	if (batch_shape(c, &a, &n) == -1)
 		goto out;
 	items = calloc(n, sizeof(*items));
-	v = calloc(n, sizeof(*v));
+	v = calloc(n, sizeof(struct intake *));
 	if (items == NULL || v == NULL)
 		goto nomem;
 	for (i = 0; i < n; i++) {
