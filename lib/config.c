@@ -21,13 +21,15 @@
 #include <syslog.h>
 
 #include "lib/config.h"
+#include "lib/confval.h"
+#include "lib/keyfile.h"
 #include "lib/netaddr.h"
 #include "lib/num.h"
 #include "lib/str.h"
 
 #define CONFIG_FILE_MAX (1024 * 1024)	/* larger files are refused */
 #define CONFIG_LINE_MAX 8192
-#define CONFIG_REASON_MAX 160
+#define CONFIG_REASON_MAX (PATH_MAX + 200)
 #define CONFIG_EVENT_BYTES_MAX ((size_t)256 * 1024 * 1024)
 
 static const char config_default_retry[] = "0,5s,5m,30m,2h,5h,10h,14h,20h,24h";
@@ -55,101 +57,6 @@ reason(struct cstate *st, const char *fmt, ...)
 	va_end(ap);
 }
 
-int
-config_parse_duration(const char *s, int64_t *ms)
-{
-	size_t n = strspn(s, "0123456789");
-	const char *unit = s + n;
-	uint64_t v, mult;
-
-	if (num_parse_u64(s, n, 0, UINT64_MAX, &v, NULL) == -1)
-		return -1;
-	if (strcmp(unit, "ms") == 0)
-		mult = 1;
-	else if (strcmp(unit, "s") == 0)
-		mult = 1000;
-	else if (strcmp(unit, "m") == 0)
-		mult = 60 * 1000;
-	else if (strcmp(unit, "h") == 0)
-		mult = 3600 * 1000;
-	else if (strcmp(unit, "d") == 0)
-		mult = 86400 * 1000;
-	else if (*unit == '\0' && v == 0)
-		mult = 0;		/* a bare 0 needs no unit */
-	else
-		return -1;
-	if (mult != 0 && v > (uint64_t)INT64_MAX / mult)
-		return -1;
-	*ms = (int64_t)(v * mult);
-	return 0;
-}
-
-int
-config_parse_size(const char *s, size_t *bytes)
-{
-	size_t n = strspn(s, "0123456789");
-	const char *suf = s + n;
-	uint64_t v, mult;
-
-	if (num_parse_u64(s, n, 0, UINT64_MAX, &v, NULL) == -1)
-		return -1;
-	if (*suf == '\0')
-		mult = 1;
-	else if (strcmp(suf, "K") == 0 || strcmp(suf, "k") == 0)
-		mult = 1024;
-	else if (strcmp(suf, "M") == 0 || strcmp(suf, "m") == 0)
-		mult = 1024 * 1024;
-	else if (strcmp(suf, "G") == 0 || strcmp(suf, "g") == 0)
-		mult = 1024 * 1024 * 1024;
-	else
-		return -1;
-	if (v > (uint64_t)SIZE_MAX / mult)
-		return -1;
-	*bytes = (size_t)(v * mult);
-	return 0;
-}
-
-int
-config_parse_bool(const char *s, int *b)
-{
-	static const char *yes[] = {"yes", "true", "on", "1"};
-	static const char *no[] = {"no", "false", "off", "0"};
-	size_t i;
-
-	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-		if (strcasecmp(s, yes[i]) == 0) {
-			*b = 1;
-			return 0;
-		}
-		if (strcasecmp(s, no[i]) == 0) {
-			*b = 0;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-static int
-is_blank(int ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' ||
-	    ch == '\f' || ch == '\v';
-}
-
-/* Trim blanks from both ends of s in place; returns the new start. */
-static char *
-trim(char *s)
-{
-	size_t n;
-
-	while (is_blank((unsigned char)*s))
-		s++;
-	n = strlen(s);
-	while (n > 0 && is_blank((unsigned char)s[n - 1]))
-		s[--n] = '\0';
-	return s;
-}
-
 /*
  * Split a comma list in place and call fn on each trimmed item.  An empty
  * item is an error, except that an empty value is an empty list when
@@ -172,7 +79,7 @@ each_item(struct cstate *st, char *v, int empty_ok,
 		comma = strchr(p, ',');
 		if (comma != NULL)
 			*comma = '\0';
-		item = trim(p);
+		item = confval_trim(p);
 		if (*item == '\0') {
 			reason(st, "empty list item");
 			return -1;
@@ -247,18 +154,14 @@ set_admin_token(struct cstate *st, const char *v)
 }
 
 /*
- * admin_token_file: read the token from a file, trailing blanks and
- * newlines trimmed.  A relative name is taken relative to the directory of
- * the config file.
+ * A file named in the config: v as it is when absolute, else relative to
+ * the directory of the config file, into path (PATH_MAX bytes).  0 or -1.
  */
 static int
-set_admin_token_file(struct cstate *st, const char *v)
+conf_relative(struct cstate *st, const char *v, char *path)
 {
-	char path[PATH_MAX], data[CONFIG_TOKEN_MAX + 64];
 	const char *slash = strrchr(st->name, '/');
-	size_t n = 0, dirlen;
-	FILE *f;
-	int r = -1;
+	size_t dirlen;
 
 	if (*v == '\0') {
 		reason(st, "empty path");
@@ -267,11 +170,53 @@ set_admin_token_file(struct cstate *st, const char *v)
 	/* The config file's directory (with its '/'), or nothing. */
 	dirlen = v[0] != '/' && slash != NULL ?
 	    (size_t)(slash - st->name) + 1 : 0;
-	if (str_copyn(path, sizeof(path), st->name, dirlen) == -1 ||
-	    str_copy(path + dirlen, sizeof(path) - dirlen, v) == -1) {
+	if (str_copyn(path, PATH_MAX, st->name, dirlen) == -1 ||
+	    str_copy(path + dirlen, PATH_MAX - dirlen, v) == -1) {
 		reason(st, "path too long");
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * encryption_key_file: the passphrase file, checked now (mode, owner,
+ * length: keyfile.h) so that a bad one stops the program at start; only
+ * its name is kept (the store reads it at each open and wipes it).
+ */
+static int
+set_encryption_key_file(struct cstate *st, const char *v)
+{
+	char path[PATH_MAX], why[PATH_MAX + 160];
+
+	if (conf_relative(st, v, path) == -1)
+		return -1;
+	if (keyfile_check(path, why, sizeof(why)) == -1) {
+		reason(st, "%s", why);
+		return -1;
+	}
+	if (str_copy(st->c->encryption_key_file,
+	    sizeof(st->c->encryption_key_file), path) == -1) {
+		reason(st, "path too long");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * admin_token_file: read the token from a file, trailing blanks and
+ * newlines trimmed.  A relative name is taken relative to the directory of
+ * the config file.
+ */
+static int
+set_admin_token_file(struct cstate *st, const char *v)
+{
+	char path[PATH_MAX], data[CONFIG_TOKEN_MAX + 64];
+	size_t n = 0;
+	FILE *f;
+	int r = -1;
+
+	if (conf_relative(st, v, path) == -1)
+		return -1;
 	f = fopen(path, "re");
 	if (f == NULL) {
 		reason(st, "cannot read %.200s: %s", path, strerror(errno));
@@ -288,7 +233,7 @@ set_admin_token_file(struct cstate *st, const char *v)
 		    CONFIG_TOKEN_MAX);
 		goto done;
 	}
-	while (n > 0 && is_blank((unsigned char)data[n - 1]))
+	while (n > 0 && confval_blank((unsigned char)data[n - 1]))
 		n--;
 	if (n > CONFIG_TOKEN_MAX) {
 		reason(st, "the token in %.200s is longer than %d bytes", path,
@@ -308,7 +253,7 @@ size_key(struct cstate *st, const char *v, size_t *out)
 {
 	size_t n;
 
-	if (config_parse_size(v, &n) == -1 || n == 0 ||
+	if (confval_size(v, &n) == -1 || n == 0 ||
 	    n > CONFIG_EVENT_BYTES_MAX) {
 		reason(st, "expected a size from 1 to 256M (e.g. 262144, 256K)");
 		return -1;
@@ -338,7 +283,7 @@ retry_item(struct cstate *st, const char *item, size_t i)
 		reason(st, "more than %d steps", CONFIG_RETRY_MAX);
 		return -1;
 	}
-	if (config_parse_duration(item, &ms) == -1) {
+	if (confval_duration(item, &ms) == -1) {
 		reason(st, "'%.40s' is not a duration (e.g. 0, 500ms, 5s, 5m, "
 		    "2h, 1d)", item);
 		return -1;
@@ -369,7 +314,7 @@ set_positive_duration(struct cstate *st, const char *v, int64_t *dst)
 {
 	int64_t ms;
 
-	if (config_parse_duration(v, &ms) == -1 || ms <= 0) {
+	if (confval_duration(v, &ms) == -1 || ms <= 0) {
 		reason(st, "expected a duration above zero (e.g. 500ms, 5s, "
 		    "5m, 2h, 1d)");
 		return -1;
@@ -437,7 +382,7 @@ set_per_webhook_concurrency(struct cstate *st, const char *v)
 static int
 set_bool(struct cstate *st, const char *v, int *dst)
 {
-	if (config_parse_bool(v, dst) == -1) {
+	if (confval_bool(v, dst) == -1) {
 		reason(st, "expected yes or no");
 		return -1;
 	}
@@ -562,6 +507,18 @@ set_event_types(struct cstate *st, const char *v)
 }
 
 static int
+set_event_schemas_dir(struct cstate *st, const char *v)
+{
+	return set_path(st, st->c->event_schemas_dir, v);
+}
+
+static int
+set_validate_events(struct cstate *st, const char *v)
+{
+	return set_bool(st, v, &st->c->validate_events);
+}
+
+static int
 set_log(struct cstate *st, const char *v)
 {
 	if (strcmp(v, "stderr") == 0)
@@ -616,8 +573,11 @@ static const struct {
 	{"durability", set_durability},
 	{"poll_interval", set_poll_interval},
 	{"event_types", set_event_types},
+	{"event_schemas_dir", set_event_schemas_dir},
+	{"validate_events", set_validate_events},
 	{"log", set_log},
 	{"log_level", set_log_level},
+	{"encryption_key_file", set_encryption_key_file},
 };
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
 
@@ -650,6 +610,7 @@ config_defaults(struct config *c)
 	c->nosync = 0;
 	c->poll_interval_ms = 1000;
 	c->event_type_count = 0;
+	c->validate_events = 1;
 	c->log_syslog = 0;
 	c->log_level = LOG_INFO;
 }
@@ -692,7 +653,7 @@ config_parse(struct config *c, const char *name, const char *text,
 		memcpy(line, text + pos, n);
 		line[n] = '\0';
 		pos += n + (nl != NULL);
-		key = trim(line);
+		key = confval_trim(line);
 		if (*key == '\0' || *key == '#')
 			continue;
 		eq = strchr(key, '=');
@@ -702,8 +663,8 @@ config_parse(struct config *c, const char *name, const char *text,
 			return -1;
 		}
 		*eq = '\0';
-		val = trim(eq + 1);
-		key = trim(key);
+		val = confval_trim(eq + 1);
+		key = confval_trim(key);
 		for (k = 0; k < CONFIG_NKEYS; k++)
 			if (strcmp(key, config_keys[k].key) == 0)
 				break;

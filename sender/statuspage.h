@@ -2,10 +2,10 @@
  * statuspage.h - write the admins' status page: status.html and
  * status.json in cfg->status_dir (docs/operations.md, "Status page").
  *
- * Each file is replaced atomically: the content goes to a temp file
- * (".status.html.XXXXXX") in the same directory, which is fsynced,
- * made mode 0644 and renamed over the old one; the directory is fsynced
- * after.  A reader sees the old page or the new one, never a part; a
+ * Each file is replaced atomically (lib/atomicfile.h): the content goes
+ * to a temp file (".status.html.XXXXXX") in the same directory, which is
+ * fsynced, made mode 0644 and renamed over the old one; the directory is
+ * fsynced after.  A reader sees the old page or the new one, never a part; a
  * failed write leaves no temp file.  The directory is created (0755) if
  * missing, its parent must exist.
  *
@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "db/store.h"
+#include "lib/buf.h"
 #include "lib/config.h"
 
 /* The largest page written; a bigger one is an error, not a cut page. */

@@ -25,7 +25,8 @@ def org():
 
 
 def ev(org_id, eid=None, type_="user.signin", **kw):
-    e = {"type": type_, "org_id": org_id, "data": kw.pop("data", {"k": 1})}
+    e = {"type": type_, "org_id": org_id,
+         "data": kw.pop("data", {"method": "password"})}
     if eid is not None:
         e["id"] = eid
     e.update(kw)
@@ -81,7 +82,7 @@ class BatchTests(ServerCase):
             ev(o),                                          # id made here
             ev(o, bad[1], type_="no.such.type"),            # not in catalog
             ev(o, bad[2], app_id=self.stranger["id"]),      # app not in org
-            ev(o, bad[3], data={"pad": "x" * 6000}),        # over 4K
+            ev(o, bad[3], data={"method": "sso", "pad": "x" * 6000}),  # > 4K
             ev(o, ok2, type_="user.profile.update"),
             ev(o, bad[4], extra=1),                         # unknown field
         ]
@@ -122,7 +123,7 @@ class BatchTests(ServerCase):
         st, _, one = self.req("POST", "/v1/events", ev(o, old))
         self.assertEqual(st, 202, one)
         st, _, body = self.batch([ev(o, old), ev(o, new), ev(o, new),
-                                  ev(o, old, data={"other": 2})])
+                                  ev(o, old, data={"method": "otp"})])
         self.assertEqual(st, 200, body)
         self.assertEqual(body["data"], [
             {"id": old, "status": 200, "deliveries": 1},
@@ -168,28 +169,35 @@ class BatchTests(ServerCase):
                          422, "invalid_field", "more")
         self.assertError(self.req("POST", path, '{"events": [%s' %
                                   json.dumps(ev(o, good))), 400,
-                         "malformed_json")
+                         "invalid_json")
         self.assertNotIn(good, self.stored())
 
     def test_an_event_may_nest_as_deep_as_one_posted_alone(self):
-        data = {}
-        for _ in range(30):         # the deepest POST /v1/events takes
-            data = {"d": data}
-        e = ev(self.org, uid("deep"), data=data)
-        st, _, one = self.req("POST", "/v1/events", e)
-        self.assertEqual(st, 202, one)
-        e2 = ev(self.org, uid("deep"), data=data)
-        st, _, body = self.batch([e2])
+        def deep(n):
+            inner = {}
+            for _ in range(n):
+                inner = {"d": inner}
+            return ev(self.org, uid("deep"),
+                      data={"method": "passkey", "d": inner})
+
+        # the deepest POST /v1/events takes (bisection: ok, too deep)
+        lo, hi = 1, 300
+        self.assertEqual(self.req("POST", "/v1/events", deep(hi))[0], 400)
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            st = self.req("POST", "/v1/events", deep(mid))[0]
+            self.assertIn(st, (202, 400))
+            lo, hi = (mid, hi) if st == 202 else (lo, mid)
+        st, _, body = self.batch([deep(lo)])
         self.assertEqual(st, 200, body)
         self.assertEqual(body["data"][0]["status"], 202)
-        too = ev(self.org, uid("deep"), data={"d": data})
-        self.assertEqual(self.req("POST", "/v1/events", too)[0], 400)
-        self.assertEqual(self.batch([too])[0], 400)
+        self.assertEqual(self.batch([deep(hi)])[0], 400)
 
     def test_body_over_max_batch_bytes_is_413(self):
         n = MAX_BATCH // 3000 + 2
         ids = [uid("big") for _ in range(n)]
-        events = [ev(self.org, i, data={"pad": "p" * 3000}) for i in ids]
+        events = [ev(self.org, i, data={"method": "sso", "pad": "p" * 3000})
+                  for i in ids]
         self.assertGreater(len(json.dumps({"events": events})), MAX_BATCH)
         self.assertError(self.batch(events), 413, "payload_too_large",
                          str(MAX_BATCH))

@@ -164,10 +164,10 @@ START_TEST(test_api_intake_idempotent_and_event_cap)
 {
 	ck_assert_int_eq(call("POST", "/v1/events", NULL, TOKEN,
 	    "application/json", "{\"id\":\"k1\",\"type\":\"user.signin\","
-	    "\"org_id\":\"o\",\"data\":{}}"), 202);
+	    "\"org_id\":\"o\",\"data\":{\"method\":\"otp\"}}"), 202);
 	ck_assert_int_eq(call("POST", "/v1/events", NULL, TOKEN,
 	    "application/json", "{\"id\":\"k1\",\"type\":\"user.signin\","
-	    "\"org_id\":\"o\",\"data\":{\"x\":1}}"), 200);
+	    "\"org_id\":\"o\",\"data\":{\"method\":\"sso\"}}"), 200);
 	ck_assert_str_eq(answer("id"), "k1");
 	/* max_event_bytes = 4K: the cap the reader applies */
 	ck_assert_uint_eq(api_body_cap(&ctx, "POST", "/v1/events"), 4096);
@@ -238,13 +238,13 @@ START_TEST(test_api_batch_results_in_order_dup_and_refusal_inside_the_txn)
 
 	snprintf(body, sizeof(body), "{\"events\":["
 	    "{\"id\":\"b1\",\"type\":\"user.signin\",\"org_id\":\"o\","
-	    "\"data\":{}},"
+	    "\"data\":{\"method\":\"sso\"}},"
 	    "{\"id\":\"b2\",\"type\":\"user.signin\",\"org_id\":\"o\","
-	    "\"app_id\":\"%s\",\"data\":{}},"
+	    "\"app_id\":\"%s\",\"data\":{\"method\":\"sso\"}},"
 	    "{\"id\":\"b1\",\"type\":\"user.signin\",\"org_id\":\"o\","
-	    "\"data\":{\"again\":1}},"
+	    "\"data\":{\"method\":\"otp\"}},"
 	    "{\"id\":\"b3\",\"type\":\"user.signin\",\"org_id\":\"o\","
-	    "\"data\":{}}]}", other);
+	    "\"data\":{\"method\":\"sso\"}}]}", other);
 	ck_assert_int_eq(call("POST", "/v1/events/batch", NULL, TOKEN, ct,
 	    body), 200);
 	snprintf(want, sizeof(want), "{\"data\":["
@@ -258,10 +258,10 @@ START_TEST(test_api_batch_results_in_order_dup_and_refusal_inside_the_txn)
 	/* b2 was not stored: posted now without the app, it is new */
 	ck_assert_int_eq(call("POST", "/v1/events", NULL, TOKEN, ct,
 	    "{\"id\":\"b2\",\"type\":\"user.signin\",\"org_id\":\"o\","
-	    "\"data\":{}}"), 202);
+	    "\"data\":{\"method\":\"sso\"}}"), 202);
 	ck_assert_int_eq(call("POST", "/v1/events", NULL, TOKEN, ct,
 	    "{\"id\":\"b3\",\"type\":\"user.signin\",\"org_id\":\"o\","
-	    "\"data\":{}}"), 200);
+	    "\"data\":{\"method\":\"sso\"}}"), 200);
 	ck_assert_uint_eq(api_body_cap(&ctx, "POST", "/v1/events/batch"),
 	    4 * 1024 * 1024);
 }
