@@ -334,16 +334,21 @@ def p_fanout():
         srv.stop()
 
 
+def one_hook(srv, org):
+    """Start srv with an app of org and one webhook that matches
+    intake.event_body's type (a closed port: deliveries stay pending)."""
+    srv.start()
+    app = srv.create_app(org, org)
+    srv.create_webhook(app, "http://127.0.0.1:9/hook", ["user.app.consent.update"])
+
+
 def p_batch():
     """Events/s: single POSTs, then batches of BATCH_N, same server."""
     for dur in ("nosync", "sync"):
         srv = harness.Server(config={"durability": dur})
         try:
-            srv.start()
             org = "bench-batch"
-            app = srv.create_app(org, "batch")
-            srv.create_webhook(app, "http://127.0.0.1:9/hook",
-                               ["user.app.consent.update"])
+            one_hook(srv, org)
             one, bad1, p50, p99 = wrk_with_perf(srv, intake.event_body(org),
                                                 "single-" + dur)
             say("    single %s: %.0f events/s p50 %s p99 %s non-2xx %d"
@@ -408,11 +413,8 @@ def p_crypt(scratch):
             srv.write_config(encryption_key_file=key)
             srv.passphrase = "set"      # stop() removes what a kill left
         try:
-            srv.start()
             org = "bench-crypt"
-            app = srv.create_app(org, "crypt")
-            srv.create_webhook(app, "http://127.0.0.1:9/hook",
-                               ["user.app.consent.update"])
+            one_hook(srv, org)
             rate, bad, p50, p99 = wrk_with_perf(srv, intake.event_body(org),
                                                 "crypt-" + mode)
             got[mode].append(rate)
