@@ -247,8 +247,9 @@ done:
 	return r;
 }
 
+/* A size of 1 to 256M into *out. */
 static int
-set_max_event_bytes(struct cstate *st, const char *v)
+size_key(struct cstate *st, const char *v, size_t *out)
 {
 	size_t n;
 
@@ -257,8 +258,20 @@ set_max_event_bytes(struct cstate *st, const char *v)
 		reason(st, "expected a size from 1 to 256M (e.g. 262144, 256K)");
 		return -1;
 	}
-	st->c->max_event_bytes = n;
+	*out = n;
 	return 0;
+}
+
+static int
+set_max_event_bytes(struct cstate *st, const char *v)
+{
+	return size_key(st, v, &st->c->max_event_bytes);
+}
+
+static int
+set_max_batch_bytes(struct cstate *st, const char *v)
+{
+	return size_key(st, v, &st->c->max_batch_bytes);
 }
 
 static int
@@ -546,6 +559,7 @@ static const struct {
 	{"admin_token_file", set_admin_token_file},
 	{"status_dir", set_status_dir},
 	{"max_event_bytes", set_max_event_bytes},
+	{"max_batch_bytes", set_max_batch_bytes},
 	{"retry_schedule", set_retry_schedule},
 	{"timeout", set_timeout},
 	{"connect_timeout", set_connect_timeout},
@@ -578,6 +592,7 @@ config_defaults(struct config *c)
 	memcpy(c->data_dir, "/var/lib/hookd", sizeof("/var/lib/hookd"));
 	memcpy(c->status_dir, "/var/www/hookd", sizeof("/var/www/hookd"));
 	c->max_event_bytes = 262144;
+	c->max_batch_bytes = (size_t)4 * 1024 * 1024;
 	memset(&st, 0, sizeof(st));
 	st.c = c;
 	memcpy(tmp, config_default_retry, sizeof(tmp));

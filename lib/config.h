@@ -30,6 +30,7 @@ struct config {
 	char status_dir[PATH_MAX];
 	char encryption_key_file[PATH_MAX];	/* "" when none (keyfile.h) */
 	size_t max_event_bytes;
+	size_t max_batch_bytes;	/* body of POST /v1/events/batch */
 	int64_t retry_schedule[CONFIG_RETRY_MAX];	/* ms, delay before attempt i */
 	size_t retry_count;
 	int64_t timeout_ms;

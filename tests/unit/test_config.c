@@ -58,6 +58,7 @@ assert_defaults(const struct config *c)
 	ck_assert_str_eq(c->data_dir, "/var/lib/hookd");
 	ck_assert_str_eq(c->status_dir, "/var/www/hookd");
 	ck_assert_uint_eq(c->max_event_bytes, 262144);
+	ck_assert_uint_eq(c->max_batch_bytes, 4 * 1024 * 1024);
 	ck_assert_uint_eq(c->retry_count, 10);
 	for (i = 0; i < 10; i++)
 		ck_assert_int_eq(c->retry_schedule[i], retry[i]);
@@ -110,6 +111,7 @@ START_TEST(test_config_every_key_is_parsed)
 	    "admin_token = tok-123_ABC\n"
 	    "status_dir = /srv/www/status\n"
 	    "max_event_bytes = 512K\n"
+	    "max_batch_bytes = 8M\n"
 	    "retry_schedule = 0, 500ms, 10s, 2m, 1h, 1d\n"
 	    "timeout = 30s\n"
 	    "connect_timeout = 2500ms\n"
@@ -136,6 +138,7 @@ START_TEST(test_config_every_key_is_parsed)
 	ck_assert_str_eq(c.admin_token, "tok-123_ABC");
 	ck_assert_str_eq(c.status_dir, "/srv/www/status");
 	ck_assert_uint_eq(c.max_event_bytes, 512 * 1024);
+	ck_assert_uint_eq(c.max_batch_bytes, 8 * 1024 * 1024);
 	ck_assert_uint_eq(c.retry_count, 6);
 	for (i = 0; i < 6; i++)
 		ck_assert_int_eq(c.retry_schedule[i], retry[i]);
@@ -264,6 +267,8 @@ static const char *bad_values[] = {
 	"max_event_bytes = 1 K", "max_event_bytes = 257M",
 	"max_event_bytes = 99999999999999999999999",
 	"max_event_bytes = 0x100",
+	"max_batch_bytes = 0", "max_batch_bytes = 257M",
+	"max_batch_bytes = 4 M",
 	"retry_schedule =", "retry_schedule = 1s,,2s", "retry_schedule = 1s,",
 	"retry_schedule = 5", "retry_schedule = 1w",
 	"retry_schedule = 0,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,"
