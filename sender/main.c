@@ -18,6 +18,7 @@
 
 #include "db/store.h"
 #include "lib/config.h"
+#include "lib/egress.h"
 #include "lib/log.h"
 #include "lib/version.h"
 #include "lib/wake.h"
@@ -160,7 +161,8 @@ main(int argc, char **argv)
 		main_usage(stderr);
 		return 2;
 	}
-	if (config_load(&cfg, path, err, sizeof(err)) == -1) {
+	if (config_load(&cfg, path, err, sizeof(err)) == -1 ||
+	    egress_check(&cfg, err, sizeof(err)) == -1) {
 		fprintf(stderr, "hookd-send: %s\n", err);
 		return 2;
 	}
