@@ -20,12 +20,21 @@ job_clear(struct job *j)
 void
 job_headers(struct job *j, const char *stored)
 {
-	const char *name, *value;
+	const char *name, *value, *nl;
 	size_t off = 0, len = 0, nlen, vlen;
+	int r;
 
 	j->nx = 0;
 	while (j->nx < XHEADER_COUNT_MAX &&
-	    xheader_next(stored, &off, &name, &nlen, &value, &vlen) == 1) {
+	    (r = xheader_next(stored, &off, &name, &nlen, &value, &vlen)) !=
+	    0) {
+		if (r == -1) {
+			/* a line that breaks the rules: skip it */
+			if ((nl = strchr(stored + off, '\n')) == NULL)
+				break;
+			off = (size_t)(nl + 1 - stored);
+			continue;
+		}
 		/* "Name: value" fits where "Name: value\n" was */
 		if (len + nlen + 2 + vlen + 1 > sizeof(j->xhdr))
 			break;
