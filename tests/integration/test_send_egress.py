@@ -159,6 +159,32 @@ class TestWebhookHeaders(SendCase):
         self.assertEqual(h["accept"], "text/plain")
 
 
+class QuietHandler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *a):
+        pass
+
+
+class LoopbackServer(http.server.ThreadingHTTPServer):
+    """A threading HTTP server on 127.0.0.1 served from a daemon thread;
+    errors of clients that hang up are expected."""
+    daemon_threads = True
+
+    def __init__(self, handler):
+        super().__init__(("127.0.0.1", 0), handler)
+        self.port = self.server_address[1]
+        threading.Thread(target=self.serve_forever,
+                         kwargs={"poll_interval": 0.05}, daemon=True).start()
+
+    def handle_error(self, request, client_address):
+        pass
+
+    def close(self):
+        self.shutdown()
+        self.server_close()
+
+
 # ---- TLS: a test CA, a receiver that demands a client certificate ---------
 
 def openssl(*args, cwd):
@@ -199,12 +225,7 @@ class TLSReceiver:
         self.handshake_errors = 0
         outer = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *a):
-                pass
-
+        class Handler(QuietHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 cert = self.connection.getpeercert() or {}
@@ -216,9 +237,7 @@ class TLSReceiver:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
-        class Server(http.server.ThreadingHTTPServer):
-            daemon_threads = True
-
+        class Server(LoopbackServer):
             def get_request(self):
                 sock, addr = self.socket.accept()
                 sock.settimeout(5)
@@ -229,20 +248,14 @@ class TLSReceiver:
                     sock.close()
                     raise
 
-            def handle_error(self, request, client_address):
-                pass
-
-        self.server = Server(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever,
-                         kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self.server = Server(Handler)
+        self.port = self.server.port
 
     def url(self, path):
         return "https://localhost:%d%s" % (self.port, path)
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.close()
 
 
 @unittest.skipIf(OPENSSL is None, "no openssl CLI")
@@ -347,12 +360,7 @@ class ForwardProxy:
         self.seen = []
         outer = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *a):
-                pass
-
+        class Handler(QuietHandler):
             def do_POST(self):
                 outer.seen.append(self.path)
                 u = urllib.parse.urlsplit(self.path)
@@ -371,23 +379,14 @@ class ForwardProxy:
                 self.wfile.write(data)
                 c.close()
 
-        class Server(http.server.ThreadingHTTPServer):
-            daemon_threads = True
-
-            def handle_error(self, request, client_address):
-                pass
-
-        self.server = Server(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever,
-                         kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self.server = LoopbackServer(Handler)
+        self.port = self.server.port
 
     def url(self):
         return "http://127.0.0.1:%d" % self.port
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.close()
 
 
 def closed_port():
