@@ -48,9 +48,10 @@ struct job {
 	uint32_t rate_limit;		/* the webhook's, as picked (0: none) */
 	/* The webhook's extra headers as picked, as curl lines: "Name:
 	 * value" (or "Name;" for an empty value) one after the other, each
-	 * NUL-terminated; nx of them (job_headers). */
-	char xhdr[STORE_HEADERS_MAX + 1];
+	 * NUL-terminated; nx of them (job_headers).  nx comes first: a job
+	 * without headers never touches xhdr's pages. */
 	size_t nx;
+	char xhdr[STORE_HEADERS_MAX + 1];
 
 	/* transfer state */
 	void *easy;			/* CURL *, borrowed from transfer.c */
