@@ -18,6 +18,32 @@ import urllib.parse
 from test_send import SendCase
 
 OPENSSL = shutil.which("openssl")
+# A name that never resolves (RFC 6761 .invalid): only the test's proxies
+# know it, as 127.0.0.1.
+PROXY_NAME = "receiver.hookd.invalid"
+
+
+def pipe(a, b):
+    """Copy bytes both ways between sockets a and b until one side ends."""
+    def one(src, dst):
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+    t = threading.Thread(target=one, args=(b, a), daemon=True)
+    t.start()
+    one(a, b)
+    t.join(5)
 
 
 # ---- headers ---------------------------------------------------------------
@@ -199,7 +225,8 @@ def make_pki(d):
             "-subj", "/CN=hookd test CA", "-keyout", "ca.key",
             "-out", "ca.pem", cwd=d)
     for name, ext in (("server", "subjectAltName=DNS:localhost,"
-                                 "IP:127.0.0.1\nextendedKeyUsage=serverAuth"),
+                                 "DNS:" + PROXY_NAME + ",IP:127.0.0.1\n"
+                                 "extendedKeyUsage=serverAuth"),
                       ("client", "extendedKeyUsage=clientAuth")):
         with open(os.path.join(d, name + ".ext"), "w") as f:
             f.write(ext + "\n")
@@ -279,7 +306,7 @@ class TestSendTLS(SendCase):
 
     def send_with(self, **keys):
         base = dict(tls_ca_file=None, tls_client_cert=None,
-                    tls_client_key=None)
+                    tls_client_key=None, proxy=None)
         base.update(keys)
         self.srv.write_config(**base)
         try:
@@ -327,6 +354,23 @@ class TestSendTLS(SendCase):
         self.assertEqual(got[0]["client_cn"], "hookd test client")
         self.assertEqual(self.only_delivery(app, wh)["status"], "delivered")
 
+    def test_https_through_the_proxy_tunnel_keeps_mtls_and_verification(self):
+        proxy = ForwardProxy()
+        try:
+            app = self.app()
+            url = "https://%s:%d/tunnel" % (PROXY_NAME, self.tls.port)
+            wh = self.webhook(app, url)
+            self.event(app)
+            self.send_with(proxy=proxy.url(), tls_ca_file=self.pem("ca.pem"),
+                           tls_client_cert=self.pem("client.pem"),
+                           tls_client_key=self.pem("client.key"))
+        finally:
+            proxy.close()
+        self.assertIn("%s:%d" % (PROXY_NAME, self.tls.port), proxy.seen)
+        got = [r for r in self.tls.requests if r["path"] == "/tunnel"]
+        self.assertEqual(len(got), 1, self.errors(app, wh))
+        self.assertEqual(got[0]["client_cn"], "hookd test client")
+
     def test_cert_without_key_or_unreadable_file_is_refused_at_start(self):
         cases = [
             dict(tls_client_cert=self.pem("client.pem")),
@@ -348,13 +392,11 @@ class TestSendTLS(SendCase):
 
 # ---- proxy -----------------------------------------------------------------
 
-PROXY_NAME = "receiver.hookd.invalid"
-
-
 class ForwardProxy:
-    """A plain HTTP forward proxy on 127.0.0.1 (absolute-URI requests):
-    it maps PROXY_NAME to 127.0.0.1, forwards and relays the answer; each
-    request's target URL is recorded."""
+    """An HTTP forward proxy on 127.0.0.1: absolute-URI requests are
+    forwarded and their answer relayed, CONNECT opens a tunnel; PROXY_NAME
+    means 127.0.0.1.  Each request's target (URL, or HOST:PORT of a
+    CONNECT) is recorded."""
 
     def __init__(self):
         self.seen = []
@@ -379,6 +421,18 @@ class ForwardProxy:
                 self.wfile.write(data)
                 c.close()
 
+            def do_CONNECT(self):
+                outer.seen.append(self.path)
+                host, port = self.path.rsplit(":", 1)
+                host = "127.0.0.1" if host == PROXY_NAME else host
+                up = socket.create_connection((host, int(port)), timeout=5)
+                self.send_response(200, "Connection established")
+                self.end_headers()
+                self.wfile.flush()
+                pipe(self.connection, up)
+                up.close()
+                self.close_connection = True
+
         self.server = LoopbackServer(Handler)
         self.port = self.server.port
 
@@ -387,6 +441,69 @@ class ForwardProxy:
 
     def close(self):
         self.server.close()
+
+
+class Socks5Proxy:
+    """A SOCKS5 proxy on 127.0.0.1 (no authentication, CONNECT only) that
+    resolves names itself (PROXY_NAME means 127.0.0.1) and records the
+    (name, port) of each request: with socks5h the client sends names."""
+
+    def __init__(self):
+        self.seen = []
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(c,),
+                             daemon=True).start()
+
+    @staticmethod
+    def _read(c, n):
+        buf = b""
+        while len(buf) < n:
+            data = c.recv(n - len(buf))
+            if not data:
+                raise OSError("short read")
+            buf += data
+        return buf
+
+    def _serve(self, c):
+        try:
+            c.settimeout(5)
+            _, nm = self._read(c, 2)
+            self._read(c, nm)
+            c.sendall(b"\x05\x00")
+            _, cmd, _, atyp = self._read(c, 4)
+            if atyp == 3:
+                host = self._read(c, self._read(c, 1)[0]).decode()
+            elif atyp == 1:
+                host = socket.inet_ntoa(self._read(c, 4))
+            else:
+                host = socket.inet_ntop(socket.AF_INET6, self._read(c, 16))
+            port = int.from_bytes(self._read(c, 2), "big")
+            self.seen.append((host, port))
+            up = socket.create_connection(
+                ("127.0.0.1" if host == PROXY_NAME else host, port),
+                timeout=5)
+            c.sendall(b"\x05\x00\x00\x01\x00\x00\x00\x00\x00\x00")
+            pipe(c, up)
+            up.close()
+        except OSError:
+            pass
+        finally:
+            c.close()
+
+    def url(self):
+        return "socks5h://127.0.0.1:%d" % self.port
+
+    def close(self):
+        self.sock.close()
 
 
 def closed_port():
@@ -406,10 +523,12 @@ class TestSendProxy(SendCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.proxy = ForwardProxy()
+        cls.socks = Socks5Proxy()
 
     @classmethod
     def tearDownClass(cls):
         cls.proxy.close()
+        cls.socks.close()
         super().tearDownClass()
 
     def hidden_url(self, path):
@@ -434,6 +553,15 @@ class TestSendProxy(SendCase):
         self.assertEqual(len(got), 1)
         self.assertIn(self.hidden_url("/via-proxy"), self.proxy.seen)
         self.assertIn("webhook-signature", got[0]["headers"])
+        self.assertEqual(self.only_delivery(app, wh)["status"], "delivered")
+
+    def test_socks5h_proxy_resolves_the_name(self):
+        app = self.app()
+        wh = self.webhook(app, self.hidden_url("/via-socks"))
+        self.event(app)
+        self.send_env({}, proxy=self.socks.url())
+        self.assertEqual(len(self.rx.got("/via-socks")), 1)
+        self.assertIn((PROXY_NAME, self.rx.port), self.socks.seen)
         self.assertEqual(self.only_delivery(app, wh)["status"], "delivered")
 
     def test_without_the_proxy_the_name_does_not_resolve(self):
