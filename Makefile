@@ -6,6 +6,7 @@
 #   make run             the quick start: lighttpd on 127.0.0.1:8080 + sender
 #   make bench           benchmarks (bench/)
 #   make install         honours PREFIX and DESTDIR
+#   make deb             the Debian package into dist/ (debian/, mk/deb.sh)
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -19,9 +20,9 @@ PYTHON ?= /usr/bin/python3
 # for the sanitizer build, so the two never mix.
 O ?= .
 
-PKGS = json-c libcurl libssl libcrypto fcgi
+PKGS = json-c libcurl libssl libcrypto fcgi libpcre2-8
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljson-c -lcurl -lssl -lcrypto -lfcgi)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljson-c -lcurl -lssl -lcrypto -lfcgi -lpcre2-8)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 
@@ -48,11 +49,16 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 BENCH_SRC := $(wildcard bench/*.c)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
-LIB_OBJ := $(LIB_SRC:%.c=$(O)/%.o)
+# Files built into the programs (mk/embed.sh -> $(O)/gen/*.c, lib/embed.h):
+# the built-in event schemas and the pages' templates and CSS (www/).
+# Nothing is read from the source tree at run time.
+SCHEMA_FILES := $(sort $(wildcard schemas/*.json))
+WWW_FILES := $(sort $(wildcard www/*.html www/*.css))
+GEN_OBJ := $(O)/gen/schemas.o $(O)/gen/www.o
+
+LIB_OBJ := $(LIB_SRC:%.c=$(O)/%.o) $(GEN_OBJ)
 CGI_OBJ := $(CGI_SRC:%.c=$(O)/%.o)
-# The status page's www/ files, compiled into hookd-send (sender/statuswww.h).
-WWW_GEN := $(O)/gen/statuswww.c
-SEND_OBJ := $(SEND_SRC:%.c=$(O)/%.o) $(WWW_GEN:.c=.o)
+SEND_OBJ := $(SEND_SRC:%.c=$(O)/%.o)
 UNIT_BIN := $(UNIT_SRC:%.c=$(O)/%)
 BENCH_BIN := $(BENCH_SRC:%.c=$(O)/%)
 FUZZ_BIN := $(FUZZ_SRC:%.c=$(O)/%)
@@ -67,12 +73,14 @@ $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(WWW_GEN): mk/embed.sh www/status.html www/status.css
+$(O)/gen/schemas.c: mk/embed.sh schemas $(SCHEMA_FILES)
 	@mkdir -p $(dir $@)
-	sh mk/embed.sh sender/statuswww.h statuswww_html=www/status.html \
-	    statuswww_css=www/status.css > $@.tmp && mv $@.tmp $@
-$(WWW_GEN:.c=.o): $(WWW_GEN)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	sh mk/embed.sh embed_schemas $@ $(SCHEMA_FILES)
+$(O)/gen/www.c: mk/embed.sh www $(WWW_FILES)
+	@mkdir -p $(dir $@)
+	sh mk/embed.sh embed_www $@ $(WWW_FILES)
+$(O)/gen/%.o: $(O)/gen/%.c lib/embed.h
+	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(O)/libhookd.a: $(LIB_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^
@@ -101,14 +109,20 @@ FUZZ_SECONDS ?= 30
 $(O)/tests/fuzz/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(O)/libcgi.a $(O)/libsend.a $(O)/libhookd.a
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
 
+# The differential fuzzer holds lib/jsontext.o and Jansson only: Jansson and
+# json-c export functions of the same names, so it must not link json-c.
+$(O)/tests/fuzz/fuzz_jsondiff: $(O)/tests/fuzz/fuzz_jsondiff.o $(O)/lib/jsontext.o
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ -ljansson
+
 fuzz:
 	$(MAKE) O=build-fuzz CC=clang FUZZ=1 fuzz-run
 
 fuzz-run: $(FUZZ_BIN)
 	@set -e; for f in $(FUZZ_BIN); do n=$${f##*/fuzz_}; \
+	  case $$n in jsontext|jsondiff|request) dict=-dict=tests/fuzz/json.dict;; *) dict=;; esac; \
 	  mkdir -p tests/fuzz/corpus/$$n $(O)/corpus/$$n; echo "== $$f ($(FUZZ_SECONDS) s)"; \
 	  ASAN_OPTIONS=detect_leaks=1 $$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
-	    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$(O)/ \
+	    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$(O)/ $$dict \
 	    $(O)/corpus/$$n tests/fuzz/corpus/$$n; done
 
 deps:
@@ -147,6 +161,9 @@ run: deps all
 bench: deps all $(BENCH_BIN)
 	@sh bench/run.sh
 
+deb:
+	@sh mk/deb.sh
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 755 $(SEND) $(DESTDIR)$(BINDIR)/hookd-send
@@ -161,10 +178,10 @@ uninstall:
 	-rmdir $(DESTDIR)$(LIBEXECDIR)
 
 clean:
-	rm -rf build-asan build-fuzz gen
+	rm -rf build-asan build-fuzz gen dist
 	rm -f $(PROGS) */*.o */*.d tests/unit/*.o tests/unit/*.d *.a $(UNIT_BIN) $(BENCH_BIN)
 
-.PHONY: all deps check lint unit integration check-asan check-valgrind fuzz fuzz-run run bench install uninstall clean
+.PHONY: all deb deps check lint unit integration check-asan check-valgrind fuzz fuzz-run run bench install uninstall clean
 .SECONDARY:
 
 -include $(shell find $(O) -name '*.d' -not -path './build-asan/*' -not -path './build-fuzz/*' 2>/dev/null)

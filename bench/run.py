@@ -16,6 +16,9 @@ measured in the same run:
             (raw libcurl multi) with the same concurrency; idle --once.
   latency   bench/sender_latency.py: POST -> arrival at the receiver with
             hookd-send --loop, ~1,000 events/s, durability nosync and sync.
+  crypt     here: encryption_key_file on vs off in the same run: intake
+            nosync (wrk, 1 matching webhook) and hookd-send --once over
+            SEND_N seeded due deliveries (nosync), each off/on/off/on.
   growth    here: with 0, 100,000 and 1,000,000 deliveries already stored
             (bench/sender_seed, pending, due in 24 h, 10 per 1 KiB event):
             hookd-send --once idle pass (nothing due) wall time and peak
@@ -286,8 +289,10 @@ def p_cpu_split():
     """The responder and hookd sync/nosync once more, for the CPU split."""
     responder = bin_("responder")
     for tag, fcgi, cfg in (("responder", responder, None),
-                           ("hookd-nosync", None, {"durability": "nosync"}),
-                           ("hookd-sync", None, {"durability": "sync"})):
+                           ("hookd-nosync", None, {"durability": "nosync",
+                                                   "validate_events": "yes"}),
+                           ("hookd-sync", None, {"durability": "sync",
+                                                 "validate_events": "yes"})):
         srv = harness.Server(config=cfg, fcgi=fcgi)
         try:
             srv.start()
@@ -303,7 +308,7 @@ def p_cpu_split():
 
 
 def p_fanout():
-    srv = harness.Server(config={"durability": "nosync"})
+    srv = harness.Server(config={"durability": "nosync", "validate_events": "yes"})
     try:
         srv.start()
         org = "bench-fanout"
@@ -357,6 +362,62 @@ def p_latency(dur):
     got = num(r"received (\d+)", out, "received")
     if got != sent:
         notes.append("latency %s: %d of %d events arrived" % (dur, got, sent))
+
+
+def p_crypt(scratch):
+    """Encryption at rest on vs off, interleaved (off, on, off, on) so that
+    a drift of the machine's load hits both: intake nosync through
+    lighttpd (wrk) and hookd-send --once over SEND_N seeded deliveries."""
+    key = os.path.join(scratch, "crypt.key")
+    harness.write_key_file(key, "bench passphrase %s" % os.urandom(8).hex())
+    got = {"off": [], "on": []}
+    for mode in ("off", "on", "off", "on"):
+        srv = harness.Server(config={"durability": "nosync"})
+        if mode == "on":
+            srv.write_config(encryption_key_file=key)
+            srv.passphrase = "set"      # stop() removes what a kill left
+        try:
+            srv.start()
+            org = "bench-crypt"
+            app = srv.create_app(org, "crypt")
+            srv.create_webhook(app, "http://127.0.0.1:9/hook",
+                               ["user.app.consent.update"])
+            rate, bad, p50, p99 = wrk_with_perf(srv, intake.event_body(org),
+                                                "crypt-" + mode)
+            got[mode].append(rate)
+            say("    intake nosync, encryption %s: %.0f req/s p50 %s p99 %s "
+                "non-2xx %d" % (mode, rate, p50, p99, bad))
+        finally:
+            srv.stop()
+    results["crypt_intake_off"] = sum(got["off"]) / len(got["off"])
+    results["crypt_intake_on"] = sum(got["on"]) / len(got["on"])
+    rx = subprocess.Popen([bin_("sender_rx")], stdout=subprocess.PIPE, text=True)
+    try:
+        url = "http://127.0.0.1:%s/hook" % rx.stdout.readline().strip()
+        sent = {"off": [], "on": []}
+        for mode in ("off", "on", "off", "on"):
+            d = os.path.join(scratch, "crypt-send")
+            shutil.rmtree(d, ignore_errors=True)
+            os.makedirs(d)
+            data = os.path.join(d, "data")
+            conf = os.path.join(d, "hookd.conf")
+            extra = "encryption_key_file = %s\n" % key if mode == "on" else ""
+            write_conf(conf, data, extra)
+            seed = [bin_("sender_seed"), "-d", data, "-u", url, "-n", str(SEND_N),
+                    "-s", "1024", "-N"] + (["-K", key] if mode == "on" else [])
+            run(seed, 600)
+            wall, _ = timed_once(conf, os.path.join(d, "send.log"))
+            sent[mode].append(SEND_N / wall)
+            say("    hookd-send --once, encryption %s: %.0f deliveries/s"
+                % (mode, SEND_N / wall))
+            if os.path.isdir(data):
+                harness.remove_shm(data)
+            shutil.rmtree(d, ignore_errors=True)
+        results["crypt_send_off"] = sum(sent["off"]) / len(sent["off"])
+        results["crypt_send_on"] = sum(sent["on"]) / len(sent["on"])
+    finally:
+        rx.kill()
+        rx.wait()
 
 
 def write_conf(path, data, extra=""):
@@ -430,7 +491,8 @@ def p_growth(scratch):
             results["du_%d" % lvl] = (tot, dbs)
             # intake (nosync) on the same store, 1 matching webhook at the
             # fast receiver so the deliveries can be drained afterwards
-            srv = harness.Server(config={"durability": "nosync"}, data_dir=data)
+            srv = harness.Server(config={"durability": "nosync", "validate_events": "yes"},
+                                 data_dir=data)
             try:
                 srv.start()
                 org = "bench-grow-%d" % lvl
@@ -540,6 +602,10 @@ def table():
               0.35)
     ratio_row("send --once nosync", "send_nosync", "dlv/s", "curl multi c%d" % SEND_C,
               "curl_nosync", 0.35)
+    ratio_row("intake, encrypted", "crypt_intake_on", "req/s", "same, plaintext",
+              "crypt_intake_off", None)
+    ratio_row("send --once, encrypted", "crypt_send_on", "dlv/s", "same, plaintext",
+              "crypt_send_off", None)
     for d in ("nosync", "sync"):
         for p, lim in (("p50", 50.0), ("p99", 250.0)):
             v = R("lat_%s_%s" % (p, d))
@@ -635,6 +701,7 @@ def main():
         part("send: hookd-send --once vs curl multi", p_send)
         if PERF:
             part("perf: hookd-send --once", lambda: p_perf_send(scratch))
+        part("encryption at rest: on vs off", lambda: p_crypt(scratch))
         part("loop latency (nosync)", lambda: p_latency("nosync"))
         part("loop latency (sync)", lambda: p_latency("sync"))
         part("growth: %s deliveries stored" % ", ".join(str(x) for x in LEVELS),

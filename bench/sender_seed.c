@@ -143,11 +143,12 @@ main(int argc, char **argv)
 	s.webhooks = 1;
 	s.size = 1024;
 	s.secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-	while ((ch = getopt(argc, argv, "d:u:n:w:s:a:k:N")) != -1) {
+	while ((ch = getopt(argc, argv, "d:u:n:w:s:a:k:K:N")) != -1) {
 		switch (ch) {
 		case 'd': o.home = optarg; break;
 		case 'u': s.url = optarg; break;
 		case 'k': s.secret = optarg; break;
+		case 'K': o.key_file = optarg; break;	/* encrypted store */
 		case 'N': o.nosync = 1; break;
 		case 'n': if (seed_num(optarg, &s.events)) goto usage; break;
 		case 'w': if (seed_num(optarg, &s.webhooks)) goto usage; break;
@@ -199,6 +200,6 @@ fail:
 	return 1;
 usage:
 	fprintf(stderr, "usage: sender_seed -d DIR -u URL [-n N] [-w W] "
-	    "[-s BYTES] [-a DUE_IN_MS] [-k SECRET] [-N]\n");
+	    "[-s BYTES] [-a DUE_IN_MS] [-k SECRET] [-K KEYFILE] [-N]\n");
 	return 2;
 }

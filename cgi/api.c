@@ -5,6 +5,7 @@
 
 #include "cgi/api.h"
 #include "cgi/auth.h"
+#include "cgi/catalog.h"
 #include "cgi/handlers.h"
 #include "cgi/jin.h"
 #include "cgi/response.h"
@@ -23,6 +24,7 @@ api_open_store(struct api_ctx *ctx)
 	memset(&o, 0, sizeof(o));
 	o.home = ctx->cfg->data_dir;
 	o.nosync = ctx->cfg->nosync;
+	o.key_file = ctx->cfg->encryption_key_file;
 	err[0] = '\0';
 	if (store_open(&ctx->store, &o, err, sizeof(err)) != STORE_OK) {
 		log_err("store_open %s: %s", ctx->cfg->data_dir, err);
@@ -120,9 +122,9 @@ api_body(struct api_call *c, const struct router_route *r)
 	}
 	if (r->body == ROUTER_JSON_OPT && api_body_blank(req))
 		return 0;
-	if (req->body_len == 0) {
-		response_error(c->resp, 422, "invalid_field",
-		    "body: a JSON object is required");
+	if (req->body_len == 0) {	/* not a JSON text, whatever its type */
+		response_error(c->resp, 400, "invalid_json",
+		    "empty body at byte 0");
 		return -1;
 	}
 	if (!api_json_type(req->content_type)) {
@@ -132,7 +134,7 @@ api_body(struct api_call *c, const struct router_route *r)
 	}
 	if (jin_parse(req->body, req->body_len, API_JSON_DEPTH, &c->body,
 	    err, sizeof(err)) == -1) {
-		response_error(c->resp, 400, "malformed_json", "%s", err);
+		response_error(c->resp, 400, "invalid_json", "%s", err);
 		return -1;
 	}
 	if (!json_object_is_type(c->body, json_type_object)) {
@@ -147,8 +149,8 @@ api_body(struct api_call *c, const struct router_route *r)
 static int
 api_params(struct api_call *c, const struct router_route *r)
 {
-	if (strstr(r->pattern, "{}") == NULL)
-		return 0;
+	if (strncmp(r->pattern, "/v1/apps/", 9) != 0)
+		return 0;	/* no id parameter ({type} is not an id) */
 	if (!id_valid("app", c->param[0])) {
 		call_not_found(c, "app");
 		return -1;
@@ -195,7 +197,15 @@ api_handle(struct api_ctx *ctx, const struct api_request *req,
 			    "no such endpoint");
 		return;
 	}
-	if (r->fn != catalog_list && api_open_store(ctx) == -1) {
+	/* A catalog that did not load (a bad event_schemas_dir file, logged
+	 * at start): nothing can be checked against it. */
+	if (!catalog_ok(ctx->cfg)) {
+		response_error(resp, 503, "catalog_unavailable", "the event "
+		    "catalog could not be loaded; see the server's log");
+		return;
+	}
+	if (r->fn != catalog_list && r->fn != catalog_get &&
+	    api_open_store(ctx) == -1) {
 		response_error(resp, 503, "storage_unavailable",
 		    "storage is unavailable; try again later");
 		return;

@@ -14,7 +14,7 @@
 
 #define API_BODY_MAX	(64 * 1024)	/* every body but POST /v1/events */
 #define API_RESPONSE_MAX (16 * 1024 * 1024)	/* largest answer we build */
-#define API_JSON_DEPTH	32		/* deepest JSON nesting accepted */
+#define API_JSON_DEPTH	64		/* deepest JSON nesting accepted */
 
 /* Per-process state.  cfg is borrowed; store is owned (store_close on
  * exit) and NULL while the environment could not be opened. */

@@ -1,21 +1,24 @@
 /*
- * catalog.h - the event types hookd knows: eleven built in (ten user
- * events and webhook.test; the list is in docs/api.md, "GET
- * /v1/event-types") plus the config's event_types, and webhook filter
- * entries over them.
+ * catalog.h - the API's side of the event catalog: the catalog itself
+ * (types, schemas, examples, filter entries) is lib/catalog.h, shared with
+ * the sender; this adds the check of an event's data at intake.
+ * The handlers (GET /v1/event-types[/{type}], GET /v1/health) are in
+ * cgi/handlers.h.
  */
 #ifndef HOOKD_CGI_CATALOG_H
 #define HOOKD_CGI_CATALOG_H
 
-#include "lib/config.h"
+#include <json-c/json.h>
 
-#define CATALOG_TEST_TYPE "webhook.test"
+#include "cgi/call.h"
+#include "lib/catalog.h"
 
-/* 1 if type is in the catalog (built in or configured). */
-int catalog_has(const struct config *cfg, const char *type);
-
-/* 1 if entry is a valid webhook filter entry: a catalog type, "*", or
- * "PREFIX.*" where "PREFIX." starts at least one catalog type. */
-int catalog_filter_ok(const struct config *cfg, const char *entry);
+/*
+ * Intake's check of data against type's schema (validate_events): 0 if
+ * it may be stored, or -1 with the answer written (422 invalid_field,
+ * "data: at \"/POINTER\": KEYWORD: ...").  For single and batch events.
+ */
+int catalog_intake_check(struct api_call *c, const char *type,
+    struct json_object *data);
 
 #endif

@@ -97,6 +97,8 @@ events_parse(struct api_call *c, struct intake *in, struct buf *env)
 		    "as a string");
 		return -1;
 	}
+	if (catalog_intake_check(c, type, data) == -1)
+		return -1;
 	in->given_id = id != NULL;
 	if (id != NULL) {
 		if (call_copy(c, "id", in->ev.id, sizeof(in->ev.id), id) == -1)

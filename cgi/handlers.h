@@ -13,6 +13,7 @@
 /* catalog.c */
 void catalog_health(struct api_call *c);
 void catalog_list(struct api_call *c);
+void catalog_get(struct api_call *c);
 
 /* apps.c */
 void apps_create(struct api_call *c);

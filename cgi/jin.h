@@ -1,10 +1,12 @@
 /*
- * jin.h - reading request JSON: the parse (depth-limited, strict, UTF-8
- * validated, no trailing garbage) and typed field getters.
+ * jin.h - reading request JSON: the one gate every request body passes
+ * (exactly RFC 8259 + I-JSON, lib/jsontext.h, then json-c builds the
+ * tree) and typed field getters.
  *
  * Getters return 0 or -1 with a message naming the field in err; the
- * caller answers 422 with it.  A field whose value is JSON null counts as
- * absent.  Returned strings point into the object (valid while it lives).
+ * caller answers 422 with it.  No field takes JSON null: jin_only and every
+ * getter refuse a field present as null ("url: must not be null ...").
+ * Returned strings point into the object (valid while it lives).
  */
 #ifndef HOOKD_CGI_JIN_H
 #define HOOKD_CGI_JIN_H
@@ -14,14 +16,20 @@
 
 #include <json-c/json.h>
 
-/* Parse n bytes as one JSON value.  0 with *out owned by the caller, or -1
- * with err (400).  The whole input must be well-formed UTF-8 (RFC 3629:
- * overlong forms, encoded surrogates and code points past U+10FFFF are
- * refused). */
+/*
+ * Parse n bytes as one JSON text: 0 with *out owned by the caller (NULL
+ * for the text "null"), or -1 with err (400 invalid_json) saying what is
+ * wrong and at which byte.  Accepted: exactly what jsontext_check accepts
+ * (RFC 8259, UTF-8, no escaped lone surrogate, no \u0000 in a member
+ * name, nesting at most depth) with no member name twice in one object.
+ * A "\u0000" inside a string value is kept: such strings carry their
+ * length (json_object_get_string_len); member names hold no NUL.
+ */
 int jin_parse(const char *p, size_t n, int depth, struct json_object **out,
     char *err, size_t errlen);
 
-/* -1 if o has a key not in the NULL-terminated list allowed. */
+/* -1 if o has a key not in the NULL-terminated list allowed, or a key
+ * whose value is null. */
 int jin_only(struct json_object *o, const char *const *allowed, char *err,
     size_t errlen);
 

@@ -21,6 +21,7 @@
 #include "cgi/request.h"
 #include "cgi/response.h"
 #include "db/store.h"
+#include "lib/catalog.h"
 #include "lib/config.h"
 #include "lib/log.h"
 
@@ -220,6 +221,11 @@ main(int argc, char **argv)
 		return 2;
 	}
 	log_init("hookd.fcgi", cfg.log_syslog, cfg.log_level);
+	/* The event catalog, schemas compiled once for the process.  A bad
+	 * event_schemas_dir file: logged here, every request answers 503
+	 * (cgi/api.c) until the file is fixed and the processes restarted. */
+	if (catalog_load(&cfg, err, sizeof(err)) == -1)
+		log_err("event catalog: %s", err);
 	/* Files in data_dir are shared by the web server's user and the
 	 * sender, which may be another user of the same group: 0660, 0770. */
 	umask(007);
@@ -271,5 +277,6 @@ main(int argc, char **argv)
 	request_free(&rq);
 	if (ctx.store != NULL)
 		store_close(ctx.store);
+	catalog_unload();
 	return 0;
 }

@@ -12,6 +12,7 @@
 static const struct router_route router_table[] = {
 	{ "GET", "/v1/health", ROUTER_ANYONE, .fn = catalog_health },
 	{ "GET", "/v1/event-types", ROUTER_ANYONE, .fn = catalog_list },
+	{ "GET", "/v1/event-types/{}", ROUTER_ANYONE, .fn = catalog_get },
 	{ "POST", "/v1/apps", ROUTER_ADMIN, ROUTER_JSON, .fn = apps_create },
 	{ "GET", "/v1/apps", ROUTER_ADMIN, .fn = apps_list },
 	{ "GET", "/v1/apps/{}", ROUTER_APP, .fn = apps_get },

@@ -51,11 +51,13 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "db/crypt.h"
 #include "db/dbenv.h"
 #include "db/detect.h"
 #include "db/env.h"
 #include "db/rec.h"
 #include "db/registry.h"
+#include "db/rekey.h"
 #include "db/watchdog.h"
 
 /*
@@ -106,6 +108,7 @@ static const struct {
 	/* one small record per org, written only when its apps or
 	 * webhooks change: small pages keep orgs on separate locks */
 	[DBI_FANOUT] = { "fanout.db", 4096, DB_BTREE },
+	[DBI_COUNTER] = { "counters.db", 4096, DB_BTREE },
 };
 
 static void
@@ -148,13 +151,13 @@ isalive(DB_ENV *env, pid_t pid, db_threadid_t tid, u_int32_t flags)
  * registry and recovers instead of waiting on what it held.  -1 on error
  * (then we open without it, as before).
  */
-static int
-open_lock(struct store *s)
+int
+env_open_lock(const char *home)
 {
 	char path[PATH_MAX];
 	int fd;
 
-	if (snprintf(path, sizeof(path), "%s/%s", s->home, OPEN_LOCK) >=
+	if (snprintf(path, sizeof(path), "%s/%s", home, OPEN_LOCK) >=
 	    (int)sizeof(path))
 		return -1;
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0660)) == -1)
@@ -289,6 +292,9 @@ open_env(struct store *s, char *err, size_t errlen)
 	lt = (db_timeout_t)s->lock_timeout_ms * 1000;
 	flags = DB_CREATE | DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL |
 	    DB_INIT_TXN | DB_REGISTER | DB_RECOVER | DB_THREAD;
+	if (crypt_env_setup(env, s->home, s->key_file, &flags, err,
+	    errlen) == -1)
+		goto bad;	/* ret is 0: err says why */
 	if ((ret = env->set_cachesize(env, 0, 32 * 1024 * 1024, 1)) != 0 ||
 	    (ret = env->set_lg_bsize(env, 2 * 1024 * 1024)) != 0 ||
 	    (ret = env->set_lk_max_locks(env, 20000)) != 0 ||
@@ -312,18 +318,8 @@ open_env(struct store *s, char *err, size_t errlen)
 	if (regions_reserve(s, err, errlen) != STORE_OK)
 		goto bad;	/* ret is 0: err says why */
 	for (i = 0; i < DBI_N; i++) {
-		DB *db;
-
-		if ((ret = db_create(&db, env, 0)) != 0)
-			goto bad;
-		s->db[i] = db;
-		if ((ret = db->set_pagesize(db, dbtab[i].pagesize)) != 0)
-			goto bad;
-		if (dbtab[i].type == DB_QUEUE &&
-		    (ret = db->set_re_len(db, REC_QUEUE_MAX)) != 0)
-			goto bad;
-		if ((ret = db->open(db, NULL, dbtab[i].file, NULL, dbtab[i].type,
-		    DB_CREATE | DB_AUTO_COMMIT | DB_THREAD, 0660)) != 0)
+		if ((ret = env_db_open(env, i, s->key_file != NULL,
+		    DB_CREATE | DB_AUTO_COMMIT | DB_THREAD, &s->db[i])) != 0)
 			goto bad;
 	}
 	s->opens++;
@@ -339,11 +335,38 @@ bad:
 	return STORE_ERR;
 }
 
+int
+env_db_open(DB_ENV *env, int i, int encrypted, u_int32_t flags, DB **dbp)
+{
+	DB *db;
+	int ret;
+
+	*dbp = NULL;
+	if ((ret = db_create(&db, env, 0)) != 0)
+		return ret;
+	*dbp = db;
+	if ((ret = db->set_pagesize(db, dbtab[i].pagesize)) != 0)
+		return ret;
+	if (dbtab[i].type == DB_QUEUE &&
+	    (ret = db->set_re_len(db, REC_QUEUE_MAX)) != 0)
+		return ret;
+	if (encrypted && (ret = db->set_flags(db, DB_ENCRYPT)) != 0)
+		return ret;
+	return db->open(db, NULL, dbtab[i].file, NULL, dbtab[i].type, flags,
+	    0660);
+}
+
+const char *
+env_db_file(int i)
+{
+	return dbtab[i].file;
+}
+
 /* Open everything under the open lock, watched by the watchdog. */
 static int
 open_handles(struct store *s, char *err, size_t errlen)
 {
-	int lockfd, rc;
+	int lockfd = -1, rc;
 
 	s->dead = 0;
 	s->bdbmsg[0] = '\0';
@@ -352,7 +375,14 @@ open_handles(struct store *s, char *err, size_t errlen)
 		    strerror(errno));
 		return STORE_ERR;
 	}
-	lockfd = open_lock(s);
+	if (!s->lock_held)
+		lockfd = env_open_lock(s->home);
+	/* a key conversion cut short is finished or undone first */
+	if (rekey_settle(s->home, err, errlen) == -1) {
+		if (lockfd >= 0)
+			(void)close(lockfd);
+		return STORE_ERR;
+	}
 	registry_open(&s->reg, s->home);
 	watchdog_enter(&s->dog, registry_will_recover(&s->reg));
 	rc = open_env(s, err, errlen);
@@ -369,6 +399,7 @@ store_free(struct store *s)
 	watchdog_stop(&s->dog);
 	registry_destroy(&s->reg);
 	pthread_rwlock_destroy(&s->rw);
+	free(s->key_file);
 	free(s->home);
 	free(s);
 }
@@ -376,6 +407,13 @@ store_free(struct store *s)
 int
 store_open(struct store **sp, const struct store_opts *o, char *err,
     size_t errlen)
+{
+	return env_open(sp, o, 0, err, errlen);
+}
+
+int
+env_open(struct store **sp, const struct store_opts *o, int lock_held,
+    char *err, size_t errlen)
 {
 	pthread_rwlockattr_t rwa;
 	struct store *s;
@@ -386,7 +424,11 @@ store_open(struct store **sp, const struct store_opts *o, char *err,
 		return STORE_ERR;
 	}
 	if ((s = calloc(1, sizeof(*s))) == NULL ||
-	    (s->home = strdup(o->home)) == NULL) {
+	    (s->home = strdup(o->home)) == NULL ||
+	    (o->key_file != NULL && o->key_file[0] != '\0' &&
+	    (s->key_file = strdup(o->key_file)) == NULL)) {
+		if (s != NULL)
+			free(s->home);
 		free(s);
 		snprintf(err, errlen, "storage: out of memory");
 		return STORE_ERR;
@@ -399,6 +441,7 @@ store_open(struct store **sp, const struct store_opts *o, char *err,
 	pthread_rwlockattr_destroy(&rwa);
 	registry_init(&s->reg);
 	s->nosync = o->nosync;
+	s->lock_held = lock_held;
 	s->lock_timeout_ms = o->lock_timeout_ms > 0 ? o->lock_timeout_ms : 2000;
 	if (watchdog_start(&s->dog, &s->reg, s->lock_timeout_ms) == -1) {
 		snprintf(err, errlen, "storage: cannot start the watchdog");
@@ -413,12 +456,29 @@ bad:
 	return STORE_ERR;
 }
 
+/*
+ * The last process to close an encrypted store removes its regions (the
+ * cache in the clear and the passphrase stay in memory otherwise); a
+ * plaintext store keeps its region files, as it always did.  Under the
+ * open lock, so that no opener joins what is being removed.
+ */
 void
 store_close(struct store *s)
 {
+	int lockfd = -1;
+
 	if (s == NULL)
 		return;
 	close_handles(s);
+	if (s->key_file != NULL) {
+		if (!s->lock_held)
+			lockfd = env_open_lock(s->home);
+		watchdog_enter(&s->dog, 0);
+		(void)crypt_regions_release(s->home);
+		watchdog_leave(&s->dog);
+		if (lockfd >= 0)
+			(void)close(lockfd);
+	}
 	store_free(s);
 }
 

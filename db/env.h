@@ -10,6 +10,7 @@
 #include <db.h>
 
 #include "db/registry.h"
+#include "db/store.h"
 #include "db/watchdog.h"
 #include "lib/periodic.h"
 
@@ -36,6 +37,7 @@ enum dbi {
 	DBI_QUEUE,	/* DB_QUEUE: record number shard + 1 -> counters */
 	DBI_STAT,	/* i64 hour, webhook id \0 -> stat */
 	DBI_FANOUT,	/* org \0 -> fan-out generation (fanout.c) */
+	DBI_COUNTER,	/* "attempts" -> the sender's counters (counter.c) */
 	DBI_N
 };
 
@@ -43,6 +45,8 @@ struct store {
 	DB_ENV *env;
 	DB *db[DBI_N];
 	char *home;
+	char *key_file;		/* passphrase file; NULL: plaintext store */
+	int lock_held;		/* the opener holds the open lock (rekey.c) */
 	int nosync;
 	int lock_timeout_ms;
 	int dead;		/* saw DB_RUNRECOVERY: reopen before use */
@@ -64,6 +68,19 @@ struct store {
  * nothing.
  */
 int env_use(struct store *s, char *err, size_t errlen);
+/* store_open; lock_held 1: the caller holds the open lock already
+ * (env_open_lock) for the store's whole life, opens and close. */
+int env_open(struct store **sp, const struct store_opts *o, int lock_held,
+    char *err, size_t errlen);
+/* Take data_dir's open lock (flock, exclusive; waits): the fd to close to
+ * release it, or -1 (then go on without it). */
+int env_open_lock(const char *home);
+/* Create database i of the table (file name, page size, access method;
+ * DB_ENCRYPT when encrypted) in env and open it with flags.  *dbp is set
+ * even on failure (the caller closes it).  A DB return code. */
+int env_db_open(DB_ENV *env, int i, int encrypted, u_int32_t flags, DB **dbp);
+/* Database i's file name. */
+const char *env_db_file(int i);
 /* Run failchk (a dead process's locks and transactions go); a
  * DB_RUNRECOVERY answer marks the handles dead.  Caller holds s->rw. */
 void env_failchk(struct store *s);

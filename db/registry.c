@@ -71,11 +71,12 @@ registry_set_registered(struct registry *r, int registered)
 /*
  * Read __db.register through fd: 1 if a non-empty slot of another process
  * is not locked by anyone (that process died with the environment open:
- * BDB's own test), else 0.  *self: our pid has a slot.  F_GETLK only
- * tests; it takes no lock.
+ * BDB's own test), else 0.  *self: our pid has a slot.  live not NULL:
+ * every slot is read and *live set to the pid of a locked one (0: none).
+ * F_GETLK only tests; it takes no lock.
  */
 static int
-registry_scan(int fd, int *self)
+registry_scan(int fd, int *self, pid_t *live)
 {
 	char slot[REG_SLOT + 1];
 	const char *p;
@@ -84,8 +85,11 @@ registry_scan(int fd, int *self)
 	struct flock fl;
 	off_t pos;
 	pid_t me = getpid();
+	int dead = 0;
 
 	*self = 0;
+	if (live != NULL)
+		*live = 0;
 	for (pos = 0; pread(fd, slot, REG_SLOT, pos) == REG_SLOT;
 	    pos += REG_SLOT) {
 		slot[REG_SLOT] = '\0';
@@ -106,10 +110,16 @@ registry_scan(int fd, int *self)
 		fl.l_whence = SEEK_SET;
 		fl.l_start = pos;
 		fl.l_len = 1;
-		if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type == F_UNLCK)
-			return 1;
+		if (fcntl(fd, F_GETLK, &fl) == -1)
+			continue;
+		if (fl.l_type == F_UNLCK) {
+			dead = 1;
+			if (live == NULL)
+				return 1;
+		} else if (live != NULL)
+			*live = (pid_t)pid;
 	}
-	return 0;
+	return dead;
 }
 
 int
@@ -121,7 +131,7 @@ registry_will_recover(struct registry *r)
 	/* only the opening thread changes fd: no lock needed to read it */
 	if (r->fd < 0 || fstat(r->fd, &st) == -1 || st.st_size == 0)
 		return 1;
-	return registry_scan(r->fd, &self);
+	return registry_scan(r->fd, &self, NULL);
 }
 
 void
@@ -131,9 +141,26 @@ registry_look(struct registry *r, int *dead, int *self)
 	*self = 1;
 	pthread_mutex_lock(&r->mu);
 	if (r->fd >= 0) {
-		*dead = registry_scan(r->fd, self);
+		*dead = registry_scan(r->fd, self, NULL);
 		if (!r->registered)
 			*self = 1;
 	}
 	pthread_mutex_unlock(&r->mu);
+}
+
+pid_t
+registry_live(const char *home)
+{
+	char path[PATH_MAX];
+	pid_t live = 0;
+	int fd, self;
+
+	if (snprintf(path, sizeof(path), "%s/%s", home, REGISTRY) >=
+	    (int)sizeof(path))
+		return 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	(void)registry_scan(fd, &self, &live);
+	(void)close(fd);	/* we hold no registry lock: nothing lost */
+	return live;
 }

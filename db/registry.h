@@ -16,6 +16,7 @@
 #define HOOKD_DB_REGISTRY_H
 
 #include <pthread.h>
+#include <sys/types.h>
 
 struct registry {
 	pthread_mutex_t mu;	/* fd and registered: the watchdog reads them */
@@ -43,5 +44,11 @@ int registry_will_recover(struct registry *r);
  * opener's recovery wiped it).  Without an fd: *dead 0, *self 1.
  */
 void registry_look(struct registry *r, int *dead, int *self);
+/*
+ * The pid of a process that has home's environment open now (its slot is
+ * locked), or 0 when none (a dead registrant is not counted).  Only for a
+ * process that has not opened that environment itself.
+ */
+pid_t registry_live(const char *home);
 
 #endif

@@ -64,6 +64,8 @@ struct store_opts {
 	const char *home;	/* environment directory, created if missing */
 	int nosync;		/* DB_TXN_WRITE_NOSYNC: survives process crash only */
 	int lock_timeout_ms;	/* 0: default (2000) */
+	const char *key_file;	/* passphrase file (lib/keyfile.h): an
+				 * encrypted store; NULL or "": plaintext */
 };
 
 /*
@@ -75,6 +77,20 @@ struct store_opts {
 int store_open(struct store **sp, const struct store_opts *o, char *err,
     size_t errlen);
 void store_close(struct store *s);
+
+/*
+ * Convert the store in o->home, opened with o (o->key_file: its current
+ * passphrase, or plaintext), into a store encrypted with new_key_file's
+ * passphrase, or into plaintext when new_key_file is NULL or "".  Every
+ * record is copied into a new store beside the old one, and the copy
+ * replaces the old files only once it is complete and on disk; a crash at
+ * any point leaves the old store or the new one, and the next open
+ * finishes or undoes what was cut short.  Refused while another process
+ * has the store open.  Nobody may open the store meanwhile (openers wait).
+ * 0 or STORE_ERR with err set.
+ */
+int store_rekey(const struct store_opts *o, const char *new_key_file,
+    char *err, size_t errlen);
 
 /*
  * The wedge watchdog.  A process SIGKILLed inside Berkeley DB can leave a

@@ -22,13 +22,14 @@
 
 #include "lib/config.h"
 #include "lib/egress.h"
+#include "lib/keyfile.h"
 #include "lib/netaddr.h"
 #include "lib/num.h"
 #include "lib/str.h"
 
 #define CONFIG_FILE_MAX (1024 * 1024)	/* larger files are refused */
 #define CONFIG_LINE_MAX 8192
-#define CONFIG_REASON_MAX 160
+#define CONFIG_REASON_MAX (PATH_MAX + 200)
 #define CONFIG_EVENT_BYTES_MAX ((size_t)256 * 1024 * 1024)
 
 static const char config_default_retry[] = "0,5s,5m,30m,2h,5h,10h,14h,20h,24h";
@@ -55,80 +56,6 @@ reason(struct cstate *st, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(st->reason, sizeof(st->reason), fmt, ap);
 	va_end(ap);
-}
-
-int
-config_parse_duration(const char *s, int64_t *ms)
-{
-	size_t n = strspn(s, "0123456789");
-	const char *unit = s + n;
-	uint64_t v, mult;
-
-	if (num_parse_u64(s, n, 0, UINT64_MAX, &v, NULL) == -1)
-		return -1;
-	if (strcmp(unit, "ms") == 0)
-		mult = 1;
-	else if (strcmp(unit, "s") == 0)
-		mult = 1000;
-	else if (strcmp(unit, "m") == 0)
-		mult = 60 * 1000;
-	else if (strcmp(unit, "h") == 0)
-		mult = 3600 * 1000;
-	else if (strcmp(unit, "d") == 0)
-		mult = 86400 * 1000;
-	else if (*unit == '\0' && v == 0)
-		mult = 0;		/* a bare 0 needs no unit */
-	else
-		return -1;
-	if (mult != 0 && v > (uint64_t)INT64_MAX / mult)
-		return -1;
-	*ms = (int64_t)(v * mult);
-	return 0;
-}
-
-int
-config_parse_size(const char *s, size_t *bytes)
-{
-	size_t n = strspn(s, "0123456789");
-	const char *suf = s + n;
-	uint64_t v, mult;
-
-	if (num_parse_u64(s, n, 0, UINT64_MAX, &v, NULL) == -1)
-		return -1;
-	if (*suf == '\0')
-		mult = 1;
-	else if (strcmp(suf, "K") == 0 || strcmp(suf, "k") == 0)
-		mult = 1024;
-	else if (strcmp(suf, "M") == 0 || strcmp(suf, "m") == 0)
-		mult = 1024 * 1024;
-	else if (strcmp(suf, "G") == 0 || strcmp(suf, "g") == 0)
-		mult = 1024 * 1024 * 1024;
-	else
-		return -1;
-	if (v > (uint64_t)SIZE_MAX / mult)
-		return -1;
-	*bytes = (size_t)(v * mult);
-	return 0;
-}
-
-int
-config_parse_bool(const char *s, int *b)
-{
-	static const char *yes[] = {"yes", "true", "on", "1"};
-	static const char *no[] = {"no", "false", "off", "0"};
-	size_t i;
-
-	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-		if (strcasecmp(s, yes[i]) == 0) {
-			*b = 1;
-			return 0;
-		}
-		if (strcasecmp(s, no[i]) == 0) {
-			*b = 0;
-			return 0;
-		}
-	}
-	return -1;
 }
 
 static int
@@ -249,18 +176,14 @@ set_admin_token(struct cstate *st, const char *v)
 }
 
 /*
- * admin_token_file: read the token from a file, trailing blanks and
- * newlines trimmed.  A relative name is taken relative to the directory of
- * the config file.
+ * A file named in the config: v as it is when absolute, else relative to
+ * the directory of the config file, into path (PATH_MAX bytes).  0 or -1.
  */
 static int
-set_admin_token_file(struct cstate *st, const char *v)
+conf_relative(struct cstate *st, const char *v, char *path)
 {
-	char path[PATH_MAX], data[CONFIG_TOKEN_MAX + 64];
 	const char *slash = strrchr(st->name, '/');
-	size_t n = 0, dirlen;
-	FILE *f;
-	int r = -1;
+	size_t dirlen;
 
 	if (*v == '\0') {
 		reason(st, "empty path");
@@ -269,11 +192,53 @@ set_admin_token_file(struct cstate *st, const char *v)
 	/* The config file's directory (with its '/'), or nothing. */
 	dirlen = v[0] != '/' && slash != NULL ?
 	    (size_t)(slash - st->name) + 1 : 0;
-	if (str_copyn(path, sizeof(path), st->name, dirlen) == -1 ||
-	    str_copy(path + dirlen, sizeof(path) - dirlen, v) == -1) {
+	if (str_copyn(path, PATH_MAX, st->name, dirlen) == -1 ||
+	    str_copy(path + dirlen, PATH_MAX - dirlen, v) == -1) {
 		reason(st, "path too long");
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * encryption_key_file: the passphrase file, checked now (mode, owner,
+ * length: keyfile.h) so that a bad one stops the program at start; only
+ * its name is kept (the store reads it at each open and wipes it).
+ */
+static int
+set_encryption_key_file(struct cstate *st, const char *v)
+{
+	char path[PATH_MAX], why[PATH_MAX + 160];
+
+	if (conf_relative(st, v, path) == -1)
+		return -1;
+	if (keyfile_check(path, why, sizeof(why)) == -1) {
+		reason(st, "%s", why);
+		return -1;
+	}
+	if (str_copy(st->c->encryption_key_file,
+	    sizeof(st->c->encryption_key_file), path) == -1) {
+		reason(st, "path too long");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * admin_token_file: read the token from a file, trailing blanks and
+ * newlines trimmed.  A relative name is taken relative to the directory of
+ * the config file.
+ */
+static int
+set_admin_token_file(struct cstate *st, const char *v)
+{
+	char path[PATH_MAX], data[CONFIG_TOKEN_MAX + 64];
+	size_t n = 0;
+	FILE *f;
+	int r = -1;
+
+	if (conf_relative(st, v, path) == -1)
+		return -1;
 	f = fopen(path, "re");
 	if (f == NULL) {
 		reason(st, "cannot read %.200s: %s", path, strerror(errno));
@@ -551,6 +516,18 @@ set_event_types(struct cstate *st, const char *v)
 }
 
 static int
+set_event_schemas_dir(struct cstate *st, const char *v)
+{
+	return set_path(st, st->c->event_schemas_dir, v);
+}
+
+static int
+set_validate_events(struct cstate *st, const char *v)
+{
+	return set_bool(st, v, &st->c->validate_events);
+}
+
+static int
 set_log(struct cstate *st, const char *v)
 {
 	if (strcmp(v, "stderr") == 0)
@@ -611,12 +588,15 @@ static const struct {
 	{"durability", set_durability},
 	{"poll_interval", set_poll_interval},
 	{"event_types", set_event_types},
+	{"event_schemas_dir", set_event_schemas_dir},
+	{"validate_events", set_validate_events},
 	{"log", set_log},
 	{"log_level", set_log_level},
 	{"tls_client_cert", set_egress},
 	{"tls_client_key", set_egress},
 	{"tls_ca_file", set_egress},
 	{"proxy", set_egress},
+	{"encryption_key_file", set_encryption_key_file},
 };
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
 
@@ -648,6 +628,7 @@ config_defaults(struct config *c)
 	c->nosync = 0;
 	c->poll_interval_ms = 1000;
 	c->event_type_count = 0;
+	c->validate_events = 1;
 	c->log_syslog = 0;
 	c->log_level = LOG_INFO;
 }

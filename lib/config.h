@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/configval.h"
 #include "lib/egress.h"
 #include "lib/netaddr.h"
 
@@ -29,6 +30,7 @@ struct config {
 	char data_dir[PATH_MAX];
 	char admin_token[CONFIG_TOKEN_MAX + 1];	/* secret: never log */
 	char status_dir[PATH_MAX];
+	char encryption_key_file[PATH_MAX];	/* "" when none (keyfile.h) */
 	size_t max_event_bytes;
 	int64_t retry_schedule[CONFIG_RETRY_MAX];	/* ms, delay before attempt i */
 	size_t retry_count;
@@ -46,6 +48,8 @@ struct config {
 	int64_t poll_interval_ms;
 	char event_types[CONFIG_TYPES_MAX][CONFIG_TYPE_LEN];	/* extra catalog entries */
 	size_t event_type_count;
+	char event_schemas_dir[PATH_MAX];	/* "": none (lib/catalog.h) */
+	int validate_events;		/* refuse data its schema refuses */
 	int log_syslog;			/* log = syslog */
 	int log_level;			/* LOG_ERR..LOG_DEBUG (syslog.h) */
 	/* egress.h: "" when not set */
@@ -69,9 +73,7 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen);
 int config_parse(struct config *c, const char *name, const char *text,
     size_t len, char *err, size_t errlen);
 
-/* Checked parsers, also used by the API.  0 or -1. */
-int config_parse_duration(const char *s, int64_t *ms);
-int config_parse_size(const char *s, size_t *bytes);
-int config_parse_bool(const char *s, int *b);
+/* The checked value parsers (config_parse_duration, _size, _bool) are
+ * in configval.h, included here. */
 
 #endif

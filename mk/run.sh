@@ -14,7 +14,21 @@
 #   HOOKD_FCGI         hookd.fcgi to run (default cgi/hookd.fcgi)
 #   HOOKD_SEND         hookd-send to run (default sender/hookd-send)
 #   HOOKD_DEMO_PORT    port of the demo receiver in the printed commands (9000)
+#
+# Stopping: on a terminal, this script runs itself again as a foreground
+# job of its own (job control, set -m), so Ctrl-C reaches that job alone:
+# make never sees the SIGINT and `make run` ends 0, with no "Interrupt"
+# line.  lighttpd and hookd-send each run in a session of their own
+# (setsid), so the SIGINT does not reach them either; the script stops
+# them itself, with SIGTERM to each one's whole process group.
 set -eu
+
+if [ -t 0 ] && [ -z "${HOOKD_RUN_JOB:-}" ]; then
+	set -m
+	st=0
+	HOOKD_RUN_JOB=1 sh "$0" "$@" || st=$?
+	exit "$st"
+fi
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PORT=${HOOKD_PORT:-8080}
@@ -93,16 +107,48 @@ fi
 LT_PID=
 SEND_PID=
 NAP_PID=
-# stop [STATUS]: end what this script started, by PID, and exit.
+STOP_WAIT=20	# s: hookd.conf's timeout (15 s) bounds an attempt in flight
+
+# alive PID: PID, or a process of the group PID leads, is still there (and
+# no zombie: an orphan's zombie waits for PID 1, which may be slow to reap).
+alive() {
+	ps -e -o pid= -o pgid= -o stat= | awk -v p="$1" '($1 == p ||
+	    $2 == p) && $3 !~ /^Z/ { found = 1 } END { exit !found }'
+}
+
+# stop [STATUS]: end what this script started and exit.  lighttpd and
+# hookd-send each lead a process group of their own (setsid below), and
+# SIGTERM goes to the whole group: lighttpd and every hookd.fcgi it
+# spawned.  lighttpd signals its FastCGI processes once only; one it
+# respawned while stopping never gets it and would stay, holding the data
+# environment and this terminal's output.  SIGTERM goes to the PID as well
+# (a child just started may not lead its group yet) and again every second:
+# a signal that comes between a fork and its exec is lost.  What is still
+# there after STOP_WAIT s is killed.
 stop() {
 	trap - INT TERM HUP EXIT
 	echo
 	echo "run: stopping lighttpd ($LT_PID) and hookd-send ($SEND_PID)"
 	[ -z "$NAP_PID" ] || kill "$NAP_PID" 2>/dev/null || true
-	# lighttpd stops its hookd.fcgi processes; hookd-send finishes the
-	# attempts in flight, records them and exits.
-	for pid in $SEND_PID $LT_PID; do
-		kill -TERM "$pid" 2>/dev/null || true
+	# hookd-send finishes the attempts in flight, records them and exits.
+	i=0
+	while { [ -n "$SEND_PID" ] && alive "$SEND_PID"; } ||
+	    { [ -n "$LT_PID" ] && alive "$LT_PID"; }; do
+		if [ "$i" -ge $((STOP_WAIT * 10)) ]; then
+			echo "run: still running after $STOP_WAIT s: killing" >&2
+			for pid in $SEND_PID $LT_PID; do
+				kill -KILL "$pid" "-$pid" 2>/dev/null || true
+			done
+			break
+		fi
+		if [ $((i % 10)) -eq 0 ]; then
+			for pid in $SEND_PID $LT_PID; do
+				kill -TERM "$pid" 2>/dev/null || true
+				kill -TERM "-$pid" 2>/dev/null || true
+			done
+		fi
+		i=$((i + 1))
+		sleep 0.1
 	done
 	for pid in $SEND_PID $LT_PID; do
 		wait "$pid" 2>/dev/null || true
@@ -111,11 +157,13 @@ stop() {
 	exit "${1:-0}"
 }
 trap 'stop 0' INT TERM HUP
-trap 'kill -TERM $SEND_PID $LT_PID 2>/dev/null || true' EXIT
+trap 'for pid in $SEND_PID $LT_PID; do kill -TERM "$pid" "-$pid"; done 2>/dev/null || true' EXIT
 
 HOOKD_CONF=$CONF
 export HOOKD_CONF
-"$LIGHTTPD" -D -f "$RUN/lighttpd.conf" &
+# setsid: a background child of this script is no group leader, so
+# setsid execs at once: $! is lighttpd and the leader of its new group.
+setsid "$LIGHTTPD" -D -f "$RUN/lighttpd.conf" &
 LT_PID=$!
 
 BASE=http://127.0.0.1:$PORT
@@ -128,7 +176,7 @@ until curl -fsS --max-time 2 -o /dev/null "$BASE/v1/health" 2>/dev/null; do
 	sleep 0.1
 done
 
-"$SEND" -c "$CONF" --loop &
+setsid "$SEND" -c "$CONF" --loop &
 SEND_PID=$!
 
 cat <<EOF

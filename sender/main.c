@@ -2,6 +2,7 @@
  * main.c - hookd-send: flags, config, signals, the sender lock, modes.
  *
  *   hookd-send [-c FILE] --once | --loop | --status-only
+ *   hookd-send [-c FILE] --rekey --new-key-file PATH | --decrypt
  *
  * Exit codes: 0 done (also: --once found another sender running), 1 runtime
  * error (message on stderr or syslog), 2 usage or config error.
@@ -17,8 +18,10 @@
 #include <unistd.h>
 
 #include "db/store.h"
+#include "lib/catalog.h"
 #include "lib/config.h"
 #include "lib/egress.h"
+#include "lib/keyfile.h"
 #include "lib/log.h"
 #include "lib/version.h"
 #include "lib/wake.h"
@@ -26,7 +29,8 @@
 #include "sender/run.h"
 #include "sender/status.h"
 
-enum { MODE_NONE, MODE_ONCE, MODE_LOOP, MODE_STATUS };
+enum { MODE_NONE, MODE_ONCE, MODE_LOOP, MODE_STATUS, MODE_REKEY };
+enum { OPT_NEW_KEY = 256, OPT_DECRYPT };
 
 static volatile sig_atomic_t main_stop;
 static int main_sigpipe[2] = { -1, -1 };
@@ -40,7 +44,7 @@ main_on_signal(int sig)
 	(void)sig;
 	main_stop = 1;
 	if (main_sigpipe[1] >= 0)
-		(void)write(main_sigpipe[1], &c, 1);
+		(void)!write(main_sigpipe[1], &c, 1);
 	errno = saved;
 }
 
@@ -65,13 +69,60 @@ static void
 main_usage(FILE *f)
 {
 	fprintf(f, "usage: hookd-send [-c FILE] --once | --loop | "
-	    "--status-only\n"
+	    "--status-only | --rekey ...\n"
 	    "  --once         deliver what is due, purge, write the status "
 	    "page, exit\n"
 	    "  --loop         deliver continuously until SIGTERM/SIGINT\n"
 	    "  --status-only  write the status page and exit\n"
+	    "  --rekey --new-key-file PATH | --decrypt\n"
+	    "                 convert the store (hookd stopped) to the key in "
+	    "PATH,\n"
+	    "                 or to plaintext; then point encryption_key_file "
+	    "at PATH\n"
+	    "                 (or remove it) in the config\n"
 	    "  -c FILE        config (else $HOOKD_CONF, else %s)\n",
 	    CONFIG_DEFAULT_PATH);
+}
+
+/*
+ * --rekey: convert the store to new_key (a passphrase file) or, when
+ * new_key is NULL, to plaintext.  The exit code.
+ */
+static int
+main_rekey(const struct config *cfg, const char *new_key)
+{
+	struct store_opts so;
+	char err[PATH_MAX + 512];
+
+	if (new_key != NULL && keyfile_check(new_key, err, sizeof(err)) == -1) {
+		fprintf(stderr, "hookd-send: %s\n", err);
+		return 2;
+	}
+	if (new_key == NULL && cfg->encryption_key_file[0] == '\0') {
+		fprintf(stderr, "hookd-send: --decrypt: the store is not "
+		    "encrypted (no encryption_key_file in %s)\n", cfg->path);
+		return 2;
+	}
+	memset(&so, 0, sizeof(so));
+	so.home = cfg->data_dir;
+	so.nosync = cfg->nosync;
+	so.key_file = cfg->encryption_key_file;
+	if (store_rekey(&so, new_key, err, sizeof(err)) != STORE_OK) {
+		log_err("--rekey: %s", err);
+		if (cfg->log_syslog)
+			fprintf(stderr, "hookd-send: --rekey: %s\n", err);
+		return 1;
+	}
+	if (new_key != NULL)
+		printf("hookd-send: the store in %s is now encrypted with the "
+		    "key in %s: set encryption_key_file = %s in %s before "
+		    "starting hookd\n", cfg->data_dir, new_key, new_key,
+		    cfg->path);
+	else
+		printf("hookd-send: the store in %s is now plaintext: remove "
+		    "encryption_key_file from %s before starting hookd\n",
+		    cfg->data_dir, cfg->path);
+	return 0;
 }
 
 static int
@@ -107,6 +158,9 @@ main(int argc, char **argv)
 		{ "once", no_argument, NULL, 'o' },
 		{ "loop", no_argument, NULL, 'l' },
 		{ "status-only", no_argument, NULL, 's' },
+		{ "rekey", no_argument, NULL, 'r' },
+		{ "new-key-file", required_argument, NULL, OPT_NEW_KEY },
+		{ "decrypt", no_argument, NULL, OPT_DECRYPT },
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -115,8 +169,9 @@ main(int argc, char **argv)
 	struct store_opts so;
 	struct store *st = NULL;
 	struct run_opts ro;
-	const char *path = NULL;
+	const char *path = NULL, *new_key = NULL;
 	char err[PATH_MAX + 512];
+	int decrypt = 0;
 	int ch, mode = MODE_NONE, lockfd = -1, wakefd = -1, rc = 1, n;
 
 	opterr = 0;
@@ -125,14 +180,21 @@ main(int argc, char **argv)
 		case 'c':
 			path = optarg;
 			break;
+		case OPT_NEW_KEY:
+			new_key = optarg;
+			break;
+		case OPT_DECRYPT:
+			decrypt = 1;
+			break;
 		case 'o':
 		case 'l':
 		case 's':
+		case 'r':
 			n = ch == 'o' ? MODE_ONCE : ch == 'l' ? MODE_LOOP :
-			    MODE_STATUS;
+			    ch == 's' ? MODE_STATUS : MODE_REKEY;
 			if (mode != MODE_NONE && mode != n) {
 				fprintf(stderr, "hookd-send: choose one of "
-				    "--once, --loop, --status-only\n");
+				    "--once, --loop, --status-only, --rekey\n");
 				main_usage(stderr);
 				return 2;
 			}
@@ -157,7 +219,15 @@ main(int argc, char **argv)
 			    "'%s'\n", argv[optind]);
 		else
 			fprintf(stderr, "hookd-send: one of --once, --loop, "
-			    "--status-only is required\n");
+			    "--status-only, --rekey is required\n");
+		main_usage(stderr);
+		return 2;
+	}
+	if ((mode == MODE_REKEY) != (new_key != NULL || decrypt) ||
+	    (new_key != NULL && decrypt)) {
+		fprintf(stderr, "hookd-send: --rekey takes one of "
+		    "--new-key-file PATH, --decrypt (and they only go with "
+		    "--rekey)\n");
 		main_usage(stderr);
 		return 2;
 	}
@@ -166,7 +236,17 @@ main(int argc, char **argv)
 		fprintf(stderr, "hookd-send: %s\n", err);
 		return 2;
 	}
+	/* The event catalog (catalog.html): a bad event_schemas_dir file is
+	 * a config error. */
+	if (catalog_load(&cfg, err, sizeof(err)) == -1) {
+		fprintf(stderr, "hookd-send: event catalog: %s\n", err);
+		return 2;
+	}
 	log_init("hookd-send", cfg.log_syslog, cfg.log_level);
+	if (mode == MODE_REKEY) {
+		umask(007);
+		return main_rekey(&cfg, new_key);
+	}
 	/* Files in data_dir are shared by the web server's user and the
 	 * sender, which may be another user of the same group: 0660, 0770. */
 	umask(007);
@@ -193,6 +273,7 @@ main(int argc, char **argv)
 	memset(&so, 0, sizeof(so));
 	so.home = cfg.data_dir;
 	so.nosync = cfg.nosync;
+	so.key_file = cfg.encryption_key_file;
 	if (store_open(&st, &so, err, sizeof(err)) != STORE_OK)
 		goto fail;
 	if (mode == MODE_STATUS) {
@@ -235,5 +316,6 @@ out:
 		store_close(st);
 	if (lockfd >= 0)
 		close(lockfd);
+	catalog_unload();
 	return rc;
 }

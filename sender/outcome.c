@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/counter.h"
 #include "lib/log.h"
 #include "lib/str.h"
 #include "lib/timefmt.h"
@@ -36,6 +37,7 @@ struct oc {
 	struct oc_st *st;	/* 2n entries; nst used, reset per run */
 	size_t nst;
 	struct store_queue q;	/* queue counter changes, reset per run */
+	struct store_counter cnt;	/* lifetime counters' changes, too */
 };
 
 /*
@@ -216,6 +218,7 @@ oc_one(struct store_txn *t, struct oc *o, struct job *j)
 	if (j->kind == JOB_SEND) {
 		if ((rc = oc_attempt(t, j)) != STORE_OK)
 			return rc;
+		store_counter_count(&o->cnt, j->status, j->duration_ms);
 		d.attempts++;
 	}
 	if (d.status == STORE_DLV_PENDING) {
@@ -265,6 +268,7 @@ oc_txn(struct store_txn *t, void *arg)
 	o->nwh = 0;
 	o->nst = 0;
 	memset(&o->q, 0, sizeof(o->q));
+	memset(&o->cnt, 0, sizeof(o->cnt));
 	for (i = 0; i < o->n; i++) {
 		if (o->jobs[i]->kind == JOB_UNSENT)
 			continue;	/* never started: nothing to record */
@@ -277,7 +281,8 @@ oc_txn(struct store_txn *t, void *arg)
 			return rc;
 	}
 	/* The queue counters once per batch, not once per attempt. */
-	if ((rc = store_queue_add(t, &o->q)) != STORE_OK)
+	if ((rc = store_queue_add(t, &o->q)) != STORE_OK ||
+	    (rc = store_counter_add(t, &o->cnt)) != STORE_OK)
 		return rc;
 	/* Statistics once per (webhook, hour) of the batch, not twice per
 	 * attempt. */

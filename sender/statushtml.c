@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lib/buf.h"
+#include "lib/embed.h"
 #include "lib/timefmt.h"
 #include "sender/html.h"
 #include "sender/statuschart.h"
@@ -14,13 +15,28 @@
 #include "sender/statusfailures.h"
 #include "sender/statushooks.h"
 #include "sender/statushtml.h"
-#include "sender/statuswww.h"
+
+/*
+ * The page's files from www/, built into the program (lib/embed.h): the
+ * skeleton whose {{name}} slots statushtml_render fills, and the style
+ * sheet written inline into it.  NULL means the build lost one.
+ */
+static const struct embed_file *
+www(const char *name)
+{
+	return embed_find(embed_www, embed_www_count, name);
+}
 
 static void
 put_css(struct html *p, const struct statusdata *sd)
 {
+	const struct embed_file *css = www("status.css");
+
 	(void)sd;
-	html_putn(p, statuswww_css, statuswww_css_len);
+	if (css == NULL)
+		p->bad = 1;
+	else
+		html_putn(p, (const char *)css->data, css->len);
 }
 
 static void
@@ -230,7 +246,12 @@ int
 statushtml_render(const struct statusdata *sd, struct buf *out)
 {
 	struct html p = { .b = out, .bad = 0, .now = sd->now_ms };
-	const char *s = statuswww_html, *open, *close;
+	const struct embed_file *skel = www("status.html");
+	const char *s, *open, *close;
+
+	if (skel == NULL)
+		return -1;
+	s = (const char *)skel->data;	/* NUL-terminated (lib/embed.h) */
 
 	while ((open = strstr(s, "{{")) != NULL) {
 		html_putn(&p, s, (size_t)(open - s));

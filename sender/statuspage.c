@@ -36,12 +36,8 @@ write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
-/*
- * Replace dir/name with data: temp file in dir, fsync, chmod 0644, rename,
- * fsync dir.  0, or -1 with err (the temp file is removed).
- */
-static int
-replace_file(const char *dir, const char *name, const struct buf *data,
+int
+statuspage_replace(const char *dir, const char *name, const struct buf *data,
     char *err, size_t errlen)
 {
 	char tmp[PATH_MAX], dst[PATH_MAX];
@@ -127,8 +123,8 @@ statuspage_write_dir(struct store *s, const char *dir, const char *pass,
 		    "%u bytes or memory ran out", STATUSPAGE_MAX_BYTES);
 		goto out;
 	}
-	if (replace_file(dir, "status.json", &json, err, errlen) == -1 ||
-	    replace_file(dir, "status.html", &html, err, errlen) == -1)
+	if (statuspage_replace(dir, "status.json", &json, err, errlen) == -1 ||
+	    statuspage_replace(dir, "status.html", &html, err, errlen) == -1)
 		goto out;
 	rc = 0;
 out:

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "db/store.h"
+#include "lib/buf.h"
 #include "lib/config.h"
 
 /* The largest page written; a bigger one is an error, not a cut page. */
@@ -32,6 +33,14 @@
  */
 int statuspage_write(struct store *s, const struct config *cfg,
     const char *pass, int64_t now_ms, char *err, size_t errlen);
+
+/*
+ * Replace dir/name with data: temp file in dir, fsync, chmod 0644, rename,
+ * fsync dir.  0, or -1 with err (the temp file is removed).  Also used for
+ * catalog.html (sender/catalogpage.c).
+ */
+int statuspage_replace(const char *dir, const char *name,
+    const struct buf *data, char *err, size_t errlen);
 
 /* The same into any directory (tests, benchmarks). */
 int statuspage_write_dir(struct store *s, const char *dir, const char *pass,

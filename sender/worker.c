@@ -117,7 +117,7 @@ worker_main(void *arg)
 			worker_round(w, &w->r);
 			pthread_mutex_lock(&w->mu);
 			w->done = 1;
-			(void)write(w->efd, &one, sizeof(one));
+			(void)!write(w->efd, &one, sizeof(one));
 			continue;
 		}
 		if (w->quit)
@@ -266,6 +266,6 @@ worker_take(struct worker *w, struct worker_round *out)
 	w->submitted = 0;
 	w->done = 0;
 	pthread_mutex_unlock(&w->mu);
-	(void)read(w->efd, &v, sizeof(v));
+	(void)!read(w->efd, &v, sizeof(v));
 	return 1;
 }

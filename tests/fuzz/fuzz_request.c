@@ -184,7 +184,8 @@ fuzz_fixtures(void)
 	fuzz_take(fuzz_call("POST", path, auth, wh, 201), "id", fz.wh_b,
 	    sizeof(fz.wh_b), 0);
 	json_object_put(fuzz_call("POST", "/v1/events", auth,
-	    "{\"type\":\"user.signin\",\"org_id\":\"org_a\",\"data\":{}}",
+	    "{\"type\":\"user.signin\",\"org_id\":\"org_a\",\"data\":"
+	    "{\"method\":\"password\"}}",
 	    202));
 	(void)snprintf(path, sizeof(path), "/v1/apps/%s/deliveries",
 	    fz.app_a);

@@ -228,7 +228,8 @@ def db_verify(data_dir):
     for name in sorted(os.listdir(data_dir)):
         if not name.endswith(".db"):
             continue
-        r = subprocess.run(["db5.3_verify", "-h", data_dir, name],
+        r = subprocess.run(["db5.3_verify", "-h", data_dir] +
+                           harness.tool_key_args(data_dir) + [name],
                            capture_output=True, text=True, timeout=60)
         if r.returncode != 0:
             ok = False

@@ -15,6 +15,11 @@ HOOKD_BUILD (the build directory).
     srv.run_sender("--once")             # hookd-send -c CONF --once
     srv.stop()
 
+Server(encrypt=True) writes a passphrase file (srv.passphrase) and sets
+encryption_key_file; db_records() and faults.db_verify() then pass the
+passphrase to the db5.3 tools, and stop() removes the store's System V
+shared memory segments that killed processes left.
+
 Server(mode="cgi") runs hookd.fcgi as plain CGI (lighttpd mod_cgi) instead
 of FastCGI.  Every process the harness starts is killed by PID in stop(),
 and the temp dir is removed.  Use Server as a context manager, or call
@@ -24,6 +29,7 @@ Receiver is a small HTTP server on 127.0.0.1 that records what it gets and
 answers with a status chosen per request (for sender tests).
 """
 
+import ctypes
 import http.client
 import http.server
 import json
@@ -50,6 +56,57 @@ SANITIZER_RE = re.compile(r"ERROR: (Address|Leak)Sanitizer|runtime error:")
 
 # Sentinel: request() uses the admin token unless told otherwise.
 ADMIN = object()
+
+# data_dir -> passphrase of the encrypted stores the harness made
+PASSPHRASES = {}
+
+
+def tool_key_args(data_dir):
+    """["-P", passphrase] for the db5.3 tools when data_dir holds an
+    encrypted store made here, else []."""
+    p = PASSPHRASES.get(os.path.realpath(data_dir))
+    return ["-P", p] if p else []
+
+
+def write_key_file(path, passphrase, mode=0o600):
+    """A passphrase file as encryption_key_file wants it."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "w") as f:
+        f.write(passphrase + "\n")
+    os.chmod(path, mode)
+
+
+def shm_key(data_dir):
+    """The System V key block of data_dir's regions: db/crypt.c's
+    crypt_shm_key (FNV-1a of st_dev, st_ino)."""
+    st = os.stat(data_dir)
+    h = 14695981039346656037
+    for b in st.st_dev.to_bytes(8, "little") + st.st_ino.to_bytes(8, "little"):
+        h = ((h ^ b) * 1099511628211) & 0xffffffffffffffff
+    return 0x10000000 + (h % (1 << 24)) * 64
+
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def shm_segments(data_dir):
+    """The ids of the shared memory segments of data_dir's regions."""
+    try:
+        base = shm_key(data_dir)
+    except OSError:
+        return []
+    ids = []
+    for k in range(base, base + 64):
+        i = _libc.shmget(ctypes.c_int(k), ctypes.c_size_t(0), ctypes.c_int(0))
+        if i != -1:
+            ids.append(i)
+    return ids
+
+
+def remove_shm(data_dir):
+    """Remove data_dir's segments (what a killed process leaves)."""
+    for i in shm_segments(data_dir):
+        _libc.shmctl(ctypes.c_int(i), ctypes.c_int(0), None)   # IPC_RMID
 
 
 def free_port():
@@ -112,7 +169,7 @@ class Server:
     """lighttpd + hookd.fcgi on a free loopback port, fresh data dir."""
 
     def __init__(self, config=None, procs=2, mode="fastcgi", fcgi=None,
-                 data_dir=None):
+                 data_dir=None, encrypt=False):
         if not (fcgi or FCGI):
             raise RuntimeError("HOOKD_FCGI is not set (run via make integration)")
         self.fcgi = fcgi or FCGI
@@ -135,7 +192,19 @@ class Server:
             "status_dir": self.status_dir,
             "allow_private_targets": "yes",
             "durability": "nosync",
+            # Most tests are about other things and post free-form data;
+            # test_api_schemas.py turns validation on (the default of
+            # hookd.conf) and checks it.
+            "validate_events": "no",
         }
+        self.passphrase = None
+        if encrypt:
+            self.passphrase = "it-passphrase-%s" % os.urandom(8).hex()
+            key = os.path.join(self.tmp, "hookd.key")
+            write_key_file(key, self.passphrase)
+            self.config["encryption_key_file"] = key
+            os.makedirs(self.data_dir, mode=0o770, exist_ok=True)
+            PASSPHRASES[os.path.realpath(self.data_dir)] = self.passphrase
         if config:
             self.config.update(config)
         os.makedirs(self.status_dir, exist_ok=True)
@@ -282,6 +351,8 @@ class Server:
                     p.wait(5)
         self.senders = []
         self._kill_lighttpd()
+        if self.passphrase is not None and os.path.isdir(self.data_dir):
+            remove_shm(self.data_dir)
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def __enter__(self):
@@ -402,15 +473,39 @@ class Server:
         return out
 
     def post_event(self, type_, org_id, data=None, token=ADMIN, **fields):
-        body = {"type": type_, "org_id": org_id, "data": data or {}}
+        """data None: the type's built-in example (valid for its schema),
+        {} for a type without one."""
+        if data is None:
+            data = builtin_example(type_)
+        body = {"type": type_, "org_id": org_id, "data": data}
         body.update(fields)
         return self.request("POST", "/v1/events", body, token=token)
+
+
+SCHEMAS = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                       "..", "..", "schemas")
+
+
+def builtin_schema(type_):
+    """schemas/TYPE.json of a built-in type as a dict, or None."""
+    try:
+        with open(os.path.join(SCHEMAS, type_ + ".json")) as f:
+            return json.load(f)
+    except OSError:
+        return None
+
+
+def builtin_example(type_):
+    """A copy of a built-in type's example data, or {} for another type."""
+    doc = builtin_schema(type_)
+    return json.loads(json.dumps(doc["example"])) if doc else {}
 
 
 def db_records(data_dir, dbfile):
     """Every (key, value) of one database of the environment, as bytes,
     read with db5.3_dump (joins the live environment)."""
-    r = subprocess.run(["db5.3_dump", "-h", data_dir, dbfile],
+    r = subprocess.run(["db5.3_dump", "-h", data_dir] +
+                       tool_key_args(data_dir) + [dbfile],
                        capture_output=True, text=True, timeout=30)
     if r.returncode != 0:
         raise RuntimeError("db5.3_dump %s: %s" % (dbfile, r.stderr))

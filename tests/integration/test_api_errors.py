@@ -26,29 +26,32 @@ class ErrorTests(ServerCase):
         cls.wpath = cls.apath + "/webhooks/" + cls.wh["id"]
 
     # ---- 400 ------------------------------------------------------------
-    def test_malformed_json_is_400(self):
+    def test_invalid_json_is_400(self):
         self.assertError(self.req("POST", "/v1/apps", '{"org_id": "o", "name": '),
-                         400, "malformed_json")
+                         400, "invalid_json")
 
     def test_trailing_garbage_after_json_is_400(self):
         self.assertError(self.req("POST", "/v1/apps", '{"org_id":"o","name":"n"} x'),
-                         400, "malformed_json")
+                         400, "invalid_json")
 
-    def test_json_nested_deeper_than_32_is_400(self):
-        data = "[" * 40 + "]" * 40
+    def test_json_nested_deeper_than_64_is_400(self):
+        data = "[" * 63 + "]" * 63     # with the body and data: 65 levels
         body = '{"type":"user.signin","org_id":"o","data":{"a":%s}}' % data
-        self.assertError(self.req("POST", "/v1/events", body), 400, "malformed_json")
+        self.assertError(self.req("POST", "/v1/events", body), 400, "invalid_json")
+        data = "[" * 62 + "]" * 62     # 64 levels
+        body = '{"type":"user.signin","org_id":"o","data":{"a":%s}}' % data
+        self.assertEqual(self.req("POST", "/v1/events", body)[0], 202)
 
     def test_invalid_utf8_in_json_is_400(self):
         self.assertError(self.req("POST", "/v1/apps", b'{"org_id":"o","name":"\xff\xfe"}'),
-                         400, "malformed_json")
+                         400, "invalid_json")
 
     def test_nan_and_infinity_literals_are_400(self):
         for lit in ("NaN", "Infinity", "-Infinity", "nan", "-inf"):
             with self.subTest(lit=lit):
                 body = '{"url":"%s","events":["*"],"rate_limit":%s}' % (HOOK, lit)
                 self.assertError(self.req("POST", self.apath + "/webhooks", body), 400,
-                                 "malformed_json")
+                                 "invalid_json")
         # a number beyond a double is still a JSON number
         st, _, _ = self.req("POST", "/v1/events",
                             '{"type":"user.signin","org_id":"o","data":{"x":1e400,"y":-1E999}}')

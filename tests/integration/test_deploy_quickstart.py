@@ -8,7 +8,9 @@ run must reuse the token and the data.
 """
 
 import os
+import pty
 import queue
+import select
 import shlex
 import shutil
 import signal
@@ -29,9 +31,9 @@ READY = "Ctrl-C here stops"
 class Script:
     """mk/run.sh in its own session, its output collected by a thread."""
 
-    def __init__(self, run_dir, port, demo_port):
+    def __init__(self, run_dir, port, demo_port, **extra_env):
         env = dict(os.environ, HOOKD_PORT=str(port), HOOKD_RUN_DIR=run_dir,
-                   HOOKD_DEMO_PORT=str(demo_port))
+                   HOOKD_DEMO_PORT=str(demo_port), **extra_env)
         self.proc = subprocess.Popen(
             ["sh", RUN_SH], env=env, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -82,7 +84,10 @@ class Script:
             self.proc.kill()
             self.proc.wait(5)
         self.thread.join(5)
-        self.proc.stdout.close()
+        # Closing the pipe while the reader still blocks in it (a process
+        # left behind holds its other end) would wait for that reader.
+        if not self.thread.is_alive():
+            self.proc.stdout.close()
 
 
 def alive(pid):
@@ -119,9 +124,9 @@ class TestQuickStart(unittest.TestCase):
         self.addCleanup(shutil.rmtree, self.tmp, True)
         self.run_dir = os.path.join(self.tmp, "run")
 
-    def start(self):
+    def start(self, **env):
         port, demo = harness.free_port(), harness.free_port()
-        s = Script(self.run_dir, port, demo)
+        s = Script(self.run_dir, port, demo, **env)
         self.addCleanup(s.kill)
         s.wait_for(READY)
         return s, port, demo
@@ -204,6 +209,90 @@ class TestQuickStart(unittest.TestCase):
         self.assertEqual(st, 200, apps)
         self.assertEqual([a["name"] for a in apps["data"]], ["demo"])
         self.interrupt(s2)
+
+    def test_make_run_stops_a_fastcgi_process_that_missed_lighttpds_sigterm(self):
+        # lighttpd sends its FastCGI processes one SIGTERM as it stops; one
+        # it respawned meanwhile, or one between fork and exec then, never
+        # gets it.  Here the process lighttpd knows ignores it, and the
+        # hookd.fcgi under it never sees it: run.sh must stop them anyway.
+        wrapper = os.path.join(self.tmp, "hookd.fcgi")
+        with open(wrapper, "w") as f:
+            f.write("#!/bin/sh\ntrap '' TERM\n%s \"$@\"\n"
+                    % shlex.quote(harness.FCGI or os.path.join(
+                        deploy.ROOT, "cgi", "hookd.fcgi")))
+        os.chmod(wrapper, 0o755)
+        s, port, _ = self.start(HOOKD_FCGI=wrapper)
+        srv = deploy.Deployment.__new__(deploy.Deployment)
+        srv.port = port
+        st, _, body = srv.request("GET", "/v1/health", token=None)
+        self.assertEqual((st, body), (200, {"status": "ok"}))
+        fcgi = []
+        for p in s.descendants():
+            try:
+                with open("/proc/%d/cmdline" % p) as f:
+                    if "hookd.fcgi" in f.read():
+                        fcgi.append(p)
+            except OSError:
+                pass            # ended meanwhile (the script's sleep)
+        self.assertGreaterEqual(len(fcgi), 2, fcgi)    # wrappers + programs
+        self.interrupt(s)
+        self.assertIn("run: stopped", s.output())
+
+    def test_make_run_on_a_terminal_ctrl_c_ends_make_with_0(self):
+        # A terminal's Ctrl-C goes to its whole foreground process group:
+        # make included, which would end 130 ("killed by SIGINT") or print
+        # "make: *** [run] Interrupt".  A Makefile with the run recipe, so
+        # that nothing is built here.
+        mk = os.path.join(self.tmp, "Makefile")
+        with open(mk, "w") as f:
+            f.write("run:\n\t@sh %s\n" % RUN_SH)
+        env = dict(os.environ, HOOKD_PORT=str(harness.free_port()),
+                   HOOKD_RUN_DIR=self.run_dir, HOOKD_FCGI=harness.FCGI or
+                   os.path.join(deploy.ROOT, "cgi", "hookd.fcgi"),
+                   HOOKD_SEND=harness.SEND or
+                   os.path.join(deploy.ROOT, "sender", "hookd-send"))
+        pid, fd = pty.fork()
+        if pid == 0:
+            try:
+                os.execvpe("make", ["make", "-f", mk, "run"], env)
+            finally:
+                os._exit(127)
+        self.addCleanup(os.close, fd)
+        out = b""
+        def read_until(pred, timeout):
+            nonlocal out
+            end = time.time() + timeout
+            while not pred() and time.time() < end:
+                r, _, _ = select.select([fd], [], [], 0.2)
+                if r:
+                    try:
+                        chunk = os.read(fd, 65536)
+                    except OSError:     # EIO: every writer is gone
+                        return
+                    if not chunk:
+                        return
+                    out += chunk
+        read_until(lambda: READY.encode() in out, 30)
+        self.assertIn(READY.encode(), out, out.decode(errors="replace"))
+        os.write(fd, b"\x03")          # Ctrl-C, as typed
+        end = time.time() + 30
+        status = None
+        while time.time() < end:
+            p, st = os.waitpid(pid, os.WNOHANG)
+            if p:
+                status = st
+                break
+            read_until(lambda: False, 0.2)
+        if status is None:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            self.fail("make run still running 30 s after Ctrl-C:\n"
+                      + out.decode(errors="replace"))
+        read_until(lambda: False, 1)
+        text = out.decode(errors="replace")
+        self.assertEqual(os.waitstatus_to_exitcode(status), 0, text)
+        self.assertNotIn("make: ***", text)
+        self.assertIn("run: stopped", text)
 
     def test_make_run_refuses_a_busy_port_and_leaves_nothing_running(self):
         # Something already listens on the port: lighttpd cannot bind.

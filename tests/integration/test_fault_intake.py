@@ -26,10 +26,11 @@ FANOUT = 3            # webhooks that match every posted event
 
 
 class TestIntakeUnderSigkill(unittest.TestCase):
+    encrypt = False         # the subclass below runs it on an encrypted store
 
     def setUp(self):
         self.rx = Receiver()
-        self.srv = harness.Server(procs=3, config={
+        self.srv = harness.Server(procs=3, encrypt=self.encrypt, config={
             "retry_schedule": "0,100ms", "timeout": "2s",
             "connect_timeout": "1s", "concurrency": "32",
             "per_webhook_concurrency": "32"})
@@ -182,6 +183,12 @@ class TestIntakeUnderSigkill(unittest.TestCase):
         bad = [l for l in srv.log().splitlines()
                if harness.SANITIZER_RE.search(l)]
         self.assertEqual(bad, [])
+
+
+class TestIntakeUnderSigkillEncrypted(TestIntakeUnderSigkill):
+    """The same with encryption_key_file set: regions in shared memory,
+    recovery by the next opener after each SIGKILL."""
+    encrypt = True
 
 
 if __name__ == "__main__":

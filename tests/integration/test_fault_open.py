@@ -25,6 +25,7 @@ ANSWER_S = 10
 
 
 class TestSigkillDuringOpen(unittest.TestCase):
+    encrypt = False         # the subclass below runs it on an encrypted store
 
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory(prefix="hookd-open-")
@@ -34,6 +35,14 @@ class TestSigkillDuringOpen(unittest.TestCase):
             f.write("data_dir = %s/data\nadmin_token = %s\n"
                     "durability = nosync\n"
                     % (self.tmp.name, harness.ADMIN_TOKEN))
+            if self.encrypt:
+                key = os.path.join(self.tmp.name, "hookd.key")
+                harness.write_key_file(key, "open test passphrase")
+                f.write("encryption_key_file = %s\n" % key)
+                data = os.path.join(self.tmp.name, "data")
+                os.mkdir(data)
+                # after the processes (cleanups run last-in first-out)
+                self.addCleanup(harness.remove_shm, data)
         self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
                     "HOOKD_CONF": conf, "GATEWAY_INTERFACE": "CGI/1.1",
                     "REQUEST_METHOD": "GET", "REQUEST_URI": "/v1/health",
@@ -94,6 +103,12 @@ class TestSigkillDuringOpen(unittest.TestCase):
         p = self.spawn()
         out, err = p.communicate(timeout=ANSWER_S)
         self.assertTrue(out.startswith(b"Status: 200 OK"), out[:300] + err)
+
+
+class TestSigkillDuringOpenEncrypted(TestSigkillDuringOpen):
+    """The same on an encrypted store: regions in shared memory, removed
+    by the last close, so the SIGKILLs also strike creations of them."""
+    encrypt = True
 
 
 if __name__ == "__main__":

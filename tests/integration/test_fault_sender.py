@@ -25,10 +25,11 @@ DELAY = 0.02          # the receiver answers after this long
 
 
 class TestSenderUnderSigkill(unittest.TestCase):
+    encrypt = False         # the subclass below runs it on an encrypted store
 
     def setUp(self):
         self.rx = Receiver()
-        self.srv = harness.Server(config={
+        self.srv = harness.Server(encrypt=self.encrypt, config={
             "retry_schedule": "0,100ms,100ms,100ms", "timeout": "5s",
             "connect_timeout": "1s", "poll_interval": "200ms",
             "concurrency": str(CONC), "per_webhook_concurrency": str(CONC)})
@@ -120,6 +121,11 @@ class TestSenderUnderSigkill(unittest.TestCase):
         # a duplicate send may or may not be on record; none was lost
         for d in ds:
             self.assertGreaterEqual(d["attempts_count"], 1, d)
+
+
+class TestSenderUnderSigkillEncrypted(TestSenderUnderSigkill):
+    """The same with encryption_key_file set."""
+    encrypt = True
 
 
 if __name__ == "__main__":

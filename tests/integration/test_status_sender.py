@@ -135,11 +135,14 @@ class StatusFromSenderTest(unittest.TestCase):
         again = json.loads(self.read("status.json"))
         self.assertGreater(again["generated_at"], before)
         self.assertIn("status-only", again["pass"])
+        # no temp file left; catalog.html is the event catalog beside it
         leftovers = [n for n in os.listdir(self.srv.status_dir)
-                     if n not in ("status.html", "status.json")]
+                     if n not in ("status.html", "status.json",
+                                  "catalog.html", "metrics.prom")]
         self.assertEqual(leftovers, [])
-        mode = os.stat(os.path.join(self.srv.status_dir, "status.html")).st_mode
-        self.assertEqual(mode & 0o777, 0o644)
+        for name in ("status.html", "catalog.html"):
+            mode = os.stat(os.path.join(self.srv.status_dir, name)).st_mode
+            self.assertEqual(mode & 0o777, 0o644)
 
 
 if __name__ == "__main__":

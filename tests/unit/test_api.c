@@ -151,10 +151,10 @@ START_TEST(test_api_intake_idempotent_and_event_cap)
 {
 	ck_assert_int_eq(call("POST", "/v1/events", NULL, TOKEN,
 	    "application/json", "{\"id\":\"k1\",\"type\":\"user.signin\","
-	    "\"org_id\":\"o\",\"data\":{}}"), 202);
+	    "\"org_id\":\"o\",\"data\":{\"method\":\"otp\"}}"), 202);
 	ck_assert_int_eq(call("POST", "/v1/events", NULL, TOKEN,
 	    "application/json", "{\"id\":\"k1\",\"type\":\"user.signin\","
-	    "\"org_id\":\"o\",\"data\":{\"x\":1}}"), 200);
+	    "\"org_id\":\"o\",\"data\":{\"method\":\"sso\"}}"), 200);
 	ck_assert_str_eq(answer("id"), "k1");
 	/* max_event_bytes = 4K: the cap the reader applies */
 	ck_assert_uint_eq(api_body_cap(&ctx, "POST", "/v1/events"), 4096);

@@ -59,6 +59,9 @@ END_TEST
 
 START_TEST(test_envelope_bytes_of_strings_escapes_and_unicode)
 {
+	struct json_object *data;
+	char err[128];
+
 	/* \uXXXX and surrogate pairs become UTF-8; UTF-8 stays as it is. */
 	check_data("{\"u\":\"\\u00e9 \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 "
 	    "\\ud83d\\ude00\",\"k\\u00e9y\":1}",
@@ -69,9 +72,11 @@ START_TEST(test_envelope_bytes_of_strings_escapes_and_unicode)
 	    "\\u001f \\u007f\"}",
 	    HEAD "{\"s\":\"q\\\" b\\\\ n\\n r\\r t\\t b\\b f\\f \\u0001 "
 	    "\\u001f \x7f\"}}");
-	/* \u0000 inside a value is kept; a key ends at it. */
+	/* \u0000 inside a value is kept; in a member name the gate refuses
+	 * it (json-c would end the name there). */
 	check_data("{\"z\":\"a\\u0000b\"}", HEAD "{\"z\":\"a\\u0000b\"}}");
-	check_data("{\"a\\u0000b\":1}", HEAD "{\"a\":1}}");
+	ck_assert_int_eq(jin_parse("{\"a\\u0000b\":1}", 14, 32, &data, err,
+	    sizeof(err)), -1);
 	/* "/" is never escaped, and "\/" comes out as "/". */
 	check_data("{\"p\":\"a/b\\/c</script>\"}",
 	    HEAD "{\"p\":\"a/b/c</script>\"}}");

@@ -2,7 +2,7 @@
  * test_fuzz_regress.c - replay every saved fuzz input through the same
  * function the fuzzer calls.
  *
- * The four libFuzzer targets are included here with their entry point
+ * The libFuzzer targets are included here with their entry point
  * renamed, so a seed or a crash input saved under tests/fuzz/corpus/NAME
  * runs through exactly the code (and the oracles: fuzz_request aborts on a
  * 5xx or an answer that breaks the error shape, fuzz_retryafter on a delay
@@ -28,6 +28,12 @@
 #undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput fuzz_request_one
 #include "tests/fuzz/fuzz_request.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_jsontext_one
+#include "tests/fuzz/fuzz_jsontext.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_jschema_one
+#include "tests/fuzz/fuzz_jschema.c"
 #undef LLVMFuzzerTestOneInput
 
 #define REGRESS_INPUT_MAX (1024 * 1024)
@@ -112,6 +118,18 @@ START_TEST(test_fuzz_request_corpus_replays_cleanly)
 }
 END_TEST
 
+START_TEST(test_fuzz_jsontext_corpus_replays_cleanly)
+{
+	regress_replay("jsontext", fuzz_jsontext_one);
+}
+END_TEST
+
+START_TEST(test_fuzz_jschema_corpus_replays_cleanly)
+{
+	regress_replay("jschema", fuzz_jschema_one);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -125,6 +143,8 @@ main(void)
 	tcase_add_test(tc, test_fuzz_url_corpus_replays_cleanly);
 	tcase_add_test(tc, test_fuzz_retryafter_corpus_replays_cleanly);
 	tcase_add_test(tc, test_fuzz_request_corpus_replays_cleanly);
+	tcase_add_test(tc, test_fuzz_jsontext_corpus_replays_cleanly);
+	tcase_add_test(tc, test_fuzz_jschema_corpus_replays_cleanly);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -23,12 +23,12 @@
 
 #include "db/store.h"
 #include "lib/config.h"
+#include "lib/embed.h"
 #include "lib/id.h"
 #include "lib/str.h"
 #include "sender/statusdata.h"
 #include "sender/statuspage.h"
 #include "sender/statustext.h"
-#include "sender/statuswww.h"
 
 #define HOUR 3600000LL
 #define HOUR0 (498611LL * HOUR)		/* an hour start in 2026 */
@@ -654,17 +654,20 @@ START_TEST(test_statuspage_skeleton_and_css_from_www_are_filled_in)
 		"</html>\n",
 	};
 	struct fx fx;
+	const struct embed_file *css;
 	const char *at, *q;
 	char *html;
 	size_t i;
 
+	css = embed_find(embed_www, embed_www_count, "status.css");
+	ck_assert_ptr_nonnull(css);
 	html = fx_page(&fx);
-	ck_assert_uint_gt(statuswww_css_len, 1000);
-	ck_assert_uint_eq(strlen(statuswww_css), statuswww_css_len);
+	ck_assert_uint_gt(css->len, 1000);
+	ck_assert_uint_eq(strlen((const char *)css->data), css->len);
 	ck_assert_msg(strncmp(html, "<!DOCTYPE html>\n", 16) == 0,
 	    "the page does not start with the skeleton");
 	/* the style sheet verbatim, inside <style> */
-	q = strstr(html, statuswww_css);
+	q = strstr(html, (const char *)css->data);
 	ck_assert_msg(q != NULL, "www/status.css is not on the page");
 	ck_assert(q == strstr(html, "<style>\n") + 8);
 	/* every placeholder filled, the parts in the skeleton's order */
