@@ -21,6 +21,7 @@
 #include <syslog.h>
 
 #include "lib/config.h"
+#include "lib/confval.h"
 #include "lib/egress.h"
 #include "lib/keyfile.h"
 #include "lib/netaddr.h"
@@ -58,27 +59,6 @@ reason(struct cstate *st, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int
-is_blank(int ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' ||
-	    ch == '\f' || ch == '\v';
-}
-
-/* Trim blanks from both ends of s in place; returns the new start. */
-static char *
-trim(char *s)
-{
-	size_t n;
-
-	while (is_blank((unsigned char)*s))
-		s++;
-	n = strlen(s);
-	while (n > 0 && is_blank((unsigned char)s[n - 1]))
-		s[--n] = '\0';
-	return s;
-}
-
 /*
  * Split a comma list in place and call fn on each trimmed item.  An empty
  * item is an error, except that an empty value is an empty list when
@@ -101,7 +81,7 @@ each_item(struct cstate *st, char *v, int empty_ok,
 		comma = strchr(p, ',');
 		if (comma != NULL)
 			*comma = '\0';
-		item = trim(p);
+		item = confval_trim(p);
 		if (*item == '\0') {
 			reason(st, "empty list item");
 			return -1;
@@ -255,7 +235,7 @@ set_admin_token_file(struct cstate *st, const char *v)
 		    CONFIG_TOKEN_MAX);
 		goto done;
 	}
-	while (n > 0 && is_blank((unsigned char)data[n - 1]))
+	while (n > 0 && confval_blank((unsigned char)data[n - 1]))
 		n--;
 	if (n > CONFIG_TOKEN_MAX) {
 		reason(st, "the token in %.200s is longer than %d bytes", path,
@@ -274,7 +254,7 @@ set_max_event_bytes(struct cstate *st, const char *v)
 {
 	size_t n;
 
-	if (config_parse_size(v, &n) == -1 || n == 0 ||
+	if (confval_size(v, &n) == -1 || n == 0 ||
 	    n > CONFIG_EVENT_BYTES_MAX) {
 		reason(st, "expected a size from 1 to 256M (e.g. 262144, 256K)");
 		return -1;
@@ -292,7 +272,7 @@ retry_item(struct cstate *st, const char *item, size_t i)
 		reason(st, "more than %d steps", CONFIG_RETRY_MAX);
 		return -1;
 	}
-	if (config_parse_duration(item, &ms) == -1) {
+	if (confval_duration(item, &ms) == -1) {
 		reason(st, "'%.40s' is not a duration (e.g. 0, 500ms, 5s, 5m, "
 		    "2h, 1d)", item);
 		return -1;
@@ -323,7 +303,7 @@ set_positive_duration(struct cstate *st, const char *v, int64_t *dst)
 {
 	int64_t ms;
 
-	if (config_parse_duration(v, &ms) == -1 || ms <= 0) {
+	if (confval_duration(v, &ms) == -1 || ms <= 0) {
 		reason(st, "expected a duration above zero (e.g. 500ms, 5s, "
 		    "5m, 2h, 1d)");
 		return -1;
@@ -391,7 +371,7 @@ set_per_webhook_concurrency(struct cstate *st, const char *v)
 static int
 set_bool(struct cstate *st, const char *v, int *dst)
 {
-	if (config_parse_bool(v, dst) == -1) {
+	if (confval_bool(v, dst) == -1) {
 		reason(st, "expected yes or no");
 		return -1;
 	}
@@ -671,7 +651,7 @@ config_parse(struct config *c, const char *name, const char *text,
 		memcpy(line, text + pos, n);
 		line[n] = '\0';
 		pos += n + (nl != NULL);
-		key = trim(line);
+		key = confval_trim(line);
 		if (*key == '\0' || *key == '#')
 			continue;
 		eq = strchr(key, '=');
@@ -681,8 +661,8 @@ config_parse(struct config *c, const char *name, const char *text,
 			return -1;
 		}
 		*eq = '\0';
-		val = trim(eq + 1);
-		key = trim(key);
+		val = confval_trim(eq + 1);
+		key = confval_trim(key);
 		for (k = 0; k < CONFIG_NKEYS; k++)
 			if (strcmp(key, config_keys[k].key) == 0)
 				break;

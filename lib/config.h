@@ -14,7 +14,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lib/configval.h"
 #include "lib/egress.h"
 #include "lib/netaddr.h"
 
@@ -73,7 +72,5 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen);
 int config_parse(struct config *c, const char *name, const char *text,
     size_t len, char *err, size_t errlen);
 
-/* The checked value parsers (config_parse_duration, _size, _bool) are
- * in configval.h, included here. */
 
 #endif

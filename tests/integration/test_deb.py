@@ -201,7 +201,7 @@ class DebTest(unittest.TestCase):
         app = srv.create_app("org_deb", "deb")
         srv.create_webhook(app, rx.url("/hook"))
         st_, _, body = srv.post_event("user.signin", "org_deb",
-                                     {"method": "password", "n": 1})
+                                      {"method": "password"})
         self.assertEqual(st_, 202, body)
         p = run(["runuser", "-u", "hookd", "--", "/usr/bin/hookd-send",
                  "-c", "/etc/hookd/hookd.conf", "--once"], timeout=120)

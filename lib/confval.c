@@ -1,13 +1,16 @@
-/* configval.c - checked parsers of config values (see configval.h). */
+/*
+ * confval.c - the value syntaxes of hookd.conf, shared by every key:
+ * durations, sizes, booleans, blanks (contracts in confval.h).
+ */
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
-#include "lib/configval.h"
+#include "lib/confval.h"
 #include "lib/num.h"
 
 int
-config_parse_duration(const char *s, int64_t *ms)
+confval_duration(const char *s, int64_t *ms)
 {
 	size_t n = strspn(s, "0123456789");
 	const char *unit = s + n;
@@ -36,7 +39,7 @@ config_parse_duration(const char *s, int64_t *ms)
 }
 
 int
-config_parse_size(const char *s, size_t *bytes)
+confval_size(const char *s, size_t *bytes)
 {
 	size_t n = strspn(s, "0123456789");
 	const char *suf = s + n;
@@ -61,7 +64,7 @@ config_parse_size(const char *s, size_t *bytes)
 }
 
 int
-config_parse_bool(const char *s, int *b)
+confval_bool(const char *s, int *b)
 {
 	static const char *yes[] = {"yes", "true", "on", "1"};
 	static const char *no[] = {"no", "false", "off", "0"};
@@ -78,4 +81,24 @@ config_parse_bool(const char *s, int *b)
 		}
 	}
 	return -1;
+}
+
+int
+confval_blank(int ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' ||
+	    ch == '\f' || ch == '\v';
+}
+
+char *
+confval_trim(char *s)
+{
+	size_t n;
+
+	while (confval_blank((unsigned char)*s))
+		s++;
+	n = strlen(s);
+	while (n > 0 && confval_blank((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+	return s;
 }
