@@ -9,57 +9,70 @@
 #include "lib/confval.h"
 #include "lib/num.h"
 
+/* A unit suffix of a number and what one of it is worth. */
+struct confval_unit {
+	const char *name;
+	uint64_t mult;
+};
+
+static const struct confval_unit confval_time[] = {
+	{ "ms", 1 }, { "s", 1000 }, { "m", 60 * 1000 }, { "h", 3600 * 1000 },
+	{ "d", 86400 * 1000 },
+};
+
+static const struct confval_unit confval_bytes[] = {
+	{ "", 1 }, { "K", 1024 }, { "k", 1024 }, { "M", 1024 * 1024 },
+	{ "m", 1024 * 1024 }, { "G", 1024 * 1024 * 1024 },
+	{ "g", 1024 * 1024 * 1024 },
+};
+
+/*
+ * Digits, then one of the n units of u: the product into *out, if it is
+ * at most max.  A bare "0" is 0 whatever the units.  0 or -1.
+ */
+static int
+confval_scaled(const char *s, const struct confval_unit *u, size_t n,
+    uint64_t max, uint64_t *out)
+{
+	size_t digits = strspn(s, "0123456789"), i;
+	uint64_t v;
+
+	if (num_parse_u64(s, digits, 0, UINT64_MAX, &v, NULL) == -1)
+		return -1;
+	if (v == 0 && s[digits] == '\0') {
+		*out = 0;		/* a bare 0 needs no unit */
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		if (strcmp(s + digits, u[i].name) == 0)
+			break;
+	if (i == n || v > max / u[i].mult)
+		return -1;
+	*out = v * u[i].mult;
+	return 0;
+}
+
 int
 confval_duration(const char *s, int64_t *ms)
 {
-	size_t n = strspn(s, "0123456789");
-	const char *unit = s + n;
-	uint64_t v, mult;
+	uint64_t v;
 
-	if (num_parse_u64(s, n, 0, UINT64_MAX, &v, NULL) == -1)
+	if (confval_scaled(s, confval_time, sizeof(confval_time) /
+	    sizeof(confval_time[0]), INT64_MAX, &v) == -1)
 		return -1;
-	if (strcmp(unit, "ms") == 0)
-		mult = 1;
-	else if (strcmp(unit, "s") == 0)
-		mult = 1000;
-	else if (strcmp(unit, "m") == 0)
-		mult = 60 * 1000;
-	else if (strcmp(unit, "h") == 0)
-		mult = 3600 * 1000;
-	else if (strcmp(unit, "d") == 0)
-		mult = 86400 * 1000;
-	else if (*unit == '\0' && v == 0)
-		mult = 0;		/* a bare 0 needs no unit */
-	else
-		return -1;
-	if (mult != 0 && v > (uint64_t)INT64_MAX / mult)
-		return -1;
-	*ms = (int64_t)(v * mult);
+	*ms = (int64_t)v;
 	return 0;
 }
 
 int
 confval_size(const char *s, size_t *bytes)
 {
-	size_t n = strspn(s, "0123456789");
-	const char *suf = s + n;
-	uint64_t v, mult;
+	uint64_t v;
 
-	if (num_parse_u64(s, n, 0, UINT64_MAX, &v, NULL) == -1)
+	if (confval_scaled(s, confval_bytes, sizeof(confval_bytes) /
+	    sizeof(confval_bytes[0]), SIZE_MAX, &v) == -1)
 		return -1;
-	if (*suf == '\0')
-		mult = 1;
-	else if (strcmp(suf, "K") == 0 || strcmp(suf, "k") == 0)
-		mult = 1024;
-	else if (strcmp(suf, "M") == 0 || strcmp(suf, "m") == 0)
-		mult = 1024 * 1024;
-	else if (strcmp(suf, "G") == 0 || strcmp(suf, "g") == 0)
-		mult = 1024 * 1024 * 1024;
-	else
-		return -1;
-	if (v > (uint64_t)SIZE_MAX / mult)
-		return -1;
-	*bytes = (size_t)(v * mult);
+	*bytes = (size_t)v;
 	return 0;
 }
 
