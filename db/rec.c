@@ -231,6 +231,7 @@ rec_webhook_enc(const struct store_webhook *wh, unsigned char *buf,
 	w_str(&w, wh->disabled_reason, STORE_REASON_MAX);
 	w_i64(&w, wh->created_at);
 	w_i64(&w, wh->updated_at);
+	w_str(&w, wh->headers, STORE_HEADERS_MAX);
 	return wr_done(&w, len);
 }
 
@@ -238,10 +239,14 @@ int
 rec_webhook_dec(const unsigned char *p, size_t n, struct store_webhook *wh)
 {
 	struct rd r;
+	unsigned v;
 
 	memset(wh, 0, sizeof(*wh));
 	rd_init(&r, p, n);
-	r_version(&r, REC_V_WEBHOOK);
+	/* Version 1 is version 2 without headers (none). */
+	v = r_u8(&r);
+	if (v != 1 && v != REC_V_WEBHOOK)
+		return -1;
 	r_str(&r, wh->id, STORE_ID_MAX);
 	r_str(&r, wh->app_id, STORE_ID_MAX);
 	r_str(&r, wh->url, STORE_URL_MAX);
@@ -255,6 +260,8 @@ rec_webhook_dec(const unsigned char *p, size_t n, struct store_webhook *wh)
 	r_str(&r, wh->disabled_reason, STORE_REASON_MAX);
 	wh->created_at = r_i64(&r);
 	wh->updated_at = r_i64(&r);
+	if (v >= 2)
+		r_str(&r, wh->headers, STORE_HEADERS_MAX);
 	return r_end(&r);
 }
 

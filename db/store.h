@@ -53,6 +53,9 @@
 #define STORE_REASON_MAX 255
 #define STORE_ERROR_MAX	63	/* attempt error code, e.g. "timeout" */
 #define STORE_RESP_MAX	4096	/* response excerpt */
+/* A webhook's extra request headers in lib/xheader.h's stored form: its
+ * XHEADER_TEXT_MAX (20 * (128 + 2 + 1024 + 1)); change both together. */
+#define STORE_HEADERS_MAX 23100
 
 struct store;
 struct store_txn;
@@ -165,6 +168,7 @@ struct store_webhook {
 	char disabled_reason[STORE_REASON_MAX + 1];
 	int64_t created_at;
 	int64_t updated_at;
+	char headers[STORE_HEADERS_MAX + 1];	/* "Name: value\n"..., "" none */
 };
 typedef int (*store_webhook_cb)(const struct store_webhook *w, void *arg);
 

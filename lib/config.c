@@ -22,6 +22,7 @@
 
 #include "lib/config.h"
 #include "lib/confval.h"
+#include "lib/egress.h"
 #include "lib/keyfile.h"
 #include "lib/netaddr.h"
 #include "lib/num.h"
@@ -40,6 +41,7 @@ struct cstate {
 	const char *name;		/* file name for messages */
 	char reason[CONFIG_REASON_MAX];	/* a handler's explanation */
 	int token_line;			/* line of admin_token[_file], 0 if none */
+	const char *key;		/* the key being set */
 };
 
 typedef int (*config_setter)(struct cstate *, const char *);
@@ -550,6 +552,13 @@ set_log_level(struct cstate *st, const char *v)
 	return 0;
 }
 
+/* tls_client_cert, tls_client_key, tls_ca_file, proxy: egress.c */
+static int
+set_egress(struct cstate *st, const char *v)
+{
+	return egress_set(st->c, st->key, v, st->reason, sizeof(st->reason));
+}
+
 static const struct {
 	const char *key;
 	config_setter set;
@@ -577,6 +586,10 @@ static const struct {
 	{"validate_events", set_validate_events},
 	{"log", set_log},
 	{"log_level", set_log_level},
+	{"tls_client_cert", set_egress},
+	{"tls_client_key", set_egress},
+	{"tls_ca_file", set_egress},
+	{"proxy", set_egress},
 	{"encryption_key_file", set_encryption_key_file},
 };
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -691,6 +704,7 @@ config_parse(struct config *c, const char *name, const char *text,
 			st.token_line = lineno;
 		}
 		st.reason[0] = '\0';
+		st.key = key;
 		if (config_keys[k].set(&st, val) == -1) {
 			snprintf(err, errlen, "%s:%d: bad value for %s: %s",
 			    name, lineno, key, st.reason);

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/egress.h"
 #include "lib/netaddr.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/hookd/hookd.conf"
@@ -51,6 +52,11 @@ struct config {
 	int validate_events;		/* refuse data its schema refuses */
 	int log_syslog;			/* log = syslog */
 	int log_level;			/* LOG_ERR..LOG_DEBUG (syslog.h) */
+	/* egress.h: "" when not set */
+	char tls_client_cert[PATH_MAX];
+	char tls_client_key[PATH_MAX];
+	char tls_ca_file[PATH_MAX];
+	char proxy[EGRESS_PROXY_MAX + 1];
 };
 
 /* Fill c with every default.  admin_token is left empty. */

@@ -11,6 +11,7 @@
 
 #include "lib/config.h"
 #include "lib/confval.h"
+#include "lib/egress.h"
 
 /*
  * main() makes one temp dir for the whole run and removes it at the end,
@@ -262,6 +263,16 @@ END_TEST
 
 /* Bad values, each on line 2 after the token. */
 static const char *bad_values[] = {
+	"proxy = 127.0.0.1:3128",
+	"proxy = https://127.0.0.1:3128",
+	"proxy = socks5://127.0.0.1:1080",
+	"proxy = http://127.0.0.1",
+	"proxy = http://127.0.0.1:65536",
+	"proxy = http://u:p@127.0.0.1:3128",
+	"proxy = http://127.0.0.1:3128/",
+	"proxy = http://[::1:3128",
+	"tls_ca_file = ",
+	"tls_client_cert = ",
 	"data_dir =", "status_dir =",
 	"max_event_bytes = 0", "max_event_bytes = -1", "max_event_bytes = 1T",
 	"max_event_bytes = 1 K", "max_event_bytes = 257M",
@@ -489,6 +500,32 @@ START_TEST(test_config_load_precedence_path_then_env_then_default)
 }
 END_TEST
 
+START_TEST(test_config_egress_keys_and_pairing)
+{
+	struct config c;
+	char err[256];
+
+	ck_assert_int_eq(parse(&c, "admin_token = x\n", err, sizeof(err)), 0);
+	ck_assert_str_eq(c.proxy, "");
+	ck_assert_str_eq(c.tls_ca_file, "");
+	ck_assert_int_eq(egress_check(&c, err, sizeof(err)), 0);
+	ck_assert_int_eq(parse(&c, "admin_token = x\n"
+	    "proxy = socks5h://[::1]:1080\n", err, sizeof(err)), 0);
+	ck_assert_str_eq(c.proxy, "socks5h://[::1]:1080");
+	ck_assert_int_eq(parse(&c, "admin_token = x\n"
+	    "proxy = http://egress-proxy.internal:3128\n"
+	    "tls_client_cert = /dev/null\n", err, sizeof(err)), 0);
+	ck_assert_str_eq(c.proxy, "http://egress-proxy.internal:3128");
+	ck_assert_int_eq(egress_check(&c, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "both or neither"));
+	ck_assert_int_eq(parse(&c, "admin_token = x\n"
+	    "tls_client_cert = /dev/null\ntls_client_key = /dev/null\n"
+	    "tls_ca_file = /nonexistent/ca.pem\n", err, sizeof(err)), 0);
+	ck_assert_int_eq(egress_check(&c, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "tls_ca_file: /nonexistent/ca.pem"));
+}
+END_TEST
+
 START_TEST(test_config_duration_parser)
 {
 	static const struct {
@@ -589,6 +626,7 @@ config_suite(void)
 	tcase_add_test(tc, test_config_duration_parser);
 	tcase_add_test(tc, test_config_size_parser);
 	tcase_add_test(tc, test_config_bool_parser);
+	tcase_add_test(tc, test_config_egress_keys_and_pairing);
 	suite_add_tcase(s, tc);
 	return s;
 }
