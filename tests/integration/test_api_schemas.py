@@ -19,7 +19,10 @@ BUILTIN = ["user.app.consent.update", "user.app.consent.delete",
            "user.experiment.consent.revoked", "user.experiment.consent.updated",
            "user.agreement.consent.created", "user.agreement.consent.deleted",
            "user.ekyc.verified", "user.ekyc.revoked", "user.profile.update",
-           "user.signin", "webhook.test"]
+           "user.signin", "webhook.test",
+           "hookd.webhook.disabled", "hookd.webhook.enabled",
+           "hookd.delivery.failing", "hookd.delivery.exhausted",
+           "hookd.delivery.recovered"]
 
 
 def mutated(type_, how):
