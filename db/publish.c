@@ -97,7 +97,9 @@ store_publish_app(struct store_txn *t, struct store_event *ev, size_t *n)
 	arr_init(&p.hooks, sizeof(struct publish_hook), PUBLISH_HOOKS_MAX);
 	/* Collect first: an iteration callback must not write. */
 	rc = store_webhook_iter_app(t, ev->app_id, publish_app_cb, &p);
-	if (rc >= 0)
+	if (rc >= 0 && p.hooks.n == 0)
+		rc = STORE_OK;		/* no one to tell: nothing stored */
+	else if (rc >= 0)
 		rc = store_publish(t, ev, p.hooks.n, publish_app_target, &p,
 		    NULL);
 	if (rc == STORE_OK && n != NULL)

@@ -277,8 +277,11 @@ int store_publish(struct store_txn *t, struct store_event *ev, size_t n,
     store_target_fn target, const void *list, char *last_id);
 /*
  * Publish ev to every enabled webhook of ev->app_id whose filter matches
- * ev->type (store_webhook_matches), as read in t.  The deliveries written
- * go to *n (may be NULL).  Store code, as store_publish.
+ * ev->type (store_webhook_matches), as read in t; when none does, nothing
+ * is stored (unlike intake, which keeps an event without deliveries for
+ * its idempotency: an event made here has no client to answer).  The
+ * deliveries written go to *n (may be NULL).  Store code, as
+ * store_publish.
  */
 int store_publish_app(struct store_txn *t, struct store_event *ev,
     size_t *n);

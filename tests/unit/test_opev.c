@@ -34,9 +34,9 @@ opev_seed(struct store_txn *t, void *arg)
 	int rc;
 
 	(void)arg;
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
 		memset(&a, 0, sizeof(a));
-		FX_SET(a.id, i == 0 ? "app_1" : "app_2");
+		FX_SET(a.id, i == 0 ? "app_1" : i == 1 ? "app_2" : "app_3");
 		FX_SET(a.org_id, i == 0 ? "org-1" : "org-2");
 		FX_SET(a.name, "x");
 		a.key_hash[0] = (unsigned char)(i + 1);
@@ -174,6 +174,33 @@ START_TEST(test_opev_aborted_transaction_leaves_nothing)
 }
 END_TEST
 
+/* app_3 has no webhook: its events would reach no one and are not kept. */
+static int
+opev_unheard(struct store_txn *t, void *arg)
+{
+	struct store_webhook w = fx_webhook("wh_gone", "app_3");
+	struct store_counts c;
+	size_t *n = arg;
+	int rc;
+
+	if ((rc = opev_enabled(t, &w, NOW, n)) != STORE_OK ||
+	    (rc = store_counts(t, &c)) != STORE_OK)
+		return rc;
+	ck_assert_uint_eq(c.events, 0);
+	ck_assert_uint_eq(c.deliveries, 0);
+	return STORE_OK;
+}
+
+START_TEST(test_opev_without_subscribers_stores_nothing)
+{
+	size_t n = 99;
+
+	ck_assert_int_eq(fx_txn(s, 0, opev_seed, NULL), STORE_OK);
+	ck_assert_int_eq(fx_txn(s, 0, opev_unheard, &n), STORE_OK);
+	ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
 START_TEST(test_opev_envelope_and_data_match_the_builtin_schemas)
 {
 	static const char *const keys[] = { "id", "type", "timestamp",
@@ -228,6 +255,7 @@ opev_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_opev_reach_only_named_enabled_subscribers_of_the_app);
 	tcase_add_test(tc, test_opev_aborted_transaction_leaves_nothing);
+	tcase_add_test(tc, test_opev_without_subscribers_stores_nothing);
 	tcase_add_test(tc, test_opev_envelope_and_data_match_the_builtin_schemas);
 	suite_add_tcase(su, tc);
 	return su;
