@@ -66,9 +66,5 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen);
 int config_parse(struct config *c, const char *name, const char *text,
     size_t len, char *err, size_t errlen);
 
-/* Checked parsers, also used by the API.  0 or -1. */
-int config_parse_duration(const char *s, int64_t *ms);
-int config_parse_size(const char *s, size_t *bytes);
-int config_parse_bool(const char *s, int *b);
 
 #endif

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "lib/config.h"
+#include "lib/confval.h"
 
 /*
  * main() makes one temp dir for the whole run and removes it at the end,
@@ -504,12 +505,12 @@ START_TEST(test_config_duration_parser)
 	size_t i;
 
 	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-		ck_assert_msg(config_parse_duration(ok[i].s, &ms) == 0, "%s",
+		ck_assert_msg(confval_duration(ok[i].s, &ms) == 0, "%s",
 		    ok[i].s);
 		ck_assert_int_eq(ms, ok[i].ms);
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		ck_assert_msg(config_parse_duration(bad[i], &ms) == -1,
+		ck_assert_msg(confval_duration(bad[i], &ms) == -1,
 		    "accepted '%s'", bad[i]);
 }
 END_TEST
@@ -530,11 +531,11 @@ START_TEST(test_config_size_parser)
 	size_t i, n;
 
 	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-		ck_assert_msg(config_parse_size(ok[i].s, &n) == 0, "%s", ok[i].s);
+		ck_assert_msg(confval_size(ok[i].s, &n) == 0, "%s", ok[i].s);
 		ck_assert_uint_eq(n, ok[i].n);
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		ck_assert_msg(config_parse_size(bad[i], &n) == -1,
+		ck_assert_msg(confval_size(bad[i], &n) == -1,
 		    "accepted '%s'", bad[i]);
 }
 END_TEST
@@ -549,13 +550,13 @@ START_TEST(test_config_bool_parser)
 
 	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
 		b = 0;
-		ck_assert_int_eq(config_parse_bool(yes[i], &b), 0);
+		ck_assert_int_eq(confval_bool(yes[i], &b), 0);
 		ck_assert_int_eq(b, 1);
-		ck_assert_int_eq(config_parse_bool(no[i], &b), 0);
+		ck_assert_int_eq(confval_bool(no[i], &b), 0);
 		ck_assert_int_eq(b, 0);
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		ck_assert_int_eq(config_parse_bool(bad[i], &b), -1);
+		ck_assert_int_eq(confval_bool(bad[i], &b), -1);
 }
 END_TEST
 
