@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cgi/catalog.h"
-#include "cgi/envelope.h"
+#include "lib/envelope.h"
 #include "cgi/events.h"
 #include "cgi/handlers.h"
 #include "cgi/intake.h"
@@ -69,6 +69,11 @@ events_parse(struct api_call *c, struct intake *in, struct buf *env)
 	if (strcmp(type, CATALOG_TEST_TYPE) == 0) {
 		call_invalid(c, "type: webhook.test is sent only by "
 		    "POST /v1/apps/{app}/webhooks/{wh}/test");
+		return -1;
+	}
+	if (store_type_operational(type)) {
+		call_invalid(c, "type: hookd.* events are sent only by hookd "
+		    "itself");
 		return -1;
 	}
 	if (!catalog_has(c->cfg, type)) {

@@ -72,6 +72,17 @@ intake_one(struct store_txn *t, struct intake *in)
 	return rc;
 }
 
+/* Target i of the idlist: (webhook id, app id). */
+static void
+intake_target(const void *list, size_t i, const char **webhook_id,
+    const char **app_id)
+{
+	const struct idlist_item *it = IDLIST_AT((const struct idlist *)list, i);
+
+	*webhook_id = it->id;
+	*app_id = it->owner;
+}
+
 /*
  * The writes of one event in transaction t: store code, INTAKE_DUP, or a
  * call_fail status.  A refusal (call_fail) comes before the event's
@@ -81,9 +92,6 @@ intake_one(struct store_txn *t, struct intake *in)
 static int
 intake_event(struct store_txn *t, struct intake *in)
 {
-	const struct idlist_item *it;
-	struct store_delivery d;
-	size_t i;
 	int rc;
 
 	idlist_reset(&in->hooks);
@@ -101,27 +109,14 @@ intake_event(struct store_txn *t, struct intake *in)
 	rc = in->webhook_id != NULL ? intake_one(t, in) : intake_fanout(t, in);
 	if (rc != STORE_OK)
 		return rc;
-	in->ev.deliveries = (uint32_t)idlist_len(&in->hooks);
-	rc = store_event_put(t, &in->ev);
+	/* The event and its deliveries: the one path every event takes
+	 * (store.h, "publishing"). */
+	rc = store_publish(t, &in->ev, idlist_len(&in->hooks), intake_target,
+	    &in->hooks, in->delivery_id);
 	if (rc == STORE_EXISTS && in->given_id)
 		return intake_dup(t, in);	/* a racing writer won */
 	if (rc != STORE_OK)
 		return rc;
-	memset(&d, 0, sizeof(d));
-	memcpy(d.event_id, in->ev.id, sizeof(d.event_id));
-	memcpy(d.event_type, in->ev.type, sizeof(d.event_type));
-	d.status = STORE_DLV_PENDING;
-	d.next_attempt_at = d.created_at = d.updated_at = in->ev.created_at;
-	for (i = 0; i < idlist_len(&in->hooks); i++) {
-		if (id_new("dlv", d.id, sizeof(d.id)) == -1)
-			return STORE_ERR;
-		it = IDLIST_AT(&in->hooks, i);
-		memcpy(d.webhook_id, it->id, sizeof(d.webhook_id));
-		memcpy(d.app_id, it->owner, sizeof(d.app_id));
-		if ((rc = store_delivery_put(t, &d, 1)) != STORE_OK)
-			return rc;
-		memcpy(in->delivery_id, d.id, sizeof(in->delivery_id));
-	}
 	in->deliveries = in->ev.deliveries;
 	return STORE_OK;
 }

@@ -3,7 +3,8 @@
  * every event goes through (POST /v1/events and the test endpoint).
  *
  * intake_store writes the event and one pending delivery per target
- * webhook, due now, in one transaction, and wakes the sender when it
+ * webhook, due now, in one transaction (through store_publish, db/store.h,
+ * the path operational events take too), and wakes the sender when it
  * wrote a delivery.  The targets are either the fan-out (every enabled
  * webhook of the org, or of ev.app_id when set, whose filter matches the
  * type; cgi/fanout.h) or one given webhook, whatever its filter.  An id

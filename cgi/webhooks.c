@@ -18,7 +18,9 @@
 #include "cgi/webhooks.h"
 #include "cgi/whheaders.h"
 #include "lib/id.h"
+#include "lib/opev.h"
 #include "lib/timefmt.h"
+#include "lib/wake.h"
 #include "lib/url.h"
 
 #define WEBHOOKS_EVENTS_MAX 64		/* entries of one filter */
@@ -177,6 +179,7 @@ struct webhooks_op {
 	/* update: which fields were given */
 	int url_set, events_set, desc_set, rate_set, enabled_set, enabled;
 	int headers_set;
+	size_t told;		/* update: operational deliveries written */
 };
 
 /* A zeroed op for call c, or NULL with the 503 answer written.  Ops are
@@ -448,8 +451,9 @@ webhooks_update_txn(struct store_txn *t, void *arg)
 	struct webhooks_op *o = arg;
 	struct store_webhook w;
 	int64_t now = timefmt_now_ms();
-	int rc, ending = 0;
+	int rc, ending = 0, enabling = 0;
 
+	o->told = 0;
 	if ((rc = webhooks_of_path(t, o->c, &w)) != STORE_OK)
 		return rc;
 	if (o->url_set)
@@ -479,6 +483,7 @@ webhooks_update_txn(struct store_txn *t, void *arg)
 			o->h.failing_since = 0;
 			if ((rc = store_health_put(t, &o->h)) != STORE_OK)
 				return rc;
+			enabling = 1;
 		}
 		w.enabled = 1;
 		w.disabled_reason[0] = '\0';
@@ -488,6 +493,15 @@ webhooks_update_txn(struct store_txn *t, void *arg)
 		return rc;
 	if (ending && (rc = store_delivery_end_webhook(t, w.id,
 	    STORE_DLV_FAILED, now, NULL)) != STORE_OK)
+		return rc;
+	/* Told to the app's operational subscribers in this transaction
+	 * (lib/opev.h), after the put: the webhook itself is among them
+	 * once enabled, never once disabled. */
+	if (ending)
+		rc = opev_disabled(t, &w, "manual", 0, now, &o->told);
+	else if (enabling)
+		rc = opev_enabled(t, &w, now, &o->told);
+	if (rc != STORE_OK)
 		return rc;
 	o->res = w;
 	return webhooks_health(t, w.id, &o->h);
@@ -522,6 +536,8 @@ webhooks_update(struct api_call *c)
 	    v != NULL;
 	if (call_txn(c, 0, webhooks_update_txn, o) != 0)
 		goto out;
+	if (o->told > 0)
+		wake_send(c->cfg->data_dir);
 	response_json(c->resp, 200, webhooks_json(&o->res, &o->h, 0));
 out:
 	webhooks_op_free(o);

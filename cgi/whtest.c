@@ -7,7 +7,7 @@
 
 #include "cgi/apps.h"
 #include "cgi/catalog.h"
-#include "cgi/envelope.h"
+#include "lib/envelope.h"
 #include "cgi/intake.h"
 #include "cgi/jout.h"
 #include "cgi/response.h"

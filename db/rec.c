@@ -282,6 +282,7 @@ rec_health_enc(const struct store_health *h, unsigned char *buf, size_t cap,
 	w_u32(&w, h->consecutive_failures);
 	w_i64(&w, h->failing_since);
 	w_i64(&w, h->next_retry_at);
+	w_i64(&w, h->episode_since);
 	return wr_done(&w, len);
 }
 
@@ -289,10 +290,14 @@ int
 rec_health_dec(const unsigned char *p, size_t n, struct store_health *h)
 {
 	struct rd r;
+	unsigned v;
 
 	memset(h, 0, sizeof(*h));
 	rd_init(&r, p, n);
-	r_version(&r, REC_V_HEALTH);
+	/* Version 1 lacks episode_since (read as 0: no episode). */
+	v = r_u8(&r);
+	if (v != REC_V_HEALTH && v != 1)
+		r.err = 1;
 	r_str(&r, h->webhook_id, STORE_ID_MAX);
 	h->last_attempt_at = r_i64(&r);
 	h->last_status = r_i32(&r);
@@ -300,6 +305,8 @@ rec_health_dec(const unsigned char *p, size_t n, struct store_health *h)
 	h->consecutive_failures = r_u32(&r);
 	h->failing_since = r_i64(&r);
 	h->next_retry_at = r_i64(&r);
+	if (v == REC_V_HEALTH)
+		h->episode_since = r_i64(&r);
 	return r_end(&r);
 }
 

@@ -30,7 +30,7 @@
 
 #define REC_V_APP	1
 #define REC_V_WEBHOOK	2	/* 2 added headers; 1 is still read */
-#define REC_V_HEALTH	1
+#define REC_V_HEALTH	2	/* 1: without episode_since (still read) */
 #define REC_V_EVENT	1
 #define REC_V_DELIVERY	1
 #define REC_V_ATTEMPT	1
@@ -48,7 +48,7 @@
 	2 * REC_S(STORE_SECRET_MAX) + 8 + 4 + 1 + REC_S(STORE_REASON_MAX) + 8 + 8 + \
 	REC_S(STORE_HEADERS_MAX))
 #define REC_HEALTH_MAX	(1 + REC_S(STORE_ID_MAX) + 8 + 4 + \
-	REC_S(STORE_ERROR_MAX) + 4 + 8 + 8)
+	REC_S(STORE_ERROR_MAX) + 4 + 8 + 8 + 8)
 #define REC_EVENT_HEAD_MAX (1 + REC_S(STORE_ID_MAX) + REC_S(STORE_TYPE_MAX) + \
 	REC_S(STORE_ORG_MAX) + REC_S(STORE_ID_MAX) + 8 + 4 + 4)
 #define REC_DELIVERY_MAX (1 + 4 * REC_S(STORE_ID_MAX) + REC_S(STORE_TYPE_MAX) + \

@@ -181,8 +181,17 @@ int store_webhook_del(struct store_txn *t, const char *id);
 /* Webhooks of one app, in id (creation) order. */
 int store_webhook_iter_app(struct store_txn *t, const char *app_id,
     store_webhook_cb cb, void *arg);
-/* 1 if the comma-joined filter list matches type (exact, "p.*", "*"). */
+/* 1 if the comma-joined filter list matches type (exact, "p.*", "*").
+ * "*" never matches an operational type (store_type_operational): those
+ * are named explicitly ("hookd.*", "hookd.delivery.*" or the type). */
 int store_webhook_matches(const char *events, const char *type);
+
+/* Operational events (lib/opev.h) are the types under this prefix.  A
+ * delivery is of an operational event when its event_type is one: nothing
+ * that happens to such a delivery emits another operational event. */
+#define STORE_OPERATIONAL_PREFIX "hookd."
+/* 1 if type is an operational type (starts with "hookd."). */
+int store_type_operational(const char *type);
 
 /* Health: written by the sender, kept apart from the webhook so that API
  * updates and delivery bookkeeping do not contend. */
@@ -194,6 +203,11 @@ struct store_health {
 	uint32_t consecutive_failures;
 	int64_t failing_since;		/* first failure of the current streak, 0 */
 	int64_t next_retry_at;		/* 0: nothing scheduled */
+	/* The failing episode: 0 when none; else the failing_since that
+	 * was current when a hookd.delivery.failing event was sent for this
+	 * webhook, kept until a delivered attempt sends
+	 * hookd.delivery.recovered (once per episode, lib/opev.h). */
+	int64_t episode_since;
 };
 /* NOTFOUND gives a zeroed record with webhook_id set (and the code). */
 int store_health_get(struct store_txn *t, const char *webhook_id,
@@ -245,6 +259,36 @@ void store_event_free(struct store_event *e);	/* frees body only */
 int store_event_iter_before(struct store_txn *t, int64_t ms, int64_t after_at,
     const char *after_id, int (*cb)(const struct store_event *e, void *arg),
     void *arg);
+
+/* ---- publishing: an event and its deliveries ------------------------
+ * The one path by which events are stored, whoever makes them: the API's
+ * intake (POST /v1/events, the test endpoint) and the operational events
+ * of both programs (lib/opev.h).  Always inside the caller's transaction,
+ * so that an event is stored together with what caused it. */
+
+/* Target i of a caller's list: its webhook id and that webhook's app id
+ * (both NUL-terminated, at most STORE_ID_MAX bytes, borrowed). */
+typedef void (*store_target_fn)(const void *list, size_t i,
+    const char **webhook_id, const char **app_id);
+/*
+ * Store ev with ev->deliveries = n (set here) and one pending delivery per
+ * target, due and created at ev->created_at, with a new "dlv_" id each.
+ * last_id (STORE_ID_MAX + 1 bytes, or NULL) gets the last delivery id
+ * written ("" when n is 0).  STORE_EXISTS when ev->id is taken (nothing
+ * written); otherwise a store code (STORE_ERR also for no entropy).
+ */
+int store_publish(struct store_txn *t, struct store_event *ev, size_t n,
+    store_target_fn target, const void *list, char *last_id);
+/*
+ * Publish ev to every enabled webhook of ev->app_id whose filter matches
+ * ev->type (store_webhook_matches), as read in t; when none does, nothing
+ * is stored (unlike intake, which keeps an event without deliveries for
+ * its idempotency: an event made here has no client to answer).  The
+ * deliveries written go to *n (may be NULL).  Store code, as
+ * store_publish.
+ */
+int store_publish_app(struct store_txn *t, struct store_event *ev,
+    size_t *n);
 
 /* ---- deliveries (indices: by app, by webhook, by event, due) -------- */
 enum store_dlv_status {

@@ -163,9 +163,10 @@ store_webhook_iter_app(struct store_txn *t, const char *app_id,
 	return dbenv_walk(t, DBI_WH_APP, &prefix, NULL, 0, each_app, &it);
 }
 
-/* One filter entry (n bytes at p, spaces trimmed) against type. */
+/* One filter entry (n bytes at p, spaces trimmed) against type; "*"
+ * matches anything but an operational type (op). */
 static int
-entry_matches(const char *p, size_t n, const char *type)
+entry_matches(const char *p, size_t n, const char *type, int op)
 {
 	while (n > 0 && (*p == ' ' || *p == '\t')) {
 		p++;
@@ -176,7 +177,7 @@ entry_matches(const char *p, size_t n, const char *type)
 	if (n == 0)
 		return 0;
 	if (n == 1 && p[0] == '*')
-		return 1;
+		return !op;
 	if (n >= 2 && p[n - 2] == '.' && p[n - 1] == '*')
 		/* "a.b.*": any type under "a.b." */
 		return strncmp(type, p, n - 1) == 0 && type[n - 1] != '\0';
@@ -184,16 +185,25 @@ entry_matches(const char *p, size_t n, const char *type)
 }
 
 int
+store_type_operational(const char *type)
+{
+	return strncmp(type, STORE_OPERATIONAL_PREFIX,
+	    sizeof(STORE_OPERATIONAL_PREFIX) - 1) == 0;
+}
+
+int
 store_webhook_matches(const char *events, const char *type)
 {
 	const char *p = events, *comma;
+	int op;
 
 	if (events == NULL || type == NULL)
 		return 0;
+	op = store_type_operational(type);
 	for (;;) {
 		comma = strchr(p, ',');
 		if (entry_matches(p, comma ? (size_t)(comma - p) : strlen(p),
-		    type))
+		    type, op))
 			return 1;
 		if (comma == NULL)
 			return 0;

@@ -28,6 +28,10 @@ static const char *const catalog_builtin[] = {
 	"user.agreement.consent.created", "user.agreement.consent.deleted",
 	"user.ekyc.verified", "user.ekyc.revoked", "user.profile.update",
 	"user.signin", CATALOG_TEST_TYPE,
+	/* operational events (lib/opev.h) */
+	"hookd.webhook.disabled", "hookd.webhook.enabled",
+	"hookd.delivery.failing", "hookd.delivery.exhausted",
+	"hookd.delivery.recovered",
 };
 #define CATALOG_NBUILTIN (sizeof(catalog_builtin) / sizeof(catalog_builtin[0]))
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "db/store.h"
 #include "lib/atomicfile.h"
 #include "lib/catalog.h"
 #include "lib/embed.h"
@@ -488,7 +489,8 @@ cp_type(struct html *p, const struct catalog_type *t)
 	json_object_object_add(env, "org_id", json_object_new_string("org-1"));
 	json_object_object_add(env, "app_id",
 	    json_object_new_string("app_01JDQ6Y1C4W8Z2H5K7M9P3R6TV"));
-	if (strcmp(t->name, CATALOG_TEST_TYPE) != 0)
+	if (strcmp(t->name, CATALOG_TEST_TYPE) != 0 &&
+	    !store_type_operational(t->name))
 		json_object_object_add(env, "user_id",
 		    json_object_new_string("user-123"));
 	json_object_object_add(env, "data", json_object_get(t->example));

@@ -5,12 +5,15 @@
 
 #include "db/counter.h"
 #include "lib/log.h"
+#include "lib/opev.h"
 #include "lib/str.h"
 #include "lib/timefmt.h"
 #include "sender/backoff.h"
 #include "sender/outcome.h"
 
 #define OC_HOUR_MS 3600000LL	/* store.h: rows are per hour */
+#define OC_FAILING_AT 4		/* hookd.delivery.failing: at this failed
+				 * attempt of a delivery */
 
 /* A webhook seen in this batch: read once, health written once at the end
  * (a batch often holds many attempts to one webhook). */
@@ -42,11 +45,14 @@ struct oc {
 
 /*
  * Disable webhook wid (if it exists and is enabled) with reason, and fail
- * its pending deliveries.  Store code.
+ * its pending deliveries.  With code (not NULL: "gone" or "failing") the
+ * disable is told as hookd.webhook.disabled in the same transaction;
+ * NULL when an operational event's delivery caused it (no loops).  Store
+ * code.
  */
 static int
 oc_disable(struct store_txn *t, const char *wid, const char *reason,
-    int64_t now)
+    const char *code, int64_t failing_since, int64_t now)
 {
 	struct store_webhook w;
 	int rc;
@@ -61,9 +67,15 @@ oc_disable(struct store_txn *t, const char *wid, const char *reason,
 	w.enabled = 0;
 	snprintf(w.disabled_reason, sizeof(w.disabled_reason), "%s", reason);
 	w.updated_at = now;
-	if ((rc = store_webhook_put(t, &w, 0)) != STORE_OK)
-		return rc;
-	return store_delivery_end_webhook(t, wid, STORE_DLV_FAILED, now, NULL);
+	if ((rc = store_webhook_put(t, &w, 0)) != STORE_OK ||
+	    (rc = store_delivery_end_webhook(t, wid, STORE_DLV_FAILED, now,
+	    NULL)) != STORE_OK)
+		goto out;
+	if (code != NULL)
+		rc = opev_disabled(t, &w, code, failing_since, now, NULL);
+out:
+	explicit_bzero(&w, sizeof(w));		/* it holds the secrets */
+	return rc;
 }
 
 static int
@@ -128,7 +140,7 @@ oc_health(struct store_txn *t, struct oc *o, struct job *j)
 	struct store_health *h;
 	struct oc_wh *e;
 	char reason[STORE_REASON_MAX + 1], since[TIMEFMT_LEN];
-	int rc, ok = job_ok(j);
+	int rc, ok = job_ok(j), op = store_type_operational(j->d.event_type);
 
 	if ((rc = oc_webhook(t, o, j->d.webhook_id, &e)) != STORE_OK)
 		return rc;
@@ -153,7 +165,8 @@ oc_health(struct store_txn *t, struct oc *o, struct job *j)
 		e->enabled = 0;
 		h->next_retry_at = 0;
 		return oc_disable(t, j->d.webhook_id,
-		    "endpoint returned 410 Gone", o->now);
+		    "endpoint returned 410 Gone", op ? NULL : "gone",
+		    h->failing_since, o->now);
 	}
 	if (!ok && e->enabled && cfg->disable_after_ms > 0 &&
 	    j->at - h->failing_since >= cfg->disable_after_ms) {
@@ -165,7 +178,8 @@ oc_health(struct store_txn *t, struct oc *o, struct job *j)
 		j->disabled = 1;
 		e->enabled = 0;
 		h->next_retry_at = 0;
-		return oc_disable(t, j->d.webhook_id, reason, o->now);
+		return oc_disable(t, j->d.webhook_id, reason,
+		    op ? NULL : "failing", h->failing_since, o->now);
 	}
 	return STORE_OK;
 }
@@ -200,6 +214,50 @@ oc_stat(struct oc *o, const char *wid, const struct job *j)
 	e->add.latency[store_stat_bucket(j->duration_ms)]++;
 }
 
+/*
+ * The operational events attempt j causes (lib/opev.h), after its health:
+ * failing at a delivery's 4th failed attempt (a 410 is told by the
+ * disable instead), exhausted when it ran out of attempts (exhausted),
+ * recovered at the first delivered attempt to a webhook after failing
+ * was told for it (once per episode: the health's episode_since).  None
+ * for the delivery of an operational event.  Store code.
+ */
+static int
+oc_events(struct store_txn *t, struct oc *o, struct job *j,
+    const struct store_delivery *d, int was_pending, int exhausted)
+{
+	struct opev_attempt a = { j->at, j->status, j->error };
+	struct oc_wh *e;
+	int rc;
+
+	if (store_type_operational(j->d.event_type))
+		return STORE_OK;
+	if ((rc = oc_webhook(t, o, j->d.webhook_id, &e)) != STORE_OK)
+		return rc;
+	if (job_ok(j)) {
+		if (!e->exists || e->h.episode_since == 0)
+			return STORE_OK;
+		rc = opev_recovered(t, j->d.webhook_id, e->h.episode_since,
+		    o->now, NULL);
+		e->h.episode_since = 0;
+		return rc;
+	}
+	if (!was_pending)
+		return STORE_OK;	/* ended under us: not this attempt */
+	if (d->attempts == OC_FAILING_AT && j->status != 410) {
+		if ((rc = opev_delivery(t, OPEV_FAILING, d, d->attempts, &a,
+		    o->now, NULL)) != STORE_OK)
+			return rc;
+		if (e->exists && e->h.episode_since == 0)
+			e->h.episode_since = e->h.failing_since != 0 ?
+			    e->h.failing_since : j->at;
+	}
+	if (exhausted)
+		return opev_delivery(t, OPEV_EXHAUSTED, d, d->attempts, &a,
+		    o->now, NULL);
+	return STORE_OK;
+}
+
 static int
 oc_one(struct store_txn *t, struct oc *o, struct job *j)
 {
@@ -207,7 +265,7 @@ oc_one(struct store_txn *t, struct oc *o, struct job *j)
 	int64_t now = o->now;
 	struct store_delivery cur, d;
 	int64_t delay;
-	int rc;
+	int rc, was_pending, exhausted = 0;
 
 	rc = store_delivery_get(t, j->d.id, &cur);
 	if (rc == STORE_NOTFOUND)
@@ -221,6 +279,7 @@ oc_one(struct store_txn *t, struct oc *o, struct job *j)
 		store_counter_count(&o->cnt, j->status, j->duration_ms);
 		d.attempts++;
 	}
+	was_pending = d.status == STORE_DLV_PENDING;
 	if (d.status == STORE_DLV_PENDING) {
 		if (j->kind == JOB_CANCEL) {
 			d.status = STORE_DLV_CANCELLED;
@@ -234,6 +293,7 @@ oc_one(struct store_txn *t, struct oc *o, struct job *j)
 			    backoff_random());
 			if (delay < 0) {
 				d.status = STORE_DLV_FAILED;
+				exhausted = 1;
 			} else {
 				d.next_attempt_at = now + delay;
 				j->next_at = d.next_attempt_at;
@@ -246,7 +306,8 @@ oc_one(struct store_txn *t, struct oc *o, struct job *j)
 		return rc;
 	if (j->kind != JOB_SEND)
 		return STORE_OK;
-	if ((rc = oc_health(t, o, j)) != STORE_OK)
+	if ((rc = oc_health(t, o, j)) != STORE_OK ||
+	    (rc = oc_events(t, o, j, &d, was_pending, exhausted)) != STORE_OK)
 		return rc;
 	oc_stat(o, j->d.webhook_id, j);
 	oc_stat(o, "*", j);

@@ -16,6 +16,9 @@ CATALOG = [
     "user.agreement.consent.created", "user.agreement.consent.deleted",
     "user.ekyc.verified", "user.ekyc.revoked", "user.profile.update",
     "user.signin", "webhook.test",
+    "hookd.webhook.disabled", "hookd.webhook.enabled",
+    "hookd.delivery.failing", "hookd.delivery.exhausted",
+    "hookd.delivery.recovered",
 ]
 WEBHOOK_KEYS = {"id", "app_id", "url", "events", "description", "enabled",
                 "disabled_reason", "rate_limit", "created_at", "updated_at"}

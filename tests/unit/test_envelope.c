@@ -13,7 +13,7 @@
 
 #include <json-c/json.h>
 
-#include "cgi/envelope.h"
+#include "lib/envelope.h"
 #include "cgi/jin.h"
 #include "lib/buf.h"
 

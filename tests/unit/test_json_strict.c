@@ -17,7 +17,7 @@
 
 #include <json-c/json.h>
 
-#include "cgi/envelope.h"
+#include "lib/envelope.h"
 #include "cgi/jin.h"
 #include "lib/buf.h"
 #include "lib/jsontext.h"

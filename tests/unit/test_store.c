@@ -559,6 +559,55 @@ START_TEST(test_store_webhook_filter_matches)
 }
 END_TEST
 
+/* Operational events are named, never caught by "*". */
+START_TEST(test_store_star_never_matches_operational_types)
+{
+	ck_assert_int_eq(store_webhook_matches("*", "hookd.webhook.disabled"),
+	    0);
+	ck_assert_int_eq(store_webhook_matches("*,user.*",
+	    "hookd.delivery.failing"), 0);
+	ck_assert_int_eq(store_webhook_matches("hookd.*",
+	    "hookd.delivery.failing"), 1);
+	ck_assert_int_eq(store_webhook_matches("hookd.delivery.*",
+	    "hookd.delivery.failing"), 1);
+	ck_assert_int_eq(store_webhook_matches("hookd.delivery.*",
+	    "hookd.webhook.enabled"), 0);
+	ck_assert_int_eq(store_webhook_matches("*,hookd.webhook.enabled",
+	    "hookd.webhook.enabled"), 1);
+	ck_assert_int_eq(store_type_operational("hookd.webhook.enabled"), 1);
+	ck_assert_int_eq(store_type_operational("hookdx.a"), 0);
+}
+END_TEST
+
+/* A version 1 health record (before episode_since) still reads, with no
+ * episode; the current version round-trips it. */
+START_TEST(test_store_health_v1_record_reads_without_episode)
+{
+	struct store_health h, back;
+	unsigned char buf[REC_HEALTH_MAX];
+	size_t len;
+
+	memset(&h, 0, sizeof(h));
+	memcpy(h.webhook_id, "wh_1", 4);
+	h.consecutive_failures = 3;
+	h.failing_since = 7;
+	h.episode_since = 5;
+	ck_assert_int_eq(rec_health_enc(&h, buf, sizeof(buf), &len), 0);
+	ck_assert_int_eq(buf[0], REC_V_HEALTH);
+	ck_assert_int_eq(rec_health_dec(buf, len, &back), 0);
+	ck_assert_int_eq(back.episode_since, 5);
+	/* v1: the same bytes without the last field */
+	buf[0] = 1;
+	ck_assert_int_eq(rec_health_dec(buf, len - 8, &back), 0);
+	ck_assert_int_eq(back.episode_since, 0);
+	ck_assert_int_eq(back.failing_since, 7);
+	ck_assert_int_eq(back.consecutive_failures, 3);
+	ck_assert_int_eq(rec_health_dec(buf, len, &back), -1);
+	buf[0] = 3;
+	ck_assert_int_eq(rec_health_dec(buf, len, &back), -1);
+}
+END_TEST
+
 /* ---- deliveries: due index, paging, counters --------------------------- */
 
 static int
@@ -1270,6 +1319,8 @@ store_suite(void)
 	    test_store_iteration_stops_and_aborts_on_callback_request);
 	tcase_add_test(tc, test_store_webhook_index_health_and_delete);
 	tcase_add_test(tc, test_store_webhook_filter_matches);
+	tcase_add_test(tc, test_store_star_never_matches_operational_types);
+	tcase_add_test(tc, test_store_health_v1_record_reads_without_episode);
 	tcase_add_test(tc,
 	    test_store_due_index_holds_exactly_pending_deliveries);
 	tcase_add_test(tc,

@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "cgi/envelope.h"
+#include "lib/envelope.h"
 #include "lib/timefmt.h"
 
 #define ENVELOPE_ONES UINT64_C(0x0101010101010101)

@@ -12,8 +12,8 @@
  * text they were parsed from.  tests/unit/test_envelope.c pins the bytes;
  * test_intake_fast.c checks them against json-c on generated data.
  */
-#ifndef HOOKD_CGI_ENVELOPE_H
-#define HOOKD_CGI_ENVELOPE_H
+#ifndef HOOKD_LIB_ENVELOPE_H
+#define HOOKD_LIB_ENVELOPE_H
 
 #include <stdint.h>
 
