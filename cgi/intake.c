@@ -7,6 +7,7 @@
 #include "cgi/fanout.h"
 #include "cgi/intake.h"
 #include "cgi/webhooks.h"
+#include "lib/catalog.h"
 #include "lib/id.h"
 #include "lib/wake.h"
 
@@ -106,6 +107,10 @@ intake_txn(struct store_txn *t, void *arg)
 	memcpy(d.event_type, in->ev.type, sizeof(d.event_type));
 	d.status = STORE_DLV_PENDING;
 	d.next_attempt_at = d.created_at = d.updated_at = in->ev.created_at;
+	d.user_id = in->user_id;
+	/* webhook.test goes outside any FIFO lane: no sequence */
+	if (strcmp(in->ev.type, CATALOG_TEST_TYPE) == 0)
+		d.sequence = STORE_SEQ_NONE;
 	for (i = 0; i < idlist_len(&in->hooks); i++) {
 		if (id_new("dlv", d.id, sizeof(d.id)) == -1)
 			return STORE_ERR;

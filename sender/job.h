@@ -22,8 +22,9 @@
 /* The request headers of one job (transfer.c): three per-attempt lines in
  * the job itself, no heap; the constant ones follow in a shared list. */
 struct job_hdr {
-	struct curl_slist node[3];
+	struct curl_slist node[4];
 	char id[sizeof("webhook-id: ") + STORE_ID_MAX];
+	char seq[sizeof("webhook-sequence: ") + 24];	/* FIFO lanes only */
 	char ts[sizeof("webhook-timestamp: ") + 24];
 	char sig[sizeof("webhook-signature: ") + 2 * SIGN_SIG_LEN];
 };

@@ -180,7 +180,7 @@ int
 transfer_sign(struct job *j, int64_t secs)
 {
 	char sig[SIGN_SIG_LEN], sig2[SIGN_SIG_LEN];
-	char both[SIGN_SIG_LEN * 2 + 1], ts[NUM_I64_LEN];
+	char both[SIGN_SIG_LEN * 2 + 1], ts[NUM_I64_LEN], seq[NUM_I64_LEN];
 	struct job_hdr *h = &j->hdr;
 
 	j->headers = NULL;
@@ -211,6 +211,16 @@ transfer_sign(struct job *j, int64_t secs)
 	h->node[1].next = &h->node[2];
 	h->node[2].data = h->sig;
 	h->node[2].next = transfer_h_tail;
+	/* A FIFO delivery's place in its lane, the same on every attempt. */
+	if (j->d.sequence != 0) {
+		if (num_format_i64((int64_t)j->d.sequence, seq,
+		    sizeof(seq)) == -1 || transfer_line(h->seq,
+		    sizeof(h->seq), "webhook-sequence", seq) == -1)
+			return -1;
+		h->node[3].data = h->seq;
+		h->node[3].next = transfer_h_tail;
+		h->node[2].next = &h->node[3];
+	}
 	j->headers = &h->node[0];
 	j->signed_secs = secs;
 	return 0;
