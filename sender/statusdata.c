@@ -93,6 +93,9 @@ struct collect {
 	struct statusdata *sd;
 	size_t app;			/* app whose webhooks are being read */
 	int64_t walk_start;		/* mono ms when the pending walk began */
+	struct store_txn *t;
+	struct statusdata_webhook *w;	/* whose lanes are walked */
+	size_t lanes;			/* lanes looked at, all webhooks */
 };
 
 static int
@@ -136,6 +139,7 @@ collect_webhook(const struct store_webhook *w, void *arg)
 	wp->url_cut = strcspn(w->url, "?#") < strlen(w->url);
 	CLEAN(wp->description, w->description);
 	wp->enabled = w->enabled;
+	wp->fifo = w->ordering == STORE_ORDER_FIFO;
 	CLEAN(wp->disabled_reason, w->disabled_reason);
 	STATUSDATA_APP(sd, c->app)->count++;
 	return 0;
@@ -167,6 +171,39 @@ collect_due(const struct store_delivery *d, void *arg)
 		sd->due_now_capped = d->next_attempt_at <= sd->now_ms;
 		return 1;
 	}
+	return 0;
+}
+
+/* One FIFO lane with deliveries waiting: is its head stuck, and is it
+ * the webhook's oldest stuck head so far? */
+static int
+collect_lane(const struct store_lane *l, void *arg)
+{
+	struct collect *c = arg;
+	struct statusdata_webhook *w = c->w;
+	struct store_delivery d;
+	int rc;
+
+	if (c->lanes >= STATUSDATA_LANES_MAX) {
+		w->lanes_cut = 1;
+		return 1;
+	}
+	c->lanes++;
+	rc = store_delivery_get(c->t, l->head_id, &d);
+	if (rc == STORE_NOTFOUND)
+		return 0;
+	if (rc != STORE_OK)
+		return rc;
+	if (d.status != STORE_DLV_PENDING || d.attempts == 0)
+		return 0;
+	w->lanes_stuck++;
+	if (w->stuck_since != 0 && d.created_at >= w->stuck_since)
+		return 0;
+	CLEAN(w->stuck_lane, l->lane);
+	CLEAN(w->stuck_head, d.id);
+	w->stuck_since = d.created_at;
+	w->stuck_attempts = d.attempts;
+	w->stuck_waiting = l->waiting;
 	return 0;
 }
 
@@ -312,6 +349,21 @@ collect_txn(struct store_txn *t, void *arg)
 		rc = collect_stats(t, w->id, sd, &w->delivered_24h,
 		    &w->failed_24h, w->latency, 0);
 		if (rc != STORE_OK)
+			return rc;
+	}
+	/* FIFO lanes of the listed webhooks, up to STATUSDATA_LANES_MAX */
+	c->t = t;
+	c->lanes = 0;
+	for (i = 0; i < sd->webhooks.n; i++) {
+		w = STATUSDATA_WEBHOOK(sd, i);
+		w->lanes_stuck = 0;
+		w->lanes_cut = 0;
+		w->stuck_since = 0;
+		w->stuck_lane[0] = w->stuck_head[0] = '\0';
+		if (!w->fifo)
+			continue;
+		c->w = w;
+		if ((rc = store_lane_iter(t, w->id, collect_lane, c)) < 0)
 			return rc;
 	}
 	return STORE_OK;

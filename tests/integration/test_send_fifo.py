@@ -7,6 +7,7 @@ that lets its lane move on, disable + recover, the retry rules, and a
 sender killed mid-lane."""
 
 import json
+import os
 import signal
 import time
 
@@ -310,6 +311,31 @@ class TestFifoCrash(FifoCase):
                          ["1", "1", "2", "3", "4"])
         self.assertEqual({d["status"] for d in self.deliveries(app)},
                          {"delivered"})
+
+
+class TestFifoStatusPage(FifoCase):
+    CONFIG = dict(FifoCase.CONFIG, retry_schedule="0,1h")
+
+    def test_status_shows_the_oldest_stuck_lane_of_a_webhook(self):
+        app = self.app()
+        self.rx.set("/status_fifo", decide=lambda b, h, nth:
+                    500 if user_of(b) == "stuck<1>" else 204)
+        wh = self.fifo(app, "/status_fifo", ordering_key="user_id")
+        self.post(app, 0, "stuck<1>")
+        self.post(app, 1, "stuck<1>")
+        self.post(app, 2, "free")
+        self.send_once()
+        with open(os.path.join(self.srv.status_dir, "status.json")) as f:
+            st = json.load(f)
+        hooks = [w for a in st["apps"] for w in a["webhooks"]
+                 if w["id"] == wh["id"]]
+        lanes = hooks[0]["fifo_lanes"]
+        self.assertEqual((lanes["stuck"], lanes["oldest_lane"],
+                          lanes["oldest_attempts"], lanes["oldest_waiting"]),
+                         (1, "u:stuck<1>", 1, 2))
+        with open(os.path.join(self.srv.status_dir, "status.html")) as f:
+            page = f.read()
+        self.assertIn("1 stuck FIFO lane; oldest: user stuck&lt;1&gt;", page)
 
 
 if __name__ == "__main__":
