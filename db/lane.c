@@ -372,7 +372,8 @@ lane_move(struct store_txn *t, const struct store_delivery *old,
 
 int
 store_lane_iter(struct store_txn *t, const char *webhook_id,
-    int (*cb)(const struct store_lane *l, void *arg), void *arg)
+    size_t *budget, int (*cb)(const struct store_lane *l, void *arg),
+    void *arg)
 {
 	struct store_lane l;
 	struct lane_rec r;
@@ -389,6 +390,10 @@ store_lane_iter(struct store_txn *t, const char *webhook_id,
 		return rc;
 	rc = dbenv_cur_get(&c, DB_SET_RANGE, &prefix);
 	while (rc == STORE_OK && !stop) {
+		if (budget != NULL && (*budget)-- == 0) {
+			*budget = 0;
+			break;
+		}
 		p = c.k.data;
 		n = c.k.size;
 		if (!key_has_prefix(p, n, &prefix)) {

@@ -354,9 +354,13 @@ struct store_lane {
 	uint64_t head_seq;
 };
 /* The lanes of one webhook (webhook_id NULL or "": of all webhooks) that
- * have a pending delivery, in key order.  Callback rules as above. */
+ * have a pending delivery, in key order.  Callback rules as above.
+ * budget (NULL: none): lane records to look at at most, drained lanes
+ * included (a lane record lives as long as its webhook, for its
+ * sequence); counted down, 0 when the walk stopped for it. */
 int store_lane_iter(struct store_txn *t, const char *webhook_id,
-    int (*cb)(const struct store_lane *l, void *arg), void *arg);
+    size_t *budget, int (*cb)(const struct store_lane *l, void *arg),
+    void *arg);
 
 /* ---- attempts (index: by delivery) ----------------------------------- */
 struct store_attempt {

@@ -95,7 +95,7 @@ struct collect {
 	int64_t walk_start;		/* mono ms when the pending walk began */
 	struct store_txn *t;
 	struct statusdata_webhook *w;	/* whose lanes are walked */
-	size_t lanes;			/* lanes looked at, all webhooks */
+	size_t lanes;			/* lane records left to look at */
 };
 
 static int
@@ -184,11 +184,6 @@ collect_lane(const struct store_lane *l, void *arg)
 	struct store_delivery d;
 	int rc;
 
-	if (c->lanes >= STATUSDATA_LANES_MAX) {
-		w->lanes_cut = 1;
-		return 1;
-	}
-	c->lanes++;
 	rc = store_delivery_get(c->t, l->head_id, &d);
 	if (rc == STORE_NOTFOUND)
 		return 0;
@@ -353,7 +348,7 @@ collect_txn(struct store_txn *t, void *arg)
 	}
 	/* FIFO lanes of the listed webhooks, up to STATUSDATA_LANES_MAX */
 	c->t = t;
-	c->lanes = 0;
+	c->lanes = STATUSDATA_LANES_MAX;
 	for (i = 0; i < sd->webhooks.n; i++) {
 		w = STATUSDATA_WEBHOOK(sd, i);
 		w->lanes_stuck = 0;
@@ -363,8 +358,10 @@ collect_txn(struct store_txn *t, void *arg)
 		if (!w->fifo)
 			continue;
 		c->w = w;
-		if ((rc = store_lane_iter(t, w->id, collect_lane, c)) < 0)
+		rc = store_lane_iter(t, w->id, &c->lanes, collect_lane, c);
+		if (rc < 0)
 			return rc;
+		w->lanes_cut = c->lanes == 0;
 	}
 	return STORE_OK;
 }
@@ -386,8 +383,8 @@ statusdata_collect(struct store *s, const char *pass, int64_t now_ms,
 		pass = "unknown";
 	statustext_clean(pass, strlen(pass), sd->pass, sizeof(sd->pass),
 	    STATUSDATA_PASS_MAX, NULL);
+	memset(&c, 0, sizeof(c));
 	c.sd = sd;
-	c.app = 0;
 	rc = store_txn(s, STORE_RDONLY, collect_txn, &c, err, errlen);
 	if (rc != STORE_OK) {
 		if (rc > 0 || err[0] == '\0')

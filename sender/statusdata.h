@@ -22,8 +22,10 @@
  *   - at most STATUSDATA_APPS_MAX apps and STATUSDATA_WEBHOOKS_MAX
  *     webhooks are listed, each with 24 stat rows and one health record;
  *   - the STATUSDATA_FAILURES most recent failed attempts;
- *   - at most STATUSDATA_LANES_MAX FIFO lanes with deliveries waiting,
- *     over all listed webhooks (a head lookup each).
+ *   - at most STATUSDATA_LANES_MAX FIFO lane records over all listed
+ *     webhooks (drained lanes included; a head lookup for each lane
+ *     with deliveries waiting): past that, the stuck count is "N+" and
+ *     the oldest stuck head is the oldest of those seen.
  */
 #ifndef HOOKD_STATUSDATA_H
 #define HOOKD_STATUSDATA_H

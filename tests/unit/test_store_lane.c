@@ -299,7 +299,7 @@ lanes_txn(struct store_txn *t, void *arg)
 	struct lanes *x = arg;
 
 	memset(x, 0, sizeof(*x));
-	return store_lane_iter(t, NULL, lanes_cb, x);
+	return store_lane_iter(t, NULL, NULL, lanes_cb, x);
 }
 
 START_TEST(test_lane_iter_lists_waiting_lanes_with_their_heads)
