@@ -130,24 +130,22 @@ store_delivery_put(struct store_txn *t, const struct store_delivery *d,
     int create)
 {
 	struct store_delivery old, nd;
-	int rc, had;
+	int rc;
 
 	if (d->id[0] == '\0')
 		return dbenv_fail(t, "delivery without id");
 	memset(&old, 0, sizeof(old));
-	had = 0;
 	if (create) {
+		/* the lane and its sequence, in this transaction (lane.h) */
 		nd = *d;
 		if ((rc = lane_assign(t, &nd)) != STORE_OK)
 			return rc;
-		return dlv_write(t, &nd, &old, 0, create, NULL);
-	} else {
-		rc = dlv_load(t, d->id, &old, 1);
-		if (rc != STORE_OK && rc != STORE_NOTFOUND)
-			return rc;
-		had = rc == STORE_OK;
+		return dlv_write(t, &nd, &old, 0, 1, NULL);
 	}
-	return dlv_write(t, d, &old, had, create, NULL);
+	rc = dlv_load(t, d->id, &old, 1);
+	if (rc != STORE_OK && rc != STORE_NOTFOUND)
+		return rc;
+	return dlv_write(t, d, &old, rc == STORE_OK, 0, NULL);
 }
 
 int
