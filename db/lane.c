@@ -77,10 +77,11 @@ lane_rec_dec(const unsigned char *p, size_t n, struct lane_rec *r)
 	return 0;
 }
 
-/* The lane record, write-locked (NOTFOUND: a new lane, zeros, OK). */
+/* The lane record, write-locked (NOTFOUND: a new lane, zeros, OK, and
+ * *found 0 when found is not NULL). */
 static int
 lane_lock(struct store_txn *t, const char *wh, const char *lane,
-    struct lane_rec *r)
+    struct lane_rec *r, int *found)
 {
 	unsigned char buf[LANE_REC_LEN];
 	struct key k;
@@ -91,6 +92,8 @@ lane_lock(struct store_txn *t, const char *wh, const char *lane,
 	r->next_seq = 1;
 	lane_key(&k, wh, lane);
 	rc = dbenv_get(t, DBI_LANE, &k, buf, sizeof(buf), &len, 1);
+	if (found != NULL)
+		*found = rc == STORE_OK;
 	if (rc == STORE_NOTFOUND)
 		return STORE_OK;
 	if (rc != STORE_OK)
@@ -157,7 +160,7 @@ lane_assign(struct store_txn *t, struct store_delivery *d)
 			    strlen(d->user_id) + 1);
 		}
 	}
-	if ((rc = lane_lock(t, d->webhook_id, d->lane, &r)) != STORE_OK)
+	if ((rc = lane_lock(t, d->webhook_id, d->lane, &r, NULL)) != STORE_OK)
 		return rc;
 	d->sequence = r.next_seq++;
 	/* waiting is counted by lane_move, which writes the record again:
@@ -255,9 +258,10 @@ lane_leave(struct store_txn *t, const struct store_delivery *old)
 	struct lane_rec r;
 	struct key k;
 	uint64_t seq;
-	int rc, head;
+	int rc, head, found;
 
-	if ((rc = lane_lock(t, old->webhook_id, old->lane, &r)) != STORE_OK)
+	if ((rc = lane_lock(t, old->webhook_id, old->lane, &r, &found)) !=
+	    STORE_OK)
 		return rc;
 	rc = lane_nth(t, old->webhook_id, old->lane, 1, &seq, id);
 	if (rc != STORE_OK && rc != STORE_NOTFOUND)
@@ -269,7 +273,9 @@ lane_leave(struct store_txn *t, const struct store_delivery *old)
 		return rc;
 	if (rc == STORE_OK && r.waiting > 0)
 		r.waiting--;
-	if ((rc = lane_save(t, old->webhook_id, old->lane, &r)) != STORE_OK)
+	/* no record: its webhook was deleted (lane_drop); none made again */
+	if (found && (rc = lane_save(t, old->webhook_id, old->lane, &r)) !=
+	    STORE_OK)
 		return rc;
 	if (!head)
 		return STORE_OK;
@@ -293,7 +299,7 @@ lane_enter(struct store_txn *t, const struct store_delivery *d)
 	uint64_t seq;
 	int rc;
 
-	if ((rc = lane_lock(t, d->webhook_id, d->lane, &r)) != STORE_OK)
+	if ((rc = lane_lock(t, d->webhook_id, d->lane, &r, NULL)) != STORE_OK)
 		return rc;
 	lane_entry_key(&k, d->webhook_id, d->lane, d->sequence);
 	rc = dbenv_put(t, DBI_LANE, &k, d->id, strlen(d->id), 1);
@@ -366,6 +372,23 @@ lane_move(struct store_txn *t, const struct store_delivery *old,
 	if (d != NULL && d->status == STORE_DLV_PENDING)
 		return due_put(t, d);
 	return STORE_OK;
+}
+
+static int
+lane_drop_one(struct dbenv_cur *c, void *arg)
+{
+	(void)arg;
+	return dbenv_cur_del(c);
+}
+
+int
+lane_drop(struct store_txn *t, const char *webhook_id)
+{
+	struct key prefix;
+
+	key_init(&prefix);
+	key_str(&prefix, webhook_id);
+	return dbenv_walk(t, DBI_LANE, &prefix, NULL, 0, lane_drop_one, NULL);
 }
 
 /* ---- iteration (store_lane_iter) ------------------------------------ */

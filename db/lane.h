@@ -28,4 +28,8 @@ int lane_in(const struct store_delivery *d);
 int lane_move(struct store_txn *t, const struct store_delivery *old,
     const struct store_delivery *d);
 
+/* Remove every lane of a deleted webhook (records and entries): after
+ * its pending deliveries were cancelled.  Store code. */
+int lane_drop(struct store_txn *t, const char *webhook_id);
+
 #endif

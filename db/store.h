@@ -337,7 +337,9 @@ int store_delivery_iter_before(struct store_txn *t, int64_t ms,
 /*
  * End every pending delivery of a webhook: status STORE_DLV_CANCELLED (the
  * webhook was deleted) or STORE_DLV_FAILED (it was disabled), updated_at
- * = now.  The count goes to *n (may be NULL).  Store code.
+ * = now.  The count goes to *n (may be NULL).  Cancelled also removes
+ * the webhook's FIFO lanes (their records and sequence counters).  Store
+ * code.
  */
 int store_delivery_end_webhook(struct store_txn *t, const char *webhook_id,
     int status, int64_t now, size_t *n);

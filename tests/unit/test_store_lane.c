@@ -317,6 +317,47 @@ START_TEST(test_lane_iter_lists_waiting_lanes_with_their_heads)
 }
 END_TEST
 
+static int
+cancel_txn(struct store_txn *t, void *arg)
+{
+	return store_delivery_end_webhook(t, arg, STORE_DLV_CANCELLED, NOW,
+	    NULL);
+}
+
+static int
+count_lanes_cb(const struct store_lane *l, void *arg)
+{
+	(void)l;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int
+raw_txn(struct store_txn *t, void *arg)
+{
+	size_t budget = 100;
+	int *n = arg;
+
+	*n = 0;
+	return store_lane_iter(t, NULL, &budget, count_lanes_cb, n) ==
+	    STORE_OK && budget == 100 ? STORE_OK : STORE_ERR;
+}
+
+START_TEST(test_lane_cancel_for_a_deleted_webhook_drops_its_lanes)
+{
+	struct mk m = { "wh_u", STORE_ORDER_FIFO, STORE_OKEY_USER,
+	    { "dlv_1", "dlv_2", "dlv_3", NULL }, { "a", "b", "a" }, 0 };
+	int n = -1;
+
+	mk(&m);
+	ck_assert_int_eq(fx_txn(s, 0, cancel_txn, "wh_u"), STORE_OK);
+	ck_assert_str_eq(due(), "");
+	/* no lane record left to walk: the budget is untouched */
+	ck_assert_int_eq(fx_txn(s, STORE_RDONLY, raw_txn, &n), STORE_OK);
+	ck_assert_int_eq(n, 0);
+}
+END_TEST
+
 /* A many-lane store: the due walk sees one entry per lane, not per
  * delivery (what keeps the sender's pick cheap). */
 START_TEST(test_lane_many_lanes_one_due_entry_each)
@@ -376,6 +417,8 @@ lane_suite(void)
 	tcase_add_test(tc, test_lane_deleting_the_head_promotes_the_next);
 	tcase_add_test(tc, test_lane_iter_lists_waiting_lanes_with_their_heads);
 	tcase_add_test(tc, test_lane_many_lanes_one_due_entry_each);
+	tcase_add_test(tc,
+	    test_lane_cancel_for_a_deleted_webhook_drops_its_lanes);
 	tcase_add_test(tc, test_lane_old_record_versions_still_read);
 	suite_add_tcase(su, tc);
 	return su;
