@@ -144,6 +144,27 @@ class TestFifoOrder(FifoCase):
         self.assertEqual(laned, [(0, "1"), (0, "1"), (0, "1")] +
                          [(i, str(i + 1)) for i in range(1, 6)])
 
+    def test_changing_the_ordering_applies_to_later_deliveries(self):
+        app = self.app()
+        wh = self.fifo(app, "/change")
+
+        def patch(**f):
+            st, _, body = self.srv.request(
+                "PATCH", "/v1/apps/%s/webhooks/%s" % (app["id"], wh["id"]),
+                f)
+            self.assertEqual(st, 200, body)
+        ids = [self.post(app, 0, "a"), self.post(app, 1, "a")]
+        patch(ordering_key="user_id")
+        ids += [self.post(app, 2, "a"), self.post(app, 3)]
+        patch(ordering="none")
+        ids.append(self.post(app, 4, "a"))
+        seq = {d["event_id"]: d["sequence"] for d in self.deliveries(app)}
+        self.assertEqual([seq[i] for i in ids], [1, 2, 1, 1, None])
+        self.send_once()
+        got = {n_of(r["body"]): r["headers"].get("webhook-sequence")
+               for r in self.rx.got("/change")}
+        self.assertEqual(got, {0: "1", 1: "2", 2: "1", 3: "1", 4: None})
+
     def test_bad_ordering_values_are_422(self):
         app = self.app()
         for field in ({"ordering": "lifo"}, {"ordering_key": "org"},
