@@ -20,9 +20,9 @@ PYTHON ?= /usr/bin/python3
 # for the sanitizer build, so the two never mix.
 O ?= .
 
-PKGS = json-c libcurl libcrypto fcgi libpcre2-8
+PKGS = json-c libcurl libssl libcrypto fcgi libpcre2-8
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljson-c -lcurl -lcrypto -lfcgi -lpcre2-8)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljson-c -lcurl -lssl -lcrypto -lfcgi -lpcre2-8)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 

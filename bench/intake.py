@@ -51,12 +51,17 @@ def lua_quote(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def wrk(srv, body, seconds, conns):
+def batch_body(org, n=100):
+    """POST /v1/events/batch's body: n copies of event_body(org)."""
+    return '{"events":[%s]}' % ",".join([event_body(org)] * n)
+
+
+def wrk(srv, body, seconds, conns, path="/v1/events"):
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(LUA % (lua_quote(body), srv.admin_token))
     try:
         r = subprocess.run(["wrk", "-t2", "-c%d" % conns, "-d%ds" % seconds, "-s", f.name,
-                            "--latency", "http://127.0.0.1:%d/v1/events" % srv.port],
+                            "--latency", "http://127.0.0.1:%d%s" % (srv.port, path)],
                            capture_output=True, text=True, timeout=seconds + 60)
     finally:
         os.unlink(f.name)

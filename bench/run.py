@@ -11,6 +11,9 @@ measured in the same run:
             sync, and bench/responder (FastCGI doing nothing) as the floor.
   fanout    here: the same POST with 100 matching webhooks (nosync); rate x
             100 = deliveries created per second, against raw nosync puts.
+  batch     here: POST /v1/events/batch with BATCH_N of those events per
+            request against POST /v1/events one at a time, back to back on
+            the same server, events/s, nosync and sync.
   send      bench/send.sh: hookd-send --once over N due deliveries to
             bench/sender_rx (C, keep-alive, 204) against bench/curlmulti
             (raw libcurl multi) with the same concurrency; idle --once.
@@ -63,6 +66,7 @@ LAT_RATE, LAT_SECS = 1000, (2 if QUICK else 5)
 LEVELS = [0, 10000, 50000] if QUICK else [0, 100000, 1000000]
 SEED_WEBHOOKS = 10          # deliveries per seeded event
 FANOUT = 100
+BATCH_N = 100               # events per POST /v1/events/batch
 
 results = {}                # name -> value
 notes = []
@@ -330,6 +334,38 @@ def p_fanout():
         srv.stop()
 
 
+def one_hook(srv, org):
+    """Start srv with an app of org and one webhook that matches
+    intake.event_body's type (a closed port: deliveries stay pending)."""
+    srv.start()
+    app = srv.create_app(org, org)
+    srv.create_webhook(app, "http://127.0.0.1:9/hook", ["user.app.consent.update"])
+
+
+def p_batch():
+    """Events/s: single POSTs, then batches of BATCH_N, same server."""
+    for dur in ("nosync", "sync"):
+        srv = harness.Server(config={"durability": dur})
+        try:
+            org = "bench-batch"
+            one_hook(srv, org)
+            one, bad1, p50, p99 = wrk_with_perf(srv, intake.event_body(org),
+                                                "single-" + dur)
+            say("    single %s: %.0f events/s p50 %s p99 %s non-2xx %d"
+                % (dur, one, p50, p99, bad1))
+            rate, bad, p50, p99 = intake.wrk(srv, intake.batch_body(org, BATCH_N),
+                                             WRK_SECS, WRK_CONNS,
+                                             path="/v1/events/batch")
+            say("    batch x%d %s: %.0f req/s = %.0f events/s p50 %s p99 %s "
+                "non-2xx %d" % (BATCH_N, dur, rate, rate * BATCH_N, p50, p99, bad))
+            results["single_" + dur] = one
+            results["batch_" + dur] = rate * BATCH_N
+            if bad or bad1:
+                notes.append("batch %s: %d + %d non-2xx answers" % (dur, bad1, bad))
+        finally:
+            srv.stop()
+
+
 def p_send():
     out = run(["sh", "bench/send.sh", str(SEND_N), str(SEND_C)], 600)
     results["curlmulti"] = num(r"^curlmulti baseline: ([\d.]+) req/s", out, "baseline")
@@ -377,11 +413,8 @@ def p_crypt(scratch):
             srv.write_config(encryption_key_file=key)
             srv.passphrase = "set"      # stop() removes what a kill left
         try:
-            srv.start()
             org = "bench-crypt"
-            app = srv.create_app(org, "crypt")
-            srv.create_webhook(app, "http://127.0.0.1:9/hook",
-                               ["user.app.consent.update"])
+            one_hook(srv, org)
             rate, bad, p50, p99 = wrk_with_perf(srv, intake.event_body(org),
                                                 "crypt-" + mode)
             got[mode].append(rate)
@@ -598,6 +631,9 @@ def table():
               None)
     ratio_row("fan-out x%d" % FANOUT, "fanout_dlv", "dlv/s", "raw put nosync", "raw_nosync",
               0.25)
+    for d in ("nosync", "sync"):
+        ratio_row("batch intake x%d %s" % (BATCH_N, d), "batch_" + d, "ev/s",
+                  "single intake %s" % d, "single_" + d, 5.0)
     ratio_row("send --once sync", "send_sync", "dlv/s", "curl multi c%d" % SEND_C, "curl_sync",
               0.35)
     ratio_row("send --once nosync", "send_nosync", "dlv/s", "curl multi c%d" % SEND_C,
@@ -698,6 +734,7 @@ def main():
         part("intake: wrk vs responder", p_intake)
         part("intake CPU split (responder, hookd nosync, sync)", p_cpu_split)
         part("fan-out: %d matching webhooks" % FANOUT, p_fanout)
+        part("batch intake: %d per request vs single" % BATCH_N, p_batch)
         part("send: hookd-send --once vs curl multi", p_send)
         if PERF:
             part("perf: hookd-send --once", lambda: p_perf_send(scratch))

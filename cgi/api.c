@@ -34,17 +34,30 @@ api_open_store(struct api_ctx *ctx)
 	return 0;
 }
 
+/* The body cap of route r (NULL: no route). */
+static size_t
+api_route_cap(const struct config *cfg, const struct router_route *r)
+{
+	if (r == NULL)
+		return API_BODY_MAX;
+	switch (r->cap) {
+	case ROUTER_CAP_EVENT:
+		return cfg->max_event_bytes;
+	case ROUTER_CAP_BATCH:
+		return cfg->max_batch_bytes;
+	default:
+		return API_BODY_MAX;
+	}
+}
+
 size_t
 api_body_cap(const struct api_ctx *ctx, const char *method, const char *path)
 {
-	const struct router_route *r;
 	char param[CALL_PARAMS][STORE_ID_MAX + 1];
 	char allow[64];
 
-	r = router_match(method, path, param, allow, sizeof(allow));
-	if (r != NULL && r->event_body)
-		return ctx->cfg->max_event_bytes;
-	return API_BODY_MAX;
+	return api_route_cap(ctx->cfg, router_match(method, path, param, allow,
+	    sizeof(allow)));
 }
 
 /* 1 if ct is application/json with no parameter but charset=utf-8. */
@@ -109,8 +122,7 @@ api_body(struct api_call *c, const struct router_route *r)
 	if (req->body_too_large) {
 		response_error(c->resp, 413, "payload_too_large",
 		    "the body is larger than %zu bytes",
-		    r->event_body ? c->cfg->max_event_bytes :
-		    (size_t)API_BODY_MAX);
+		    api_route_cap(c->cfg, r));
 		return -1;
 	}
 	if (r->body == ROUTER_NOBODY)
@@ -132,8 +144,11 @@ api_body(struct api_call *c, const struct router_route *r)
 		    "Content-Type must be application/json");
 		return -1;
 	}
-	if (jin_parse(req->body, req->body_len, API_JSON_DEPTH, &c->body,
-	    err, sizeof(err)) == -1) {
+	/* A batch's events sit 2 levels down ({"events":[EVENT]}): each may
+	 * nest as deep as one posted alone. */
+	if (jin_parse(req->body, req->body_len, API_JSON_DEPTH +
+	    (r->cap == ROUTER_CAP_BATCH ? 2 : 0), &c->body, err,
+	    sizeof(err)) == -1) {
 		response_error(c->resp, 400, "invalid_json", "%s", err);
 		return -1;
 	}

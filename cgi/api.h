@@ -12,7 +12,7 @@
 #include "lib/buf.h"
 #include "lib/config.h"
 
-#define API_BODY_MAX	(64 * 1024)	/* every body but POST /v1/events */
+#define API_BODY_MAX	(64 * 1024)	/* every body but the events' */
 #define API_RESPONSE_MAX (16 * 1024 * 1024)	/* largest answer we build */
 #define API_JSON_DEPTH	64		/* deepest JSON nesting accepted */
 
@@ -53,7 +53,8 @@ struct api_response {
 int api_open_store(struct api_ctx *ctx);
 
 /* Largest body the request may carry (max_event_bytes for POST
- * /v1/events, API_BODY_MAX otherwise); the reader refuses more. */
+ * /v1/events, max_batch_bytes for POST /v1/events/batch, API_BODY_MAX
+ * otherwise); the reader refuses more. */
 size_t api_body_cap(const struct api_ctx *ctx, const char *method,
     const char *path);
 

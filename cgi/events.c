@@ -1,11 +1,13 @@
-/* events.c - POST /v1/events: validate the body, build the envelope
- * (envelope.c) and store the event with its fan-out (intake.c). */
+/* events.c - POST /v1/events: validate the body (events_parse, also
+ * the batch's check of each event), build the envelope (envelope.c) and
+ * store the event with its fan-out (intake.c). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cgi/catalog.h"
 #include "cgi/envelope.h"
+#include "cgi/events.h"
 #include "cgi/handlers.h"
 #include "cgi/intake.h"
 #include "cgi/jin.h"
@@ -32,8 +34,7 @@ events_id_ok(const char *s)
 	return n >= 1 && n <= STORE_ID_MAX;
 }
 
-/* Validate the body into in->ev and the envelope.  0 or -1 (answered). */
-static int
+int
 events_parse(struct api_call *c, struct intake *in, struct buf *env)
 {
 	static const char *const fields[] = { "id", "type", "org_id",
@@ -148,7 +149,7 @@ events_create(struct api_call *c)
 	int rc;
 
 	/* The envelope adds ~200 bytes and escapes to what came in. */
-	buf_init(&env, c->cfg->max_event_bytes + 1024);
+	buf_init(&env, EVENTS_ENVELOPE_CAP(c->cfg));
 	in = calloc(1, sizeof(*in));
 	if (in == NULL) {
 		response_error(c->resp, 503, "out_of_memory", "out of memory");

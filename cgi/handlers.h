@@ -34,6 +34,9 @@ void webhooks_delete(struct api_call *c);
 /* events.c */
 void events_create(struct api_call *c);
 
+/* batch.c */
+void batch_create(struct api_call *c);
+
 /* deliveries.c */
 void deliveries_list(struct api_call *c);
 void deliveries_get(struct api_call *c);

@@ -6,6 +6,7 @@
 
 #include "cgi/fanout.h"
 #include "cgi/intake.h"
+#include "cgi/response.h"
 #include "cgi/webhooks.h"
 #include "lib/catalog.h"
 #include "lib/id.h"
@@ -72,10 +73,15 @@ intake_one(struct store_txn *t, struct intake *in)
 	return rc;
 }
 
+/*
+ * The writes of one event in transaction t: store code, INTAKE_DUP, or a
+ * call_fail status.  A refusal (call_fail) comes before the event's
+ * first write, so a batch may go on with the next event in the same
+ * transaction.
+ */
 static int
-intake_txn(struct store_txn *t, void *arg)
+intake_event(struct store_txn *t, struct intake *in)
 {
-	struct intake *in = arg;
 	const struct idlist_item *it;
 	struct store_delivery d;
 	size_t i;
@@ -125,6 +131,12 @@ intake_txn(struct store_txn *t, void *arg)
 	return STORE_OK;
 }
 
+static int
+intake_txn(struct store_txn *t, void *arg)
+{
+	return intake_event(t, arg);
+}
+
 int
 intake_store(struct api_call *c, struct intake *in)
 {
@@ -135,4 +147,64 @@ intake_store(struct api_call *c, struct intake *in)
 	if (rc == 0 && in->deliveries > 0)
 		wake_send(c->cfg->data_dir);
 	return rc;
+}
+
+struct intake_batch {
+	struct api_call *c;
+	struct intake **v;
+	size_t n;
+};
+
+/* Every event of the batch in one try; a retry starts over. */
+static int
+intake_batch_txn(struct store_txn *t, void *arg)
+{
+	struct intake_batch *b = arg;
+	struct intake *in;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < b->n; i++) {
+		in = b->v[i];
+		in->ecode = NULL;
+		in->emsg[0] = '\0';
+		rc = intake_event(t, in);
+		if (rc > 0 && rc != INTAKE_DUP && b->c->ecode != NULL) {
+			/* refused before it wrote: the next one goes on */
+			in->ecode = b->c->ecode;
+			memcpy(in->emsg, b->c->emsg, sizeof(in->emsg));
+			b->c->ecode = NULL;
+			b->c->emsg[0] = '\0';
+		} else if (rc != STORE_OK && rc != INTAKE_DUP)
+			return rc;
+		in->result = rc;
+	}
+	return STORE_OK;
+}
+
+int
+intake_store_batch(struct api_call *c, struct intake **v, size_t n)
+{
+	struct intake_batch b;
+	size_t i;
+	int rc, wake = 0;
+
+	for (i = 0; i < n; i++) {
+		v[i]->c = c;
+		v[i]->webhook_id = NULL;
+	}
+	b.c = c;
+	b.v = v;
+	b.n = n;
+	rc = call_txn(c, 0, intake_batch_txn, &b);
+	if (rc > 0)	/* not expected: every refusal is taken per event */
+		response_error(c->resp, 500, "internal_error",
+		    "the batch could not be stored");
+	if (rc != 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		wake |= v[i]->result == 0 && v[i]->deliveries > 0;
+	if (wake)
+		wake_send(c->cfg->data_dir);
+	return 0;
 }

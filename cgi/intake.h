@@ -40,6 +40,12 @@ struct intake {
 	 * the id of the last one written. */
 	uint32_t deliveries;
 	char delivery_id[STORE_ID_MAX + 1];
+	/* Out of intake_store_batch: 0 (stored), INTAKE_DUP, or the status
+	 * of a refusal (422 app_id not in the org) with its error code and
+	 * message; a refused event wrote nothing. */
+	int result;
+	const char *ecode;
+	char emsg[512];
 	/* Private. */
 	struct api_call *c;
 	struct idlist hooks;	/* (webhook id, app id) to deliver to */
@@ -54,5 +60,19 @@ void intake_free(struct intake *in);
  * such webhook, 409 webhook disabled, 503 storage).
  */
 int intake_store(struct api_call *c, struct intake *in);
+
+/*
+ * Store the n events v[0..n) (each filled as for intake_store, fan-out
+ * only: webhook_id NULL) in ONE transaction: one commit, one log flush,
+ * one wake of the sender for them all.  Each event goes through the very
+ * steps intake_store takes, in order, so a later event sees the earlier
+ * ones: a repeated id inside the batch is INTAKE_DUP like one stored
+ * before.  An event refused on its own (422) is recorded in its result
+ * and the others go on.  0 when the transaction committed (durable as
+ * the store's durability says), every v[i]->result set; -1 with the error
+ * answer written (503 storage), nothing of the batch stored.  A deadlock
+ * retries the whole batch.
+ */
+int intake_store_batch(struct api_call *c, struct intake **v, size_t n);
 
 #endif

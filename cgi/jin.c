@@ -135,18 +135,31 @@ jin_only(struct json_object *o, const char *const *allowed, char *err,
 	return 0;
 }
 
-/* The value of key into *v (NULL when absent): 0, or -1 with err when the
- * field is present as JSON null, which no field takes. */
+/*
+ * The value of key into *v, of JSON type t: 0 (*v NULL when absent and
+ * not required), or -1 with err when the field is present as JSON null
+ * (which no field takes), absent but required, or not of type t ("must be
+ * <what>").
+ */
 static int
-jin_get(struct json_object *o, const char *key, struct json_object **v,
-    char *err, size_t errlen)
+jin_get(struct json_object *o, const char *key, int required,
+    enum json_type t, const char *what, struct json_object **v, char *err,
+    size_t errlen)
 {
 	*v = NULL;
-	if (!json_object_object_get_ex(o, key, v))
-		return 0;
+	if (!json_object_object_get_ex(o, key, v)) {
+		if (!required)
+			return 0;
+		snprintf(err, errlen, "%s: required", key);
+		return -1;
+	}
 	if (*v == NULL) {
 		snprintf(err, errlen, "%s: must not be null (leave the field "
 		    "out instead)", key);
+		return -1;
+	}
+	if (!json_object_is_type(*v, t)) {
+		snprintf(err, errlen, "%s: must be %s", key, what);
 		return -1;
 	}
 	return 0;
@@ -161,18 +174,11 @@ jin_str(struct json_object *o, const char *key, int required,
 	size_t n;
 
 	*out = NULL;
-	if (jin_get(o, key, &v, err, errlen) == -1)
+	if (jin_get(o, key, required, json_type_string, "a string", &v, err,
+	    errlen) == -1)
 		return -1;
-	if (v == NULL) {
-		if (!required)
-			return 0;
-		snprintf(err, errlen, "%s: required", key);
-		return -1;
-	}
-	if (!json_object_is_type(v, json_type_string)) {
-		snprintf(err, errlen, "%s: must be a string", key);
-		return -1;
-	}
+	if (v == NULL)
+		return 0;
 	s = json_object_get_string(v);
 	n = (size_t)json_object_get_string_len(v);
 	if (memchr(s, '\0', n) != NULL) {
@@ -197,18 +203,11 @@ jin_int(struct json_object *o, const char *key, int required,
 	int64_t x;
 
 	*present = 0;
-	if (jin_get(o, key, &v, err, errlen) == -1)
+	if (jin_get(o, key, required, json_type_int, "an integer", &v, err,
+	    errlen) == -1)
 		return -1;
-	if (v == NULL) {
-		if (!required)
-			return 0;
-		snprintf(err, errlen, "%s: required", key);
-		return -1;
-	}
-	if (!json_object_is_type(v, json_type_int)) {
-		snprintf(err, errlen, "%s: must be an integer", key);
-		return -1;
-	}
+	if (v == NULL)
+		return 0;
 	x = json_object_get_int64(v);
 	/* json-c keeps values above INT64_MAX as uint64: out of any range. */
 	if (x < min || x > max || (x == INT64_MAX &&
@@ -229,14 +228,11 @@ jin_bool(struct json_object *o, const char *key, int *out, int *present,
 	struct json_object *v;
 
 	*present = 0;
-	if (jin_get(o, key, &v, err, errlen) == -1)
+	if (jin_get(o, key, 0, json_type_boolean, "true or false", &v, err,
+	    errlen) == -1)
 		return -1;
 	if (v == NULL)
 		return 0;
-	if (!json_object_is_type(v, json_type_boolean)) {
-		snprintf(err, errlen, "%s: must be true or false", key);
-		return -1;
-	}
 	*out = json_object_get_boolean(v) ? 1 : 0;
 	*present = 1;
 	return 0;

@@ -25,6 +25,13 @@ enum router_body {
 	ROUTER_JSON_OPT,	/* empty, or a JSON object */
 };
 
+/* The cap on a route's body: the reader refuses more (413). */
+enum router_cap {
+	ROUTER_CAP_API,		/* API_BODY_MAX */
+	ROUTER_CAP_EVENT,	/* max_event_bytes */
+	ROUTER_CAP_BATCH,	/* max_batch_bytes; its events nest 2 deeper */
+};
+
 typedef void (*router_fn)(struct api_call *c);
 
 struct router_route {
@@ -32,7 +39,7 @@ struct router_route {
 	const char *pattern;	/* "/v1/apps/{app}/webhooks/{wh}" */
 	enum router_auth auth;
 	enum router_body body;
-	int event_body;		/* cap is max_event_bytes, not API_BODY_MAX */
+	enum router_cap cap;
 	router_fn fn;
 };
 

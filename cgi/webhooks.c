@@ -17,6 +17,7 @@
 #include "cgi/response.h"
 #include "cgi/webhooks.h"
 #include "cgi/whorder.h"
+#include "cgi/whheaders.h"
 #include "lib/id.h"
 #include "lib/timefmt.h"
 #include "lib/url.h"
@@ -60,6 +61,7 @@ webhooks_json(const struct store_webhook *w, const struct store_health *h,
 	    jout_str(w->disabled_reason, 1));
 	json_object_object_add(o, "rate_limit", jout_int(w->rate_limit));
 	whorder_json(o, w);
+	json_object_object_add(o, "headers", whheaders_json(w->headers));
 	json_object_object_add(o, "created_at", jout_time(w->created_at));
 	json_object_object_add(o, "updated_at", jout_time(w->updated_at));
 	if (h != NULL)
@@ -177,6 +179,7 @@ struct webhooks_op {
 	/* update: which fields were given */
 	int url_set, events_set, desc_set, rate_set, enabled_set, enabled;
 	int order_set;			/* WHORDER_* */
+	int headers_set;
 };
 
 /* A zeroed op for call c, or NULL with the 503 answer written.  Ops are
@@ -293,8 +296,8 @@ void
 webhooks_create(struct api_call *c)
 {
 	static const char *const fields[] = { "url", "events", "description",
-	    "secret", "rate_limit", "enabled", "ordering", "ordering_key",
-	    NULL };
+	    "secret", "rate_limit", "enabled", "headers", "ordering",
+	    "ordering_key", NULL };
 	struct webhooks_op *o;
 	const char *url;
 	int present, enabled = 1, enabled_present;
@@ -313,6 +316,8 @@ webhooks_create(struct api_call *c)
 		goto out;
 	}
 	if (webhooks_common(c, &o->w, &enabled, &enabled_present) == -1 ||
+	    whheaders_arg(c, &present, o->w.headers,
+	    sizeof(o->w.headers)) == -1 ||
 	    whorder_arg(c, &o->w, &o->order_set) == -1)
 		goto out;
 	if (whsecret_arg(c, o->w.secret, sizeof(o->w.secret)) == -1)
@@ -460,6 +465,8 @@ webhooks_update_txn(struct store_txn *t, void *arg)
 		memcpy(w.description, o->w.description, sizeof(w.description));
 	if (o->rate_set)
 		w.rate_limit = o->w.rate_limit;
+	if (o->headers_set)
+		memcpy(w.headers, o->w.headers, sizeof(w.headers));
 	whorder_apply(&w, &o->w, o->order_set);
 	if (o->enabled_set && !o->enabled && w.enabled) {
 		/* Disabling fails the pending deliveries (docs/design.md),
@@ -496,7 +503,8 @@ void
 webhooks_update(struct api_call *c)
 {
 	static const char *const fields[] = { "url", "events", "description",
-	    "rate_limit", "enabled", "ordering", "ordering_key", NULL };
+	    "rate_limit", "enabled", "headers", "ordering", "ordering_key",
+	    NULL };
 	struct webhooks_op *o;
 	struct json_object *v;
 	const char *url;
@@ -512,6 +520,8 @@ webhooks_update(struct api_call *c)
 	    sizeof(o->w.events)) == -1)
 		goto out;
 	if (webhooks_common(c, &o->w, &o->enabled, &o->enabled_set) == -1 ||
+	    whheaders_arg(c, &o->headers_set, o->w.headers,
+	    sizeof(o->w.headers)) == -1 ||
 	    whorder_arg(c, &o->w, &o->order_set) == -1)
 		goto out;
 	o->desc_set = json_object_object_get_ex(c->body, "description", &v) &&

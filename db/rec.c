@@ -244,6 +244,7 @@ rec_webhook_enc(const struct store_webhook *wh, unsigned char *buf,
 	w_str(&w, wh->disabled_reason, STORE_REASON_MAX);
 	w_i64(&w, wh->created_at);
 	w_i64(&w, wh->updated_at);
+	w_str(&w, wh->headers, STORE_HEADERS_MAX);
 	w_u8(&w, (unsigned)wh->ordering);
 	w_u8(&w, (unsigned)wh->ordering_key);
 	return wr_done(&w, len);
@@ -257,6 +258,8 @@ rec_webhook_dec(const unsigned char *p, size_t n, struct store_webhook *wh)
 
 	memset(wh, 0, sizeof(*wh));
 	rd_init(&r, p, n);
+	/* Version 1 is version 2 without headers (none), 2 is 3 without
+	 * the ordering (none). */
 	v = r_versions(&r, 1, REC_V_WEBHOOK);
 	r_str(&r, wh->id, STORE_ID_MAX);
 	r_str(&r, wh->app_id, STORE_ID_MAX);
@@ -271,7 +274,9 @@ rec_webhook_dec(const unsigned char *p, size_t n, struct store_webhook *wh)
 	r_str(&r, wh->disabled_reason, STORE_REASON_MAX);
 	wh->created_at = r_i64(&r);
 	wh->updated_at = r_i64(&r);
-	if (v >= 2) {
+	if (v >= 2)
+		r_str(&r, wh->headers, STORE_HEADERS_MAX);
+	if (v >= 3) {
 		wh->ordering = (int)r_u8(&r);
 		wh->ordering_key = (int)r_u8(&r);
 		if (wh->ordering > STORE_ORDER_FIFO ||

@@ -15,8 +15,8 @@
  * VERSION RULE: bump a record's REC_V_* whenever its encoding changes in
  * any way: a field added, removed, reordered, resized, or its meaning or
  * unit changed.  A decoder accepts only the versions it knows (today: only
- * the current one, and the older versions listed beside REC_V_*); an
- * unknown version is STORE_ERR, never a guess.  When
+ * the current one, and the older ones listed at their REC_V_*); an unknown
+ * version is STORE_ERR, never a guess.  When
  * a bump happens, keep a decoder for the old version (upgrade on read) or
  * ship a migration; never reinterpret old bytes under a new layout.
  */
@@ -29,8 +29,8 @@
 #include "db/store.h"
 
 #define REC_V_APP	1
-#define REC_V_WEBHOOK	2	/* 2: + ordering, ordering_key (u8 each);
-				 * 1 reads as ordering none */
+#define REC_V_WEBHOOK	3	/* 2 added headers, 3 ordering and ordering_key
+				 * (u8 each); 1 and 2 are still read */
 #define REC_V_HEALTH	1
 #define REC_V_EVENT	1
 #define REC_V_DELIVERY	2	/* 2: + sequence (i64), lane, solo (u8);
@@ -48,7 +48,7 @@
 #define REC_WEBHOOK_MAX	(1 + 2 * REC_S(STORE_ID_MAX) + REC_S(STORE_URL_MAX) + \
 	REC_S(STORE_EVENTS_MAX) + REC_S(STORE_DESC_MAX) + \
 	2 * REC_S(STORE_SECRET_MAX) + 8 + 4 + 1 + REC_S(STORE_REASON_MAX) + 8 + 8 + \
-	1 + 1)
+	REC_S(STORE_HEADERS_MAX) + 1 + 1)
 #define REC_HEALTH_MAX	(1 + REC_S(STORE_ID_MAX) + 8 + 4 + \
 	REC_S(STORE_ERROR_MAX) + 4 + 8 + 8)
 #define REC_EVENT_HEAD_MAX (1 + REC_S(STORE_ID_MAX) + REC_S(STORE_TYPE_MAX) + \

@@ -55,6 +55,9 @@
 #define STORE_RESP_MAX	4096	/* response excerpt */
 #define STORE_USER_MAX	256	/* an event's user_id */
 #define STORE_LANE_MAX	(2 + STORE_USER_MAX)	/* a FIFO lane's key */
+/* A webhook's extra request headers in lib/xheader.h's stored form: its
+ * XHEADER_TEXT_MAX (20 * (128 + 2 + 1024 + 1)); change both together. */
+#define STORE_HEADERS_MAX 23100
 
 struct store;
 struct store_txn;
@@ -169,6 +172,7 @@ struct store_webhook {
 	int64_t updated_at;
 	int ordering;				/* enum store_ordering */
 	int ordering_key;			/* enum store_ordering_key */
+	char headers[STORE_HEADERS_MAX + 1];	/* "Name: value\n"..., "" none */
 };
 /* FIFO lanes (lane.c): deliveries created while ordering is FIFO get a
  * lane and a sequence number in it. */

@@ -21,6 +21,8 @@
 #include <syslog.h>
 
 #include "lib/config.h"
+#include "lib/confval.h"
+#include "lib/egress.h"
 #include "lib/keyfile.h"
 #include "lib/netaddr.h"
 #include "lib/num.h"
@@ -39,6 +41,7 @@ struct cstate {
 	const char *name;		/* file name for messages */
 	char reason[CONFIG_REASON_MAX];	/* a handler's explanation */
 	int token_line;			/* line of admin_token[_file], 0 if none */
+	const char *key;		/* the key being set */
 };
 
 typedef int (*config_setter)(struct cstate *, const char *);
@@ -54,101 +57,6 @@ reason(struct cstate *st, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(st->reason, sizeof(st->reason), fmt, ap);
 	va_end(ap);
-}
-
-int
-config_parse_duration(const char *s, int64_t *ms)
-{
-	size_t n = strspn(s, "0123456789");
-	const char *unit = s + n;
-	uint64_t v, mult;
-
-	if (num_parse_u64(s, n, 0, UINT64_MAX, &v, NULL) == -1)
-		return -1;
-	if (strcmp(unit, "ms") == 0)
-		mult = 1;
-	else if (strcmp(unit, "s") == 0)
-		mult = 1000;
-	else if (strcmp(unit, "m") == 0)
-		mult = 60 * 1000;
-	else if (strcmp(unit, "h") == 0)
-		mult = 3600 * 1000;
-	else if (strcmp(unit, "d") == 0)
-		mult = 86400 * 1000;
-	else if (*unit == '\0' && v == 0)
-		mult = 0;		/* a bare 0 needs no unit */
-	else
-		return -1;
-	if (mult != 0 && v > (uint64_t)INT64_MAX / mult)
-		return -1;
-	*ms = (int64_t)(v * mult);
-	return 0;
-}
-
-int
-config_parse_size(const char *s, size_t *bytes)
-{
-	size_t n = strspn(s, "0123456789");
-	const char *suf = s + n;
-	uint64_t v, mult;
-
-	if (num_parse_u64(s, n, 0, UINT64_MAX, &v, NULL) == -1)
-		return -1;
-	if (*suf == '\0')
-		mult = 1;
-	else if (strcmp(suf, "K") == 0 || strcmp(suf, "k") == 0)
-		mult = 1024;
-	else if (strcmp(suf, "M") == 0 || strcmp(suf, "m") == 0)
-		mult = 1024 * 1024;
-	else if (strcmp(suf, "G") == 0 || strcmp(suf, "g") == 0)
-		mult = 1024 * 1024 * 1024;
-	else
-		return -1;
-	if (v > (uint64_t)SIZE_MAX / mult)
-		return -1;
-	*bytes = (size_t)(v * mult);
-	return 0;
-}
-
-int
-config_parse_bool(const char *s, int *b)
-{
-	static const char *yes[] = {"yes", "true", "on", "1"};
-	static const char *no[] = {"no", "false", "off", "0"};
-	size_t i;
-
-	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-		if (strcasecmp(s, yes[i]) == 0) {
-			*b = 1;
-			return 0;
-		}
-		if (strcasecmp(s, no[i]) == 0) {
-			*b = 0;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-static int
-is_blank(int ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' ||
-	    ch == '\f' || ch == '\v';
-}
-
-/* Trim blanks from both ends of s in place; returns the new start. */
-static char *
-trim(char *s)
-{
-	size_t n;
-
-	while (is_blank((unsigned char)*s))
-		s++;
-	n = strlen(s);
-	while (n > 0 && is_blank((unsigned char)s[n - 1]))
-		s[--n] = '\0';
-	return s;
 }
 
 /*
@@ -173,7 +81,7 @@ each_item(struct cstate *st, char *v, int empty_ok,
 		comma = strchr(p, ',');
 		if (comma != NULL)
 			*comma = '\0';
-		item = trim(p);
+		item = confval_trim(p);
 		if (*item == '\0') {
 			reason(st, "empty list item");
 			return -1;
@@ -327,7 +235,7 @@ set_admin_token_file(struct cstate *st, const char *v)
 		    CONFIG_TOKEN_MAX);
 		goto done;
 	}
-	while (n > 0 && is_blank((unsigned char)data[n - 1]))
+	while (n > 0 && confval_blank((unsigned char)data[n - 1]))
 		n--;
 	if (n > CONFIG_TOKEN_MAX) {
 		reason(st, "the token in %.200s is longer than %d bytes", path,
@@ -341,18 +249,31 @@ done:
 	return r;
 }
 
+/* A size of 1 to 256M into *out. */
 static int
-set_max_event_bytes(struct cstate *st, const char *v)
+size_key(struct cstate *st, const char *v, size_t *out)
 {
 	size_t n;
 
-	if (config_parse_size(v, &n) == -1 || n == 0 ||
+	if (confval_size(v, &n) == -1 || n == 0 ||
 	    n > CONFIG_EVENT_BYTES_MAX) {
 		reason(st, "expected a size from 1 to 256M (e.g. 262144, 256K)");
 		return -1;
 	}
-	st->c->max_event_bytes = n;
+	*out = n;
 	return 0;
+}
+
+static int
+set_max_event_bytes(struct cstate *st, const char *v)
+{
+	return size_key(st, v, &st->c->max_event_bytes);
+}
+
+static int
+set_max_batch_bytes(struct cstate *st, const char *v)
+{
+	return size_key(st, v, &st->c->max_batch_bytes);
 }
 
 static int
@@ -364,7 +285,7 @@ retry_item(struct cstate *st, const char *item, size_t i)
 		reason(st, "more than %d steps", CONFIG_RETRY_MAX);
 		return -1;
 	}
-	if (config_parse_duration(item, &ms) == -1) {
+	if (confval_duration(item, &ms) == -1) {
 		reason(st, "'%.40s' is not a duration (e.g. 0, 500ms, 5s, 5m, "
 		    "2h, 1d)", item);
 		return -1;
@@ -395,7 +316,7 @@ set_positive_duration(struct cstate *st, const char *v, int64_t *dst)
 {
 	int64_t ms;
 
-	if (config_parse_duration(v, &ms) == -1 || ms <= 0) {
+	if (confval_duration(v, &ms) == -1 || ms <= 0) {
 		reason(st, "expected a duration above zero (e.g. 500ms, 5s, "
 		    "5m, 2h, 1d)");
 		return -1;
@@ -463,7 +384,7 @@ set_per_webhook_concurrency(struct cstate *st, const char *v)
 static int
 set_bool(struct cstate *st, const char *v, int *dst)
 {
-	if (config_parse_bool(v, dst) == -1) {
+	if (confval_bool(v, dst) == -1) {
 		reason(st, "expected yes or no");
 		return -1;
 	}
@@ -631,6 +552,13 @@ set_log_level(struct cstate *st, const char *v)
 	return 0;
 }
 
+/* tls_client_cert, tls_client_key, tls_ca_file, proxy: egress.c */
+static int
+set_egress(struct cstate *st, const char *v)
+{
+	return egress_set(st->c, st->key, v, st->reason, sizeof(st->reason));
+}
+
 static const struct {
 	const char *key;
 	config_setter set;
@@ -640,6 +568,7 @@ static const struct {
 	{"admin_token_file", set_admin_token_file},
 	{"status_dir", set_status_dir},
 	{"max_event_bytes", set_max_event_bytes},
+	{"max_batch_bytes", set_max_batch_bytes},
 	{"retry_schedule", set_retry_schedule},
 	{"timeout", set_timeout},
 	{"connect_timeout", set_connect_timeout},
@@ -657,6 +586,10 @@ static const struct {
 	{"validate_events", set_validate_events},
 	{"log", set_log},
 	{"log_level", set_log_level},
+	{"tls_client_cert", set_egress},
+	{"tls_client_key", set_egress},
+	{"tls_ca_file", set_egress},
+	{"proxy", set_egress},
 	{"encryption_key_file", set_encryption_key_file},
 };
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -672,6 +605,7 @@ config_defaults(struct config *c)
 	memcpy(c->data_dir, "/var/lib/hookd", sizeof("/var/lib/hookd"));
 	memcpy(c->status_dir, "/var/www/hookd", sizeof("/var/www/hookd"));
 	c->max_event_bytes = 262144;
+	c->max_batch_bytes = (size_t)4 * 1024 * 1024;
 	memset(&st, 0, sizeof(st));
 	st.c = c;
 	memcpy(tmp, config_default_retry, sizeof(tmp));
@@ -732,7 +666,7 @@ config_parse(struct config *c, const char *name, const char *text,
 		memcpy(line, text + pos, n);
 		line[n] = '\0';
 		pos += n + (nl != NULL);
-		key = trim(line);
+		key = confval_trim(line);
 		if (*key == '\0' || *key == '#')
 			continue;
 		eq = strchr(key, '=');
@@ -742,8 +676,8 @@ config_parse(struct config *c, const char *name, const char *text,
 			return -1;
 		}
 		*eq = '\0';
-		val = trim(eq + 1);
-		key = trim(key);
+		val = confval_trim(eq + 1);
+		key = confval_trim(key);
 		for (k = 0; k < CONFIG_NKEYS; k++)
 			if (strcmp(key, config_keys[k].key) == 0)
 				break;
@@ -770,6 +704,7 @@ config_parse(struct config *c, const char *name, const char *text,
 			st.token_line = lineno;
 		}
 		st.reason[0] = '\0';
+		st.key = key;
 		if (config_keys[k].set(&st, val) == -1) {
 			snprintf(err, errlen, "%s:%d: bad value for %s: %s",
 			    name, lineno, key, st.reason);

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/egress.h"
 #include "lib/netaddr.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/hookd/hookd.conf"
@@ -30,6 +31,7 @@ struct config {
 	char status_dir[PATH_MAX];
 	char encryption_key_file[PATH_MAX];	/* "" when none (keyfile.h) */
 	size_t max_event_bytes;
+	size_t max_batch_bytes;	/* body of POST /v1/events/batch */
 	int64_t retry_schedule[CONFIG_RETRY_MAX];	/* ms, delay before attempt i */
 	size_t retry_count;
 	int64_t timeout_ms;
@@ -50,6 +52,11 @@ struct config {
 	int validate_events;		/* refuse data its schema refuses */
 	int log_syslog;			/* log = syslog */
 	int log_level;			/* LOG_ERR..LOG_DEBUG (syslog.h) */
+	/* egress.h: "" when not set */
+	char tls_client_cert[PATH_MAX];
+	char tls_client_key[PATH_MAX];
+	char tls_ca_file[PATH_MAX];
+	char proxy[EGRESS_PROXY_MAX + 1];
 };
 
 /* Fill c with every default.  admin_token is left empty. */
@@ -66,9 +73,5 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen);
 int config_parse(struct config *c, const char *name, const char *text,
     size_t len, char *err, size_t errlen);
 
-/* Checked parsers, also used by the API.  0 or -1. */
-int config_parse_duration(const char *s, int64_t *ms);
-int config_parse_size(const char *s, size_t *bytes);
-int config_parse_bool(const char *s, int *b);
 
 #endif

@@ -113,6 +113,34 @@ jsv_abort(struct jsv *v, const struct jsnode *n, const struct jsv_path *p,
 	return -1;
 }
 
+/* How jsv_count names a count and its bounds in a message. */
+struct jsv_count_words {
+	const char *min_kw, *max_kw;	/* "minItems", "maxItems" */
+	const char *verb, *noun;	/* "must <verb> at least N <noun>" */
+};
+
+static const struct jsv_count_words jsv_chars = { "minLength",
+    "maxLength", "be", "characters" };
+static const struct jsv_count_words jsv_items = { "minItems", "maxItems",
+    "have", "items" };
+static const struct jsv_count_words jsv_props = { "minProperties",
+    "maxProperties", "have", "properties" };
+
+/* count within [min, max] (either JSNODE_UNSET: no bound): 0, else
+ * jsv_fail's 1 with the keyword of the bound crossed. */
+static int
+jsv_count(struct jsv *v, const struct jsnode *n, const struct jsv_path *p,
+    const struct jsv_count_words *w, int64_t count, int64_t min, int64_t max)
+{
+	if (min != JSNODE_UNSET && count < min)
+		return jsv_fail(v, n, p, w->min_kw, "must %s at least %lld %s",
+		    w->verb, (long long)min, w->noun);
+	if (max != JSNODE_UNSET && count > max)
+		return jsv_fail(v, n, p, w->max_kw, "must %s at most %lld %s",
+		    w->verb, (long long)max, w->noun);
+	return 0;
+}
+
 /* 1 if the step budget is spent. */
 static int
 jsv_spend(struct jsv *v, unsigned long k)
@@ -276,12 +304,10 @@ jsv_string(struct jsv *v, const struct jsnode *n, struct json_object *o,
 	if (n->min_len != JSNODE_UNSET || n->max_len != JSNODE_UNSET) {
 		for (i = 0; i < len; i++)	/* code points, not bytes */
 			cps += ((unsigned char)s[i] & 0xc0) != 0x80;
-		if (n->min_len != JSNODE_UNSET && cps < n->min_len)
-			return jsv_fail(v, n, p, "minLength", "must be at "
-			    "least %lld characters", (long long)n->min_len);
-		if (n->max_len != JSNODE_UNSET && cps > n->max_len)
-			return jsv_fail(v, n, p, "maxLength", "must be at "
-			    "most %lld characters", (long long)n->max_len);
+		rc = jsv_count(v, n, p, &jsv_chars, cps, n->min_len,
+		    n->max_len);
+		if (rc != 0)
+			return rc;
 	}
 	if (n->pattern != NULL) {
 		rc = jsv_regex(v, n, n->pattern, s, len, p, "pattern");
@@ -356,12 +382,10 @@ jsv_array(struct jsv *v, const struct jsnode *n, struct json_object *o,
 	struct jsv_path f = { p, NULL, 0 };
 	int rc, found = 0;
 
-	if (n->min_items != JSNODE_UNSET && (int64_t)len < n->min_items)
-		return jsv_fail(v, n, p, "minItems", "must have at least %lld "
-		    "items", (long long)n->min_items);
-	if (n->max_items != JSNODE_UNSET && (int64_t)len > n->max_items)
-		return jsv_fail(v, n, p, "maxItems", "must have at most %lld "
-		    "items", (long long)n->max_items);
+	rc = jsv_count(v, n, p, &jsv_items, (int64_t)len, n->min_items,
+	    n->max_items);
+	if (rc != 0)
+		return rc;
 	for (i = 0; i < len && (n->items != NULL || i < n->prefix.n); i++) {
 		f.idx = i;
 		rc = jsv_node(v, i < n->prefix.n ? n->prefix.v[i] : n->items,
@@ -433,12 +457,9 @@ jsv_object(struct jsv *v, const struct jsnode *n, struct json_object *o,
 	size_t i;
 	int rc;
 
-	if (n->min_props != JSNODE_UNSET && len < n->min_props)
-		return jsv_fail(v, n, p, "minProperties", "must have at least "
-		    "%lld properties", (long long)n->min_props);
-	if (n->max_props != JSNODE_UNSET && len > n->max_props)
-		return jsv_fail(v, n, p, "maxProperties", "must have at most "
-		    "%lld properties", (long long)n->max_props);
+	rc = jsv_count(v, n, p, &jsv_props, len, n->min_props, n->max_props);
+	if (rc != 0)
+		return rc;
 	for (i = 0; i < n->nrequired; i++)
 		if (!json_object_object_get_ex(o, n->required[i], NULL))
 			return jsv_fail(v, n, p, "required", "\"%.80s\" is "

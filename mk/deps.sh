@@ -3,7 +3,7 @@
 # and run, install the missing ones as root, or print the apt-get line.
 set -eu
 PKGS="build-essential pkg-config libfcgi-dev libdb5.3-dev db5.3-util
-libcurl4-openssl-dev libjson-c-dev libssl-dev libpcre2-dev check python3 curl
+libcurl4-openssl-dev libjson-c-dev libssl-dev openssl libpcre2-dev check python3 curl
 libjansson-dev
 lighttpd apache2 libapache2-mod-fcgid spawn-fcgi wrk valgrind clang
 libclang-rt-14-dev chromium cppcheck clang-tidy procps

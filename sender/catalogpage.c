@@ -1,57 +1,52 @@
 /*
  * catalogpage.c - catalog.html (see catalogpage.h).
  *
- * Writing is sticky (sender/htmlout.h): the render reports a failed
+ * Writing is sticky (sender/html.h): the render reports a failed
  * append once, at the end.
  * The fields table is read from each type's JSON Schema document: the
  * properties of data, with local $ref followed (#/$defs/...), nested
  * objects and arrays of objects flattened to "a.b" and "a[].b" rows, down
  * to CP_DEPTH levels.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lib/atomicfile.h"
 #include "lib/catalog.h"
 #include "lib/embed.h"
 #include "lib/version.h"
 #include "sender/catalogpage.h"
-#include "sender/htmlout.h"
-#include "sender/statuspage.h"
+#include "sender/html.h"
 
 #define CP_DEPTH 6		/* nesting of fields shown */
 #define CP_REFS 8		/* $ref followed in a row */
 #define CP_NAME_MAX 512
 
-static void
-cp_esc(struct htmlout *p, const char *s)
-{
-	htmlout_esc(p, s, strlen(s));
-}
-
 /* A JSON value as compact JSON text, escaped. */
 static void
-cp_json(struct htmlout *p, struct json_object *o)
+cp_json(struct html *p, struct json_object *o)
 {
-	cp_esc(p, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	html_text(p, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
 #define CP_INLINE_MAX 64	/* an array of scalars this short stays on a line */
 
 static void
-cp_indent(struct htmlout *p, int n)
+cp_indent(struct html *p, int n)
 {
 	while (n-- > 0)
-		htmlout_put(p, "  ");
+		html_put(p, "  ");
 }
 
 /* o as indented JSON, escaped: objects one member a line, short arrays of
  * scalars on one line ("scopes": ["a", "b"]), longer ones one item a
  * line.  Bounded by o's depth (the parser's limit). */
 static void
-cp_pretty(struct htmlout *p, struct json_object *o, int depth)
+cp_pretty(struct html *p, struct json_object *o, int depth)
 {
 	struct json_object *k;
 	const char *sep;
@@ -60,24 +55,24 @@ cp_pretty(struct htmlout *p, struct json_object *o, int depth)
 
 	if (json_object_is_type(o, json_type_object)) {
 		if (json_object_object_length(o) == 0) {
-			htmlout_put(p, "{}");
+			html_put(p, "{}");
 			return;
 		}
-		htmlout_put(p, "{");
+		html_put(p, "{");
 		sep = "\n";
 		json_object_object_foreach(o, key, val) {
-			htmlout_put(p, sep);
+			html_put(p, sep);
 			sep = ",\n";
 			cp_indent(p, depth + 1);
 			k = json_object_new_string(key);
 			cp_json(p, k);
 			json_object_put(k);
-			htmlout_put(p, ": ");
+			html_put(p, ": ");
 			cp_pretty(p, val, depth + 1);
 		}
-		htmlout_put(p, "\n");
+		html_put(p, "\n");
 		cp_indent(p, depth);
-		htmlout_put(p, "}");
+		html_put(p, "}");
 		return;
 	}
 	if (!json_object_is_type(o, json_type_array)) {
@@ -97,21 +92,21 @@ cp_pretty(struct htmlout *p, struct json_object *o, int depth)
 	}
 	if (len > CP_INLINE_MAX)
 		inl = 0;
-	htmlout_put(p, "[");
+	html_put(p, "[");
 	for (i = 0; i < n; i++) {
 		if (inl)
-			htmlout_put(p, i > 0 ? ", " : "");
+			html_put(p, i > 0 ? ", " : "");
 		else {
-			htmlout_put(p, i > 0 ? ",\n" : "\n");
+			html_put(p, i > 0 ? ",\n" : "\n");
 			cp_indent(p, depth + 1);
 		}
 		cp_pretty(p, json_object_array_get_idx(o, i), depth + 1);
 	}
 	if (!inl && n > 0) {
-		htmlout_put(p, "\n");
+		html_put(p, "\n");
 		cp_indent(p, depth);
 	}
-	htmlout_put(p, "]");
+	html_put(p, "]");
 }
 
 /* o[key] if o is an object that has it, else NULL. */
@@ -191,7 +186,7 @@ cp_json_type(struct json_object *v)
 /* The "type" of s as text: "string", "integer or null", "any"; without
  * "type", the type all its const / enum values share ("value" if none). */
 static void
-cp_type_text(struct htmlout *p, struct json_object *s)
+cp_type_text(struct html *p, struct json_object *s)
 {
 	struct json_object *t = cp_get(s, "type"), *e;
 	const char *name = NULL;
@@ -214,18 +209,18 @@ cp_type_text(struct htmlout *p, struct json_object *s)
 			if (i < n || n == 0)
 				name = "value";
 		}
-		htmlout_put(p, name != NULL ? name : "any");
+		html_put(p, name != NULL ? name : "any");
 		return;
 	}
 	if (json_object_is_type(t, json_type_string)) {
-		cp_esc(p, json_object_get_string(t));
+		html_text(p, json_object_get_string(t));
 		return;
 	}
 	n = json_object_array_length(t);
 	for (i = 0; i < n; i++) {
 		if (i > 0)
-			htmlout_put(p, " or ");
-		cp_esc(p, json_object_get_string(json_object_array_get_idx(t,
+			html_put(p, " or ");
+		html_text(p, json_object_get_string(json_object_array_get_idx(t,
 		    i)));
 	}
 }
@@ -233,54 +228,54 @@ cp_type_text(struct htmlout *p, struct json_object *s)
 /* One rule when s has key: before, the value (JSON text), after.  code:
  * the value in <code> (patterns). */
 static void
-cp_rule(struct htmlout *p, struct json_object *s, const char *key,
+cp_rule(struct html *p, struct json_object *s, const char *key,
     const char *before, const char *after, int code)
 {
 	struct json_object *v = cp_get(s, key);
 
 	if (v == NULL)
 		return;
-	htmlout_put(p, "<span class=\"rule\">");
-	cp_esc(p, before);
-	htmlout_put(p, code ? "<code>" : "");
+	html_put(p, "<span class=\"rule\">");
+	html_text(p, before);
+	html_put(p, code ? "<code>" : "");
 	if (json_object_is_type(v, json_type_string))
-		cp_esc(p, json_object_get_string(v));
+		html_text(p, json_object_get_string(v));
 	else
 		cp_json(p, v);
-	htmlout_put(p, code ? "</code>" : "");
-	cp_esc(p, after);
-	htmlout_put(p, "</span>");
+	html_put(p, code ? "</code>" : "");
+	html_text(p, after);
+	html_put(p, "</span>");
 }
 
 /* The rules of s (and of its items for an array): values, bounds. */
 static void
-cp_rules(struct htmlout *p, struct json_object *root, struct json_object *s)
+cp_rules(struct html *p, struct json_object *root, struct json_object *s)
 {
 	struct json_object *v, *items;
 	size_t i, n;
 
 	if ((v = cp_get(s, "const")) != NULL) {
-		htmlout_put(p, "<span class=\"rule\">always <code>");
+		html_put(p, "<span class=\"rule\">always <code>");
 		cp_json(p, v);
-		htmlout_put(p, "</code></span>");
+		html_put(p, "</code></span>");
 	}
 	if ((v = cp_get(s, "enum")) != NULL &&
 	    json_object_is_type(v, json_type_array)) {
-		htmlout_put(p, "<span class=\"vals\"><span class=\"k\">one "
+		html_put(p, "<span class=\"vals\"><span class=\"k\">one "
 		    "of</span>");
 		n = json_object_array_length(v);
 		for (i = 0; i < n; i++) {
-			htmlout_put(p, "<code>");
+			html_put(p, "<code>");
 			cp_json(p, json_object_array_get_idx(v, i));
-			htmlout_put(p, "</code>");
+			html_put(p, "</code>");
 		}
-		htmlout_put(p, "</span>");
+		html_put(p, "</span>");
 	}
 	cp_rule(p, s, "format", "format ", "", 1);
 	cp_rule(p, s, "pattern", "matches ", "", 1);
 	if ((v = cp_get(s, "minLength")) != NULL &&
 	    json_object_get_int64(v) == 1)
-		htmlout_put(p, "<span class=\"rule\">not empty</span>");
+		html_put(p, "<span class=\"rule\">not empty</span>");
 	else
 		cp_rule(p, s, "minLength", "at least ", " characters", 0);
 	cp_rule(p, s, "maxLength", "at most ", " characters", 0);
@@ -291,13 +286,13 @@ cp_rules(struct htmlout *p, struct json_object *root, struct json_object *s)
 	cp_rule(p, s, "multipleOf", "a multiple of ", "", 0);
 	if ((v = cp_get(s, "minItems")) != NULL &&
 	    json_object_get_int64(v) == 1)
-		htmlout_put(p, "<span class=\"rule\">at least one item</span>");
+		html_put(p, "<span class=\"rule\">at least one item</span>");
 	else
 		cp_rule(p, s, "minItems", "at least ", " items", 0);
 	cp_rule(p, s, "maxItems", "at most ", " items", 0);
 	if ((v = cp_get(s, "uniqueItems")) != NULL &&
 	    json_object_get_boolean(v))
-		htmlout_put(p, "<span class=\"rule\">no duplicates</span>");
+		html_put(p, "<span class=\"rule\">no duplicates</span>");
 	items = cp_get(s, "items");
 	if (items != NULL && cp_get(cp_resolve(root, items), "properties") ==
 	    NULL)
@@ -321,12 +316,12 @@ cp_required(struct json_object *s, const char *name)
 	return 0;
 }
 
-static int cp_fields(struct htmlout *p, struct json_object *root,
+static int cp_fields(struct html *p, struct json_object *root,
     struct json_object *s, const char *prefix, int depth);
 
 /* The row of member name (schema ps) of parent; then its own fields. */
 static int
-cp_row(struct htmlout *p, struct json_object *root, struct json_object *parent,
+cp_row(struct html *p, struct json_object *root, struct json_object *parent,
     const char *prefix, const char *name, struct json_object *ps, int depth)
 {
 	struct json_object *s = cp_resolve(root, ps), *d, *items;
@@ -336,30 +331,30 @@ cp_row(struct htmlout *p, struct json_object *root, struct json_object *parent,
 	d = cp_get(ps, "description");
 	if (d == NULL)
 		d = cp_get(s, "description");
-	htmlout_put(p, "<tr><td class=\"name\"><code>");
+	html_put(p, "<tr><td class=\"name\"><code>");
 	if (prefix[0] != '\0') {
-		htmlout_put(p, "<span class=\"sub\">");
-		cp_esc(p, prefix);
-		htmlout_put(p, "</span>");
+		html_put(p, "<span class=\"sub\">");
+		html_text(p, prefix);
+		html_put(p, "</span>");
 	}
-	cp_esc(p, name);
-	htmlout_put(p, "</code></td><td class=\"ty\">");
+	html_text(p, name);
+	html_put(p, "</code></td><td class=\"ty\">");
 	cp_type_text(p, s);
 	items = cp_get(s, "items");
 	if (items != NULL) {
-		htmlout_put(p, " of ");
+		html_put(p, " of ");
 		cp_type_text(p, cp_resolve(root, items));
 	}
-	htmlout_put(p, "</td><td>");
-	htmlout_put(p, cp_required(parent, name) ?
+	html_put(p, "</td><td>");
+	html_put(p, cp_required(parent, name) ?
 	    "<span class=\"tag req\">required</span>" :
 	    "<span class=\"tag opt\">optional</span>");
-	htmlout_put(p, "</td><td class=\"d\">");
+	html_put(p, "</td><td class=\"d\">");
 	if (d != NULL && json_object_is_type(d, json_type_string))
-		cp_esc(p, json_object_get_string(d));
-	htmlout_put(p, "<div class=\"rules\">");
+		html_text(p, json_object_get_string(d));
+	html_put(p, "<div class=\"rules\">");
 	cp_rules(p, root, s);
-	htmlout_put(p, "</div></td></tr>\n");
+	html_put(p, "</div></td></tr>\n");
 	if (depth >= CP_DEPTH)
 		return rows;
 	snprintf(full, sizeof(full), "%s%s.", prefix, name);
@@ -375,7 +370,7 @@ cp_row(struct htmlout *p, struct json_object *root, struct json_object *parent,
 
 /* The rows of s's properties; how many were written. */
 static int
-cp_fields(struct htmlout *p, struct json_object *root, struct json_object *s,
+cp_fields(struct html *p, struct json_object *root, struct json_object *s,
     const char *prefix, int depth)
 {
 	struct json_object *props = cp_get(s, "properties");
@@ -390,19 +385,19 @@ cp_fields(struct htmlout *p, struct json_object *root, struct json_object *s,
 }
 
 static void
-cp_head(struct htmlout *p, const struct config *cfg)
+cp_head(struct html *p, const struct config *cfg)
 {
 	const struct embed_file *css;
 	size_t i, n = catalog_count(cfg);
 
 	css = embed_find(embed_www, embed_www_count, "catalog.css");
-	htmlout_put(p, "<!doctype html>\n<html lang=\"en\">\n<head>\n"
+	html_put(p, "<!doctype html>\n<html lang=\"en\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
 	    "content=\"width=device-width, initial-scale=1\">\n"
 	    "<title>Event catalog · hookd</title>\n<style>\n");
 	if (css != NULL)
-		htmlout_putn(p, css->data, css->len);
-	htmlout_put(p, "</style>\n</head>\n<body>\n<main>\n"
+		html_putn(p, (const char *)css->data, css->len);
+	html_put(p, "</style>\n</head>\n<body>\n<main>\n"
 	    "<header class=\"top\">\n<h1>Event catalog</h1>\n"
 	    "<p class=\"lead\">The events this service sends to your "
 	    "webhooks. Each one arrives as an HTTP <code>POST</code> whose "
@@ -412,13 +407,13 @@ cp_head(struct htmlout *p, const struct config *cfg)
 	for (i = 0; i < n; i++) {
 		const struct catalog_type *t = catalog_at(cfg, i);
 
-		htmlout_put(p, "<li><a href=\"#t-");
-		cp_esc(p, t->name);
-		htmlout_put(p, "\">");
-		cp_esc(p, t->name);
-		htmlout_put(p, "</a></li>\n");
+		html_put(p, "<li><a href=\"#t-");
+		html_text(p, t->name);
+		html_put(p, "\">");
+		html_text(p, t->name);
+		html_put(p, "</a></li>\n");
 	}
-	htmlout_put(p, "<li><a href=\"#verify\">verifying signatures</a></li>\n"
+	html_put(p, "<li><a href=\"#verify\">verifying signatures</a></li>\n"
 	    "</ul>\n</header>\n");
 }
 
@@ -454,35 +449,35 @@ static const char cp_envelope[] =
 
 /* One type's panel. */
 static void
-cp_type(struct htmlout *p, const struct catalog_type *t)
+cp_type(struct html *p, const struct catalog_type *t)
 {
 	struct json_object *env, *ap;
 	int rows;
 
-	htmlout_put(p, "<section class=\"panel type\" id=\"t-");
-	cp_esc(p, t->name);
-	htmlout_put(p, "\">\n<div class=\"head\"><h2><code>");
-	cp_esc(p, t->name);
-	htmlout_put(p, "</code></h2>");
-	htmlout_put(p, t->origin == CATALOG_BUILTIN ?
+	html_put(p, "<section class=\"panel type\" id=\"t-");
+	html_text(p, t->name);
+	html_put(p, "\">\n<div class=\"head\"><h2><code>");
+	html_text(p, t->name);
+	html_put(p, "</code></h2>");
+	html_put(p, t->origin == CATALOG_BUILTIN ?
 	    "<span class=\"tag builtin\">built in</span>" :
 	    "<span class=\"tag custom\">this installation</span>");
-	htmlout_put(p, "</div>\n<p class=\"desc\">");
-	cp_esc(p, t->description);
-	htmlout_put(p, "</p>\n<h3>Fields of <code>data</code></h3>\n"
+	html_put(p, "</div>\n<p class=\"desc\">");
+	html_text(p, t->description);
+	html_put(p, "</p>\n<h3>Fields of <code>data</code></h3>\n"
 	    "<div class=\"scroll\"><table><thead><tr><th>Field</th>"
 	    "<th>Type</th><th>Required</th><th>Description</th></tr></thead>"
 	    "<tbody>\n");
 	rows = cp_fields(p, t->schema, t->schema, "", 0);
 	if (rows == 0)
-		htmlout_put(p, "<tr><td colspan=\"4\" class=\"empty\">The schema "
+		html_put(p, "<tr><td colspan=\"4\" class=\"empty\">The schema "
 		    "lists no fields: any JSON object.</td></tr>\n");
-	htmlout_put(p, "</tbody></table></div>\n");
+	html_put(p, "</tbody></table></div>\n");
 	ap = cp_get(t->schema, "additionalProperties");
 	if (rows > 0 && !(ap != NULL &&
 	    json_object_is_type(ap, json_type_boolean) &&
 	    !json_object_get_boolean(ap)))
-		htmlout_put(p, "<p class=\"lead\">More fields may be added later: "
+		html_put(p, "<p class=\"lead\">More fields may be added later: "
 		    "ignore the ones you do not know.</p>\n");
 	env = json_object_new_object();
 	json_object_object_add(env, "id",
@@ -497,9 +492,9 @@ cp_type(struct htmlout *p, const struct catalog_type *t)
 		json_object_object_add(env, "user_id",
 		    json_object_new_string("user-123"));
 	json_object_object_add(env, "data", json_object_get(t->example));
-	htmlout_put(p, "<h3>Example envelope</h3>\n<pre>");
+	html_put(p, "<h3>Example envelope</h3>\n<pre>");
 	cp_pretty(p, env, 0);
-	htmlout_put(p, "</pre>\n</section>\n");
+	html_put(p, "</pre>\n</section>\n");
 	json_object_put(env);
 }
 
@@ -543,15 +538,15 @@ static const char cp_verify[] =
 int
 catalogpage_render(const struct config *cfg, struct buf *out)
 {
-	struct htmlout p = { out, 0 };
+	struct html p = { .b = out };
 	size_t i, n = catalog_count(cfg);
 
 	cp_head(&p, cfg);
-	htmlout_put(&p, cp_envelope);
+	html_put(&p, cp_envelope);
 	for (i = 0; i < n; i++)
 		cp_type(&p, catalog_at(cfg, i));
-	htmlout_put(&p, cp_verify);
-	htmlout_putf(&p, "<footer>hookd %s · <code>GET /v1/event-types</code> "
+	html_put(&p, cp_verify);
+	html_putf(&p, "<footer>hookd %s · <code>GET /v1/event-types</code> "
 	    "serves the same catalog as JSON, with each type's JSON Schema "
 	    "(draft 2020-12).</footer>\n</main>\n</body>\n</html>\n",
 	    HOOKD_VERSION);
@@ -568,7 +563,7 @@ int
 catalogpage_write(const struct config *cfg, const char *dir, char *err,
     size_t errlen)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], e[PATH_MAX + 128];
 	struct stat st;
 	struct buf b;
 	int rc = -1;
@@ -586,8 +581,11 @@ catalogpage_write(const struct config *cfg, const char *dir, char *err,
 		rc = 0;
 		goto out;
 	}
-	if (statuspage_replace(dir, "catalog.html", &b, err, errlen) == -1)
+	if (atomicfile_replace(dir, "catalog.html", b.data, b.len, 0644, e,
+	    sizeof(e)) == -1) {
+		snprintf(err, errlen, "catalog page: %s", e);
 		goto out;
+	}
 	free(catalogpage_last.data);
 	catalogpage_last.data = b.data;		/* taken over */
 	catalogpage_last.len = b.len;

@@ -30,6 +30,8 @@ guard_opensocket(void *clientp, curlsocktype purpose,
 	if (purpose != CURLSOCKTYPE_IPCXN ||
 	    (a->family != AF_INET && a->family != AF_INET6)) {
 		ok = 0;
+	} else if (g->via_proxy) {
+		ok = 1;
 	} else {
 		ok = netaddr_allowed(&a->addr, g->allow_private, g->allow,
 		    g->allow_count);

@@ -7,6 +7,11 @@
  * defeats DNS rebinding and the many spellings of 127.0.0.1.  A refusal
  * returns CURL_SOCKET_BAD and sets refused, so the attempt is recorded with
  * the error "address_refused" instead of a plain connect error.
+ *
+ * Behind an egress proxy (via_proxy) libcurl connects to the proxy only,
+ * and the proxy connects to the target: the address seen here is the
+ * proxy's, which is not a target and may well be private, so it is let
+ * through.  The proxy has to enforce the address policy then.
  */
 #ifndef HOOKD_SENDER_GUARD_H
 #define HOOKD_SENDER_GUARD_H
@@ -20,6 +25,7 @@ struct guard {
 	int allow_private;
 	const struct netaddr_cidr *allow;	/* borrowed from the config */
 	size_t allow_count;
+	int via_proxy;			/* every connection is to the proxy */
 	int refused;			/* set when an address was refused */
 	char addr[64];			/* the last refused address, text */
 };

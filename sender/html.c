@@ -1,5 +1,5 @@
 /*
- * html.c - the status page's HTML writer (see html.h): the sticky-error
+ * html.c - the sender's HTML writer (see html.h): the sticky-error
  * buffer, escaping, URLs and descriptions cut to a readable length,
  * counts, spans and times, result tags, section heads and tables.
  */

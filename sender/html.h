@@ -1,7 +1,8 @@
 /*
- * html.h - the status page's HTML writer: a buffer with a sticky error,
- * escaping, and the small pieces every section of the page writes (URLs,
- * counts, times, result tags, section heads, tables).
+ * html.h - the sender's HTML writer, for status.html and catalog.html: a
+ * buffer with a sticky error, escaping, and the small pieces every section
+ * of the status page writes (URLs, counts, times, result tags, section
+ * heads, tables).
  *
  * Writing is sticky: the first failed append sets bad and later appends
  * do nothing, so a section reads top to bottom without a check per line;
@@ -25,7 +26,7 @@
 struct html {
 	struct buf *b;		/* the caller's, appended to */
 	int bad;		/* an append failed (b's cap or no memory) */
-	int64_t now;		/* ms, the "now" of relative times */
+	int64_t now;		/* ms, the "now" of relative times (0: none) */
 };
 
 /* Trusted markup: s, or its first n bytes. */

@@ -17,12 +17,15 @@
 
 #include "db/store.h"
 #include "lib/sign.h"
+#include "lib/xheader.h"
 #include "sender/guard.h"
 
 /* The request headers of one job (transfer.c): three per-attempt lines in
- * the job itself, no heap; the constant ones follow in a shared list. */
+ * the job itself, no heap; then the webhook's own headers (xnode, lines in
+ * the job's xhdr); the constant ones follow in a shared list. */
 struct job_hdr {
 	struct curl_slist node[4];
+	struct curl_slist xnode[XHEADER_COUNT_MAX];
 	char id[sizeof("webhook-id: ") + STORE_ID_MAX];
 	char seq[sizeof("webhook-sequence: ") + 24];	/* FIFO lanes only */
 	char ts[sizeof("webhook-timestamp: ") + 24];
@@ -44,6 +47,12 @@ struct job {
 	char prev_secret[STORE_SECRET_MAX + 1];	/* "" unless rotating */
 	struct store_event ev;		/* with body, owned */
 	uint32_t rate_limit;		/* the webhook's, as picked (0: none) */
+	/* The webhook's extra headers as picked, as curl lines: "Name:
+	 * value" (or "Name;" for an empty value) one after the other, each
+	 * NUL-terminated; nx of them (job_headers).  nx comes first: a job
+	 * without headers never touches xhdr's pages. */
+	size_t nx;
+	char xhdr[STORE_HEADERS_MAX + 1];
 
 	/* transfer state */
 	void *easy;			/* CURL *, borrowed from transfer.c */
@@ -74,6 +83,13 @@ struct job {
 
 	struct job *next;		/* free list */
 };
+
+/*
+ * The webhook's stored headers (lib/xheader.h) into j->xhdr / j->nx.  A
+ * line that breaks the rules is left out (the API never stores one), so
+ * nothing here can replace a signing or framing header.
+ */
+void job_headers(struct job *j, const char *stored);
 
 /* Free the body and headers, keep the allocation. */
 void job_clear(struct job *j);

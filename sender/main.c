@@ -20,6 +20,7 @@
 #include "db/store.h"
 #include "lib/catalog.h"
 #include "lib/config.h"
+#include "lib/egress.h"
 #include "lib/keyfile.h"
 #include "lib/log.h"
 #include "lib/version.h"
@@ -230,7 +231,8 @@ main(int argc, char **argv)
 		main_usage(stderr);
 		return 2;
 	}
-	if (config_load(&cfg, path, err, sizeof(err)) == -1) {
+	if (config_load(&cfg, path, err, sizeof(err)) == -1 ||
+	    egress_check(&cfg, err, sizeof(err)) == -1) {
 		fprintf(stderr, "hookd-send: %s\n", err);
 		return 2;
 	}

@@ -182,6 +182,7 @@ pk_fill(struct store_txn *t, struct pk *p, struct job *j)
 		ws->rate_limit = p->w.rate_limit;
 	j->rate_limit = p->w.rate_limit;
 	memcpy(j->url, p->w.url, sizeof(j->url));
+	job_headers(j, p->w.headers);
 	memcpy(j->secret, p->w.secret, sizeof(j->secret));
 	if (p->w.prev_secret[0] != '\0' && p->w.prev_secret_until > p->now)
 		memcpy(j->prev_secret, p->w.prev_secret,

@@ -2,10 +2,10 @@
  * statuspage.h - write the admins' status page: status.html and
  * status.json in cfg->status_dir (docs/operations.md, "Status page").
  *
- * Each file is replaced atomically: the content goes to a temp file
- * (".status.html.XXXXXX") in the same directory, which is fsynced,
- * made mode 0644 and renamed over the old one; the directory is fsynced
- * after.  A reader sees the old page or the new one, never a part; a
+ * Each file is replaced atomically (lib/atomicfile.h): the content goes
+ * to a temp file (".status.html.XXXXXX") in the same directory, which is
+ * fsynced, made mode 0644 and renamed over the old one; the directory is
+ * fsynced after.  A reader sees the old page or the new one, never a part; a
  * failed write leaves no temp file.  The directory is created (0755) if
  * missing, its parent must exist.
  *
@@ -33,14 +33,6 @@
  */
 int statuspage_write(struct store *s, const struct config *cfg,
     const char *pass, int64_t now_ms, char *err, size_t errlen);
-
-/*
- * Replace dir/name with data: temp file in dir, fsync, chmod 0644, rename,
- * fsync dir.  0, or -1 with err (the temp file is removed).  Also used for
- * catalog.html (sender/catalogpage.c).
- */
-int statuspage_replace(const char *dir, const char *name,
-    const struct buf *data, char *err, size_t errlen);
 
 /* The same into any directory (tests, benchmarks). */
 int statuspage_write_dir(struct store *s, const char *dir, const char *pass,

@@ -19,6 +19,7 @@
 #include "lib/timefmt.h"
 #include "lib/url.h"
 #include "lib/version.h"
+#include "sender/cafile.h"
 #include "sender/guard.h"
 #include "sender/retryafter.h"
 #include "sender/transfer.h"
@@ -30,6 +31,7 @@
 
 struct transfer {
 	const struct config *cfg;
+	struct cafile *ca;		/* tls_ca_file's certificates, or NULL */
 	char *url_ok[TRANSFER_URL_CACHE];	/* heap copies, or NULL */
 	size_t url_next;			/* next slot to replace */
 	CURLM *multi;
@@ -57,20 +59,52 @@ transfer_write(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/*
+ * The way out: the configured proxy for every host (NOPROXY "" overrides
+ * the environment's no_proxy), or no proxy at all (PROXY "" and NOPROXY
+ * "*": http_proxy and friends are ignored).  The client certificate and
+ * the extra CA certificates when configured.  -1 when an option did not
+ * take: a proxy setting that failed would let the environment's in.
+ */
+static int
+transfer_egress(const struct transfer *t, CURL *e)
+{
+	const struct config *cfg = t->cfg;
+	int proxied = cfg->proxy[0] != '\0';
+
+	if (curl_easy_setopt(e, CURLOPT_PROXY, cfg->proxy) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_NOPROXY, proxied ? "" : "*") !=
+	    CURLE_OK)
+		return -1;
+	if (cfg->tls_client_cert[0] != '\0' &&
+	    (curl_easy_setopt(e, CURLOPT_SSLCERT, cfg->tls_client_cert) !=
+	    CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "PEM") != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_SSLKEY, cfg->tls_client_key) !=
+	    CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM") != CURLE_OK))
+		return -1;
+	if (t->ca != NULL &&
+	    (curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, cafile_sslctx) !=
+	    CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_SSL_CTX_DATA, t->ca) != CURLE_OK))
+		return -1;
+	return 0;
+}
+
 /* Options that never change for a handle: set once when it is made. */
 static CURL *
-transfer_easy(const struct config *cfg)
+transfer_easy(const struct transfer *t)
 {
+	const struct config *cfg = t->cfg;
 	CURL *e = curl_easy_init();
 
 	if (e == NULL)
 		return NULL;
-	/* The string options are copied and can fail for memory; a proxy
-	 * setting that did not take would let the environment's proxy in. */
+	/* The string options are copied and can fail for memory. */
 	if (curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR,
 	    cfg->require_https ? "https" : "http,https") != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_NOPROXY, "*") != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_PROXY, "") != CURLE_OK ||
+	    transfer_egress(t, e) == -1 ||
 	    curl_easy_setopt(e, CURLOPT_USERAGENT, "hookd/" HOOKD_VERSION) !=
 	    CURLE_OK)
 		goto bad;
@@ -109,6 +143,11 @@ transfer_new(struct transfer **tp, const struct config *cfg, char *err,
 	if (t == NULL)
 		goto nomem;
 	t->cfg = cfg;
+	if (cfg->tls_ca_file[0] != '\0' &&
+	    cafile_load(&t->ca, cfg->tls_ca_file, err, errlen) == -1) {
+		transfer_free(t);
+		return -1;
+	}
 	t->idlecap = cfg->concurrency > 0 ? cfg->concurrency : 1;
 	t->idle = calloc(t->idlecap, sizeof(*t->idle));
 	t->multi = curl_multi_init();
@@ -139,6 +178,7 @@ transfer_free(struct transfer *t)
 	if (t->multi != NULL)
 		curl_multi_cleanup(t->multi);
 	free(t->idle);
+	cafile_free(t->ca);
 	free(t);
 }
 
@@ -182,6 +222,9 @@ transfer_sign(struct job *j, int64_t secs)
 	char sig[SIGN_SIG_LEN], sig2[SIGN_SIG_LEN];
 	char both[SIGN_SIG_LEN * 2 + 1], ts[NUM_I64_LEN], seq[NUM_I64_LEN];
 	struct job_hdr *h = &j->hdr;
+	struct curl_slist *last;
+	char *x;
+	size_t i;
 
 	j->headers = NULL;
 
@@ -211,6 +254,7 @@ transfer_sign(struct job *j, int64_t secs)
 	h->node[1].next = &h->node[2];
 	h->node[2].data = h->sig;
 	h->node[2].next = transfer_h_tail;
+	last = &h->node[2];
 	/* A FIFO delivery's place in its lane, the same on every attempt. */
 	if (j->d.sequence != 0) {
 		if (num_format_i64((int64_t)j->d.sequence, seq,
@@ -219,7 +263,16 @@ transfer_sign(struct job *j, int64_t secs)
 			return -1;
 		h->node[3].data = h->seq;
 		h->node[3].next = transfer_h_tail;
-		h->node[2].next = &h->node[3];
+		last->next = &h->node[3];
+		last = &h->node[3];
+	}
+	/* the webhook's own headers between the signing and the constant
+	 * ones (job_headers keeps out any name those use) */
+	for (i = 0, x = j->xhdr; i < j->nx; i++, x += strlen(x) + 1) {
+		h->xnode[i].data = x;
+		h->xnode[i].next = transfer_h_tail;
+		last->next = &h->xnode[i];
+		last = &h->xnode[i];
 	}
 	j->headers = &h->node[0];
 	j->signed_secs = secs;
@@ -308,6 +361,7 @@ transfer_start(struct transfer *t, struct job *j)
 	j->guard.allow_private = cfg->allow_private_targets;
 	j->guard.allow = cfg->allow_targets;
 	j->guard.allow_count = cfg->allow_count;
+	j->guard.via_proxy = cfg->proxy[0] != '\0';
 
 	/* A URL stored before a config change is checked again. */
 	if (!transfer_url_known(t, j->url)) {
@@ -328,7 +382,7 @@ transfer_start(struct transfer *t, struct job *j)
 		transfer_fail(j, "sign_error");
 		return -1;
 	}
-	e = t->nidle > 0 ? t->idle[--t->nidle] : transfer_easy(cfg);
+	e = t->nidle > 0 ? t->idle[--t->nidle] : transfer_easy(t);
 	if (e == NULL) {
 		transfer_fail(j, "internal_error");
 		return -1;
@@ -389,6 +443,9 @@ transfer_code(CURLcode rc, const struct job *j)
 		return "dns_error";
 	case CURLE_COULDNT_CONNECT:
 		return "connect_error";
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_PROXY:
+		return "proxy_error";
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CERTPROBLEM:

@@ -200,7 +200,8 @@ class DebTest(unittest.TestCase):
         rx.set("/hook", status=204)
         app = srv.create_app("org_deb", "deb")
         srv.create_webhook(app, rx.url("/hook"))
-        st_, _, body = srv.post_event("user.signin", "org_deb", {"n": 1})
+        st_, _, body = srv.post_event("user.signin", "org_deb",
+                                      {"method": "password"})
         self.assertEqual(st_, 202, body)
         p = run(["runuser", "-u", "hookd", "--", "/usr/bin/hookd-send",
                  "-c", "/etc/hookd/hookd.conf", "--once"], timeout=120)

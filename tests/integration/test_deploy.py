@@ -58,6 +58,12 @@ class SmokeMixin:
         st, _, body = dep.request("POST", "/v1/events", big)
         self.assertEqual(st, 413, body)
         self.assertIsInstance(body, dict, body)
+        # ... and above max_batch_bytes (4 MiB by default) too
+        many = {"events": [dict(big, data={"pad": "x" * 200000})] * 22}
+        st, _, body = dep.request("POST", "/v1/events/batch", many)
+        self.assertEqual(st, 413, body)
+        self.assertIsInstance(body, dict, body)
+        self.assertIn("4194304", body["error"]["message"])
 
         app = dep.create_app("org-deploy", "deploy")
         rcv = harness.Receiver()

@@ -99,6 +99,19 @@ answer(const char *key)
 	return out;
 }
 
+/* Create an app of org named name; its id into id (80 bytes). */
+static void
+new_app(const char *org, const char *name, char *id)
+{
+	char body[256];
+
+	snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"name\":\"%s\"}",
+	    org, name);
+	ck_assert_int_eq(call("POST", "/v1/apps", NULL, TOKEN,
+	    "application/json", body), 201);
+	snprintf(id, 80, "%s", answer("id"));
+}
+
 START_TEST(test_api_routes_unknown_path_404_and_wrong_method_405)
 {
 	ck_assert_int_eq(call("GET", "/v1/nope", NULL, TOKEN, NULL, NULL), 404);
@@ -172,12 +185,8 @@ START_TEST(test_api_test_endpoint_delivers_to_its_webhook_only)
 	char app[80], other[80], wh[80], all[80], path[256], q[128];
 	const char *ct = "application/json";
 
-	ck_assert_int_eq(call("POST", "/v1/apps", NULL, TOKEN, ct,
-	    "{\"org_id\":\"o\",\"name\":\"a\"}"), 201);
-	snprintf(app, sizeof(app), "%s", answer("id"));
-	ck_assert_int_eq(call("POST", "/v1/apps", NULL, TOKEN, ct,
-	    "{\"org_id\":\"o\",\"name\":\"b\"}"), 201);
-	snprintf(other, sizeof(other), "%s", answer("id"));
+	new_app("o", "a", app);
+	new_app("o", "b", other);
 	snprintf(path, sizeof(path), "/v1/apps/%s/webhooks", app);
 	ck_assert_int_eq(call("POST", path, NULL, TOKEN, ct,
 	    "{\"url\":\"http://127.0.0.1:9/a\",\"events\":"
@@ -208,6 +217,53 @@ START_TEST(test_api_test_endpoint_delivers_to_its_webhook_only)
 	snprintf(path, sizeof(path), "/v1/apps/%s/webhooks/%s/test", app, wh);
 	ck_assert_int_eq(call("POST", path, NULL, TOKEN, NULL, NULL), 409);
 	ck_assert_str_eq(answer("code"), "webhook_disabled");
+}
+END_TEST
+
+/*
+ * A batch: each event answered at its index in order, a repeated id 200
+ * inside the batch, an app of another org refused inside the one
+ * transaction without stopping the others (nothing of it stored).
+ */
+START_TEST(test_api_batch_results_in_order_dup_and_refusal_inside_the_txn)
+{
+	char app[80], other[80], path[256], body[1024], want[1024];
+	const char *ct = "application/json";
+
+	new_app("o", "a", app);
+	new_app("o2", "b", other);
+	snprintf(path, sizeof(path), "/v1/apps/%s/webhooks", app);
+	ck_assert_int_eq(call("POST", path, NULL, TOKEN, ct,
+	    "{\"url\":\"http://127.0.0.1:9/a\",\"events\":[\"*\"]}"), 201);
+
+	snprintf(body, sizeof(body), "{\"events\":["
+	    "{\"id\":\"b1\",\"type\":\"user.signin\",\"org_id\":\"o\","
+	    "\"data\":{\"method\":\"sso\"}},"
+	    "{\"id\":\"b2\",\"type\":\"user.signin\",\"org_id\":\"o\","
+	    "\"app_id\":\"%s\",\"data\":{\"method\":\"sso\"}},"
+	    "{\"id\":\"b1\",\"type\":\"user.signin\",\"org_id\":\"o\","
+	    "\"data\":{\"method\":\"otp\"}},"
+	    "{\"id\":\"b3\",\"type\":\"user.signin\",\"org_id\":\"o\","
+	    "\"data\":{\"method\":\"sso\"}}]}", other);
+	ck_assert_int_eq(call("POST", "/v1/events/batch", NULL, TOKEN, ct,
+	    body), 200);
+	snprintf(want, sizeof(want), "{\"data\":["
+	    "{\"id\":\"b1\",\"status\":202,\"deliveries\":1},"
+	    "{\"index\":1,\"status\":422,\"error\":{\"code\":"
+	    "\"invalid_field\",\"message\":\"app_id: no such app in "
+	    "org_id\"}},"
+	    "{\"id\":\"b1\",\"status\":200,\"deliveries\":1},"
+	    "{\"id\":\"b3\",\"status\":202,\"deliveries\":1}]}");
+	ck_assert_str_eq(resp.body.data, want);
+	/* b2 was not stored: posted now without the app, it is new */
+	ck_assert_int_eq(call("POST", "/v1/events", NULL, TOKEN, ct,
+	    "{\"id\":\"b2\",\"type\":\"user.signin\",\"org_id\":\"o\","
+	    "\"data\":{\"method\":\"sso\"}}"), 202);
+	ck_assert_int_eq(call("POST", "/v1/events", NULL, TOKEN, ct,
+	    "{\"id\":\"b3\",\"type\":\"user.signin\",\"org_id\":\"o\","
+	    "\"data\":{\"method\":\"sso\"}}"), 200);
+	ck_assert_uint_eq(api_body_cap(&ctx, "POST", "/v1/events/batch"),
+	    4 * 1024 * 1024);
 }
 END_TEST
 
@@ -353,6 +409,8 @@ main(void)
 	tcase_add_test(tc, test_api_body_checks_413_415_400_422);
 	tcase_add_test(tc, test_api_intake_idempotent_and_event_cap);
 	tcase_add_test(tc, test_api_test_endpoint_delivers_to_its_webhook_only);
+	tcase_add_test(tc,
+	    test_api_batch_results_in_order_dup_and_refusal_inside_the_txn);
 	tcase_add_test(tc, test_api_unusable_store_is_503_then_recovers);
 	tcase_add_test(th, test_router_params_and_allow);
 	tcase_add_test(th, test_query_decodes_and_rejects);

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "lib/config.h"
+#include "lib/confval.h"
+#include "lib/egress.h"
 
 /*
  * main() makes one temp dir for the whole run and removes it at the end,
@@ -57,6 +59,7 @@ assert_defaults(const struct config *c)
 	ck_assert_str_eq(c->data_dir, "/var/lib/hookd");
 	ck_assert_str_eq(c->status_dir, "/var/www/hookd");
 	ck_assert_uint_eq(c->max_event_bytes, 262144);
+	ck_assert_uint_eq(c->max_batch_bytes, 4 * 1024 * 1024);
 	ck_assert_uint_eq(c->retry_count, 10);
 	for (i = 0; i < 10; i++)
 		ck_assert_int_eq(c->retry_schedule[i], retry[i]);
@@ -109,6 +112,7 @@ START_TEST(test_config_every_key_is_parsed)
 	    "admin_token = tok-123_ABC\n"
 	    "status_dir = /srv/www/status\n"
 	    "max_event_bytes = 512K\n"
+	    "max_batch_bytes = 8M\n"
 	    "retry_schedule = 0, 500ms, 10s, 2m, 1h, 1d\n"
 	    "timeout = 30s\n"
 	    "connect_timeout = 2500ms\n"
@@ -135,6 +139,7 @@ START_TEST(test_config_every_key_is_parsed)
 	ck_assert_str_eq(c.admin_token, "tok-123_ABC");
 	ck_assert_str_eq(c.status_dir, "/srv/www/status");
 	ck_assert_uint_eq(c.max_event_bytes, 512 * 1024);
+	ck_assert_uint_eq(c.max_batch_bytes, 8 * 1024 * 1024);
 	ck_assert_uint_eq(c.retry_count, 6);
 	for (i = 0; i < 6; i++)
 		ck_assert_int_eq(c.retry_schedule[i], retry[i]);
@@ -258,11 +263,23 @@ END_TEST
 
 /* Bad values, each on line 2 after the token. */
 static const char *bad_values[] = {
+	"proxy = 127.0.0.1:3128",
+	"proxy = https://127.0.0.1:3128",
+	"proxy = socks5://127.0.0.1:1080",
+	"proxy = http://127.0.0.1",
+	"proxy = http://127.0.0.1:65536",
+	"proxy = http://u:p@127.0.0.1:3128",
+	"proxy = http://127.0.0.1:3128/",
+	"proxy = http://[::1:3128",
+	"tls_ca_file = ",
+	"tls_client_cert = ",
 	"data_dir =", "status_dir =",
 	"max_event_bytes = 0", "max_event_bytes = -1", "max_event_bytes = 1T",
 	"max_event_bytes = 1 K", "max_event_bytes = 257M",
 	"max_event_bytes = 99999999999999999999999",
 	"max_event_bytes = 0x100",
+	"max_batch_bytes = 0", "max_batch_bytes = 257M",
+	"max_batch_bytes = 4 M",
 	"retry_schedule =", "retry_schedule = 1s,,2s", "retry_schedule = 1s,",
 	"retry_schedule = 5", "retry_schedule = 1w",
 	"retry_schedule = 0,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,"
@@ -483,6 +500,32 @@ START_TEST(test_config_load_precedence_path_then_env_then_default)
 }
 END_TEST
 
+START_TEST(test_config_egress_keys_and_pairing)
+{
+	struct config c;
+	char err[256];
+
+	ck_assert_int_eq(parse(&c, "admin_token = x\n", err, sizeof(err)), 0);
+	ck_assert_str_eq(c.proxy, "");
+	ck_assert_str_eq(c.tls_ca_file, "");
+	ck_assert_int_eq(egress_check(&c, err, sizeof(err)), 0);
+	ck_assert_int_eq(parse(&c, "admin_token = x\n"
+	    "proxy = socks5h://[::1]:1080\n", err, sizeof(err)), 0);
+	ck_assert_str_eq(c.proxy, "socks5h://[::1]:1080");
+	ck_assert_int_eq(parse(&c, "admin_token = x\n"
+	    "proxy = http://egress-proxy.internal:3128\n"
+	    "tls_client_cert = /dev/null\n", err, sizeof(err)), 0);
+	ck_assert_str_eq(c.proxy, "http://egress-proxy.internal:3128");
+	ck_assert_int_eq(egress_check(&c, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "both or neither"));
+	ck_assert_int_eq(parse(&c, "admin_token = x\n"
+	    "tls_client_cert = /dev/null\ntls_client_key = /dev/null\n"
+	    "tls_ca_file = /nonexistent/ca.pem\n", err, sizeof(err)), 0);
+	ck_assert_int_eq(egress_check(&c, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "tls_ca_file: /nonexistent/ca.pem"));
+}
+END_TEST
+
 START_TEST(test_config_duration_parser)
 {
 	static const struct {
@@ -504,12 +547,12 @@ START_TEST(test_config_duration_parser)
 	size_t i;
 
 	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-		ck_assert_msg(config_parse_duration(ok[i].s, &ms) == 0, "%s",
+		ck_assert_msg(confval_duration(ok[i].s, &ms) == 0, "%s",
 		    ok[i].s);
 		ck_assert_int_eq(ms, ok[i].ms);
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		ck_assert_msg(config_parse_duration(bad[i], &ms) == -1,
+		ck_assert_msg(confval_duration(bad[i], &ms) == -1,
 		    "accepted '%s'", bad[i]);
 }
 END_TEST
@@ -530,11 +573,11 @@ START_TEST(test_config_size_parser)
 	size_t i, n;
 
 	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-		ck_assert_msg(config_parse_size(ok[i].s, &n) == 0, "%s", ok[i].s);
+		ck_assert_msg(confval_size(ok[i].s, &n) == 0, "%s", ok[i].s);
 		ck_assert_uint_eq(n, ok[i].n);
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		ck_assert_msg(config_parse_size(bad[i], &n) == -1,
+		ck_assert_msg(confval_size(bad[i], &n) == -1,
 		    "accepted '%s'", bad[i]);
 }
 END_TEST
@@ -549,13 +592,13 @@ START_TEST(test_config_bool_parser)
 
 	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
 		b = 0;
-		ck_assert_int_eq(config_parse_bool(yes[i], &b), 0);
+		ck_assert_int_eq(confval_bool(yes[i], &b), 0);
 		ck_assert_int_eq(b, 1);
-		ck_assert_int_eq(config_parse_bool(no[i], &b), 0);
+		ck_assert_int_eq(confval_bool(no[i], &b), 0);
 		ck_assert_int_eq(b, 0);
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		ck_assert_int_eq(config_parse_bool(bad[i], &b), -1);
+		ck_assert_int_eq(confval_bool(bad[i], &b), -1);
 }
 END_TEST
 
@@ -583,6 +626,7 @@ config_suite(void)
 	tcase_add_test(tc, test_config_duration_parser);
 	tcase_add_test(tc, test_config_size_parser);
 	tcase_add_test(tc, test_config_bool_parser);
+	tcase_add_test(tc, test_config_egress_keys_and_pairing);
 	suite_add_tcase(s, tc);
 	return s;
 }

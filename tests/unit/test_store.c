@@ -1225,6 +1225,35 @@ START_TEST(test_store_unknown_record_version_or_damage_is_rejected)
 }
 END_TEST
 
+/* Version 1 webhook records (before headers) are still read: as having
+ * no headers.  Version 2 keeps the headers. */
+START_TEST(test_store_webhook_record_v1_reads_without_headers)
+{
+	unsigned char buf[REC_WEBHOOK_MAX];
+	struct store_webhook w = fx_webhook("wh_1", "app_1"), w2;
+	size_t len;
+
+	memcpy(w.headers, "X-Tenant: 42\n", sizeof("X-Tenant: 42\n"));
+	ck_assert_int_eq(rec_webhook_enc(&w, buf, sizeof(buf), &len), 0);
+	ck_assert_int_eq(rec_webhook_dec(buf, len, &w2), 0);
+	ck_assert_str_eq(w2.headers, "X-Tenant: 42\n");
+	ck_assert_str_eq(w2.url, w.url);
+
+	/* the v1 layout: everything up to updated_at (v3 ends with the
+	 * headers' 2-byte length, then 2 ordering bytes) */
+	w.headers[0] = '\0';
+	ck_assert_int_eq(rec_webhook_enc(&w, buf, sizeof(buf), &len), 0);
+	len -= 2;
+	buf[0] = 1;
+	ck_assert_int_eq(rec_webhook_dec(buf, len - 2, &w2), 0);
+	ck_assert_str_eq(w2.headers, "");
+	ck_assert_str_eq(w2.id, "wh_1");
+	ck_assert_int_eq(w2.updated_at, w.updated_at);
+	/* a v1 record with bytes after updated_at is damaged */
+	ck_assert_int_eq(rec_webhook_dec(buf, len, &w2), -1);
+}
+END_TEST
+
 static Suite *
 store_suite(void)
 {
@@ -1256,6 +1285,7 @@ store_suite(void)
 	tcase_add_test(tc, test_store_field_over_cap_is_err_and_aborts);
 	tcase_add_test(tc,
 	    test_store_unknown_record_version_or_damage_is_rejected);
+	tcase_add_test(tc, test_store_webhook_record_v1_reads_without_headers);
 	suite_add_tcase(su, tc);
 	return su;
 }

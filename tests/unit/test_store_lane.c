@@ -393,10 +393,14 @@ START_TEST(test_lane_old_record_versions_still_read)
 	ck_assert_int_eq(rec_webhook_enc(&w, buf, sizeof(buf), &len), 0);
 	ck_assert_int_eq(rec_webhook_dec(buf, len, &wb), 0);
 	ck_assert_int_eq(wb.ordering, STORE_ORDER_FIFO);
-	buf[0] = 1;
+	/* version 2 = 3 without ordering; 1 = 2 without headers */
+	buf[0] = 2;
 	ck_assert_int_eq(rec_webhook_dec(buf, len - 2, &wb), 0);
 	ck_assert_int_eq(wb.ordering, STORE_ORDER_NONE);
 	ck_assert_str_eq(wb.url, "http://127.0.0.1:9/hook");
+	buf[0] = 1;
+	ck_assert_int_eq(rec_webhook_dec(buf, len - 4, &wb), 0);
+	ck_assert_int_eq(wb.ordering, STORE_ORDER_NONE);
 }
 END_TEST
 
