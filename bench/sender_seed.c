@@ -3,11 +3,15 @@
  * benchmarks and smoke tests (no API in the way).
  *
  *   sender_seed -d DATA_DIR -u URL [-n EVENTS] [-w WEBHOOKS] [-s BYTES]
- *               [-a DUE_IN_MS] [-k SECRET] [-N]
+ *               [-a DUE_IN_MS] [-k SECRET] [-N] [-L LANES]
  *
  * Creates one app, WEBHOOKS webhooks at URL (every one gets every event),
  * EVENTS events of about BYTES bytes each, and one pending delivery per
  * (event, webhook), due DUE_IN_MS from now (default 0).  -N: nosync.
+ * -L LANES: the webhooks are FIFO by user_id and event i has user_id
+ * "u<i % LANES>": LANES lanes, each with EVENTS / LANES deliveries (only
+ * each lane's head is in the due index); every delivery has had one
+ * attempt, so a lane whose head is not due yet is a stuck lane.
  * Prints "app WH... " ids on stdout.  1000 events per transaction.
  * Ends with a checkpoint, so a sender timed on the store does not also
  * pay for flushing what the seeding wrote (as a live intake's pages are
@@ -31,7 +35,7 @@
 
 struct seed {
 	const char *url, *secret;
-	long events, webhooks, size, due_in;
+	long events, webhooks, size, due_in, lanes;
 	struct store_app app;
 	char wh[SEED_WH_MAX][ID_MAX];
 	long from, to;		/* events of this transaction */
@@ -68,6 +72,10 @@ seed_setup(struct store_txn *t, void *arg)
 		    str_copy(w.secret, sizeof(w.secret), s->secret) == -1)
 			return STORE_ERR;
 		w.enabled = 1;
+		if (s->lanes > 0) {
+			w.ordering = STORE_ORDER_FIFO;
+			w.ordering_key = STORE_OKEY_USER;
+		}
 		w.created_at = w.updated_at = timefmt_now_ms();
 		if ((rc = store_webhook_put(t, &w, 1)) != STORE_OK)
 			return rc;
@@ -82,7 +90,7 @@ seed_events(struct store_txn *t, void *arg)
 	struct store_event e;
 	struct store_delivery d;
 	int64_t now = timefmt_now_ms();
-	char ts[TIMEFMT_LEN];
+	char ts[TIMEFMT_LEN], user[32];
 	long i, k;
 	int n, rc;
 
@@ -121,6 +129,12 @@ seed_events(struct store_txn *t, void *arg)
 			d.status = STORE_DLV_PENDING;
 			d.next_attempt_at = now + s->due_in;
 			d.created_at = d.updated_at = now;
+			if (s->lanes > 0) {
+				snprintf(user, sizeof(user), "u%ld",
+				    i % s->lanes);
+				d.user_id = user;
+				d.attempts = 1;
+			}
 			if ((rc = store_delivery_put(t, &d, 1)) != STORE_OK)
 				return rc;
 		}
@@ -143,7 +157,7 @@ main(int argc, char **argv)
 	s.webhooks = 1;
 	s.size = 1024;
 	s.secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-	while ((ch = getopt(argc, argv, "d:u:n:w:s:a:k:K:N")) != -1) {
+	while ((ch = getopt(argc, argv, "d:u:n:w:s:a:k:K:NL:")) != -1) {
 		switch (ch) {
 		case 'd': o.home = optarg; break;
 		case 'u': s.url = optarg; break;
@@ -154,6 +168,7 @@ main(int argc, char **argv)
 		case 'w': if (seed_num(optarg, &s.webhooks)) goto usage; break;
 		case 's': if (seed_num(optarg, &s.size)) goto usage; break;
 		case 'a': if (seed_num(optarg, &s.due_in)) goto usage; break;
+		case 'L': if (seed_num(optarg, &s.lanes)) goto usage; break;
 		default: goto usage;
 		}
 	}
@@ -200,6 +215,7 @@ fail:
 	return 1;
 usage:
 	fprintf(stderr, "usage: sender_seed -d DIR -u URL [-n N] [-w W] "
-	    "[-s BYTES] [-a DUE_IN_MS] [-k SECRET] [-K KEYFILE] [-N]\n");
+	    "[-s BYTES] [-a DUE_IN_MS] [-k SECRET] [-K KEYFILE] [-N] "
+	    "[-L LANES]\n");
 	return 2;
 }

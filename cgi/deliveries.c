@@ -43,6 +43,8 @@ dlv_json(const struct store_delivery *d)
 	    NULL);
 	json_object_object_add(o, "created_at", jout_time(d->created_at));
 	json_object_object_add(o, "updated_at", jout_time(d->updated_at));
+	json_object_object_add(o, "sequence", d->sequence != 0 ?
+	    json_object_new_int64((int64_t)d->sequence) : NULL);
 	return o;
 }
 
@@ -272,6 +274,10 @@ dlv_retry_txn(struct store_txn *t, void *arg)
 	if (!w.enabled)
 		return call_fail(dd->c, 409, "webhook_disabled",
 		    "the webhook is disabled; enable it first");
+	/* A FIFO delivery that had ended goes on its own, outside its lane;
+	 * a pending one keeps its place (only made due now). */
+	if (dd->d.status != STORE_DLV_PENDING && dd->d.sequence != 0)
+		dd->d.solo = 1;
 	dd->d.status = STORE_DLV_PENDING;
 	dd->d.next_attempt_at = now;
 	dd->d.updated_at = now;

@@ -132,6 +132,7 @@ events_parse(struct api_call *c, struct intake *in, struct buf *env)
 	}
 	in->ev.body = env->data;
 	in->ev.body_len = env->len;
+	in->user_id = user;
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #include "cgi/intake.h"
 #include "cgi/response.h"
 #include "cgi/webhooks.h"
+#include "lib/catalog.h"
 #include "lib/id.h"
 #include "lib/wake.h"
 
@@ -111,8 +112,8 @@ intake_event(struct store_txn *t, struct intake *in)
 		return rc;
 	/* The event and its deliveries: the one path every event takes
 	 * (store.h, "publishing"). */
-	rc = store_publish(t, &in->ev, idlist_len(&in->hooks), intake_target,
-	    &in->hooks, in->delivery_id);
+	rc = store_publish(t, &in->ev, in->user_id, idlist_len(&in->hooks),
+	    intake_target, &in->hooks, in->delivery_id);
 	if (rc == STORE_EXISTS && in->given_id)
 		return intake_dup(t, in);	/* a racing writer won */
 	if (rc != STORE_OK)

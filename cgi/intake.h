@@ -31,6 +31,9 @@ struct intake {
 	 */
 	struct store_event ev;
 	int given_id;		/* ev.id is the client's: check for a repeat */
+	/* In: the event's user_id (borrowed; NULL: none), which picks the
+	 * FIFO lane of webhooks ordered by user_id (db/lane.c). */
+	const char *user_id;
 	/* In: NULL to fan out; else deliver only to this webhook, which
 	 * must be ev.app_id's (404) and enabled (409). */
 	const char *webhook_id;

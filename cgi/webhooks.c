@@ -16,6 +16,7 @@
 #include "cgi/query.h"
 #include "cgi/response.h"
 #include "cgi/webhooks.h"
+#include "cgi/whorder.h"
 #include "cgi/whheaders.h"
 #include "lib/id.h"
 #include "lib/opev.h"
@@ -61,6 +62,7 @@ webhooks_json(const struct store_webhook *w, const struct store_health *h,
 	json_object_object_add(o, "disabled_reason",
 	    jout_str(w->disabled_reason, 1));
 	json_object_object_add(o, "rate_limit", jout_int(w->rate_limit));
+	whorder_json(o, w);
 	json_object_object_add(o, "headers", whheaders_json(w->headers));
 	json_object_object_add(o, "created_at", jout_time(w->created_at));
 	json_object_object_add(o, "updated_at", jout_time(w->updated_at));
@@ -178,6 +180,7 @@ struct webhooks_op {
 	struct store_health h;
 	/* update: which fields were given */
 	int url_set, events_set, desc_set, rate_set, enabled_set, enabled;
+	int order_set;			/* WHORDER_* */
 	int headers_set;
 	size_t told;		/* update: operational deliveries written */
 };
@@ -296,7 +299,8 @@ void
 webhooks_create(struct api_call *c)
 {
 	static const char *const fields[] = { "url", "events", "description",
-	    "secret", "rate_limit", "enabled", "headers", NULL };
+	    "secret", "rate_limit", "enabled", "headers", "ordering",
+	    "ordering_key", NULL };
 	struct webhooks_op *o;
 	const char *url;
 	int present, enabled = 1, enabled_present;
@@ -316,7 +320,8 @@ webhooks_create(struct api_call *c)
 	}
 	if (webhooks_common(c, &o->w, &enabled, &enabled_present) == -1 ||
 	    whheaders_arg(c, &present, o->w.headers,
-	    sizeof(o->w.headers)) == -1)
+	    sizeof(o->w.headers)) == -1 ||
+	    whorder_arg(c, &o->w, &o->order_set) == -1)
 		goto out;
 	if (whsecret_arg(c, o->w.secret, sizeof(o->w.secret)) == -1)
 		goto out;
@@ -466,6 +471,7 @@ webhooks_update_txn(struct store_txn *t, void *arg)
 		w.rate_limit = o->w.rate_limit;
 	if (o->headers_set)
 		memcpy(w.headers, o->w.headers, sizeof(w.headers));
+	whorder_apply(&w, &o->w, o->order_set);
 	if (o->enabled_set && !o->enabled && w.enabled) {
 		/* Disabling fails the pending deliveries (docs/design.md),
 		 * after the put: the put bumps the org's fan-out generation,
@@ -511,7 +517,8 @@ void
 webhooks_update(struct api_call *c)
 {
 	static const char *const fields[] = { "url", "events", "description",
-	    "rate_limit", "enabled", "headers", NULL };
+	    "rate_limit", "enabled", "headers", "ordering", "ordering_key",
+	    NULL };
 	struct webhooks_op *o;
 	struct json_object *v;
 	const char *url;
@@ -528,7 +535,8 @@ webhooks_update(struct api_call *c)
 		goto out;
 	if (webhooks_common(c, &o->w, &o->enabled, &o->enabled_set) == -1 ||
 	    whheaders_arg(c, &o->headers_set, o->w.headers,
-	    sizeof(o->w.headers)) == -1)
+	    sizeof(o->w.headers)) == -1 ||
+	    whorder_arg(c, &o->w, &o->order_set) == -1)
 		goto out;
 	o->desc_set = json_object_object_get_ex(c->body, "description", &v) &&
 	    v != NULL;

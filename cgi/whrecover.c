@@ -59,6 +59,7 @@ whrecover_txn(struct store_txn *t, void *arg)
 		if (rc != STORE_OK)
 			return rc;
 		d.status = STORE_DLV_PENDING;
+		d.solo = 0;		/* back into its lane, by sequence */
 		d.next_attempt_at = now;
 		d.updated_at = now;
 		if ((rc = store_delivery_put(t, &d, 0)) != STORE_OK)

@@ -11,11 +11,13 @@
  *   by app      app id \0 delivery id \0      newest first via DB_PREV
  *   by webhook  webhook id \0 delivery id \0  newest first via DB_PREV
  *   by event    event id \0 delivery id \0
- *   due         i64 next_attempt_at, delivery id \0 -- pending ones only
+ *   due         i64 next_attempt_at, delivery id \0 -- pending ones only,
+ *               of a FIFO lane only the head (lane.c keeps those)
  */
 #include <string.h>
 
 #include "db/dbenv.h"
+#include "db/lane.h"
 #include "db/queue.h"
 #include "db/rec.h"
 
@@ -106,11 +108,16 @@ dlv_write(struct store_txn *t, const struct store_delivery *d,
 	if ((rc = index_move(t, DBI_DLV_EVT, had ? &ko : NULL, &kn)) !=
 	    STORE_OK)
 		return rc;
-	key_at(&ko, old.next_attempt_at, d->id);
-	key_at(&kn, d->next_attempt_at, d->id);
-	if ((rc = index_move(t, DBI_DLV_DUE,
-	    had && old.status == STORE_DLV_PENDING ? &ko : NULL,
-	    d->status == STORE_DLV_PENDING ? &kn : NULL)) != STORE_OK)
+	if ((had && lane_in(&old)) || lane_in(d))
+		rc = lane_move(t, had ? &old : NULL, d);
+	else {
+		key_at(&ko, old.next_attempt_at, d->id);
+		key_at(&kn, d->next_attempt_at, d->id);
+		rc = index_move(t, DBI_DLV_DUE,
+		    had && old.status == STORE_DLV_PENDING ? &ko : NULL,
+		    d->status == STORE_DLV_PENDING ? &kn : NULL);
+	}
+	if (rc != STORE_OK)
 		return rc;
 
 	if (had && old.status == d->status)
@@ -122,20 +129,23 @@ int
 store_delivery_put(struct store_txn *t, const struct store_delivery *d,
     int create)
 {
-	struct store_delivery old;
-	int rc, had;
+	struct store_delivery old, nd;
+	int rc;
 
 	if (d->id[0] == '\0')
 		return dbenv_fail(t, "delivery without id");
 	memset(&old, 0, sizeof(old));
-	had = 0;
-	if (!create) {
-		rc = dlv_load(t, d->id, &old, 1);
-		if (rc != STORE_OK && rc != STORE_NOTFOUND)
+	if (create) {
+		/* the lane and its sequence, in this transaction (lane.h) */
+		nd = *d;
+		if ((rc = lane_assign(t, &nd)) != STORE_OK)
 			return rc;
-		had = rc == STORE_OK;
+		return dlv_write(t, &nd, &old, 0, 1, NULL);
 	}
-	return dlv_write(t, d, &old, had, create, NULL);
+	rc = dlv_load(t, d->id, &old, 1);
+	if (rc != STORE_OK && rc != STORE_NOTFOUND)
+		return rc;
+	return dlv_write(t, d, &old, rc == STORE_OK, 0, NULL);
 }
 
 int
@@ -185,7 +195,10 @@ store_delivery_del(struct store_txn *t, const char *id)
 	key_pair(&k, old.event_id, id);
 	if ((rc = index_move(t, DBI_DLV_EVT, &k, NULL)) != STORE_OK)
 		return rc;
-	if (old.status == STORE_DLV_PENDING) {
+	if (lane_in(&old)) {
+		if ((rc = lane_move(t, &old, NULL)) != STORE_OK)
+			return rc;
+	} else if (old.status == STORE_DLV_PENDING) {
 		key_at(&k, old.next_attempt_at, id);
 		if ((rc = index_move(t, DBI_DLV_DUE, &k, NULL)) != STORE_OK)
 			return rc;

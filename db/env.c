@@ -109,6 +109,7 @@ static const struct {
 	 * webhooks change: small pages keep orgs on separate locks */
 	[DBI_FANOUT] = { "fanout.db", 4096, DB_BTREE },
 	[DBI_COUNTER] = { "counters.db", 4096, DB_BTREE },
+	[DBI_LANE] = { "lanes.db", STORE_IDX_PAGESIZE, DB_BTREE },
 };
 
 static void

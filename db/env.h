@@ -38,6 +38,7 @@ enum dbi {
 	DBI_STAT,	/* i64 hour, webhook id \0 -> stat */
 	DBI_FANOUT,	/* org \0 -> fan-out generation (fanout.c) */
 	DBI_COUNTER,	/* "attempts" -> the sender's counters (counter.c) */
+	DBI_LANE,	/* FIFO lanes: records and waiting deliveries (lane.c) */
 	DBI_N
 };
 

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "db/lane.h"
 #include "db/store.h"
 #include "lib/arr.h"
 
@@ -67,6 +68,9 @@ store_delivery_end_webhook(struct store_txn *t, const char *webhook_id,
 			done++;
 	}
 	arr_free(&p.ids);
+	/* cancelled: the webhook is gone, and so are its lanes */
+	if (rc == STORE_OK && status == STORE_DLV_CANCELLED)
+		rc = lane_drop(t, webhook_id);
 	if (rc == STORE_OK && n != NULL)
 		*n = done;
 	return rc;

@@ -6,6 +6,7 @@
 
 #include "db/dbenv.h"
 #include "lib/arr.h"
+#include "lib/catalog.h"
 #include "lib/id.h"
 
 /* Most webhooks one app's publication collects; more fails like running
@@ -13,8 +14,9 @@
 #define PUBLISH_HOOKS_MAX 1000000
 
 int
-store_publish(struct store_txn *t, struct store_event *ev, size_t n,
-    store_target_fn target, const void *list, char *last_id)
+store_publish(struct store_txn *t, struct store_event *ev,
+    const char *user_id, size_t n, store_target_fn target, const void *list,
+    char *last_id)
 {
 	const char *wid, *app;
 	struct store_delivery d;
@@ -33,6 +35,10 @@ store_publish(struct store_txn *t, struct store_event *ev, size_t n,
 	memcpy(d.event_type, ev->type, sizeof(d.event_type));
 	d.status = STORE_DLV_PENDING;
 	d.next_attempt_at = d.created_at = d.updated_at = ev->created_at;
+	d.user_id = user_id;
+	/* webhook.test goes outside any FIFO lane: no sequence */
+	if (strcmp(ev->type, CATALOG_TEST_TYPE) == 0)
+		d.sequence = STORE_SEQ_NONE;
 	for (i = 0; i < n; i++) {
 		if (id_new("dlv", d.id, sizeof(d.id)) == -1)
 			return STORE_ERR;
@@ -100,8 +106,8 @@ store_publish_app(struct store_txn *t, struct store_event *ev, size_t *n)
 	if (rc >= 0 && p.hooks.n == 0)
 		rc = STORE_OK;		/* no one to tell: nothing stored */
 	else if (rc >= 0)
-		rc = store_publish(t, ev, p.hooks.n, publish_app_target, &p,
-		    NULL);
+		rc = store_publish(t, ev, NULL, p.hooks.n, publish_app_target,
+		    &p, NULL);
 	if (rc == STORE_OK && n != NULL)
 		*n = p.hooks.n;
 	arr_free(&p.hooks);

@@ -138,6 +138,19 @@ r_version(struct rd *r, unsigned want)
 		r->err = 1;
 }
 
+/* The version byte, one of old..cur (else an error and cur). */
+static unsigned
+r_versions(struct rd *r, unsigned old, unsigned cur)
+{
+	unsigned v = r_u8(r);
+
+	if (v < old || v > cur) {
+		r->err = 1;
+		return cur;
+	}
+	return v;
+}
+
 /* 0 when the whole record was read without error. */
 static int
 r_end(const struct rd *r)
@@ -232,6 +245,8 @@ rec_webhook_enc(const struct store_webhook *wh, unsigned char *buf,
 	w_i64(&w, wh->created_at);
 	w_i64(&w, wh->updated_at);
 	w_str(&w, wh->headers, STORE_HEADERS_MAX);
+	w_u8(&w, (unsigned)wh->ordering);
+	w_u8(&w, (unsigned)wh->ordering_key);
 	return wr_done(&w, len);
 }
 
@@ -243,10 +258,9 @@ rec_webhook_dec(const unsigned char *p, size_t n, struct store_webhook *wh)
 
 	memset(wh, 0, sizeof(*wh));
 	rd_init(&r, p, n);
-	/* Version 1 is version 2 without headers (none). */
-	v = r_u8(&r);
-	if (v != 1 && v != REC_V_WEBHOOK)
-		return -1;
+	/* Version 1 is version 2 without headers (none), 2 is 3 without
+	 * the ordering (none). */
+	v = r_versions(&r, 1, REC_V_WEBHOOK);
 	r_str(&r, wh->id, STORE_ID_MAX);
 	r_str(&r, wh->app_id, STORE_ID_MAX);
 	r_str(&r, wh->url, STORE_URL_MAX);
@@ -262,6 +276,13 @@ rec_webhook_dec(const unsigned char *p, size_t n, struct store_webhook *wh)
 	wh->updated_at = r_i64(&r);
 	if (v >= 2)
 		r_str(&r, wh->headers, STORE_HEADERS_MAX);
+	if (v >= 3) {
+		wh->ordering = (int)r_u8(&r);
+		wh->ordering_key = (int)r_u8(&r);
+		if (wh->ordering > STORE_ORDER_FIFO ||
+		    wh->ordering_key > STORE_OKEY_USER)
+			return -1;
+	}
 	return r_end(&r);
 }
 
@@ -397,6 +418,9 @@ rec_delivery_enc(const struct store_delivery *d, unsigned char *buf,
 	w_i64(&w, d->next_attempt_at);
 	w_i64(&w, d->created_at);
 	w_i64(&w, d->updated_at);
+	w_i64(&w, (int64_t)d->sequence);
+	w_str(&w, d->lane, STORE_LANE_MAX);
+	w_u8(&w, d->solo ? 1 : 0);
 	return wr_done(&w, len);
 }
 
@@ -404,10 +428,11 @@ int
 rec_delivery_dec(const unsigned char *p, size_t n, struct store_delivery *d)
 {
 	struct rd r;
+	unsigned v;
 
 	memset(d, 0, sizeof(*d));
 	rd_init(&r, p, n);
-	r_version(&r, REC_V_DELIVERY);
+	v = r_versions(&r, 1, REC_V_DELIVERY);
 	r_str(&r, d->id, STORE_ID_MAX);
 	r_str(&r, d->event_id, STORE_ID_MAX);
 	r_str(&r, d->webhook_id, STORE_ID_MAX);
@@ -418,6 +443,11 @@ rec_delivery_dec(const unsigned char *p, size_t n, struct store_delivery *d)
 	d->next_attempt_at = r_i64(&r);
 	d->created_at = r_i64(&r);
 	d->updated_at = r_i64(&r);
+	if (v >= 2) {
+		d->sequence = (uint64_t)r_i64(&r);
+		r_str(&r, d->lane, STORE_LANE_MAX);
+		d->solo = r_u8(&r) ? 1 : 0;
+	}
 	if (d->status > STORE_DLV_CANCELLED)
 		return -1;
 	return r_end(&r);

@@ -29,10 +29,12 @@
 #include "db/store.h"
 
 #define REC_V_APP	1
-#define REC_V_WEBHOOK	2	/* 2 added headers; 1 is still read */
+#define REC_V_WEBHOOK	3	/* 2 added headers, 3 ordering and ordering_key
+				 * (u8 each); 1 and 2 are still read */
 #define REC_V_HEALTH	2	/* 1: without episode_since (still read) */
 #define REC_V_EVENT	1
-#define REC_V_DELIVERY	1
+#define REC_V_DELIVERY	2	/* 2: + sequence (i64), lane, solo (u8);
+				 * 1 reads as sequence 0 */
 #define REC_V_ATTEMPT	1
 #define REC_V_QUEUE	1
 #define REC_V_STAT	1
@@ -46,13 +48,13 @@
 #define REC_WEBHOOK_MAX	(1 + 2 * REC_S(STORE_ID_MAX) + REC_S(STORE_URL_MAX) + \
 	REC_S(STORE_EVENTS_MAX) + REC_S(STORE_DESC_MAX) + \
 	2 * REC_S(STORE_SECRET_MAX) + 8 + 4 + 1 + REC_S(STORE_REASON_MAX) + 8 + 8 + \
-	REC_S(STORE_HEADERS_MAX))
+	REC_S(STORE_HEADERS_MAX) + 1 + 1)
 #define REC_HEALTH_MAX	(1 + REC_S(STORE_ID_MAX) + 8 + 4 + \
 	REC_S(STORE_ERROR_MAX) + 4 + 8 + 8 + 8)
 #define REC_EVENT_HEAD_MAX (1 + REC_S(STORE_ID_MAX) + REC_S(STORE_TYPE_MAX) + \
 	REC_S(STORE_ORG_MAX) + REC_S(STORE_ID_MAX) + 8 + 4 + 4)
 #define REC_DELIVERY_MAX (1 + 4 * REC_S(STORE_ID_MAX) + REC_S(STORE_TYPE_MAX) + \
-	1 + 4 + 8 + 8 + 8)
+	1 + 4 + 8 + 8 + 8 + 8 + REC_S(STORE_LANE_MAX) + 1)
 #define REC_ATTEMPT_MAX	(1 + 3 * REC_S(STORE_ID_MAX) + 8 + 4 + \
 	REC_S(STORE_ERROR_MAX) + 4 + REC_S(STORE_RESP_MAX))
 #define REC_QUEUE_MAX	(1 + 4 * 8)

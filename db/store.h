@@ -53,6 +53,8 @@
 #define STORE_REASON_MAX 255
 #define STORE_ERROR_MAX	63	/* attempt error code, e.g. "timeout" */
 #define STORE_RESP_MAX	4096	/* response excerpt */
+#define STORE_USER_MAX	256	/* an event's user_id */
+#define STORE_LANE_MAX	(2 + STORE_USER_MAX)	/* a FIFO lane's key */
 /* A webhook's extra request headers in lib/xheader.h's stored form: its
  * XHEADER_TEXT_MAX (20 * (128 + 2 + 1024 + 1)); change both together. */
 #define STORE_HEADERS_MAX 23100
@@ -168,8 +170,14 @@ struct store_webhook {
 	char disabled_reason[STORE_REASON_MAX + 1];
 	int64_t created_at;
 	int64_t updated_at;
+	int ordering;				/* enum store_ordering */
+	int ordering_key;			/* enum store_ordering_key */
 	char headers[STORE_HEADERS_MAX + 1];	/* "Name: value\n"..., "" none */
 };
+/* FIFO lanes (lane.c): deliveries created while ordering is FIFO get a
+ * lane and a sequence number in it. */
+enum store_ordering { STORE_ORDER_NONE = 0, STORE_ORDER_FIFO = 1 };
+enum store_ordering_key { STORE_OKEY_WEBHOOK = 0, STORE_OKEY_USER = 1 };
 typedef int (*store_webhook_cb)(const struct store_webhook *w, void *arg);
 
 int store_webhook_put(struct store_txn *t, const struct store_webhook *w,
@@ -273,12 +281,17 @@ typedef void (*store_target_fn)(const void *list, size_t i,
 /*
  * Store ev with ev->deliveries = n (set here) and one pending delivery per
  * target, due and created at ev->created_at, with a new "dlv_" id each.
- * last_id (STORE_ID_MAX + 1 bytes, or NULL) gets the last delivery id
- * written ("" when n is 0).  STORE_EXISTS when ev->id is taken (nothing
- * written); otherwise a store code (STORE_ERR also for no entropy).
+ * Each delivery gets its FIFO lane and sequence from its webhook
+ * (store_delivery_put); user_id (the event's, NULL or "" when none)
+ * picks the lane of webhooks ordered by user_id, and webhook.test goes
+ * outside every lane.  last_id (STORE_ID_MAX + 1 bytes, or NULL) gets the
+ * last delivery id written ("" when n is 0).  STORE_EXISTS when ev->id is
+ * taken (nothing written); otherwise a store code (STORE_ERR also for no
+ * entropy).
  */
-int store_publish(struct store_txn *t, struct store_event *ev, size_t n,
-    store_target_fn target, const void *list, char *last_id);
+int store_publish(struct store_txn *t, struct store_event *ev,
+    const char *user_id, size_t n, store_target_fn target, const void *list,
+    char *last_id);
 /*
  * Publish ev to every enabled webhook of ev->app_id whose filter matches
  * ev->type (store_webhook_matches), as read in t; when none does, nothing
@@ -308,11 +321,30 @@ struct store_delivery {
 	int64_t next_attempt_at;	/* meaningful while pending */
 	int64_t created_at;
 	int64_t updated_at;
+	/*
+	 * FIFO lanes.  sequence: the delivery's place in its lane, 1, 2, ...
+	 * (0: not ordered).  lane: the lane within the webhook ("" the
+	 * webhook's one lane, "u" events without user_id, "u:" + user_id).
+	 * solo: retried out of order, no longer waits in (or holds) its lane.
+	 * On create the store fills all three from the webhook's ordering
+	 * (read in the same transaction) and user_id; a caller that wants no
+	 * lane (webhook.test) sets sequence = STORE_SEQ_NONE.
+	 */
+	uint64_t sequence;
+	char lane[STORE_LANE_MAX + 1];
+	int solo;
+	const char *user_id;	/* create only, not stored: the event's
+				 * user_id, NULL or "" when none */
 };
+#define STORE_SEQ_NONE UINT64_MAX
 typedef int (*store_delivery_cb)(const struct store_delivery *d, void *arg);
 
-/* The due index holds exactly the pending deliveries, keyed by
- * (next_attempt_at, id); put keeps it in step with status. */
+/* The due index holds the pending deliveries that may be sent, keyed by
+ * (next_attempt_at, id): every pending one outside a FIFO lane and the
+ * head (lowest sequence) of each lane; the lane index holds the pending
+ * deliveries of each lane in sequence order.  put keeps both in step
+ * with status: a lane's next delivery enters the due index in the
+ * transaction where its head stops being pending. */
 int store_delivery_put(struct store_txn *t, const struct store_delivery *d,
     int create);
 int store_delivery_get(struct store_txn *t, const char *id,
@@ -358,10 +390,32 @@ int store_delivery_iter_before(struct store_txn *t, int64_t ms,
 /*
  * End every pending delivery of a webhook: status STORE_DLV_CANCELLED (the
  * webhook was deleted) or STORE_DLV_FAILED (it was disabled), updated_at
- * = now.  The count goes to *n (may be NULL).  Store code.
+ * = now.  The count goes to *n (may be NULL).  Cancelled also removes
+ * the webhook's FIFO lanes (their records and sequence counters).  Store
+ * code.
  */
 int store_delivery_end_webhook(struct store_txn *t, const char *webhook_id,
     int status, int64_t now, size_t *n);
+
+/* ---- FIFO lanes (lane.c) ----------------------------------------------
+ * One lane record per (webhook, lane): its next sequence number and the
+ * pending deliveries waiting in it. */
+struct store_lane {
+	char webhook_id[STORE_ID_MAX + 1];
+	char lane[STORE_LANE_MAX + 1];
+	uint64_t next_seq;		/* the sequence the next delivery gets */
+	uint64_t waiting;		/* pending deliveries in the lane */
+	char head_id[STORE_ID_MAX + 1];	/* lowest sequence pending, "" none */
+	uint64_t head_seq;
+};
+/* The lanes of one webhook (webhook_id NULL or "": of all webhooks) that
+ * have a pending delivery, in key order.  Callback rules as above.
+ * budget (NULL: none): lane records to look at at most, drained lanes
+ * included (a lane record lives as long as its webhook, for its
+ * sequence); counted down, 0 when the walk stopped for it. */
+int store_lane_iter(struct store_txn *t, const char *webhook_id,
+    size_t *budget, int (*cb)(const struct store_lane *l, void *arg),
+    void *arg);
 
 /* ---- attempts (index: by delivery) ----------------------------------- */
 struct store_attempt {

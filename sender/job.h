@@ -24,9 +24,10 @@
  * the job itself, no heap; then the webhook's own headers (xnode, lines in
  * the job's xhdr); the constant ones follow in a shared list. */
 struct job_hdr {
-	struct curl_slist node[3];
+	struct curl_slist node[4];
 	struct curl_slist xnode[XHEADER_COUNT_MAX];
 	char id[sizeof("webhook-id: ") + STORE_ID_MAX];
+	char seq[sizeof("webhook-sequence: ") + 24];	/* FIFO lanes only */
 	char ts[sizeof("webhook-timestamp: ") + 24];
 	char sig[sizeof("webhook-signature: ") + 2 * SIGN_SIG_LEN];
 };

@@ -24,6 +24,42 @@ struct pk {
 	char err[128];
 };
 
+int
+pick_lane_token(const struct store_delivery *d, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint64_t h = 1469598103934665603ULL;	/* FNV-1a 64 */
+	const char *p;
+	int i;
+
+	out[0] = '\0';
+	if (d->sequence == 0 || d->solo)
+		return 0;
+	for (p = d->webhook_id; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	h = (h ^ 0xffu) * 1099511628211ULL;	/* between the two */
+	for (p = d->lane; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	/* "lane:" + 16 hex: never a delivery id (those start "dlv_"); a
+	 * collision only makes two lanes wait for each other a while */
+	memcpy(out, "lane:", 5);
+	for (i = 0; i < 16; i++)
+		out[5 + i] = hex[(h >> (60 - 4 * i)) & 0xf];
+	out[21] = '\0';
+	return 1;
+}
+
+/* Drop the in-flight marks of a job's delivery (id and lane token). */
+static void
+pk_forget(struct idset *inflight, const struct store_delivery *d)
+{
+	char tok[PICK_LANE_TOKEN];
+
+	idset_del(inflight, d->id);
+	if (pick_lane_token(d, tok))
+		idset_del(inflight, tok);
+}
+
 /*
  * Before a due entry's delivery is read: the entries at the head of the due
  * index are mostly in flight (picked, not yet committed), and each pick
@@ -50,6 +86,8 @@ pk_due(const struct store_delivery *d, void *arg)
 {
 	struct pk *p = arg;
 	struct whstate *ws;
+	char tok[PICK_LANE_TOKEN];
+	int laned;
 
 	if (d->next_attempt_at > p->now) {
 		p->res->next_at = d->next_attempt_at;
@@ -59,6 +97,12 @@ pk_due(const struct store_delivery *d, void *arg)
 	 * twice: the set already has it then. */
 	if (idset_has(p->inflight, d->id))
 		return 0;
+	/* One delivery of a FIFO lane in flight at most (pick.h). */
+	laned = pick_lane_token(d, tok);
+	if (laned && idset_has(p->inflight, tok)) {
+		p->res->blocked = 1;
+		return ++p->res->held >= PICK_BLOCKED_MAX ? 1 : 0;
+	}
 	ws = whtab_get(p->wt, d->webhook_id);
 	if (ws == NULL) {
 		snprintf(p->err, sizeof(p->err), "out of memory");
@@ -81,6 +125,8 @@ pk_due(const struct store_delivery *d, void *arg)
 	/* Cannot fail: the set holds as many ids as there are jobs (the
 	 * caller sizes both), and every id in it belongs to a job. */
 	(void)idset_add(p->inflight, d->id);
+	if (laned)
+		(void)idset_add(p->inflight, tok);
 	p->jobs[p->n]->d = *d;
 	p->n++;
 	ws->inflight++;		/* both undone by pk_undo on a rerun */
@@ -101,7 +147,7 @@ pk_undo(struct pk *p)
 		ws = whtab_find(p->wt, p->jobs[i]->d.webhook_id);
 		if (ws != NULL && ws->inflight > 0)
 			ws->inflight--;
-		idset_del(p->inflight, p->jobs[i]->d.id);
+		pk_forget(p->inflight, &p->jobs[i]->d);
 		job_clear(p->jobs[i]);
 	}
 	p->n = 0;
@@ -218,7 +264,7 @@ pk_rate(struct pk *p)
 					p->res->rate_at = when / 1000;
 				if (ws->inflight > 0)
 					ws->inflight--;
-				idset_del(p->inflight, j->d.id);
+				pk_forget(p->inflight, &j->d);
 				job_clear(j);
 				continue;
 			}

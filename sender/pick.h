@@ -59,6 +59,18 @@ struct pick_result {
 };
 
 /*
+ * FIFO lanes: the store puts only a lane's head in the due index, and a
+ * lane's in-flight delivery also holds its lane's token in the in-flight
+ * set, so that a delivery put in front of its lane meanwhile (recover)
+ * waits until the one in flight is committed: never two of one lane in
+ * flight.  The token of d's lane into out (PICK_LANE_TOKEN bytes): 1, or
+ * 0 when d is in no lane (unordered, or retried on its own).  The set
+ * must hold twice the jobs (ids and tokens).
+ */
+#define PICK_LANE_TOKEN 24
+int pick_lane_token(const struct store_delivery *d, char *out);
+
+/*
  * Fill up to want jobs from free[] (the caller's empty jobs) with deliveries
  * due at now, looking ahead horizon_ms for next_at, starting where cur says
  * (and updating it).  Picked ids are added to inflight and counted in wt

@@ -93,6 +93,9 @@ struct collect {
 	struct statusdata *sd;
 	size_t app;			/* app whose webhooks are being read */
 	int64_t walk_start;		/* mono ms when the pending walk began */
+	struct store_txn *t;
+	struct statusdata_webhook *w;	/* whose lanes are walked */
+	size_t lanes;			/* lane records left to look at */
 };
 
 static int
@@ -136,6 +139,7 @@ collect_webhook(const struct store_webhook *w, void *arg)
 	wp->url_cut = strcspn(w->url, "?#") < strlen(w->url);
 	CLEAN(wp->description, w->description);
 	wp->enabled = w->enabled;
+	wp->fifo = w->ordering == STORE_ORDER_FIFO;
 	CLEAN(wp->disabled_reason, w->disabled_reason);
 	STATUSDATA_APP(sd, c->app)->count++;
 	return 0;
@@ -167,6 +171,34 @@ collect_due(const struct store_delivery *d, void *arg)
 		sd->due_now_capped = d->next_attempt_at <= sd->now_ms;
 		return 1;
 	}
+	return 0;
+}
+
+/* One FIFO lane with deliveries waiting: is its head stuck, and is it
+ * the webhook's oldest stuck head so far? */
+static int
+collect_lane(const struct store_lane *l, void *arg)
+{
+	struct collect *c = arg;
+	struct statusdata_webhook *w = c->w;
+	struct store_delivery d;
+	int rc;
+
+	rc = store_delivery_get(c->t, l->head_id, &d);
+	if (rc == STORE_NOTFOUND)
+		return 0;
+	if (rc != STORE_OK)
+		return rc;
+	if (d.status != STORE_DLV_PENDING || d.attempts == 0)
+		return 0;
+	w->lanes_stuck++;
+	if (w->stuck_since != 0 && d.created_at >= w->stuck_since)
+		return 0;
+	CLEAN(w->stuck_lane, l->lane);
+	CLEAN(w->stuck_head, d.id);
+	w->stuck_since = d.created_at;
+	w->stuck_attempts = d.attempts;
+	w->stuck_waiting = l->waiting;
 	return 0;
 }
 
@@ -314,6 +346,23 @@ collect_txn(struct store_txn *t, void *arg)
 		if (rc != STORE_OK)
 			return rc;
 	}
+	/* FIFO lanes of the listed webhooks, up to STATUSDATA_LANES_MAX */
+	c->t = t;
+	c->lanes = STATUSDATA_LANES_MAX;
+	for (i = 0; i < sd->webhooks.n; i++) {
+		w = STATUSDATA_WEBHOOK(sd, i);
+		w->lanes_stuck = 0;
+		w->lanes_cut = 0;
+		w->stuck_since = 0;
+		w->stuck_lane[0] = w->stuck_head[0] = '\0';
+		if (!w->fifo)
+			continue;
+		c->w = w;
+		rc = store_lane_iter(t, w->id, &c->lanes, collect_lane, c);
+		if (rc < 0)
+			return rc;
+		w->lanes_cut = c->lanes == 0;
+	}
 	return STORE_OK;
 }
 
@@ -334,8 +383,8 @@ statusdata_collect(struct store *s, const char *pass, int64_t now_ms,
 		pass = "unknown";
 	statustext_clean(pass, strlen(pass), sd->pass, sizeof(sd->pass),
 	    STATUSDATA_PASS_MAX, NULL);
+	memset(&c, 0, sizeof(c));
 	c.sd = sd;
-	c.app = 0;
 	rc = store_txn(s, STORE_RDONLY, collect_txn, &c, err, errlen);
 	if (rc != STORE_OK) {
 		if (rc > 0 || err[0] == '\0')

@@ -21,7 +21,11 @@
  *     saw every pending delivery (else it is a lower bound and says so);
  *   - at most STATUSDATA_APPS_MAX apps and STATUSDATA_WEBHOOKS_MAX
  *     webhooks are listed, each with 24 stat rows and one health record;
- *   - the STATUSDATA_FAILURES most recent failed attempts.
+ *   - the STATUSDATA_FAILURES most recent failed attempts;
+ *   - at most STATUSDATA_LANES_MAX FIFO lane records over all listed
+ *     webhooks (drained lanes included; a head lookup for each lane
+ *     with deliveries waiting): past that, the stuck count is "N+" and
+ *     the oldest stuck head is the oldest of those seen.
  */
 #ifndef HOOKD_STATUSDATA_H
 #define HOOKD_STATUSDATA_H
@@ -41,6 +45,7 @@
 #define STATUSDATA_EXCERPT_CHARS 240	/* code points of a response excerpt */
 #define STATUSDATA_EXCERPT_MAX (STATUSDATA_EXCERPT_CHARS * 4)
 #define STATUSDATA_PASS_MAX 255
+#define STATUSDATA_LANES_MAX 2000
 
 /* One hour of attempts, from the global ("*") stat row. */
 struct statusdata_hour {
@@ -67,6 +72,16 @@ struct statusdata_webhook {
 	uint64_t delivered_24h;		/* successful attempts */
 	uint64_t failed_24h;		/* failed attempts */
 	uint64_t latency[STORE_LAT_BUCKETS];	/* summed over 24 h */
+	/* FIFO lanes: a lane is stuck when its head has failed at least
+	 * once and is still pending (the lane waits behind it). */
+	int fifo;			/* ordering is fifo */
+	uint64_t lanes_stuck;		/* stuck lanes seen */
+	int lanes_cut;			/* the lane walk stopped early */
+	char stuck_lane[STORE_LANE_MAX * 3 + 1];	/* the oldest stuck */
+	char stuck_head[STORE_ID_MAX + 1];	/* its head delivery */
+	int64_t stuck_since;		/* the head's created_at; 0: none */
+	uint32_t stuck_attempts;	/* attempts the head has had */
+	uint64_t stuck_waiting;		/* deliveries in that lane */
 };
 
 struct statusdata_app {

@@ -38,6 +38,35 @@ hooks_latency(struct html *p, const uint64_t lat[STORE_LAT_BUCKETS],
 	    "(histogram bucket)\">&lt;%s</td>", name, a, z, z);
 }
 
+/* Under the state of a FIFO webhook: its stuck lanes, the oldest one's
+ * head (the lane waits behind it). */
+static void
+hooks_lanes(struct html *p, const struct statusdata_webhook *w)
+{
+	if (!w->fifo || w->lanes_stuck == 0)
+		return;
+	html_put(p, "<br><small class=\"bad\">");
+	html_count(p, w->lanes_stuck);
+	html_put(p, w->lanes_cut ? "+" : "");
+	html_put(p, w->lanes_stuck == 1 ? " stuck FIFO lane" :
+	    " stuck FIFO lanes");
+	html_put(p, "; oldest: ");
+	if (w->stuck_lane[0] == '\0')
+		html_put(p, "the webhook's lane");
+	else if (w->stuck_lane[0] == 'u' && w->stuck_lane[1] == '\0')
+		html_put(p, "events without user_id");
+	else {
+		html_put(p, "user ");
+		html_text(p, w->stuck_lane + 2);
+	}
+	html_put(p, ", head <span class=\"mono\">");
+	html_text(p, w->stuck_head);
+	html_put(p, "</span> since ");
+	html_time(p, w->stuck_since);
+	html_putf(p, ", %" PRIu32 " attempts, %" PRIu64 " waiting</small>",
+	    w->stuck_attempts, w->stuck_waiting);
+}
+
 /* The state cell: enabled, failing since, or disabled and why. */
 static void
 hooks_state(struct html *p, const struct statusdata_webhook *w)
@@ -59,6 +88,7 @@ hooks_state(struct html *p, const struct statusdata_webhook *w)
 		}
 	} else
 		html_put(p, "<span class=\"tag ok\">✓ Enabled</span>");
+	hooks_lanes(p, w);
 	html_put(p, "</div></td>");
 }
 

@@ -129,6 +129,21 @@ webhook_json(const struct statusdata_webhook *w)
 	add_int(o, "consecutive_failures", w->consecutive_failures);
 	add_time(o, "failing_since", w->failing_since);
 	add_time(o, "next_retry_at", w->next_retry_at);
+	if (w->fifo) {		/* stuck FIFO lanes (statusdata.h) */
+		json_object *l = json_object_new_object();
+
+		add_int(l, "stuck", (int64_t)w->lanes_stuck);
+		add_bool(l, "cut", w->lanes_cut);
+		if (w->stuck_since != 0) {
+			add_str(l, "oldest_lane", w->stuck_lane);
+			add_str(l, "oldest_head", w->stuck_head);
+			add_time(l, "oldest_since", w->stuck_since);
+			add_int(l, "oldest_attempts", w->stuck_attempts);
+			add_int(l, "oldest_waiting",
+			    (int64_t)w->stuck_waiting);
+		}
+		json_object_object_add(o, "fifo_lanes", l);
+	}
 	return o;
 }
 

@@ -220,8 +220,9 @@ int
 transfer_sign(struct job *j, int64_t secs)
 {
 	char sig[SIGN_SIG_LEN], sig2[SIGN_SIG_LEN];
-	char both[SIGN_SIG_LEN * 2 + 1], ts[NUM_I64_LEN];
+	char both[SIGN_SIG_LEN * 2 + 1], ts[NUM_I64_LEN], seq[NUM_I64_LEN];
 	struct job_hdr *h = &j->hdr;
+	struct curl_slist *last;
 	char *x;
 	size_t i;
 
@@ -253,15 +254,25 @@ transfer_sign(struct job *j, int64_t secs)
 	h->node[1].next = &h->node[2];
 	h->node[2].data = h->sig;
 	h->node[2].next = transfer_h_tail;
+	last = &h->node[2];
+	/* A FIFO delivery's place in its lane, the same on every attempt. */
+	if (j->d.sequence != 0) {
+		if (num_format_i64((int64_t)j->d.sequence, seq,
+		    sizeof(seq)) == -1 || transfer_line(h->seq,
+		    sizeof(h->seq), "webhook-sequence", seq) == -1)
+			return -1;
+		h->node[3].data = h->seq;
+		h->node[3].next = transfer_h_tail;
+		last->next = &h->node[3];
+		last = &h->node[3];
+	}
 	/* the webhook's own headers between the signing and the constant
 	 * ones (job_headers keeps out any name those use) */
 	for (i = 0, x = j->xhdr; i < j->nx; i++, x += strlen(x) + 1) {
 		h->xnode[i].data = x;
 		h->xnode[i].next = transfer_h_tail;
-		if (i == 0)
-			h->node[2].next = &h->xnode[0];
-		else
-			h->xnode[i - 1].next = &h->xnode[i];
+		last->next = &h->xnode[i];
+		last = &h->xnode[i];
 	}
 	j->headers = &h->node[0];
 	j->signed_secs = secs;

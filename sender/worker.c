@@ -74,8 +74,13 @@ worker_round(struct worker *w, struct worker_round *r)
 		log_info("slow commit: %lld ms for %zu outcomes",
 		    (long long)(timefmt_mono_ms() - t0), r->ndone);
 	if (r->commit_ok) {
-		for (i = 0; i < r->ndone; i++)
+		char tok[PICK_LANE_TOKEN];
+
+		for (i = 0; i < r->ndone; i++) {
 			idset_del(w->inflight, r->done[i]->d.id);
+			if (pick_lane_token(&r->done[i]->d, tok))
+				idset_del(w->inflight, tok);
+		}
 	}
 	memset(&r->res, 0, sizeof(r->res));
 	r->pick_ok = 1;
@@ -142,7 +147,7 @@ worker_new(struct worker **wp, struct store *s, const struct config *cfg,
 	w->cfg = cfg;
 	/* A round's jobs are distinct jobs of the run's pool of max_ids. */
 	arr_init(&w->jobs, sizeof(struct job *), max_ids);
-	w->inflight = idset_new(max_ids);
+	w->inflight = idset_new(2 * max_ids);	/* ids and lane tokens */
 	w->wt = whtab_new();
 	if (w->inflight == NULL || w->wt == NULL)
 		goto nomem;

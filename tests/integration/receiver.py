@@ -15,6 +15,9 @@ What it answers is chosen per path with set():
     rx.set("/busy", status=429, headers={"Retry-After": "7"})
     rx.set("/flaky", statuses=[500, 500, 204]) # one per request, then status
     rx.set("/big", status=200, body=b"x" * (1 << 20))
+    rx.set("/fifo", decide=fn)  # fn(body, headers, nth) -> status or
+                                # (status, sleep); nth: earlier requests
+                                # of this webhook-id to this path
     rx.set("/moved", status=302, headers={"Location": rx.url("/elsewhere")})
     rx.url("/a")        -> "http://127.0.0.1:PORT/a"
     rx.name_url("/a")   -> "http://localhost:PORT/a"   (a name, not a literal)
@@ -74,6 +77,15 @@ class Receiver:
                         status = rule["statuses"].pop(0)
                     else:
                         status = rule.get("status", 204)
+                    if rule.get("decide"):
+                        hid = self.headers.get("webhook-id", "")
+                        nth = sum(1 for r in outer.requests
+                                  if r["path"] == path and
+                                  r["headers"].get("webhook-id") == hid)
+                        status = rule["decide"](body, self.headers, nth)
+                        if isinstance(status, tuple):
+                            rule = dict(rule, sleep=status[1])
+                            status = status[0]
                     outer.requests.append({
                         "path": path, "body": body, "at": time.time(),
                         "headers": {k.lower(): v for k, v in self.headers.items()},

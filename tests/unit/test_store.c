@@ -1288,9 +1288,11 @@ START_TEST(test_store_webhook_record_v1_reads_without_headers)
 	ck_assert_str_eq(w2.headers, "X-Tenant: 42\n");
 	ck_assert_str_eq(w2.url, w.url);
 
-	/* the v1 layout: everything up to updated_at */
+	/* the v1 layout: everything up to updated_at (v3 ends with the
+	 * headers' 2-byte length, then 2 ordering bytes) */
 	w.headers[0] = '\0';
 	ck_assert_int_eq(rec_webhook_enc(&w, buf, sizeof(buf), &len), 0);
+	len -= 2;
 	buf[0] = 1;
 	ck_assert_int_eq(rec_webhook_dec(buf, len - 2, &w2), 0);
 	ck_assert_str_eq(w2.headers, "");
