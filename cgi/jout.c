@@ -77,12 +77,7 @@ jout_str(const char *s, int empty_null)
 struct json_object *
 jout_time(int64_t ms)
 {
-	char t[TIMEFMT_LEN];
-
-	if (ms == 0)
-		return NULL;
-	timefmt_format(ms, t, sizeof(t));
-	return json_object_new_string(t);
+	return timefmt_json(ms);
 }
 
 struct json_object *

@@ -56,8 +56,7 @@ counter_load(struct store_txn *t, struct store_counter *out, int rmw)
 	unsigned char buf[COUNTER_LEN];
 	struct key k;
 	size_t len;
-	uint64_t v;
-	int rc, i, b;
+	int rc, i;
 
 	memset(out, 0, sizeof(*out));
 	key_init(&k);
@@ -67,12 +66,8 @@ counter_load(struct store_txn *t, struct store_counter *out, int rmw)
 		return rc;
 	if (len != COUNTER_LEN || buf[0] != COUNTER_V)
 		return dbenv_fail(t, "corrupt counter record");
-	for (i = 0; i < COUNTER_N; i++) {
-		v = 0;
-		for (b = 0; b < 8; b++)
-			v = v << 8 | buf[1 + 8 * i + b];
-		*counter_field(out, i) = v;
-	}
+	for (i = 0; i < COUNTER_N; i++)
+		*counter_field(out, i) = key_get_u64(buf + 1 + 8 * i);
 	return STORE_OK;
 }
 
@@ -91,8 +86,7 @@ store_counter_add(struct store_txn *t, const struct store_counter *delta)
 	struct store_counter c, d = *delta;
 	unsigned char buf[COUNTER_LEN];
 	struct key k;
-	uint64_t v;
-	int rc, i, b;
+	int rc, i;
 
 	if (memcmp(&d, &zero, sizeof(d)) == 0)
 		return STORE_OK;
@@ -101,9 +95,8 @@ store_counter_add(struct store_txn *t, const struct store_counter *delta)
 		return rc;
 	buf[0] = COUNTER_V;
 	for (i = 0; i < COUNTER_N; i++) {
-		v = *counter_field(&c, i) + *counter_field(&d, i);
-		for (b = 7; b >= 0; b--, v >>= 8)
-			buf[1 + 8 * i + b] = (unsigned char)(v & 0xff);
+		key_put_u64(buf + 1 + 8 * i,
+		    *counter_field(&c, i) + *counter_field(&d, i));
 	}
 	key_init(&k);
 	key_str(&k, COUNTER_KEY);

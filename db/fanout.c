@@ -19,26 +19,6 @@
 #define FANOUT_V	1
 #define FANOUT_LEN	17
 
-static void
-put_u64(unsigned char *p, uint64_t v)
-{
-	int i;
-
-	for (i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (unsigned char)(v & 0xff);
-}
-
-static uint64_t
-get_u64(const unsigned char *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 static int
 fanout_load(struct store_txn *t, const char *org, struct store_fanout_gen *g,
     int rmw)
@@ -55,8 +35,8 @@ fanout_load(struct store_txn *t, const char *org, struct store_fanout_gen *g,
 		return rc;
 	if (len != FANOUT_LEN || buf[0] != FANOUT_V)
 		return dbenv_fail(t, "corrupt fan-out generation");
-	g->n = get_u64(buf + 1);
-	g->salt = get_u64(buf + 9);
+	g->n = key_get_u64(buf + 1);
+	g->salt = key_get_u64(buf + 9);
 	return STORE_OK;
 }
 
@@ -84,8 +64,8 @@ store_fanout_bump(struct store_txn *t, const char *org)
 	if (id_random(&g.salt, sizeof(g.salt)) == -1)
 		return dbenv_fail(t, "no entropy for the fan-out generation");
 	buf[0] = FANOUT_V;
-	put_u64(buf + 1, g.n);
-	put_u64(buf + 9, g.salt);
+	key_put_u64(buf + 1, g.n);
+	key_put_u64(buf + 9, g.salt);
 	key_id(&k, org);
 	return dbenv_put(t, DBI_FANOUT, &k, buf, sizeof(buf), 0);
 }

@@ -54,26 +54,38 @@ key_at(struct key *k, int64_t at, const char *id)
 }
 
 void
-key_put_i64(unsigned char *p, int64_t v)
+key_put_u64(unsigned char *p, uint64_t v)
 {
-	uint64_t u = (uint64_t)v ^ (UINT64_C(1) << 63);
 	int i;
 
 	for (i = 7; i >= 0; i--) {
-		p[i] = (unsigned char)(u & 0xff);
-		u >>= 8;
+		p[i] = (unsigned char)(v & 0xff);
+		v >>= 8;
 	}
+}
+
+uint64_t
+key_get_u64(const unsigned char *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+/* The sign bit flipped, so that negative numbers sort first. */
+void
+key_put_i64(unsigned char *p, int64_t v)
+{
+	key_put_u64(p, (uint64_t)v ^ (UINT64_C(1) << 63));
 }
 
 int64_t
 key_get_i64(const unsigned char *p)
 {
-	uint64_t u = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		u = (u << 8) | p[i];
-	return (int64_t)(u ^ (UINT64_C(1) << 63));
+	return (int64_t)(key_get_u64(p) ^ (UINT64_C(1) << 63));
 }
 
 void

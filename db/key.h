@@ -40,6 +40,10 @@ void key_at(struct key *k, int64_t at, const char *id);	/* i64 at, id \0 */
 /* Encode/decode one order-preserving 64-bit number at p (8 bytes). */
 void key_put_i64(unsigned char *p, int64_t v);
 int64_t key_get_i64(const unsigned char *p);
+/* The same for an unsigned number: 8 bytes, big-endian (also the
+ * fixed-width fields of small records: fanout.c, lane.c, counter.c). */
+void key_put_u64(unsigned char *p, uint64_t v);
+uint64_t key_get_u64(const unsigned char *p);
 
 /* 1 if the n-byte key p starts with the prefix (its first pl bytes). */
 int key_has_prefix(const void *p, size_t n, const struct key *prefix);

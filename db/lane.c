@@ -47,33 +47,13 @@ lane_entry_key(struct key *k, const char *wh, const char *lane, uint64_t seq)
 	key_i64(k, (int64_t)seq);
 }
 
-static void
-u64_put(unsigned char *p, uint64_t v)
-{
-	int b;
-
-	for (b = 7; b >= 0; b--, v >>= 8)
-		p[b] = (unsigned char)(v & 0xff);
-}
-
-static uint64_t
-u64_get(const unsigned char *p)
-{
-	uint64_t v = 0;
-	int b;
-
-	for (b = 0; b < 8; b++)
-		v = v << 8 | p[b];
-	return v;
-}
-
 static int
 lane_rec_dec(const unsigned char *p, size_t n, struct lane_rec *r)
 {
 	if (n != LANE_REC_LEN || p[0] != LANE_V)
 		return -1;
-	r->next_seq = u64_get(p + 1);
-	r->waiting = u64_get(p + 9);
+	r->next_seq = key_get_u64(p + 1);
+	r->waiting = key_get_u64(p + 9);
 	return 0;
 }
 
@@ -111,8 +91,8 @@ lane_save(struct store_txn *t, const char *wh, const char *lane,
 	struct key k;
 
 	buf[0] = LANE_V;
-	u64_put(buf + 1, r->next_seq);
-	u64_put(buf + 9, r->waiting);
+	key_put_u64(buf + 1, r->next_seq);
+	key_put_u64(buf + 9, r->waiting);
 	lane_key(&k, wh, lane);
 	return dbenv_put(t, DBI_LANE, &k, buf, sizeof(buf), 0);
 }

@@ -13,18 +13,6 @@
  * a few ids). */
 #define OPEV_BODY_MAX (16u * 1024)
 
-/* A time as the API writes it, or null for 0. */
-static struct json_object *
-opev_time(int64_t ms)
-{
-	char s[TIMEFMT_LEN];
-
-	if (ms == 0)
-		return NULL;
-	timefmt_format(ms, s, sizeof(s));
-	return json_object_new_string(s);
-}
-
 /*
  * Publish an event of type with data (owned: released here) to app_id's
  * webhooks that subscribe to it, in t.  Store code.
@@ -97,7 +85,7 @@ opev_disabled(struct store_txn *t, const struct store_webhook *w,
 		json_object_object_add(o, "reason",
 		    json_object_new_string(reason));
 		json_object_object_add(o, "failing_since",
-		    opev_time(failing_since));
+		    timefmt_json(failing_since));
 	}
 	return opev_emit(t, OPEV_DISABLED, w->app_id, o, now, n);
 }
@@ -129,7 +117,7 @@ opev_delivery(struct store_txn *t, const char *type,
 	json_object_object_add(o, "webhook_id",
 	    json_object_new_string(d->webhook_id));
 	json_object_object_add(o, "attempts", json_object_new_int64(attempts));
-	json_object_object_add(last, "at", opev_time(a->at));
+	json_object_object_add(last, "at", timefmt_json(a->at));
 	json_object_object_add(last, "status_code", a->status_code > 0 ?
 	    json_object_new_int64(a->status_code) : NULL);
 	json_object_object_add(last, "error", a->error[0] != '\0' ?
@@ -157,7 +145,7 @@ opev_recovered(struct store_txn *t, const char *webhook_id,
 	o = opev_webhook(&w);
 	if (o != NULL)
 		json_object_object_add(o, "failing_since",
-		    opev_time(failing_since));
+		    timefmt_json(failing_since));
 	memcpy(app, w.app_id, sizeof(app));
 	explicit_bzero(&w, sizeof(w));		/* it holds the secrets */
 	return opev_emit(t, OPEV_RECOVERED, app, o, now, n);

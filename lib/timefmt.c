@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <json-c/json.h>
+
 #include "lib/num.h"
 #include "lib/timefmt.h"
 
@@ -161,4 +163,15 @@ timefmt_parse(const char *s, int64_t *ms)
 		return -1;
 	*ms = t;
 	return 0;
+}
+
+struct json_object *
+timefmt_json(int64_t ms)
+{
+	char t[TIMEFMT_LEN];
+
+	if (ms == 0)
+		return NULL;
+	timefmt_format(ms, t, sizeof(t));
+	return json_object_new_string(t);
 }
