@@ -266,14 +266,18 @@ dlv_retry_txn(struct store_txn *t, void *arg)
 	if ((rc = dlv_load(t, dd->c, &dd->d)) != STORE_OK)
 		return rc;
 	rc = store_webhook_get(t, dd->d.webhook_id, &w);
-	if (rc == STORE_NOTFOUND)
-		return call_fail(dd->c, 409, "webhook_deleted",
+	if (rc == STORE_NOTFOUND) {
+		rc = call_fail(dd->c, 409, "webhook_deleted",
 		    "the delivery's webhook was deleted");
+		goto out;
+	}
 	if (rc != STORE_OK)
-		return rc;
-	if (!w.enabled)
-		return call_fail(dd->c, 409, "webhook_disabled",
+		goto out;
+	if (!w.enabled) {
+		rc = call_fail(dd->c, 409, "webhook_disabled",
 		    "the webhook is disabled; enable it first");
+		goto out;
+	}
 	/* A FIFO delivery that had ended goes on its own, outside its lane;
 	 * a pending one keeps its place (only made due now). */
 	if (dd->d.status != STORE_DLV_PENDING && dd->d.sequence != 0)
@@ -281,7 +285,10 @@ dlv_retry_txn(struct store_txn *t, void *arg)
 	dd->d.status = STORE_DLV_PENDING;
 	dd->d.next_attempt_at = now;
 	dd->d.updated_at = now;
-	return store_delivery_put(t, &dd->d, 0);
+	rc = store_delivery_put(t, &dd->d, 0);
+out:
+	explicit_bzero(&w, sizeof(w));	/* it held the webhook's secrets */
+	return rc;
 }
 
 void

@@ -15,6 +15,12 @@ job_clear(struct job *j)
 	 * attempt (the next pick copies them in again). */
 	explicit_bzero(j->secret, sizeof(j->secret));
 	explicit_bzero(j->prev_secret, sizeof(j->prev_secret));
+	/* The webhook's own headers may carry credentials (Authorization):
+	 * wiped too, but only when there were any (xhdr is 23 KB). */
+	if (j->nx > 0) {
+		explicit_bzero(j->xhdr, sizeof(j->xhdr));
+		j->nx = 0;
+	}
 }
 
 void
