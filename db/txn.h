@@ -1,6 +1,6 @@
 /*
- * txn.h - the transaction handle a store_txn callback gets (db/ internal;
- * store_txn's contract is in store.h, the runner in txn.c).
+ * txn.h - the transaction handle passed to a store_txn callback (db/
+ * internal; store_txn's contract is in store.h, the runner in txn.c).
  */
 #ifndef HOOKD_DB_TXN_H
 #define HOOKD_DB_TXN_H
