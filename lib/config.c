@@ -26,6 +26,7 @@
 #include "lib/keyfile.h"
 #include "lib/netaddr.h"
 #include "lib/num.h"
+#include "lib/replconf.h"
 #include "lib/str.h"
 
 #define CONFIG_FILE_MAX (1024 * 1024)	/* larger files are refused */
@@ -559,6 +560,22 @@ set_egress(struct cstate *st, const char *v)
 	return egress_set(st->c, st->key, v, st->reason, sizeof(st->reason));
 }
 
+/* A replication key (lib/replconf.c): 1 not one, 0 set, -1 err written. */
+static int
+config_repl(struct cstate *st, const char *key, const char *val, int lineno,
+    char *err, size_t errlen)
+{
+	int r;
+
+	st->reason[0] = '\0';
+	r = replconf_set(&st->c->repl, key, val, st->reason,
+	    sizeof(st->reason));
+	if (r == -1)
+		snprintf(err, errlen, "%s:%d: bad value for %s: %s", st->name,
+		    lineno, key, st->reason);
+	return r;
+}
+
 static const struct {
 	const char *key;
 	config_setter set;
@@ -626,6 +643,7 @@ config_defaults(struct config *c)
 	c->validate_events = 1;
 	c->log_syslog = 0;
 	c->log_level = LOG_INFO;
+	replconf_defaults(&c->repl);
 }
 
 int
@@ -639,6 +657,7 @@ config_parse(struct config *c, const char *name, const char *text,
 	int lineno = 0;
 	char *key, *val, *eq;
 	const char *nl;
+	int rr;
 
 	config_defaults(c);
 	memset(seen, 0, sizeof(seen));
@@ -682,6 +701,13 @@ config_parse(struct config *c, const char *name, const char *text,
 			if (strcmp(key, config_keys[k].key) == 0)
 				break;
 		if (k == CONFIG_NKEYS) {
+			rr = config_repl(&st, key, val, lineno, err, errlen);
+			if (rr == -1)
+				return -1;
+			if (rr == 0)
+				continue;
+		}
+		if (k == CONFIG_NKEYS) {
 			snprintf(err, errlen, "%s:%d: unknown key '%.64s'",
 			    name, lineno, key);
 			return -1;
@@ -710,6 +736,10 @@ config_parse(struct config *c, const char *name, const char *text,
 			    name, lineno, key, st.reason);
 			return -1;
 		}
+	}
+	if (replconf_check(&c->repl, st.reason, sizeof(st.reason)) == -1) {
+		snprintf(err, errlen, "%s: %s", name, st.reason);
+		return -1;
 	}
 	if (c->admin_token[0] == '\0') {
 		snprintf(err, errlen, "%s: admin_token (or admin_token_file) "

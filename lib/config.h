@@ -16,6 +16,7 @@
 
 #include "lib/egress.h"
 #include "lib/netaddr.h"
+#include "lib/replconf.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/hookd/hookd.conf"
 #define CONFIG_TOKEN_MAX 256
@@ -57,6 +58,7 @@ struct config {
 	char tls_client_key[PATH_MAX];
 	char tls_ca_file[PATH_MAX];
 	char proxy[EGRESS_PROXY_MAX + 1];
+	struct replconf repl;		/* replication keys (replconf.h) */
 };
 
 /* Fill c with every default.  admin_token is left empty. */
