@@ -45,6 +45,7 @@ LIBS = -ldb-5.3 $(PKG_LIBS) -lm
 LIB_SRC := $(wildcard lib/*.c) $(wildcard db/*.c)
 CGI_SRC := $(filter-out cgi/main.c,$(wildcard cgi/*.c))
 SEND_SRC := $(filter-out sender/main.c,$(wildcard sender/*.c))
+REPL_SRC := $(filter-out repl/main.c,$(wildcard repl/*.c))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 BENCH_SRC := $(wildcard bench/*.c)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
@@ -59,13 +60,15 @@ GEN_OBJ := $(O)/gen/schemas.o $(O)/gen/www.o
 LIB_OBJ := $(LIB_SRC:%.c=$(O)/%.o) $(GEN_OBJ)
 CGI_OBJ := $(CGI_SRC:%.c=$(O)/%.o)
 SEND_OBJ := $(SEND_SRC:%.c=$(O)/%.o)
+REPL_OBJ := $(REPL_SRC:%.c=$(O)/%.o)
 UNIT_BIN := $(UNIT_SRC:%.c=$(O)/%)
 BENCH_BIN := $(BENCH_SRC:%.c=$(O)/%)
 FUZZ_BIN := $(FUZZ_SRC:%.c=$(O)/%)
 
 FCGI := $(O)/cgi/hookd.fcgi
 SEND := $(O)/sender/hookd-send
-PROGS := $(FCGI) $(SEND)
+REPL := $(O)/repl/hookd-repl
+PROGS := $(FCGI) $(SEND) $(REPL)
 
 all: $(PROGS)
 
@@ -92,6 +95,8 @@ $(O)/libsend.a: $(SEND_OBJ)
 $(FCGI): $(O)/cgi/main.o $(O)/libcgi.a $(O)/libhookd.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 $(SEND): $(O)/sender/main.o $(O)/libsend.a $(O)/libhookd.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(REPL): $(O)/repl/main.o $(REPL_OBJ) $(O)/libhookd.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 # Unit tests: every tests/unit/test_*.c is one Check program, found by name.
@@ -141,7 +146,8 @@ unit: $(PROGS) $(UNIT_BIN)
 	  if [ -n "$$fail" ]; then echo "FAILED:$$fail"; exit 1; fi
 
 integration: $(PROGS) $(BENCH_BIN)
-	HOOKD_FCGI=$(abspath $(FCGI)) HOOKD_SEND=$(abspath $(SEND)) HOOKD_BUILD=$(abspath $(O)) \
+	HOOKD_FCGI=$(abspath $(FCGI)) HOOKD_SEND=$(abspath $(SEND)) HOOKD_REPL=$(abspath $(REPL)) \
+	HOOKD_BUILD=$(abspath $(O)) \
 	$(PYTHON) -m unittest discover -s tests/integration -t tests/integration -v $(TESTFLAGS)
 
 check-asan: deps
@@ -167,12 +173,13 @@ deb:
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 755 $(SEND) $(DESTDIR)$(BINDIR)/hookd-send
+	install -m 755 $(REPL) $(DESTDIR)$(BINDIR)/hookd-repl
 	install -m 755 $(FCGI) $(DESTDIR)$(LIBEXECDIR)/hookd.fcgi
 	install -m 644 docs/man/hookd-send.8 docs/man/hookd.fcgi.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 644 docs/man/hookd.conf.5 $(DESTDIR)$(MANDIR)/man5/
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/hookd-send $(DESTDIR)$(LIBEXECDIR)/hookd.fcgi
+	rm -f $(DESTDIR)$(BINDIR)/hookd-send $(DESTDIR)$(BINDIR)/hookd-repl $(DESTDIR)$(LIBEXECDIR)/hookd.fcgi
 	rm -f $(DESTDIR)$(MANDIR)/man8/hookd-send.8 $(DESTDIR)$(MANDIR)/man8/hookd.fcgi.8
 	rm -f $(DESTDIR)$(MANDIR)/man5/hookd.conf.5
 	-rmdir $(DESTDIR)$(LIBEXECDIR)

@@ -8,6 +8,7 @@
 #include "cgi/catalog.h"
 #include "cgi/handlers.h"
 #include "cgi/jin.h"
+#include "cgi/master.h"
 #include "cgi/response.h"
 #include "cgi/router.h"
 #include "lib/id.h"
@@ -25,6 +26,7 @@ api_open_store(struct api_ctx *ctx)
 	o.home = ctx->cfg->data_dir;
 	o.nosync = ctx->cfg->nosync;
 	o.key_file = ctx->cfg->encryption_key_file;
+	o.repl = &ctx->cfg->repl;
 	err[0] = '\0';
 	if (store_open(&ctx->store, &o, err, sizeof(err)) != STORE_OK) {
 		log_err("store_open %s: %s", ctx->cfg->data_dir, err);
@@ -219,6 +221,10 @@ api_handle(struct api_ctx *ctx, const struct api_request *req,
 		    "catalog could not be loaded; see the server's log");
 		return;
 	}
+	/* a replicated site that is not the master: 307 or 503 no_master
+	 * before anything is read (cgi/master.c) */
+	if (master_gate(&c) == -1)
+		return;
 	if (r->fn != catalog_list && r->fn != catalog_get &&
 	    api_open_store(ctx) == -1) {
 		response_error(resp, 503, "storage_unavailable",

@@ -15,6 +15,7 @@
 #define API_BODY_MAX	(64 * 1024)	/* every body but the events' */
 #define API_RESPONSE_MAX (16 * 1024 * 1024)	/* largest answer we build */
 #define API_JSON_DEPTH	64		/* deepest JSON nesting accepted */
+#define API_LOCATION_MAX 8192		/* a 307's Location (cgi/master.c) */
 
 /* Per-process state.  cfg is borrowed; store is owned (store_close on
  * exit) and NULL while the environment could not be opened. */
@@ -46,6 +47,8 @@ struct api_response {
 	int status;
 	char allow[64];		/* Allow header of a 405, "" otherwise */
 	int www_authenticate;	/* 1 on 401: WWW-Authenticate: Bearer */
+	int retry_after;	/* > 0: Retry-After: seconds (503) */
+	char location[API_LOCATION_MAX + 1];	/* Location of a 307, "" */
 	struct buf body;
 };
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "cgi/call.h"
+#include "cgi/master.h"
 #include "cgi/response.h"
 #include "lib/log.h"
 #include "lib/str.h"
@@ -40,6 +41,19 @@ call_txn(struct api_call *c, int flags, store_txn_fn fn, void *arg)
 	}
 	if (rc == STORE_NOTFOUND) {
 		call_not_found(c, "resource");
+		return -1;
+	}
+	if (rc == STORE_NOTPERM) {	/* replicated: stored here only */
+		log_warn("%s %s: %s", c->req->method, c->req->path, err);
+		response_error(c->resp, 503, "replication_unavailable",
+		    "the write was not acknowledged by enough sites in time; "
+		    "repeat it (an event with the same id is not stored "
+		    "twice)");
+		c->resp->retry_after = 1;
+		return -1;
+	}
+	if (rc == STORE_NOTMASTER) {	/* mastership lost meanwhile */
+		master_redirect(c);
 		return -1;
 	}
 	log_err("%s %s: storage: %s (%d)", c->req->method, c->req->path,

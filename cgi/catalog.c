@@ -4,6 +4,7 @@
 
 #include "cgi/catalog.h"
 #include "cgi/handlers.h"
+#include "cgi/master.h"
 #include "cgi/response.h"
 #include "lib/log.h"
 
@@ -76,5 +77,6 @@ catalog_health(struct api_call *c)
 	}
 	o = json_object_new_object();
 	json_object_object_add(o, "status", json_object_new_string("ok"));
+	master_health(c, o);
 	response_json(c->resp, 200, o);
 }

@@ -130,6 +130,12 @@ request_write(const struct api_response *resp, const struct request_io *io)
 	if (resp->www_authenticate &&
 	    buf_adds(&h, "WWW-Authenticate: Bearer realm=\"hookd\"\r\n") == -1)
 		goto out;
+	if (resp->location[0] != '\0' &&
+	    buf_printf(&h, "Location: %s\r\n", resp->location) == -1)
+		goto out;
+	if (resp->retry_after > 0 &&
+	    buf_printf(&h, "Retry-After: %d\r\n", resp->retry_after) == -1)
+		goto out;
 	if (buf_adds(&h, "Cache-Control: no-store\r\n\r\n") == -1)
 		goto out;
 	if (io->write(io->u, h.data, h.len) == -1)

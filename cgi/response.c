@@ -12,6 +12,8 @@ response_init(struct api_response *r)
 	r->status = 500;
 	r->allow[0] = '\0';
 	r->www_authenticate = 0;
+	r->retry_after = 0;
+	r->location[0] = '\0';
 	buf_init(&r->body, API_RESPONSE_MAX);
 }
 
@@ -21,6 +23,8 @@ response_reset(struct api_response *r)
 	r->status = 500;
 	r->allow[0] = '\0';
 	r->www_authenticate = 0;
+	r->retry_after = 0;
+	r->location[0] = '\0';
 	buf_reset(&r->body);
 }
 
@@ -128,6 +132,7 @@ response_reason(int status)
 	case 422: return "Unprocessable Entity";
 	case 500: return "Internal Server Error";
 	case 503: return "Service Unavailable";
+	case 307: return "Temporary Redirect";
 	default: return "Unknown";
 	}
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "db/dbenv.h"
+#include "db/replenv.h"
 
 static const char *
 errno_hint(int ret)
@@ -48,6 +49,24 @@ dbenv_rc(struct store_txn *t, int ret, const char *what)
 		return STORE_RETRY;
 	case DB_RUNRECOVERY:
 		__atomic_store_n(&t->s->dead, 1, __ATOMIC_RELEASE);
+		break;
+	/* replicated stores (db/repl.c) */
+	case DB_REP_LOCKOUT:		/* a client syncing: shortly */
+		if (t->s->repl != NULL)
+			return STORE_RETRY;
+		break;
+	case DB_REP_HANDLE_DEAD:	/* rolled back under us: reopen */
+		t->repdead = 1;
+		if (!t->s->repl_process)	/* repl.c: that db only */
+			__atomic_store_n(&t->s->dead, 1, __ATOMIC_RELEASE);
+		break;
+	case EACCES:			/* a write on a client */
+		if (t->s->repl != NULL && t->s->env != NULL &&
+		    !repl_env_master(t->s->env)) {
+			snprintf(t->err, sizeof(t->err), "storage: %s: this "
+			    "site is not the master", what);
+			return STORE_NOTMASTER;
+		}
 		break;
 	default:
 		break;

@@ -58,6 +58,7 @@
 #include "db/rec.h"
 #include "db/registry.h"
 #include "db/rekey.h"
+#include "db/replenv.h"
 #include "db/watchdog.h"
 
 /*
@@ -110,6 +111,7 @@ static const struct {
 	[DBI_FANOUT] = { "fanout.db", 4096, DB_BTREE },
 	[DBI_COUNTER] = { "counters.db", 4096, DB_BTREE },
 	[DBI_LANE] = { "lanes.db", STORE_IDX_PAGESIZE, DB_BTREE },
+	[DBI_REPL] = { "replsites.db", 4096, DB_BTREE },
 };
 
 static void
@@ -280,7 +282,7 @@ static int
 open_env(struct store *s, char *err, size_t errlen)
 {
 	DB_ENV *env;
-	u_int32_t flags;
+	u_int32_t flags, dbflags;
 	db_timeout_t lt;
 	int ret, i;
 
@@ -312,15 +314,27 @@ open_env(struct store *s, char *err, size_t errlen)
 	if (s->nosync && (ret = env->set_flags(env, DB_TXN_WRITE_NOSYNC,
 	    1)) != 0)
 		goto bad;
+	if (s->repl != NULL &&
+	    repl_env_setup(env, s->repl, &flags, err, errlen) == -1)
+		goto bad;	/* ret is 0: err says why */
 	if ((ret = env->open(env, s->home, flags, 0660)) != 0)
 		goto bad;
 	registry_open(&s->reg, s->home);	/* if only created now */
 	registry_set_registered(&s->reg, 1);
 	if (regions_reserve(s, err, errlen) != STORE_OK)
 		goto bad;	/* ret is 0: err says why */
-	for (i = 0; i < DBI_N; i++) {
-		if ((ret = env_db_open(env, i, s->key_file != NULL,
-		    DB_CREATE | DB_AUTO_COMMIT | DB_THREAD, &s->db[i])) != 0)
+	/* Replicated: databases are created on the master only (a client's
+	 * arrive from it; repl.c), the replication process opens none. */
+	dbflags = DB_CREATE | DB_AUTO_COMMIT | DB_THREAD;
+	if (s->repl != NULL && !repl_env_master(env))
+		dbflags &= ~(u_int32_t)DB_CREATE;
+	for (i = 0; i < DBI_N && !s->repl_process; i++) {
+		if (i == DBI_REPL && s->repl == NULL)
+			continue;
+		if (s->repl != NULL)
+			repl_nodelay();	/* each open waits for acks */
+		if ((ret = env_db_open(env, i, s->key_file != NULL, dbflags,
+		    &s->db[i])) != 0)
 			goto bad;
 	}
 	s->opens++;
@@ -400,6 +414,7 @@ store_free(struct store *s)
 	watchdog_stop(&s->dog);
 	registry_destroy(&s->reg);
 	pthread_rwlock_destroy(&s->rw);
+	free(s->repl);
 	free(s->key_file);
 	free(s->home);
 	free(s);
@@ -427,9 +442,13 @@ env_open(struct store **sp, const struct store_opts *o, int lock_held,
 	if ((s = calloc(1, sizeof(*s))) == NULL ||
 	    (s->home = strdup(o->home)) == NULL ||
 	    (o->key_file != NULL && o->key_file[0] != '\0' &&
-	    (s->key_file = strdup(o->key_file)) == NULL)) {
-		if (s != NULL)
+	    (s->key_file = strdup(o->key_file)) == NULL) ||
+	    (o->repl != NULL && o->repl->enabled &&
+	    (s->repl = malloc(sizeof(*s->repl))) == NULL)) {
+		if (s != NULL) {
+			free(s->key_file);
 			free(s->home);
+		}
 		free(s);
 		snprintf(err, errlen, "storage: out of memory");
 		return STORE_ERR;
@@ -441,6 +460,9 @@ env_open(struct store **sp, const struct store_opts *o, int lock_held,
 	pthread_rwlock_init(&s->rw, &rwa);
 	pthread_rwlockattr_destroy(&rwa);
 	registry_init(&s->reg);
+	if (s->repl != NULL)
+		memcpy(s->repl, o->repl, sizeof(*s->repl));
+	s->repl_process = o->repl_process;
 	s->nosync = o->nosync;
 	s->lock_held = lock_held;
 	s->lock_timeout_ms = o->lock_timeout_ms > 0 ? o->lock_timeout_ms : 2000;
@@ -494,6 +516,13 @@ env_use(struct store *s, char *err, size_t errlen)
 		    __ATOMIC_ACQUIRE))
 			return STORE_OK;
 		pthread_rwlock_unlock(&s->rw);
+		if (s->repl_process) {
+			/* hookd-repl reopens itself, and starts replication
+			 * again (db/repl.c) */
+			snprintf(err, errlen, "storage: the environment needs "
+			    "recovery");
+			return STORE_ERR;
+		}
 		pthread_rwlock_wrlock(&s->rw);
 		if (s->env == NULL || s->dead) {
 			close_handles(s);

@@ -13,6 +13,7 @@
 #include "db/store.h"
 #include "db/watchdog.h"
 #include "lib/periodic.h"
+#include "lib/replconf.h"
 
 /* Every database of the environment; env.c's table gives file names, page
  * sizes and access methods.  Index databases map a composite key (key.h)
@@ -39,6 +40,8 @@ enum dbi {
 	DBI_FANOUT,	/* org \0 -> fan-out generation (fanout.c) */
 	DBI_COUNTER,	/* "attempts" -> the sender's counters (counter.c) */
 	DBI_LANE,	/* FIFO lanes: records and waiting deliveries (lane.c) */
+	DBI_REPL,	/* replicated sites only: listen addr -> public_url
+			 * (repl.c) */
 	DBI_N
 };
 
@@ -51,6 +54,8 @@ struct store {
 	int nosync;
 	int lock_timeout_ms;
 	int dead;		/* saw DB_RUNRECOVERY: reopen before use */
+	struct replconf *repl;	/* NULL: not replicated; owned copy */
+	int repl_process;	/* hookd-repl: open no database (repl.c) */
 	unsigned opens;		/* environment opens so far (tests look) */
 	char bdbmsg[256];	/* last message from BDB's error callback */
 	/* Threads using the handles hold rw for reading (a transaction, a

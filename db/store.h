@@ -14,6 +14,9 @@
  *                       retries; never seen outside a callback
  *   STORE_ERR           storage unusable (I/O, corruption, DB_RUNRECOVERY,
  *                       disk full); the request gets 503
+ *   STORE_NOTPERM       (replicated) committed, not acknowledged: 503
+ *   STORE_NOTMASTER     (replicated) a write on a site that is not the
+ *                       master: nothing written
  * A txn callback returns STORE_OK to commit, any other value to abort; that
  * value is what store_txn returns (callers may use positive values of their
  * own to abort without an error).  A callback may run more than once: it
@@ -40,6 +43,14 @@
 #define STORE_NOTFOUND	(-2)
 #define STORE_EXISTS	(-3)
 #define STORE_RETRY	(-4)
+/* Replicated sites only (docs/operations.md "Replication"): */
+#define STORE_NOTPERM	(-5)	/* committed here, but the acknowledgements
+				 * replication_ack asks for did not come in
+				 * replication_ack_timeout: not durable as
+				 * promised (the API answers 503
+				 * replication_unavailable) */
+#define STORE_NOTMASTER	(-6)	/* this site is not the master: the write
+				 * was refused, nothing changed */
 
 /* String caps, without the NUL.  The API validates input against them. */
 #define STORE_ID_MAX	64	/* ids; generated ones are 30-31 bytes */
@@ -61,6 +72,7 @@
 
 struct store;
 struct store_txn;
+struct replconf;
 
 struct store_opts {
 	const char *home;	/* environment directory, created if missing */
@@ -68,6 +80,12 @@ struct store_opts {
 	int lock_timeout_ms;	/* 0: default (2000) */
 	const char *key_file;	/* passphrase file (lib/keyfile.h): an
 				 * encrypted store; NULL or "": plaintext */
+	/* The site's replication group (lib/replconf.h, copied); NULL or
+	 * not enabled: a store of its own, as always.  repl_process: the
+	 * one process that runs the replication manager (hookd-repl, db/
+	 * repl.h); it opens the environment only. */
+	const struct replconf *repl;
+	int repl_process;
 };
 
 /*

@@ -9,6 +9,11 @@
  * panic (DB_RUNRECOVERY) marks the handles dead (env.c): seen at
  * txn_begin, nothing was done yet, so the handles are reopened and the
  * body runs; seen later, the call is STORE_ERR and the next one reopens.
+ *
+ * Replicated stores (db/repl.c): a commit whose acknowledgements did not
+ * come (DB_EVENT_REP_PERM_FAILED, raised in this thread during commit) is
+ * STORE_NOTPERM; DB_REP_HANDLE_DEAD (a client's handles rolled back under
+ * it) reopens and runs the body once more, as a panic at txn_begin does.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +23,7 @@
 
 #include "db/dbenv.h"
 #include "db/env.h"
+#include "db/replenv.h"
 #include "db/txn.h"
 #include "db/watchdog.h"
 
@@ -81,6 +87,8 @@ txn_try(struct store *s, int flags, store_txn_fn fn, void *arg,
 		 * flush is done; a reader may see the commit a moment
 		 * earlier.
 		 */
+		if (s->repl != NULL)
+			repl_perm_clear();
 		ret = t->txn->commit(t->txn,
 		    t->rdonly || lazy ? DB_TXN_NOSYNC : 0);
 		t->txn = NULL;
@@ -89,6 +97,13 @@ txn_try(struct store *s, int flags, store_txn_fn fn, void *arg,
 		if (ret != 0) {
 			(void)dbenv_rc(t, ret, lazy ? "commit/flush" : "commit");
 			rc = STORE_ERR;
+		} else if (s->repl != NULL && repl_perm_failed()) {
+			/* replication: committed here, acknowledgements
+			 * missing (db/repl.c) */
+			snprintf(t->err, sizeof(t->err), "storage: commit: "
+			    "not acknowledged by the replication group in "
+			    "time");
+			rc = STORE_NOTPERM;
 		}
 		goto out;
 	}
@@ -130,7 +145,7 @@ store_txn(struct store *s, int flags, store_txn_fn fn, void *arg, char *err,
 			txn_backoff(try);
 			continue;
 		}
-		if (!begun && !reopened &&
+		if ((!begun || t.repdead) && !reopened &&
 		    __atomic_load_n(&s->dead, __ATOMIC_ACQUIRE)) {
 			/* another process ran recovery: reopen, go on */
 			reopened = 1;
@@ -142,7 +157,8 @@ store_txn(struct store *s, int flags, store_txn_fn fn, void *arg, char *err,
 		rc = STORE_ERR;
 		snprintf(err, errlen, "storage: gave up after %d deadlocks "
 		    "or lock timeouts", TXN_TRIES);
-	} else if (rc == STORE_ERR)
+	} else if (rc == STORE_ERR || rc == STORE_NOTPERM ||
+	    rc == STORE_NOTMASTER)
 		snprintf(err, errlen, "%s",
 		    t.err[0] ? t.err : "storage: transaction failed");
 	return rc;

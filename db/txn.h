@@ -13,6 +13,7 @@ struct store_txn {
 	struct store *s;
 	DB_TXN *txn;		/* NULL once committed or aborted */
 	int rdonly;
+	int repdead;		/* saw DB_REP_HANDLE_DEAD (repl.c) */
 	char err[512];		/* why the last call failed (STORE_ERR) */
 };
 

@@ -1,0 +1,85 @@
+/*
+ * repl.h - the store in a replication group (Berkeley DB's replication
+ * manager): what hookd-repl asks of db/ (start, the site's role and view
+ * of the group, the public_url table), without db.h.  How replication
+ * is configured at open and how commits learn they are not durable is
+ * db/ internal (replenv.h); the why is in repl.c.
+ */
+#ifndef HOOKD_DB_REPL_H
+#define HOOKD_DB_REPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db/store.h"
+#include "lib/replconf.h"
+
+#define REPL_ADDR_MAX (REPLCONF_HOST_MAX + 8)	/* "[host]:port" */
+#define REPL_SITES_MAX 32			/* remote sites reported */
+
+enum repl_role { REPL_NONE = 0, REPL_MASTER = 1, REPL_CLIENT = 2 };
+
+struct repl_site {
+	char addr[REPL_ADDR_MAX + 1];	/* "host:port", NUL-terminated */
+	int eid;			/* Berkeley DB's environment id */
+	int connected;			/* to our replication process */
+	int master;			/* the site the group follows */
+};
+
+/* The site's view, as its replication process (the listener) sees it.
+ * In another process the connection states are unknown (all 0). */
+struct repl_info {
+	int role;			/* enum repl_role */
+	int self_eid, master_eid;	/* -1 when none */
+	int master_connected;		/* master's connection is up (or we
+					 * are the master) */
+	char master_addr[REPL_ADDR_MAX + 1];	/* "" when none known */
+	uint32_t gen;			/* election generation */
+	/* Log this site knows it is missing (a gap while catching up);
+	 * 0 on the master or when the client is current as far as it knows. */
+	uint64_t lag_bytes;
+	struct repl_site sites[REPL_SITES_MAX];
+	size_t nsites;
+};
+
+/*
+ * The replication process: start the replication manager on s (opened
+ * with store_opts.repl and repl_process), as a client that calls an
+ * election (DB_REP_ELECTION).  Only one process of a site may do it.
+ * 0, or STORE_ERR with err.
+ */
+int repl_start(struct store *s, int nthreads, char *err, size_t errlen);
+
+/* Fill *out.  0, or STORE_ERR with err (the handles may be dead: see
+ * repl_dead). */
+int repl_info(struct store *s, struct repl_info *out, char *err,
+    size_t errlen);
+
+/* 1 when the environment panicked (another process ran recovery, or
+ * Berkeley DB failed): the replication process closes and reopens it and
+ * starts replication again. */
+int repl_dead(struct store *s);
+
+/*
+ * The public_url table, a replicated database: addr ("host:port", a
+ * site's replication_listen) -> its public_url.  put is for the master's
+ * replication process (its own entry, when it becomes master); get works
+ * on every site once the table has reached it (STORE_NOTFOUND before).
+ * Store codes; url gets at most urllen - 1 bytes and a NUL.
+ */
+int repl_url_put(struct store *s, const char *addr, const char *url,
+    char *err, size_t errlen);
+int repl_url_get(struct store *s, const char *addr, char *url, size_t urllen,
+    char *err, size_t errlen);
+
+/*
+ * Replication events (Berkeley DB's DB_EVENT_REP_*, numbered as there)
+ * seen by this process, for the replication process to log: each call
+ * returns the set seen since the last call (bit n: event n) and clears it.
+ * Cheap; safe from any thread.
+ */
+uint32_t repl_events_take(void);
+/* A name for event bit n ("elected", "dupmaster", ...), "" if unknown. */
+const char *repl_event_name(int n);
+
+#endif

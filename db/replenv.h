@@ -1,0 +1,39 @@
+/*
+ * replenv.h - db/ internal side of replication (repl.c): configuring an
+ * environment handle before its open, and the per-thread "not durable"
+ * flag that the commit path reads (txn.c).  Public side: repl.h.
+ */
+#ifndef HOOKD_DB_REPLENV_H
+#define HOOKD_DB_REPLENV_H
+
+#include <stddef.h>
+#include <db.h>
+
+#include "lib/replconf.h"
+
+/*
+ * Configure env (created, not open) for the group r: the event callback,
+ * this site (DB_LOCAL_SITE, DB_GROUP_CREATOR when r->create), the peers
+ * (DB_BOOTSTRAP_HELPER), priority, acknowledgement policy and timeout,
+ * heartbeats, election and connection retry timeouts; DB_INIT_REP is
+ * added to *flags.  Every process of the site configures the same values
+ * (Berkeley DB accepts a repeated, matching local site).  0, or -1 with
+ * err.
+ */
+int repl_env_setup(DB_ENV *env, const struct replconf *r, u_int32_t *flags,
+    char *err, size_t errlen);
+
+/* 1 when env (open, replicated) is the group's master now. */
+int repl_env_master(DB_ENV *env);
+
+/* After a replication connection came up in this process: TCP_NODELAY
+ * on its TCP sockets (repl.c says why).  Cheap when none did. */
+void repl_nodelay(void);
+
+/* The calling thread's "the last commit was not acknowledged" flag
+ * (DB_EVENT_REP_PERM_FAILED runs in the committing thread before commit
+ * returns): clear before a commit, read after it. */
+void repl_perm_clear(void);
+int repl_perm_failed(void);
+
+#endif
