@@ -60,7 +60,7 @@ class RefusedConfigTests(unittest.TestCase):
                 a.repl_addr, b.repl_addr, b.repl_addr))
             self.assertRefused(a, ["replication_peers", "replication_ack"])
             # No peer at all on a site that does not create the group.
-            b.write_config(replication_peers="")
+            b.write_config(replication_peers=None)
             self.assertRefused(b, ["replication_peers"])
 
     def test_site_with_another_encryption_key_is_refused(self):
