@@ -115,20 +115,42 @@ class GroupTests(unittest.TestCase):
             self.assertEqual(addrs, sorted(s.repl_addr for s in g.sites))
 
     def test_lone_client_with_peers_down_answers_503_no_master(self):
-        with Group(3) as g:
-            c = g.sites[1]          # not the creator; its peers never start
-            c.start()
+        with Group(3, senders=False) as g:
+            m = g.start()
+            app, _ = replgroup.make_app(m, g.receiver)
+            c = next(s for s in g.sites if s is not m)
+            st, _ = replgroup.wait_readable(c, "/v1/apps/" + app["id"])
+            self.assertEqual(st, 200)
+            for s in g.sites:
+                s.shutdown()
+            c.start()               # its peers stay down
             time.sleep(1.0)
-            self.assertEqual(c.role(), ("none", None))
+            self.assertEqual(c.health(), (200, {"status": "ok", "role": "none",
+                                                "master": None}))
             for method, path, body in (
                     ("POST", "/v1/apps", {"org_id": "o", "name": "a"}),
                     ("POST", "/v1/events", {"type": "user.signin",
-                                            "org_id": "o", "data": {}})):
+                                            "org_id": "o", "data": {}}),
+                    ("DELETE", "/v1/apps/" + app["id"], None)):
                 st, h, out = c.request(method, path, body)
                 self.assertEqual(st, 503, out)
                 self.assertEqual(out["error"]["code"], "no_master", out)
                 self.assertEqual(h.get("retry-after"), "1")
                 self.assertNotIn("location", h)
+            # Reads still come from the local copy.
+            st, _, body = c.request("GET", "/v1/apps/" + app["id"])
+            self.assertEqual(st, 200, body)
+
+    def test_site_that_never_joined_answers_writes_503_no_master(self):
+        with Group(3, senders=False) as g:
+            c = g.sites[1]          # not the creator; its peers never start
+            c.start()
+            time.sleep(1.0)
+            st, h, out = c.request("POST", "/v1/events", {
+                "type": "user.signin", "org_id": "o", "data": {}})
+            self.assertEqual(st, 503, out)
+            self.assertEqual(out["error"]["code"], "no_master", out)
+            self.assertEqual(h.get("retry-after"), "1")
 
     def test_sender_delivers_only_on_the_master(self):
         with Group(3, senders=False) as g:
