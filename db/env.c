@@ -460,7 +460,7 @@ env_open(struct store **sp, const struct store_opts *o, int lock_held,
 	pthread_rwlock_init(&s->rw, &rwa);
 	pthread_rwlockattr_destroy(&rwa);
 	registry_init(&s->reg);
-	if (s->repl != NULL)
+	if (s->repl != NULL && o->repl != NULL)
 		memcpy(s->repl, o->repl, sizeof(*s->repl));
 	s->repl_process = o->repl_process;
 	s->nosync = o->nosync;

@@ -27,6 +27,7 @@
 #include "lib/wake.h"
 #include "sender/lock.h"
 #include "sender/run.h"
+#include "sender/standby.h"
 #include "sender/status.h"
 
 enum { MODE_NONE, MODE_ONCE, MODE_LOOP, MODE_STATUS, MODE_REKEY };
@@ -274,6 +275,7 @@ main(int argc, char **argv)
 	so.home = cfg.data_dir;
 	so.nosync = cfg.nosync;
 	so.key_file = cfg.encryption_key_file;
+	so.repl = &cfg.repl;
 	if (store_open(&st, &so, err, sizeof(err)) != STORE_OK)
 		goto fail;
 	if (mode == MODE_STATUS) {
@@ -299,8 +301,36 @@ main(int argc, char **argv)
 	ro.wakefd = wakefd;
 	log_info("hookd-send %s started (%s, concurrency %u)", HOOKD_VERSION,
 	    ro.loop ? "loop" : "once", cfg.concurrency);
-	if (run_sender(&ro, err, sizeof(err)) == -1)
-		goto fail;
+	if (cfg.repl.enabled) {
+		ro.demoted = standby_demoted;
+		ro.demoted_arg = &cfg;
+	}
+	/* replicated: deliver only while this site is the master */
+	for (;;) {
+		if (!standby_master(&cfg)) {
+			if (mode == MODE_ONCE) {
+				log_info("this site is not the replication "
+				    "group's master: nothing to send");
+				break;
+			}
+			if (!standby_wait(st, &cfg, &main_stop,
+			    main_sigpipe[0]))
+				break;
+		}
+		n = run_sender(&ro, err, sizeof(err));
+		if (mode == MODE_ONCE || main_stop || !cfg.repl.enabled) {
+			if (n == -1)
+				goto fail;
+			break;
+		}
+		/* --loop, replicated: the pass ended because the site was
+		 * demoted (its last outcomes may fail to commit: they will
+		 * be sent again by the new master) */
+		if (n == -1 && standby_master(&cfg))
+			goto fail;
+		if (n == -1)
+			log_warn("%s", err);
+	}
 	log_info("hookd-send done");
 	rc = 0;
 	goto out;

@@ -487,7 +487,7 @@ run_sender(const struct run_opts *o, char *err, size_t errlen)
 	int64_t mono, start = timefmt_mono_ms();
 	struct house *house = NULL;
 	unsigned nfds, i;
-	int stopping = 0, rc = -1;
+	int stopping = 0, rc = -1, demoted = 0;
 	char c[64];
 	struct job *j;
 
@@ -506,6 +506,16 @@ run_sender(const struct run_opts *o, char *err, size_t errlen)
 			house = NULL;
 			log_info("stopping: finishing %u transfers in flight",
 			    transfer_running(r.tr));
+			run_drop_ready(&r);
+		}
+		/* replication: no longer the master (sender/standby.h) */
+		if (o->demoted != NULL && !stopping &&
+		    o->demoted(o->demoted_arg)) {
+			stopping = demoted = 1;
+			house_stop(house);
+			house = NULL;
+			log_warn("this site is no longer the master: finishing "
+			    "%u transfers in flight", transfer_running(r.tr));
 			run_drop_ready(&r);
 		}
 		if (!o->loop && mono - start > RUN_ONCE_MAX_MS && !stopping) {
@@ -574,9 +584,10 @@ run_sender(const struct run_opts *o, char *err, size_t errlen)
 	house_stop(house);
 	house = NULL;
 	log_release();	/* the last turn's lines, before the house work */
-	if (!o->loop)
+	/* demoted: a client, whose house the new master keeps */
+	if (!demoted && !o->loop)
 		house_round(o->store, o->cfg, o->stop, 1, "once");
-	else
+	else if (!demoted)
 		house_round(o->store, o->cfg, o->stop, 0, "loop");
 	rc = 0;
 out:

@@ -40,6 +40,11 @@ struct run_opts {
 	volatile sig_atomic_t *stop;	/* set by SIGTERM/SIGINT */
 	int sigfd;			/* readable after a signal, or -1 */
 	int wakefd;			/* wake.h socket (loop), or -1 */
+	/* Replicated site (sender/standby.h): NULL, or 1 once the site has
+	 * stopped being the master; then the pass ends as on *stop, without
+	 * the closing house round (a client must not write). */
+	int (*demoted)(const void *arg);
+	const void *demoted_arg;
 };
 
 /* 0 done, -1 runtime error with err. */
