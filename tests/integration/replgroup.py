@@ -198,6 +198,10 @@ class Site(harness.Server):
     def start(self, timeout=20.0):
         """hookd-repl, then lighttpd + hookd.fcgi, then the sender."""
         self.start_repl()
+        return self.start_web(timeout)
+
+    def start_web(self, timeout=20.0):
+        """lighttpd + hookd.fcgi, then the sender (hookd-repl runs)."""
         super().start(timeout)
         if self.want_sender:
             self.start_sender("--loop")
@@ -406,13 +410,21 @@ class Group:
     def __exit__(self, *exc):
         self.stop()
 
-    def start(self, wait=True, timeout=30.0):
-        """Start every site (the creator first); wait for an agreed master
-        when wait.  Returns the master (or None)."""
+    def start(self, wait=True, timeout=30.0, per_site=False):
+        """Start every site, the creator first: every hookd-repl, then
+        every site's web processes and sender (per_site: each site whole,
+        one after the other).  Waits for an agreed master when wait;
+        returns it (or None)."""
         order = sorted(self.sites, key=lambda s: s.config.get(
             "replication_create") != "yes")
-        for s in order:
-            s.start()
+        if per_site:
+            for s in order:
+                s.start()
+        else:
+            for s in order:
+                s.start_repl()
+            for s in order:
+                s.start_web()
         return self.wait_master(timeout=timeout) if wait else None
 
     def stop(self):

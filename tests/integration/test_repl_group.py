@@ -141,6 +141,21 @@ class GroupTests(unittest.TestCase):
             st, _, body = c.request("GET", "/v1/apps/" + app["id"])
             self.assertEqual(st, 200, body)
 
+    def test_master_whose_web_started_before_its_peers_takes_writes(self):
+        # Each site started whole, one after the other (as hosts boot):
+        # the creator's hookd.fcgi opened the store before any peer joined.
+        with Group(3, senders=False) as g:
+            m = g.start(per_site=True)
+            end = time.time() + 10
+            while True:
+                st, _, out = m.request("POST", "/v1/apps",
+                                       {"org_id": "o", "name": "a"})
+                if st == 201 or time.time() > end:
+                    break
+                time.sleep(0.2)
+            self.assertEqual(st, 201, "writes on %s still %s after 10 s: %r"
+                             % (m.name, st, out))
+
     def test_site_that_never_joined_answers_writes_503_no_master(self):
         with Group(3, senders=False) as g:
             c = g.sites[1]          # not the creator; its peers never start
