@@ -539,7 +539,9 @@ class Loader:
     202 or 200 (after a 503 or a lost connection, as a client would).
     acked: {id: status of the 2xx}; seen: Counter of statuses ("conn" for
     no answer); odd: answers that are neither 2xx, 307 nor 503;
-    redirects: where 307s sent requests, with the time each was sent."""
+    redirects: where 307s sent requests, with the time each was sent;
+    how: for each acked id, the base URL that answered 2xx, when the
+    request was sent and when the answer came."""
 
     def __init__(self, targets, org, prefix, threads=2, timeout=3.0):
         self.targets = targets
@@ -550,6 +552,7 @@ class Loader:
         self.seen = collections.Counter()
         self.odd = []
         self.redirects = []     # (time sent, base URL a 307 sent it to)
+        self.how = {}           # acked id -> (URL that answered, sent, answered)
         self.lock = threading.Lock()
         self.done = threading.Event()
         self.threads = [threading.Thread(target=self._run, args=(w,),
@@ -607,6 +610,7 @@ class Loader:
                     self.seen[st] += 1
                     if st in (200, 202):
                         self.acked[eid] = st
+                        self.how[eid] = (urls[-1], at, time.time())
                     elif st != 503:
                         self.odd.append((eid, st, out, urls))
                 if st in (200, 202):
@@ -705,3 +709,18 @@ def wait_received(receiver, want, timeout=60.0):
             break
         time.sleep(0.1)
     return missing
+
+
+def describe_acks(loader, ids, since=None):
+    """One line per id of ids: who acknowledged it and when (seconds from
+    since), for a failure message."""
+    out = []
+    for eid in sorted(ids):
+        url, sent, got = loader.how.get(eid, ("?", 0.0, 0.0))
+        if since is not None:
+            out.append("%s: %s by %s, sent at %+.3f s, answered at %+.3f s"
+                       % (eid, loader.acked.get(eid), url, sent - since,
+                          got - since))
+        else:
+            out.append("%s: %s by %s" % (eid, loader.acked.get(eid), url))
+    return "\n".join(out)

@@ -9,7 +9,6 @@ import os
 import time
 import unittest
 
-import harness
 import replgroup
 from replgroup import Group, follow
 
