@@ -207,6 +207,9 @@ fail(struct store *s, int ret, const char *what, char *err, size_t errlen)
 	memset(&t, 0, sizeof(t));
 	t.s = s;
 	(void)dbenv_rc(&t, ret, what);
+	if (t.err[0] == '\0')	/* a code dbenv_rc does not explain */
+		snprintf(t.err, sizeof(t.err), "storage: %s: %s", what,
+		    db_strerror(ret));
 	snprintf(err, errlen, "%s", t.err);
 	return STORE_ERR;
 }

@@ -42,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "db/dbenv.h"
@@ -60,6 +61,7 @@
 static __thread int repl_perm_bad;	/* PERM_FAILED in this thread */
 static uint32_t repl_seen;		/* event bits, repl_events_take */
 static int repl_newconn;		/* a connection came up: repl_nodelay */
+static int repl_conns;			/* connections up in this process */
 
 static const char *const repl_names[] = {
 	[DB_EVENT_PANIC] = "panic",
@@ -99,8 +101,12 @@ repl_event(DB_ENV *env, u_int32_t event, void *info)
 		repl_perm_bad = 1;
 	if (event == DB_EVENT_PANIC && s != NULL)
 		__atomic_store_n(&s->dead, 1, __ATOMIC_RELEASE);
-	if (event == DB_EVENT_REP_CONNECT_ESTD)
+	if (event == DB_EVENT_REP_CONNECT_ESTD) {
 		__atomic_store_n(&repl_newconn, 1, __ATOMIC_RELEASE);
+		__atomic_fetch_add(&repl_conns, 1, __ATOMIC_ACQ_REL);
+	}
+	if (event == DB_EVENT_REP_CONNECT_BROKEN)
+		__atomic_fetch_sub(&repl_conns, 1, __ATOMIC_ACQ_REL);
 	if (event < 32)
 		__atomic_fetch_or(&repl_seen, 1u << event, __ATOMIC_RELAXED);
 }
@@ -164,9 +170,27 @@ repl_nodelay(void)
 	(void)closedir(d);
 }
 
+/*
+ * A subordinate process's first write on the master starts its
+ * connections to the other sites (db/repl.c, top); a commit made before
+ * they are up is shipped to nobody and fails its acknowledgements at once.
+ * So, before a commit, wait (up to the acknowledgement timeout) until as
+ * many connections are up as the policy needs acknowledgements: a quorum
+ * of the other sites, or all of them.  Costs nothing once they are up.
+ */
 void
-repl_perm_clear(void)
+repl_perm_clear(const struct replconf *r)
 {
+	struct timespec ts = { 0, 2000000 };	/* 2 ms */
+	int need = r->ack == REPLCONF_ACK_ALL ? (int)r->npeers :
+	    (int)r->npeers / 2;
+	int64_t waited = 0;
+
+	while (__atomic_load_n(&repl_conns, __ATOMIC_ACQUIRE) < need &&
+	    waited < r->ack_timeout_ms) {
+		(void)nanosleep(&ts, NULL);
+		waited += 2;
+	}
 	repl_nodelay();
 	repl_perm_bad = 0;
 }

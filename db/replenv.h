@@ -32,8 +32,9 @@ void repl_nodelay(void);
 
 /* The calling thread's "the last commit was not acknowledged" flag
  * (DB_EVENT_REP_PERM_FAILED runs in the committing thread before commit
- * returns): clear before a commit, read after it. */
-void repl_perm_clear(void);
+ * returns): clear before a commit, read after it.  clear also waits for
+ * this process's first connections (repl.c). */
+void repl_perm_clear(const struct replconf *r);
 int repl_perm_failed(void);
 
 #endif

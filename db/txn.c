@@ -87,8 +87,8 @@ txn_try(struct store *s, int flags, store_txn_fn fn, void *arg,
 		 * flush is done; a reader may see the commit a moment
 		 * earlier.
 		 */
-		if (s->repl != NULL)
-			repl_perm_clear();
+		if (s->repl != NULL && !t->rdonly)
+			repl_perm_clear(s->repl);
 		ret = t->txn->commit(t->txn,
 		    t->rdonly || lazy ? DB_TXN_NOSYNC : 0);
 		t->txn = NULL;
@@ -97,7 +97,8 @@ txn_try(struct store *s, int flags, store_txn_fn fn, void *arg,
 		if (ret != 0) {
 			(void)dbenv_rc(t, ret, lazy ? "commit/flush" : "commit");
 			rc = STORE_ERR;
-		} else if (s->repl != NULL && repl_perm_failed()) {
+		} else if (s->repl != NULL && !t->rdonly &&
+		    repl_perm_failed()) {
 			/* replication: committed here, acknowledgements
 			 * missing (db/repl.c) */
 			snprintf(t->err, sizeof(t->err), "storage: commit: "

@@ -234,6 +234,67 @@ class ReplCoreTest(unittest.TestCase):
                                    id="evt_perm_1", app_id=app["id"])
         self.assertEqual(st, 200, body)
 
+    def wait_group(self, timeout=20):
+        """A master and two live clients again; the master's Site."""
+        ok = wait_for(lambda: sorted(r or "" for r in self.roles()) ==
+                      ["client", "client", "master"], timeout, step=0.1)
+        self.assertTrue(ok, "group not back: %r\n%s" % (
+            self.roles(), "\n".join(s.repl_text()[-2000:]
+                                    for s in self.sites)))
+        return self.master()
+
+    def test_5_sigkill_of_an_api_process_on_the_master(self):
+        # The next opener recovers the environment, which panics the
+        # site's hookd-repl: it reopens and rejoins (docs/operations.md).
+        m = self.master()
+        app = m.create_app("org_k5", "k5")
+        os.kill(m.fcgi_pids()[0], signal.SIGKILL)
+        t0 = time.time()
+        codes = set()
+        while time.time() - t0 < 3:
+            try:
+                st, _, body = m.request("POST", "/v1/apps",
+                                        {"org_id": "org_k5", "name": "n"},
+                                        timeout=10)
+                codes.add((st, (body or {}).get("error", {}).get("code")))
+            except (OSError, http.client.HTTPException):
+                codes.add("connection")
+            time.sleep(0.1)
+        # never a crash or a false answer: 201, 307 or 503 no_master only
+        for c in codes:
+            self.assertIn(c, {(201, None), (307, "not_master"),
+                              (503, "no_master"), "connection"}, codes)
+        new = self.wait_group()
+        st, _, _ = new.request("GET", "/v1/apps/" + app["id"])
+        self.assertEqual(st, 200)
+
+    def test_6_sigkill_of_hookd_repl_then_restart_rejoins(self):
+        m = self.master()
+        app = m.create_app("org_k6", "k6")
+        acked = []
+        for i in range(10):
+            st, _, _ = m.post_event("fail.test", "org_k6", {"i": i},
+                                    id="evt_k6_%d" % i, app_id=app["id"])
+            if st in (200, 202):
+                acked.append("evt_k6_%d" % i)
+        m.repl_proc.kill()
+        m.repl_proc.wait(5)
+        others = [s for s in self.sites if s is not m]
+        new = wait_for(lambda: next((s for s in others if (s.health() or {})
+                                     .get("role") == "master"), None), 10)
+        self.assertIsNotNone(new)
+        # the old master's API stops taking writes (no live hookd-repl)
+        self.assertTrue(wait_for(lambda: m.request(
+            "POST", "/v1/apps", {"org_id": "org_k6", "name": "z"})[0] == 503,
+            5))
+        m.start_repl()
+        self.wait_group(30)
+        self.assertEqual((m.health() or {}).get("role"), "client")
+        for eid in acked:
+            st, _, body = new.post_event("fail.test", "org_k6", {},
+                                         id=eid, app_id=app["id"])
+            self.assertEqual(st, 200, (eid, body))
+
     def test_9_sigkill_of_the_master_elects_another_that_delivers(self):
         m = self.master()
         app = m.create_app("org_fail", "failover")
