@@ -61,7 +61,8 @@ def wrk(srv, body, seconds, conns, path="/v1/events"):
         f.write(LUA % (lua_quote(body), srv.admin_token))
     try:
         r = subprocess.run(["wrk", "-t2", "-c%d" % conns, "-d%ds" % seconds, "-s", f.name,
-                            "--latency", "http://127.0.0.1:%d%s" % (srv.port, path)],
+                            "--latency", "http://%s:%d%s" % (getattr(srv, "host", "127.0.0.1"),
+                                                             srv.port, path)],
                            capture_output=True, text=True, timeout=seconds + 60)
     finally:
         os.unlink(f.name)

@@ -38,6 +38,9 @@ master_send_away(struct api_call *c, const struct replstate *st)
 	const char *q = c->req->query;
 	int n;
 
+	if (q != NULL && q[0] == '\0')
+		q = NULL;	/* the server sets QUERY_STRING="" without '?' */
+
 	if (st->role != REPLSTATE_CLIENT || st->master_url[0] == '\0' ||
 	    v1 == NULL) {
 		master_no_master(c);

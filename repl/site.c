@@ -33,7 +33,7 @@
 int
 site_init(struct site *s, const struct config *cfg, char *err, size_t errlen)
 {
-	char pass[KEYFILE_MAX + 2];
+	char pass[KEYFILE_MAX + 2];	/* keyfile_read wants MAX + 2 */
 	unsigned char mac[EVP_MAX_MD_SIZE];
 	unsigned int maclen = 0, i;
 	size_t len;

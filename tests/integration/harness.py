@@ -25,8 +25,8 @@ of FastCGI.  Every process the harness starts is killed by PID in stop(),
 and the temp dir is removed.  Use Server as a context manager, or call
 stop() in tearDownClass.
 
-Receiver is a small HTTP server on 127.0.0.1 that records what it gets and
-answers with a status chosen per request (for sender tests).
+Receiver is a small HTTP server on 127.0.0.1 (or host=) that records
+what it gets and answers with a status chosen per request (for sender tests).
 """
 
 import ctypes
@@ -109,11 +109,11 @@ def remove_shm(data_dir):
         _libc.shmctl(ctypes.c_int(i), ctypes.c_int(0), None)   # IPC_RMID
 
 
-def free_port():
-    """A TCP port on 127.0.0.1 that was free a moment ago (bind port 0)."""
+def free_port(host="127.0.0.1"):
+    """A TCP port on host that was free a moment ago (bind port 0)."""
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
-        s.bind(("127.0.0.1", 0))
+        s.bind((host, 0))
         return s.getsockname()[1]
     finally:
         s.close()
@@ -165,11 +165,57 @@ def children_of(ppid):
     return sorted(out)
 
 
+def http_request(host, port, method, path, body=None, token=None,
+                 headers=None, timeout=30, content_type="application/json"):
+    """One HTTP request to host:port, as Server.request (token: the bearer
+    token or None)."""
+    h = {}
+    if token is not None:
+        h["Authorization"] = "Bearer " + token
+    data = None
+    if body is not None:
+        if isinstance(body, (dict, list)):
+            data = json.dumps(body).encode()
+        elif isinstance(body, str):
+            data = body.encode()
+        else:
+            data = body
+        if content_type is not None:
+            h["Content-Type"] = content_type
+    if headers:
+        h.update(headers)
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        try:
+            conn.request(method, path, body=data, headers=h)
+        except (BrokenPipeError, ConnectionResetError):
+            pass      # the server may answer early (413) and close
+        resp = conn.getresponse()
+        raw = resp.read()
+        rh = {k.lower(): v for k, v in resp.getheaders()}
+        parsed = None
+        if raw:
+            try:
+                parsed = json.loads(raw)
+            except ValueError:
+                parsed = raw
+        return resp.status, rh, parsed
+    finally:
+        conn.close()
+
+
 class Server:
-    """lighttpd + hookd.fcgi on a free loopback port, fresh data dir."""
+    """lighttpd + hookd.fcgi on a free loopback port, fresh data dir.
+
+    host: the address lighttpd binds and request() connects to; port: a
+    fixed port (else a free one at each start); wrap: a command prefix for
+    every program started (e.g. ["ip", "netns", "exec", NAME]: it must exec
+    the program, so that the PID is the program's).  tests/integration/
+    replgroup.py uses the three for the sites of a replication group."""
 
     def __init__(self, config=None, procs=2, mode="fastcgi", fcgi=None,
-                 data_dir=None, encrypt=False):
+                 data_dir=None, encrypt=False, host="127.0.0.1", port=None,
+                 wrap=None):
         if not (fcgi or FCGI):
             raise RuntimeError("HOOKD_FCGI is not set (run via make integration)")
         self.fcgi = fcgi or FCGI
@@ -183,7 +229,10 @@ class Server:
         self.error_log = os.path.join(self.tmp, "lighttpd-error.log")
         self.stderr_log = os.path.join(self.tmp, "stderr.log")
         self.admin_token = ADMIN_TOKEN
-        self.port = None
+        self.host = host
+        self.fixed_port = port
+        self.port = port
+        self.wrap = list(wrap or [])
         self.proc = None
         self.senders = []
         self.config = {
@@ -227,7 +276,7 @@ class Server:
         os.makedirs(docroot, exist_ok=True)
         lines = [
             'server.document-root = "%s"' % docroot,
-            'server.bind = "127.0.0.1"',
+            'server.bind = "%s"' % self.host,
             "server.port = %d" % self.port,
             'server.errorlog = "%s"' % self.error_log,
             'server.pid-file = "%s"' % os.path.join(self.tmp, "lighttpd.pid"),
@@ -267,14 +316,14 @@ class Server:
         it answers.  Retries on a port race."""
         last = None
         for _ in range(3):
-            self.port = free_port()
+            self.port = self.fixed_port or free_port(self.host)
             self._write_lighttpd_conf()
             env = dict(os.environ, HOOKD_CONF=self.conf_path)
             # stderr of lighttpd is inherited by the FastCGI processes:
             # their log lines (and sanitizer reports) land in stderr.log.
             with open(self.stderr_log, "ab") as err:
                 self.proc = subprocess.Popen(
-                    [LIGHTTPD, "-D", "-f", self.lighttpd_conf],
+                    self.wrap + [LIGHTTPD, "-D", "-f", self.lighttpd_conf],
                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                     stderr=err, env=env)
             try:
@@ -383,7 +432,7 @@ class Server:
     def sender_cmd(self, *args):
         if not SEND:
             raise RuntimeError("HOOKD_SEND is not set")
-        return [SEND, "-c", self.conf_path] + list(args)
+        return self.wrap + [SEND, "-c", self.conf_path] + list(args)
 
     def run_sender(self, *args, timeout=60):
         """Run hookd-send -c CONF ARGS to completion (e.g. "--once");
@@ -417,41 +466,12 @@ class Server:
         as is) or None.  token: ADMIN (default), None (no Authorization) or a
         string.  Returns (status, headers with lower-case names, parsed JSON
         or None when the body is empty; the raw bytes when not JSON)."""
-        h = {}
         if token is ADMIN:
             token = self.admin_token
-        if token is not None:
-            h["Authorization"] = "Bearer " + token
-        data = None
-        if body is not None:
-            if isinstance(body, (dict, list)):
-                data = json.dumps(body).encode()
-            elif isinstance(body, str):
-                data = body.encode()
-            else:
-                data = body
-            if content_type is not None:
-                h["Content-Type"] = content_type
-        if headers:
-            h.update(headers)
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        try:
-            try:
-                conn.request(method, path, body=data, headers=h)
-            except (BrokenPipeError, ConnectionResetError):
-                pass      # the server may answer early (413) and close
-            resp = conn.getresponse()
-            raw = resp.read()
-            rh = {k.lower(): v for k, v in resp.getheaders()}
-            parsed = None
-            if raw:
-                try:
-                    parsed = json.loads(raw)
-                except ValueError:
-                    parsed = raw
-            return resp.status, rh, parsed
-        finally:
-            conn.close()
+        # deploy.py borrows this method for objects without a host.
+        return http_request(getattr(self, "host", "127.0.0.1"), self.port,
+                            method, path, body, token, headers, timeout,
+                            content_type)
 
     # ---- shortcuts ------------------------------------------------------
     def create_app(self, org_id="org_test", name="app"):
@@ -568,7 +588,7 @@ class Receiver:
     self.status (or the next of self.statuses when that list is non-empty),
     optional extra headers self.reply_headers and body self.reply_body."""
 
-    def __init__(self, status=200):
+    def __init__(self, status=200, host="127.0.0.1"):
         self.status = status
         self.statuses = []
         self.reply_headers = {}
@@ -609,10 +629,10 @@ class Receiver:
             def log_message(self, *a):
                 pass
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = http.server.ThreadingHTTPServer((host, 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
-        self.url = "http://127.0.0.1:%d/hook" % self.port
+        self.url = "http://%s:%d/hook" % (host, self.port)
         self.thread = threading.Thread(target=self.httpd.serve_forever,
                                        daemon=True)
         self.thread.start()

@@ -30,7 +30,7 @@ class Site(Server):
     def __init__(self, n, peers, create, **kw):
         self.host = "127.0.0.%d" % n
         self.repl_port = harness.free_port()
-        super().__init__(**kw)
+        super().__init__(host=self.host, **kw)
         self.repl_proc = None
         self.repl_log = os.path.join(self.tmp, "repl.log")
         self.n = n

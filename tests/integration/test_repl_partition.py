@@ -1,0 +1,135 @@
+"""A network partition that isolates the master of a group of three.
+
+Each site runs in a network namespace of its own on a private bridge
+(replgroup.Group(netns=True); needs root and iproute2).  Under load (two
+client threads posting ids through the two clients), the master is cut
+off from both clients in both directions; the test process still reaches
+it.  The isolated master must stop acknowledging writes (every write sent
+straight to it answers 503 replication_unavailable or no_master: it cannot
+get a quorum), the majority must elect a new master within 10 s (printed),
+every id acknowledged anywhere must be on the new master and reach the
+receiver, and once the partition heals the old master rejoins as a client
+of the new one and catches up.
+"""
+import threading
+import time
+import unittest
+
+import replgroup
+from replgroup import Group, Loader, SLOW
+from test_repl_failover import BEFORE, AFTER, FAILOVER_S, ORG, note
+
+
+class Minority(threading.Thread):
+    """Posts events one at a time straight to site (no redirects followed)
+    until stopped; answers: [(time, status or "conn", error code)]."""
+
+    def __init__(self, site):
+        super().__init__(daemon=True)
+        self.site = site
+        self.answers = []
+        self.done = threading.Event()
+
+    def run(self):
+        k = 0
+        while not self.done.is_set():
+            body = {"id": "minority-%d" % k, "type": "user.signin",
+                    "org_id": ORG, "data": {"n": k}}
+            at = time.time()
+            try:
+                st, _, out = self.site.request("POST", "/v1/events", body,
+                                               timeout=5)
+                code = out["error"]["code"] if isinstance(out, dict) and \
+                    "error" in out else None
+            except Exception:
+                st, code = "conn", None
+            self.answers.append((at, st, code))
+            k += 1
+            time.sleep(0.1)
+
+    def stop(self):
+        self.done.set()
+        self.join(30)
+
+
+class PartitionCases:
+    durability = None
+
+    def test_partition_isolating_master_minority_refuses_majority_elects(self):
+        g = Group(3, durability=self.durability, netns=True)
+        self.addCleanup(g.stop)
+        old = g.start()
+        app, _ = replgroup.make_app(old, g.receiver)
+        clients = [s for s in g.sites if s is not old]
+        for s in clients:
+            st, body = replgroup.wait_readable(s, "/v1/apps/" + app["id"])
+            self.assertEqual(st, 200, (s, body))
+        loader = Loader(lambda: clients, ORG, "part-" + self.durability)
+        self.addCleanup(loader.stop)
+        loader.start()
+        self.assertTrue(loader.wait_acked(BEFORE, 60), dict(loader.seen))
+
+        t0 = time.time()
+        g.partition([old])
+        minority = Minority(old)
+        self.addCleanup(minority.stop)
+        minority.start()
+        new, secs = g.wait_new_master(old, since=t0, timeout=30, sites=clients)
+        note("partition, %s: new master %s after %.2f s", self.durability,
+             new.name, secs)
+        self.assertLess(secs, FAILOVER_S)
+        self.assertTrue(loader.wait_acked(AFTER, 60), dict(loader.seen))
+        time.sleep(3 if not SLOW else 20)   # the minority keeps being asked
+        minority.stop()
+        loader.stop()
+
+        # The isolated side acknowledged nothing.
+        self.assertGreater(len(minority.answers), 3)
+        bad = [a for a in minority.answers
+               if a[1] != 503 or a[2] not in ("replication_unavailable",
+                                             "no_master")]
+        self.assertEqual(bad, [], "the isolated master answered otherwise")
+        note("partition, %s: isolated master answered %s", self.durability,
+             sorted({a[2] for a in minority.answers}))
+
+        acked = dict(loader.acked)
+        self.assertEqual(loader.odd, [])
+        missing = replgroup.wait_stored(new, app["id"], acked)
+        self.assertEqual(missing, set(), "acknowledged ids missing on the new "
+                         "master (times from the partition):\n%s\n%s" % (
+                             replgroup.describe_acks(loader, missing, t0),
+                             g.logs()))
+        self.assertEqual(replgroup.repost(new, acked, ORG), {})
+        # The writes the minority refused, repeated by their client through
+        # a site of the majority, are taken (202, or 200 if stored before).
+        for k in range(min(5, len(minority.answers))):
+            st, _, out, _ = replgroup.follow(
+                clients[0], "POST", "/v1/events",
+                {"id": "minority-%d" % k, "type": "user.signin",
+                 "org_id": ORG, "data": {"n": k}})
+            self.assertIn(st, (200, 202), out)
+        lost = replgroup.wait_received(g.receiver, acked, timeout=90)
+        self.assertEqual(lost, set(), "acknowledged ids never delivered")
+
+        g.heal()
+        # The old master meets the new one (DUPMASTER) and becomes a client;
+        # the majority's history wins: nothing acknowledged is lost.
+        g.wait_role(old, "client", timeout=30)
+        final = g.wait_master(timeout=30)
+        self.assertIsNot(final, old)
+        for s in (final, old):
+            missing = replgroup.wait_stored(s, app["id"], acked)
+            self.assertEqual(missing, set(), "%s lacks acknowledged ids after "
+                             "the partition healed" % s.name)
+
+
+class PartitionNosync(PartitionCases, unittest.TestCase):
+    durability = "nosync"
+
+
+class PartitionSync(PartitionCases, unittest.TestCase):
+    durability = "sync"
+
+
+if __name__ == "__main__":
+    unittest.main()
