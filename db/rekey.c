@@ -241,6 +241,8 @@ rekey_copy(struct store *src, const char *dir, const char *new_key_file,
 	    0660)) != 0)
 		goto bdb;
 	for (i = 0; i < DBI_N; i++) {
+		if (src->db[i] == NULL)
+			continue;	/* not in this store (DBI_REPL) */
 		if ((ret = env_db_open(env, i, enc, DB_CREATE | DB_EXCL,
 		    &db[i])) != 0)
 			goto bdb;
