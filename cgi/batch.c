@@ -17,6 +17,7 @@
 #include "cgi/events.h"
 #include "cgi/handlers.h"
 #include "cgi/intake.h"
+#include "cgi/master.h"
 #include "cgi/jin.h"
 #include "cgi/response.h"
 #include "lib/buf.h"
@@ -188,6 +189,11 @@ batch_create(struct api_call *c)
 	}
 	if (nv > 0 && intake_store_batch(c, v, nv) == -1)
 		goto out;	/* answered; nothing stored */
+	/* replicated: repeats answer 200 only if the group holds them */
+	for (i = 0; i < nv && v[i]->result != INTAKE_DUP; i++)
+		;
+	if (i < nv && master_durable(c) == -1)
+		goto out;
 	for (i = 0; i < n; i++) {
 		it = &items[i];
 		if (it->status == 422)

@@ -10,6 +10,7 @@
 #include "cgi/events.h"
 #include "cgi/handlers.h"
 #include "cgi/intake.h"
+#include "cgi/master.h"
 #include "cgi/jin.h"
 #include "cgi/response.h"
 #include "lib/id.h"
@@ -164,6 +165,9 @@ events_create(struct api_call *c)
 	if (events_parse(c, in, &env) == -1)
 		goto out;
 	if ((rc = intake_store(c, in)) == -1)
+		goto out;
+	/* replicated: a repeat answers 200 only if the group holds it */
+	if (rc == INTAKE_DUP && master_durable(c) == -1)
 		goto out;
 	/* {"id":ID,"deliveries":N} written directly: the id is 1..64 of
 	 * A-Z a-z 0-9 _ - (checked in events_parse or made by id_new), so it

@@ -13,6 +13,7 @@
 
 #include "cgi/master.h"
 #include "cgi/response.h"
+#include "db/repl.h"
 #include "lib/replstate.h"
 #include "lib/timefmt.h"
 
@@ -81,6 +82,21 @@ master_redirect(struct api_call *c)
 	if (st.role == REPLSTATE_MASTER)
 		st.role = REPLSTATE_NONE;	/* not what the store says */
 	master_send_away(c, &st);
+}
+
+static int
+master_touch_txn(struct store_txn *t, void *arg)
+{
+	(void)arg;
+	return store_repl_touch(t);
+}
+
+int
+master_durable(struct api_call *c)
+{
+	if (!c->cfg->repl.enabled)
+		return 0;
+	return call_txn(c, 0, master_touch_txn, NULL) == 0 ? 0 : -1;
 }
 
 void

@@ -27,6 +27,14 @@ int master_gate(struct api_call *c);
  * the request): answer as master_gate does for a client. */
 void master_redirect(struct api_call *c);
 
+/*
+ * Before answering from records alone (an event's repeat: 200), on a
+ * replicated site: a commit that waits for the group's acknowledgement of
+ * everything logged so far (db/repl.h, store_repl_touch).  0, or -1 with
+ * the answer written (503 replication_unavailable, 307/503 no_master).
+ */
+int master_durable(struct api_call *c);
+
 /* On a replicated site, add "role" and "master" (the master's public_url
  * or null) to the health answer o; elsewhere nothing. */
 void master_health(const struct api_call *c, struct json_object *o);

@@ -50,7 +50,9 @@
 #include "db/repl.h"
 #include "db/replenv.h"
 #include "db/txn.h"
+#include "lib/replstate.h"
 #include "lib/str.h"
+#include "lib/timefmt.h"
 
 #define REPL_HEARTBEAT_SEND_US	1000000	/* master: "I am alive" every 1 s */
 #define REPL_HEARTBEAT_MON_US	3000000	/* client: 3 s silent = master lost */
@@ -192,19 +194,31 @@ repl_nodelay(void)
  * of the other sites, or all of them.  Costs nothing once they are up.
  */
 void
-repl_perm_clear(const struct replconf *r)
+repl_perm_clear(const struct replconf *r, const char *home)
 {
 	struct timespec ts = { 0, 2000000 };	/* 2 ms */
+	struct replstate st;
 	int need = r->ack == REPLCONF_ACK_ALL ? (int)r->npeers :
 	    (int)r->npeers / 2;
 	int64_t waited = 0;
+	size_t i, up = 0;
 
+	if (__atomic_load_n(&repl_conns, __ATOMIC_ACQUIRE) < need) {
+		/* Are the sites there at all (hookd-repl's view)?  If not,
+		 * neither wait nor reconnect: the commit fails fast. */
+		replstate_read(home, timefmt_now_ms(), &st);
+		for (i = 1; i < st.nsites; i++)
+			up += st.sites[i].connected != 0;
+		if ((int)up < need)
+			waited = r->ack_timeout_ms;
+	}
 	while (__atomic_load_n(&repl_conns, __ATOMIC_ACQUIRE) < need &&
 	    waited < r->ack_timeout_ms) {
 		(void)nanosleep(&ts, NULL);
 		waited += 2;
 	}
-	repl_short = __atomic_load_n(&repl_conns, __ATOMIC_ACQUIRE) < need;
+	repl_short = __atomic_load_n(&repl_conns, __ATOMIC_ACQUIRE) < need &&
+	    (int)up >= need;
 	repl_nodelay();
 	repl_perm_bad = 0;
 }
@@ -612,6 +626,19 @@ repl_url_txn(struct store *s, int create, int flags, store_txn_fn fn,
 		pthread_rwlock_unlock(&s->rw);
 	}
 	return rc;
+}
+
+int
+store_repl_touch(struct store_txn *t)
+{
+	static const char touch[] = "#touch";
+	struct key k;
+
+	if (t->s->repl == NULL || t->s->db[DBI_REPL] == NULL)
+		return STORE_OK;
+	key_init(&k);
+	key_str(&k, touch);
+	return dbenv_put(t, DBI_REPL, &k, touch, sizeof(touch) - 1, 0);
 }
 
 int

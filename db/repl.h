@@ -87,6 +87,15 @@ int repl_url_get(struct store *s, const char *addr, char *url, size_t urllen,
     char *err, size_t errlen);
 
 /*
+ * In a store_txn callback of a replicated store: write a tiny record, so
+ * that the commit waits for acknowledgements covering everything this
+ * site has logged so far (they are cumulative).  An answer made from
+ * records alone (an event's repeat: 200) is thus never given for a
+ * record the group does not hold.  Not replicated: nothing, STORE_OK.
+ */
+int store_repl_touch(struct store_txn *t);
+
+/*
  * Replication events (Berkeley DB's DB_EVENT_REP_*, numbered as there)
  * seen by this process, for the replication process to log: each call
  * returns the set seen since the last call (bit n: event n) and clears it.

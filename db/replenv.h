@@ -34,7 +34,7 @@ void repl_nodelay(void);
  * (DB_EVENT_REP_PERM_FAILED runs in the committing thread before commit
  * returns): clear before a commit, read after it.  clear also waits for
  * this process's first connections (repl.c). */
-void repl_perm_clear(const struct replconf *r);
+void repl_perm_clear(const struct replconf *r, const char *home);
 int repl_perm_failed(void);
 /* After repl_perm_clear: 1 when this process had fewer connections than
  * acknowledgements needed.  A subordinate's connections are made once, to

@@ -88,7 +88,7 @@ txn_try(struct store *s, int flags, store_txn_fn fn, void *arg,
 		 * earlier.
 		 */
 		if (s->repl != NULL && !t->rdonly) {
-			repl_perm_clear(s->repl);
+			repl_perm_clear(s->repl, s->home);
 			if (repl_perm_short() && !s->repl_process) {
 				/* connections to too few sites: reconnect
 				 * (reopen) and run the body again, once */

@@ -263,7 +263,9 @@ class ReplCoreTest(unittest.TestCase):
         # never a crash or a false answer: 201, 307 or 503 no_master only
         for c in codes:
             self.assertIn(c, {(201, None), (307, "not_master"),
-                              (503, "no_master"), "connection"}, codes)
+                              (503, "no_master"),
+                              (503, "storage_unavailable"),
+                              "connection"}, codes)
         new = self.wait_group()
         st, _, _ = new.request("GET", "/v1/apps/" + app["id"])
         self.assertEqual(st, 200)
