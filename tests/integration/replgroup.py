@@ -451,10 +451,16 @@ class Group:
             self.net.heal()
             self.net.destroy()
 
-    def logs(self):
-        """Every site's logs, for a failure message."""
-        return "\n".join("===== %s =====\n%s" % (s.name, s.log()[-4000:])
-                         for s in self.sites)
+    def logs(self, tail=4000):
+        """Every site's logs for a failure message: the last tail bytes of
+        each, without the sender's per-attempt lines."""
+        out = []
+        for s in self.sites:
+            lines = [l for l in s.log().splitlines()
+                     if " info: attempt " not in l]
+            out.append("===== %s %s =====\n%s" % (s.name, s.public_url,
+                                                  "\n".join(lines)[-tail:]))
+        return "\n".join(out)
 
     def live(self):
         return [s for s in self.sites if s.state == "up"]
