@@ -280,14 +280,108 @@ repl_env_master(DB_ENV *env)
 	return master;
 }
 
-int
-repl_start(struct store *s, int nthreads, char *err, size_t errlen)
+/*
+ * The key check's messages (repl.h, repl_keycheck): the replication
+ * process answers REPL_KEY_ASK on a repmgr channel with its check value.
+ * Until the answer of the master matched, this site does not synchronise
+ * (DB_REP_CONF_DELAYCLIENT): a site without the group's encryption would
+ * otherwise receive its database pages and crash inside Berkeley DB
+ * (seen: __db_encrypt_and_checksum_pg during internal init).
+ */
+#define REPL_KEY_ASK	"hookd-key-check?"
+static char repl_fp[REPL_FP_MAX + 1];	/* ours; set before repl_start */
+
+static void
+repl_dispatch(DB_ENV *env, DB_CHANNEL *ch, DBT *req, u_int32_t nreq,
+    u_int32_t flags)
 {
-	int ret, rc = STORE_OK;
+	DBT ans;
+
+	(void)env;
+	if (!(flags & DB_REPMGR_NEED_RESPONSE))
+		return;
+	memset(&ans, 0, sizeof(ans));
+	if (nreq == 1 && req[0].size == sizeof(REPL_KEY_ASK) - 1 &&
+	    memcmp(req[0].data, REPL_KEY_ASK, req[0].size) == 0) {
+		ans.data = repl_fp;
+		ans.size = (u_int32_t)strlen(repl_fp);
+	}
+	(void)ch->send_msg(ch, &ans, 1, 0);
+}
+
+int
+repl_keycheck(struct store *s, char *out, size_t outlen, char *err,
+    size_t errlen)
+{
+	DB_CHANNEL *ch = NULL;
+	DBT req, ans;
+	int ret, rc = STORE_ERR;
+
+	out[0] = '\0';
+	if (env_use(s, err, errlen) != STORE_OK)
+		return STORE_ERR;
+	memset(&req, 0, sizeof(req));
+	memset(&ans, 0, sizeof(ans));
+	req.data = REPL_KEY_ASK;
+	req.size = sizeof(REPL_KEY_ASK) - 1;
+	ans.flags = DB_DBT_MALLOC;
+	if ((ret = s->env->repmgr_channel(s->env, DB_EID_MASTER, &ch,
+	    0)) != 0 || (ret = ch->send_request(ch, &req, 1, &ans, 2000000,
+	    0)) != 0) {
+		snprintf(err, errlen, "replication: asking the master for its "
+		    "key check: %s", db_strerror(ret));
+	} else if (ans.size == 0 || ans.size >= outlen) {
+		snprintf(err, errlen, "replication: the master gave no key "
+		    "check (a hookd-repl of another version?)");
+	} else {
+		memcpy(out, ans.data, ans.size);
+		out[ans.size] = '\0';
+		rc = STORE_OK;
+	}
+	free(ans.data);
+	if (ch != NULL)
+		(void)ch->close(ch, 0);
+	pthread_rwlock_unlock(&s->rw);
+	return rc;
+}
+
+int
+repl_sync(struct store *s, char *err, size_t errlen)
+{
+	int ret;
 
 	if (env_use(s, err, errlen) != STORE_OK)
 		return STORE_ERR;
-	ret = s->env->repmgr_start(s->env, nthreads, DB_REP_ELECTION);
+	ret = s->env->rep_set_config(s->env, DB_REP_CONF_DELAYCLIENT, 0);
+	if (ret == 0 && !repl_env_master(s->env))
+		ret = s->env->rep_sync(s->env, 0);
+	pthread_rwlock_unlock(&s->rw);
+	if (ret != 0) {
+		snprintf(err, errlen, "replication: sync: %s",
+		    db_strerror(ret));
+		return STORE_ERR;
+	}
+	return STORE_OK;
+}
+
+int
+repl_start(struct store *s, int nthreads, const char *fp, char *err,
+    size_t errlen)
+{
+	int ret, rc = STORE_OK;
+
+	if (str_copy(repl_fp, sizeof(repl_fp), fp) == -1) {
+		snprintf(err, errlen, "replication: key check too long");
+		return STORE_ERR;
+	}
+	if (env_use(s, err, errlen) != STORE_OK)
+		return STORE_ERR;
+	ret = s->env->repmgr_msg_dispatch(s->env, repl_dispatch, 0);
+	if (ret == 0)
+		ret = s->env->rep_set_config(s->env, DB_REP_CONF_DELAYCLIENT,
+		    1);
+	if (ret == 0)
+		ret = s->env->repmgr_start(s->env, nthreads, DB_REP_ELECTION);
 	if (ret == DB_REP_IGNORE) {
 		snprintf(err, errlen, "replication: another process of this "
 		    "site runs the replication manager already (is "

@@ -42,13 +42,27 @@ struct repl_info {
 	size_t nsites;
 };
 
+#define REPL_FP_MAX 64	/* a key check value (repl/site.c) */
+
 /*
  * The replication process: start the replication manager on s (opened
  * with store_opts.repl and repl_process), as a client that calls an
- * election (DB_REP_ELECTION).  Only one process of a site may do it.
- * 0, or STORE_ERR with err.
+ * election (DB_REP_ELECTION).  Only one process of a site may do it.  fp
+ * is this site's encryption check value, given to any site that asks
+ * (repl_keycheck).  A client does not synchronise with the master until
+ * repl_sync.  0, or STORE_ERR with err.
  */
-int repl_start(struct store *s, int nthreads, char *err, size_t errlen);
+int repl_start(struct store *s, int nthreads, const char *fp, char *err,
+    size_t errlen);
+
+/* Ask the master for its check value (a repmgr channel, 2 s at most)
+ * into out.  0, or STORE_ERR with err (no master yet: try again). */
+int repl_keycheck(struct store *s, char *out, size_t outlen, char *err,
+    size_t errlen);
+
+/* Let this site synchronise with the master from now on (and at every
+ * later change of master).  0 or STORE_ERR with err. */
+int repl_sync(struct store *s, char *err, size_t errlen);
 
 /* Fill *out.  0, or STORE_ERR with err (the handles may be dead: see
  * repl_dead). */

@@ -80,12 +80,13 @@ site_open(struct site *s, char *err, size_t errlen)
 	o.repl_process = 1;
 	if (store_open(&s->st, &o, err, errlen) != STORE_OK)
 		return SITE_RUNTIME;
-	if (repl_start(s->st, SITE_THREADS, err, errlen) != STORE_OK) {
+	if (repl_start(s->st, SITE_THREADS, s->fp, err, errlen) != STORE_OK) {
 		store_close(s->st);
 		s->st = NULL;
 		return SITE_RUNTIME;
 	}
 	s->role = -1;
+	s->synced = 0;
 	s->url_put = 0;
 	s->url_of[0] = '\0';
 	log_info("replication started: this site is %s (priority %d, "
@@ -128,32 +129,63 @@ site_log_events(struct site *s)
 	}
 }
 
-/* The key check against the group's record.  0 or SITE_FATAL. */
+/* have (the group's check value) against ours.  0 or SITE_FATAL. */
 static int
-site_key_check(struct site *s, int master, char *err, size_t errlen)
+site_key_compare(const struct site *s, const char *have, char *err,
+    size_t errlen)
+{
+	if (have[0] == '\0' || strcmp(have, s->fp) == 0)
+		return 0;
+	snprintf(err, errlen, "this site's encryption does not match the "
+	    "group's: %s; every site of a group must use the same "
+	    "passphrase in encryption_key_file (or none on every site)",
+	    strcmp(s->fp, "none") == 0 ? "the group is encrypted and this "
+	    "site has no encryption_key_file" : strcmp(have, "none") == 0 ?
+	    "the group is not encrypted and this site has an "
+	    "encryption_key_file" : "another passphrase");
+	return SITE_FATAL;
+}
+
+/*
+ * The key check, before this site synchronises: a client asks the master
+ * (repl_keycheck) and syncs only when the values match; a master checks
+ * the group's record (written by the first master) or writes it.  0 or
+ * SITE_FATAL.
+ */
+static int
+site_key_check(struct site *s, const struct repl_info *ri, char *err,
+    size_t errlen)
 {
 	char have[SITE_FP_MAX + 1], e[256];
 	int rc;
 
-	if (s->key_ok)
+	if (!s->synced && ri->role == REPL_CLIENT && ri->master_connected) {
+		if (repl_keycheck(s->st, have, sizeof(have), e,
+		    sizeof(e)) != STORE_OK) {
+			log_debug("%s", e);
+			return 0;	/* again at the next tick */
+		}
+		if (site_key_compare(s, have, err, errlen) == SITE_FATAL)
+			return SITE_FATAL;
+		if (repl_sync(s->st, e, sizeof(e)) != STORE_OK) {
+			log_warn("%s", e);
+			return 0;
+		}
+		s->synced = 1;
+	}
+	if (s->key_ok || (ri->role != REPL_MASTER && !s->synced))
 		return 0;
 	rc = repl_url_get(s->st, SITE_FP_KEY, have, sizeof(have), e,
 	    sizeof(e));
-	if (rc == STORE_NOTFOUND && master)
+	if (rc == STORE_NOTFOUND && ri->role == REPL_MASTER)
 		rc = repl_url_put(s->st, SITE_FP_KEY, s->fp, e, sizeof(e));
-	if (rc == STORE_NOTFOUND || rc != STORE_OK)
+	if (rc != STORE_OK)
 		return 0;	/* not here yet, or try again next tick */
-	if (have[0] != '\0' && strcmp(have, s->fp) != 0) {
-		snprintf(err, errlen, "this site's encryption does not match "
-		    "the group's: %s; every site of a group must use the "
-		    "same passphrase in encryption_key_file (or none on "
-		    "every site)", strcmp(s->fp, "none") == 0 ?
-		    "the group is encrypted and this site has no "
-		    "encryption_key_file" : strcmp(have, "none") == 0 ?
-		    "the group is not encrypted and this site has an "
-		    "encryption_key_file" : "another passphrase");
+	if (site_key_compare(s, have, err, errlen) == SITE_FATAL)
 		return SITE_FATAL;
-	}
+	if (ri->role == REPL_MASTER && !s->synced &&
+	    repl_sync(s->st, e, sizeof(e)) == STORE_OK)
+		s->synced = 1;	/* later demotions sync at once */
 	s->key_ok = 1;
 	return 0;
 }
@@ -206,8 +238,7 @@ site_tick(struct site *s, char *err, size_t errlen)
 		site_close(s);
 		return SITE_RUNTIME;
 	}
-	if (site_key_check(s, ri.role == REPL_MASTER, err, errlen) ==
-	    SITE_FATAL)
+	if (site_key_check(s, &ri, err, errlen) == SITE_FATAL)
 		return SITE_FATAL;
 	memset(&rs, 0, sizeof(rs));
 	rs.at = timefmt_now_ms();

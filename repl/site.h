@@ -25,6 +25,7 @@ struct site {
 	char master[REPL_ADDR_MAX + 1];	/* last master logged */
 	int url_put;			/* our public_url is in the table */
 	int key_ok;			/* the group's key check matched */
+	int synced;			/* the master's check matched: sync */
 	char master_url[REPLCONF_URL_MAX + 1];	/* cache for the master */
 	char url_of[REPL_ADDR_MAX + 1];	/* ... whose address this is */
 };

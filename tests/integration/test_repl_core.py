@@ -343,3 +343,56 @@ class ReplCoreTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+@unittest.skipUnless(os.path.exists(REPL), "hookd-repl not built")
+class ReplKeyTest(unittest.TestCase):
+    """Every site of a group uses the same passphrase: a site with another
+    one, or none, is refused with a clear error (exit 2)."""
+
+    def run_pair(self, second_key):
+        a = Site(1, None, create=True, encrypt=True)
+        b = Site(2, None, create=False, encrypt=second_key is not None)
+        try:
+            if second_key == "same":
+                harness.write_key_file(b.config["encryption_key_file"],
+                                       a.passphrase)
+            aa = "%s:%d" % (a.host, a.repl_port)
+            ba = "%s:%d" % (b.host, b.repl_port)
+            a.configure(harness.free_port(), [ba])
+            b.configure(harness.free_port(), [aa])
+            for s in (a, b):
+                s.write_config(replication_ack="all")
+            a.start_repl()
+            state = os.path.join(a.data_dir, "repl.state")
+            def master():
+                try:
+                    with open(state) as f:
+                        return "role master" in f.read()
+                except OSError:
+                    return False
+            self.assertTrue(wait_for(master, 20), a.repl_text())
+            b.start_repl()
+            try:
+                rc = b.repl_proc.wait(20)
+            except subprocess.TimeoutExpired:
+                rc = None
+            return rc, b.repl_text()
+        finally:
+            a.stop()
+            b.stop()
+
+    def test_another_passphrase_is_refused(self):
+        rc, log = self.run_pair("other")
+        self.assertEqual(rc, 2, log)
+        self.assertIn("another passphrase", log)
+
+    def test_no_passphrase_in_an_encrypted_group_is_refused(self):
+        rc, log = self.run_pair(None)
+        self.assertEqual(rc, 2, log)
+        self.assertIn("has no encryption_key_file", log)
+
+    def test_the_same_passphrase_joins(self):
+        rc, log = self.run_pair("same")
+        self.assertIsNone(rc, log)      # still running after 20 s
+        self.assertIn("is client", log)
