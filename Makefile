@@ -175,12 +175,12 @@ install: all
 	install -m 755 $(SEND) $(DESTDIR)$(BINDIR)/hookd-send
 	install -m 755 $(REPL) $(DESTDIR)$(BINDIR)/hookd-repl
 	install -m 755 $(FCGI) $(DESTDIR)$(LIBEXECDIR)/hookd.fcgi
-	install -m 644 docs/man/hookd-send.8 docs/man/hookd.fcgi.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 docs/man/hookd-send.8 docs/man/hookd.fcgi.8 docs/man/hookd-repl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 644 docs/man/hookd.conf.5 $(DESTDIR)$(MANDIR)/man5/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/hookd-send $(DESTDIR)$(BINDIR)/hookd-repl $(DESTDIR)$(LIBEXECDIR)/hookd.fcgi
-	rm -f $(DESTDIR)$(MANDIR)/man8/hookd-send.8 $(DESTDIR)$(MANDIR)/man8/hookd.fcgi.8
+	rm -f $(DESTDIR)$(MANDIR)/man8/hookd-send.8 $(DESTDIR)$(MANDIR)/man8/hookd.fcgi.8 $(DESTDIR)$(MANDIR)/man8/hookd-repl.8
 	rm -f $(DESTDIR)$(MANDIR)/man5/hookd.conf.5
 	-rmdir $(DESTDIR)$(LIBEXECDIR)
 

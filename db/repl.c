@@ -59,6 +59,7 @@
 #define REPL_CONNECT_RETRY_US	1000000	/* reconnect a lost site after 1 s */
 
 static __thread int repl_perm_bad;	/* PERM_FAILED in this thread */
+static __thread int repl_short;		/* ... with too few connections */
 static uint32_t repl_seen;		/* event bits, repl_events_take */
 static int repl_newconn;		/* a connection came up: repl_nodelay */
 static int repl_conns;			/* connections up in this process */
@@ -191,8 +192,15 @@ repl_perm_clear(const struct replconf *r)
 		(void)nanosleep(&ts, NULL);
 		waited += 2;
 	}
+	repl_short = __atomic_load_n(&repl_conns, __ATOMIC_ACQUIRE) < need;
 	repl_nodelay();
 	repl_perm_bad = 0;
+}
+
+int
+repl_perm_short(void)
+{
+	return repl_short;
 }
 
 int
@@ -228,6 +236,8 @@ repl_env_setup(DB_ENV *env, const struct replconf *r, u_int32_t *flags,
 	size_t i;
 	int ret;
 
+	/* a new handle: the old one's connections are gone with it */
+	__atomic_store_n(&repl_conns, 0, __ATOMIC_RELEASE);
 	if ((ret = env->set_event_notify(env, repl_event)) != 0)
 		goto bad;
 	if (repl_site_add(env, &r->listen, DB_LOCAL_SITE,
@@ -251,7 +261,11 @@ repl_env_setup(DB_ENV *env, const struct replconf *r, u_int32_t *flags,
 	    (ret = env->rep_set_timeout(env, DB_REP_ELECTION_RETRY,
 	    REPL_ELECTION_RETRY_US)) != 0 ||
 	    (ret = env->rep_set_timeout(env, DB_REP_CONNECTION_RETRY,
-	    REPL_CONNECT_RETRY_US)) != 0)
+	    REPL_CONNECT_RETRY_US)) != 0 ||
+	    /* the master's checkpoint otherwise sleeps 30 s (the default)
+	     * before its record, for slow clients: the sender's --once and
+	     * housekeeping would stall (seen in tests) */
+	    (ret = env->rep_set_timeout(env, DB_REP_CHECKPOINT_DELAY, 0)) != 0)
 		goto bad;
 	/* A pair: the survivor of two may not elect itself alone (with
 	 * replication_ack = all its writes could not be acknowledged

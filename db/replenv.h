@@ -36,5 +36,10 @@ void repl_nodelay(void);
  * this process's first connections (repl.c). */
 void repl_perm_clear(const struct replconf *r);
 int repl_perm_failed(void);
+/* After repl_perm_clear: 1 when this process had fewer connections than
+ * acknowledgements needed.  A subordinate's connections are made once, to
+ * the sites known then (a site that joined later is never connected:
+ * seen in tests), so txn.c reopens the environment after such a commit. */
+int repl_perm_short(void);
 
 #endif

@@ -87,8 +87,23 @@ txn_try(struct store *s, int flags, store_txn_fn fn, void *arg,
 		 * flush is done; a reader may see the commit a moment
 		 * earlier.
 		 */
-		if (s->repl != NULL && !t->rdonly)
+		if (s->repl != NULL && !t->rdonly) {
 			repl_perm_clear(s->repl);
+			if (repl_perm_short() && !s->repl_process) {
+				/* connections to too few sites: reconnect
+				 * (reopen) and run the body again, once */
+				(void)t->txn->abort(t->txn);
+				t->txn = NULL;
+				t->repdead = 1;
+				__atomic_store_n(&s->dead, 1,
+				    __ATOMIC_RELEASE);
+				snprintf(t->err, sizeof(t->err), "storage: "
+				    "connected to too few sites of the "
+				    "replication group");
+				rc = STORE_ERR;
+				goto out;
+			}
+		}
 		ret = t->txn->commit(t->txn,
 		    t->rdonly || lazy ? DB_TXN_NOSYNC : 0);
 		t->txn = NULL;
@@ -105,6 +120,9 @@ txn_try(struct store *s, int flags, store_txn_fn fn, void *arg,
 			    "not acknowledged by the replication group in "
 			    "time");
 			rc = STORE_NOTPERM;
+			if (repl_perm_short() && !s->repl_process)
+				__atomic_store_n(&s->dead, 1,
+				    __ATOMIC_RELEASE);	/* reconnect */
 		}
 		goto out;
 	}

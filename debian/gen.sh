@@ -25,6 +25,12 @@ sed $SUBST -e '/^Conflicts=/d' -e '/^# One sender is enough/d' \
     -e '/^#   systemctl daemon-reload/d' \
     etc/systemd/hookd-send-loop.service > debian/hookd.hookd-send.service
 
+# The replication process: installed, not enabled (only replicated sites
+# run it: docs/operations.md "Replication").
+sed $SUBST -e 's|^# Install: fill them in.*|# Installed by the hookd package, not enabled.|' \
+    -e 's|^#   systemctl daemon-reload.*|#   enable: systemctl enable --now hookd-repl.service|' \
+    etc/systemd/hookd-repl.service > debian/hookd.hookd-repl.service
+
 # cron, inactive: the job line commented out.
 {
 	echo "# Inactive: the hookd-send service (systemctl status hookd-send)"
@@ -34,6 +40,7 @@ sed $SUBST -e '/^Conflicts=/d' -e '/^# One sender is enough/d' \
 	sed $SUBST -e 's|^\(\* \* \* \* \*\)|#\1|' etc/cron/hookd-send
 } > debian/hookd.cron.d
 if grep -n '@[A-Z_]*@' "$B/hookd.conf" debian/hookd.hookd-send.service \
+    debian/hookd.hookd-repl.service \
     debian/hookd.cron.d >&2; then
 	echo "gen.sh: placeholders left" >&2
 	exit 1

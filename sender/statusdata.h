@@ -34,6 +34,7 @@
 #include <stdint.h>
 
 #include "db/store.h"
+#include "lib/replstate.h"
 #include "lib/arr.h"
 
 #define STATUSDATA_HOURS 24
@@ -135,6 +136,11 @@ struct statusdata {
 
 	struct statusdata_failure failures[STATUSDATA_FAILURES];
 	size_t failure_count;
+
+	/* Replicated site only (repl_on): hookd-repl's view, read by
+	 * statuspage.c after the collect (sender/statusrepl.h). */
+	int repl_on;
+	struct replstate repl;
 };
 
 /* Time budget of the pending walk, ms; 0: no limit (tests).  Defaults to

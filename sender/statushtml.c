@@ -15,6 +15,7 @@
 #include "sender/statusfailures.h"
 #include "sender/statushooks.h"
 #include "sender/statushtml.h"
+#include "sender/statusrepl.h"
 
 /*
  * The page's files from www/, built into the program (lib/embed.h): the
@@ -223,6 +224,7 @@ static const struct {
 	{ "hours", statuschart_put },
 	{ "webhooks", statushooks_list },
 	{ "failures", statusfailures_put },
+	{ "replication", statusrepl_put },
 };
 
 /* Fill the placeholder name (n bytes); 0, or -1 if there is none such. */

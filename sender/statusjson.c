@@ -15,6 +15,7 @@
 #include "lib/timefmt.h"
 #include "sender/statusdata.h"
 #include "sender/statusjson.h"
+#include "sender/statusrepl.h"
 
 static void
 add_int(json_object *o, const char *k, int64_t v)
@@ -220,6 +221,9 @@ statusjson_render(const struct statusdata *sd, struct buf *out)
 	for (i = 0; i < sd->failure_count; i++)
 		json_object_array_add(arr, failure_json(&sd->failures[i]));
 	json_object_object_add(root, "recent_failures", arr);
+	if (sd->repl_on)	/* replicated sites only */
+		json_object_object_add(root, "replication",
+		    statusrepl_json(sd));
 
 	text = json_object_to_json_string_length(root,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);

@@ -12,14 +12,17 @@
 #include "lib/atomicfile.h"
 #include "lib/buf.h"
 #include "lib/config.h"
+#include "lib/replstate.h"
 #include "sender/statusdata.h"
 #include "sender/statushtml.h"
 #include "sender/statusjson.h"
 #include "sender/statuspage.h"
 
-int
-statuspage_write_dir(struct store *s, const char *dir, const char *pass,
-    int64_t now_ms, char *err, size_t errlen)
+/* repl_dir: data_dir of a replicated site (its replication state goes
+ * on the page), or NULL. */
+static int
+statuspage_render(struct store *s, const char *dir, const char *pass,
+    int64_t now_ms, const char *repl_dir, char *err, size_t errlen)
 {
 	struct statusdata *sd;
 	struct buf html, json;
@@ -41,6 +44,10 @@ statuspage_write_dir(struct store *s, const char *dir, const char *pass,
 	}
 	if (statusdata_collect(s, pass, now_ms, sd, err, errlen) == -1)
 		goto out;
+	if (repl_dir != NULL) {
+		sd->repl_on = 1;
+		replstate_read(repl_dir, now_ms, &sd->repl);
+	}
 	if (statushtml_render(sd, &html) == -1) {
 		snprintf(err, errlen, "status page: status.html would exceed "
 		    "%u bytes or memory ran out", STATUSPAGE_MAX_BYTES);
@@ -69,9 +76,16 @@ out:
 }
 
 int
+statuspage_write_dir(struct store *s, const char *dir, const char *pass,
+    int64_t now_ms, char *err, size_t errlen)
+{
+	return statuspage_render(s, dir, pass, now_ms, NULL, err, errlen);
+}
+
+int
 statuspage_write(struct store *s, const struct config *cfg, const char *pass,
     int64_t now_ms, char *err, size_t errlen)
 {
-	return statuspage_write_dir(s, cfg->status_dir, pass, now_ms, err,
-	    errlen);
+	return statuspage_render(s, cfg->status_dir, pass, now_ms,
+	    cfg->repl.enabled ? cfg->data_dir : NULL, err, errlen);
 }

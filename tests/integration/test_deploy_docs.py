@@ -14,12 +14,18 @@ import unittest
 import deploy
 
 MAN = os.path.join(deploy.ROOT, "docs", "man")
-PAGES = ("hookd-send.8", "hookd.fcgi.8", "hookd.conf.5")
+PAGES = ("hookd-send.8", "hookd.fcgi.8", "hookd-repl.8", "hookd.conf.5")
 
 
 def config_keys():
     with open(os.path.join(deploy.ROOT, "lib", "config.c")) as f:
-        return re.findall(r'\{"([a-z_]+)",\s*set_', f.read())
+        keys = re.findall(r'\{"([a-z_]+)",\s*set_', f.read())
+    # the replication keys (lib/replconf.c's table)
+    with open(os.path.join(deploy.ROOT, "lib", "replconf.c")) as f:
+        text = f.read()
+    table = text[text.index("replconf_keys[] = {"):]
+    table = table[:table.index("};")]
+    return keys + re.findall(r'"([a-z_]+)"', table)
 
 
 class TestManPages(unittest.TestCase):
@@ -44,7 +50,7 @@ class TestManPages(unittest.TestCase):
         self.assertEqual(sorted(set(keys) - documented), [])
 
     def test_man_pages_name_the_exit_codes_and_signals(self):
-        for page in ("hookd-send.8", "hookd.fcgi.8"):
+        for page in ("hookd-send.8", "hookd.fcgi.8", "hookd-repl.8"):
             with open(os.path.join(MAN, page)) as f:
                 text = f.read()
             for section in ("SH EXIT STATUS", "SH SIGNALS", "SH FILES",
