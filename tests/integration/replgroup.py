@@ -290,24 +290,11 @@ class Site(harness.Server):
         """End every process (SIGTERM, then SIGKILL), keep the data dir."""
         self.thaw()
         for p in self.senders:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        for p in self.senders:
-            try:
-                p.wait(10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait(5)
+            harness.terminate(p)
         self.senders = []
         self._kill_lighttpd()
         if self.repl is not None:
-            if self.repl.poll() is None:
-                self.repl.send_signal(signal.SIGTERM)
-                try:
-                    self.repl.wait(10)
-                except subprocess.TimeoutExpired:
-                    self.repl.kill()
-                    self.repl.wait(5)
+            harness.terminate(self.repl)
             self.repl = None
         self.state = "down"
 
