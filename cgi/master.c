@@ -88,9 +88,9 @@ master_health(const struct api_call *c, struct json_object *o)
 {
 	struct replstate st;
 
-	memset(&st, 0, sizeof(st));
-	if (c->cfg->repl.enabled)
-		replstate_read(c->cfg->data_dir, timefmt_now_ms(), &st);
+	if (!c->cfg->repl.enabled)
+		return;		/* a site of its own: the answer as always */
+	replstate_read(c->cfg->data_dir, timefmt_now_ms(), &st);
 	json_object_object_add(o, "role",
 	    json_object_new_string(replstate_role_name(st.role)));
 	json_object_object_add(o, "master", st.master_url[0] != '\0' ?

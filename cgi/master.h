@@ -27,8 +27,8 @@ int master_gate(struct api_call *c);
  * the request): answer as master_gate does for a client. */
 void master_redirect(struct api_call *c);
 
-/* Add "role" and "master" (the master's public_url or null) to the
- * health answer o. */
+/* On a replicated site, add "role" and "master" (the master's public_url
+ * or null) to the health answer o; elsewhere nothing. */
 void master_health(const struct api_call *c, struct json_object *o);
 
 #endif

@@ -473,6 +473,9 @@ env_open(struct store **sp, const struct store_opts *o, int lock_held,
 		snprintf(err, errlen, "storage: cannot start the watchdog");
 		goto bad;
 	}
+	/* replicated: a commit waits for connections, then for acks */
+	if (s->repl != NULL)
+		s->dog.grace_ms = (int)(2 * s->repl->ack_timeout_ms + 1000);
 	if (open_handles(s, err, errlen) != STORE_OK)
 		goto bad;
 	*sp = s;

@@ -241,10 +241,8 @@ rekey_copy(struct store *src, const char *dir, const char *new_key_file,
 	    0660)) != 0)
 		goto bdb;
 	for (i = 0; i < DBI_N; i++) {
-		/* a database the store did not open (replsites.db outside
-		 * a replication group) has nothing to copy */
 		if (src->db[i] == NULL)
-			continue;
+			continue;	/* not in this store (DBI_REPL) */
 		if ((ret = env_db_open(env, i, enc, DB_CREATE | DB_EXCL,
 		    &db[i])) != 0)
 			goto bdb;

@@ -63,6 +63,7 @@ static __thread int repl_short;		/* ... with too few connections */
 static uint32_t repl_seen;		/* event bits, repl_events_take */
 static int repl_newconn;		/* a connection came up: repl_nodelay */
 static int repl_conns;			/* connections up in this process */
+static void (*repl_loss_hook)(void);	/* repl_set_loss_hook */
 
 static const char *const repl_names[] = {
 	[DB_EVENT_PANIC] = "panic",
@@ -108,8 +109,19 @@ repl_event(DB_ENV *env, u_int32_t event, void *info)
 	}
 	if (event == DB_EVENT_REP_CONNECT_BROKEN)
 		__atomic_fetch_sub(&repl_conns, 1, __ATOMIC_ACQ_REL);
+	if ((event == DB_EVENT_REP_CONNECT_BROKEN ||
+	    event == DB_EVENT_REP_MASTER_FAILURE ||
+	    event == DB_EVENT_REP_DUPMASTER || event == DB_EVENT_PANIC) &&
+	    repl_loss_hook != NULL)
+		repl_loss_hook();
 	if (event < 32)
 		__atomic_fetch_or(&repl_seen, 1u << event, __ATOMIC_RELAXED);
+}
+
+void
+repl_set_loss_hook(void (*fn)(void))
+{
+	repl_loss_hook = fn;
 }
 
 uint32_t

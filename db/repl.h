@@ -93,6 +93,14 @@ int repl_url_get(struct store *s, const char *addr, char *url, size_t urllen,
  * Cheap; safe from any thread.
  */
 uint32_t repl_events_take(void);
+/*
+ * fn is called on Berkeley DB's thread, at once, when a connection breaks,
+ * the master is lost, two masters meet or the environment panics: the
+ * replication process withdraws what it published (the master may be
+ * gone) until its next look.  Set once, before repl_start; fn must be
+ * short and call no DB function.
+ */
+void repl_set_loss_hook(void (*fn)(void));
 /* A name for event bit n ("elected", "dupmaster", ...), "" if unknown. */
 const char *repl_event_name(int n);
 

@@ -126,8 +126,9 @@ watchdog_suspect(struct watchdog *w, long long el)
 
 	registry_look(w->reg, &dead, &self);
 	if (!self)
-		return 1;
-	return dead && el >= (long long)w->lock_timeout_ms * 2 + 1000;
+		return el >= SUSPECT_MS + (long long)w->grace_ms;
+	return dead && el >= (long long)w->lock_timeout_ms * 2 + 1000 +
+	    w->grace_ms;
 }
 
 static void
@@ -170,6 +171,7 @@ watchdog_start(struct watchdog *w, struct registry *reg, int lock_timeout_ms)
 {
 	w->reg = reg;
 	w->lock_timeout_ms = lock_timeout_ms;
+	w->grace_ms = 0;
 	w->suspect = 0;
 	return periodic_start(&w->thread, DOG_TICK_MS, watchdog_tick, w);
 }

@@ -31,6 +31,10 @@ struct watchdog {
 	} busy[WATCHDOG_SLOTS];
 	struct registry *reg;	/* the store's; read by the dog thread */
 	int lock_timeout_ms;
+	/* Replicated stores: a commit may wait this long for connections and
+	 * acknowledgements (db/repl.c) before it returns; added to both
+	 * suspicion thresholds.  0 otherwise.  Set before the store opens. */
+	int grace_ms;
 	int suspect;		/* ticks in a row that suspected: dog only */
 	struct periodic thread;
 };

@@ -67,6 +67,21 @@ site_init(struct site *s, const struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/* The loss hook's data dir (repl_set_loss_hook: no argument), and its
+ * mark: a tick that began before a loss does not publish what it saw. */
+static const char *site_dir;
+static int site_lost;
+
+/* A connection broke or the master was lost: no "client of a live master"
+ * until the next tick has looked (readers see role none meanwhile). */
+static void
+site_loss(void)
+{
+	__atomic_store_n(&site_lost, 1, __ATOMIC_RELEASE);
+	if (site_dir != NULL)
+		replstate_remove(site_dir);
+}
+
 int
 site_open(struct site *s, char *err, size_t errlen)
 {
@@ -78,6 +93,8 @@ site_open(struct site *s, char *err, size_t errlen)
 	o.key_file = s->cfg->encryption_key_file;
 	o.repl = &s->cfg->repl;
 	o.repl_process = 1;
+	site_dir = s->cfg->data_dir;
+	repl_set_loss_hook(site_loss);
 	if (store_open(&s->st, &o, err, errlen) != STORE_OK)
 		return SITE_RUNTIME;
 	if (repl_start(s->st, SITE_THREADS, s->fp, err, errlen) != STORE_OK) {
@@ -227,6 +244,7 @@ site_tick(struct site *s, char *err, size_t errlen)
 	int live;
 
 	site_log_events(s);
+	__atomic_store_n(&site_lost, 0, __ATOMIC_RELEASE);
 	if (s->st == NULL)
 		return SITE_RUNTIME;
 	if (repl_dead(s->st) || repl_info(s->st, &ri, err, errlen) != 0) {
@@ -273,6 +291,8 @@ site_tick(struct site *s, char *err, size_t errlen)
 		s->role = rs.role;
 		memcpy(s->master, ri.master_addr, sizeof(s->master));
 	}
+	if (__atomic_load_n(&site_lost, __ATOMIC_ACQUIRE))
+		return 0;	/* the next tick looks again */
 	if (replstate_write(s->cfg->data_dir, &rs, err, errlen) == -1)
 		log_warn("replication state: %s", err);
 	return 0;

@@ -51,9 +51,8 @@ class EndpointTests(ServerCase):
     # ---- health, catalog ----------------------------------------------
     def test_health_is_ok_without_token(self):
         st, h, body = self.req("GET", "/v1/health", token=None)
-        # role and master: "none" and null on a site that is not replicated
-        self.assertEqual((st, body), (200, {"status": "ok", "role": "none",
-                                           "master": None}))
+        # no role/master fields on a site that is not replicated
+        self.assertEqual((st, body), (200, {"status": "ok"}))
         self.assertEqual(h["content-type"], "application/json")
 
     def test_event_types_lists_catalog_and_config_types(self):
