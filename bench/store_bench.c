@@ -225,7 +225,7 @@ static void
 child(enum kind k, const char *home, int nosync, u_int32_t pagesize,
     int tag, int go, int out)
 {
-	struct store_opts o = { home, nosync, 0, NULL, NULL, 0 };
+	struct store_opts o = { home, nosync, 0, NULL, NULL, 0, 0 };
 	struct store *s = NULL;
 	struct raw r;
 	char err[512], c;
@@ -289,7 +289,7 @@ run_case(enum kind k, int writers, int nosync, u_int32_t pagesize,
 		return -1;
 	/* create the environment and files first, from a child too */
 	if ((pid[0] = fork()) == 0) {
-		struct store_opts o = { home, nosync, 0, NULL, NULL, 0 };
+		struct store_opts o = { home, nosync, 0, NULL, NULL, 0, 0 };
 		struct store *s;
 		struct raw r;
 		char err[512];

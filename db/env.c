@@ -466,6 +466,7 @@ env_open(struct store **sp, const struct store_opts *o, int lock_held,
 	if (s->repl != NULL && o->repl != NULL)
 		memcpy(s->repl, o->repl, sizeof(*s->repl));
 	s->repl_process = o->repl_process;
+	s->repl_weak_ok = o->repl_weak_ok;
 	s->nosync = o->nosync;
 	s->lock_held = lock_held;
 	s->lock_timeout_ms = o->lock_timeout_ms > 0 ? o->lock_timeout_ms : 2000;

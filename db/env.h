@@ -56,6 +56,7 @@ struct store {
 	int dead;		/* saw DB_RUNRECOVERY: reopen before use */
 	struct replconf *repl;	/* NULL: not replicated; owned copy */
 	int repl_process;	/* hookd-repl: open no database (repl.c) */
+	int repl_weak_ok;	/* store_opts.repl_weak_ok */
 	unsigned opens;		/* environment opens so far (tests look) */
 	char bdbmsg[256];	/* last message from BDB's error callback */
 	/* Threads using the handles hold rw for reading (a transaction, a

@@ -86,6 +86,11 @@ struct store_opts {
 	 * repl.h); it opens the environment only. */
 	const struct replconf *repl;
 	int repl_process;
+	/* 1: a commit without its acknowledgements is STORE_OK, not
+	 * STORE_NOTPERM (the sender: its outcomes are redone by the next
+	 * master if lost, and repeating a committed batch would count its
+	 * attempts twice). */
+	int repl_weak_ok;
 };
 
 /*

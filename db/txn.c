@@ -119,7 +119,7 @@ txn_try(struct store *s, int flags, store_txn_fn fn, void *arg,
 			snprintf(t->err, sizeof(t->err), "storage: commit: "
 			    "not acknowledged by the replication group in "
 			    "time");
-			rc = STORE_NOTPERM;
+			rc = s->repl_weak_ok ? STORE_OK : STORE_NOTPERM;
 			if (repl_perm_short() && !s->repl_process)
 				__atomic_store_n(&s->dead, 1,
 				    __ATOMIC_RELEASE);	/* reconnect */

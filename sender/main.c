@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include "db/store.h"
@@ -276,8 +277,23 @@ main(int argc, char **argv)
 	so.nosync = cfg.nosync;
 	so.key_file = cfg.encryption_key_file;
 	so.repl = &cfg.repl;
-	if (store_open(&st, &so, err, sizeof(err)) != STORE_OK)
-		goto fail;
+	so.repl_weak_ok = 1;	/* outcomes are bookkeeping: standby.h */
+	/* A replicated site's databases arrive from the master: a new
+	 * client may have none yet (sender/standby.c). */
+	while (store_open(&st, &so, err, sizeof(err)) != STORE_OK) {
+		if (!cfg.repl.enabled || mode == MODE_STATUS)
+			goto fail;
+		if (mode == MODE_ONCE && !standby_master(&cfg)) {
+			log_info("this site is not the replication group's "
+			    "master (%s): nothing to send", err);
+			rc = 0;
+			goto out;
+		}
+		if (mode == MODE_ONCE || main_stop)
+			goto fail;
+		log_warn("%s; trying again in 1 s", err);
+		(void)poll(NULL, 0, 1000);
+	}
 	if (mode == MODE_STATUS) {
 		if (status_write(st, &cfg, "status-only", err, sizeof(err)) ==
 		    -1)

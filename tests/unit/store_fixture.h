@@ -42,7 +42,7 @@ fx_rmdir(const char *d)
 static inline struct store *
 fx_open(const char *home, int nosync)
 {
-	struct store_opts o = { home, nosync, 0, NULL, NULL, 0 };
+	struct store_opts o = { home, nosync, 0, NULL, NULL, 0, 0 };
 	struct store *s = NULL;
 	char err[512];
 	int rc = store_open(&s, &o, err, sizeof(err));
@@ -101,7 +101,7 @@ fx_now_s(void)
 static inline struct store *
 fx_child_open(const char *home, int nosync)
 {
-	struct store_opts o = { home, nosync, 0, NULL, NULL, 0 };
+	struct store_opts o = { home, nosync, 0, NULL, NULL, 0, 0 };
 	struct store *s;
 	char err[512];
 

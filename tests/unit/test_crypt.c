@@ -175,7 +175,7 @@ get_evt(struct store_txn *t, void *arg)
 static int
 open_with(const char *home, const char *key, struct store **s, char *err)
 {
-	struct store_opts o = { home, 1, 0, key, NULL, 0 };
+	struct store_opts o = { home, 1, 0, key, NULL, 0, 0 };
 
 	*s = NULL;
 	err[0] = '\0';

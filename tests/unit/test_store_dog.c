@@ -62,7 +62,7 @@ nap_txn(struct store_txn *t, void *arg)
 static pid_t
 napper(int fd, int hookfd, unsigned ms, int lock_timeout_ms)
 {
-	struct store_opts o = { home, 1, lock_timeout_ms, NULL, NULL, 0 };
+	struct store_opts o = { home, 1, lock_timeout_ms, NULL, NULL, 0, 0 };
 	struct store *s;
 	struct nap n = { fd, ms };
 	char err[512];
@@ -158,7 +158,7 @@ busy_napper_thread(void *arg)
 static pid_t
 busy_napper(int fd, unsigned ms)
 {
-	struct store_opts o = { home, 1, 0, NULL, NULL, 0 };
+	struct store_opts o = { home, 1, 0, NULL, NULL, 0, 0 };
 	struct busy_nap b;
 	struct nap quick = { -1, 1 };
 	pthread_t th;
