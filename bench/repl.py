@@ -13,6 +13,7 @@ figure is a floor for three machines.  Usage (bench/repl.sh sets paths):
 """
 import os
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
@@ -25,7 +26,16 @@ ORG = "bench-org"
 
 
 def prepare(master):
-    app = master.create_app(ORG, "bench")
+    """The app and webhook; repeated while the group answers 503 (right
+    after start a client may still be catching up: with
+    replication_ack = all no write is acknowledged until it has)."""
+    end = time.time() + 30
+    while True:
+        st, _, app = master.request("POST", "/v1/apps", {"org_id": ORG, "name": "bench"})
+        if st == 201 or time.time() > end:
+            break
+        time.sleep(0.5)
+    assert st == 201, (st, app)
     master.create_webhook(app, "http://127.0.0.1:9/hook", ["user.app.consent.update"])
     st, _, ans = master.post_event("user.app.consent.update", ORG)
     assert st == 202 and ans["deliveries"] == 1, (st, ans)
@@ -62,15 +72,20 @@ def main():
                                                               seconds, conns)),
                          ("group of 3, all", lambda: group(durability, "all",
                                                            seconds, conns))):
-            rate, bad, p50, p99 = fn()
+            try:
+                rate, bad, p50, p99 = fn()
+            except AssertionError as e:      # a group that takes no write
+                print("%-20s %-7s failed: %s" % (name, durability, str(e)[:200]))
+                continue
             rows[(name, durability)] = rate
             print("%-20s %-7s %9.0f req/s  p50 %-8s p99 %-8s non-2xx %d"
                   % (name, durability, rate, p50, p99, bad))
     for durability in ("nosync", "sync"):
-        one = rows[("single site", durability)]
-        print("%s: group quorum / single %.2f, group all / single %.2f"
-              % (durability, rows[("group of 3, quorum", durability)] / one,
-                 rows[("group of 3, all", durability)] / one))
+        one = rows.get(("single site", durability))
+        for name in ("group of 3, quorum", "group of 3, all"):
+            if one and (name, durability) in rows:
+                print("%s: %s / single site %.3f"
+                      % (durability, name, rows[(name, durability)] / one))
     return 0
 
 

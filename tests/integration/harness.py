@@ -119,6 +119,18 @@ def free_port(host="127.0.0.1"):
         s.close()
 
 
+def terminate(p, timeout=10):
+    """End the Popen p (one we started): SIGTERM, wait up to timeout
+    seconds, then SIGKILL.  Nothing if it has exited already."""
+    if p.poll() is None:
+        p.send_signal(signal.SIGTERM)
+    try:
+        p.wait(timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait(5)
+
+
 def sanitized(pid):
     """True if pid runs a sanitizer build (memory figures are meaningless)."""
     try:
@@ -391,13 +403,7 @@ class Server:
         """Kill every process this harness started (by PID), remove the temp
         dir."""
         for p in self.senders:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-                try:
-                    p.wait(10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait(5)
+            terminate(p)
         self.senders = []
         self._kill_lighttpd()
         if self.passphrase is not None and os.path.isdir(self.data_dir):

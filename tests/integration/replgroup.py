@@ -290,24 +290,11 @@ class Site(harness.Server):
         """End every process (SIGTERM, then SIGKILL), keep the data dir."""
         self.thaw()
         for p in self.senders:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        for p in self.senders:
-            try:
-                p.wait(10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait(5)
+            harness.terminate(p)
         self.senders = []
         self._kill_lighttpd()
         if self.repl is not None:
-            if self.repl.poll() is None:
-                self.repl.send_signal(signal.SIGTERM)
-                try:
-                    self.repl.wait(10)
-                except subprocess.TimeoutExpired:
-                    self.repl.kill()
-                    self.repl.wait(5)
+            harness.terminate(self.repl)
             self.repl = None
         self.state = "down"
 
@@ -451,10 +438,16 @@ class Group:
             self.net.heal()
             self.net.destroy()
 
-    def logs(self):
-        """Every site's logs, for a failure message."""
-        return "\n".join("===== %s =====\n%s" % (s.name, s.log()[-4000:])
-                         for s in self.sites)
+    def logs(self, tail=4000):
+        """Every site's logs for a failure message: the last tail bytes of
+        each, without the sender's per-attempt lines."""
+        out = []
+        for s in self.sites:
+            lines = [l for l in s.log().splitlines()
+                     if " info: attempt " not in l]
+            out.append("===== %s %s =====\n%s" % (s.name, s.public_url,
+                                                  "\n".join(lines)[-tail:]))
+        return "\n".join(out)
 
     def live(self):
         return [s for s in self.sites if s.state == "up"]

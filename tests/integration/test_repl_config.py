@@ -67,8 +67,7 @@ class RefusedConfigTests(unittest.TestCase):
         key, other = "group-key-" + "a" * 16, "other-key-" + "b" * 16
         with Group(3, passphrases=[key, key, other]) as g:
             a, b, c = g.sites
-            a.start()
-            b.start()
+            self.start_two(a, b)
             m = g.wait_master(sites=[a, b])
             st, _, out = m.request("POST", "/v1/apps", {"org_id": "o", "name": "a"})
             self.assertEqual(st, 201, out)
@@ -78,10 +77,17 @@ class RefusedConfigTests(unittest.TestCase):
         key = "group-key-" + "c" * 16
         with Group(3, passphrases=[key, key, None]) as g:
             a, b, c = g.sites
-            a.start()
-            b.start()
+            self.start_two(a, b)
             g.wait_master(sites=[a, b])
             self.assertMismatchRefused(g, c, [a, b])
+
+    @staticmethod
+    def start_two(a, b):
+        """Both hookd-repl, then both web sides (as Group.start does)."""
+        a.start_repl()
+        b.start_repl()
+        a.start_web()
+        b.start_web()
 
     def assertMismatchRefused(self, g, c, good):
         """c's hookd-repl exits non-zero with a message about the key within
@@ -98,7 +104,7 @@ class RefusedConfigTests(unittest.TestCase):
                                  "key still runs after 30 s\n" + c.read_repl_log())
             self.assertNotEqual(p.returncode, 0)
             c.repl = None
-            log = c.read_repl_log()
+            log = "exit %s\n%s" % (p.returncode, c.read_repl_log())
         self.assertRegex(log.lower(), "encrypt|passphrase|key", log)
         m = g.wait_master(sites=good)
         st, _, out = m.request("POST", "/v1/apps", {"org_id": "o2", "name": "b"})

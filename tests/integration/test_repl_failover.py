@@ -73,8 +73,11 @@ class FailoverCases:
         bad = replgroup.repost(master, acked, ORG)
         self.assertEqual(bad, {}, "re-posted acknowledged ids did not answer 200")
         lost = replgroup.wait_received(self.g.receiver, acked, timeout=90)
-        self.assertEqual(lost, set(), "acknowledged ids never delivered\n%s"
-                         % self.g.logs())
+        self.assertEqual(lost, set(), "acknowledged ids never delivered by "
+                         "%s in 90 s:\n%s\n%s" % (
+                             master.name,
+                             replgroup.describe_acks(loader, lost, since),
+                             self.g.logs()))
         note("%s: %d ids acknowledged, answers %s", self.durability, len(acked),
              dict(loader.seen))
 
@@ -90,6 +93,7 @@ class FailoverCases:
         new, secs = g.wait_new_master(old, since=t0, timeout=30, sites=clients)
         note("%s, %s: new master %s after %.2f s", name, self.durability,
              new.name, secs)
+        self.last_failover_s = secs
         self.assertLess(secs, FAILOVER_S, "no new master within %.0f s"
                         % FAILOVER_S)
         self.wait_acked(loader, AFTER, "after the new master")
@@ -102,9 +106,12 @@ class FailoverCases:
             old, new, loader = self.failover(lambda s: s.kill(), "kill%d" % r)
             # Never a 307 to the dead master once it is known dead: a
             # killed master's connections close at once.
-            late = [(at, u) for at, u in loader.redirects
+            late = [(round(at - old.killed_at, 3), u)
+                    for at, u in loader.redirects
                     if u == old.public_url and at > old.killed_at + 1.0]
-            self.assertEqual(late, [], "307s to the dead master")
+            self.assertEqual(late, [], "307s to the dead master (seconds "
+                             "after the kill; new master after %.2f s)"
+                             % self.last_failover_s)
             self.check_nothing_lost(loader, new, since=old.killed_at)
             # The old master, restarted, rejoins as a client and catches up.
             old.start()

@@ -155,6 +155,24 @@ class GroupTests(unittest.TestCase):
             self.assertEqual(st, 201, "writes on %s still %s after 10 s: %r"
                              % (m.name, st, out))
 
+    def test_sender_loop_started_before_its_site_has_a_copy_keeps_running(self):
+        # hookd-send --loop on a site that has not caught up yet (no
+        # databases at all) must idle, not exit: that site may be the next
+        # master, and then nobody else delivers.
+        with Group(3) as g:
+            late = g.sites[2]
+            late.start()            # alone: nothing to copy from yet
+            time.sleep(3)
+            p = late.senders[0]
+            self.assertIsNone(p.poll(), "hookd-send --loop exited %s:\n%s"
+                              % (p.returncode, late.sender_log(p)))
+            for s in g.sites[:2]:
+                s.start()
+            g.wait_master()
+            time.sleep(2)
+            self.assertIsNone(p.poll(), "hookd-send --loop exited %s:\n%s"
+                              % (p.returncode, late.sender_log(p)))
+
     def test_site_that_never_joined_answers_writes_503_no_master(self):
         with Group(3, senders=False) as g:
             c = g.sites[1]          # not the creator; its peers never start
