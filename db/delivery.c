@@ -125,8 +125,8 @@ dlv_write(struct store_txn *t, const struct store_delivery *d,
 }
 
 int
-store_delivery_put(struct store_txn *t, const struct store_delivery *d,
-    int create)
+delivery_create(struct store_txn *t, const struct store_delivery *d,
+    struct store_queue *qdelta)
 {
 	struct store_delivery old, nd;
 	int rc;
@@ -134,13 +134,25 @@ store_delivery_put(struct store_txn *t, const struct store_delivery *d,
 	if (d->id[0] == '\0')
 		return dbenv_fail(t, "delivery without id");
 	memset(&old, 0, sizeof(old));
-	if (create) {
-		/* the lane and its sequence, in this transaction (lane.h) */
-		nd = *d;
-		if ((rc = lane_assign(t, &nd)) != STORE_OK)
-			return rc;
-		return dlv_write(t, &nd, &old, 0, 1, NULL);
-	}
+	/* the lane and its sequence, in this transaction (lane.h) */
+	nd = *d;
+	if ((rc = lane_assign(t, &nd)) != STORE_OK)
+		return rc;
+	return dlv_write(t, &nd, &old, 0, 1, qdelta);
+}
+
+int
+store_delivery_put(struct store_txn *t, const struct store_delivery *d,
+    int create)
+{
+	struct store_delivery old;
+	int rc;
+
+	if (create)
+		return delivery_create(t, d, NULL);
+	if (d->id[0] == '\0')
+		return dbenv_fail(t, "delivery without id");
+	memset(&old, 0, sizeof(old));
 	rc = dlv_load(t, d->id, &old, 1);
 	if (rc != STORE_OK && rc != STORE_NOTFOUND)
 		return rc;
@@ -157,27 +169,11 @@ store_delivery_put_over(struct store_txn *t,
 	return dlv_write(t, d, old, 1, 0, qdelta);
 }
 
-/* Deletes every attempt of the delivery the walk is on. */
-static int
-del_attempt(struct dbenv_cur *c, void *arg)
-{
-	size_t off = *(size_t *)arg;
-	char id[STORE_ID_MAX + 1];
-	int rc;
-
-	if (key_tail_str(c->k.data, c->k.size, off, id, sizeof(id)) == -1)
-		return dbenv_fail(c->t, "corrupt attempt index key");
-	if ((rc = store_attempt_unlink(c->t, id)) != STORE_OK &&
-	    rc != STORE_NOTFOUND)
-		return rc;
-	return dbenv_cur_del(c);
-}
-
 int
 store_delivery_del(struct store_txn *t, const char *id)
 {
 	struct store_delivery old;
-	struct key k, prefix;
+	struct key k;
 	int rc;
 
 	if ((rc = dlv_load(t, id, &old, 1)) != STORE_OK)
@@ -203,9 +199,7 @@ store_delivery_del(struct store_txn *t, const char *id)
 	}
 	if ((rc = queue_move(t, old.status, -1, NULL)) != STORE_OK)
 		return rc;
-	key_pair(&prefix, id, NULL);
-	return dbenv_walk(t, DBI_ATT_DLV, &prefix, NULL, 0, del_attempt,
-	    &prefix.len);
+	return attempt_del_delivery(t, id);
 }
 
 struct iter {

@@ -417,7 +417,9 @@ int store_lane_iter(struct store_txn *t, const char *webhook_id,
     size_t *budget, int (*cb)(const struct store_lane *l, void *arg),
     void *arg);
 
-/* ---- attempts (index: by delivery) ----------------------------------- */
+/* ---- attempts (keyed by delivery; index: failures) --------------------
+ * An attempt is identified by (delivery_id, id): putting the same pair
+ * again replaces it. */
 struct store_attempt {
 	char id[STORE_ID_MAX + 1];
 	char delivery_id[STORE_ID_MAX + 1];
