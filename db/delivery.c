@@ -1,5 +1,5 @@
 /*
- * delivery.c - deliveries and their four indices (the queue counters they
+ * delivery.c - deliveries and their indices (the queue counters they
  * keep are queue.c's).
  *
  * Indices are written explicitly here (not DB->associate): put already
@@ -10,7 +10,9 @@
  *
  *   by app      app id \0 delivery id \0      newest first via DB_PREV
  *   by webhook  webhook id \0 delivery id \0  newest first via DB_PREV
- *   by event    event id \0 delivery id \0
+ *   by event    event id \0 delivery id \0 -- no longer written: only
+ *               deliveries of older stores have one (retention asks it;
+ *               sender/purge.c), removed with the delivery
  *   due         i64 next_attempt_at, delivery id \0 -- pending ones only,
  *               of a FIFO lane only the head (due.c; lane.c keeps the
  *               lanes' heads there)
@@ -103,11 +105,6 @@ dlv_write(struct store_txn *t, const struct store_delivery *d,
 	key_pair(&ko, old.webhook_id, d->id);
 	key_pair(&kn, d->webhook_id, d->id);
 	if ((rc = index_move(t, DBI_DLV_WH, had ? &ko : NULL, &kn)) !=
-	    STORE_OK)
-		return rc;
-	key_pair(&ko, old.event_id, d->id);
-	key_pair(&kn, d->event_id, d->id);
-	if ((rc = index_move(t, DBI_DLV_EVT, had ? &ko : NULL, &kn)) !=
 	    STORE_OK)
 		return rc;
 	if ((had && lane_in(&old)) || lane_in(d))

@@ -29,7 +29,7 @@ enum dbi {
 	DBI_DLV,	/* delivery id -> delivery */
 	DBI_DLV_APP,	/* app id \0 delivery id \0 */
 	DBI_DLV_WH,	/* webhook id \0 delivery id \0 */
-	DBI_DLV_EVT,	/* event id \0 delivery id \0 */
+	DBI_DLV_EVT,	/* event id \0 delivery id \0 (older stores only) */
 	DBI_DLV_DUE,	/* i64 next_attempt_at, delivery id \0 (pending only) */
 	DBI_ATT,	/* attempt id -> attempt (older stores only) */
 	DBI_ATT_DLV,	/* delivery id \0 attempt id \0 -> attempt */

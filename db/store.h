@@ -303,7 +303,7 @@ int store_publish(struct store_txn *t, struct store_event *ev,
 int store_publish_app(struct store_txn *t, struct store_event *ev,
     size_t *n);
 
-/* ---- deliveries (indices: by app, by webhook, by event, due) -------- */
+/* ---- deliveries (indices: by app, by webhook, due) -------------------- */
 enum store_dlv_status {
 	STORE_DLV_PENDING = 0,
 	STORE_DLV_DELIVERED = 1,
@@ -365,6 +365,9 @@ int store_delivery_iter_app(struct store_txn *t, const char *app_id,
     const char *before_id, store_delivery_cb cb, void *arg);
 int store_delivery_iter_webhook(struct store_txn *t, const char *webhook_id,
     const char *before_id, store_delivery_cb cb, void *arg);
+/* The deliveries of an event in the by-event index, which only stores
+ * written before it was dropped have (those deliveries keep their entry
+ * until deleted); retention asks it for them (sender/purge.c). */
 int store_delivery_iter_event(struct store_txn *t, const char *event_id,
     store_delivery_cb cb, void *arg);
 /* Pending deliveries with next_attempt_at <= until, earliest first. */

@@ -19,6 +19,9 @@
 #include "lib/config.h"
 
 #define PURGE_BATCH 200		/* records removed per transaction */
+#define PURGE_KEEP_MAX 50000	/* events kept for pending deliveries, at
+				 * most, per pass (purge.c): an idset of
+				 * ~8 MiB, its pages touched as it fills */
 #define PURGE_STATS_MS (48LL * 3600 * 1000)
 
 struct purge_counts {

@@ -3,8 +3,9 @@
  * attempts of the older layout (record in attempts.db by attempt id, an
  * empty by-delivery entry, an empty failures entry) read beside new ones
  * (the record is the by-delivery entry), in order, through both walks,
- * and go with their delivery.  The older records are written here the
- * way the older code wrote them.
+ * and go with their delivery; a delivery's by-event entry (no longer
+ * written) is still found, and goes with its delivery.  The older records
+ * are written here the way the older code wrote them.
  */
 #include <check.h>
 #include <stdint.h>
@@ -192,6 +193,48 @@ START_TEST(test_attempt_put_twice_is_one_attempt)
 }
 END_TEST
 
+static int
+old_evt_entry_cb(struct store_txn *t, void *arg)
+{
+	struct key k;
+
+	(void)arg;
+	key_pair(&k, "evt_1", "dlv_1");
+	return dbenv_put(t, DBI_DLV_EVT, &k, "", 0, 1);
+}
+
+static int
+count_cb(const struct store_delivery *d, void *arg)
+{
+	(void)d;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int
+by_event_cb(struct store_txn *t, void *arg)
+{
+	*(int *)arg = 0;
+	return store_delivery_iter_event(t, "evt_1", count_cb, arg);
+}
+
+/* Retention asks the by-event index for an older store's deliveries. */
+START_TEST(test_by_event_entry_of_an_older_store_is_found_and_removed)
+{
+	int n;
+
+	ck_assert_int_eq(fx_txn(s, 0, setup_cb, NULL), STORE_OK);
+	ck_assert_int_eq(fx_txn(s, STORE_RDONLY, by_event_cb, &n), STORE_OK);
+	ck_assert_int_eq(n, 0);		/* not written any more */
+	ck_assert_int_eq(fx_txn(s, 0, old_evt_entry_cb, NULL), STORE_OK);
+	ck_assert_int_eq(fx_txn(s, STORE_RDONLY, by_event_cb, &n), STORE_OK);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(fx_txn(s, 0, del_cb, NULL), STORE_OK);
+	ck_assert_int_eq(fx_txn(s, STORE_RDONLY, by_event_cb, &n), STORE_OK);
+	ck_assert_int_eq(n, 0);
+}
+END_TEST
+
 static Suite *
 upgrade_suite(void)
 {
@@ -202,6 +245,8 @@ upgrade_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_attempts_of_an_older_store_read_beside_new_ones);
 	tcase_add_test(tc, test_attempt_put_twice_is_one_attempt);
+	tcase_add_test(tc,
+	    test_by_event_entry_of_an_older_store_is_found_and_removed);
 	suite_add_tcase(su, tc);
 	return su;
 }
