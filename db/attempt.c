@@ -118,6 +118,7 @@ store_attempt_put(struct store_txn *t, const struct store_attempt *a)
 
 	if (a->id[0] == '\0' || a->delivery_id[0] == '\0')
 		return dbenv_fail(t, "attempt without id or delivery id");
+	memset(&old, 0, sizeof(old));
 	if (rec_attempt_enc(a, buf, sizeof(buf), &len) == -1)
 		return dbenv_fail(t, "attempt field too long");
 	/* A new attempt (the usual case) is written without a read first:
@@ -184,6 +185,7 @@ del_one(struct dbenv_cur *c, void *arg)
 	struct store_attempt a;
 	int rc, old = c->d.size == 0;
 
+	memset(&a, 0, sizeof(a));
 	if (key_tail_str(c->k.data, c->k.size, off, id, sizeof(id)) == -1)
 		return dbenv_fail(c->t, "corrupt attempt key");
 	if (old) {
