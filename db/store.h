@@ -374,8 +374,12 @@ int store_delivery_iter_event(struct store_txn *t, const char *event_id,
 int store_delivery_iter_due(struct store_txn *t, int64_t until,
     store_delivery_cb cb, void *arg);
 /* As store_delivery_iter_due, but skip(id, arg) is asked first for each
- * entry: 0 reads the delivery and calls cb, 1 passes over it unread, 2 ends
- * the walk (STORE_OK). */
+ * entry: 0 calls cb, 1 passes over it, 2 ends the walk (STORE_OK).  For
+ * picks: cb gets the delivery as its due entry carries it (id, webhook_id,
+ * event_id, event_type, attempts, next_attempt_at, sequence, lane, solo,
+ * status pending; app_id, created_at and updated_at empty), without
+ * reading the delivery record, except for an older store's entry without
+ * data (then the record). */
 int store_delivery_iter_due_skip(struct store_txn *t, int64_t until,
     int (*skip)(const char *id, void *arg), store_delivery_cb cb, void *arg);
 /* As store_delivery_iter_due_skip, starting at the due index key
