@@ -35,6 +35,8 @@ struct pg {
 	int keep_full;			/* keep overflowed: remove no event */
 };
 
+size_t purge_keep_max = PURGE_KEEP_MAX;
+
 /* A batch's transaction may run again: start over from p->from. */
 static void
 pg_reset(struct pg *p)
@@ -143,7 +145,7 @@ purge_run(struct store *s, const struct config *cfg, int64_t now,
 	memset(out, 0, sizeof(*out));
 	memset(&p, 0, sizeof(p));
 	p.before = now - cfg->retention_ms;
-	if ((p.keep = idset_new(PURGE_KEEP_MAX)) == NULL) {
+	if ((p.keep = idset_new(purge_keep_max)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}

@@ -24,6 +24,10 @@
 				 * ~8 MiB, its pages touched as it fills */
 #define PURGE_STATS_MS (48LL * 3600 * 1000)
 
+/* The most event ids a pass keeps for pending deliveries: PURGE_KEEP_MAX;
+ * tests lower it to reach the overflow. */
+extern size_t purge_keep_max;
+
 struct purge_counts {
 	uint64_t deliveries, events;
 };
