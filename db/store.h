@@ -303,7 +303,7 @@ int store_publish(struct store_txn *t, struct store_event *ev,
 int store_publish_app(struct store_txn *t, struct store_event *ev,
     size_t *n);
 
-/* ---- deliveries (indices: by app, by webhook, by event, due) -------- */
+/* ---- deliveries (indices: by app, by webhook, due) -------------------- */
 enum store_dlv_status {
 	STORE_DLV_PENDING = 0,
 	STORE_DLV_DELIVERED = 1,
@@ -365,14 +365,21 @@ int store_delivery_iter_app(struct store_txn *t, const char *app_id,
     const char *before_id, store_delivery_cb cb, void *arg);
 int store_delivery_iter_webhook(struct store_txn *t, const char *webhook_id,
     const char *before_id, store_delivery_cb cb, void *arg);
+/* The deliveries of an event in the by-event index, which only stores
+ * written before it was dropped have (those deliveries keep their entry
+ * until deleted); retention asks it for them (sender/purge.c). */
 int store_delivery_iter_event(struct store_txn *t, const char *event_id,
     store_delivery_cb cb, void *arg);
 /* Pending deliveries with next_attempt_at <= until, earliest first. */
 int store_delivery_iter_due(struct store_txn *t, int64_t until,
     store_delivery_cb cb, void *arg);
 /* As store_delivery_iter_due, but skip(id, arg) is asked first for each
- * entry: 0 reads the delivery and calls cb, 1 passes over it unread, 2 ends
- * the walk (STORE_OK). */
+ * entry: 0 calls cb, 1 passes over it, 2 ends the walk (STORE_OK).  For
+ * picks: cb gets the delivery as its due entry carries it (id, webhook_id,
+ * event_id, event_type, attempts, next_attempt_at, sequence, lane, solo,
+ * status pending; app_id, created_at and updated_at empty), without
+ * reading the delivery record, except for an older store's entry without
+ * data (then the record). */
 int store_delivery_iter_due_skip(struct store_txn *t, int64_t until,
     int (*skip)(const char *id, void *arg), store_delivery_cb cb, void *arg);
 /* As store_delivery_iter_due_skip, starting at the due index key
@@ -417,7 +424,9 @@ int store_lane_iter(struct store_txn *t, const char *webhook_id,
     size_t *budget, int (*cb)(const struct store_lane *l, void *arg),
     void *arg);
 
-/* ---- attempts (index: by delivery) ----------------------------------- */
+/* ---- attempts (keyed by delivery; index: failures) --------------------
+ * An attempt is identified by (delivery_id, id): putting the same pair
+ * again replaces it. */
 struct store_attempt {
 	char id[STORE_ID_MAX + 1];
 	char delivery_id[STORE_ID_MAX + 1];
