@@ -9,6 +9,9 @@
  * panic (DB_RUNRECOVERY) marks the handles dead (env.c): seen at
  * txn_begin, nothing was done yet, so the handles are reopened and the
  * body runs; seen later, the call is STORE_ERR and the next one reopens.
+ * A log flush that fails after the commit went in is STORE_INDOUBT when
+ * the caller asked (STORE_TXN_INDOUBT): the writes may be durable, so
+ * "not stored" would be a lie.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +25,14 @@
 #include "db/watchdog.h"
 
 #define TXN_TRIES	20	/* deadlock/lock-timeout retries per txn */
+
+static int
+txn_flush_env(DB_ENV *env)
+{
+	return env->log_flush(env, NULL);
+}
+
+int (*txn_log_flush)(DB_ENV *env) = txn_flush_env;
 
 /* A few ms, random, growing with the try number: let the winner finish. */
 static void
@@ -49,7 +60,7 @@ static int
 txn_try(struct store *s, int flags, store_txn_fn fn, void *arg,
     struct store_txn *t, int *begun)
 {
-	int rc, ret, lazy;
+	int rc, ret, lazy, committed;
 
 	memset(t, 0, sizeof(*t));
 	t->s = s;
@@ -84,10 +95,16 @@ txn_try(struct store *s, int flags, store_txn_fn fn, void *arg,
 		ret = t->txn->commit(t->txn,
 		    t->rdonly || lazy ? DB_TXN_NOSYNC : 0);
 		t->txn = NULL;
+		committed = ret == 0;
 		if (ret == 0 && lazy)
-			ret = s->env->log_flush(s->env, NULL);
-		if (ret != 0) {
-			(void)dbenv_rc(t, ret, lazy ? "commit/flush" : "commit");
+			ret = txn_log_flush(s->env);
+		if (ret != 0 && committed) {
+			/* committed, not known durable: say so when asked */
+			(void)dbenv_rc(t, ret, "flush after commit");
+			rc = (flags & STORE_TXN_INDOUBT) ? STORE_INDOUBT :
+			    STORE_ERR;
+		} else if (ret != 0) {
+			(void)dbenv_rc(t, ret, "commit");
 			rc = STORE_ERR;
 		}
 		goto out;
@@ -142,7 +159,7 @@ store_txn(struct store *s, int flags, store_txn_fn fn, void *arg, char *err,
 		rc = STORE_ERR;
 		snprintf(err, errlen, "storage: gave up after %d deadlocks "
 		    "or lock timeouts", TXN_TRIES);
-	} else if (rc == STORE_ERR)
+	} else if (rc == STORE_ERR || rc == STORE_INDOUBT)
 		snprintf(err, errlen, "%s",
 		    t.err[0] ? t.err : "storage: transaction failed");
 	return rc;

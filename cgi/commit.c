@@ -1,0 +1,255 @@
+/*
+ * commit.c - the group committer of hookd.fcgi and its log-volume
+ * checkpoints (contract in commit.h).
+ *
+ * One queue per process, guarded by commit.mu.  A request thread appends
+ * its job; if no thread leads, it becomes the leader: it takes a group
+ * from the head, runs it with the lock released, marks each job of the
+ * group done and signals its waiter (only that one, no herd), and goes on
+ * until its own job is done; then it wakes the thread of the next queued
+ * job, which leads in turn.  So with no contention a request commits on
+ * its own thread (no hand-off, no context switch), and under load one
+ * thread commits for many while the others wait - one at a time, which
+ * is what makes the fn bodies safe to share state such as the fan-out
+ * cache (cgi/fanout.h).  Jobs live on their request thread's stack: a job is never
+ * touched again by the committer once marked done.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cgi/commit.h"
+#include "lib/log.h"
+#include "lib/periodic.h"
+#include "lib/str.h"
+#include "lib/wake.h"
+
+static struct {
+	pthread_mutex_t mu;
+	struct commit_job *head, *tail;
+	int leading;		/* a thread runs groups (the leader) */
+	struct store *last;	/* the store of the last group (checkpoints) */
+	struct periodic ckp;
+} commit = {
+	.mu = PTHREAD_MUTEX_INITIALIZER,
+};
+
+/* The body of a group's transaction: each job in queue order. */
+static int
+commit_group_txn(struct store_txn *t, void *arg)
+{
+	struct commit_job *j;
+
+	for (j = arg; j != NULL; j = j->next) {
+		j->wake = 0;
+		j->err[0] = '\0';
+		j->rc = j->fn(t, j);
+		if (j->rc < 0)
+			return j->rc;
+	}
+	return STORE_OK;
+}
+
+/* Job j in a transaction of its own (a group of one). */
+static void
+commit_alone(struct commit_job *j)
+{
+	struct commit_job *next = j->next;
+	char err[sizeof(j->err)];
+	int rc;
+
+	j->next = NULL;
+	err[0] = '\0';
+	rc = store_txn(j->s, STORE_TXN_INDOUBT, commit_group_txn, j, err,
+	    sizeof(err));
+	if (rc < 0) {
+		j->rc = rc;
+		(void)str_copy(j->err, sizeof(j->err), err);
+	}
+	j->next = next;
+}
+
+/* Whose sender to wake for job j: its data_dir if it wrote and asked. */
+static const char *
+commit_wake(const struct commit_job *j)
+{
+	return j->rc == STORE_OK && j->wake ? j->data_dir : NULL;
+}
+
+/*
+ * Run the group g (a list linked by next, one store).  Every job's rc is
+ * set.  The data_dir whose sender to wake (a job that wrote asked), or
+ * NULL.
+ */
+static const char *
+commit_group(struct commit_job *g)
+{
+	struct commit_job *j;
+	char err[sizeof(g->err)];
+	const char *wake = NULL;
+	int rc;
+
+	if (g->next == NULL) {
+		commit_alone(g);
+		return commit_wake(g);
+	}
+	err[0] = '\0';
+	rc = store_txn(g->s, STORE_TXN_INDOUBT, commit_group_txn, g, err,
+	    sizeof(err));
+	if (rc == STORE_OK || rc == STORE_INDOUBT) {
+		for (j = g; j != NULL; j = j->next) {
+			if (j->rc != STORE_OK)
+				continue;	/* its own outcome: wrote nothing */
+			if (rc == STORE_INDOUBT) {
+				j->rc = rc;
+				(void)str_copy(j->err, sizeof(j->err), err);
+			} else if (wake == NULL)
+				wake = commit_wake(j);
+		}
+		return wake;
+	}
+	/* Not the group's fault, maybe one job's: each alone, so the others
+	 * still get their writes. */
+	log_warn("group commit of several requests failed (%s); "
+	    "running each alone", err[0] ? err : "unknown error");
+	for (j = g; j != NULL; j = j->next) {
+		commit_alone(j);
+		if (wake == NULL)
+			wake = commit_wake(j);
+	}
+	return wake;
+}
+
+/* Take the next group off the queue (commit.mu held): jobs of the head's
+ * store up to COMMIT_WEIGHT_MAX of weight, at least one. */
+static struct commit_job *
+commit_take(void)
+{
+	struct commit_job *g = commit.head, *j = g, *prev = NULL;
+	size_t w = 0;
+
+	while (j != NULL && j->s == g->s &&
+	    (prev == NULL || w + j->weight <= COMMIT_WEIGHT_MAX)) {
+		w += j->weight;
+		prev = j;
+		j = j->next;
+	}
+	prev->next = NULL;
+	commit.head = j;
+	if (j == NULL)
+		commit.tail = NULL;
+	return g;
+}
+
+/*
+ * Lead: run groups off the queue (commit.mu held on entry and exit, not
+ * while a group runs) until job j is done, then hand the lead to the
+ * thread of the next queued job, if any.
+ */
+static void
+commit_lead(struct commit_job *j)
+{
+	struct commit_job *g, *next;
+	const char *wake;
+
+	commit.leading = 1;
+	while (!j->done) {
+		g = commit_take();
+		commit.last = g->s;
+		pthread_mutex_unlock(&commit.mu);
+		wake = commit_group(g);
+		/* before the answers: a sender woken late costs latency, one
+		 * woken early finds the deliveries committed already */
+		if (wake != NULL)
+			wake_send(wake);
+		pthread_mutex_lock(&commit.mu);
+		for (; g != NULL; g = next) {
+			next = g->next;
+			g->next = NULL;
+			g->done = 1;
+			if (g != j)
+				pthread_cond_signal(&g->cv);
+		}
+	}
+	commit.leading = 0;
+	if (commit.head != NULL)
+		pthread_cond_signal(&commit.head->cv);
+}
+
+/* Checkpoint once the log since the last one passes
+ * COMMIT_CKP_KBYTES (a failure is logged; the next tick tries again). */
+static void
+commit_ckp(struct store *s)
+{
+	char err[256];
+
+	err[0] = '\0';
+	if (s != NULL && store_checkpoint_log(s, COMMIT_CKP_KBYTES, err,
+	    sizeof(err)) != STORE_OK)
+		log_warn("checkpoint: %s", err);
+}
+
+/* The checkpoint thread's tick: the store of the last group. */
+static void
+commit_ckp_tick(void *arg)
+{
+	struct store *s;
+
+	(void)arg;
+	pthread_mutex_lock(&commit.mu);
+	s = commit.last;
+	pthread_mutex_unlock(&commit.mu);
+	commit_ckp(s);
+}
+
+int
+commit_start(void)
+{
+	if (commit.ckp.running)
+		return 0;
+	return periodic_start(&commit.ckp, COMMIT_CKP_MS, commit_ckp_tick,
+	    NULL);
+}
+
+void
+commit_stop(void)
+{
+	periodic_stop(&commit.ckp);
+	pthread_mutex_lock(&commit.mu);
+	commit.last = NULL;
+	pthread_mutex_unlock(&commit.mu);
+}
+
+int
+commit_run(struct commit_job *j)
+{
+	int inline_ckp;
+
+	j->next = NULL;
+	j->done = 0;
+	j->rc = STORE_ERR;
+	j->wake = 0;
+	j->err[0] = '\0';
+	if (j->weight == 0)
+		j->weight = 1;
+	pthread_cond_init(&j->cv, NULL);
+	pthread_mutex_lock(&commit.mu);
+	if (commit.tail != NULL)
+		commit.tail->next = j;
+	else
+		commit.head = j;
+	commit.tail = j;
+	while (!j->done) {
+		if (!commit.leading)
+			commit_lead(j);
+		else
+			pthread_cond_wait(&j->cv, &commit.mu);
+	}
+	inline_ckp = !commit.ckp.running;
+	pthread_mutex_unlock(&commit.mu);
+	pthread_cond_destroy(&j->cv);
+	/* no checkpoint thread (plain CGI): check the log volume here */
+	if (inline_ckp && j->rc == STORE_OK)
+		commit_ckp(j->s);
+	return j->rc;
+}
