@@ -29,6 +29,7 @@ static struct {
 	struct commit_job *head, *tail;
 	int leading;		/* a thread runs groups (the leader) */
 	struct store *last;	/* the store of the last group (checkpoints) */
+	struct commit_stats st;
 	struct periodic ckp;
 } commit = {
 	.mu = PTHREAD_MUTEX_INITIALIZER,
@@ -112,6 +113,9 @@ commit_group(struct commit_job *g)
 	 * still get their writes. */
 	log_warn("group commit of several requests failed (%s); "
 	    "running each alone", err[0] ? err : "unknown error");
+	pthread_mutex_lock(&commit.mu);
+	commit.st.reruns++;
+	pthread_mutex_unlock(&commit.mu);
 	for (j = g; j != NULL; j = j->next) {
 		commit_alone(j);
 		if (wake == NULL)
@@ -126,14 +130,19 @@ static struct commit_job *
 commit_take(void)
 {
 	struct commit_job *g = commit.head, *j = g, *prev = NULL;
-	size_t w = 0;
+	size_t w = 0, n = 0;
 
 	while (j != NULL && j->s == g->s &&
 	    (prev == NULL || w + j->weight <= COMMIT_WEIGHT_MAX)) {
 		w += j->weight;
+		n++;
 		prev = j;
 		j = j->next;
 	}
+	commit.st.groups++;
+	commit.st.jobs += n;
+	if (n > commit.st.max_jobs)
+		commit.st.max_jobs = n;
 	prev->next = NULL;
 	commit.head = j;
 	if (j == NULL)
@@ -200,6 +209,14 @@ commit_ckp_tick(void *arg)
 	s = commit.last;
 	pthread_mutex_unlock(&commit.mu);
 	commit_ckp(s);
+}
+
+void
+commit_stats(struct commit_stats *out)
+{
+	pthread_mutex_lock(&commit.mu);
+	*out = commit.st;
+	pthread_mutex_unlock(&commit.mu);
 }
 
 int

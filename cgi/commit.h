@@ -79,14 +79,23 @@ void commit_stop(void);
 /* Run job j (s, fn, weight set) and wait for it: j->rc (also returned). */
 int commit_run(struct commit_job *j);
 
+/* Counts since the process started (tests, docs/performance.md). */
+struct commit_stats {
+	unsigned long long groups;	/* transactions tried for groups */
+	unsigned long long jobs;	/* jobs taken into them */
+	unsigned long long max_jobs;	/* the most jobs one group took */
+	unsigned long long reruns;	/* groups that failed: each job alone */
+};
+void commit_stats(struct commit_stats *out);
+
 /*
- * The committer also bounds recovery: a thread of its own checks once a
- * second whether more than COMMIT_CKP_KBYTES of log were written since
- * the last checkpoint (by any process) and then checkpoints
+ * The committer also bounds recovery: a thread of its own checks every
+ * COMMIT_CKP_MS whether more than COMMIT_CKP_KBYTES of log were written
+ * since the last checkpoint (by any process) and then checkpoints
  * (store_checkpoint_log), so a process killed mid-intake leaves at most
  * about that much log for the next opener to replay (docs/operations.md).
  */
 #define COMMIT_CKP_KBYTES (32 * 1024)
-#define COMMIT_CKP_MS 1000
+#define COMMIT_CKP_MS 200
 
 #endif

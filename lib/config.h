@@ -23,7 +23,7 @@
 #define CONFIG_CIDR_MAX 64
 #define CONFIG_TYPES_MAX 64
 #define CONFIG_TYPE_LEN 128
-#define CONFIG_FASTCGI_THREADS 8	/* default; docs/performance.md */
+#define CONFIG_FASTCGI_THREADS 16	/* default; docs/performance.md */
 
 struct config {
 	char path[PATH_MAX];		/* the file actually read */

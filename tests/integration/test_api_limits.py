@@ -107,7 +107,10 @@ class MemoryTests(ServerCase):
             # Under ASan: still run many requests (leaks show at exit).
             self.assertEqual(self.run_mixed(2000, app, wh, o), [])
             self.skipTest("RSS is meaningless under ASan")
-        self.assertEqual(self.run_mixed(2000, app, wh, o), [])      # warm-up
+        # warm-up, with as many clients as a process has request threads
+        # (fastcgi_threads): each thread's stack and malloc arena reach
+        # their working size here
+        self.assertEqual(self.run_mixed(4000, app, wh, o, threads=16), [])
         before = {p: status_kb(p, "RssAnon") for p in pids}
         t0 = time.time()
         self.assertEqual(self.run_mixed(self.N, app, wh, o), [])
