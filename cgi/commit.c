@@ -5,18 +5,22 @@
  * One queue per process, guarded by commit.mu.  A request thread appends
  * its job; if no thread leads, it becomes the leader: it takes a group
  * from the head, runs it with the lock released, marks each job of the
- * group done and signals its waiter (only that one, no herd), and goes on
- * until its own job is done; then it wakes the thread of the next queued
- * job, which leads in turn.  So with no contention a request commits on
+ * group done and wakes its waiter (a futex on the job's state word: only
+ * that thread, and without the lock, so it does not wake to wait for
+ * it), and goes on until its own job is done; then it asks the thread of
+ * the next queued job to lead.  So with no contention a request commits on
  * its own thread (no hand-off, no context switch), and under load one
  * thread commits for many while the others wait - one at a time, which
  * is what makes the fn bodies safe to share state such as the fan-out
  * cache (cgi/fanout.h).  Jobs live on their request thread's stack: a job is never
  * touched again by the committer once marked done.
  */
+#include <linux/futex.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "cgi/commit.h"
 #include "lib/log.h"
@@ -150,10 +154,45 @@ commit_take(void)
 	return g;
 }
 
+/* The job's state word (also its futex): queued, done, or asked to
+ * lead.  Written with release, read with acquire: rc and err are the
+ * leader's before done is seen. */
+enum { COMMIT_QUEUED, COMMIT_DONE, COMMIT_LEAD };
+
+static int
+commit_state(struct commit_job *j)
+{
+	return __atomic_load_n(&j->state, __ATOMIC_ACQUIRE);
+}
+
 /*
- * Lead: run groups off the queue (commit.mu held on entry and exit, not
- * while a group runs) until job j is done, then hand the lead to the
- * thread of the next queued job, if any.
+ * Set j's state and wake its thread.  After a store of COMMIT_DONE the
+ * job may be gone at once (its thread returns): only the address is
+ * used after it, by the kernel, which is harmless (a spurious wake of a
+ * later job at the same address re-checks its state).
+ */
+static void
+commit_tell(struct commit_job *j, int state)
+{
+	int *w = &j->state;
+
+	__atomic_store_n(w, state, __ATOMIC_RELEASE);
+	(void)syscall(SYS_futex, w, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+/* Sleep while j is queued (returns at once if it is not any more). */
+static void
+commit_sleep(struct commit_job *j)
+{
+	(void)syscall(SYS_futex, &j->state, FUTEX_WAIT_PRIVATE, COMMIT_QUEUED,
+	    NULL, NULL, 0);
+}
+
+/*
+ * Lead: run groups off the queue until job j is done, then hand the lead
+ * to the thread of the next queued job, if any.  commit.mu is held on
+ * entry and exit, not while a group runs nor while its waiters are told
+ * (they would wake only to wait for the lock).
  */
 static void
 commit_lead(struct commit_job *j)
@@ -162,7 +201,7 @@ commit_lead(struct commit_job *j)
 	const char *wake;
 
 	commit.leading = 1;
-	while (!j->done) {
+	while (commit_state(j) != COMMIT_DONE) {
 		g = commit_take();
 		commit.last = g->s;
 		pthread_mutex_unlock(&commit.mu);
@@ -171,18 +210,21 @@ commit_lead(struct commit_job *j)
 		 * woken early finds the deliveries committed already */
 		if (wake != NULL)
 			wake_send(wake);
-		pthread_mutex_lock(&commit.mu);
 		for (; g != NULL; g = next) {
-			next = g->next;
+			next = g->next;		/* before g may vanish */
 			g->next = NULL;
-			g->done = 1;
-			if (g != j)
-				pthread_cond_signal(&g->cv);
+			if (g == j)
+				__atomic_store_n(&j->state, COMMIT_DONE,
+				    __ATOMIC_RELEASE);
+			else
+				commit_tell(g, COMMIT_DONE);
 		}
+		pthread_mutex_lock(&commit.mu);
 	}
 	commit.leading = 0;
+	/* still queued, so still there: its thread waits for a word */
 	if (commit.head != NULL)
-		pthread_cond_signal(&commit.head->cv);
+		commit_tell(commit.head, COMMIT_LEAD);
 }
 
 /* Checkpoint once the log since the last one passes
@@ -240,31 +282,39 @@ commit_stop(void)
 int
 commit_run(struct commit_job *j)
 {
-	int inline_ckp;
+	int inline_ckp, st;
 
 	j->next = NULL;
-	j->done = 0;
+	j->state = COMMIT_QUEUED;
 	j->rc = STORE_ERR;
 	j->wake = 0;
 	j->err[0] = '\0';
 	if (j->weight == 0)
 		j->weight = 1;
-	pthread_cond_init(&j->cv, NULL);
 	pthread_mutex_lock(&commit.mu);
 	if (commit.tail != NULL)
 		commit.tail->next = j;
 	else
 		commit.head = j;
 	commit.tail = j;
-	while (!j->done) {
-		if (!commit.leading)
-			commit_lead(j);
-		else
-			pthread_cond_wait(&j->cv, &commit.mu);
-	}
+	if (!commit.leading)
+		commit_lead(j);
 	inline_ckp = !commit.ckp.running;
 	pthread_mutex_unlock(&commit.mu);
-	pthread_cond_destroy(&j->cv);
+	while ((st = commit_state(j)) != COMMIT_DONE) {
+		if (st == COMMIT_QUEUED) {
+			commit_sleep(j);
+			continue;
+		}
+		/* asked to lead: unless another thread took the lead since */
+		pthread_mutex_lock(&commit.mu);
+		if (commit_state(j) == COMMIT_LEAD)
+			__atomic_store_n(&j->state, COMMIT_QUEUED,
+			    __ATOMIC_RELAXED);
+		if (!commit.leading && commit_state(j) != COMMIT_DONE)
+			commit_lead(j);
+		pthread_mutex_unlock(&commit.mu);
+	}
 	/* no checkpoint thread (plain CGI): check the log volume here */
 	if (inline_ckp && j->rc == STORE_OK)
 		commit_ckp(j->s);

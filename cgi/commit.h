@@ -37,7 +37,6 @@
 #ifndef HOOKD_CGI_COMMIT_H
 #define HOOKD_CGI_COMMIT_H
 
-#include <pthread.h>
 #include <stddef.h>
 
 #include "db/store.h"
@@ -62,8 +61,7 @@ struct commit_job {
 	char err[256];		/* why, when rc is a negative store code */
 	/* Private. */
 	struct commit_job *next;
-	int done;
-	pthread_cond_t cv;	/* done was set */
+	int state;		/* queued, done or lead; a futex word */
 };
 
 /*
