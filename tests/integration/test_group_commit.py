@@ -11,6 +11,7 @@ the committer's counters in tests/unit/test_commit.c.)
 
 import collections
 import threading
+import time
 import unittest
 import uuid
 
@@ -18,6 +19,7 @@ import harness
 from faults import IntakeLoad, Killer, db_verify, stored_event_ids, wait_procs
 
 HOOK = "http://127.0.0.1:9/hook"
+MIN_KILLS = 5           # the load goes on until the killer struck this often
 
 
 def org():
@@ -145,16 +147,25 @@ class TestGroupCommitSigkill(unittest.TestCase):
                     "data": {"k": eid, "pad": "p" * 200}}
 
         ids = ["gk-%05d" % i for i in range(2000)]
-        load = IntakeLoad(srv, body, ids, threads=16, timeout=10, tries=20,
+        load = IntakeLoad(srv, body, ids, threads=16, timeout=10, tries=40,
                           pause=0.05)
-        killer = Killer(srv.fcgi_pids, interval=(0.05, 0.3), seed=7, full=1)
+        killer = Killer(srv.fcgi_pids, interval=(0.1, 0.4), seed=7, full=1)
+        t0 = time.time()
         killer.start()
         try:
             load.run(deadline=60)
+            # a fast machine may finish before the killer struck enough:
+            # post more (fresh ids) until it has, for at most 30 s more
+            while killer.kills < MIN_KILLS and time.time() - t0 < 30:
+                more = ["gk-%05d" % i for i in range(len(ids), len(ids) + 500)]
+                ids += more
+                load.ids = more
+                load.run(deadline=30)
         finally:
             killer.stop()
         acked = set(load.acked())
-        self.assertGreaterEqual(killer.kills, 3, "the killer seldom struck")
+        self.assertGreaterEqual(killer.kills, MIN_KILLS, "the killer seldom "
+                                "struck")
         self.assertGreater(load.failed_attempts, 0, "no request was hurt")
         self.assertEqual(load.bad, [])
         self.assertTrue(wait_procs(srv, 1), "FastCGI process not respawned")
@@ -163,7 +174,9 @@ class TestGroupCommitSigkill(unittest.TestCase):
         stored = stored_event_ids(srv.data_dir)
         self.assertEqual(sorted(acked - stored), [])
         self.assertLessEqual(stored, set(ids))
-        self.assertGreater(len(acked), len(ids) * 0.9, load.counts())
+        self.assertEqual(load.hung, 0, "tries hung: %s" % load.seen)
+        # most events got through despite the killing
+        self.assertGreater(len(acked), len(ids) * 0.8, load.counts())
         for eid in sorted(acked)[::50]:
             st, _, ans = srv.request("POST", "/v1/events", body(eid))
             self.assertEqual((st, ans), (200, {"id": eid, "deliveries": 2}))
