@@ -128,26 +128,26 @@ commit_group(struct commit_job *g)
 	return wake;
 }
 
-/* Take the next group off the queue (commit.mu held): jobs of the head's
- * store up to COMMIT_WEIGHT_MAX of weight, at least one. */
+/* Take the next group off the queue (commit.mu held, the queue not
+ * empty): jobs of the head's store up to COMMIT_WEIGHT_MAX of weight, at
+ * least one. */
 static struct commit_job *
 commit_take(void)
 {
-	struct commit_job *g = commit.head, *j = g, *prev = NULL;
-	size_t w = 0, n = 0;
+	struct commit_job *g = commit.head, *last = g, *j = g->next;
+	size_t w = g->weight, n = 1;
 
-	while (j != NULL && j->s == g->s &&
-	    (prev == NULL || w + j->weight <= COMMIT_WEIGHT_MAX)) {
+	while (j != NULL && j->s == g->s && w + j->weight <= COMMIT_WEIGHT_MAX) {
 		w += j->weight;
 		n++;
-		prev = j;
+		last = j;
 		j = j->next;
 	}
 	commit.st.groups++;
 	commit.st.jobs += n;
 	if (n > commit.st.max_jobs)
 		commit.st.max_jobs = n;
-	prev->next = NULL;
+	last->next = NULL;
 	commit.head = j;
 	if (j == NULL)
 		commit.tail = NULL;
