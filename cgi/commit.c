@@ -28,6 +28,10 @@
 #include "lib/str.h"
 #include "lib/wake.h"
 
+/* Commits without the flush (commit_finish flushes once per group, after
+ * handing the lead on); a flush failure inside would be INDOUBT. */
+#define COMMIT_TXN_FLAGS (STORE_TXN_NOFLUSH | STORE_TXN_INDOUBT)
+
 static struct {
 	pthread_mutex_t mu;
 	struct commit_job *head, *tail;
@@ -65,7 +69,7 @@ commit_alone(struct commit_job *j)
 
 	j->next = NULL;
 	err[0] = '\0';
-	rc = store_txn(j->s, STORE_TXN_INDOUBT, commit_group_txn, j, err,
+	rc = store_txn(j->s, COMMIT_TXN_FLAGS, commit_group_txn, j, err,
 	    sizeof(err));
 	if (rc < 0) {
 		j->rc = rc;
@@ -99,7 +103,7 @@ commit_group(struct commit_job *g)
 		return commit_wake(g);
 	}
 	err[0] = '\0';
-	rc = store_txn(g->s, STORE_TXN_INDOUBT, commit_group_txn, g, err,
+	rc = store_txn(g->s, COMMIT_TXN_FLAGS, commit_group_txn, g, err,
 	    sizeof(err));
 	if (rc == STORE_OK || rc == STORE_INDOUBT) {
 		for (j = g; j != NULL; j = j->next) {
@@ -137,9 +141,11 @@ commit_take(void)
 	struct commit_job *g = commit.head, *last = g, *j = g->next;
 	size_t w = g->weight, n = 1;
 
+	g->taken = 1;
 	while (j != NULL && j->s == g->s && w + j->weight <= COMMIT_WEIGHT_MAX) {
 		w += j->weight;
 		n++;
+		j->taken = 1;
 		last = j;
 		j = j->next;
 	}
@@ -189,42 +195,85 @@ commit_sleep(struct commit_job *j)
 }
 
 /*
- * Lead: run groups off the queue until job j is done, then hand the lead
- * to the thread of the next queued job, if any.  commit.mu is held on
- * entry and exit, not while a group runs nor while its waiters are told
- * (they would wake only to wait for the lock).
+ * Make group g durable (its commits were made without the flush) and
+ * tell its jobs.  A failed flush makes the jobs that wrote STORE_INDOUBT.
+ * wake: the sender to wake once durable, or NULL.  Job j (the caller's
+ * own) is only marked: its thread is this one.
  */
 static void
-commit_lead(struct commit_job *j)
+commit_finish(struct commit_job *g, struct commit_job *j, const char *wake)
 {
-	struct commit_job *g, *next;
-	const char *wake;
+	struct commit_job *next;
+	char err[sizeof(g->err)];
 
-	commit.leading = 1;
-	while (commit_state(j) != COMMIT_DONE) {
-		g = commit_take();
-		commit.last = g->s;
-		pthread_mutex_unlock(&commit.mu);
-		wake = commit_group(g);
-		/* before the answers: a sender woken late costs latency, one
-		 * woken early finds the deliveries committed already */
-		if (wake != NULL)
-			wake_send(wake);
-		for (; g != NULL; g = next) {
-			next = g->next;		/* before g may vanish */
-			g->next = NULL;
-			if (g == j)
-				__atomic_store_n(&j->state, COMMIT_DONE,
-				    __ATOMIC_RELEASE);
-			else
-				commit_tell(g, COMMIT_DONE);
-		}
-		pthread_mutex_lock(&commit.mu);
+	err[0] = '\0';
+	if (store_log_flush(g->s, err, sizeof(err)) != STORE_OK) {
+		for (next = g; next != NULL; next = next->next)
+			if (next->rc == STORE_OK) {
+				next->rc = STORE_INDOUBT;
+				(void)str_copy(next->err, sizeof(next->err),
+				    err);
+			}
+		wake = NULL;
 	}
+	/* before the answers: a sender woken late costs latency, one woken
+	 * early finds the deliveries committed already */
+	if (wake != NULL)
+		wake_send(wake);
+	for (; g != NULL; g = next) {
+		next = g->next;		/* before g may vanish */
+		g->next = NULL;
+		if (g == j)
+			__atomic_store_n(&j->state, COMMIT_DONE,
+			    __ATOMIC_RELEASE);
+		else
+			commit_tell(g, COMMIT_DONE);
+	}
+}
+
+/* Give up the lead (commit.mu held): ask the next queued job's thread. */
+static void
+commit_handoff(void)
+{
 	commit.leading = 0;
 	/* still queued, so still there: its thread waits for a word */
 	if (commit.head != NULL)
 		commit_tell(commit.head, COMMIT_LEAD);
+}
+
+/*
+ * Lead: run groups off the queue until the one with job j, then hand the
+ * lead on BEFORE flushing that group's commits, so that the next group
+ * runs while this one's log flush goes to disk (with durability sync the
+ * flush is the long part); then flush, and tell the group's jobs.
+ * commit.mu is held on entry and exit, not while a group runs, flushes or
+ * its waiters are told (they would wake only to wait for the lock).
+ */
+static void
+commit_lead(struct commit_job *j)
+{
+	struct commit_job *g, *k;
+	const char *wake;
+	int mine;
+
+	commit.leading = 1;
+	for (;;) {
+		g = commit_take();
+		commit.last = g->s;
+		for (mine = 0, k = g; k != NULL; k = k->next)
+			mine |= k == j;
+		pthread_mutex_unlock(&commit.mu);
+		wake = commit_group(g);
+		if (mine) {
+			pthread_mutex_lock(&commit.mu);
+			commit_handoff();
+			pthread_mutex_unlock(&commit.mu);
+		}
+		commit_finish(g, j, wake);
+		pthread_mutex_lock(&commit.mu);
+		if (mine)
+			return;
+	}
 }
 
 /* Checkpoint once the log since the last one passes
@@ -285,6 +334,7 @@ commit_run(struct commit_job *j)
 	int inline_ckp, st;
 
 	j->next = NULL;
+	j->taken = 0;
 	j->state = COMMIT_QUEUED;
 	j->rc = STORE_ERR;
 	j->wake = 0;
@@ -306,12 +356,17 @@ commit_run(struct commit_job *j)
 			commit_sleep(j);
 			continue;
 		}
-		/* asked to lead: unless another thread took the lead since */
+		/*
+		 * Asked to lead: unless another thread took the lead since,
+		 * or took this job into its group (then it is not queued any
+		 * more: wait for its DONE).  A compare-and-swap, because DONE
+		 * is stored without the lock and must not be overwritten.
+		 */
 		pthread_mutex_lock(&commit.mu);
-		if (commit_state(j) == COMMIT_LEAD)
-			__atomic_store_n(&j->state, COMMIT_QUEUED,
-			    __ATOMIC_RELAXED);
-		if (!commit.leading && commit_state(j) != COMMIT_DONE)
+		st = COMMIT_LEAD;
+		(void)__atomic_compare_exchange_n(&j->state, &st, COMMIT_QUEUED,
+		    0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+		if (!commit.leading && !j->taken)
 			commit_lead(j);
 		pthread_mutex_unlock(&commit.mu);
 	}

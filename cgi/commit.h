@@ -62,6 +62,7 @@ struct commit_job {
 	/* Private. */
 	struct commit_job *next;
 	int state;		/* queued, done or lead; a futex word */
+	int taken;		/* in a leader's group (under the lock) */
 };
 
 /*

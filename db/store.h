@@ -130,10 +130,21 @@ int store_check(struct store *s, char *err, size_t errlen);
 #define STORE_RDONLY 0x1	/* read-committed, no log flush */
 #define STORE_TXN_INDOUBT 0x2	/* a failed flush after the commit is
 				 * STORE_INDOUBT, not STORE_ERR */
+#define STORE_TXN_NOFLUSH 0x4	/* durability sync: commit without the log
+				 * flush; the caller calls store_log_flush
+				 * before it tells anyone the write is done */
 
 typedef int (*store_txn_fn)(struct store_txn *t, void *arg);
 int store_txn(struct store *s, int flags, store_txn_fn fn, void *arg,
     char *err, size_t errlen);
+
+/*
+ * Flush the log to disk (everything committed so far, by any thread), for
+ * commits made with STORE_TXN_NOFLUSH; nothing with durability nosync.
+ * Several threads' flushes share one fsync.  STORE_OK or STORE_ERR with
+ * err set (then those commits are in doubt: STORE_INDOUBT's contract).
+ */
+int store_log_flush(struct store *s, char *err, size_t errlen);
 
 /* Checkpoint and remove logs no longer needed (the sender calls it). */
 int store_checkpoint(struct store *s, char *err, size_t errlen);

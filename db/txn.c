@@ -65,7 +65,7 @@ txn_try(struct store *s, int flags, store_txn_fn fn, void *arg,
 	memset(t, 0, sizeof(*t));
 	t->s = s;
 	t->rdonly = (flags & STORE_RDONLY) != 0;
-	lazy = !t->rdonly && !s->nosync;
+	lazy = !t->rdonly && !s->nosync && !(flags & STORE_TXN_NOFLUSH);
 	*begun = 0;
 	watchdog_enter(&s->dog, 0);
 	ret = s->env->txn_begin(s->env, NULL, &t->txn,
@@ -92,8 +92,11 @@ txn_try(struct store *s, int flags, store_txn_fn fn, void *arg,
 		 * flush is done; a reader may see the commit a moment
 		 * earlier.
 		 */
-		ret = t->txn->commit(t->txn,
-		    t->rdonly || lazy ? DB_TXN_NOSYNC : 0);
+		/* (nosync keeps the environment's WRITE_NOSYNC: the log is
+		 * written to the OS at commit, so a process crash keeps it) */
+		ret = t->txn->commit(t->txn, t->rdonly || lazy ||
+		    ((flags & STORE_TXN_NOFLUSH) && !s->nosync) ?
+		    DB_TXN_NOSYNC : 0);
 		t->txn = NULL;
 		committed = ret == 0;
 		if (ret == 0 && lazy)
@@ -163,4 +166,27 @@ store_txn(struct store *s, int flags, store_txn_fn fn, void *arg, char *err,
 		snprintf(err, errlen, "%s",
 		    t.err[0] ? t.err : "storage: transaction failed");
 	return rc;
+}
+
+int
+store_log_flush(struct store *s, char *err, size_t errlen)
+{
+	struct store_txn t;
+	int ret;
+
+	if (s->nosync)
+		return STORE_OK;
+	if (env_use(s, err, errlen) != STORE_OK)
+		return STORE_ERR;
+	watchdog_enter(&s->dog, 0);
+	ret = txn_log_flush(s->env);
+	watchdog_leave(&s->dog);
+	pthread_rwlock_unlock(&s->rw);
+	if (ret == 0)
+		return STORE_OK;
+	memset(&t, 0, sizeof(t));
+	t.s = s;
+	(void)dbenv_rc(&t, ret, "log flush");
+	snprintf(err, errlen, "%s", t.err);
+	return STORE_ERR;
 }
