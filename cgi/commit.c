@@ -86,6 +86,29 @@ commit_wake(const struct commit_job *j)
 }
 
 /*
+ * 1 if store_txn's rc is about the group's transaction as a whole and the
+ * group must not run again job by job: the commit went in but is not
+ * known durable (STORE_INDOUBT; replication's missing acknowledgements,
+ * STORE_NOTPERM, where defined: running again would store twice), or
+ * this process may not write at all (STORE_NOTMASTER, where defined).
+ */
+static int
+commit_whole(int rc)
+{
+	if (rc == STORE_INDOUBT)
+		return 1;
+#ifdef STORE_NOTPERM
+	if (rc == STORE_NOTPERM)
+		return 1;
+#endif
+#ifdef STORE_NOTMASTER
+	if (rc == STORE_NOTMASTER)
+		return 1;
+#endif
+	return 0;
+}
+
+/*
  * Run the group g (a list linked by next, one store).  Every job's rc is
  * set.  The data_dir whose sender to wake (a job that wrote asked), or
  * NULL.
@@ -105,11 +128,12 @@ commit_group(struct commit_job *g)
 	err[0] = '\0';
 	rc = store_txn(g->s, COMMIT_TXN_FLAGS, commit_group_txn, g, err,
 	    sizeof(err));
-	if (rc == STORE_OK || rc == STORE_INDOUBT) {
+	if (rc == STORE_OK || commit_whole(rc)) {
 		for (j = g; j != NULL; j = j->next) {
-			if (j->rc != STORE_OK)
+			if (j->rc > 0)
 				continue;	/* its own outcome: wrote nothing */
-			if (rc == STORE_INDOUBT) {
+			if (rc != STORE_OK) {
+				/* every job that wrote, or did not run */
 				j->rc = rc;
 				(void)str_copy(j->err, sizeof(j->err), err);
 			} else if (wake == NULL)

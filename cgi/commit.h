@@ -21,7 +21,11 @@
  *     fails the others.
  *   - the group's commit is written but its log flush fails
  *     (STORE_INDOUBT): each job that wrote gets STORE_INDOUBT and is
- *     never run again (its writes may be stored).
+ *     never run again (its writes may be stored).  So does any result
+ *     about the transaction as a whole (commit.c, commit_whole: also
+ *     replication's STORE_NOTPERM and STORE_NOTMASTER where db/store.h
+ *     defines them): each job's rc is what the API answers it
+ *     (cgi/call.c, call_answer, maps codes to answers in one place).
  *
  * Jobs run in queue order, so a later job sees an earlier one's writes
  * (two posts of one new id in one group: the second finds the first).  fn
