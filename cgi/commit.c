@@ -28,6 +28,10 @@
 #include "lib/str.h"
 #include "lib/wake.h"
 
+/* A group of at least this many events hands the lead on before its
+ * flush (commit_lead). */
+#define COMMIT_PIPELINE_WEIGHT 64
+
 /* Commits without the flush (commit_finish flushes once per group, after
  * handing the lead on); a flush failure inside would be INDOUBT. */
 #define COMMIT_TXN_FLAGS (STORE_TXN_NOFLUSH | STORE_TXN_INDOUBT)
@@ -266,10 +270,13 @@ commit_handoff(void)
 }
 
 /*
- * Lead: run groups off the queue until the one with job j, then hand the
- * lead on BEFORE flushing that group's commits, so that the next group
- * runs while this one's log flush goes to disk (with durability sync the
- * flush is the long part); then flush, and tell the group's jobs.
+ * Lead: run groups off the queue until the one with job j; flush each,
+ * tell its jobs; then hand the lead on.  A heavy group (at least
+ * COMMIT_PIPELINE_WEIGHT events: batches) hands the lead on BEFORE its
+ * flush, so that the next group's work overlaps this one's fsync (batch
+ * sync: +15-20 %); a light one flushes first, so that more requests queue
+ * meanwhile and the next group is bigger (single events sync: handing on
+ * early made groups smaller, -10 %, and cost 10 % more CPU per event).
  * commit.mu is held on entry and exit, not while a group runs, flushes or
  * its waiters are told (they would wake only to wait for the lock).
  */
@@ -278,25 +285,32 @@ commit_lead(struct commit_job *j)
 {
 	struct commit_job *g, *k;
 	const char *wake;
-	int mine;
+	size_t w;
+	int mine, early;
 
 	commit.leading = 1;
 	for (;;) {
 		g = commit_take();
 		commit.last = g->s;
-		for (mine = 0, k = g; k != NULL; k = k->next)
+		for (mine = 0, w = 0, k = g; k != NULL; k = k->next) {
 			mine |= k == j;
+			w += k->weight;
+		}
+		early = mine && w >= COMMIT_PIPELINE_WEIGHT;
 		pthread_mutex_unlock(&commit.mu);
 		wake = commit_group(g);
-		if (mine) {
+		if (early) {
 			pthread_mutex_lock(&commit.mu);
 			commit_handoff();
 			pthread_mutex_unlock(&commit.mu);
 		}
 		commit_finish(g, j, wake);
 		pthread_mutex_lock(&commit.mu);
-		if (mine)
+		if (mine) {
+			if (!early)
+				commit_handoff();
 			return;
+		}
 	}
 }
 

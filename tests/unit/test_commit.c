@@ -135,7 +135,7 @@ START_TEST(test_one_id_posted_at_once_is_stored_once_in_one_group)
 
 	commit_stats(&a);
 	tjob_init(&blocker, "evt_blocker_1");
-	blocker.hold_ms = 300;
+	blocker.hold_ms = 800;
 	for (i = 0; i < NJOBS; i++)
 		tjob_init(&v[i], "evt_same_id");
 	run_grouped(&blocker, v, NJOBS);
@@ -165,7 +165,7 @@ START_TEST(test_a_failing_job_does_not_fail_the_others_of_its_group)
 
 	commit_stats(&a);
 	tjob_init(&blocker, "evt_blocker_2");
-	blocker.hold_ms = 300;
+	blocker.hold_ms = 800;
 	for (i = 0; i < NJOBS; i++) {
 		snprintf(id, sizeof(id), "evt_member_%zu", i);
 		tjob_init(&v[i], id);
