@@ -40,6 +40,12 @@
 #define STORE_NOTFOUND	(-2)
 #define STORE_EXISTS	(-3)
 #define STORE_RETRY	(-4)
+/* Only from store_txn with STORE_TXN_INDOUBT: the commit was written but
+ * the log flush that makes it durable failed.  The writes are visible and
+ * may or may not survive a crash (the environment usually needs recovery
+ * after such a failure); the caller must neither report them stored nor
+ * write them again as if they were not. */
+#define STORE_INDOUBT	(-7)
 
 /* String caps, without the NUL.  The API validates input against them. */
 #define STORE_ID_MAX	64	/* ids; generated ones are 30-31 bytes */
@@ -122,13 +128,34 @@ void store_set_wedged_hook(void (*fn)(void));
 int store_check(struct store *s, char *err, size_t errlen);
 
 #define STORE_RDONLY 0x1	/* read-committed, no log flush */
+#define STORE_TXN_INDOUBT 0x2	/* a failed flush after the commit is
+				 * STORE_INDOUBT, not STORE_ERR */
+#define STORE_TXN_NOFLUSH 0x4	/* durability sync: commit without the log
+				 * flush; the caller calls store_log_flush
+				 * before it tells anyone the write is done */
 
 typedef int (*store_txn_fn)(struct store_txn *t, void *arg);
 int store_txn(struct store *s, int flags, store_txn_fn fn, void *arg,
     char *err, size_t errlen);
 
+/*
+ * Flush the log to disk (everything committed so far, by any thread), for
+ * commits made with STORE_TXN_NOFLUSH; nothing with durability nosync.
+ * Several threads' flushes share one fsync.  STORE_OK or STORE_ERR with
+ * err set (then those commits are in doubt: STORE_INDOUBT's contract).
+ */
+int store_log_flush(struct store *s, char *err, size_t errlen);
+
 /* Checkpoint and remove logs no longer needed (the sender calls it). */
 int store_checkpoint(struct store *s, char *err, size_t errlen);
+/*
+ * Checkpoint only when more than kbytes KiB of log were written since the
+ * last checkpoint of the environment (any process's); cheap when under
+ * it (hookd.fcgi calls it every second: it bounds what a crash leaves to
+ * replay).  No failchk.  STORE_OK or STORE_ERR with err set.
+ */
+int store_checkpoint_log(struct store *s, unsigned kbytes, char *err,
+    size_t errlen);
 
 /* Iteration callbacks return 0 to go on, 1 to stop, or a negative store
  * code to abort (returned by the iterator).  A callback must not write to
