@@ -34,7 +34,7 @@ ifdef SAN
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 endif
 ifdef FUZZ
-SANFLAGS = -fsanitize=address,undefined,fuzzer-no-link -fno-omit-frame-pointer
+SANFLAGS = -fsanitize=address,undefined,fuzzer-no-link -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 endif
 # User CFLAGS come last: they add to ours and may override -O2.
 override CFLAGS := -std=gnu11 -O2 -g $(WARN) $(SANFLAGS) -D_GNU_SOURCE \

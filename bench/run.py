@@ -7,7 +7,7 @@ measured in the same run:
             single writer, sync = fsync per commit, nosync) and hookd's
             event+delivery transaction - the baselines for intake.
   intake    bench/intake.sh: POST /v1/events (1 KiB, 1 matching webhook)
-            through lighttpd + 2 FastCGI processes with wrk, hookd nosync and
+            through lighttpd + 1 hookd.fcgi (16 threads) with wrk, hookd nosync and
             sync, and bench/responder (FastCGI doing nothing) as the floor.
   fanout    here: the same POST with 100 matching webhooks (nosync); rate x
             100 = deliveries created per second, against raw nosync puts.
@@ -297,7 +297,8 @@ def p_cpu_split():
                                                    "validate_events": "yes"}),
                            ("hookd-sync", None, {"durability": "sync",
                                                  "validate_events": "yes"})):
-        srv = harness.Server(config=cfg, fcgi=fcgi)
+        srv = harness.Server(config=cfg, fcgi=fcgi,
+                             **({} if fcgi else {"procs": intake.HOOKD_PROCS}))
         try:
             srv.start()
             org = "bench-cpu"
@@ -312,7 +313,8 @@ def p_cpu_split():
 
 
 def p_fanout():
-    srv = harness.Server(config={"durability": "nosync", "validate_events": "yes"})
+    srv = harness.Server(config={"durability": "nosync", "validate_events": "yes"},
+                         procs=intake.HOOKD_PROCS)
     try:
         srv.start()
         org = "bench-fanout"
@@ -345,7 +347,7 @@ def one_hook(srv, org):
 def p_batch():
     """Events/s: single POSTs, then batches of BATCH_N, same server."""
     for dur in ("nosync", "sync"):
-        srv = harness.Server(config={"durability": dur})
+        srv = harness.Server(config={"durability": dur}, procs=intake.HOOKD_PROCS)
         try:
             org = "bench-batch"
             one_hook(srv, org)
@@ -408,7 +410,7 @@ def p_crypt(scratch):
     harness.write_key_file(key, "bench passphrase %s" % os.urandom(8).hex())
     got = {"off": [], "on": []}
     for mode in ("off", "on", "off", "on"):
-        srv = harness.Server(config={"durability": "nosync"})
+        srv = harness.Server(config={"durability": "nosync"}, procs=intake.HOOKD_PROCS)
         if mode == "on":
             srv.write_config(encryption_key_file=key)
             srv.passphrase = "set"      # stop() removes what a kill left
@@ -525,7 +527,7 @@ def p_growth(scratch):
             # intake (nosync) on the same store, 1 matching webhook at the
             # fast receiver so the deliveries can be drained afterwards
             srv = harness.Server(config={"durability": "nosync", "validate_events": "yes"},
-                                 data_dir=data)
+                                 data_dir=data, procs=intake.HOOKD_PROCS)
             try:
                 srv.start()
                 org = "bench-grow-%d" % lvl
@@ -712,7 +714,7 @@ def table():
     for lvl in LEVELS:
         d = R("deadlocks_%d" % lvl)
         if d:
-            say("deadlocks between the 2 FastCGI writers during intake @%d: %d (in ~%d "
+            say("deadlocks between the FastCGI writers during intake @%d: %d (in ~%d "
                 "requests)" % (lvl, d[0], d[1]))
     for n in notes:
         say("note: " + n)

@@ -1,5 +1,6 @@
 /* api.c - one request: route, store, auth, body, handler. */
 #include <ctype.h>
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 
@@ -14,8 +15,11 @@
 #include "lib/id.h"
 #include "lib/log.h"
 
-int
-api_open_store(struct api_ctx *ctx)
+/* One open at a time: the request threads share ctx->store. */
+static pthread_mutex_t api_open_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static int
+api_open_locked(struct api_ctx *ctx)
 {
 	struct store_opts o;
 	char err[512];
@@ -34,6 +38,17 @@ api_open_store(struct api_ctx *ctx)
 		return -1;
 	}
 	return 0;
+}
+
+int
+api_open_store(struct api_ctx *ctx)
+{
+	int rc;
+
+	pthread_mutex_lock(&api_open_mu);
+	rc = api_open_locked(ctx);
+	pthread_mutex_unlock(&api_open_mu);
+	return rc;
 }
 
 /* The body cap of route r (NULL: no route). */

@@ -1,16 +1,23 @@
 /*
  * batch.c - POST /v1/events/batch: {"events": [EVENT, ...]}, 1 to
  * BATCH_MAX events, each checked exactly as POST /v1/events checks one
- * (events_parse) and all the valid ones stored in one transaction
- * (intake_store_batch: one commit, one log flush, one wake).  The answer
- * is 200 with one result per event, in request order:
+ * (events_parse) and all the valid ones stored in one transaction: one
+ * job of the group committer (cgi/commit.h; one commit, one log flush,
+ * one wake, maybe shared with other requests).  The answer is 200 with
+ * one result per event, in request order:
  *
  *   {"id":ID,"status":202|200,"deliveries":N}   stored, or already stored
  *   {"index":I,"status":422,"error":{...}}      refused, nothing written
+ *   {"id":ID,"status":503,"error":{...}}        storage_unconfirmed: the
+ *                                               commit went in, its flush
+ *                                               failed (may be stored)
  *
  * A body not of that shape is refused as a whole (422), as is a storage
- * failure (503): then nothing of the batch is stored.
+ * failure (503): then nothing of the batch is stored.  Every allocation
+ * the answer needs is made inside the transaction, before the commit: a
+ * stored batch always gets its 200.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +28,7 @@
 #include "cgi/jin.h"
 #include "cgi/response.h"
 #include "lib/buf.h"
+#include "lib/log.h"
 
 #define BATCH_MAX 1000		/* events per request */
 
@@ -29,7 +37,20 @@ struct batch_item {
 	struct buf env;		/* the envelope in.ev.body borrows */
 	int status;		/* 202, 200 or 422 */
 	char *error;		/* 422: the error object as JSON; heap */
+	int refused_in_txn;	/* error was made by batch_job (else parse) */
 };
+
+/* The batch as one commit job (the job first: the committer hands it). */
+struct batch_job {
+	struct commit_job job;
+	struct api_call *c;
+	struct batch_item *items;
+	size_t n;
+};
+
+/* The most an item's storage_unconfirmed result is longer than its
+ * stored result (both are written from the same id). */
+#define BATCH_UNSURE_EXTRA 256
 
 /* Refuse item it with the error {code, message}.  0, or -1 (memory). */
 static int
@@ -108,14 +129,20 @@ batch_shape(struct api_call *c, struct json_object **out, size_t *n)
 	return 0;
 }
 
-/* The answer {"data":[...]} into out.  0, or -1 (memory, cap).  Ids
- * need no escaping (1..64 of A-Z a-z 0-9 _ -, events_parse). */
+/* The answer {"data":[...]} into out; rc the batch's store result
+ * (STORE_OK or STORE_INDOUBT: then each written event is 503).  0, or -1
+ * (memory, cap).  Ids need no escaping (1..64 of A-Z a-z 0-9 _ -,
+ * events_parse). */
 static int
-batch_answer(struct buf *out, const struct batch_item *items, size_t n)
+batch_answer(struct buf *out, const struct batch_item *items, size_t n,
+    int rc)
 {
 	const struct batch_item *it;
+	const char *code, *msg;
+	int st;
 	size_t i;
 
+	call_store_error(STORE_INDOUBT, &st, &code, &msg);
 	if (buf_adds(out, "{\"data\":[") == -1)
 		return -1;
 	for (i = 0; i < n; i++) {
@@ -132,8 +159,18 @@ batch_answer(struct buf *out, const struct batch_item *items, size_t n)
 			continue;
 		}
 		if (buf_adds(out, "{\"id\":\"") == -1 ||
-		    buf_adds(out, it->in.ev.id) == -1 ||
-		    buf_adds(out, "\",\"status\":") == -1 ||
+		    buf_adds(out, it->in.ev.id) == -1)
+			return -1;
+		if (rc == STORE_INDOUBT && it->status == 202) {
+			if (buf_adds(out, "\",\"status\":503,\"error\":"
+			    "{\"code\":\"") == -1 || buf_adds(out, code) == -1 ||
+			    buf_adds(out, "\",\"message\":\"") == -1 ||
+			    buf_adds(out, msg) == -1 ||
+			    buf_adds(out, "\"}}") == -1)
+				return -1;
+			continue;
+		}
+		if (buf_adds(out, "\",\"status\":") == -1 ||
 		    buf_add_u64(out, (uint64_t)it->status) == -1 ||
 		    buf_adds(out, ",\"deliveries\":") == -1 ||
 		    buf_add_u64(out, it->in.deliveries) == -1 ||
@@ -143,24 +180,76 @@ batch_answer(struct buf *out, const struct batch_item *items, size_t n)
 	return buf_adds(out, "]}");
 }
 
+/*
+ * The batch's writes in the group's transaction t: every event not
+ * refused by events_parse, in order, then every allocation the answer
+ * needs (refusals made here, the answer itself in c->resp, room for the
+ * storage_unconfirmed variant).  A failure of those is STORE_ERR: the
+ * transaction aborts and nothing is stored.  May run again (retries).
+ */
+static int
+batch_job(struct store_txn *t, struct commit_job *j)
+{
+	struct batch_job *b = (struct batch_job *)j;
+	struct api_call *c = b->c;
+	struct batch_item *it;
+	size_t i, written = 0;
+	int rc;
+
+	for (i = 0; i < b->n; i++) {
+		it = &b->items[i];
+		if (it->status == 422 && !it->refused_in_txn)
+			continue;	/* refused by its check: not tried */
+		free(it->error);
+		it->error = NULL;
+		it->refused_in_txn = 0;
+		c->ecode = NULL;
+		c->emsg[0] = '\0';
+		rc = intake_run(t, c, &it->in);
+		if (rc == STORE_OK) {
+			it->status = 202;
+			written++;
+			j->wake |= it->in.deliveries > 0;
+		} else if (rc == INTAKE_DUP)
+			it->status = 200;
+		else if (rc > 0 && c->ecode != NULL) {
+			/* refused on its own, before it wrote: go on */
+			it->refused_in_txn = 1;
+			if (batch_refuse(it, c->ecode, c->emsg) == -1)
+				goto nomem;
+		} else
+			return rc < 0 ? rc : STORE_ERR;
+	}
+	c->ecode = NULL;
+	c->emsg[0] = '\0';
+	response_reset(c->resp);
+	if (batch_answer(&c->resp->body, b->items, b->n, STORE_OK) == -1 ||
+	    buf_reserve(&c->resp->body, written * BATCH_UNSURE_EXTRA) == -1)
+		goto nomem;
+	return STORE_OK;
+nomem:
+	snprintf(j->err, sizeof(j->err), "batch: out of memory for the answer");
+	return STORE_ERR;
+}
+
 void
 batch_create(struct api_call *c)
 {
 	struct batch_item *items = NULL, *it;
-	struct intake **v = NULL;
+	struct batch_job bj;
 	struct json_object *a;
 	struct api_response scratch;
 	struct api_call ec;
 	struct buf ans;
 	size_t n = 0, i, nv = 0;
+	int rc;
 
 	response_init(&scratch);
 	buf_init(&ans, API_RESPONSE_MAX);
 	if (batch_shape(c, &a, &n) == -1)
 		goto out;
 	items = calloc(n, sizeof(*items));
-	v = calloc(n, sizeof(struct intake *));
-	if (items == NULL || v == NULL)
+	if (items == NULL)
 		goto nomem;
 	for (i = 0; i < n; i++) {
 		intake_init(&items[i].in);
@@ -175,7 +264,7 @@ batch_create(struct api_call *c)
 		ec.body = json_object_array_get_idx(a, i);
 		response_reset(&scratch);
 		if (events_parse(&ec, &it->in, &it->env) == 0) {
-			v[nv++] = &it->in;
+			nv++;
 			continue;
 		}
 		if (scratch.status != 422 && scratch.status != 413) {
@@ -187,32 +276,40 @@ batch_create(struct api_call *c)
 		if (batch_refuse_answer(it, &scratch) == -1)
 			goto nomem;
 	}
-	if (nv > 0 && intake_store_batch(c, v, nv) == -1)
-		goto out;	/* answered; nothing stored */
-	/* replicated: repeats answer 200 only if the group holds them */
-	for (i = 0; i < nv && v[i]->result != INTAKE_DUP; i++)
-		;
-	if (i < nv && master_durable(c) == -1)
-		goto out;
-	for (i = 0; i < n; i++) {
-		it = &items[i];
-		if (it->status == 422)
-			continue;
-		if (it->in.result == 0)
-			it->status = 202;
-		else if (it->in.result == INTAKE_DUP)
-			it->status = 200;
-		else if (batch_refuse(it, it->in.ecode != NULL ?
-		    it->in.ecode : "invalid_field", it->in.emsg) == -1)
+	if (nv == 0) {
+		/* every event refused: nothing to store */
+		if (batch_answer(&ans, items, n, STORE_OK) == -1)
 			goto nomem;
-	}
-	if (batch_answer(&ans, items, n) == -1) {
-		response_error(c->resp, 500, "internal_error",
-		    "the answer could not be built");
+		response_raw(c->resp, 200, ans.data, ans.len);
 		goto out;
 	}
-	response_raw(c->resp, 200, ans.data, ans.len);
-	goto out;
+	memset(&bj, 0, sizeof(bj));
+	bj.job.fn = batch_job;
+	bj.job.weight = nv;
+	bj.c = c;
+	bj.items = items;
+	bj.n = n;
+	rc = call_commit(c, &bj.job);
+	/* replicated: repeats answer 200 only if the group holds them (the
+	 * whole batch is then answered 503 and is safe to send again) */
+	for (i = 0; rc == 0 && i < n && items[i].status != 200; i++)
+		;
+	if (rc == 0 && i < n && master_durable(c) == -1)
+		goto out;
+	if (rc == 0 || (rc == -1 && bj.job.rc == STORE_INDOUBT)) {
+		/* the answer is in c->resp, made in the transaction; redone
+		 * for a commit not known durable, into the room kept for it:
+		 * neither allocates */
+		response_reset(c->resp);
+		c->resp->status = 200;
+		if (batch_answer(&c->resp->body, items, n, bj.job.rc) == -1)
+			log_err("batch: the reserved answer did not fit");
+		goto out;
+	}
+	if (rc > 0)	/* not expected: every refusal is taken per event */
+		response_error(c->resp, 500, "internal_error",
+		    "the batch could not be stored");
+	goto out;	/* answered; nothing stored */
 nomem:
 	response_error(c->resp, 503, "out_of_memory", "out of memory");
 out:
@@ -222,7 +319,6 @@ out:
 		free(items[i].error);
 	}
 	free(items);
-	free(v);
 	buf_free(&ans);
 	response_free(&scratch);
 }

@@ -21,16 +21,30 @@ call_fail(struct api_call *c, int status, const char *code,
 	return status;
 }
 
-int
-call_txn(struct api_call *c, int flags, store_txn_fn fn, void *arg)
+void
+call_store_error(int rc, int *status, const char **code,
+    const char **msg)
 {
-	char err[256];
-	int rc;
+	*status = 503;
+	switch (rc) {
+	case STORE_INDOUBT:
+		*code = "storage_unconfirmed";
+		*msg = "the write went in but could not be confirmed on disk: "
+		    "it may or may not be stored; repeat it with the same id";
+		break;
+	default:
+		*code = "storage_unavailable";
+		*msg = "storage is unavailable; try again later";
+		break;
+	}
+}
 
-	c->ecode = NULL;
-	c->emsg[0] = '\0';
-	err[0] = '\0';
-	rc = store_txn(c->ctx->store, flags, fn, arg, err, sizeof(err));
+int
+call_answer(struct api_call *c, int rc, const char *err)
+{
+	const char *code, *msg;
+	int status;
+
 	if (rc == STORE_OK)
 		return 0;
 	if (rc > 0 && c->ecode == NULL)
@@ -57,10 +71,37 @@ call_txn(struct api_call *c, int flags, store_txn_fn fn, void *arg)
 		return -1;
 	}
 	log_err("%s %s: storage: %s (%d)", c->req->method, c->req->path,
-	    err[0] ? err : "unknown error", rc);
-	response_error(c->resp, 503, "storage_unavailable",
-	    "storage is unavailable; try again later");
+	    err != NULL && err[0] ? err : "unknown error", rc);
+	call_store_error(rc, &status, &code, &msg);
+	if (c->subject != NULL)
+		response_error(c->resp, status, code, "%s (id %s)", msg,
+		    c->subject);
+	else
+		response_error(c->resp, status, code, "%s", msg);
 	return -1;
+}
+
+int
+call_txn(struct api_call *c, int flags, store_txn_fn fn, void *arg)
+{
+	char err[256];
+	int rc;
+
+	c->ecode = NULL;
+	c->emsg[0] = '\0';
+	err[0] = '\0';
+	rc = store_txn(c->ctx->store, flags, fn, arg, err, sizeof(err));
+	return call_answer(c, rc, err);
+}
+
+int
+call_commit(struct api_call *c, struct commit_job *j)
+{
+	c->ecode = NULL;
+	c->emsg[0] = '\0';
+	j->s = c->ctx->store;
+	j->data_dir = c->cfg->data_dir;
+	return call_answer(c, commit_run(j), j->err);
 }
 
 int

@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "cgi/api.h"
+#include "cgi/commit.h"
 #include "db/store.h"
 
 #define CALL_PARAMS 2
@@ -23,6 +24,9 @@ struct api_call {
 	struct json_object *body;	/* parsed body, NULL when none */
 	int admin;			/* 1: admin token; 0: app key */
 	struct store_app key_app;	/* the key's app when !admin */
+	/* The id the call writes (NULL: none), named in a 503
+	 * storage_unconfirmed answer so that the client can repeat it. */
+	const char *subject;
 	/* An error a txn callback chose (see call_fail). */
 	const char *ecode;
 	char emsg[512];
@@ -43,6 +47,29 @@ int call_fail(struct api_call *c, int status, const char *code,
  * unhandled NOTFOUND, 503 for STORE_ERR.
  */
 int call_txn(struct api_call *c, int flags, store_txn_fn fn, void *arg);
+
+/*
+ * Run job j (fn and weight set; store and data_dir are set here) through
+ * the group committer (cgi/commit.h) and answer as call_txn does.  fn
+ * may call call_fail (the committer runs it while this thread waits).
+ */
+int call_commit(struct api_call *c, struct commit_job *j);
+
+/*
+ * The ONE mapping of a store result to the answer: 0 for STORE_OK; a
+ * positive value without call_fail returned as is; else -1 with the
+ * answer written (call_fail's status, 404 for NOTFOUND, 503 for the
+ * store's failures as call_store_error says).  err: the store's reason,
+ * logged.
+ */
+int call_answer(struct api_call *c, int rc, const char *err);
+
+/* Status, error code and message for a failing store code rc (< 0, not
+ * NOTFOUND): 503 storage_unavailable, or 503 storage_unconfirmed for
+ * STORE_INDOUBT (the write may be stored).  Batch results use it per
+ * event. */
+void call_store_error(int rc, int *status, const char **code,
+    const char **msg);
 
 /*
  * Copy src into dst (size bytes) for the field named field (lib/str.h:

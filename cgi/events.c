@@ -147,11 +147,17 @@ events_answer(struct buf *out, const char *id, uint32_t n)
 	    buf_add(out, "}", 1) == 0 ? 0 : -1;
 }
 
+/* Room the answer of a stored event needs, {"id":ID,"deliveries":N}
+ * (ID up to 64, N up to 10 digits), reserved before the commit.  Small:
+ * a request of 1 KiB or more makes glibc consolidate its fast bins (1.8 %
+ * of the process in a profile).  An error answer may still allocate. */
+#define EVENTS_ANSWER_ROOM 160
+
 void
 events_create(struct api_call *c)
 {
 	struct intake *in;
-	struct buf env, ans;
+	struct buf env;
 	int rc;
 
 	/* The envelope adds ~200 bytes and escapes to what came in. */
@@ -164,22 +170,26 @@ events_create(struct api_call *c)
 	intake_init(in);
 	if (events_parse(c, in, &env) == -1)
 		goto out;
+	/* Once the event is stored, building its answer must not fail:
+	 * the memory is taken now, while a failure still stores nothing. */
+	response_reset(c->resp);
+	if (buf_reserve(&c->resp->body, EVENTS_ANSWER_ROOM) == -1) {
+		response_error(c->resp, 503, "out_of_memory", "out of memory");
+		goto out;
+	}
 	if ((rc = intake_store(c, in)) == -1)
 		goto out;
 	/* replicated: a repeat answers 200 only if the group holds it */
 	if (rc == INTAKE_DUP && master_durable(c) == -1)
 		goto out;
-	/* {"id":ID,"deliveries":N} written directly: the id is 1..64 of
-	 * A-Z a-z 0-9 _ - (checked in events_parse or made by id_new), so it
-	 * needs no escaping. */
-	buf_init(&ans, 64 + STORE_ID_MAX);
-	if (events_answer(&ans, in->ev.id, in->deliveries) == 0)
-		response_raw(c->resp, rc == INTAKE_DUP ? 200 : 202, ans.data,
-		    ans.len);
-	else
+	/* {"id":ID,"deliveries":N} written directly into the reserved
+	 * memory: the id is 1..64 of A-Z a-z 0-9 _ - (checked in
+	 * events_parse or made by id_new), so it needs no escaping. */
+	response_reset(c->resp);
+	c->resp->status = rc == INTAKE_DUP ? 200 : 202;
+	if (events_answer(&c->resp->body, in->ev.id, in->deliveries) == -1)
 		response_error(c->resp, 500, "internal_error",
-		    "the answer could not be built");
-	buf_free(&ans);
+		    "the answer could not be built");	/* cannot happen */
 out:
 	intake_free(in);
 	free(in);

@@ -2,6 +2,7 @@
  * intake.c - storing an event and its deliveries in one transaction
  * (contract in intake.h).
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "cgi/fanout.h"
@@ -10,7 +11,6 @@
 #include "cgi/webhooks.h"
 #include "lib/catalog.h"
 #include "lib/id.h"
-#include "lib/wake.h"
 
 void
 intake_init(struct intake *in)
@@ -122,80 +122,36 @@ intake_event(struct store_txn *t, struct intake *in)
 	return STORE_OK;
 }
 
+/* The committer's body for one event (commit.h). */
 static int
-intake_txn(struct store_txn *t, void *arg)
+intake_job(struct store_txn *t, struct commit_job *j)
 {
-	return intake_event(t, arg);
+	struct intake *in = (struct intake *)((char *)j -
+	    offsetof(struct intake, job));
+	int rc;
+
+	/* a run before this one (a failed group) may have left a refusal */
+	in->c->ecode = NULL;
+	in->c->emsg[0] = '\0';
+	rc = intake_event(t, in);
+	j->wake = rc == STORE_OK && in->deliveries > 0;
+	return rc;
 }
 
 int
 intake_store(struct api_call *c, struct intake *in)
 {
-	int rc;
-
 	in->c = c;
-	rc = call_txn(c, 0, intake_txn, in);
-	if (rc == 0 && in->deliveries > 0)
-		wake_send(c->cfg->data_dir);
-	return rc;
-}
-
-struct intake_batch {
-	struct api_call *c;
-	struct intake **v;
-	size_t n;
-};
-
-/* Every event of the batch in one try; a retry starts over. */
-static int
-intake_batch_txn(struct store_txn *t, void *arg)
-{
-	struct intake_batch *b = arg;
-	struct intake *in;
-	size_t i;
-	int rc;
-
-	for (i = 0; i < b->n; i++) {
-		in = b->v[i];
-		in->ecode = NULL;
-		in->emsg[0] = '\0';
-		rc = intake_event(t, in);
-		if (rc > 0 && rc != INTAKE_DUP && b->c->ecode != NULL) {
-			/* refused before it wrote: the next one goes on */
-			in->ecode = b->c->ecode;
-			memcpy(in->emsg, b->c->emsg, sizeof(in->emsg));
-			b->c->ecode = NULL;
-			b->c->emsg[0] = '\0';
-		} else if (rc != STORE_OK && rc != INTAKE_DUP)
-			return rc;
-		in->result = rc;
-	}
-	return STORE_OK;
+	in->job.fn = intake_job;
+	in->job.weight = 1;
+	c->subject = in->ev.id;
+	return call_commit(c, &in->job);
 }
 
 int
-intake_store_batch(struct api_call *c, struct intake **v, size_t n)
+intake_run(struct store_txn *t, struct api_call *c, struct intake *in)
 {
-	struct intake_batch b;
-	size_t i;
-	int rc, wake = 0;
-
-	for (i = 0; i < n; i++) {
-		v[i]->c = c;
-		v[i]->webhook_id = NULL;
-	}
-	b.c = c;
-	b.v = v;
-	b.n = n;
-	rc = call_txn(c, 0, intake_batch_txn, &b);
-	if (rc > 0)	/* not expected: every refusal is taken per event */
-		response_error(c->resp, 500, "internal_error",
-		    "the batch could not be stored");
-	if (rc != 0)
-		return -1;
-	for (i = 0; i < n; i++)
-		wake |= v[i]->result == 0 && v[i]->deliveries > 0;
-	if (wake)
-		wake_send(c->cfg->data_dir);
-	return 0;
+	in->c = c;
+	in->webhook_id = NULL;
+	return intake_event(t, in);
 }

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "cgi/call.h"
+#include "cgi/commit.h"
 #include "cgi/idlist.h"
 #include "db/store.h"
 
@@ -41,14 +42,9 @@ struct intake {
 	 * the id of the last one written. */
 	uint32_t deliveries;
 	char delivery_id[STORE_ID_MAX + 1];
-	/* Out of intake_store_batch: 0 (stored), INTAKE_DUP, or the status
-	 * of a refusal (422 app_id not in the org) with its error code and
-	 * message; a refused event wrote nothing. */
-	int result;
-	const char *ecode;
-	char emsg[512];
 	/* Private. */
 	struct api_call *c;
+	struct commit_job job;	/* intake_store's, through the committer */
 	struct idlist hooks;	/* (webhook id, app id) to deliver to */
 };
 
@@ -56,24 +52,24 @@ void intake_init(struct intake *in);
 void intake_free(struct intake *in);
 
 /*
- * Store in->ev and its deliveries for call c.  0 (stored), INTAKE_DUP, or
- * -1 with the error answer written (422 app_id not in the org, 404 no
- * such webhook, 409 webhook disabled, 503 storage).
+ * Store in->ev and its deliveries for call c, through the group
+ * committer (cgi/commit.h: with other requests' events in one
+ * transaction; the sender woken once that is durable).  0 (stored),
+ * INTAKE_DUP, or -1 with the error answer written (422 app_id not in the
+ * org, 404 no such webhook, 409 webhook disabled, 503 storage; 503
+ * storage_unconfirmed when the commit went in but its flush failed).
  */
 int intake_store(struct api_call *c, struct intake *in);
 
 /*
- * Store the n events v[0..n) (each filled as for intake_store, fan-out
- * only: webhook_id NULL) in ONE transaction: one commit, one log flush,
- * one wake of the sender for them all.  Each event goes through the very
- * steps intake_store takes, in order, so a later event sees the earlier
- * ones: a repeated id inside the batch is INTAKE_DUP like one stored
- * before.  An event refused on its own (422) is recorded in its result
- * and the others go on.  0 when the transaction committed (durable as
- * the store's durability says), every v[i]->result set; -1 with the error
- * answer written (503 storage), nothing of the batch stored.  A deadlock
- * retries the whole batch.
+ * The writes of one event (in filled as for intake_store, fan-out only:
+ * webhook_id is set to NULL) inside the caller's transaction t, for a
+ * caller that writes many events in one transaction (the batch): STORE_OK
+ * (written), INTAKE_DUP (its id is stored, or was written earlier in t),
+ * a positive call_fail status (refused on its own, 422 app_id not in the
+ * org; c->ecode/emsg say why; nothing of it written), or a negative store
+ * code (the transaction must abort).  May run again in a new t (retries).
  */
-int intake_store_batch(struct api_call *c, struct intake **v, size_t n);
+int intake_run(struct store_txn *t, struct api_call *c, struct intake *in);
 
 #endif

@@ -6,7 +6,9 @@
  *
  * Config: -c FILE, else $HOOKD_CONF, else /etc/hookd/hookd.conf.  The
  * store is opened once per process (retried per request while unusable).
- * Serves until SIGTERM/SIGUSR1 or the web server closes the socket.
+ * As FastCGI it serves on fastcgi_threads request threads with a group
+ * committer (cgi/fcgi.h, cgi/commit.h) until SIGTERM/SIGUSR1 or the web
+ * server closes the socket.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +20,7 @@
 #include <fcgiapp.h>
 
 #include "cgi/api.h"
+#include "cgi/fcgi.h"
 #include "cgi/request.h"
 #include "cgi/response.h"
 #include "db/store.h"
@@ -27,12 +30,15 @@
 
 static volatile sig_atomic_t main_stop;
 
+/* SIGTERM, SIGUSR1: finish the requests in progress and exit (the
+ * request threads block them; cgi/fcgi.h).  Not FCGX_ShutdownPending:
+ * libfcgi then fails every read, also of other threads' requests. */
 static void
 main_signal(int sig)
 {
 	(void)sig;
 	main_stop = 1;
-	FCGX_ShutdownPending();
+	fcgi_stop();
 }
 
 /*
@@ -85,40 +91,6 @@ main_wedged(void)
 	_exit(0);
 }
 
-/* ---- FastCGI transport ------------------------------------------------ */
-static const char *
-main_fcgi_getenv(void *u, const char *name)
-{
-	return FCGX_GetParam(name, ((FCGX_Request *)u)->envp);
-}
-
-static long
-main_fcgi_read(void *u, char *p, size_t n)
-{
-	int got;
-
-	if (n > INT32_MAX)
-		n = INT32_MAX;
-	got = FCGX_GetStr(p, (int)n, ((FCGX_Request *)u)->in);
-	return got < 0 ? -1 : got;
-}
-
-static int
-main_fcgi_write(void *u, const void *p, size_t n)
-{
-	FCGX_Stream *out = ((FCGX_Request *)u)->out;
-	int k;
-
-	while (n > 0) {
-		k = n > 65536 ? 65536 : (int)n;
-		if (FCGX_PutStr(p, k, out) != k)
-			return -1;
-		p = (const char *)p + k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 /* ---- CGI transport ----------------------------------------------------- */
 static const char *
 main_cgi_getenv(void *u, const char *name)
@@ -144,30 +116,6 @@ main_cgi_write(void *u, const void *p, size_t n)
 {
 	(void)u;
 	return fwrite(p, 1, n, stdout) == n ? 0 : -1;
-}
-
-/*
- * End a FastCGI request without libfcgi's lingering close.  By default
- * FCGX_Finish_r shuts down the send side and then waits (poll + read)
- * until the web server closes its end, so the process sits idle for a
- * round trip through the server's event loop before it can accept the
- * next request: with few processes that wait, not the work, sets the
- * request rate.  The wait only guards against closing with unread input
- * (a reset could cost the server our answer), so read what is left of
- * the body to the end of FCGI_STDIN (bounded) and, when it ends, mark
- * the request detached: libfcgi then just closes the connection.
- */
-static void
-main_fcgi_end(FCGX_Request *r)
-{
-	char chunk[16384];
-	long left = 1024L * 1024;
-	int n;
-
-	while (left > 0 && (n = FCGX_GetStr(chunk, sizeof(chunk), r->in)) > 0)
-		left -= n;
-	if (left > 0 && FCGX_GetError(r->in) == 0 && FCGX_HasSeenEOF(r->in))
-		(void)FCGX_Detach(r);
 }
 
 /* One request over io: read, handle, answer, free. */
@@ -200,7 +148,6 @@ main(int argc, char **argv)
 	struct api_ctx ctx;
 	struct sigaction sa;
 	struct request rq;
-	FCGX_Request fr;
 	const char *path = NULL;
 	char err[1024];
 	int ch;
@@ -260,19 +207,8 @@ main(int argc, char **argv)
 		main_serve(&ctx, &rq, &resp, &io);
 		fflush(stdout);
 		main_answered = 1;
-	} else {
-		FCGX_InitRequest(&fr, 0, 0);
-		io.u = &fr;
-		io.getenv = main_fcgi_getenv;
-		io.read = main_fcgi_read;
-		io.write = main_fcgi_write;
-		while (!main_stop && FCGX_Accept_r(&fr) >= 0) {
-			main_serve(&ctx, &rq, &resp, &io);
-			main_fcgi_end(&fr);
-			FCGX_Finish_r(&fr);
-		}
-		FCGX_Free(&fr, 1);
-	}
+	} else if (!main_stop && fcgi_serve(&ctx, cfg.fastcgi_threads) == -1)
+		log_err("no FastCGI request thread could start");
 	response_free(&resp);
 	request_free(&rq);
 	if (ctx.store != NULL)

@@ -31,7 +31,7 @@ store_counts(struct store_txn *t, struct store_counts *c)
 	    (rc = count_db(t, DBI_WH, &c->webhooks)) != STORE_OK ||
 	    (rc = count_db(t, DBI_EVT, &c->events)) != STORE_OK ||
 	    (rc = count_db(t, DBI_DLV, &c->deliveries)) != STORE_OK ||
-	    (rc = count_db(t, DBI_ATT, &c->attempts)) != STORE_OK ||
+	    (rc = count_db(t, DBI_ATT_DLV, &c->attempts)) != STORE_OK ||
 	    (rc = count_db(t, DBI_DLV_DUE, &c->pending)) != STORE_OK)
 		return rc;
 	return STORE_OK;

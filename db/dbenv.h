@@ -90,10 +90,19 @@ int dbenv_walk_from(struct store_txn *t, enum dbi db, const struct key *start,
     void *arg);
 
 /*
- * attempt.c, for store_delivery_del: delete attempt id and its failures
- * index entry, leaving its by-delivery entry to the caller (who is walking
- * that index).  OK or NOTFOUND.
+ * attempt.c, for store_delivery_del: delete every attempt of a delivery
+ * (its by-delivery entries, their failures entries, an older store's
+ * records in attempts.db).  Store code.
  */
-int store_attempt_unlink(struct store_txn *t, const char *id);
+int attempt_del_delivery(struct store_txn *t, const char *delivery_id);
+
+/*
+ * delivery.c, for store_publish: store_delivery_put(t, d, 1) with the
+ * queue counters' change added to *qdelta instead of written: the caller
+ * writes it once (store_queue_add) in the same transaction, for all the
+ * deliveries of an event.  Store code.
+ */
+int delivery_create(struct store_txn *t, const struct store_delivery *d,
+    struct store_queue *qdelta);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * delivery.c - deliveries and their four indices (the queue counters they
+ * delivery.c - deliveries and their indices (the queue counters they
  * keep are queue.c's).
  *
  * Indices are written explicitly here (not DB->associate): put already
@@ -10,13 +10,17 @@
  *
  *   by app      app id \0 delivery id \0      newest first via DB_PREV
  *   by webhook  webhook id \0 delivery id \0  newest first via DB_PREV
- *   by event    event id \0 delivery id \0
+ *   by event    event id \0 delivery id \0 -- no longer written: only
+ *               deliveries of older stores have one (retention asks it;
+ *               sender/purge.c), removed with the delivery
  *   due         i64 next_attempt_at, delivery id \0 -- pending ones only,
- *               of a FIFO lane only the head (lane.c keeps those)
+ *               of a FIFO lane only the head (due.c; lane.c keeps the
+ *               lanes' heads there)
  */
 #include <string.h>
 
 #include "db/dbenv.h"
+#include "db/due.h"
 #include "db/lane.h"
 #include "db/queue.h"
 #include "db/rec.h"
@@ -103,20 +107,12 @@ dlv_write(struct store_txn *t, const struct store_delivery *d,
 	if ((rc = index_move(t, DBI_DLV_WH, had ? &ko : NULL, &kn)) !=
 	    STORE_OK)
 		return rc;
-	key_pair(&ko, old.event_id, d->id);
-	key_pair(&kn, d->event_id, d->id);
-	if ((rc = index_move(t, DBI_DLV_EVT, had ? &ko : NULL, &kn)) !=
-	    STORE_OK)
-		return rc;
 	if ((had && lane_in(&old)) || lane_in(d))
 		rc = lane_move(t, had ? &old : NULL, d);
-	else {
-		key_at(&ko, old.next_attempt_at, d->id);
-		key_at(&kn, d->next_attempt_at, d->id);
-		rc = index_move(t, DBI_DLV_DUE,
-		    had && old.status == STORE_DLV_PENDING ? &ko : NULL,
-		    d->status == STORE_DLV_PENDING ? &kn : NULL);
-	}
+	else
+		rc = due_move(t,
+		    had && old.status == STORE_DLV_PENDING ? &old : NULL,
+		    d->status == STORE_DLV_PENDING ? d : NULL);
 	if (rc != STORE_OK)
 		return rc;
 
@@ -126,8 +122,8 @@ dlv_write(struct store_txn *t, const struct store_delivery *d,
 }
 
 int
-store_delivery_put(struct store_txn *t, const struct store_delivery *d,
-    int create)
+delivery_create(struct store_txn *t, const struct store_delivery *d,
+    struct store_queue *qdelta)
 {
 	struct store_delivery old, nd;
 	int rc;
@@ -135,13 +131,25 @@ store_delivery_put(struct store_txn *t, const struct store_delivery *d,
 	if (d->id[0] == '\0')
 		return dbenv_fail(t, "delivery without id");
 	memset(&old, 0, sizeof(old));
-	if (create) {
-		/* the lane and its sequence, in this transaction (lane.h) */
-		nd = *d;
-		if ((rc = lane_assign(t, &nd)) != STORE_OK)
-			return rc;
-		return dlv_write(t, &nd, &old, 0, 1, NULL);
-	}
+	/* the lane and its sequence, in this transaction (lane.h) */
+	nd = *d;
+	if ((rc = lane_assign(t, &nd)) != STORE_OK)
+		return rc;
+	return dlv_write(t, &nd, &old, 0, 1, qdelta);
+}
+
+int
+store_delivery_put(struct store_txn *t, const struct store_delivery *d,
+    int create)
+{
+	struct store_delivery old;
+	int rc;
+
+	if (create)
+		return delivery_create(t, d, NULL);
+	if (d->id[0] == '\0')
+		return dbenv_fail(t, "delivery without id");
+	memset(&old, 0, sizeof(old));
 	rc = dlv_load(t, d->id, &old, 1);
 	if (rc != STORE_OK && rc != STORE_NOTFOUND)
 		return rc;
@@ -158,27 +166,11 @@ store_delivery_put_over(struct store_txn *t,
 	return dlv_write(t, d, old, 1, 0, qdelta);
 }
 
-/* Deletes every attempt of the delivery the walk is on. */
-static int
-del_attempt(struct dbenv_cur *c, void *arg)
-{
-	size_t off = *(size_t *)arg;
-	char id[STORE_ID_MAX + 1];
-	int rc;
-
-	if (key_tail_str(c->k.data, c->k.size, off, id, sizeof(id)) == -1)
-		return dbenv_fail(c->t, "corrupt attempt index key");
-	if ((rc = store_attempt_unlink(c->t, id)) != STORE_OK &&
-	    rc != STORE_NOTFOUND)
-		return rc;
-	return dbenv_cur_del(c);
-}
-
 int
 store_delivery_del(struct store_txn *t, const char *id)
 {
 	struct store_delivery old;
-	struct key k, prefix;
+	struct key k;
 	int rc;
 
 	if ((rc = dlv_load(t, id, &old, 1)) != STORE_OK)
@@ -199,23 +191,19 @@ store_delivery_del(struct store_txn *t, const char *id)
 		if ((rc = lane_move(t, &old, NULL)) != STORE_OK)
 			return rc;
 	} else if (old.status == STORE_DLV_PENDING) {
-		key_at(&k, old.next_attempt_at, id);
-		if ((rc = index_move(t, DBI_DLV_DUE, &k, NULL)) != STORE_OK)
+		if ((rc = due_del(t, &old)) != STORE_OK)
 			return rc;
 	}
 	if ((rc = queue_move(t, old.status, -1, NULL)) != STORE_OK)
 		return rc;
-	key_pair(&prefix, id, NULL);
-	return dbenv_walk(t, DBI_ATT_DLV, &prefix, NULL, 0, del_attempt,
-	    &prefix.len);
+	return attempt_del_delivery(t, id);
 }
 
 struct iter {
 	store_delivery_cb cb;
 	void *arg;
 	size_t off;	/* where the delivery id starts in the index key */
-	int64_t limit;	/* iter_due: until; iter_before: ms */
-	int (*skip)(const char *id, void *arg);	/* NULL: none */
+	int64_t limit;	/* iter_before: ms */
 };
 
 /* An index entry ending with a delivery id: load it, call back. */
@@ -229,8 +217,6 @@ each_index(struct dbenv_cur *c, void *arg)
 
 	if (key_tail_str(c->k.data, c->k.size, it->off, id, sizeof(id)) == -1)
 		return dbenv_fail(c->t, "corrupt delivery index key");
-	if (it->skip != NULL && (rc = it->skip(id, it->arg)) != 0)
-		return rc == 1 ? 0 : 1;
 	rc = dlv_load(c->t, id, &d, 0);
 	if (rc == STORE_NOTFOUND)
 		return dbenv_fail(c->t,
@@ -240,24 +226,12 @@ each_index(struct dbenv_cur *c, void *arg)
 	return it->cb(&d, it->arg);
 }
 
-static int
-each_due(struct dbenv_cur *c, void *arg)
-{
-	struct iter *it = arg;
-
-	if (c->k.size < 9)
-		return dbenv_fail(c->t, "corrupt due index key");
-	if (key_get_i64(c->k.data) > it->limit)
-		return 1;
-	return each_index(c, arg);
-}
-
 /* Newest first through an index keyed "id \0 delivery id \0". */
 static int
 iter_back(struct store_txn *t, enum dbi db, const char *id,
     const char *before_id, store_delivery_cb cb, void *arg)
 {
-	struct iter it = { cb, arg, 0, 0, NULL };
+	struct iter it = { cb, arg, 0, 0 };
 	struct key prefix;
 
 	key_pair(&prefix, id, NULL);
@@ -283,62 +257,12 @@ int
 store_delivery_iter_event(struct store_txn *t, const char *event_id,
     store_delivery_cb cb, void *arg)
 {
-	struct iter it = { cb, arg, 0, 0, NULL };
+	struct iter it = { cb, arg, 0, 0 };
 	struct key prefix;
 
 	key_pair(&prefix, event_id, NULL);
 	it.off = prefix.len;
 	return dbenv_walk(t, DBI_DLV_EVT, &prefix, NULL, 0, each_index, &it);
-}
-
-int
-store_delivery_iter_due(struct store_txn *t, int64_t until,
-    store_delivery_cb cb, void *arg)
-{
-	return store_delivery_iter_due_skip(t, until, NULL, cb, arg);
-}
-
-int
-store_delivery_iter_due_skip(struct store_txn *t, int64_t until,
-    int (*skip)(const char *id, void *arg), store_delivery_cb cb, void *arg)
-{
-	struct iter it = { cb, arg, 8, until, skip };
-	struct key prefix;
-
-	key_init(&prefix);
-	return dbenv_walk(t, DBI_DLV_DUE, &prefix, NULL, 0, each_due, &it);
-}
-
-int
-store_delivery_iter_due_from(struct store_txn *t, int64_t from_at,
-    const char *from_id, int64_t until,
-    int (*skip)(const char *id, void *arg), store_delivery_cb cb, void *arg)
-{
-	struct iter it = { cb, arg, 8, until, skip };
-	struct key k;
-
-	key_at(&k, from_at, from_id);
-	return dbenv_walk_from(t, DBI_DLV_DUE, &k, 0, 0, each_due, &it);
-}
-
-int
-store_delivery_next_due(struct store_txn *t, int64_t *at)
-{
-	struct dbenv_cur c;
-	int rc;
-
-	*at = 0;
-	if ((rc = dbenv_cur_open(t, DBI_DLV_DUE, 0, &c)) != STORE_OK)
-		return rc;
-	rc = dbenv_cur_get(&c, DB_FIRST, NULL);
-	if (rc == STORE_OK) {
-		if (c.k.size < 9)
-			rc = dbenv_fail(t, "corrupt due index key");
-		else
-			*at = key_get_i64(c.k.data);
-	}
-	dbenv_cur_close(&c);
-	return rc;
 }
 
 static int
@@ -358,7 +282,7 @@ int
 store_delivery_iter_before(struct store_txn *t, int64_t ms,
     const char *after_id, store_delivery_cb cb, void *arg)
 {
-	struct iter it = { cb, arg, 0, ms, NULL };
+	struct iter it = { cb, arg, 0, ms };
 	struct key prefix;
 
 	key_init(&prefix);

@@ -30,11 +30,11 @@ enum dbi {
 	DBI_DLV,	/* delivery id -> delivery */
 	DBI_DLV_APP,	/* app id \0 delivery id \0 */
 	DBI_DLV_WH,	/* webhook id \0 delivery id \0 */
-	DBI_DLV_EVT,	/* event id \0 delivery id \0 */
+	DBI_DLV_EVT,	/* event id \0 delivery id \0 (older stores only) */
 	DBI_DLV_DUE,	/* i64 next_attempt_at, delivery id \0 (pending only) */
-	DBI_ATT,	/* attempt id -> attempt */
-	DBI_ATT_DLV,	/* delivery id \0 attempt id \0 */
-	DBI_ATT_FAIL,	/* i64 at, attempt id \0 (failed attempts only) */
+	DBI_ATT,	/* attempt id -> attempt (older stores only) */
+	DBI_ATT_DLV,	/* delivery id \0 attempt id \0 -> attempt */
+	DBI_ATT_FAIL,	/* i64 at, attempt id \0 -> delivery id (failed) */
 	DBI_QUEUE,	/* DB_QUEUE: record number shard + 1 -> counters */
 	DBI_STAT,	/* i64 hour, webhook id \0 -> stat */
 	DBI_FANOUT,	/* org \0 -> fan-out generation (fanout.c) */

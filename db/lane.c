@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "db/dbenv.h"
+#include "db/due.h"
 #include "db/lane.h"
 
 #define LANE_V		1
@@ -194,26 +195,6 @@ lane_nth(struct store_txn *t, const char *wh, const char *lane, int nth,
 	return rc;
 }
 
-static int
-due_put(struct store_txn *t, const struct store_delivery *d)
-{
-	struct key k;
-
-	key_at(&k, d->next_attempt_at, d->id);
-	return dbenv_put(t, DBI_DLV_DUE, &k, "", 0, 0);
-}
-
-static int
-due_del(struct store_txn *t, const struct store_delivery *d)
-{
-	struct key k;
-	int rc;
-
-	key_at(&k, d->next_attempt_at, d->id);
-	rc = dbenv_del(t, DBI_DLV_DUE, &k);
-	return rc == STORE_NOTFOUND ? STORE_OK : rc;
-}
-
 /* Put (in 1) or take (in 0) the due entry of the delivery id, which is
  * not the one being written (its record is current). */
 static int
@@ -327,17 +308,16 @@ lane_move(struct store_txn *t, const struct store_delivery *old,
 	int rc;
 
 	if (old_in && new_in && lane_same(old, d)) {
-		/* Stays in place; as the head, its due key may move. */
-		if (old->next_attempt_at == d->next_attempt_at)
+		/* Stays in place; as the head, its due entry may change
+		 * (key: next_attempt_at; data: attempts, solo, ...). */
+		if (due_same(old, d))
 			return STORE_OK;
 		rc = lane_nth(t, d->webhook_id, d->lane, 1, &seq, id);
 		if (rc != STORE_OK && rc != STORE_NOTFOUND)
 			return rc;
 		if (rc == STORE_NOTFOUND || seq != d->sequence)
 			return STORE_OK;
-		if ((rc = due_del(t, old)) != STORE_OK)
-			return rc;
-		return due_put(t, d);
+		return due_move(t, old, d);
 	}
 	if (old_in)
 		rc = lane_leave(t, old);

@@ -20,6 +20,7 @@ store_publish(struct store_txn *t, struct store_event *ev,
 {
 	const char *wid, *app;
 	struct store_delivery d;
+	struct store_queue q;
 	size_t i;
 	int rc;
 
@@ -31,6 +32,7 @@ store_publish(struct store_txn *t, struct store_event *ev,
 	if ((rc = store_event_put(t, ev)) != STORE_OK)
 		return rc;
 	memset(&d, 0, sizeof(d));
+	memset(&q, 0, sizeof(q));
 	memcpy(d.event_id, ev->id, sizeof(d.event_id));
 	memcpy(d.event_type, ev->type, sizeof(d.event_type));
 	d.status = STORE_DLV_PENDING;
@@ -49,12 +51,13 @@ store_publish(struct store_txn *t, struct store_event *ev,
 		memset(d.app_id, 0, sizeof(d.app_id));
 		memcpy(d.webhook_id, wid, strlen(wid));
 		memcpy(d.app_id, app, strlen(app));
-		if ((rc = store_delivery_put(t, &d, 1)) != STORE_OK)
+		if ((rc = delivery_create(t, &d, &q)) != STORE_OK)
 			return rc;
 		if (last_id != NULL)
 			memcpy(last_id, d.id, sizeof(d.id));
 	}
-	return STORE_OK;
+	/* the queue counters once per event, not once per delivery */
+	return n > 0 ? store_queue_add(t, &q) : STORE_OK;
 }
 
 /* One matching webhook of the app (its app is the event's). */

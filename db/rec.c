@@ -453,6 +453,43 @@ rec_delivery_dec(const unsigned char *p, size_t n, struct store_delivery *d)
 	return r_end(&r);
 }
 
+/* ---- due index entries ----------------------------------------------- */
+
+int
+rec_due_enc(const struct store_delivery *d, unsigned char *buf, size_t cap,
+    size_t *len)
+{
+	struct wr w;
+
+	wr_init(&w, buf, cap);
+	w_u8(&w, REC_V_DUE);
+	w_str(&w, d->webhook_id, STORE_ID_MAX);
+	w_str(&w, d->event_id, STORE_ID_MAX);
+	w_str(&w, d->event_type, STORE_TYPE_MAX);
+	w_u32(&w, d->attempts);
+	w_i64(&w, (int64_t)d->sequence);
+	w_str(&w, d->lane, STORE_LANE_MAX);
+	w_u8(&w, d->solo ? 1 : 0);
+	return wr_done(&w, len);
+}
+
+int
+rec_due_dec(const unsigned char *p, size_t n, struct store_delivery *d)
+{
+	struct rd r;
+
+	rd_init(&r, p, n);
+	r_version(&r, REC_V_DUE);
+	r_str(&r, d->webhook_id, STORE_ID_MAX);
+	r_str(&r, d->event_id, STORE_ID_MAX);
+	r_str(&r, d->event_type, STORE_TYPE_MAX);
+	d->attempts = r_u32(&r);
+	d->sequence = (uint64_t)r_i64(&r);
+	r_str(&r, d->lane, STORE_LANE_MAX);
+	d->solo = r_u8(&r) ? 1 : 0;
+	return r_end(&r);
+}
+
 /* ---- attempts -------------------------------------------------------- */
 
 int

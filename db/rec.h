@@ -35,6 +35,9 @@
 #define REC_V_EVENT	1
 #define REC_V_DELIVERY	2	/* 2: + sequence (i64), lane, solo (u8);
 				 * 1 reads as sequence 0 */
+#define REC_V_DUE	1	/* a due index entry's data (due.c); an
+				 * empty one (written before it existed)
+				 * means: read the delivery */
 #define REC_V_ATTEMPT	1
 #define REC_V_QUEUE	1
 #define REC_V_STAT	1
@@ -55,6 +58,8 @@
 	REC_S(STORE_ORG_MAX) + REC_S(STORE_ID_MAX) + 8 + 4 + 4)
 #define REC_DELIVERY_MAX (1 + 4 * REC_S(STORE_ID_MAX) + REC_S(STORE_TYPE_MAX) + \
 	1 + 4 + 8 + 8 + 8 + 8 + REC_S(STORE_LANE_MAX) + 1)
+#define REC_DUE_MAX	(1 + 2 * REC_S(STORE_ID_MAX) + REC_S(STORE_TYPE_MAX) + \
+	4 + 8 + REC_S(STORE_LANE_MAX) + 1)
 #define REC_ATTEMPT_MAX	(1 + 3 * REC_S(STORE_ID_MAX) + 8 + 4 + \
 	REC_S(STORE_ERROR_MAX) + 4 + REC_S(STORE_RESP_MAX))
 #define REC_QUEUE_MAX	(1 + 4 * 8)
@@ -73,6 +78,12 @@ int rec_health_enc(const struct store_health *h, unsigned char *buf,
     size_t cap, size_t *len);
 int rec_delivery_enc(const struct store_delivery *d, unsigned char *buf,
     size_t cap, size_t *len);
+/* A due index entry: the fields of d a pick needs besides the key's
+ * next_attempt_at and id (webhook_id, event_id, event_type, attempts,
+ * sequence, lane, solo); the decoder sets only those. */
+int rec_due_enc(const struct store_delivery *d, unsigned char *buf,
+    size_t cap, size_t *len);
+int rec_due_dec(const unsigned char *p, size_t n, struct store_delivery *d);
 int rec_attempt_enc(const struct store_attempt *a, unsigned char *buf,
     size_t cap, size_t *len);
 int rec_queue_enc(const struct store_queue *q, unsigned char *buf,

@@ -51,6 +51,12 @@
 				 * replication_unavailable) */
 #define STORE_NOTMASTER	(-6)	/* this site is not the master: the write
 				 * was refused, nothing changed */
+/* Only from store_txn with STORE_TXN_INDOUBT: the commit was written but
+ * the log flush that makes it durable failed.  The writes are visible and
+ * may or may not survive a crash (the environment usually needs recovery
+ * after such a failure); the caller must neither report them stored nor
+ * write them again as if they were not. */
+#define STORE_INDOUBT	(-7)
 
 /* String caps, without the NUL.  The API validates input against them. */
 #define STORE_ID_MAX	64	/* ids; generated ones are 30-31 bytes */
@@ -145,13 +151,34 @@ void store_set_wedged_hook(void (*fn)(void));
 int store_check(struct store *s, char *err, size_t errlen);
 
 #define STORE_RDONLY 0x1	/* read-committed, no log flush */
+#define STORE_TXN_INDOUBT 0x2	/* a failed flush after the commit is
+				 * STORE_INDOUBT, not STORE_ERR */
+#define STORE_TXN_NOFLUSH 0x4	/* durability sync: commit without the log
+				 * flush; the caller calls store_log_flush
+				 * before it tells anyone the write is done */
 
 typedef int (*store_txn_fn)(struct store_txn *t, void *arg);
 int store_txn(struct store *s, int flags, store_txn_fn fn, void *arg,
     char *err, size_t errlen);
 
+/*
+ * Flush the log to disk (everything committed so far, by any thread), for
+ * commits made with STORE_TXN_NOFLUSH; nothing with durability nosync.
+ * Several threads' flushes share one fsync.  STORE_OK or STORE_ERR with
+ * err set (then those commits are in doubt: STORE_INDOUBT's contract).
+ */
+int store_log_flush(struct store *s, char *err, size_t errlen);
+
 /* Checkpoint and remove logs no longer needed (the sender calls it). */
 int store_checkpoint(struct store *s, char *err, size_t errlen);
+/*
+ * Checkpoint only when more than kbytes KiB of log were written since the
+ * last checkpoint of the environment (any process's); cheap when under
+ * it (hookd.fcgi calls it every second: it bounds what a crash leaves to
+ * replay).  No failchk.  STORE_OK or STORE_ERR with err set.
+ */
+int store_checkpoint_log(struct store *s, unsigned kbytes, char *err,
+    size_t errlen);
 
 /* Iteration callbacks return 0 to go on, 1 to stop, or a negative store
  * code to abort (returned by the iterator).  A callback must not write to
@@ -326,7 +353,7 @@ int store_publish(struct store_txn *t, struct store_event *ev,
 int store_publish_app(struct store_txn *t, struct store_event *ev,
     size_t *n);
 
-/* ---- deliveries (indices: by app, by webhook, by event, due) -------- */
+/* ---- deliveries (indices: by app, by webhook, due) -------------------- */
 enum store_dlv_status {
 	STORE_DLV_PENDING = 0,
 	STORE_DLV_DELIVERED = 1,
@@ -388,14 +415,21 @@ int store_delivery_iter_app(struct store_txn *t, const char *app_id,
     const char *before_id, store_delivery_cb cb, void *arg);
 int store_delivery_iter_webhook(struct store_txn *t, const char *webhook_id,
     const char *before_id, store_delivery_cb cb, void *arg);
+/* The deliveries of an event in the by-event index, which only stores
+ * written before it was dropped have (those deliveries keep their entry
+ * until deleted); retention asks it for them (sender/purge.c). */
 int store_delivery_iter_event(struct store_txn *t, const char *event_id,
     store_delivery_cb cb, void *arg);
 /* Pending deliveries with next_attempt_at <= until, earliest first. */
 int store_delivery_iter_due(struct store_txn *t, int64_t until,
     store_delivery_cb cb, void *arg);
 /* As store_delivery_iter_due, but skip(id, arg) is asked first for each
- * entry: 0 reads the delivery and calls cb, 1 passes over it unread, 2 ends
- * the walk (STORE_OK). */
+ * entry: 0 calls cb, 1 passes over it, 2 ends the walk (STORE_OK).  For
+ * picks: cb gets the delivery as its due entry carries it (id, webhook_id,
+ * event_id, event_type, attempts, next_attempt_at, sequence, lane, solo,
+ * status pending; app_id, created_at and updated_at empty), without
+ * reading the delivery record, except for an older store's entry without
+ * data (then the record). */
 int store_delivery_iter_due_skip(struct store_txn *t, int64_t until,
     int (*skip)(const char *id, void *arg), store_delivery_cb cb, void *arg);
 /* As store_delivery_iter_due_skip, starting at the due index key
@@ -440,7 +474,9 @@ int store_lane_iter(struct store_txn *t, const char *webhook_id,
     size_t *budget, int (*cb)(const struct store_lane *l, void *arg),
     void *arg);
 
-/* ---- attempts (index: by delivery) ----------------------------------- */
+/* ---- attempts (keyed by delivery; index: failures) --------------------
+ * An attempt is identified by (delivery_id, id): putting the same pair
+ * again replaces it. */
 struct store_attempt {
 	char id[STORE_ID_MAX + 1];
 	char delivery_id[STORE_ID_MAX + 1];

@@ -14,6 +14,10 @@
  * come (DB_EVENT_REP_PERM_FAILED, raised in this thread during commit) is
  * STORE_NOTPERM; DB_REP_HANDLE_DEAD (a client's handles rolled back under
  * it) reopens and runs the body once more, as a panic at txn_begin does.
+ *
+ * A log flush that fails after the commit went in is STORE_INDOUBT when
+ * the caller asked (STORE_TXN_INDOUBT): the writes may be durable, so
+ * "not stored" would be a lie.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +32,14 @@
 #include "db/watchdog.h"
 
 #define TXN_TRIES	20	/* deadlock/lock-timeout retries per txn */
+
+static int
+txn_flush_env(DB_ENV *env)
+{
+	return env->log_flush(env, NULL);
+}
+
+int (*txn_log_flush)(DB_ENV *env) = txn_flush_env;
 
 /* A few ms, random, growing with the try number: let the winner finish. */
 static void
@@ -55,12 +67,12 @@ static int
 txn_try(struct store *s, int flags, store_txn_fn fn, void *arg,
     struct store_txn *t, int *begun)
 {
-	int rc, ret, lazy;
+	int rc, ret, lazy, committed;
 
 	memset(t, 0, sizeof(*t));
 	t->s = s;
 	t->rdonly = (flags & STORE_RDONLY) != 0;
-	lazy = !t->rdonly && !s->nosync;
+	lazy = !t->rdonly && !s->nosync && !(flags & STORE_TXN_NOFLUSH);
 	*begun = 0;
 	watchdog_enter(&s->dog, 0);
 	ret = s->env->txn_begin(s->env, NULL, &t->txn,
@@ -104,13 +116,22 @@ txn_try(struct store *s, int flags, store_txn_fn fn, void *arg,
 				goto out;
 			}
 		}
-		ret = t->txn->commit(t->txn,
-		    t->rdonly || lazy ? DB_TXN_NOSYNC : 0);
+		/* (nosync keeps the environment's WRITE_NOSYNC: the log is
+		 * written to the OS at commit, so a process crash keeps it) */
+		ret = t->txn->commit(t->txn, t->rdonly || lazy ||
+		    ((flags & STORE_TXN_NOFLUSH) && !s->nosync) ?
+		    DB_TXN_NOSYNC : 0);
 		t->txn = NULL;
+		committed = ret == 0;
 		if (ret == 0 && lazy)
-			ret = s->env->log_flush(s->env, NULL);
-		if (ret != 0) {
-			(void)dbenv_rc(t, ret, lazy ? "commit/flush" : "commit");
+			ret = txn_log_flush(s->env);
+		if (ret != 0 && committed) {
+			/* committed, not known durable: say so when asked */
+			(void)dbenv_rc(t, ret, "flush after commit");
+			rc = (flags & STORE_TXN_INDOUBT) ? STORE_INDOUBT :
+			    STORE_ERR;
+		} else if (ret != 0) {
+			(void)dbenv_rc(t, ret, "commit");
 			rc = STORE_ERR;
 		} else if (s->repl != NULL && !t->rdonly &&
 		    repl_perm_failed()) {
@@ -176,9 +197,32 @@ store_txn(struct store *s, int flags, store_txn_fn fn, void *arg, char *err,
 		rc = STORE_ERR;
 		snprintf(err, errlen, "storage: gave up after %d deadlocks "
 		    "or lock timeouts", TXN_TRIES);
-	} else if (rc == STORE_ERR || rc == STORE_NOTPERM ||
-	    rc == STORE_NOTMASTER)
+	} else if (rc == STORE_ERR || rc == STORE_INDOUBT ||
+	    rc == STORE_NOTPERM || rc == STORE_NOTMASTER)
 		snprintf(err, errlen, "%s",
 		    t.err[0] ? t.err : "storage: transaction failed");
 	return rc;
+}
+
+int
+store_log_flush(struct store *s, char *err, size_t errlen)
+{
+	struct store_txn t;
+	int ret;
+
+	if (s->nosync)
+		return STORE_OK;
+	if (env_use(s, err, errlen) != STORE_OK)
+		return STORE_ERR;
+	watchdog_enter(&s->dog, 0);
+	ret = txn_log_flush(s->env);
+	watchdog_leave(&s->dog);
+	pthread_rwlock_unlock(&s->rw);
+	if (ret == 0)
+		return STORE_OK;
+	memset(&t, 0, sizeof(t));
+	t.s = s;
+	(void)dbenv_rc(&t, ret, "log flush");
+	snprintf(err, errlen, "%s", t.err);
+	return STORE_ERR;
 }

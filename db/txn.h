@@ -17,4 +17,8 @@ struct store_txn {
 	char err[512];		/* why the last call failed (STORE_ERR) */
 };
 
+/* The log flush after a sync commit (env->log_flush by default); tests
+ * swap it to inject a flush that fails after the commit. */
+extern int (*txn_log_flush)(DB_ENV *env);
+
 #endif

@@ -46,8 +46,7 @@ buf_reset(struct buf *b)
 	b->data[0] = '\0';
 }
 
-/* Make room for need more bytes plus the NUL.  0, or -1 past cap / ENOMEM. */
-static int
+int
 buf_reserve(struct buf *b, size_t need)
 {
 	size_t want, size;

@@ -21,6 +21,9 @@ struct buf {
 void buf_init(struct buf *b, size_t cap);
 void buf_free(struct buf *b);
 void buf_reset(struct buf *b);		/* len = 0, memory kept */
+/* Make room for need more bytes (and the NUL) after len, so that adding
+ * up to need bytes allocates nothing.  0, or -1 past cap / ENOMEM. */
+int buf_reserve(struct buf *b, size_t need);
 int buf_add(struct buf *b, const void *p, size_t n);
 int buf_adds(struct buf *b, const char *s);
 /* The decimal digits of v (lib/num.h), without printf.  0 or -1. */

@@ -382,6 +382,13 @@ set_per_webhook_concurrency(struct cstate *st, const char *v)
 	return set_range(st, v, 1, 1000, &st->c->per_webhook_concurrency);
 }
 
+/* 1..256: cgi/fcgi.h's FCGI_THREADS_MAX (lib/ does not include cgi/). */
+static int
+set_fastcgi_threads(struct cstate *st, const char *v)
+{
+	return set_range(st, v, 1, 256, &st->c->fastcgi_threads);
+}
+
 static int
 set_bool(struct cstate *st, const char *v, int *dst)
 {
@@ -591,6 +598,7 @@ static const struct {
 	{"connect_timeout", set_connect_timeout},
 	{"concurrency", set_concurrency},
 	{"per_webhook_concurrency", set_per_webhook_concurrency},
+	{"fastcgi_threads", set_fastcgi_threads},
 	{"allow_private_targets", set_allow_private_targets},
 	{"allow_targets", set_allow_targets},
 	{"require_https", set_require_https},
@@ -632,6 +640,7 @@ config_defaults(struct config *c)
 	c->connect_timeout_ms = 5 * 1000;
 	c->concurrency = 64;
 	c->per_webhook_concurrency = 4;
+	c->fastcgi_threads = CONFIG_FASTCGI_THREADS;
 	c->allow_private_targets = 0;
 	c->allow_count = 0;
 	c->require_https = 0;

@@ -24,6 +24,7 @@
 #define CONFIG_CIDR_MAX 64
 #define CONFIG_TYPES_MAX 64
 #define CONFIG_TYPE_LEN 128
+#define CONFIG_FASTCGI_THREADS 16	/* default; docs/performance.md */
 
 struct config {
 	char path[PATH_MAX];		/* the file actually read */
@@ -39,6 +40,7 @@ struct config {
 	int64_t connect_timeout_ms;
 	unsigned concurrency;
 	unsigned per_webhook_concurrency;
+	unsigned fastcgi_threads;	/* hookd.fcgi's request threads, 1..256 */
 	int allow_private_targets;
 	struct netaddr_cidr allow_targets[CONFIG_CIDR_MAX];
 	size_t allow_count;

@@ -6,15 +6,56 @@
 #include <string.h>
 
 #include <pcre2.h>
+#include <pthread.h>
 
 #include "lib/jsregex.h"
 
+/* code and mc are read-only once compiled and shared by every thread;
+ * the match data is written by each match, so each thread has its own
+ * (jsregex_md: one ovector pair is all a yes/no match needs, whatever
+ * the pattern). */
 struct jsregex {
 	pcre2_code *code;
-	pcre2_match_data *md;
 	pcre2_match_context *mc;
 	char *src;
 };
+
+static pthread_once_t jsregex_once = PTHREAD_ONCE_INIT;
+static pthread_key_t jsregex_key;
+static int jsregex_key_ok;
+
+static void
+jsregex_md_free(void *md)
+{
+	pcre2_match_data_free(md);
+}
+
+static void
+jsregex_key_init(void)
+{
+	jsregex_key_ok = pthread_key_create(&jsregex_key,
+	    jsregex_md_free) == 0;
+}
+
+/* This thread's match data (made on first use), or NULL (memory). */
+static pcre2_match_data *
+jsregex_md(void)
+{
+	pcre2_match_data *md;
+
+	(void)pthread_once(&jsregex_once, jsregex_key_init);
+	if (!jsregex_key_ok)
+		return NULL;
+	if ((md = pthread_getspecific(jsregex_key)) != NULL)
+		return md;
+	if ((md = pcre2_match_data_create(1, NULL)) == NULL)
+		return NULL;
+	if (pthread_setspecific(jsregex_key, md) != 0) {
+		pcre2_match_data_free(md);
+		return NULL;
+	}
+	return md;
+}
 
 struct jsregex *
 jsregex_compile(const char *src, size_t n, char *err, size_t errlen)
@@ -47,9 +88,8 @@ jsregex_compile(const char *src, size_t n, char *err, size_t errlen)
 	/* JIT when the platform has it (the limits still apply); the
 	 * interpreter otherwise. */
 	(void)pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
-	re->md = pcre2_match_data_create(1, NULL);
 	re->mc = pcre2_match_context_create(NULL);
-	if (re->md == NULL || re->mc == NULL)
+	if (re->mc == NULL)
 		goto nomem;
 	pcre2_set_match_limit(re->mc, JSREGEX_MATCH_LIMIT);
 	pcre2_set_depth_limit(re->mc, JSREGEX_DEPTH_LIMIT);
@@ -65,9 +105,14 @@ jsregex_match(struct jsregex *re, const char *s, size_t n, char *err,
     size_t errlen)
 {
 	PCRE2_UCHAR msg[160];
+	pcre2_match_data *md;
 	int rc;
 
-	rc = pcre2_match(re->code, (PCRE2_SPTR)s, n, 0, 0, re->md, re->mc);
+	if ((md = jsregex_md()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	rc = pcre2_match(re->code, (PCRE2_SPTR)s, n, 0, 0, md, re->mc);
 	if (rc >= 0)
 		return 1;
 	if (rc == PCRE2_ERROR_NOMATCH)
@@ -90,7 +135,6 @@ jsregex_free(struct jsregex *re)
 	if (re == NULL)
 		return;
 	pcre2_match_context_free(re->mc);
-	pcre2_match_data_free(re->md);
 	pcre2_code_free(re->code);
 	free(re->src);
 	free(re);

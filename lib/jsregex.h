@@ -6,8 +6,8 @@
  * RegExp.test does.  Each match is bounded: a match limit and a depth
  * limit stop catastrophic backtracking ("(a+)+$") after bounded work; the
  * match then reports an error instead of running for minutes.
- * A compiled expression keeps its own match data, so one jsregex is used
- * by one thread at a time.
+ * A compiled expression is read-only: any number of threads may match
+ * it at once (each thread has its own match data).
  */
 #ifndef HOOKD_JSREGEX_H
 #define HOOKD_JSREGEX_H

@@ -73,14 +73,23 @@ wake_send(const char *data_dir)
 	static int fd = -1;
 	struct sockaddr_un sa;
 	char one = 1;
+	int s, none = -1;
 
 	if (wake_addr(data_dir, &sa) == -1)
 		return;
-	if (fd == -1) {
-		fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		if (fd == -1)
+	s = __atomic_load_n(&fd, __ATOMIC_ACQUIRE);
+
+	if (s == -1) {
+		/* threads may race here: one socket wins, the others close */
+		s = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (s == -1)
 			return;
+		if (!__atomic_compare_exchange_n(&fd, &none, s, 0,
+		    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			close(s);
+			s = none;
+		}
 	}
-	(void)sendto(fd, &one, 1, MSG_DONTWAIT | MSG_NOSIGNAL,
+	(void)sendto(s, &one, 1, MSG_DONTWAIT | MSG_NOSIGNAL,
 	    (struct sockaddr *)&sa, sizeof(sa));
 }

@@ -93,6 +93,14 @@ void job_headers(struct job *j, const char *stored);
 
 /* Free the body and headers, keep the allocation. */
 void job_clear(struct job *j);
+/*
+ * A finished JOB_SEND: make its attempt id and write its "attempt dlv=..."
+ * log line, once (a job whose att_id is set is done; job_clear resets
+ * it).  The store's committer calls it before the first commit try, off
+ * the transfer thread; a stopping sender first, for what ended before
+ * the stop (run.c).  Other kinds: nothing.
+ */
+void job_log_attempt(struct job *j);
 /* 1 if the attempt got a 2xx. */
 int job_ok(const struct job *j);
 

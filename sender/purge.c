@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sender/idset.h"
 #include "sender/purge.h"
 
 /*
@@ -10,6 +11,15 @@
  * last entry the previous one looked at (from, then at/id for events),
  * so the entries that stay (pending deliveries, events still referenced)
  * are walked once per pass, not once per batch.
+ *
+ * An event stays while a pending delivery refers to it.  A delivery is
+ * created with its event's created_at, so after the delivery pass every
+ * delivery left of an event created before the cut is one the pass saw
+ * pending: their event ids are kept in a set (keep), and an event in the
+ * set stays.  Deliveries of stores written before this rule are also in
+ * the by-event index (store_delivery_iter_event), which is asked too.
+ * When the set fills (a backlog of more than PURGE_KEEP_MAX pending
+ * deliveries past retention), no event is removed in that pass.
  */
 struct pg {
 	int64_t before;
@@ -21,7 +31,11 @@ struct pg {
 	size_t n;
 	size_t looked;			/* entries looked at in this batch */
 	uint64_t done;
+	struct idset *keep;		/* events of pending deliveries */
+	int keep_full;			/* keep overflowed: remove no event */
 };
+
+size_t purge_keep_max = PURGE_KEEP_MAX;
 
 /* A batch's transaction may run again: start over from p->from. */
 static void
@@ -43,6 +57,8 @@ pg_dlv_cb(const struct store_delivery *d, void *arg)
 	p->looked++;
 	if (d->status != STORE_DLV_PENDING)
 		memcpy(p->id[p->n++], d->id, sizeof(p->id[0]));
+	else if (idset_add(p->keep, d->event_id) == -1)
+		p->keep_full = 1;
 	/* full, or a long run of pending ones: the next batch goes on */
 	return p->n == PURGE_BATCH || p->looked >= 4 * PURGE_BATCH ? 1 : 0;
 }
@@ -95,6 +111,8 @@ pg_evt_txn(struct store_txn *t, void *arg)
 	rc = store_event_iter_before(t, p->before, p->from_at, p->from,
 	    pg_evt_cb, p);
 	for (i = 0; rc == STORE_OK && i < p->n; i++) {
+		if (idset_has(p->keep, p->id[i]))
+			continue;	/* a pending delivery needs it */
 		has = 0;
 		rc = store_delivery_iter_event(t, p->id[i], pg_has_dlv, &has);
 		if (rc != STORE_OK)
@@ -122,33 +140,46 @@ purge_run(struct store *s, const struct config *cfg, int64_t now,
 {
 	static struct pg p;	/* ~13 KiB: keep it off the stack */
 	int64_t stats_before = now - PURGE_STATS_MS;
+	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
 	memset(&p, 0, sizeof(p));
 	p.before = now - cfg->retention_ms;
-	/* Deliveries: pending ones stay. */
+	if ((p.keep = idset_new(purge_keep_max)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	/* Deliveries: pending ones stay (and their events, in p.keep). */
 	do {
 		if (store_txn(s, 0, pg_dlv_txn, &p, err, errlen) != STORE_OK)
-			return -1;
+			goto out;
 		out->deliveries += p.n;
 		memcpy(p.from, p.last, sizeof(p.from));
 	} while (p.looked > 0 && (stop == NULL || !*stop));
 	if (stop != NULL && *stop)
-		return 0;	/* the rest at the next pass */
-	/* Events: those still referenced stay. */
+		goto done;	/* the rest at the next pass */
+	/* Events: those still referenced stay; all of them when p.keep
+	 * could not hold every referenced one. */
 	p.from[0] = '\0';
 	p.from_at = 0;
 	do {
+		if (p.keep_full)
+			break;
 		if (store_txn(s, 0, pg_evt_txn, &p, err, errlen) != STORE_OK)
-			return -1;
+			goto out;
 		out->events += p.done;
 		memcpy(p.from, p.last, sizeof(p.from));
 		p.from_at = p.last_at;
 	} while (p.looked > 0 && (stop == NULL || !*stop));
 	if (stop != NULL && *stop)
-		return 0;
+		goto done;
 	if (store_txn(s, 0, pg_stats_txn, &stats_before, err, errlen) !=
 	    STORE_OK)
-		return -1;
-	return 0;
+		goto out;
+done:
+	rc = 0;
+out:
+	idset_free(p.keep);
+	p.keep = NULL;
+	return rc;
 }

@@ -19,7 +19,14 @@
 #include "lib/config.h"
 
 #define PURGE_BATCH 200		/* records removed per transaction */
+#define PURGE_KEEP_MAX 50000	/* events kept for pending deliveries, at
+				 * most, per pass (purge.c): an idset of
+				 * ~8 MiB, its pages touched as it fills */
 #define PURGE_STATS_MS (48LL * 3600 * 1000)
+
+/* The most event ids a pass keeps for pending deliveries: PURGE_KEEP_MAX;
+ * tests lower it to reach the overflow. */
+extern size_t purge_keep_max;
 
 struct purge_counts {
 	uint64_t deliveries, events;

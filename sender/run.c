@@ -5,7 +5,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/id.h"
 #include "lib/log.h"
 #include "lib/timefmt.h"
 #include "lib/wake.h"
@@ -30,9 +29,9 @@ struct run {
 	size_t nfree, total;
 	struct job **batch;		/* finished, awaiting commit */
 	size_t nbatch;
-	struct worker *wk;		/* the store thread */
-	struct worker_round round;	/* the round with it */
-	struct job **back;		/* that round's jobs, taken back */
+	struct worker *wk;		/* the store threads */
+	struct worker_round round;	/* what comes back from them */
+	struct job **back;		/* the jobs that came back */
 	int64_t flush_at;		/* mono ms: commit the batch by then */
 	int flush_fails;
 	int pick_fails;			/* picks failed in a row */
@@ -44,24 +43,15 @@ struct run {
 					 * the store thread: that pick may have
 					 * started before the new work committed */
 	int once_done;			/* --once: nothing more to do */
+	int pick_clean;			/* no commit ran beside the pick in
+					 * the picker: an empty pick means
+					 * nothing is due */
 	unsigned conc;
 	uint64_t attempts;		/* made by this pass */
 	int64_t rate_wake;		/* mono ms: a ready job's rate slot frees */
 	struct job **ready;		/* picked, waiting for a transfer slot, */
 	size_t nready;			/* in pick order; < RUN_AHEAD * conc */
 };
-
-/* scheme://host of a URL, for the log: no path, query or credentials. */
-static void
-run_host(const char *url, char *out, size_t outlen)
-{
-	char *p;
-
-	log_redact_url(url, out, outlen);
-	p = strstr(out, "://");
-	if (p != NULL && (p = strchr(p + 3, '/')) != NULL)
-		*p = '\0';
-}
 
 /* The job is back from the store thread for good. */
 static void
@@ -79,37 +69,20 @@ run_queue(struct run *r, struct job *j)
 	r->batch[r->nbatch++] = j;
 }
 
-/* A job is finished (transfer done, or never started): log it, give its
- * webhook slot back and queue its outcome. */
+/* A job is finished (transfer done, or never started): give its webhook
+ * slot back and queue its outcome. */
 static void
 run_finish(struct run *r, struct job *j)
 {
 	struct whstate *ws = whtab_find(r->wt, j->d.webhook_id);
-	const char *body;
-	char host[256];
 
 	if (ws != NULL && j->kind == JOB_SEND && ws->running > 0)
 		ws->running--;
 	if (ws != NULL && j->kind == JOB_SEND && j->status == 410)
 		ws->gone_at = timefmt_now_ms();
-	if (j->kind == JOB_SEND) {
+	/* its attempt id and log line are the committer's (worker.h) */
+	if (j->kind == JOB_SEND)
 		r->attempts++;
-		if (id_new("att", j->att_id, sizeof(j->att_id)) == -1) {
-			/* no entropy: the delivery's own id body (a
-			 * "dlv_" id is 30 bytes: it fits; anything else
-			 * is named "att_" + its whole id, cut to fit) */
-			body = id_body(j->d.id, "dlv");
-			if (snprintf(j->att_id, sizeof(j->att_id), "att_%s",
-			    body != NULL ? body : j->d.id) < 0)
-				j->att_id[0] = '\0';
-		}
-		run_host(j->url, host, sizeof(host));
-		log_info("attempt dlv=%s wh=%s evt=%s host=%s status=%d "
-		    "error=%s ms=%u n=%u", j->d.id, j->d.webhook_id,
-		    j->d.event_id, host, j->status,
-		    j->error[0] ? j->error : "-", j->duration_ms,
-		    j->d.attempts + 1);
-	}
 	run_queue(r, j);
 	/* Work held back by a webhook's limits can move now; while jobs of
 	 * that kind still wait in the ready queue, another pick would only
@@ -333,8 +306,14 @@ run_took_pick(struct run *r, const struct worker_round *w, int stopping,
 	 * (pick.h); the next pick starts from the head. */
 	if (!r->o->loop && res->n == 0 && !res->more && !res->blocked &&
 	    res->next_at == 0 && res->from_head &&
-	    transfer_running(r->tr) == 0 && r->nready == 0 && r->nbatch == 0)
-		r->once_done = 1;
+	    transfer_running(r->tr) == 0 && r->nready == 0 && r->nbatch == 0) {
+		/* a commit beside the pick may have made a retry due now
+		 * that the pick did not see: pick once more after it */
+		if (r->pick_clean && !worker_commit_busy(r->wk))
+			r->once_done = 1;
+		else
+			r->pick_at = 0;
+	}
 	if (stopping)
 		run_drop_ready(r);	/* picked before the stop: unsent */
 	else
@@ -350,6 +329,7 @@ run_take(struct run *r, int stopping, char *err, size_t errlen)
 	struct worker_round *w = &r->round;
 	char e[256];
 
+	w->done = r->back;	/* room for every job */
 	if (!worker_take(r->wk, w))
 		return 0;
 	if (!w->commit_ok)
@@ -360,31 +340,31 @@ run_take(struct run *r, int stopping, char *err, size_t errlen)
 }
 
 /*
- * Give the store thread a round when it is idle: the batch when it is worth
- * a commit (full, old enough, nothing else running, or a pick goes along),
- * and empty jobs when a pick is due.
+ * Give the store threads what they can take: the batch to the committer
+ * when it is idle and the batch is worth a commit (full, old enough, or
+ * nothing else running), and empty jobs to the picker when it is idle and
+ * a pick is due.  The two run side by side (worker.h).
  */
 static void
 run_submit(struct run *r, int stopping)
 {
 	struct worker_round *w = &r->round;
 	int64_t mono = timefmt_mono_ms();
-	size_t want, i;
-	int retry_wait;
+	size_t want = 0, ndone = 0, i;
 
-	if (worker_busy(r->wk))
-		return;
-	/* after a failed commit the batch waits RUN_FLUSH_RETRY_MS, with or
-	 * without a pick going along and whether or not transfers run */
-	retry_wait = r->flush_fails > 0 && mono < r->flush_at;
-	want = run_want(r, mono, stopping);
-	if (want == 0 && (r->nbatch == 0 || retry_wait ||
-	    (r->nbatch < RUN_BATCH_MAX && mono < r->flush_at &&
-	    transfer_running(r->tr) > 0)))
+	if (!worker_pick_busy(r->wk))
+		want = run_want(r, mono, stopping);
+	/* after a failed commit the batch waits RUN_FLUSH_RETRY_MS, whether
+	 * or not transfers run */
+	if (!worker_commit_busy(r->wk) && r->nbatch > 0 &&
+	    !(r->flush_fails > 0 && mono < r->flush_at) &&
+	    (r->nbatch >= RUN_BATCH_MIN || mono >= r->flush_at ||
+	    transfer_running(r->tr) == 0))
+		ndone = r->nbatch < RUN_BATCH_MAX ? r->nbatch : RUN_BATCH_MAX;
+	if (want == 0 && ndone == 0)
 		return;
 	memset(w, 0, sizeof(*w));
-	w->ndone = retry_wait ? 0 :
-	    r->nbatch < RUN_BATCH_MAX ? r->nbatch : RUN_BATCH_MAX;
+	w->ndone = ndone;
 	w->done = r->batch;
 	w->want = want;
 	w->fill = r->free + r->nfree - want;
@@ -393,16 +373,39 @@ run_submit(struct run *r, int stopping)
 	if (worker_submit(r->wk, w) == -1)
 		return;		/* out of memory: try again next turn */
 	r->nfree -= want;
-	for (i = w->ndone; i < r->nbatch; i++)
-		r->batch[i - w->ndone] = r->batch[i];
-	r->nbatch -= w->ndone;
+	for (i = ndone; i < r->nbatch; i++)
+		r->batch[i - ndone] = r->batch[i];
+	r->nbatch -= ndone;
+	if (r->nbatch > 0 && ndone > 0)
+		r->flush_at = mono + RUN_FLUSH_MS;	/* the rest's clock */
 	if (want > 0) {
 		r->last_pick = mono;
 		r->wake_pending = 0;	/* this pick sees what woke us */
+		r->pick_clean = !worker_commit_busy(r->wk) && r->nbatch == 0;
+	} else if (ndone > 0) {
+		r->pick_clean = 0;	/* a commit beside a running pick */
 	}
-	/* worker_take writes the round's jobs back into these arrays */
-	w->done = r->back;
-	w->fill = r->back + w->ndone;
+}
+
+/*
+ * Stopping: the attempt lines of every transfer that ended before the
+ * stop are written before the stop's own line (a commit in the committer
+ * has written its lines: wait for it; the batch's are written here), so
+ * the log tells what ran after the stop.
+ */
+static void
+run_log_finished(struct run *r, char *err, size_t errlen)
+{
+	size_t i;
+
+	while (worker_commit_busy(r->wk)) {
+		if (run_take(r, 1, err, errlen) == -1)
+			break;
+		if (worker_commit_busy(r->wk))
+			(void)usleep(1000);
+	}
+	for (i = 0; i < r->nbatch; i++)
+		job_log_attempt(r->batch[i]);
 }
 
 static int
@@ -442,9 +445,13 @@ run_fini(struct run *r)
 	size_t i;
 
 	if (r->wk != NULL) {
-		/* wait for a round in the thread, so its jobs are ours */
-		while (worker_busy(r->wk) && !worker_take(r->wk, &r->round))
-			(void)usleep(1000);
+		/* wait for the halves in the threads, so their jobs are
+		 * ours */
+		while (worker_busy(r->wk)) {
+			r->round.done = r->back;
+			if (!worker_take(r->wk, &r->round))
+				(void)usleep(1000);
+		}
 		worker_free(r->wk);
 	}
 	transfer_free(r->tr);
@@ -470,11 +477,12 @@ run_timeout(const struct run *r, int64_t mono, int stopping)
 
 	if (r->nready > 0 && r->rate_wake > 0 && r->rate_wake - mono < t)
 		t = r->rate_wake - mono;
-	if (worker_busy(r->wk))
-		return t < 0 ? 0 : t;	/* its fd wakes us */
-	if (run_room(r, stopping) && at - mono < t)
+	/* a busy half's fd wakes us */
+	if (!worker_pick_busy(r->wk) && run_room(r, stopping) &&
+	    at - mono < t)
 		t = at - mono;
-	if (r->nbatch > 0 && r->flush_at - mono < t)
+	if (!worker_commit_busy(r->wk) && r->nbatch > 0 &&
+	    r->flush_at - mono < t)
 		t = r->flush_at - mono;
 	return t < 0 ? 0 : t;
 }
@@ -504,6 +512,7 @@ run_sender(const struct run_opts *o, char *err, size_t errlen)
 			stopping = 1;
 			house_stop(house);	/* a purge stops at its batch */
 			house = NULL;
+			run_log_finished(&r, err, errlen);
 			log_info("stopping: finishing %u transfers in flight",
 			    transfer_running(r.tr));
 			run_drop_ready(&r);
@@ -575,7 +584,7 @@ run_sender(const struct run_opts *o, char *err, size_t errlen)
 
 		(void)clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 		log_info("pass done: %llu attempts in %lld ms; CPU ms: "
-		    "transfers %lld, store thread %lld",
+		    "transfers %lld, store threads %lld",
 		    (unsigned long long)r.attempts,
 		    (long long)(timefmt_mono_ms() - start),
 		    (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,

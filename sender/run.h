@@ -19,6 +19,7 @@
 #include "lib/config.h"
 
 #define RUN_BATCH_MAX 256		/* finished jobs per commit at most */
+#define RUN_BATCH_MIN 64		/* a batch this big commits at once */
 #define RUN_FLUSH_MS 10			/* oldest finished job waits at most */
 #define RUN_AHEAD 4			/* picked (running + ready) at most, in
 					 * units of concurrency: the ready ones

@@ -1,4 +1,5 @@
-/* worker.c - the sender's store thread (see worker.h). */
+/* worker.c - the sender's store threads, committer and picker (see
+ * worker.h). */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -18,26 +19,35 @@
 #include "sender/whtab.h"
 #include "sender/worker.h"
 
+/* One half of the rounds: its thread and the hand-off state. */
+struct half {
+	pthread_t thread;
+	int started;
+	/* under worker.mu */
+	int submitted;			/* a half-round is with the thread */
+	int done;			/* ... and it has finished */
+	struct worker_round r;		/* r.done or r.fill point into jobs */
+	struct arr jobs;		/* struct job * */
+};
+
 struct worker {
 	struct store *store;
 	const struct config *cfg;
-	struct idset *inflight;		/* thread's own */
-	struct whtab *wt;		/* thread's own: picks per webhook */
-	struct pick_cursor cur;		/* where the next pick starts */
-	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int efd;			/* eventfd: a round is done */
-	/* under mu */
+	pthread_mutex_t mu;		/* hand-offs (struct half, quit) */
+	pthread_cond_t cv;		/* broadcast: a submit or quit */
+	int efd;			/* eventfd: a half is done; written
+					 * and drained under mu */
 	int quit;
-	int submitted;			/* a round is with the thread */
-	int done;			/* ... and it has finished */
-	struct worker_round r;		/* r.done and r.fill point below */
-	struct arr jobs;		/* struct job *: done, then fill */
+	struct half commit, pick;
+	/* under set_mu: what picks decide with */
+	pthread_mutex_t set_mu;
+	struct idset *inflight;
+	struct whtab *wt;		/* picks per webhook */
+	struct pick_cursor cur;		/* where the next pick starts */
 };
 
 /* The jobs come back finished: they stop counting as picks of their
- * webhook (the ids stay in flight until their commit). */
+ * webhook (the ids stay in flight until their commit).  Under set_mu. */
 static void
 worker_uncount(struct worker *w, struct job **jobs, size_t n)
 {
@@ -61,35 +71,51 @@ worker_uncount(struct worker *w, struct job **jobs, size_t n)
 }
 
 static void
-worker_round(struct worker *w, struct worker_round *r)
+worker_commit_round(struct worker *w, struct worker_round *r)
 {
-	int64_t t0 = timefmt_mono_ms();
-	char e[256];
+	char tok[PICK_LANE_TOKEN];
+	int64_t t0;
 	size_t i;
 
+	pthread_mutex_lock(&w->set_mu);
 	worker_uncount(w, r->done, r->ndone);
+	pthread_mutex_unlock(&w->set_mu);
+	log_hold();
+	for (i = 0; i < r->ndone; i++)
+		job_log_attempt(r->done[i]);
+	log_release();
+	t0 = timefmt_mono_ms();
 	r->commit_ok = outcome_flush(w->store, w->cfg, r->done, r->ndone,
 	    r->commit_err, sizeof(r->commit_err)) == 0;
 	if (timefmt_mono_ms() - t0 >= RUN_SLOW_MS)
 		log_info("slow commit: %lld ms for %zu outcomes",
 		    (long long)(timefmt_mono_ms() - t0), r->ndone);
-	if (r->commit_ok) {
-		char tok[PICK_LANE_TOKEN];
-
-		for (i = 0; i < r->ndone; i++) {
-			idset_del(w->inflight, r->done[i]->d.id);
-			if (pick_lane_token(&r->done[i]->d, tok))
-				idset_del(w->inflight, tok);
-		}
-	}
-	memset(&r->res, 0, sizeof(r->res));
-	r->pick_ok = 1;
-	if (r->want == 0)
+	if (!r->commit_ok)
 		return;
-	t0 = timefmt_mono_ms();
+	pthread_mutex_lock(&w->set_mu);
+	for (i = 0; i < r->ndone; i++) {
+		idset_del(w->inflight, r->done[i]->d.id);
+		if (pick_lane_token(&r->done[i]->d, tok))
+			idset_del(w->inflight, tok);
+	}
+	pthread_mutex_unlock(&w->set_mu);
+}
+
+static void
+worker_pick_round(struct worker *w, struct worker_round *r)
+{
+	int64_t t0 = timefmt_mono_ms();
+	char e[256];
+	size_t i;
+
+	memset(&r->res, 0, sizeof(r->res));
+	pthread_mutex_lock(&w->set_mu);
 	r->pick_ok = pick_due(w->store, w->cfg, w->inflight, w->wt, &w->cur,
 	    r->now, r->horizon_ms, r->fill, r->want, &r->res, r->pick_err,
 	    sizeof(r->pick_err)) == 0;
+	for (i = 0; r->pick_ok && i < r->res.n; i++)
+		r->fill[i]->counted = 1;
+	pthread_mutex_unlock(&w->set_mu);
 	if (timefmt_mono_ms() - t0 >= RUN_SLOW_MS)
 		log_info("slow pick: %lld ms for %zu deliveries (%zu held "
 		    "back)", (long long)(timefmt_mono_ms() - t0), r->res.n,
@@ -97,7 +123,6 @@ worker_round(struct worker *w, struct worker_round *r)
 	if (!r->pick_ok)
 		(void)store_check(w->store, e, sizeof(e));	/* reopen? */
 	for (i = 0; r->pick_ok && i < r->res.n; i++) {
-		r->fill[i]->counted = 1;
 		/* Sign here, off the transfer thread; transfer_start signs
 		 * again only if the attempt starts in a later second. */
 		if (r->fill[i]->kind == JOB_SEND)
@@ -106,22 +131,25 @@ worker_round(struct worker *w, struct worker_round *r)
 	}
 }
 
-static void *
-worker_main(void *arg)
+/* Body of both threads: run this half's submissions until quit. */
+static void
+worker_loop(struct worker *w, struct half *h)
 {
-	struct worker *w = arg;
 	uint64_t one = 1;
 
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
-		while (!w->quit && !(w->submitted && !w->done))
+		while (!w->quit && !(h->submitted && !h->done))
 			pthread_cond_wait(&w->cv, &w->mu);
-		if (w->submitted && !w->done) {
-			/* the round is ours until done is set */
+		if (h->submitted && !h->done) {
+			/* the half is ours until done is set */
 			pthread_mutex_unlock(&w->mu);
-			worker_round(w, &w->r);
+			if (h == &w->commit)
+				worker_commit_round(w, &h->r);
+			else
+				worker_pick_round(w, &h->r);
 			pthread_mutex_lock(&w->mu);
-			w->done = 1;
+			h->done = 1;
 			(void)!write(w->efd, &one, sizeof(one));
 			continue;
 		}
@@ -129,7 +157,39 @@ worker_main(void *arg)
 			break;
 	}
 	pthread_mutex_unlock(&w->mu);
+}
+
+static void *
+worker_commit_main(void *arg)
+{
+	struct worker *w = arg;
+
+	worker_loop(w, &w->commit);
 	return NULL;
+}
+
+static void *
+worker_pick_main(void *arg)
+{
+	struct worker *w = arg;
+
+	worker_loop(w, &w->pick);
+	return NULL;
+}
+
+/* Stop and join the threads that were started. */
+static void
+worker_stop(struct worker *w)
+{
+	pthread_mutex_lock(&w->mu);
+	w->quit = 1;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	if (w->commit.started)
+		pthread_join(w->commit.thread, NULL);
+	if (w->pick.started)
+		pthread_join(w->pick.thread, NULL);
+	w->commit.started = w->pick.started = 0;
 }
 
 int
@@ -141,40 +201,46 @@ worker_new(struct worker **wp, struct store *s, const struct config *cfg,
 
 	*wp = NULL;
 	w = calloc(1, sizeof(*w));
-	if (w == NULL)
-		goto nomem;
+	if (w == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	w->store = s;
 	w->cfg = cfg;
-	/* A round's jobs are distinct jobs of the run's pool of max_ids. */
-	arr_init(&w->jobs, sizeof(struct job *), max_ids);
+	w->efd = -1;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_mutex_init(&w->set_mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	/* A half's jobs are distinct jobs of the run's pool of max_ids. */
+	arr_init(&w->commit.jobs, sizeof(struct job *), max_ids);
+	arr_init(&w->pick.jobs, sizeof(struct job *), max_ids);
 	w->inflight = idset_new(2 * max_ids);	/* ids and lane tokens */
 	w->wt = whtab_new();
-	if (w->inflight == NULL || w->wt == NULL)
-		goto nomem;
+	if (w->inflight == NULL || w->wt == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	w->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (w->efd == -1) {
 		snprintf(err, errlen, "eventfd: %s", strerror(errno));
 		goto fail;
 	}
-	pthread_mutex_init(&w->mu, NULL);
-	pthread_cond_init(&w->cv, NULL);
-	if ((rc = pthread_create(&w->thread, NULL, worker_main, w)) != 0) {
+	if ((rc = pthread_create(&w->commit.thread, NULL, worker_commit_main,
+	    w)) != 0) {
 		snprintf(err, errlen, "pthread_create: %s", strerror(rc));
-		pthread_mutex_destroy(&w->mu);
-		pthread_cond_destroy(&w->cv);
-		close(w->efd);
 		goto fail;
 	}
+	w->commit.started = 1;
+	if ((rc = pthread_create(&w->pick.thread, NULL, worker_pick_main,
+	    w)) != 0) {
+		snprintf(err, errlen, "pthread_create: %s", strerror(rc));
+		goto fail;
+	}
+	w->pick.started = 1;
 	*wp = w;
 	return 0;
-nomem:
-	snprintf(err, errlen, "out of memory");
 fail:
-	if (w != NULL) {
-		idset_free(w->inflight);
-		whtab_free(w->wt);
-		free(w);
-	}
+	worker_free(w);
 	return -1;
 }
 
@@ -183,30 +249,38 @@ worker_free(struct worker *w)
 {
 	if (w == NULL)
 		return;
-	pthread_mutex_lock(&w->mu);
-	w->quit = 1;
-	pthread_cond_signal(&w->cv);
-	pthread_mutex_unlock(&w->mu);
-	pthread_join(w->thread, NULL);
+	worker_stop(w);
 	pthread_mutex_destroy(&w->mu);
+	pthread_mutex_destroy(&w->set_mu);
 	pthread_cond_destroy(&w->cv);
-	close(w->efd);
+	if (w->efd != -1)
+		close(w->efd);
 	idset_free(w->inflight);
 	whtab_free(w->wt);
-	arr_free(&w->jobs);
+	arr_free(&w->commit.jobs);
+	arr_free(&w->pick.jobs);
 	free(w);
+}
+
+static int64_t
+worker_thread_cpu_ms(pthread_t th)
+{
+	struct timespec ts;
+	clockid_t id;
+
+	if (pthread_getcpuclockid(th, &id) != 0 ||
+	    clock_gettime(id, &ts) == -1)
+		return -1;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int64_t
 worker_cpu_ms(const struct worker *w)
 {
-	struct timespec ts;
-	clockid_t id;
+	int64_t c = worker_thread_cpu_ms(w->commit.thread);
+	int64_t p = worker_thread_cpu_ms(w->pick.thread);
 
-	if (pthread_getcpuclockid(w->thread, &id) != 0 ||
-	    clock_gettime(id, &ts) == -1)
-		return -1;
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return c < 0 || p < 0 ? -1 : c + p;
 }
 
 int
@@ -215,35 +289,69 @@ worker_fd(const struct worker *w)
 	return w->efd;
 }
 
+/* Only the main thread changes submitted: no lock needed to read. */
+int
+worker_commit_busy(const struct worker *w)
+{
+	return w->commit.submitted;
+}
+
+int
+worker_pick_busy(const struct worker *w)
+{
+	return w->pick.submitted;
+}
+
 int
 worker_busy(const struct worker *w)
 {
-	/* only the main thread changes submitted: no lock needed to read */
-	return w->submitted;
+	return w->commit.submitted || w->pick.submitted;
+}
+
+/* Copy n jobs into h's own array; the half's r points there.  -1: out of
+ * memory. */
+static int
+worker_keep(struct half *h, struct job **jobs, size_t n, struct job ***at)
+{
+	arr_reset(&h->jobs);
+	if (arr_reserve(&h->jobs, n) == -1)
+		return -1;
+	*at = h->jobs.v;
+	memcpy(*at, jobs, n * sizeof(struct job *));
+	return 0;
 }
 
 int
 worker_submit(struct worker *w, const struct worker_round *in)
 {
-	struct job **p;
+	struct job **cj = NULL, **pj = NULL;
 
-	if (w->submitted)
+	if ((in->ndone > 0 && w->commit.submitted) ||
+	    (in->want > 0 && w->pick.submitted))
 		return -1;
-	arr_reset(&w->jobs);
-	if (arr_reserve(&w->jobs, in->ndone + in->want) == -1)
+	if ((in->ndone > 0 &&
+	    worker_keep(&w->commit, in->done, in->ndone, &cj) == -1) ||
+	    (in->want > 0 &&
+	    worker_keep(&w->pick, in->fill, in->want, &pj) == -1))
 		return -1;
-	p = w->jobs.v;
 	pthread_mutex_lock(&w->mu);
-	w->r = *in;
-	w->r.done = p;
-	w->r.fill = p + in->ndone;
-	if (in->ndone > 0)
-		memcpy(w->r.done, in->done, in->ndone * sizeof(struct job *));
-	if (in->want > 0)
-		memcpy(w->r.fill, in->fill, in->want * sizeof(struct job *));
-	w->done = 0;
-	w->submitted = 1;
-	pthread_cond_signal(&w->cv);
+	if (in->ndone > 0) {
+		w->commit.r = *in;
+		w->commit.r.done = cj;
+		w->commit.r.fill = NULL;
+		w->commit.r.want = 0;
+		w->commit.done = 0;
+		w->commit.submitted = 1;
+	}
+	if (in->want > 0) {
+		w->pick.r = *in;
+		w->pick.r.fill = pj;
+		w->pick.r.done = NULL;
+		w->pick.r.ndone = 0;
+		w->pick.done = 0;
+		w->pick.submitted = 1;
+	}
+	pthread_cond_broadcast(&w->cv);
 	pthread_mutex_unlock(&w->mu);
 	return 0;
 }
@@ -252,25 +360,41 @@ int
 worker_take(struct worker *w, struct worker_round *out)
 {
 	struct job **done = out->done, **fill = out->fill;
+	struct half *c = &w->commit, *p = &w->pick;
+	int got = 0;
 	uint64_t v;
 
-	if (!w->submitted)
+	if (!c->submitted && !p->submitted)
 		return 0;
 	pthread_mutex_lock(&w->mu);
-	if (!w->done) {
-		pthread_mutex_unlock(&w->mu);
-		return 0;
-	}
-	*out = w->r;
+	/* drained under mu: a half that finishes after this writes again */
+	(void)!read(w->efd, &v, sizeof(v));
+	memset(out, 0, sizeof(*out));
 	out->done = done;
 	out->fill = fill;
-	if (w->r.ndone > 0)
-		memcpy(done, w->r.done, w->r.ndone * sizeof(struct job *));
-	if (w->r.want > 0)
-		memcpy(fill, w->r.fill, w->r.want * sizeof(struct job *));
-	w->submitted = 0;
-	w->done = 0;
+	out->commit_ok = 1;
+	out->pick_ok = 1;
+	if (c->submitted && c->done) {
+		out->ndone = c->r.ndone;
+		out->commit_ok = c->r.commit_ok;
+		memcpy(out->commit_err, c->r.commit_err,
+		    sizeof(out->commit_err));
+		memcpy(done, c->r.done, c->r.ndone * sizeof(struct job *));
+		c->submitted = c->done = 0;
+		got = 1;
+	}
+	if (p->submitted && p->done) {
+		out->want = p->r.want;
+		out->now = p->r.now;
+		out->horizon_ms = p->r.horizon_ms;
+		out->pick_ok = p->r.pick_ok;
+		memcpy(out->pick_err, p->r.pick_err, sizeof(out->pick_err));
+		out->res = p->r.res;
+		out->fill = done + out->ndone;
+		memcpy(out->fill, p->r.fill, p->r.want * sizeof(struct job *));
+		p->submitted = p->done = 0;
+		got = 1;
+	}
 	pthread_mutex_unlock(&w->mu);
-	(void)!read(w->efd, &v, sizeof(v));
-	return 1;
+	return got;
 }

@@ -1,24 +1,31 @@
 /*
- * worker.h - the sender's store thread: records batches of outcomes
- * (outcome.h) and picks due deliveries (pick.h), while the main thread does
- * nothing but transfers.
+ * worker.h - the sender's store threads: a committer records batches of
+ * outcomes (outcome.h) and a picker picks due deliveries (pick.h), while
+ * the main thread does nothing but transfers.
  *
- * The main thread hands over a round: finished jobs to commit (possibly
- * none) and empty jobs to fill with a pick (possibly none).  The thread
- * commits first, then picks, so a pick never waits behind the commit's
- * page locks and sees the outcomes just written.  With durability = sync a
- * commit waits for an fsync (3-6 ms here); that wait and the store reads
- * overlap the transfers instead of stalling them.
+ * The main thread hands over a round in two halves that run on their own
+ * threads, each submitted when its thread is idle and taken back when it
+ * is done: finished jobs to commit, and empty jobs to fill with a pick.
+ * A pick never waits for a commit's flush (with durability = sync an
+ * fsync, 3-6 ms here; most of a round before): the transfers get new work
+ * while the outcomes of the last ones are being made durable.  The two
+ * transactions may meet on a page of the due index; Berkeley DB's
+ * detector breaks such a deadlock and store_txn runs the loser again.
  *
- * The thread owns what picks decide with: the in-flight set (idset.h: ids
- * picked and not yet committed, never picked twice) and its own webhook
- * table (whtab.h: picked-per-webhook counts, rate limits).  A job counts
- * towards its webhook's picks from the pick until the round that returns
- * it as finished; its id stays in flight until that round's commit
- * succeeds.  A job of kind JOB_UNSENT (picked, never started) writes
- * nothing and is only released.  The main thread keeps its own table for
- * transfers running per webhook.  The store handle is opened with
- * DB_THREAD, so both threads use it.
+ * The threads share what picks decide with, under one mutex: the in-flight
+ * set (idset.h: ids picked and not yet committed, never picked twice) and
+ * their own webhook table (whtab.h: picked-per-webhook counts, rate
+ * limits).  A pick holds that mutex for its whole transaction, so the set
+ * only grows while a pick walks the due index: an entry it read before a
+ * commit removed it is still in flight when the pick looks the id up.  A
+ * job counts towards its webhook's picks from the pick until the commit
+ * half that returns it as finished starts; its id stays in flight until
+ * that commit succeeds.  A job of kind JOB_UNSENT (picked, never started)
+ * writes nothing and is only released.  The committer also makes each
+ * attempt's id and writes its log line (once per job, before its first
+ * commit try), so neither costs the transfer thread.  The main thread
+ * keeps its own table for transfers running per webhook.  The store
+ * handle is opened with DB_THREAD, so every thread uses it.
  */
 #ifndef HOOKD_SENDER_WORKER_H
 #define HOOKD_SENDER_WORKER_H
@@ -49,29 +56,36 @@ struct worker_round {
 	struct pick_result res;		/* fill[0..res.n) are picked */
 };
 
-/* Start the thread, with room for max_ids deliveries in flight.  s and cfg
+/* Start the threads, with room for max_ids deliveries in flight.  s and cfg
  * are borrowed.  0 or -1 with err. */
 int worker_new(struct worker **wp, struct store *s, const struct config *cfg,
     size_t max_ids, char *err, size_t errlen);
-/* Stop the thread (after the round it holds, if any) and free.  Jobs of a
- * round not taken back are not freed: take it first. */
+/* Stop the threads (after the halves they hold, if any) and free.  Jobs
+ * of a half not taken back are not freed: take them first. */
 void worker_free(struct worker *w);
 
-/* CPU time the thread has used so far, in ms (-1 if unknown). */
+/* CPU time both threads have used so far, in ms (-1 if unknown). */
 int64_t worker_cpu_ms(const struct worker *w);
 
-/* Readable (poll) when a round is done; worker_take drains it. */
+/* Readable (poll) when a half is done; worker_take drains it. */
 int worker_fd(const struct worker *w);
-/* 1 while a round is submitted and not yet taken back. */
+/* 1 while a half is submitted and not yet taken back: the commit half,
+ * the pick half, either. */
+int worker_commit_busy(const struct worker *w);
+int worker_pick_busy(const struct worker *w);
 int worker_busy(const struct worker *w);
 
-/* Hand a round over (both arrays are copied; the jobs belong to the thread
- * until worker_take).  0, or -1 if busy or out of memory. */
+/* Hand a round over: its commit half when in->ndone > 0 (the committer
+ * must be idle), its pick half when in->want > 0 (the picker must be
+ * idle).  Both arrays are copied; the jobs belong to the threads until
+ * worker_take.  0, or -1 (a half's thread busy, or out of memory: nothing
+ * was handed over). */
 int worker_submit(struct worker *w, const struct worker_round *in);
 
-/* Take a finished round back: 1 with out's done/fill (the same jobs as
- * submitted, done first), ndone, want and results set; 0 if none is done.
- * out->done and out->fill must have room for what was submitted. */
+/* Take back what is done: 1 with out's done/fill (the same jobs as
+ * submitted, done first) and results of each half that came back, ndone
+ * or want 0 for a half that did not; 0 if neither is done.  out->done and
+ * out->fill must have room for what was submitted. */
 int worker_take(struct worker *w, struct worker_round *out);
 
 #endif

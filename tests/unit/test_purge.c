@@ -141,6 +141,36 @@ START_TEST(test_purge_over_many_batches_keeps_pending_and_referenced)
 }
 END_TEST
 
+/* More events of old pending deliveries than the pass can keep track of:
+ * it removes no event (none that a pending delivery needs, and so none),
+ * and a pass that can keep them all removes the unreferenced ones. */
+START_TEST(test_purge_removes_no_event_when_it_cannot_keep_them_all)
+{
+	struct config cfg;
+	struct purge_counts pc;
+	struct seed sd = { 0, NEVT };
+	struct count after;
+	char err[256];
+
+	ck_assert_int_eq(fx_txn(s, 0, seed, &sd), STORE_OK);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.retention_ms = 30LL * 86400 * 1000;
+	purge_keep_max = 10;	/* the pending ones name 201 events */
+	ck_assert_int_eq(purge_run(s, &cfg, NOW, NULL, &pc, err, sizeof(err)),
+	    0);
+	purge_keep_max = PURGE_KEEP_MAX;
+	fx_txn(s, STORE_RDONLY, count, &after);
+	ck_assert_int_eq(after.events, NEVT);
+	ck_assert_uint_eq(pc.events, 0);
+	ck_assert_uint_gt(pc.deliveries, 0);	/* deliveries went all the same */
+
+	ck_assert_int_eq(purge_run(s, &cfg, NOW, NULL, &pc, err, sizeof(err)),
+	    0);
+	fx_txn(s, STORE_RDONLY, count, &after);
+	ck_assert_int_eq(after.events, (NEVT + 2) / 3);
+}
+END_TEST
+
 static Suite *
 purge_suite(void)
 {
@@ -151,6 +181,8 @@ purge_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc,
 	    test_purge_over_many_batches_keeps_pending_and_referenced);
+	tcase_add_test(tc,
+	    test_purge_removes_no_event_when_it_cannot_keep_them_all);
 	suite_add_tcase(su, tc);
 	return su;
 }

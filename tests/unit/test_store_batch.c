@@ -182,19 +182,22 @@ START_TEST(test_attempt_put_again_replaces_it_and_its_index_entries)
 	ck_assert_int_eq(fx_txn(s, 0, r_put, &st), STORE_OK);
 	ck_assert_int_eq(st.d1.n, 1);
 	ck_assert_int_eq(st.fail.n, 1);
-	/* same id, other delivery, a success: out of dlv_1 and failures */
-	FX_SET(st.a.delivery_id, "dlv_2");
+	/* the same attempt of dlv_1 again, now a success: one attempt,
+	 * out of failures (an attempt is keyed by its delivery and id) */
 	st.a.status_code = 204;
 	st.a.at = 2000;
 	ck_assert_int_eq(fx_txn(s, 0, r_put, &st), STORE_OK);
-	ck_assert_int_eq(st.d1.n, 0);
-	ck_assert_int_eq(st.d2.n, 1);
-	ck_assert_str_eq(st.d2.ids[0], "att_1");
+	ck_assert_int_eq(st.d1.n, 1);
+	ck_assert_str_eq(st.d1.ids[0], "att_1");
+	ck_assert_int_eq(st.d2.n, 0);
 	ck_assert_int_eq(st.fail.n, 0);
-	/* a second new attempt of dlv_2 */
+	/* two new attempts of dlv_2 */
+	FX_SET(st.a.delivery_id, "dlv_2");
+	ck_assert_int_eq(fx_txn(s, 0, r_put, &st), STORE_OK);
 	FX_SET(st.a.id, "att_2");
 	ck_assert_int_eq(fx_txn(s, 0, r_put, &st), STORE_OK);
 	ck_assert_int_eq(st.d2.n, 2);
+	ck_assert_int_eq(st.d1.n, 1);
 }
 END_TEST
 

@@ -1,0 +1,104 @@
+/*
+ * commit.h - the group committer of hookd.fcgi: one thread that runs the
+ * writes of many concurrent requests in ONE transaction, commits once
+ * (one log flush with durability = sync) and then wakes each request.
+ *
+ * A request thread fills a struct commit_job (its store, its body fn, a
+ * weight) and calls commit_run, which returns only when the job's writes
+ * are committed as the store's durability says, or failed.  One thread at
+ * a time (the leader: a request thread whose job is queued) takes the
+ * jobs queued meanwhile, up to COMMIT_WEIGHT_MAX of weight (always at
+ * least one), and runs every job's fn in turn inside one store_txn.  Per
+ * job:
+ *
+ *   - fn returns STORE_OK (it wrote) or a positive value (its own outcome,
+ *     e.g. a duplicate id or a refusal: it MUST have written nothing):
+ *     the group goes on with the next job; the positive value is the
+ *     job's result whatever happens to the group.
+ *   - fn returns a negative store code: the whole group aborts.  store_txn
+ *     retries the group on deadlock; if the group still fails, every job
+ *     runs again ALONE in a transaction of its own, so one bad job never
+ *     fails the others.
+ *   - the group's commit is written but its log flush fails
+ *     (STORE_INDOUBT): each job that wrote gets STORE_INDOUBT and is
+ *     never run again (its writes may be stored).  So does any result
+ *     about the transaction as a whole (commit.c, commit_whole: also
+ *     replication's STORE_NOTPERM and STORE_NOTMASTER where db/store.h
+ *     defines them): each job's rc is what the API answers it
+ *     (cgi/call.c, call_answer, maps codes to answers in one place).
+ *
+ * Jobs run in queue order, so a later job sees an earlier one's writes
+ * (two posts of one new id in one group: the second finds the first).  fn
+ * runs on the leader's thread, never two at once in a process, and may
+ * run more than once (retries): it must reset its own output on entry,
+ * and may touch memory of its own job (its request thread is blocked in
+ * commit_run meanwhile), state only fn bodies use (serialized by the
+ * lead) and what is already safe to share.  After a durable group the
+ * leader wakes the sender once (lib/wake.h) if any job set wake.
+ *
+ * Plain CGI (one request) takes the same path: a group of one.
+ */
+#ifndef HOOKD_CGI_COMMIT_H
+#define HOOKD_CGI_COMMIT_H
+
+#include <stddef.h>
+
+#include "db/store.h"
+
+/* Most weight (events) one group takes; a heavier single job (a batch)
+ * still runs, alone.  Measured: docs/performance.md. */
+#define COMMIT_WEIGHT_MAX 256
+
+struct commit_job;
+typedef int (*commit_fn)(struct store_txn *t, struct commit_job *j);
+
+struct commit_job {
+	/* In. */
+	struct store *s;	/* jobs of one store share a group */
+	commit_fn fn;		/* the job's writes (contract above) */
+	size_t weight;		/* events it writes, >= 1 */
+	const char *data_dir;	/* whose sender to wake (see wake) */
+	/* Out.  fn sets wake to 1 to have the sender woken once durable. */
+	int wake;
+	int rc;			/* the job's result: STORE_OK, STORE_INDOUBT,
+				 * another store code, or fn's positive value */
+	char err[256];		/* why, when rc is a negative store code */
+	/* Private. */
+	struct commit_job *next;
+	int state;		/* queued, done or lead; a futex word */
+	int taken;		/* in a leader's group (under the lock) */
+};
+
+/*
+ * Start the checkpoint thread of this process (below).  0, or -1 (then
+ * commit_run checks the log volume after each job, as in plain CGI).
+ */
+int commit_start(void);
+
+/* Stop and join the checkpoint thread; nothing if none.  Call when no
+ * commit_run is in progress. */
+void commit_stop(void);
+
+/* Run job j (s, fn, weight set) and wait for it: j->rc (also returned). */
+int commit_run(struct commit_job *j);
+
+/* Counts since the process started (tests, docs/performance.md). */
+struct commit_stats {
+	unsigned long long groups;	/* transactions tried for groups */
+	unsigned long long jobs;	/* jobs taken into them */
+	unsigned long long max_jobs;	/* the most jobs one group took */
+	unsigned long long reruns;	/* groups that failed: each job alone */
+};
+void commit_stats(struct commit_stats *out);
+
+/*
+ * The committer also bounds recovery: a thread of its own checks every
+ * COMMIT_CKP_MS whether more than COMMIT_CKP_KBYTES of log were written
+ * since the last checkpoint (by any process) and then checkpoints
+ * (store_checkpoint_log), so a process killed mid-intake leaves at most
+ * about that much log for the next opener to replay (docs/operations.md).
+ */
+#define COMMIT_CKP_KBYTES (32 * 1024)
+#define COMMIT_CKP_MS 200
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * fcgi.h - hookd.fcgi's FastCGI side: N request threads, each accepting
+ * on the listening socket (fd 0) with FCGX_Accept_r and serving its
+ * request through api_handle.  Intake requests share transactions through
+ * the group committer (cgi/commit.h), whose checkpoint thread is started
+ * here when N > 1.
+ *
+ * Signals: the request threads block SIGTERM and SIGUSR1; the calling
+ * (main) thread gets them, and fcgi_stop (async-signal-safe) asks the
+ * serve loop to end.  Ending waits for the requests in progress to be
+ * answered (a thread that accepts after the stop drops that connection
+ * unanswered: the web server answers it 5xx), then stops the checkpoint
+ * thread.
+ * Threads still blocked in accept are left there: the process exits.
+ */
+#ifndef HOOKD_CGI_FCGI_H
+#define HOOKD_CGI_FCGI_H
+
+#include "cgi/api.h"
+
+#define FCGI_THREADS_MAX 256
+
+/*
+ * Serve FastCGI requests for ctx on nthreads threads (1..FCGI_THREADS_MAX)
+ * until fcgi_stop or until every thread's accept failed (the web server
+ * closed the socket).  0, or -1 when no thread could start.
+ */
+int fcgi_serve(struct api_ctx *ctx, unsigned nthreads);
+
+/* Ask fcgi_serve to end (from a signal handler). */
+void fcgi_stop(void);
+
+#endif

@@ -1,0 +1,244 @@
+/*
+ * test_commit.c - the group committer (cgi/commit.h) against a real
+ * Berkeley DB environment: concurrent jobs share one transaction, a
+ * repeated id inside one group is stored once (the later job sees the
+ * earlier one's write), a failing job does not fail the others of its
+ * group (they rerun alone and are stored; its own writes are not), and a
+ * log flush that fails after the commit is STORE_INDOUBT for the jobs
+ * that wrote.
+ *
+ * A "blocker" job holds the lead for a moment so that the other threads'
+ * jobs queue behind it and are taken as one group; commit_stats shows
+ * that they were.
+ */
+#include <check.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cgi/commit.h"
+#include "db/store.h"
+#include "db/txn.h"
+#include "tests/unit/store_fixture.h"
+
+#define NJOBS 8
+#define DUP 1		/* a job's own outcome: the id was stored already */
+
+/* home, s, setup and teardown: a fresh environment per test */
+FX_STORE_PER_TEST
+
+struct tjob {
+	struct commit_job job;	/* first: the fn gets the job */
+	char id[STORE_ID_MAX + 1];
+	int poison;		/* write, then fail: the group must abort */
+	int hold_ms;		/* sleep in fn (holds the lead) */
+	pthread_t th;
+};
+
+/* Store the event tj->id unless it is stored: STORE_OK or DUP. */
+static int
+tjob_fn(struct store_txn *t, struct commit_job *j)
+{
+	struct tjob *tj = (struct tjob *)j;
+	struct store_event e, old;
+	struct timespec ts;
+	int rc;
+
+	if (tj->hold_ms > 0) {
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)tj->hold_ms * 1000000L;
+		nanosleep(&ts, NULL);
+	}
+	rc = store_event_get(t, tj->id, 0, &old);
+	if (rc == STORE_OK) {
+		store_event_free(&old);
+		return DUP;
+	}
+	if (rc != STORE_NOTFOUND)
+		return rc;
+	e = fx_evt(tj->id, 1000, "{\"x\":1}");
+	if ((rc = store_event_put(t, &e)) != STORE_OK)
+		return rc == STORE_EXISTS ? DUP : rc;
+	return tj->poison ? STORE_ERR : STORE_OK;
+}
+
+static void *
+tjob_thread(void *arg)
+{
+	struct tjob *tj = arg;
+
+	(void)commit_run(&tj->job);
+	return NULL;
+}
+
+static void
+tjob_init(struct tjob *tj, const char *id)
+{
+	memset(tj, 0, sizeof(*tj));
+	tj->job.s = s;
+	tj->job.fn = tjob_fn;
+	tj->job.weight = 1;
+	FX_SET(tj->id, id);
+}
+
+static int
+get_fn(struct store_txn *t, void *arg)
+{
+	struct store_event e;
+	int rc;
+
+	rc = store_event_get(t, arg, 0, &e);
+	if (rc == STORE_OK)
+		store_event_free(&e);
+	return rc;
+}
+
+/* 1 if the event id is stored in store st. */
+static int
+stored_in(struct store *st, const char *id)
+{
+	return fx_txn(st, STORE_RDONLY, get_fn, (void *)id) == STORE_OK;
+}
+
+static int
+stored(const char *id)
+{
+	return stored_in(s, id);
+}
+
+/* Run the blocker (holding the lead hold_ms) and then jobs v[0..n) from
+ * their own threads while it holds it; wait for all. */
+static void
+run_grouped(struct tjob *blocker, struct tjob *v, size_t n)
+{
+	struct timespec ts = { 0, 30 * 1000000L };
+	size_t i;
+
+	ck_assert_int_eq(pthread_create(&blocker->th, NULL, tjob_thread,
+	    blocker), 0);
+	nanosleep(&ts, NULL);		/* the blocker leads now */
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(pthread_create(&v[i].th, NULL, tjob_thread,
+		    &v[i]), 0);
+	ck_assert_int_eq(pthread_join(blocker->th, NULL), 0);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(pthread_join(v[i].th, NULL), 0);
+}
+
+START_TEST(test_one_id_posted_at_once_is_stored_once_in_one_group)
+{
+	struct tjob blocker, v[NJOBS];
+	struct commit_stats a, b;
+	size_t i, ok = 0, dup = 0;
+
+	commit_stats(&a);
+	tjob_init(&blocker, "evt_blocker_1");
+	blocker.hold_ms = 800;
+	for (i = 0; i < NJOBS; i++)
+		tjob_init(&v[i], "evt_same_id");
+	run_grouped(&blocker, v, NJOBS);
+	commit_stats(&b);
+	for (i = 0; i < NJOBS; i++) {
+		ok += v[i].job.rc == STORE_OK;
+		dup += v[i].job.rc == DUP;
+	}
+	ck_assert_uint_eq(ok, 1);
+	ck_assert_uint_eq(dup, NJOBS - 1);
+	ck_assert_int_eq(blocker.job.rc, STORE_OK);
+	ck_assert(stored("evt_same_id"));
+	/* they were one group: 2 transactions for 9 jobs */
+	ck_assert_uint_eq(b.jobs - a.jobs, NJOBS + 1);
+	ck_assert_uint_eq(b.groups - a.groups, 2);
+	ck_assert_uint_ge(b.max_jobs, NJOBS);
+	ck_assert_uint_eq(b.reruns - a.reruns, 0);
+}
+END_TEST
+
+START_TEST(test_a_failing_job_does_not_fail_the_others_of_its_group)
+{
+	struct tjob blocker, v[NJOBS];
+	struct commit_stats a, b;
+	char id[64];
+	size_t i;
+
+	commit_stats(&a);
+	tjob_init(&blocker, "evt_blocker_2");
+	blocker.hold_ms = 800;
+	for (i = 0; i < NJOBS; i++) {
+		snprintf(id, sizeof(id), "evt_member_%zu", i);
+		tjob_init(&v[i], id);
+	}
+	v[3].poison = 1;	/* writes its event, then fails */
+	run_grouped(&blocker, v, NJOBS);
+	commit_stats(&b);
+	ck_assert_uint_eq(b.reruns - a.reruns, 1);
+	for (i = 0; i < NJOBS; i++) {
+		if (i == 3) {
+			ck_assert_int_eq(v[i].job.rc, STORE_ERR);
+			ck_assert(!stored(v[i].id));	/* its write aborted */
+		} else {
+			ck_assert_int_eq(v[i].job.rc, STORE_OK);
+			ck_assert(stored(v[i].id));
+		}
+	}
+}
+END_TEST
+
+static int
+flush_fails(DB_ENV *env)
+{
+	(void)env;
+	return EIO;
+}
+
+START_TEST(test_a_flush_failing_after_the_commit_is_indoubt_not_unstored)
+{
+	int (*flush)(DB_ENV *) = txn_log_flush;
+	struct store *sync_s;
+	struct tjob j, again;
+	char *h2 = fx_tmpdir();
+
+	sync_s = fx_open(h2, 0);	/* durability sync: commit, then flush */
+	tjob_init(&j, "evt_indoubt");
+	j.job.s = sync_s;
+	txn_log_flush = flush_fails;
+	ck_assert_int_eq(commit_run(&j.job), STORE_INDOUBT);
+	txn_log_flush = flush;
+	ck_assert_str_ne(j.job.err, "");
+	/* the commit went in: the event is there, and a repeat of the id
+	 * finds it (the answer told the client to repeat it) */
+	ck_assert(stored_in(sync_s, "evt_indoubt"));
+	tjob_init(&again, "evt_indoubt");
+	again.job.s = sync_s;
+	ck_assert_int_eq(commit_run(&again.job), DUP);
+	store_close(sync_s);
+	fx_rmdir(h2);
+	free(h2);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *su = suite_create("commit");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc,
+	    test_one_id_posted_at_once_is_stored_once_in_one_group);
+	tcase_add_test(tc,
+	    test_a_failing_job_does_not_fail_the_others_of_its_group);
+	tcase_add_test(tc,
+	    test_a_flush_failing_after_the_commit_is_indoubt_not_unstored);
+	suite_add_tcase(su, tc);
+	sr = srunner_create(su);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
