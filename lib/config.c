@@ -575,9 +575,8 @@ config_repl(struct cstate *st, const char *key, const char *val, int lineno,
 	int r;
 
 	st->reason[0] = '\0';
-	r = replconf_set(&st->c->repl, key, val, st->reason,
-	    sizeof(st->reason));
-	if (r == -1)
+	if ((r = replconf_set(&st->c->repl, key, val, st->reason,
+	    sizeof(st->reason))) == -1)
 		snprintf(err, errlen, "%s:%d: bad value for %s: %s", st->name,
 		    lineno, key, st->reason);
 	return r;
