@@ -50,9 +50,11 @@ class BodyCapTests(ServerCase):
         self.assertEqual(self.srv.fcgi_pids(), pids)
         for p in pids:
             hwm, rss = status_kb(p, "VmHWM"), status_kb(p, "VmRSS")
-            # peak RSS would rise by >= 1 MiB had the body been read in
-            self.assertLess(hwm - before[p][0], 256, (p, before[p], hwm, rss))
-            self.assertLess(rss - before[p][1], 256, (p, before[p], hwm, rss))
+            # peak RSS would rise by >= 1 MiB had the body been read in;
+            # up to 16 request threads each touch their first pages here
+            # (stack, per-thread buffers): allow half of that 1 MiB
+            self.assertLess(hwm - before[p][0], 512, (p, before[p], hwm, rss))
+            self.assertLess(rss - before[p][1], 512, (p, before[p], hwm, rss))
 
 
 class MemoryTests(ServerCase):
