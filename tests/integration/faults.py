@@ -7,7 +7,7 @@ Standard library only; builds on harness.py and receiver.py.
     killer.start(); load.run(); killer.stop()
     load.outcome[id]       -> HTTP status, or "error: ..." when no answer
     api_deliveries(srv, app_id)  -> every delivery of an app (all pages)
-    stored_event_ids(data_dir)   -> ids of the events in events.db
+    stored_event_ids(data_dir, srv=None) -> ids of the events in events.db
     Tmpfs(size="12m")            -> a tmpfs mount (root only), umount()
     RawServer(behaviour)         -> a loopback TCP server that misbehaves
 
@@ -215,10 +215,25 @@ def api_deliveries(srv, app_id, **query):
             return out
 
 
-def stored_event_ids(data_dir):
-    """The ids of every event in events.db (key: the id and a NUL)."""
-    return {k.rstrip(b"\0").decode() for k, _ in
-            harness.db_records(data_dir, "events.db")}
+def stored_event_ids(data_dir, srv=None):
+    """The ids of every event in events.db (key: the id and a NUL).
+
+    With srv (a live server): db5.3_dump joins the live environment, and
+    after SIGKILLs the region it joins may be one a recovery has just
+    marked panicked (the API processes reopen on their next store call).
+    Then ask the API something that uses the store, so that they do, and
+    read again (up to 15 s)."""
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            return {k.rstrip(b"\0").decode() for k, _ in
+                    harness.db_records(data_dir, "events.db")}
+        except RuntimeError as e:
+            if (srv is None or "run recovery" not in str(e)
+                    or time.monotonic() > deadline):
+                raise
+        srv.request("GET", "/v1/apps")
+        time.sleep(0.3)
 
 
 def db_verify(data_dir):

@@ -112,7 +112,7 @@ class TestIntakeUnderSigkill(unittest.TestCase):
         self.assertEqual((st, health), (200, {"status": "ok"}))
 
         # 1. every acknowledged event is stored
-        stored = stored_event_ids(srv.data_dir)
+        stored = stored_event_ids(srv.data_dir, srv)
         missing = sorted(acked - stored)
         if missing:             # ask the API too: stored after all?
             keep = self.keep_evidence()

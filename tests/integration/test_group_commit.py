@@ -171,7 +171,7 @@ class TestGroupCommitSigkill(unittest.TestCase):
         self.assertTrue(wait_procs(srv, 1), "FastCGI process not respawned")
         st, _, _ = srv.request("GET", "/v1/health", token=None, timeout=10)
         self.assertEqual(st, 200)
-        stored = stored_event_ids(srv.data_dir)
+        stored = stored_event_ids(srv.data_dir, srv)
         self.assertEqual(sorted(acked - stored), [])
         self.assertLessEqual(stored, set(ids))
         self.assertEqual(load.hung, 0, "tries hung: %s" % load.seen)
