@@ -674,13 +674,22 @@ def wait_stored(site, app_id, want, timeout=30.0):
 
 def repost(site, ids, org, timeout=10.0):
     """Post each id again to site (the master), same body as Loader;
-    returns {id: status} of the answers that were not 200."""
+    returns {id: status} of the answers that were not 200.  A 503 is
+    repeated as a client would (Retry-After), for up to 10 s per id: a
+    site that has just recovered may not have its acknowledgements back
+    yet.  Anything else, or 503 for 10 s, is reported."""
     bad = {}
     for eid in sorted(ids):
         k = int(eid.rsplit("-", 1)[1])
         body = {"id": eid, "type": "user.signin", "org_id": org,
                 "data": {"n": k}}
-        st, _, out = site.request("POST", "/v1/events", body, timeout=timeout)
+        end = time.time() + 10
+        while True:
+            st, _, out = site.request("POST", "/v1/events", body,
+                                      timeout=timeout)
+            if st != 503 or time.time() > end:
+                break
+            time.sleep(0.5)
         if st != 200:
             bad[eid] = (st, out)
     return bad
