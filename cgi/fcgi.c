@@ -4,7 +4,11 @@
  *
  * Shared state: fcgi.mu guards busy (requests in progress) and alive
  * (threads not yet ended); fcgi_stop_flag is set by a signal handler.
- * Each thread owns its FCGX_Request, request and response buffers.
+ * Each thread owns its FCGX_Request, request and response buffers; its
+ * slot in fcgi_slot says who writes the answer of the request in hand:
+ * the thread (SLOT_ANSWERING) or, when the process is about to exit
+ * wedged, fcgi_wedged on the watchdog thread (SLOT_TAKEN).  Both claim
+ * a SLOT_BUSY slot with a compare-and-swap, so exactly one answers.
  */
 #include <errno.h>
 #include <malloc.h>
@@ -14,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <fcgiapp.h>
 
@@ -24,6 +29,13 @@
 #include "lib/log.h"
 
 static volatile sig_atomic_t fcgi_stop_flag;
+
+enum { SLOT_IDLE, SLOT_BUSY, SLOT_ANSWERING, SLOT_TAKEN };
+
+static struct fcgi_slot {
+	FCGX_Request *fr;	/* the request in hand (set before BUSY) */
+	int state;		/* SLOT_*, atomic */
+} fcgi_slot[FCGI_THREADS_MAX];
 
 static struct {
 	pthread_mutex_t mu;
@@ -128,16 +140,47 @@ fcgi_done(int *busy, int *alive)
 	pthread_mutex_unlock(&fcgi.mu);
 }
 
+/* The thread of slot sl may write its answer: 1, or 0 when fcgi_wedged
+ * answered it already (the process is exiting: write nothing more). */
+static int
+fcgi_claim(struct fcgi_slot *sl)
+{
+	int busy = SLOT_BUSY;
+
+	return __atomic_compare_exchange_n(&sl->state, &busy, SLOT_ANSWERING,
+	    0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
+void
+fcgi_wedged(const char *answer, size_t n)
+{
+	struct fcgi_slot *sl;
+	int busy;
+
+	for (sl = fcgi_slot; sl < fcgi_slot + FCGI_THREADS_MAX; sl++) {
+		busy = SLOT_BUSY;
+		if (!__atomic_compare_exchange_n(&sl->state, &busy, SLOT_TAKEN,
+		    0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			continue;
+		/* err then out: closing the last writer sends
+		 * FCGI_END_REQUEST, so the server has the whole answer
+		 * before our exit closes the connection */
+		(void)fcgi_write(sl->fr, answer, n);
+		(void)FCGX_FClose(sl->fr->err);
+		(void)FCGX_FClose(sl->fr->out);
+	}
+}
+
 static void *
 fcgi_thread(void *arg)
 {
+	struct fcgi_slot *sl = arg;
 	struct api_response resp;
 	struct request_io io;
 	struct request rq;
 	FCGX_Request fr;
 	int busy = 0, alive = 1;
 
-	(void)arg;
 	request_init(&rq);
 	response_init(&resp);
 	if (FCGX_InitRequest(&fr, 0, 0) != 0)
@@ -151,8 +194,13 @@ fcgi_thread(void *arg)
 			FCGX_Finish_r(&fr);
 			break;
 		}
+		sl->fr = &fr;
+		__atomic_store_n(&sl->state, SLOT_BUSY, __ATOMIC_RELEASE);
 		request_read(&rq, fcgi.ctx, &io);
 		api_handle(fcgi.ctx, &rq.req, &resp);
+		if (!fcgi_claim(sl))
+			for (;;)
+				pause();	/* answered 503; _exit comes */
 		if (request_write(&resp, &io) == -1)
 			log_debug("client went away before the answer was "
 			    "written");
@@ -161,6 +209,7 @@ fcgi_thread(void *arg)
 		response_init(&resp);
 		fcgi_end(&fr);
 		FCGX_Finish_r(&fr);
+		__atomic_store_n(&sl->state, SLOT_IDLE, __ATOMIC_RELEASE);
 		fcgi_done(&busy, &(int){ 0 });
 	}
 	FCGX_Free(&fr, 1);
@@ -201,7 +250,8 @@ fcgi_serve(struct api_ctx *ctx, unsigned nthreads)
 		pthread_mutex_lock(&fcgi.mu);
 		fcgi.alive++;
 		pthread_mutex_unlock(&fcgi.mu);
-		if (pthread_create(&th, &attr, fcgi_thread, NULL) != 0) {
+		if (pthread_create(&th, &attr, fcgi_thread, &fcgi_slot[i])
+		    != 0) {
 			pthread_mutex_lock(&fcgi.mu);
 			fcgi.alive--;
 			pthread_mutex_unlock(&fcgi.mu);

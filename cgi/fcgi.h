@@ -30,4 +30,14 @@ int fcgi_serve(struct api_ctx *ctx, unsigned nthreads);
 /* Ask fcgi_serve to end (from a signal handler). */
 void fcgi_stop(void);
 
+/*
+ * The process is about to _exit wedged (the store's wedge hook, on its
+ * watchdog thread): write answer (a whole CGI-style response: Status
+ * line, headers, body) as the answer of every request a thread holds and
+ * has not begun to answer, and end those requests, so that their clients
+ * get it rather than the web server's 5xx page.  The threads holding them
+ * never write again.  Returns at once; does not exit.
+ */
+void fcgi_wedged(const char *answer, size_t n);
+
 #endif

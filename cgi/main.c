@@ -62,9 +62,12 @@ main_sigbus(int sig)
 /*
  * The store's wedge hook (store.h: called on its watchdog thread when
  * this process is stuck for good inside Berkeley DB; the store then
- * _exits 75).  As plain CGI, answer the request in hand 503 if nothing
- * was sent yet and end with 0: that request was answered.  Under FastCGI,
- * return: the exit makes the web server answer 5xx and respawn us.
+ * _exits 75).  Every request in hand that has no answer yet gets 503
+ * storage_unavailable: as plain CGI the one request (then exit 0: it was
+ * answered), under FastCGI each request thread's (fcgi.h), so clients
+ * see a JSON error rather than the web server's 5xx page; the web server
+ * respawns us.  The stuck write may or may not have been applied, as the
+ * message says: an event repeated with the same id is stored once.
  */
 static volatile sig_atomic_t main_cgi, main_answered;
 
@@ -72,22 +75,25 @@ static void
 main_wedged(void)
 {
 	static const char body[] = "{\"error\":{\"code\":"
-	    "\"storage_unavailable\",\"message\":\"storage is unavailable; "
-	    "try again later\"}}";
-	char head[256];
+	    "\"storage_unavailable\",\"message\":\"storage stopped "
+	    "responding and this process restarts; try again (a write may "
+	    "or may not have been applied: repeat an event with the same "
+	    "id)\"}}";
+	char answer[512];
 	int n;
 
-	if (!main_cgi)
+	n = snprintf(answer, sizeof(answer), "Status: 503 Service "
+	    "Unavailable\r\nContent-Type: application/json\r\n"
+	    "Content-Length: %zu\r\nCache-Control: no-store\r\n"
+	    "Retry-After: 1\r\n\r\n%s", sizeof(body) - 1, body);
+	if (n <= 0 || (size_t)n >= sizeof(answer))
 		return;
-	if (!main_answered) {
-		n = snprintf(head, sizeof(head), "Status: 503 Service "
-		    "Unavailable\r\nContent-Type: application/json\r\n"
-		    "Content-Length: %zu\r\nCache-Control: no-store\r\n\r\n",
-		    sizeof(body) - 1);
-		if (n > 0 && (size_t)n < sizeof(head) &&
-		    write(1, head, (size_t)n) == n)
-			(void)!write(1, body, sizeof(body) - 1);
+	if (!main_cgi) {
+		fcgi_wedged(answer, (size_t)n);
+		return;
 	}
+	if (!main_answered)
+		(void)!write(1, answer, (size_t)n);
 	_exit(0);
 }
 

@@ -7,7 +7,7 @@ libcurl4-openssl-dev libjson-c-dev libssl-dev openssl libpcre2-dev check python3
 libjansson-dev
 lighttpd apache2 libapache2-mod-fcgid spawn-fcgi wrk valgrind clang
 libclang-rt-14-dev chromium cppcheck clang-tidy procps
-python3-prometheus-client dpkg-dev debhelper lintian iproute2"
+python3-prometheus-client dpkg-dev debhelper lintian iproute2 gdb"
 missing=""
 for p in $PKGS; do
 	s=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)

@@ -532,6 +532,8 @@ class Loader:
     202 or 200 (after a 503 or a lost connection, as a client would).
     acked: {id: status of the 2xx}; seen: Counter of statuses ("conn" for
     no answer); odd: answers that are neither 2xx, 307 nor 503;
+    gone: the web server's own 5xx pages (not JSON): a hookd.fcgi that
+    exited (wedged, exit 75) with the request queued for it;
     redirects: where 307s sent requests, with the time each was sent;
     how: for each acked id, the base URL that answered 2xx, when the
     request was sent and when the answer came."""
@@ -544,6 +546,7 @@ class Loader:
         self.acked = {}
         self.seen = collections.Counter()
         self.odd = []
+        self.gone = []
         self.redirects = []     # (time sent, base URL a 307 sent it to)
         self.how = {}           # acked id -> (URL that answered, sent, answered)
         self.lock = threading.Lock()
@@ -604,6 +607,8 @@ class Loader:
                     if st in (200, 202):
                         self.acked[eid] = st
                         self.how[eid] = (urls[-1], at, time.time())
+                    elif st >= 500 and isinstance(out, bytes):
+                        self.gone.append((eid, st, urls))
                     elif st != 503:
                         self.odd.append((eid, st, out, urls))
                 if st in (200, 202):

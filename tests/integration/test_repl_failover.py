@@ -61,8 +61,12 @@ class FailoverCases:
         """Every acknowledged id is in master's copy (re-post: 200) and
         reached the receiver."""
         acked = dict(loader.acked)
+        logs = self.g.logs()
         self.assertEqual(loader.odd, [], "answers other than 2xx/307/503\n"
-                         + self.g.logs())
+                         + logs)
+        if loader.gone:     # only when a FastCGI process exited under it
+            self.assertIn("exiting 75", logs, "the web server answered "
+                          "5xx pages %r with no hookd.fcgi exit" % loader.gone)
         self.assertGreater(len(acked), 0)
         missing = replgroup.wait_stored(master, self.app["id"], acked, timeout=30)
         self.assertEqual(missing, set(), "acknowledged ids missing on the new "
