@@ -36,7 +36,7 @@ atomicfile_replace(const char *dir, const char *name, const char *data,
     size_t len, mode_t mode, char *err, size_t errlen)
 {
 	char tmp[PATH_MAX], dst[PATH_MAX];
-	int fd = -1, dfd, n, made = 0, rc = -1;
+	int fd = -1, n, made = 0, rc = -1;
 
 	n = snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name);
 	if (n < 0 || (size_t)n >= sizeof(tmp) ||
@@ -53,7 +53,7 @@ atomicfile_replace(const char *dir, const char *name, const char *data,
 	}
 	made = 1;
 	if (atomicfile_write_all(fd, data, len) == -1 ||
-	    fchmod(fd, mode) == -1 || fsync(fd) == -1) {
+	    fchmod(fd, mode) == -1) {
 		snprintf(err, errlen, "writing %s: %s", tmp, strerror(errno));
 		goto out;
 	}
@@ -68,12 +68,6 @@ atomicfile_replace(const char *dir, const char *name, const char *data,
 		goto out;
 	}
 	made = 0;
-	/* Make the rename itself durable; a failure here is not fatal. */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd != -1) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
 	rc = 0;
 out:
 	if (fd != -1)

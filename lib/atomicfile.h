@@ -1,8 +1,11 @@
 /*
  * atomicfile.h - replace a file so that readers see the old content or the
  * new, never a part: a temp file ".NAME.XXXXXX" in the same directory
- * (a name no glob "*.prom" or "*.html" matches), written, made `mode`,
- * fsynced and renamed over NAME; the directory is fsynced after.
+ * (a name no glob "*.prom" or "*.html" matches), written, made `mode`
+ * and renamed over NAME.  Nothing is fsynced: every file written so is
+ * derived from the store and rewritten by the next pass, so a power cut
+ * may leave an older copy (or, on some file systems, an empty one) but
+ * never loses anything; the fsyncs were half an idle pass's time.
  */
 #ifndef HOOKD_ATOMICFILE_H
 #define HOOKD_ATOMICFILE_H
