@@ -21,6 +21,7 @@
 #include <syslog.h>
 
 #include "lib/config.h"
+#include "lib/confsecret.h"
 #include "lib/confval.h"
 #include "lib/egress.h"
 #include "lib/keyfile.h"
@@ -123,131 +124,26 @@ set_status_dir(struct cstate *st, const char *v)
 	return set_path(st, st->c->status_dir, v);
 }
 
-/* A token: 1..CONFIG_TOKEN_MAX printable non-blank ASCII characters. */
-static int
-store_token(struct cstate *st, const char *v, size_t n)
-{
-	size_t i;
-
-	if (n == 0) {
-		reason(st, "the admin token is empty");
-		return -1;
-	}
-	if (n > CONFIG_TOKEN_MAX) {
-		reason(st, "the admin token is longer than %d bytes",
-		    CONFIG_TOKEN_MAX);
-		return -1;
-	}
-	for (i = 0; i < n; i++) {
-		if (v[i] <= 0x20 || v[i] >= 0x7f) {
-			reason(st, "the admin token must be printable ASCII "
-			    "without blanks");
-			return -1;
-		}
-	}
-	memcpy(st->c->admin_token, v, n);
-	st->c->admin_token[n] = '\0';
-	return 0;
-}
-
 static int
 set_admin_token(struct cstate *st, const char *v)
 {
-	return store_token(st, v, strlen(v));
+	return confsecret_token(v, strlen(v), st->c->admin_token, st->reason,
+	    sizeof(st->reason));
 }
 
-/*
- * A file named in the config: v as it is when absolute, else relative to
- * the directory of the config file, into path (PATH_MAX bytes).  0 or -1.
- */
-static int
-conf_relative(struct cstate *st, const char *v, char *path)
-{
-	const char *slash = strrchr(st->name, '/');
-	size_t dirlen;
-
-	if (*v == '\0') {
-		reason(st, "empty path");
-		return -1;
-	}
-	/* The config file's directory (with its '/'), or nothing. */
-	dirlen = v[0] != '/' && slash != NULL ?
-	    (size_t)(slash - st->name) + 1 : 0;
-	if (str_copyn(path, PATH_MAX, st->name, dirlen) == -1 ||
-	    str_copy(path + dirlen, PATH_MAX - dirlen, v) == -1) {
-		reason(st, "path too long");
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * encryption_key_file: the passphrase file, checked now (mode, owner,
- * length: keyfile.h) so that a bad one stops the program at start; only
- * its name is kept (the store reads it at each open and wipes it).
- */
-static int
-set_encryption_key_file(struct cstate *st, const char *v)
-{
-	char path[PATH_MAX], why[PATH_MAX + 160];
-
-	if (conf_relative(st, v, path) == -1)
-		return -1;
-	if (keyfile_check(path, why, sizeof(why)) == -1) {
-		reason(st, "%s", why);
-		return -1;
-	}
-	if (str_copy(st->c->encryption_key_file,
-	    sizeof(st->c->encryption_key_file), path) == -1) {
-		reason(st, "path too long");
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * admin_token_file: read the token from a file, trailing blanks and
- * newlines trimmed.  A relative name is taken relative to the directory of
- * the config file.
- */
 static int
 set_admin_token_file(struct cstate *st, const char *v)
 {
-	char path[PATH_MAX], data[CONFIG_TOKEN_MAX + 64];
-	size_t n = 0;
-	FILE *f;
-	int r = -1;
+	return confsecret_token_file(st->name, v, st->c->admin_token,
+	    st->reason, sizeof(st->reason));
+}
 
-	if (conf_relative(st, v, path) == -1)
-		return -1;
-	f = fopen(path, "re");
-	if (f == NULL) {
-		reason(st, "cannot read %.200s: %s", path, strerror(errno));
-		return -1;
-	}
-	n = fread(data, 1, sizeof(data), f);
-	if (ferror(f)) {
-		reason(st, "cannot read %.200s: %s", path, strerror(errno));
-		goto done;
-	}
-	/* A full buffer means the file may go on: never judge a prefix. */
-	if (n == sizeof(data) && fgetc(f) != EOF) {
-		reason(st, "the token in %.200s is longer than %d bytes", path,
-		    CONFIG_TOKEN_MAX);
-		goto done;
-	}
-	while (n > 0 && confval_blank((unsigned char)data[n - 1]))
-		n--;
-	if (n > CONFIG_TOKEN_MAX) {
-		reason(st, "the token in %.200s is longer than %d bytes", path,
-		    CONFIG_TOKEN_MAX);
-		goto done;
-	}
-	r = store_token(st, data, n);
-done:
-	explicit_bzero(data, sizeof(data));
-	fclose(f);
-	return r;
+static int
+set_encryption_key_file(struct cstate *st, const char *v)
+{
+	return confsecret_key_file(st->name, v, st->c->encryption_key_file,
+	    sizeof(st->c->encryption_key_file), st->reason,
+	    sizeof(st->reason));
 }
 
 /* A size of 1 to 256M into *out. */
