@@ -37,7 +37,9 @@ static void
 main_signal(int sig)
 {
 	(void)sig;
-	main_stop = 1;
+	/* atomic: the signal may be taken by a store thread (watchdog,
+	 * detector), which does not block it */
+	__atomic_store_n(&main_stop, 1, __ATOMIC_RELEASE);
 	fcgi_stop();
 }
 
@@ -66,7 +68,9 @@ main_sigbus(int sig)
  * was sent yet and end with 0: that request was answered.  Under FastCGI,
  * return: the exit makes the web server answer 5xx and respawn us.
  */
-static volatile sig_atomic_t main_cgi, main_answered;
+static volatile sig_atomic_t main_cgi;
+/* set by the main thread, read by the watchdog thread: atomic */
+static volatile sig_atomic_t main_answered;
 
 static void
 main_wedged(void)
@@ -79,7 +83,7 @@ main_wedged(void)
 
 	if (!main_cgi)
 		return;
-	if (!main_answered) {
+	if (!__atomic_load_n(&main_answered, __ATOMIC_ACQUIRE)) {
 		n = snprintf(head, sizeof(head), "Status: 503 Service "
 		    "Unavailable\r\nContent-Type: application/json\r\n"
 		    "Content-Length: %zu\r\nCache-Control: no-store\r\n\r\n",
@@ -206,8 +210,9 @@ main(int argc, char **argv)
 		io.write = main_cgi_write;
 		main_serve(&ctx, &rq, &resp, &io);
 		fflush(stdout);
-		main_answered = 1;
-	} else if (!main_stop && fcgi_serve(&ctx, cfg.fastcgi_threads) == -1)
+		__atomic_store_n(&main_answered, 1, __ATOMIC_RELEASE);
+	} else if (!__atomic_load_n(&main_stop, __ATOMIC_ACQUIRE) &&
+	    fcgi_serve(&ctx, cfg.fastcgi_threads) == -1)
 		log_err("no FastCGI request thread could start");
 	response_free(&resp);
 	request_free(&rq);
