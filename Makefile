@@ -3,6 +3,7 @@
 #   make                 build cgi/hookd.fcgi and sender/hookd-send
 #   make check           dependency step, lint, build, every test
 #   make check-asan      the same under ASan + UBSan (objects in build-asan/)
+#   make check-tsan      ThreadSanitizer over the threaded tests (build-tsan/)
 #   make run             the quick start: lighttpd on 127.0.0.1:8080 + sender
 #   make bench           benchmarks (bench/)
 #   make install         honours PREFIX and DESTDIR
@@ -17,7 +18,7 @@ SYSCONFDIR ?= /etc
 PYTHON ?= /usr/bin/python3
 
 # O is where objects and programs go: "." for the normal build, build-asan
-# for the sanitizer build, so the two never mix.
+# (build-tsan) for the sanitizer builds, so they never mix.
 O ?= .
 
 PKGS = json-c libcurl libssl libcrypto fcgi libpcre2-8
@@ -32,6 +33,9 @@ WARN += -Werror
 endif
 ifdef SAN
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+endif
+ifdef TSAN
+SANFLAGS = -fsanitize=thread -fno-omit-frame-pointer
 endif
 ifdef FUZZ
 SANFLAGS = -fsanitize=address,undefined,fuzzer-no-link -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -155,6 +159,21 @@ check-asan: deps
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan-libdb.supp:print_suppressions=0
 
+# ThreadSanitizer over the unit tests and the integration tests whose
+# programs run threads (group commit, batch, intake, sender, faults,
+# operational events); not in CI (time).  Reports go to build-tsan/reports/
+# (hookd.fcgi's would otherwise vanish into lighttpd's stderr) and any
+# report fails the target.  tests/tsan.supp: Berkeley DB's own locks.
+TSAN_TESTS ?= -k 'test_group_commit*' -k 'test_api_batch*' -k 'test_api_intake*' \
+	-k 'test_send*' -k 'test_fault*' -k 'test_opev*'
+check-tsan: deps
+	rm -rf build-tsan/reports && mkdir -p build-tsan/reports
+	$(MAKE) O=build-tsan TSAN=1 unit integration TESTFLAGS="$(TSAN_TESTS)" \
+		TSAN_OPTIONS='halt_on_error=0 exitcode=66 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp log_path=$(CURDIR)/build-tsan/reports/tsan'; \
+	rc=$$?; if ls build-tsan/reports | grep -q .; then \
+	  grep -h -A3 '^WARNING\|^SUMMARY' build-tsan/reports/*; \
+	  echo "ThreadSanitizer reports in build-tsan/reports/"; exit 1; fi; exit $$rc
+
 # Valgrind memcheck over hookd.fcgi behind lighttpd and hookd-send --once
 # (tests/valgrind.sh; sizes: HOOKD_VG_REQUESTS, HOOKD_VG_DELIVERIES).
 check-valgrind: $(PROGS)
@@ -185,10 +204,10 @@ uninstall:
 	-rmdir $(DESTDIR)$(LIBEXECDIR)
 
 clean:
-	rm -rf build-asan build-fuzz gen dist
+	rm -rf build-asan build-tsan build-fuzz gen dist
 	rm -f $(PROGS) */*.o */*.d tests/unit/*.o tests/unit/*.d *.a $(UNIT_BIN) $(BENCH_BIN)
 
-.PHONY: all deb deps check lint unit integration check-asan check-valgrind fuzz fuzz-run run bench install uninstall clean
+.PHONY: all deb deps check lint unit integration check-asan check-tsan check-valgrind fuzz fuzz-run run bench install uninstall clean
 .SECONDARY:
 
--include $(shell find $(O) -name '*.d' -not -path './build-asan/*' -not -path './build-fuzz/*' 2>/dev/null)
+-include $(shell find $(O) -name '*.d' -not -path './build-asan/*' -not -path './build-tsan/*' -not -path './build-fuzz/*' 2>/dev/null)

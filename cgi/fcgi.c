@@ -3,7 +3,9 @@
  * (contract in fcgi.h).
  *
  * Shared state: fcgi.mu guards busy (requests in progress) and alive
- * (threads not yet ended); fcgi_stop_flag is set by a signal handler.
+ * (threads not yet ended); fcgi_stop_flag is set by a signal handler on
+ * whichever thread takes the signal and read by every thread, so only
+ * with atomic loads and stores (fcgi_stopping).
  * Each thread owns its FCGX_Request, request and response buffers; its
  * slot in fcgi_slot says who writes the answer of the request in hand:
  * the thread (SLOT_ANSWERING) or, when the process is about to exit
@@ -30,6 +32,12 @@
 
 static volatile sig_atomic_t fcgi_stop_flag;
 
+static int
+fcgi_stopping(void)
+{
+	return __atomic_load_n(&fcgi_stop_flag, __ATOMIC_ACQUIRE);
+}
+
 enum { SLOT_IDLE, SLOT_BUSY, SLOT_ANSWERING, SLOT_TAKEN };
 
 static struct fcgi_slot {
@@ -50,7 +58,7 @@ static struct {
 void
 fcgi_stop(void)
 {
-	fcgi_stop_flag = 1;
+	__atomic_store_n(&fcgi_stop_flag, 1, __ATOMIC_RELEASE);
 }
 
 static const char *
@@ -116,7 +124,7 @@ fcgi_begin(void)
 	int ok;
 
 	pthread_mutex_lock(&fcgi.mu);
-	ok = !fcgi_stop_flag;
+	ok = !fcgi_stopping();
 	if (ok)
 		fcgi.busy++;
 	pthread_mutex_unlock(&fcgi.mu);
@@ -134,7 +142,7 @@ fcgi_done(int *busy, int *alive)
 		fcgi.busy--;
 	if (*alive)
 		fcgi.alive--;
-	if (*alive || fcgi_stop_flag)
+	if (*alive || fcgi_stopping())
 		pthread_cond_broadcast(&fcgi.cv);
 	*busy = *alive = 0;
 	pthread_mutex_unlock(&fcgi.mu);
@@ -189,7 +197,7 @@ fcgi_thread(void *arg)
 	io.getenv = fcgi_getenv;
 	io.read = fcgi_read;
 	io.write = fcgi_write;
-	while (!fcgi_stop_flag && FCGX_Accept_r(&fr) >= 0) {
+	while (!fcgi_stopping() && FCGX_Accept_r(&fr) >= 0) {
 		if (!(busy = fcgi_begin())) {
 			FCGX_Finish_r(&fr);
 			break;
@@ -266,7 +274,7 @@ fcgi_serve(struct api_ctx *ctx, unsigned nthreads)
 	/* until a stop signal or every thread's accept failed; the
 	 * signal's handler only sets the flag: look 10 times a second */
 	pthread_mutex_lock(&fcgi.mu);
-	while (!fcgi_stop_flag && fcgi.alive > 0) {
+	while (!fcgi_stopping() && fcgi.alive > 0) {
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_nsec += 100 * 1000 * 1000;
 		if (ts.tv_nsec >= 1000000000L) {
@@ -275,7 +283,7 @@ fcgi_serve(struct api_ctx *ctx, unsigned nthreads)
 		}
 		(void)pthread_cond_timedwait(&fcgi.cv, &fcgi.mu, &ts);
 	}
-	fcgi_stop_flag = 1;
+	fcgi_stop();
 	while (fcgi.busy > 0)
 		pthread_cond_wait(&fcgi.cv, &fcgi.mu);
 	pthread_mutex_unlock(&fcgi.mu);

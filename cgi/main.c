@@ -37,7 +37,9 @@ static void
 main_signal(int sig)
 {
 	(void)sig;
-	main_stop = 1;
+	/* atomic: the signal may be taken by a store thread (watchdog,
+	 * detector), which does not block it */
+	__atomic_store_n(&main_stop, 1, __ATOMIC_RELEASE);
 	fcgi_stop();
 }
 
@@ -69,7 +71,9 @@ main_sigbus(int sig)
  * respawns us.  The stuck write may or may not have been applied, as the
  * message says: an event repeated with the same id is stored once.
  */
-static volatile sig_atomic_t main_cgi, main_answered;
+static volatile sig_atomic_t main_cgi;
+/* set by the main thread, read by the watchdog thread: atomic */
+static volatile sig_atomic_t main_answered;
 
 static void
 main_wedged(void)
@@ -92,7 +96,7 @@ main_wedged(void)
 		fcgi_wedged(answer, (size_t)n);
 		return;
 	}
-	if (!main_answered)
+	if (!__atomic_load_n(&main_answered, __ATOMIC_ACQUIRE))
 		(void)!write(1, answer, (size_t)n);
 	_exit(0);
 }
@@ -212,8 +216,9 @@ main(int argc, char **argv)
 		io.write = main_cgi_write;
 		main_serve(&ctx, &rq, &resp, &io);
 		fflush(stdout);
-		main_answered = 1;
-	} else if (!main_stop && fcgi_serve(&ctx, cfg.fastcgi_threads) == -1)
+		__atomic_store_n(&main_answered, 1, __ATOMIC_RELEASE);
+	} else if (!__atomic_load_n(&main_stop, __ATOMIC_ACQUIRE) &&
+	    fcgi_serve(&ctx, cfg.fastcgi_threads) == -1)
 		log_err("no FastCGI request thread could start");
 	response_free(&resp);
 	request_free(&rq);

@@ -36,6 +36,8 @@ errno_hint(int ret)
 int
 dbenv_rc(struct store_txn *t, int ret, const char *what)
 {
+	char msg[sizeof(t->s->bdbmsg)];
+
 	switch (ret) {
 	case 0:
 		return STORE_OK;
@@ -71,9 +73,10 @@ dbenv_rc(struct store_txn *t, int ret, const char *what)
 	default:
 		break;
 	}
-	if (t->s->bdbmsg[0] != '\0')
+	env_msg(t->s, msg, sizeof(msg));
+	if (msg[0] != '\0')
 		snprintf(t->err, sizeof(t->err), "storage: %s: %s%s [%s]", what,
-		    db_strerror(ret), errno_hint(ret), t->s->bdbmsg);
+		    db_strerror(ret), errno_hint(ret), msg);
 	else
 		snprintf(t->err, sizeof(t->err), "storage: %s: %s%s", what,
 		    db_strerror(ret), errno_hint(ret));

@@ -117,11 +117,22 @@ static const struct {
 static void
 errcall(const DB_ENV *env, const char *pfx, const char *msg)
 {
-	struct store *s = env->app_private;
+	struct store *s = __atomic_load_n(&env->app_private, __ATOMIC_ACQUIRE);
 
 	(void)pfx;
-	if (s != NULL)
-		snprintf(s->bdbmsg, sizeof(s->bdbmsg), "%s", msg);
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&s->msg_mu);
+	snprintf(s->bdbmsg, sizeof(s->bdbmsg), "%s", msg);
+	pthread_mutex_unlock(&s->msg_mu);
+}
+
+void
+env_msg(struct store *s, char *out, size_t n)
+{
+	pthread_mutex_lock(&s->msg_mu);
+	snprintf(out, n, "%s", s->bdbmsg);
+	pthread_mutex_unlock(&s->msg_mu);
 }
 
 static void
@@ -191,7 +202,9 @@ close_handles(struct store *s)
 	}
 	registry_set_registered(&s->reg, 0);	/* env close empties our slot */
 	if (s->env != NULL) {
-		s->env->app_private = NULL;
+		/* atomic: replication's threads run the callbacks until
+		 * the close below has stopped them */
+		__atomic_store_n(&s->env->app_private, NULL, __ATOMIC_RELEASE);
 		(void)s->env->close(s->env, 0);
 	}
 	s->env = NULL;
@@ -387,7 +400,9 @@ open_handles(struct store *s, char *err, size_t errlen)
 	int lockfd = -1, rc;
 
 	s->dead = 0;
+	pthread_mutex_lock(&s->msg_mu);
 	s->bdbmsg[0] = '\0';
+	pthread_mutex_unlock(&s->msg_mu);
 	if (mkdir(s->home, 0770) == -1 && errno != EEXIST) {
 		snprintf(err, errlen, "storage: mkdir %s: %s", s->home,
 		    strerror(errno));
@@ -417,6 +432,7 @@ store_free(struct store *s)
 	watchdog_stop(&s->dog);
 	registry_destroy(&s->reg);
 	pthread_rwlock_destroy(&s->rw);
+	pthread_mutex_destroy(&s->msg_mu);
 	free(s->repl);
 	free(s->key_file);
 	free(s->home);
@@ -462,6 +478,7 @@ env_open(struct store **sp, const struct store_opts *o, int lock_held,
 	    PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
 	pthread_rwlock_init(&s->rw, &rwa);
 	pthread_rwlockattr_destroy(&rwa);
+	pthread_mutex_init(&s->msg_mu, NULL);
 	registry_init(&s->reg);
 	if (s->repl != NULL && o->repl != NULL)
 		memcpy(s->repl, o->repl, sizeof(*s->repl));

@@ -58,7 +58,11 @@ struct store {
 	int repl_process;	/* hookd-repl: open no database (repl.c) */
 	int repl_weak_ok;	/* store_opts.repl_weak_ok */
 	unsigned opens;		/* environment opens so far (tests look) */
-	char bdbmsg[256];	/* last message from BDB's error callback */
+	/* The last message from BDB's error callback, under msg_mu: any
+	 * thread (a request, the detector, a checkpoint, replication's)
+	 * may be told one while another formats its error (env_msg). */
+	pthread_mutex_t msg_mu;
+	char bdbmsg[256];
 	/* Threads using the handles hold rw for reading (a transaction, a
 	 * checkpoint); a reopen after a panic holds it for writing, so no
 	 * thread is inside BDB with handles being closed under it. */
@@ -75,6 +79,8 @@ struct store {
  * nothing.
  */
 int env_use(struct store *s, char *err, size_t errlen);
+/* A copy of s->bdbmsg into out (n > 0 bytes, NUL-terminated; "" if none). */
+void env_msg(struct store *s, char *out, size_t n);
 /* store_open; lock_held 1: the caller holds the open lock already
  * (env_open_lock) for the store's whole life, opens and close. */
 int env_open(struct store **sp, const struct store_opts *o, int lock_held,

@@ -98,7 +98,7 @@ static const char *const repl_names[] = {
 static void
 repl_event(DB_ENV *env, u_int32_t event, void *info)
 {
-	struct store *s = env->app_private;
+	struct store *s = __atomic_load_n(&env->app_private, __ATOMIC_ACQUIRE);
 
 	(void)info;
 	if (event == DB_EVENT_REP_PERM_FAILED)
@@ -408,6 +408,7 @@ int
 repl_start(struct store *s, int nthreads, const char *fp, char *err,
     size_t errlen)
 {
+	char msg[sizeof(s->bdbmsg)];
 	int ret, rc = STORE_OK;
 
 	if (str_copy(repl_fp, sizeof(repl_fp), fp) == -1) {
@@ -428,8 +429,9 @@ repl_start(struct store *s, int nthreads, const char *fp, char *err,
 		    "hookd-repl running twice?)");
 		rc = STORE_ERR;
 	} else if (ret != 0) {
+		env_msg(s, msg, sizeof(msg));
 		snprintf(err, errlen, "replication: start: %s%s%s",
-		    db_strerror(ret), s->bdbmsg[0] ? ": " : "", s->bdbmsg);
+		    db_strerror(ret), msg[0] ? ": " : "", msg);
 		rc = STORE_ERR;
 	}
 	pthread_rwlock_unlock(&s->rw);

@@ -43,7 +43,10 @@ void
 buf_reset(struct buf *b)
 {
 	b->len = 0;
-	b->data[0] = '\0';
+	/* not into buf_empty: every thread's unused buffers share it, and
+	 * it holds "" already */
+	if (b->size > 0)
+		b->data[0] = '\0';
 }
 
 int

@@ -16,7 +16,7 @@ B=$(mktemp -d "${TMPDIR:-/tmp}/hookd-deb.XXXXXX")
 trap 'rm -rf "$B"' EXIT INT TERM
 mkdir "$B/hookd"
 (cd "$ROOT" && tar -cf - --exclude=./.git --exclude=./dist --exclude=./run \
-    --exclude=./build-asan --exclude=./build-fuzz --exclude='*.o' \
+    --exclude=./build-asan --exclude=./build-tsan --exclude=./build-fuzz --exclude='*.o' \
     --exclude='*.d' --exclude='*.a' .) | tar -xf - -C "$B/hookd"
 # The package is built with Debian's flags only: not with a calling make's
 # variables (make WERROR=1 check runs this too).

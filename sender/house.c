@@ -32,7 +32,7 @@ struct house {
 static int
 house_quitting(struct house *h)
 {
-	if (!h->quit && (h->stop == NULL || !*h->stop))
+	if (!h->quit && (h->stop == NULL || !__atomic_load_n(h->stop, __ATOMIC_ACQUIRE)))
 		return 0;
 	__atomic_store_n(&h->pstop, 1, __ATOMIC_SEQ_CST);
 	return 1;
@@ -43,7 +43,7 @@ static int
 house_stopping(struct house *h)
 {
 	return __atomic_load_n(&h->pstop, __ATOMIC_SEQ_CST) ||
-	    (h->stop != NULL && *h->stop);
+	    (h->stop != NULL && __atomic_load_n(h->stop, __ATOMIC_ACQUIRE));
 }
 
 /* The jobs themselves, each logging its own failure (house.h), shared

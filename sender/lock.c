@@ -44,7 +44,7 @@ lock_take(const char *data_dir, int wait, const volatile sig_atomic_t *stop,
 			close(fd);
 			return -1;
 		}
-		if (!wait || (stop != NULL && *stop))
+		if (!wait || (stop != NULL && __atomic_load_n(stop, __ATOMIC_ACQUIRE)))
 			break;
 		if (!said) {
 			log_info("another hookd-send is running; waiting for "

@@ -44,7 +44,9 @@ main_on_signal(int sig)
 	char c = 1;
 
 	(void)sig;
-	main_stop = 1;
+	/* atomic, as every read of it: the signal may be taken by any
+	 * thread (the store's, housekeeping's), which do not block it */
+	__atomic_store_n(&main_stop, 1, __ATOMIC_RELEASE);
 	if (main_sigpipe[1] >= 0)
 		(void)!write(main_sigpipe[1], &c, 1);
 	errno = saved;
@@ -289,7 +291,7 @@ main(int argc, char **argv)
 			rc = 0;
 			goto out;
 		}
-		if (mode == MODE_ONCE || main_stop)
+		if (mode == MODE_ONCE || __atomic_load_n(&main_stop, __ATOMIC_ACQUIRE))
 			goto fail;
 		log_warn("%s; trying again in 1 s", err);
 		(void)poll(NULL, 0, 1000);
@@ -334,7 +336,8 @@ main(int argc, char **argv)
 				break;
 		}
 		n = run_sender(&ro, err, sizeof(err));
-		if (mode == MODE_ONCE || main_stop || !cfg.repl.enabled) {
+		if (mode == MODE_ONCE || __atomic_load_n(&main_stop, __ATOMIC_ACQUIRE) ||
+		    !cfg.repl.enabled) {
 			if (n == -1)
 				goto fail;
 			break;

@@ -155,8 +155,8 @@ purge_run(struct store *s, const struct config *cfg, int64_t now,
 			goto out;
 		out->deliveries += p.n;
 		memcpy(p.from, p.last, sizeof(p.from));
-	} while (p.looked > 0 && (stop == NULL || !*stop));
-	if (stop != NULL && *stop)
+	} while (p.looked > 0 && (stop == NULL || !__atomic_load_n(stop, __ATOMIC_ACQUIRE)));
+	if (stop != NULL && __atomic_load_n(stop, __ATOMIC_ACQUIRE))
 		goto done;	/* the rest at the next pass */
 	/* Events: those still referenced stay; all of them when p.keep
 	 * could not hold every referenced one. */
@@ -170,8 +170,8 @@ purge_run(struct store *s, const struct config *cfg, int64_t now,
 		out->events += p.done;
 		memcpy(p.from, p.last, sizeof(p.from));
 		p.from_at = p.last_at;
-	} while (p.looked > 0 && (stop == NULL || !*stop));
-	if (stop != NULL && *stop)
+	} while (p.looked > 0 && (stop == NULL || !__atomic_load_n(stop, __ATOMIC_ACQUIRE)));
+	if (stop != NULL && __atomic_load_n(stop, __ATOMIC_ACQUIRE))
 		goto done;
 	if (store_txn(s, 0, pg_stats_txn, &stats_before, err, errlen) !=
 	    STORE_OK)

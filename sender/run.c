@@ -508,7 +508,7 @@ run_sender(const struct run_opts *o, char *err, size_t errlen)
 		goto out;
 	for (;;) {
 		mono = timefmt_mono_ms();
-		if (*o->stop && !stopping) {
+		if (__atomic_load_n(o->stop, __ATOMIC_ACQUIRE) && !stopping) {
 			stopping = 1;
 			house_stop(house);	/* a purge stops at its batch */
 			house = NULL;

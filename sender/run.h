@@ -38,7 +38,7 @@ struct run_opts {
 	const struct config *cfg;
 	struct store *store;
 	int loop;			/* 0: --once */
-	volatile sig_atomic_t *stop;	/* set by SIGTERM/SIGINT */
+	volatile sig_atomic_t *stop;	/* set by SIGTERM/SIGINT; read atomically */
 	int sigfd;			/* readable after a signal, or -1 */
 	int wakefd;			/* wake.h socket (loop), or -1 */
 	/* Replicated site (sender/standby.h): NULL, or 1 once the site has

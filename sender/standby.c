@@ -45,7 +45,7 @@ standby_wait(struct store *st, const struct config *cfg,
 	char err[512], c[64];
 
 	log_info("this site is not the master: idling until it is");
-	while (!*stop) {
+	while (!__atomic_load_n(stop, __ATOMIC_ACQUIRE)) {
 		if (standby_master(cfg)) {
 			standby_last = 0;
 			log_info("this site is the master: delivering");

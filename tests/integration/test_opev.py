@@ -244,7 +244,15 @@ class TestOpevDeliveries(OpevCase):
 
 
 class TestOpevDisableAfter(OpevCase):
-    CONFIG = dict(OpevCase.CONFIG, retry_schedule="0,150ms,150ms,150ms",
+    # Retries come with +-20 % jitter (docs/delivery.md): the second
+    # attempt starts 80-120 ms (plus the round's own time) after the
+    # first, the third at least 80 + 240 = 320 ms after it, so the third
+    # failure is always past disable_after and the fourth never happens.
+    # (With 150 ms steps and 250 ms, the third could start 240-250 ms
+    # after the first, about 1 run in 150 under ASan: the fourth failure
+    # then disabled and, being the 4th and last, also told failing and
+    # exhausted - as documented, but not what this test is about.)
+    CONFIG = dict(OpevCase.CONFIG, retry_schedule="0,100ms,300ms,300ms",
                   disable_after="250ms")
 
     def test_failing_too_long_disables_with_reason_failing(self):
@@ -255,18 +263,13 @@ class TestOpevDisableAfter(OpevCase):
         self.send_once()
         self.assertFalse(self.get_webhook(app, src)["enabled"])
         got = self.ops("/da/ops", ops, app)
-        types = [b["type"] for b in got]
-        # Normally the disable comes at the third failure (300 ms >= 250
-        # ms) and nothing else is told.  Known flake (about 1 run in 6
-        # under ASan, since the sender's picker and committer run side by
-        # side): the disable comes only with the fourth failure, which
-        # also tells delivery.failing and delivery.exhausted.  Until that
-        # is understood, require the one disable and nothing else.
-        self.assertEqual(types.count("hookd.webhook.disabled"), 1, types)
-        self.assertLessEqual(set(types), {"hookd.webhook.disabled",
-                                          "hookd.delivery.failing",
-                                          "hookd.delivery.exhausted"}, types)
-        d = got[types.index("hookd.webhook.disabled")]["data"]
+        # the third failure disables (the second only on a machine so
+        # slow that its round took 130 ms): no 4th attempt, so neither
+        # delivery.failing nor delivery.exhausted
+        self.assertLessEqual(len(self.rx.got("/da/src")), 3)
+        self.assertEqual([b["type"] for b in got],
+                         ["hookd.webhook.disabled"])
+        d = got[0]["data"]
         self.assertEqual((d["webhook_id"], d["reason"]), (src["id"],
                                                           "failing"))
         first = self.rx.got("/da/src")[0]["at"]

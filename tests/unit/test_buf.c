@@ -1,5 +1,6 @@
 /* test_buf.c - lib/buf: growth, cap, NUL termination, failed appends. */
 #include <check.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +128,38 @@ START_TEST(test_buf_reset_keeps_memory_and_empties)
 }
 END_TEST
 
+/* One request thread's buffers, made and reset over and over. */
+static void *
+buf_reset_loop(void *arg)
+{
+	struct buf b;
+	int i;
+
+	(void)arg;
+	for (i = 0; i < 20000; i++) {
+		buf_init(&b, 16);
+		buf_reset(&b);
+		ck_assert_str_eq(b.data, "");
+		buf_free(&b);
+	}
+	return NULL;
+}
+
+/* Buffers that own no memory share one empty string: a reset must not
+ * write to it, or threads resetting theirs race (make check-tsan). */
+START_TEST(test_buf_reset_of_unused_buffers_on_threads_writes_nothing_shared)
+{
+	pthread_t th[4];
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(pthread_create(&th[i], NULL, buf_reset_loop,
+		    NULL), 0);
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+}
+END_TEST
+
 START_TEST(test_buf_add_integers_appends_digits_within_cap)
 {
 	struct buf b;
@@ -165,6 +198,8 @@ buf_suite(void)
 	tcase_add_test(tc, test_buf_zero_cap_refuses_everything_but_nothing);
 	tcase_add_test(tc, test_buf_grows_by_doubling_to_large_sizes);
 	tcase_add_test(tc, test_buf_reset_keeps_memory_and_empties);
+	tcase_add_test(tc,
+	    test_buf_reset_of_unused_buffers_on_threads_writes_nothing_shared);
 	tcase_add_test(tc, test_buf_add_integers_appends_digits_within_cap);
 	suite_add_tcase(s, tc);
 	return s;

@@ -439,7 +439,7 @@ START_TEST(test_house_stop_flag_ends_the_work)
 		sleep_ms(10);
 	}
 	ck_assert(before[0] != '\0');
-	fx.stop = 1;
+	__atomic_store_n(&fx.stop, 1, __ATOMIC_RELEASE);	/* the thread reads it */
 	sleep_ms(500);		/* a page under way may still land */
 	page_pass(fx.www, before, sizeof(before));
 	sleep_ms(300);		/* fifteen intervals */

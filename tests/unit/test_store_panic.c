@@ -192,12 +192,12 @@ worker(void *arg)
 	uint64_t n;
 	int rc;
 
-	while (!*w->stop) {
+	while (!__atomic_load_n(w->stop, __ATOMIC_ACQUIRE)) {
 		rc = store_txn(w->s, STORE_RDONLY, w->slow ? nap_read : noop_read,
 		    &n, err, sizeof(err));
 		if (rc == STORE_OK) {
 			w->ok++;
-			if (*w->recovered)
+			if (__atomic_load_n(w->recovered, __ATOMIC_ACQUIRE))
 				w->ok_after++;
 		} else {
 			w->err++;
@@ -230,10 +230,10 @@ START_TEST(test_store_threads_reopen_once_when_recovery_panics_the_handle)
 	die_registered(&rec);
 	nanosleep(&ts, NULL);
 	open_and_recover(&rec);
-	recovered = 1;
+	__atomic_store_n(&recovered, 1, __ATOMIC_RELEASE);
 	nanosleep(&ts, NULL);
 	nanosleep(&ts, NULL);
-	stop = 1;
+	__atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
 	for (i = 0; i < 3; i++) {
 		ck_assert_int_eq(pthread_join(th[i], NULL), 0);
 		fprintf(stderr, "thread %d: %u ok (%u after recovery), %u "
