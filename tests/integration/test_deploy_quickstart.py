@@ -192,8 +192,16 @@ class TestQuickStart(unittest.TestCase):
         app = r.stdout.rsplit("APP=", 1)[1].strip()
         self.assertTrue(app.startswith("app_"), r.stdout)
         log = block_after(out, "# 3.")
-        r = subprocess.run(["sh", "-ec", "\n".join([cmds[0], "APP=" + app] + log)],
-                           capture_output=True, text=True, timeout=60)
+        # the sender records the outcome a moment after the receiver
+        # answered (its committer thread): a person would look again
+        end = time.time() + 15
+        while True:
+            r = subprocess.run(["sh", "-ec", "\n".join([cmds[0], "APP=" + app]
+                                                       + log)],
+                               capture_output=True, text=True, timeout=60)
+            if '"delivered"' in r.stdout or time.time() > end:
+                break
+            time.sleep(0.2)
         self.assertIn('"delivered"', r.stdout, r.stdout + r.stderr)
 
         self.interrupt(s)
