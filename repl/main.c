@@ -101,6 +101,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (remove != NULL) {
+		umask(007);	/* as the site's processes: files it may create */
 		rc = remove_site(&cfg, remove, err, sizeof(err));
 		if (rc == 0)
 			printf("hookd-repl: %s removed from the group\n", remove);

@@ -150,6 +150,27 @@ class RemoveSiteTests(unittest.TestCase):
             self.assertIn("replication_ack = all", err)
             self.assertIn(victim.repl_addr, members(m))
 
+    def test_with_acks_all_removing_the_down_site_lets_writes_through(self):
+        # The way down to two sites: with replication_ack = all a stopped
+        # member holds every write (503); once removed, the two left
+        # acknowledge writes again.
+        with Group(3, senders=False, config={"replication_ack": "all"}) as g:
+            m = g.start()
+            victim = [s for s in g.sites if s is not m][0]
+            st, body = post(m, "all-1")
+            self.assertEqual(st, 202, body)
+            victim.shutdown()
+            wait_members(self, m, lambda ms: ms.get(victim.repl_addr)
+                         is False, "%s disconnected" % victim.repl_addr)
+            st, body = post(m, "all-2")
+            self.assertEqual(st, 503, body)
+            self.assertEqual(body["error"]["code"], "replication_unavailable")
+            rc, _, err = remove_site(m, victim.repl_addr)
+            self.assertEqual(rc, 0, err + g.logs())
+            self.assertNotIn(victim.repl_addr, members(m))
+            st, body = post(m, "all-3")
+            self.assertEqual(st, 202, body)
+
     def test_site_without_a_running_hookd_repl_refuses(self):
         with Group(3, senders=False) as g:
             g.start()
