@@ -2,17 +2,20 @@
  * main.c - hookd-repl: the site's replication process.
  *
  *   hookd-repl [-c FILE]
+ *   hookd-repl [-c FILE] --remove-site HOST:PORT
  *
- * Runs in the foreground until SIGTERM/SIGINT: keeps this site in its
+ * The first form runs in the foreground until SIGTERM/SIGINT: keeps this site in its
  * replication group (repl/site.h) and publishes the site's role for the
  * API and the sender.  After a panic of the environment (another process
  * of the site died and the next opener recovered), it reopens and starts
  * replication again.  Exit codes as hookd-send: 0 stopped by a signal,
  * 1 runtime error (the environment cannot be opened at all), 2 usage or
  * configuration error (also: this site's encryption differs from the
- * group's).
+ * group's).  The second asks the group to forget a stopped site
+ * (repl/remove.h) and exits: 0 removed, 1 try again, 2 refused.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +28,7 @@
 #include "lib/log.h"
 #include "lib/replstate.h"
 #include "lib/version.h"
+#include "repl/remove.h"
 #include "repl/site.h"
 
 #define MAIN_OPEN_TRIES	30	/* first open: 30 tries 1 s apart */
@@ -41,7 +45,8 @@ main_on_signal(int sig)
 static void
 main_usage(void)
 {
-	fprintf(stderr, "usage: hookd-repl [-c FILE]\n");
+	fprintf(stderr, "usage: hookd-repl [-c FILE]\n"
+	    "       hookd-repl [-c FILE] --remove-site HOST:PORT\n");
 	exit(2);
 }
 
@@ -60,15 +65,24 @@ main(int argc, char **argv)
 {
 	static struct config cfg;
 	static struct site site;
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "remove-site", required_argument, NULL, 'R' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct sigaction sa;
-	const char *path = NULL;
+	const char *path = NULL, *remove = NULL;
 	char err[1024];
 	int ch, rc, tries = 0, opened = 0;
 
-	while ((ch = getopt(argc, argv, "c:h")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			path = optarg;
+			break;
+		case 'R':
+			remove = optarg;
 			break;
 		default:
 			main_usage();
@@ -85,6 +99,15 @@ main(int argc, char **argv)
 		    "set: this site is not replicated (see hookd.conf(5))\n",
 		    cfg.path);
 		return 2;
+	}
+	if (remove != NULL) {
+		umask(007);	/* as the site's processes: files it may create */
+		rc = remove_site(&cfg, remove, err, sizeof(err));
+		if (rc == 0)
+			printf("hookd-repl: %s removed from the group\n", remove);
+		else
+			fprintf(stderr, "hookd-repl: %s\n", err);
+		return rc;
 	}
 	log_init("hookd-repl", cfg.log_syslog, cfg.log_level);
 	if (site_init(&site, &cfg, err, sizeof(err)) != 0) {
