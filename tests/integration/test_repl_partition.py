@@ -18,7 +18,7 @@ on durability).  Berkeley DB 5.3's replication manager can end every
 election thread of a site that has no master (db/replelect.c says how);
 hookd-repl then restarts elections.  That is the likely cause of the
 earlier flake here (no election in about one full check in four; not
-reproduced in 16 runs since).  A failure message carries each site's
+reproduced in 46 runs since).  A failure message carries each site's
 `db5.3_stat -r` (its election threads among them).
 """
 import os
