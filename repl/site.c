@@ -19,6 +19,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "db/replelect.h"
 #include "lib/keyfile.h"
 #include "lib/log.h"
 #include "lib/replstate.h"
@@ -29,6 +30,8 @@
 #define SITE_FP_KEY	"#encryption"
 #define SITE_FP_MSG	"hookd replication key check v1"
 #define SITE_THREADS	3	/* replication manager message threads */
+#define SITE_NOMASTER_MS 2000	/* no master this long and no election: */
+#define SITE_KICK_MS	5000	/* restart elections, at most this often */
 
 int
 site_init(struct site *s, const struct config *cfg, char *err, size_t errlen)
@@ -106,6 +109,7 @@ site_open(struct site *s, char *err, size_t errlen)
 	s->synced = 0;
 	s->url_put = 0;
 	s->url_of[0] = '\0';
+	s->lost_at = s->kicked_at = 0;
 	log_info("replication started: this site is %s (priority %d, "
 	    "acks %s, ack timeout %lld ms)", s->self, s->cfg->repl.priority,
 	    s->cfg->repl.ack == REPLCONF_ACK_ALL ? "all" : "quorum",
@@ -235,6 +239,46 @@ site_master_url(struct site *s, const struct repl_info *ri, char *url,
 	(void)str_copy(url, urllen, s->master_url);
 }
 
+/*
+ * Berkeley DB's replication manager can stop holding elections while the
+ * site has no master (db/replelect.c says how), and the group would stay
+ * without one.  Once no master has been connected for SITE_NOMASTER_MS
+ * (the master's loss is noticed after the heartbeat monitor's 3 s, and
+ * its election thread starts at once) and the replication manager runs
+ * no election, restart its elections, at most every SITE_KICK_MS.  Never
+ * on the master, nor while a master is connected: the restarted election
+ * is the group's ordinary one (a majority elects), which the replication
+ * manager would have retried by itself.
+ */
+static void
+site_elect(struct site *s, const struct repl_info *ri, int64_t now)
+{
+	char e[256];
+	int rc;
+
+	if (ri->role == REPL_MASTER || ri->master_connected) {
+		s->lost_at = 0;
+		return;
+	}
+	if (s->lost_at == 0)
+		s->lost_at = now;
+	if (now - s->lost_at < SITE_NOMASTER_MS ||
+	    (s->kicked_at != 0 && now - s->kicked_at < SITE_KICK_MS))
+		return;
+	if (replelect_restart(s->st, &rc, e, sizeof(e)) != STORE_OK) {
+		log_warn("%s", e);
+		s->kicked_at = now;	/* not again at every tick */
+		return;
+	}
+	if (rc == REPLELECT_NONE)
+		return;
+	s->kicked_at = now;
+	if (rc == REPLELECT_STARTED)
+		log_info("replication: no master for %lld s and no election "
+		    "running: starting one", (long long)(now - s->lost_at) /
+		    1000);
+}
+
 int
 site_tick(struct site *s, char *err, size_t errlen)
 {
@@ -260,6 +304,7 @@ site_tick(struct site *s, char *err, size_t errlen)
 		return SITE_FATAL;
 	memset(&rs, 0, sizeof(rs));
 	rs.at = timefmt_now_ms();
+	site_elect(s, &ri, rs.at);
 	site_master_url(s, &ri, rs.master_url, sizeof(rs.master_url));
 	(void)str_copy(rs.master_addr, sizeof(rs.master_addr),
 	    ri.master_addr);

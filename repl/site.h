@@ -9,6 +9,7 @@
 #define HOOKD_REPL_SITE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "db/repl.h"
 #include "db/store.h"
@@ -28,6 +29,9 @@ struct site {
 	int synced;			/* the master's check matched: sync */
 	char master_url[REPLCONF_URL_MAX + 1];	/* cache for the master */
 	char url_of[REPL_ADDR_MAX + 1];	/* ... whose address this is */
+	int64_t lost_at;	/* ms: since when no master is connected
+				 * (0: one is, or we are it) */
+	int64_t kicked_at;	/* ms: last election restart (site.c) */
 };
 
 /* Outcomes of site_open and site_tick besides 0. */

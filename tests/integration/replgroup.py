@@ -440,13 +440,34 @@ class Group:
 
     def logs(self, tail=4000):
         """Every site's logs for a failure message: the last tail bytes of
-        each, without the sender's per-attempt lines."""
+        each, without the sender's per-attempt lines, then what Berkeley
+        DB says of its replication (repstats)."""
         out = []
         for s in self.sites:
             lines = [l for l in s.log().splitlines()
                      if " info: attempt " not in l]
             out.append("===== %s %s =====\n%s" % (s.name, s.public_url,
                                                   "\n".join(lines)[-tail:]))
+        return "\n".join(out) + "\n" + self.repstats()
+
+    def repstats(self):
+        """`db5.3_stat -r` of every running site (joins the live
+        environment): role, master, generations, elections held and the
+        replication manager's election threads and connections."""
+        out = []
+        for s in self.sites:
+            if s.state != "up":
+                out.append("===== %s: db5.3_stat -r: site %s =====" % (
+                    s.name, s.state))
+                continue
+            try:
+                r = subprocess.run(["db5.3_stat", "-r", "-h", s.data_dir] +
+                                   harness.tool_key_args(s.data_dir),
+                                   capture_output=True, text=True, timeout=5)
+                text = r.stdout + r.stderr
+            except (OSError, subprocess.TimeoutExpired) as e:
+                text = str(e)
+            out.append("===== %s: db5.3_stat -r =====\n%s" % (s.name, text))
         return "\n".join(out)
 
     def live(self):

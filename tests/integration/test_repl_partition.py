@@ -5,18 +5,24 @@ Each site runs in a network namespace of its own on a private bridge
 client threads posting ids through the two clients), the master is cut
 off from both clients in both directions; the test process still reaches
 it.  The isolated master must stop acknowledging writes (every write sent
-straight to it answers 503 replication_unavailable or no_master: it cannot
-get a quorum), the majority must elect a new master within 10 s (printed),
-every id acknowledged anywhere must be on the new master and reach the
-receiver, and once the partition heals the old master rejoins as a client
-of the new one and catches up.
+straight to it answers 503 replication_unavailable, no_master or
+storage_unavailable: it cannot get a quorum), the majority must elect a
+new master within 10 s (printed, with the sites whose hookd-repl had to
+restart elections), every id acknowledged anywhere must be on the new
+master and reach the receiver, and once the partition heals the old
+master rejoins as a client of the new one and catches up.
 
-Runs with HOOKD_SLOW=1 or HOOKD_PARTITION=1 only: in about one run in
-four the majority held no election within 30 s (both clients saw the
-master lost, neither became master); until that is understood the test
-would make `make check` fail at random.
+make check runs the sync case; the nosync case runs with HOOKD_SLOW=1 or
+HOOKD_PARTITION=1 (each takes about 40 s, and the election does not depend
+on durability).  Berkeley DB 5.3's replication manager can end every
+election thread of a site that has no master (db/replelect.c says how);
+hookd-repl then restarts elections.  That is the likely cause of the
+earlier flake here (no election in about one full check in four; not
+reproduced in 46 runs since).  A failure message carries each site's
+`db5.3_stat -r` (its election threads among them).
 """
 import os
+import shutil
 import threading
 import time
 import unittest
@@ -60,10 +66,12 @@ class Minority(threading.Thread):
 
 
 PARTITION = SLOW or os.environ.get("HOOKD_PARTITION") == "1"
+# network namespaces and routes: root and iproute2
+NETNS = hasattr(os, "geteuid") and os.geteuid() == 0 and \
+    shutil.which("ip") is not None
 
 
-@unittest.skipUnless(PARTITION, "partition tests: set HOOKD_PARTITION=1 (known "
-                     "flake: no election in about 1 run in 4)")
+@unittest.skipUnless(NETNS, "partition tests need root and ip (iproute2)")
 class PartitionCases:
     durability = None
 
@@ -87,9 +95,12 @@ class PartitionCases:
         self.addCleanup(minority.stop)
         minority.start()
         new, secs = g.wait_new_master(old, since=t0, timeout=30, sites=clients)
-        note("partition, %s: new master %s after %.2f s", self.durability,
-             new.name, secs)
-        self.assertLess(secs, FAILOVER_S)
+        kicked = [s.name for s in clients if "no election running: "
+                  "starting one" in s.read_repl_log()]
+        note("partition, %s: new master %s after %.2f s%s", self.durability,
+             new.name, secs, " (hookd-repl restarted elections on %s)" %
+             ", ".join(kicked) if kicked else "")
+        self.assertLess(secs, FAILOVER_S, g.logs())
         self.assertTrue(loader.wait_acked(AFTER, 60), dict(loader.seen))
         time.sleep(3 if not SLOW else 20)   # the minority keeps being asked
         minority.stop()
@@ -103,9 +114,13 @@ class PartitionCases:
              max(a[3] for a in minority.answers))
         acked = [a for a in minority.answers if a[1] in (200, 201, 202)]
         self.assertEqual(acked, [], "the isolated master acknowledged writes")
+        # storage_unavailable: an API process whose own connections to
+        # the other sites are gone reopens to reconnect, retries once and
+        # gives up (db/txn.c); nothing was committed (seen 2 runs in 40)
         bad = [(round(a[0] - t0, 2),) + a[1:] for a in minority.answers
                if a[1] != 503 or a[2] not in ("replication_unavailable",
-                                             "no_master")]
+                                             "no_master",
+                                             "storage_unavailable")]
         self.assertEqual(bad, [], "the isolated master answered otherwise "
                          "(seconds from the partition, status, code, "
                          "seconds taken)\n" + g.logs())
@@ -141,6 +156,9 @@ class PartitionCases:
                              "the partition healed" % s.name)
 
 
+@unittest.skipUnless(PARTITION, "the nosync partition case: set "
+                     "HOOKD_PARTITION=1 or HOOKD_SLOW=1 (make check runs "
+                     "the sync case)")
 class PartitionNosync(PartitionCases, unittest.TestCase):
     durability = "nosync"
 
