@@ -168,6 +168,19 @@ int store_txn(struct store *s, int flags, store_txn_fn fn, void *arg,
  * err set (then those commits are in doubt: STORE_INDOUBT's contract).
  */
 int store_log_flush(struct store *s, char *err, size_t errlen);
+/*
+ * Durability nosync only (nothing otherwise): when more than kbytes KiB
+ * of log are not yet known on disk, flush the log (write and fsync, by a
+ * caller in a thread of its own: Berkeley DB holds no mutex that writers
+ * need during the fsync).  Why: Berkeley DB fsyncs the log at each log
+ * file switch while holding the log region's mutex, which stops every
+ * writer of the environment for as long as the fsync of the whole file's
+ * unwritten pages takes; flushed behind, that fsync finds little left.
+ * Never less durable than not calling it.  STORE_OK or STORE_ERR with
+ * err set.
+ */
+int store_log_write_behind(struct store *s, unsigned kbytes, char *err,
+    size_t errlen);
 
 /* Checkpoint and remove logs no longer needed (the sender calls it). */
 int store_checkpoint(struct store *s, char *err, size_t errlen);
