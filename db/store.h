@@ -249,7 +249,8 @@ int store_webhook_get(struct store_txn *t, const char *id,
     struct store_webhook *out);
 /* Only the webhook's ordering and ordering_key (enum store_ordering,
  * store_ordering_key): what each delivery created needs, without
- * copying the ~29 KiB record struct and its secrets.  Store code. */
+ * copying the ~29 KiB record struct and its secrets.  Store code; both
+ * are NONE / WEBHOOK unless STORE_OK. */
 int store_webhook_ordering(struct store_txn *t, const char *id,
     int *ordering, int *okey);
 /* Deletes the webhook and its health record (not its deliveries). */

@@ -204,10 +204,26 @@ store_txn(struct store *s, int flags, store_txn_fn fn, void *arg, char *err,
 	return rc;
 }
 
+/* STORE_OK for BDB's ret 0; else STORE_ERR with what failed in err (the
+ * store's own message for ret, as a transaction's, dbenv_rc). */
+static int
+txn_env_result(struct store *s, int ret, const char *what, char *err,
+    size_t errlen)
+{
+	struct store_txn t;
+
+	if (ret == 0)
+		return STORE_OK;
+	memset(&t, 0, sizeof(t));
+	t.s = s;
+	(void)dbenv_rc(&t, ret, what);
+	snprintf(err, errlen, "%s", t.err);
+	return STORE_ERR;
+}
+
 int
 store_log_flush(struct store *s, char *err, size_t errlen)
 {
-	struct store_txn t;
 	int ret;
 
 	if (s->nosync)
@@ -218,13 +234,7 @@ store_log_flush(struct store *s, char *err, size_t errlen)
 	ret = txn_log_flush(s->env);
 	watchdog_leave(&s->dog);
 	pthread_rwlock_unlock(&s->rw);
-	if (ret == 0)
-		return STORE_OK;
-	memset(&t, 0, sizeof(t));
-	t.s = s;
-	(void)dbenv_rc(&t, ret, "log flush");
-	snprintf(err, errlen, "%s", t.err);
-	return STORE_ERR;
+	return txn_env_result(s, ret, "log flush", err, errlen);
 }
 
 /* Bytes of log from a to b (b after a; lg_max: the size of a log file). */
@@ -242,7 +252,6 @@ store_log_write_behind(struct store *s, unsigned kbytes, char *err,
     size_t errlen)
 {
 	DB_LOG_STAT *st = NULL;
-	struct store_txn t;
 	u_int32_t lg_max = 10 * 1024 * 1024;	/* BDB's default */
 	int ret;
 
@@ -261,11 +270,5 @@ store_log_write_behind(struct store *s, unsigned kbytes, char *err,
 	watchdog_leave(&s->dog);
 	pthread_rwlock_unlock(&s->rw);
 	free(st);
-	if (ret == 0)
-		return STORE_OK;
-	memset(&t, 0, sizeof(t));
-	t.s = s;
-	(void)dbenv_rc(&t, ret, "log write-behind");
-	snprintf(err, errlen, "%s", t.err);
-	return STORE_ERR;
+	return txn_env_result(s, ret, "log write-behind", err, errlen);
 }

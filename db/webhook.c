@@ -48,11 +48,16 @@ store_webhook_ordering(struct store_txn *t, const char *id, int *ordering,
 	size_t len = 0;
 	int rc;
 
+	*ordering = STORE_ORDER_NONE;
+	*okey = STORE_OKEY_WEBHOOK;
 	key_id(&k, id);
 	rc = dbenv_get(t, DBI_WH, &k, buf, sizeof(buf), &len, 0);
 	if (rc == STORE_OK && rec_webhook_order_dec(buf, len, ordering,
-	    okey) == -1)
+	    okey) == -1) {
+		*ordering = STORE_ORDER_NONE;
+		*okey = STORE_OKEY_WEBHOOK;
 		rc = dbenv_fail(t, "corrupt webhook record");
+	}
 	explicit_bzero(buf, len);		/* it held the secrets */
 	return rc;
 }
