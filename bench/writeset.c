@@ -140,7 +140,8 @@ pub_fn(struct store_txn *t, void *arg)
 	ev.created_at = p->at;
 	ev.body = body;
 	ev.body_len = sizeof(body);
-	return store_publish(t, &ev, NULL, fanout, target, NULL, p->dlv);
+	return store_publish(t, &ev, NULL, fanout, target, NULL, p->dlv,
+	    NULL);
 }
 
 static int

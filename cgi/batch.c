@@ -46,6 +46,7 @@ struct batch_job {
 	struct api_call *c;
 	struct batch_item *items;
 	size_t n;
+	struct intake_batch shared;	/* fan-out look-ups, queue counters */
 };
 
 /* The most an item's storage_unconfirmed result is longer than its
@@ -196,6 +197,7 @@ batch_job(struct store_txn *t, struct commit_job *j)
 	size_t i, written = 0;
 	int rc;
 
+	intake_batch_reset(&b->shared);
 	for (i = 0; i < b->n; i++) {
 		it = &b->items[i];
 		if (it->status == 422 && !it->refused_in_txn)
@@ -205,7 +207,7 @@ batch_job(struct store_txn *t, struct commit_job *j)
 		it->refused_in_txn = 0;
 		c->ecode = NULL;
 		c->emsg[0] = '\0';
-		rc = intake_run(t, c, &it->in);
+		rc = intake_run(t, c, &it->in, &b->shared);
 		if (rc == STORE_OK) {
 			it->status = 202;
 			written++;
@@ -220,6 +222,8 @@ batch_job(struct store_txn *t, struct commit_job *j)
 		} else
 			return rc < 0 ? rc : STORE_ERR;
 	}
+	if ((rc = intake_batch_end(t, &b->shared)) != STORE_OK)
+		return rc;
 	c->ecode = NULL;
 	c->emsg[0] = '\0';
 	response_reset(c->resp);
@@ -246,6 +250,8 @@ batch_create(struct api_call *c)
 
 	response_init(&scratch);
 	buf_init(&ans, API_RESPONSE_MAX);
+	memset(&bj, 0, sizeof(bj));
+	intake_batch_init(&bj.shared);
 	if (batch_shape(c, &a, &n) == -1)
 		goto out;
 	items = calloc(n, sizeof(*items));
@@ -283,7 +289,6 @@ batch_create(struct api_call *c)
 		response_raw(c->resp, 200, ans.data, ans.len);
 		goto out;
 	}
-	memset(&bj, 0, sizeof(bj));
 	bj.job.fn = batch_job;
 	bj.job.weight = nv;
 	bj.c = c;
@@ -319,6 +324,7 @@ out:
 		free(items[i].error);
 	}
 	free(items);
+	intake_batch_free(&bj.shared);
 	buf_free(&ans);
 	response_free(&scratch);
 }

@@ -43,6 +43,7 @@ static struct {
 	struct store *last;	/* the store of the last group (checkpoints) */
 	struct commit_stats st;
 	struct periodic ckp;
+	struct periodic behind;	/* the log write-behind (nosync) */
 } commit = {
 	.mu = PTHREAD_MUTEX_INITIALIZER,
 };
@@ -332,6 +333,24 @@ commit_ckp_tick(void *arg)
 	commit_ckp(s);
 }
 
+/* The write-behind thread's tick: flush the log of the last group's store
+ * once COMMIT_BEHIND_KBYTES are not on disk (durability nosync only). */
+static void
+commit_behind_tick(void *arg)
+{
+	struct store *s;
+	char err[256];
+
+	(void)arg;
+	pthread_mutex_lock(&commit.mu);
+	s = commit.last;
+	pthread_mutex_unlock(&commit.mu);
+	err[0] = '\0';
+	if (s != NULL && store_log_write_behind(s, COMMIT_BEHIND_KBYTES, err,
+	    sizeof(err)) != STORE_OK)
+		log_warn("log write-behind: %s", err);
+}
+
 void
 commit_stats(struct commit_stats *out)
 {
@@ -345,13 +364,20 @@ commit_start(void)
 {
 	if (commit.ckp.running)
 		return 0;
-	return periodic_start(&commit.ckp, COMMIT_CKP_MS, commit_ckp_tick,
-	    NULL);
+	if (periodic_start(&commit.ckp, COMMIT_CKP_MS, commit_ckp_tick,
+	    NULL) == -1)
+		return -1;
+	/* without it, writes still work: the log file switches just stall */
+	if (periodic_start(&commit.behind, COMMIT_BEHIND_MS,
+	    commit_behind_tick, NULL) == -1)
+		log_warn("no log write-behind thread");
+	return 0;
 }
 
 void
 commit_stop(void)
 {
+	periodic_stop(&commit.behind);
 	periodic_stop(&commit.ckp);
 	pthread_mutex_lock(&commit.mu);
 	commit.last = NULL;

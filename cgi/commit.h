@@ -70,12 +70,13 @@ struct commit_job {
 };
 
 /*
- * Start the checkpoint thread of this process (below).  0, or -1 (then
- * commit_run checks the log volume after each job, as in plain CGI).
+ * Start the checkpoint thread of this process and the log write-behind
+ * thread (below).  0, or -1 (then commit_run checks the log volume after
+ * each job, as in plain CGI, and there is no write-behind).
  */
 int commit_start(void);
 
-/* Stop and join the checkpoint thread; nothing if none.  Call when no
+/* Stop and join those threads; nothing if none.  Call when no
  * commit_run is in progress. */
 void commit_stop(void);
 
@@ -100,5 +101,17 @@ void commit_stats(struct commit_stats *out);
  */
 #define COMMIT_CKP_KBYTES (32 * 1024)
 #define COMMIT_CKP_MS 200
+
+/*
+ * With durability nosync a second thread looks every COMMIT_BEHIND_MS
+ * whether more than COMMIT_BEHIND_KBYTES of log are not yet on disk and
+ * then flushes it (store_log_write_behind): Berkeley DB fsyncs each full
+ * log file (10 MiB) while holding the log's mutex, so at 100 MB/s of log
+ * (batches) every writer stopped for that fsync several times a second;
+ * flushed behind, the switch finds about this much (and what came in one
+ * period) to write.
+ */
+#define COMMIT_BEHIND_KBYTES 2048
+#define COMMIT_BEHIND_MS 20
 
 #endif

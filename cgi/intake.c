@@ -40,11 +40,38 @@ intake_dup(struct store_txn *t, struct intake *in)
 	return INTAKE_DUP;
 }
 
-/* The targets by fan-out: the org's apps and webhooks as of this
+void
+intake_batch_init(struct intake_batch *b)
+{
+	memset(b, 0, sizeof(*b));
+	idlist_init(&b->hooks);
+}
+
+void
+intake_batch_reset(struct intake_batch *b)
+{
+	b->valid = 0;
+	idlist_reset(&b->hooks);
+	memset(&b->q, 0, sizeof(b->q));
+}
+
+void
+intake_batch_free(struct intake_batch *b)
+{
+	idlist_free(&b->hooks);
+}
+
+int
+intake_batch_end(struct store_txn *t, struct intake_batch *b)
+{
+	return store_queue_add(t, &b->q);
+}
+
+/* The targets by fan-out into l: the org's apps and webhooks as of this
  * transaction, one read of its fan-out generation when this process has
  * them cached (cgi/fanout.h). */
 static int
-intake_fanout(struct store_txn *t, struct intake *in)
+intake_fanout(struct store_txn *t, struct intake *in, struct idlist *l)
 {
 	const struct fanout_org *f;
 	int rc;
@@ -54,8 +81,40 @@ intake_fanout(struct store_txn *t, struct intake *in)
 	if (in->ev.app_id[0] != '\0' && !fanout_has_app(f, in->ev.app_id))
 		return call_fail(in->c, 422, "invalid_field",
 		    "app_id: no such app in org_id");
-	return fanout_match(f, in->ev.app_id, in->ev.type, &in->hooks) == -1 ?
+	return fanout_match(f, in->ev.app_id, in->ev.type, l) == -1 ?
 	    STORE_ERR : STORE_OK;
+}
+
+/* 1 if b holds the fan-out of in's (org, app, type). */
+static int
+intake_batch_has(const struct intake_batch *b, const struct intake *in)
+{
+	return b->valid && strcmp(b->org, in->ev.org_id) == 0 &&
+	    strcmp(b->app, in->ev.app_id) == 0 &&
+	    strcmp(b->type, in->ev.type) == 0;
+}
+
+/* The targets of in by fan-out, looked up once per (org, app, type) in a
+ * row of the batch b: *l is b's list. */
+static int
+intake_batch_fanout(struct store_txn *t, struct intake *in,
+    struct intake_batch *b, const struct idlist **l)
+{
+	int rc;
+
+	*l = &b->hooks;
+	if (intake_batch_has(b, in))
+		return STORE_OK;
+	b->valid = 0;
+	idlist_reset(&b->hooks);
+	if ((rc = intake_fanout(t, in, &b->hooks)) != STORE_OK)
+		return rc;
+	/* the fields are as long as b's (the same struct store_event) */
+	memcpy(b->org, in->ev.org_id, sizeof(b->org));
+	memcpy(b->app, in->ev.app_id, sizeof(b->app));
+	memcpy(b->type, in->ev.type, sizeof(b->type));
+	b->valid = 1;
+	return STORE_OK;
 }
 
 /* The one target webhook_id, enabled, of ev.app_id. */
@@ -85,14 +144,15 @@ intake_target(const void *list, size_t i, const char **webhook_id,
 }
 
 /*
- * The writes of one event in transaction t: store code, INTAKE_DUP, or a
- * call_fail status.  A refusal (call_fail) comes before the event's
- * first write, so a batch may go on with the next event in the same
- * transaction.
+ * The writes of one event in transaction t (b: the batch's shared state,
+ * or NULL): store code, INTAKE_DUP, or a call_fail status.  A refusal
+ * (call_fail) comes before the event's first write, so a batch may go on
+ * with the next event in the same transaction.
  */
 static int
-intake_event(struct store_txn *t, struct intake *in)
+intake_event(struct store_txn *t, struct intake *in, struct intake_batch *b)
 {
+	const struct idlist *l = &in->hooks;
 	int rc;
 
 	idlist_reset(&in->hooks);
@@ -107,13 +167,18 @@ intake_event(struct store_txn *t, struct intake *in)
 		if (rc != STORE_NOTFOUND)
 			return rc;
 	}
-	rc = in->webhook_id != NULL ? intake_one(t, in) : intake_fanout(t, in);
+	if (in->webhook_id != NULL)
+		rc = intake_one(t, in);
+	else if (b != NULL)
+		rc = intake_batch_fanout(t, in, b, &l);
+	else
+		rc = intake_fanout(t, in, &in->hooks);
 	if (rc != STORE_OK)
 		return rc;
 	/* The event and its deliveries: the one path every event takes
 	 * (store.h, "publishing"). */
-	rc = store_publish(t, &in->ev, in->user_id, idlist_len(&in->hooks),
-	    intake_target, &in->hooks, in->delivery_id);
+	rc = store_publish(t, &in->ev, in->user_id, idlist_len(l),
+	    intake_target, l, in->delivery_id, b != NULL ? &b->q : NULL);
 	if (rc == STORE_EXISTS && in->given_id)
 		return intake_dup(t, in);	/* a racing writer won */
 	if (rc != STORE_OK)
@@ -133,7 +198,7 @@ intake_job(struct store_txn *t, struct commit_job *j)
 	/* a run before this one (a failed group) may have left a refusal */
 	in->c->ecode = NULL;
 	in->c->emsg[0] = '\0';
-	rc = intake_event(t, in);
+	rc = intake_event(t, in, NULL);
 	j->wake = rc == STORE_OK && in->deliveries > 0;
 	return rc;
 }
@@ -149,9 +214,10 @@ intake_store(struct api_call *c, struct intake *in)
 }
 
 int
-intake_run(struct store_txn *t, struct api_call *c, struct intake *in)
+intake_run(struct store_txn *t, struct api_call *c, struct intake *in,
+    struct intake_batch *b)
 {
 	in->c = c;
 	in->webhook_id = NULL;
-	return intake_event(t, in);
+	return intake_event(t, in, b);
 }

@@ -62,14 +62,41 @@ void intake_free(struct intake *in);
 int intake_store(struct api_call *c, struct intake *in);
 
 /*
+ * What the events of one batch share within one run of its transaction
+ * (intake_run): the fan-out of the last (org, app, type) looked up - the
+ * same in the whole transaction, whose first look-up holds the read lock
+ * on the org's fan-out generation to its commit (cgi/fanout.h) - and the
+ * queue counters of the deliveries written, added once by
+ * intake_batch_end.  intake_batch_reset at the start of every run (a
+ * retry is a new transaction).
+ */
+struct intake_batch {
+	int valid;			/* hooks is (org, app, type)'s */
+	char org[STORE_ORG_MAX + 1];
+	char app[STORE_ID_MAX + 1];
+	char type[STORE_TYPE_MAX + 1];
+	struct idlist hooks;		/* (webhook id, app id) to deliver to */
+	struct store_queue q;		/* counters not written yet */
+};
+
+void intake_batch_init(struct intake_batch *b);
+void intake_batch_reset(struct intake_batch *b);
+void intake_batch_free(struct intake_batch *b);
+/* Write b's queue counters in t: store code.  Call after the batch's
+ * last intake_run, in the same transaction. */
+int intake_batch_end(struct store_txn *t, struct intake_batch *b);
+
+/*
  * The writes of one event (in filled as for intake_store, fan-out only:
  * webhook_id is set to NULL) inside the caller's transaction t, for a
- * caller that writes many events in one transaction (the batch): STORE_OK
- * (written), INTAKE_DUP (its id is stored, or was written earlier in t),
- * a positive call_fail status (refused on its own, 422 app_id not in the
- * org; c->ecode/emsg say why; nothing of it written), or a negative store
- * code (the transaction must abort).  May run again in a new t (retries).
+ * caller that writes many events in one transaction (the batch, b
+ * reset at the start of the run): STORE_OK (written), INTAKE_DUP (its id
+ * is stored, or was written earlier in t), a positive call_fail status
+ * (refused on its own, 422 app_id not in the org; c->ecode/emsg say why;
+ * nothing of it written), or a negative store code (the transaction must
+ * abort).  May run again in a new t (retries).
  */
-int intake_run(struct store_txn *t, struct api_call *c, struct intake *in);
+int intake_run(struct store_txn *t, struct api_call *c, struct intake *in,
+    struct intake_batch *b);
 
 #endif

@@ -108,7 +108,6 @@ lane_in(const struct store_delivery *d)
 int
 lane_assign(struct store_txn *t, struct store_delivery *d)
 {
-	struct store_webhook w;
 	struct lane_rec r;
 	int rc, ordering, okey;
 
@@ -120,10 +119,7 @@ lane_assign(struct store_txn *t, struct store_delivery *d)
 	d->sequence = 0;
 	d->lane[0] = '\0';
 	d->solo = 0;
-	rc = store_webhook_get(t, d->webhook_id, &w);
-	ordering = w.ordering;
-	okey = w.ordering_key;
-	explicit_bzero(&w, sizeof(w));		/* it holds the secrets */
+	rc = store_webhook_ordering(t, d->webhook_id, &ordering, &okey);
 	if (rc == STORE_NOTFOUND || (rc == STORE_OK &&
 	    ordering != STORE_ORDER_FIFO))
 		return STORE_OK;

@@ -16,7 +16,7 @@
 int
 store_publish(struct store_txn *t, struct store_event *ev,
     const char *user_id, size_t n, store_target_fn target, const void *list,
-    char *last_id)
+    char *last_id, struct store_queue *qdelta)
 {
 	const char *wid, *app;
 	struct store_delivery d;
@@ -56,7 +56,15 @@ store_publish(struct store_txn *t, struct store_event *ev,
 		if (last_id != NULL)
 			memcpy(last_id, d.id, sizeof(d.id));
 	}
-	/* the queue counters once per event, not once per delivery */
+	/* the queue counters once per event, not once per delivery; or
+	 * once per batch, by the caller that collects them in qdelta */
+	if (qdelta != NULL) {
+		qdelta->pending += q.pending;
+		qdelta->delivered += q.delivered;
+		qdelta->failed += q.failed;
+		qdelta->cancelled += q.cancelled;
+		return STORE_OK;
+	}
 	return n > 0 ? store_queue_add(t, &q) : STORE_OK;
 }
 
@@ -110,7 +118,7 @@ store_publish_app(struct store_txn *t, struct store_event *ev, size_t *n)
 		rc = STORE_OK;		/* no one to tell: nothing stored */
 	else if (rc >= 0)
 		rc = store_publish(t, ev, NULL, p.hooks.n, publish_app_target,
-		    &p, NULL);
+		    &p, NULL, NULL);
 	if (rc == STORE_OK && n != NULL)
 		*n = p.hooks.n;
 	arr_free(&p.hooks);

@@ -107,14 +107,16 @@ static uint32_t r_u32(struct rd *r) { return (uint32_t)r_uint(r, 4); }
 static int64_t r_i64(struct rd *r) { return (int64_t)r_uint(r, 8); }
 static int r_i32(struct rd *r) { return (int32_t)(uint32_t)r_uint(r, 4); }
 
-/* Into out (cap + 1 bytes): at most cap bytes, no NUL inside. */
+/* Into out (cap + 1 bytes): at most cap bytes, no NUL inside.  out NULL:
+ * checked the same and skipped. */
 static void
 r_str(struct rd *r, char *out, size_t cap)
 {
 	size_t n = (size_t)r_uint(r, 2);
 	const unsigned char *b;
 
-	out[0] = '\0';
+	if (out != NULL)
+		out[0] = '\0';
 	if (r->err)
 		return;
 	if (n > cap) {
@@ -127,6 +129,8 @@ r_str(struct rd *r, char *out, size_t cap)
 		r->err = 1;
 		return;
 	}
+	if (out == NULL)
+		return;
 	memcpy(out, b, n);
 	out[n] = '\0';
 }
@@ -250,40 +254,75 @@ rec_webhook_enc(const struct store_webhook *wh, unsigned char *buf,
 	return wr_done(&w, len);
 }
 
-int
-rec_webhook_dec(const unsigned char *p, size_t n, struct store_webhook *wh)
+/*
+ * The one reading of a webhook record, for both decoders: into wh, or
+ * with wh NULL every field checked the same and only the ordering kept
+ * (*ordering, *okey; also set with wh).  0, or -1 (corrupt).
+ */
+static int
+webhook_rd(const unsigned char *p, size_t n, struct store_webhook *wh,
+    int *ordering, int *okey)
 {
 	struct rd r;
 	unsigned v;
+	int enabled;
+	int64_t until, created, updated;
+	uint32_t rate;
 
-	memset(wh, 0, sizeof(*wh));
+	*ordering = STORE_ORDER_NONE;
+	*okey = STORE_OKEY_WEBHOOK;
+	if (wh != NULL)
+		memset(wh, 0, sizeof(*wh));
 	rd_init(&r, p, n);
 	/* Version 1 is version 2 without headers (none), 2 is 3 without
 	 * the ordering (none). */
 	v = r_versions(&r, 1, REC_V_WEBHOOK);
-	r_str(&r, wh->id, STORE_ID_MAX);
-	r_str(&r, wh->app_id, STORE_ID_MAX);
-	r_str(&r, wh->url, STORE_URL_MAX);
-	r_str(&r, wh->events, STORE_EVENTS_MAX);
-	r_str(&r, wh->description, STORE_DESC_MAX);
-	r_str(&r, wh->secret, STORE_SECRET_MAX);
-	r_str(&r, wh->prev_secret, STORE_SECRET_MAX);
-	wh->prev_secret_until = r_i64(&r);
-	wh->rate_limit = r_u32(&r);
-	wh->enabled = r_u8(&r) ? 1 : 0;
-	r_str(&r, wh->disabled_reason, STORE_REASON_MAX);
-	wh->created_at = r_i64(&r);
-	wh->updated_at = r_i64(&r);
+	r_str(&r, wh != NULL ? wh->id : NULL, STORE_ID_MAX);
+	r_str(&r, wh != NULL ? wh->app_id : NULL, STORE_ID_MAX);
+	r_str(&r, wh != NULL ? wh->url : NULL, STORE_URL_MAX);
+	r_str(&r, wh != NULL ? wh->events : NULL, STORE_EVENTS_MAX);
+	r_str(&r, wh != NULL ? wh->description : NULL, STORE_DESC_MAX);
+	r_str(&r, wh != NULL ? wh->secret : NULL, STORE_SECRET_MAX);
+	r_str(&r, wh != NULL ? wh->prev_secret : NULL, STORE_SECRET_MAX);
+	until = r_i64(&r);
+	rate = r_u32(&r);
+	enabled = r_u8(&r) ? 1 : 0;
+	r_str(&r, wh != NULL ? wh->disabled_reason : NULL, STORE_REASON_MAX);
+	created = r_i64(&r);
+	updated = r_i64(&r);
 	if (v >= 2)
-		r_str(&r, wh->headers, STORE_HEADERS_MAX);
+		r_str(&r, wh != NULL ? wh->headers : NULL, STORE_HEADERS_MAX);
 	if (v >= 3) {
-		wh->ordering = (int)r_u8(&r);
-		wh->ordering_key = (int)r_u8(&r);
-		if (wh->ordering > STORE_ORDER_FIFO ||
-		    wh->ordering_key > STORE_OKEY_USER)
+		*ordering = (int)r_u8(&r);
+		*okey = (int)r_u8(&r);
+		if (*ordering > STORE_ORDER_FIFO || *okey > STORE_OKEY_USER)
 			return -1;
 	}
+	if (wh != NULL) {
+		wh->prev_secret_until = until;
+		wh->rate_limit = rate;
+		wh->enabled = enabled;
+		wh->created_at = created;
+		wh->updated_at = updated;
+		wh->ordering = *ordering;
+		wh->ordering_key = *okey;
+	}
 	return r_end(&r);
+}
+
+int
+rec_webhook_dec(const unsigned char *p, size_t n, struct store_webhook *wh)
+{
+	int ordering, okey;
+
+	return webhook_rd(p, n, wh, &ordering, &okey);
+}
+
+int
+rec_webhook_order_dec(const unsigned char *p, size_t n, int *ordering,
+    int *okey)
+{
+	return webhook_rd(p, n, NULL, ordering, okey);
 }
 
 /* ---- health ---------------------------------------------------------- */

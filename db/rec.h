@@ -97,6 +97,10 @@ int rec_event_enc(const struct store_event *e, unsigned char **out,
 /* Decoders: 0, or -1 when corrupt or of an unknown version. */
 int rec_app_dec(const unsigned char *p, size_t n, struct store_app *a);
 int rec_webhook_dec(const unsigned char *p, size_t n, struct store_webhook *w);
+/* Only the webhook's ordering and ordering_key (checked as a whole, as
+ * rec_webhook_dec; nothing of the secrets copied). */
+int rec_webhook_order_dec(const unsigned char *p, size_t n, int *ordering,
+    int *okey);
 int rec_health_dec(const unsigned char *p, size_t n, struct store_health *h);
 int rec_delivery_dec(const unsigned char *p, size_t n,
     struct store_delivery *d);

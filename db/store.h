@@ -168,6 +168,19 @@ int store_txn(struct store *s, int flags, store_txn_fn fn, void *arg,
  * err set (then those commits are in doubt: STORE_INDOUBT's contract).
  */
 int store_log_flush(struct store *s, char *err, size_t errlen);
+/*
+ * Durability nosync only (nothing otherwise): when more than kbytes KiB
+ * of log are not yet known on disk, flush the log (write and fsync, by a
+ * caller in a thread of its own: Berkeley DB holds no mutex that writers
+ * need during the fsync).  Why: Berkeley DB fsyncs the log at each log
+ * file switch while holding the log region's mutex, which stops every
+ * writer of the environment for as long as the fsync of the whole file's
+ * unwritten pages takes; flushed behind, that fsync finds little left.
+ * Never less durable than not calling it.  STORE_OK or STORE_ERR with
+ * err set.
+ */
+int store_log_write_behind(struct store *s, unsigned kbytes, char *err,
+    size_t errlen);
 
 /* Checkpoint and remove logs no longer needed (the sender calls it). */
 int store_checkpoint(struct store *s, char *err, size_t errlen);
@@ -234,6 +247,12 @@ int store_webhook_put(struct store_txn *t, const struct store_webhook *w,
     int create);
 int store_webhook_get(struct store_txn *t, const char *id,
     struct store_webhook *out);
+/* Only the webhook's ordering and ordering_key (enum store_ordering,
+ * store_ordering_key): what each delivery created needs, without
+ * copying the ~29 KiB record struct and its secrets.  Store code; both
+ * are NONE / WEBHOOK unless STORE_OK. */
+int store_webhook_ordering(struct store_txn *t, const char *id,
+    int *ordering, int *okey);
 /* Deletes the webhook and its health record (not its deliveries). */
 int store_webhook_del(struct store_txn *t, const char *id);
 /* Webhooks of one app, in id (creation) order. */
@@ -335,13 +354,17 @@ typedef void (*store_target_fn)(const void *list, size_t i,
  * (store_delivery_put); user_id (the event's, NULL or "" when none)
  * picks the lane of webhooks ordered by user_id, and webhook.test goes
  * outside every lane.  last_id (STORE_ID_MAX + 1 bytes, or NULL) gets the
- * last delivery id written ("" when n is 0).  STORE_EXISTS when ev->id is
- * taken (nothing written); otherwise a store code (STORE_ERR also for no
- * entropy).
+ * last delivery id written ("" when n is 0).  The queue counters are
+ * written here when qdelta is NULL; otherwise the deliveries' counts are
+ * added to *qdelta and the caller must store_queue_add it in the same
+ * transaction (a batch of events writes them once).  STORE_EXISTS when
+ * ev->id is taken (nothing written); otherwise a store code (STORE_ERR
+ * also for no entropy).
  */
+struct store_queue;
 int store_publish(struct store_txn *t, struct store_event *ev,
     const char *user_id, size_t n, store_target_fn target, const void *list,
-    char *last_id);
+    char *last_id, struct store_queue *qdelta);
 /*
  * Publish ev to every enabled webhook of ev->app_id whose filter matches
  * ev->type (store_webhook_matches), as read in t; when none does, nothing
@@ -399,7 +422,6 @@ int store_delivery_put(struct store_txn *t, const struct store_delivery *d,
     int create);
 int store_delivery_get(struct store_txn *t, const char *id,
     struct store_delivery *out);
-struct store_queue;
 /* store_delivery_put(t, d, 0) when old is the record as read by
  * store_delivery_get in this same transaction (d->id == old->id): the
  * record is not read again.  With qdelta not NULL the queue counters are

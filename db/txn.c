@@ -204,10 +204,26 @@ store_txn(struct store *s, int flags, store_txn_fn fn, void *arg, char *err,
 	return rc;
 }
 
+/* STORE_OK for BDB's ret 0; else STORE_ERR with what failed in err (the
+ * store's own message for ret, as a transaction's, dbenv_rc). */
+static int
+txn_env_result(struct store *s, int ret, const char *what, char *err,
+    size_t errlen)
+{
+	struct store_txn t;
+
+	if (ret == 0)
+		return STORE_OK;
+	memset(&t, 0, sizeof(t));
+	t.s = s;
+	(void)dbenv_rc(&t, ret, what);
+	snprintf(err, errlen, "%s", t.err);
+	return STORE_ERR;
+}
+
 int
 store_log_flush(struct store *s, char *err, size_t errlen)
 {
-	struct store_txn t;
 	int ret;
 
 	if (s->nosync)
@@ -218,11 +234,41 @@ store_log_flush(struct store *s, char *err, size_t errlen)
 	ret = txn_log_flush(s->env);
 	watchdog_leave(&s->dog);
 	pthread_rwlock_unlock(&s->rw);
-	if (ret == 0)
-		return STORE_OK;
-	memset(&t, 0, sizeof(t));
-	t.s = s;
-	(void)dbenv_rc(&t, ret, "log flush");
-	snprintf(err, errlen, "%s", t.err);
-	return STORE_ERR;
+	return txn_env_result(s, ret, "log flush", err, errlen);
+}
+
+/* Bytes of log from a to b (b after a; lg_max: the size of a log file). */
+static uint64_t
+txn_log_gap(uint32_t af, uint32_t ao, uint32_t bf, uint32_t bo,
+    uint32_t lg_max)
+{
+	if (bf < af || (bf == af && bo <= ao))
+		return 0;
+	return (uint64_t)(bf - af) * lg_max + bo - ao;
+}
+
+int
+store_log_write_behind(struct store *s, unsigned kbytes, char *err,
+    size_t errlen)
+{
+	DB_LOG_STAT *st = NULL;
+	u_int32_t lg_max = 10 * 1024 * 1024;	/* BDB's default */
+	int ret;
+
+	if (!s->nosync)
+		return STORE_OK;	/* sync: every commit flushes */
+	if (env_use(s, err, errlen) != STORE_OK)
+		return STORE_ERR;
+	watchdog_enter(&s->dog, 0);
+	(void)s->env->get_lg_max(s->env, &lg_max);
+	/* the stat takes the log region's mutex for a copy: no I/O */
+	if ((ret = s->env->log_stat(s->env, &st, 0)) == 0 &&
+	    txn_log_gap(st->st_disk_file, st->st_disk_offset,
+	    st->st_cur_file, st->st_cur_offset, lg_max) >=
+	    (uint64_t)kbytes * 1024)
+		ret = txn_flush_env(s->env);	/* fsync without the mutex */
+	watchdog_leave(&s->dog);
+	pthread_rwlock_unlock(&s->rw);
+	free(st);
+	return txn_env_result(s, ret, "log write-behind", err, errlen);
 }

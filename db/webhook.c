@@ -39,6 +39,29 @@ store_webhook_get(struct store_txn *t, const char *id,
 	return rc;
 }
 
+int
+store_webhook_ordering(struct store_txn *t, const char *id, int *ordering,
+    int *okey)
+{
+	unsigned char buf[REC_WEBHOOK_MAX];
+	struct key k;
+	size_t len = 0;
+	int rc;
+
+	*ordering = STORE_ORDER_NONE;
+	*okey = STORE_OKEY_WEBHOOK;
+	key_id(&k, id);
+	rc = dbenv_get(t, DBI_WH, &k, buf, sizeof(buf), &len, 0);
+	if (rc == STORE_OK && rec_webhook_order_dec(buf, len, ordering,
+	    okey) == -1) {
+		*ordering = STORE_ORDER_NONE;
+		*okey = STORE_OKEY_WEBHOOK;
+		rc = dbenv_fail(t, "corrupt webhook record");
+	}
+	explicit_bzero(buf, len);		/* it held the secrets */
+	return rc;
+}
+
 /* Bump the fan-out generation of app_id's org.  An app that does not
  * exist has no org and no event reaches its webhooks: nothing to bump
  * (creating the app bumps its org). */

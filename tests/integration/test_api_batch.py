@@ -6,7 +6,9 @@ a SIGKILL."""
 
 import collections
 import json
+import os
 import random
+import re
 import threading
 import time
 import unittest
@@ -116,6 +118,54 @@ class BatchTests(ServerCase):
         self.assertLessEqual({ok1, ok2, made}, stored)
         self.assertFalse(set(bad) & stored, set(bad) & stored)
         self.assertEqual(self.delivered(), {ok1: 1, ok2: 1, made: 1})
+
+    def pending(self):
+        """The queue counter of pending deliveries, as the metrics.prom
+        of a sender pass gives it (a count that went below zero shows
+        as 0)."""
+        p = self.srv.run_sender("--once")
+        self.assertEqual(p.returncode, 0, p.stderr[-2000:])
+        with open(os.path.join(self.srv.status_dir, "metrics.prom")) as f:
+            m = re.search(r'^hookd_deliveries\{status="pending"\} (\d+)$',
+                          f.read(), re.M)
+        return int(m.group(1))
+
+    def test_each_event_gets_its_own_fan_out_and_the_counters_all_of_them(self):
+        """The batch looks the fan-out up once per run of equal (org, app,
+        type) and writes the queue counters once: every event still gets
+        exactly the deliveries it would get alone, and the counters count
+        each of them."""
+        o, o2 = org(), org()
+        a1, a2 = self.srv.create_app(o, "a1"), self.srv.create_app(o, "a2")
+        other = self.srv.create_app(o2, "c")
+        closed = "http://127.0.0.1:9/"      # they stay pending
+        for a, evs in ((a1, ["user.*"]), (a2, ["user.signin"]),
+                       (a2, ["user.signin"]), (other, ["*"])):
+            self.srv.create_webhook(a, closed, evs)
+        sign, prof = "user.signin", "user.profile.update"
+        # (event, deliveries): o's signin 3, profile 1; a2's signin 2
+        cases = [(ev(o), 3), (ev(o), 3), (ev(o, type_=prof), 1),
+                 (ev(o, app_id=a2["id"]), 2), (ev(o, type_=prof, app_id=a2["id"]), 0),
+                 (ev(o2), 1), (ev(o2, type_=prof), 1),
+                 (ev(o, app_id=self.stranger["id"]), None),     # refused
+                 (ev(o, type_=sign), 3),
+                 (ev(o, type_=prof, app_id=a1["id"]), 1),
+                 (ev(o, app_id=a1["id"]), 1), (ev(o, type_=prof), 1)]
+        before = self.pending()
+        st, _, body = self.batch([e for e, _ in cases])
+        self.assertEqual(st, 200, body)
+        self.assertEqual([r.get("deliveries") for r in body["data"]],
+                         [n for _, n in cases])
+        total = sum(n for _, n in cases if n)
+        self.assertEqual(self.pending() - before, total)
+        # each the same alone
+        for e, n in cases:
+            st1, _, one = self.req("POST", "/v1/events", e)
+            if n is None:
+                self.assertEqual(st1, 422, one)
+            else:
+                self.assertEqual((st1, one["deliveries"]), (202, n))
+        self.assertEqual(self.pending() - before, 2 * total)
 
     def test_duplicate_ids_in_the_batch_and_against_stored_are_200_once(self):
         o = self.org

@@ -3,12 +3,19 @@
  * store_stat_merge (many attempts in one row write), the queue counters
  * after status changes (one shard read/write per change), and a replaced
  * attempt (put without a prior read, then the replace path on EXISTS).
+ * And those intake's batches lean on: store_publish collecting the queue
+ * counters for one write, the webhook's ordering read per delivery
+ * without the whole record, and the nosync log's write-behind.
  */
 #include <check.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <db.h>
+
+#include "db/env.h"	/* white box: the environment's log statistics */
+#include "db/rec.h"
 #include "db/store.h"
 #include "tests/unit/store_fixture.h"
 
@@ -359,6 +366,171 @@ START_TEST(test_delivery_put_over_with_delta_leaves_counters_to_caller)
 }
 END_TEST
 
+/* store_publish's targets: one webhook, wh_1 of app_1. */
+static void
+one_target(const void *list, size_t i, const char **webhook_id,
+    const char **app_id)
+{
+	(void)list;
+	(void)i;
+	*webhook_id = "wh_1";
+	*app_id = "app_1";
+}
+
+/* Two events published with a qdelta: the counters move only with the
+ * caller's store_queue_add. */
+static int
+publish_flow(struct store_txn *t, void *arg)
+{
+	struct store_event e1 = fx_evt("evt_q1", 5, "{}");
+	struct store_event e2 = fx_evt("evt_q2", 6, "{}");
+	struct store_queue q, delta;
+	int rc;
+
+	(void)arg;
+	memset(&delta, 0, sizeof(delta));
+	if ((rc = store_publish(t, &e1, NULL, 1, one_target, NULL, NULL,
+	    &delta)) != STORE_OK ||
+	    (rc = store_publish(t, &e2, NULL, 1, one_target, NULL, NULL,
+	    &delta)) != STORE_OK)
+		return rc;
+	ck_assert_int_eq(delta.pending, 2);
+	if ((rc = store_queue_get(t, &q)) != STORE_OK)
+		return rc;
+	ck_assert_int_eq(q.pending, 0);		/* not written yet */
+	if ((rc = store_queue_add(t, &delta)) != STORE_OK ||
+	    (rc = store_queue_get(t, &q)) != STORE_OK)
+		return rc;
+	ck_assert_int_eq(q.pending, 2);
+	/* without a delta, each publish writes its own */
+	e1 = fx_evt("evt_q3", 7, "{}");
+	if ((rc = store_publish(t, &e1, NULL, 1, one_target, NULL, NULL,
+	    NULL)) != STORE_OK || (rc = store_queue_get(t, &q)) != STORE_OK)
+		return rc;
+	ck_assert_int_eq(q.pending, 3);
+	return STORE_OK;
+}
+
+START_TEST(test_publish_with_delta_leaves_counters_to_caller)
+{
+	ck_assert_int_eq(fx_txn(s, 0, publish_flow, NULL), STORE_OK);
+}
+END_TEST
+
+static int
+ordering_flow(struct store_txn *t, void *arg)
+{
+	struct store_webhook w = fx_webhook("wh_o", "app_1");
+	int rc, ord = -1, okey = -1;
+
+	(void)arg;
+	w.ordering = STORE_ORDER_FIFO;
+	w.ordering_key = STORE_OKEY_USER;
+	memcpy(w.headers, "X-A: 1\n", sizeof("X-A: 1\n"));
+	if ((rc = store_webhook_put(t, &w, 1)) != STORE_OK)
+		return rc;
+	w = fx_webhook("wh_n", "app_1");
+	if ((rc = store_webhook_put(t, &w, 1)) != STORE_OK)
+		return rc;
+	ck_assert_int_eq(store_webhook_ordering(t, "wh_o", &ord, &okey),
+	    STORE_OK);
+	ck_assert_int_eq(ord, STORE_ORDER_FIFO);
+	ck_assert_int_eq(okey, STORE_OKEY_USER);
+	ck_assert_int_eq(store_webhook_ordering(t, "wh_n", &ord, &okey),
+	    STORE_OK);
+	ck_assert_int_eq(ord, STORE_ORDER_NONE);
+	ck_assert_int_eq(okey, STORE_OKEY_WEBHOOK);
+	ck_assert_int_eq(store_webhook_ordering(t, "wh_none", &ord, &okey),
+	    STORE_NOTFOUND);
+	return STORE_OK;
+}
+
+START_TEST(test_webhook_ordering_is_the_records_ordering)
+{
+	ck_assert_int_eq(fx_txn(s, 0, ordering_flow, NULL), STORE_OK);
+}
+END_TEST
+
+/* The ordering-only decoder refuses what the whole decoder refuses. */
+START_TEST(test_webhook_ordering_decoder_checks_the_whole_record)
+{
+	unsigned char buf[REC_WEBHOOK_MAX];
+	struct store_webhook w = fx_webhook("wh_1", "app_1"), w2;
+	size_t len;
+	int ord, okey;
+
+	w.ordering = STORE_ORDER_FIFO;
+	ck_assert_int_eq(rec_webhook_enc(&w, buf, sizeof(buf), &len), 0);
+	ck_assert_int_eq(rec_webhook_order_dec(buf, len, &ord, &okey), 0);
+	ck_assert_int_eq(ord, STORE_ORDER_FIFO);
+	/* one byte short, one byte over, a bad ordering, a NUL in a string */
+	ck_assert_int_eq(rec_webhook_order_dec(buf, len - 1, &ord, &okey), -1);
+	ck_assert_int_eq(rec_webhook_dec(buf, len - 1, &w2), -1);
+	buf[len] = 0;
+	ck_assert_int_eq(rec_webhook_order_dec(buf, len + 1, &ord, &okey), -1);
+	buf[len - 2] = 7;
+	ck_assert_int_eq(rec_webhook_order_dec(buf, len, &ord, &okey), -1);
+	ck_assert_int_eq(rec_webhook_dec(buf, len, &w2), -1);
+	buf[len - 2] = STORE_ORDER_FIFO;
+	buf[4] = '\0';			/* inside the id */
+	ck_assert_int_eq(rec_webhook_order_dec(buf, len, &ord, &okey), -1);
+	ck_assert_int_eq(rec_webhook_dec(buf, len, &w2), -1);
+}
+END_TEST
+
+static int
+events_flow(struct store_txn *t, void *arg)
+{
+	char id[32];
+	struct store_event e;
+	int i, rc;
+
+	for (i = 0; i < 50; i++) {
+		snprintf(id, sizeof(id), "evt_%s_%d", (const char *)arg, i);
+		e = fx_evt(id, i + 1, "{\"a\":1}");
+		if ((rc = store_event_put(t, &e)) != STORE_OK)
+			return rc;
+	}
+	return STORE_OK;
+}
+
+/* Bytes of the log not yet known on disk. */
+static uint64_t
+log_unsynced(void)
+{
+	DB_LOG_STAT *st = NULL;
+	u_int32_t lg_max = 0;
+	uint64_t n;
+
+	ck_assert_int_eq(s->env->log_stat(s->env, &st, 0), 0);
+	ck_assert_int_eq(s->env->get_lg_max(s->env, &lg_max), 0);
+	n = (uint64_t)st->st_cur_file * lg_max + st->st_cur_offset -
+	    ((uint64_t)st->st_disk_file * lg_max + st->st_disk_offset);
+	free(st);
+	return n;
+}
+
+START_TEST(test_log_write_behind_syncs_the_nosync_log_past_its_threshold)
+{
+	char err[256];
+	uint64_t before;
+
+	ck_assert_int_eq(fx_txn(s, 0, events_flow, "a"), STORE_OK);
+	before = log_unsynced();
+	ck_assert_uint_gt(before, 0);	/* nosync: committed, not synced */
+	/* under the threshold: nothing done */
+	ck_assert_int_eq(store_log_write_behind(s, 1024, err, sizeof(err)),
+	    STORE_OK);
+	ck_assert_uint_eq(log_unsynced(), before);
+	/* over it: all of it synced */
+	ck_assert_int_eq(store_log_write_behind(s, 0, err, sizeof(err)),
+	    STORE_OK);
+	ck_assert_uint_eq(log_unsynced(), 0);
+	ck_assert_int_eq(fx_txn(s, 0, events_flow, "b"), STORE_OK);
+	ck_assert_uint_gt(log_unsynced(), 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -377,6 +549,12 @@ main(void)
 	tcase_add_test(tc, test_delivery_put_over_moves_due_index_and_counters);
 	tcase_add_test(tc,
 	    test_delivery_put_over_with_delta_leaves_counters_to_caller);
+	tcase_add_test(tc, test_publish_with_delta_leaves_counters_to_caller);
+	tcase_add_test(tc, test_webhook_ordering_is_the_records_ordering);
+	tcase_add_test(tc,
+	    test_webhook_ordering_decoder_checks_the_whole_record);
+	tcase_add_test(tc,
+	    test_log_write_behind_syncs_the_nosync_log_past_its_threshold);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);
