@@ -338,8 +338,10 @@ repl_dispatch(DB_ENV *env, DB_CHANNEL *ch, DBT *req, u_int32_t nreq,
 	DBT ans;
 
 	(void)env;
-	if (!(flags & DB_REPMGR_NEED_RESPONSE))
+	if (!(flags & DB_REPMGR_NEED_RESPONSE)) {
+		(void)repl_lag_note(req, nreq);
 		return;
+	}
 	memset(&ans, 0, sizeof(ans));
 	if (nreq == 1 && req[0].size == sizeof(REPL_KEY_ASK) - 1 &&
 	    memcmp(req[0].data, REPL_KEY_ASK, req[0].size) == 0) {
@@ -465,21 +467,13 @@ repl_eid_addr(DB_ENV *env, int eid, char *out, size_t outlen)
 	(void)site->close(site);
 }
 
-static uint64_t
-repl_lsn_bytes(const DB_LSN *hi, const DB_LSN *lo, uint32_t lg_max)
-{
-	if (hi->file < lo->file || (hi->file == lo->file &&
-	    hi->offset <= lo->offset))
-		return 0;
-	return (uint64_t)(hi->file - lo->file) * lg_max + hi->offset -
-	    lo->offset;
-}
-
 int
 repl_info(struct store *s, struct repl_info *out, char *err, size_t errlen)
 {
 	DB_REP_STAT *sp = NULL;
+	DB_LOG_STAT *ls = NULL;
 	DB_REPMGR_SITE *list = NULL;
+	DB_LSN end = { 0, 0 };
 	u_int32_t lg_max = 10 * 1024 * 1024;
 	u_int count = 0, i;
 	struct replconf_addr a;
@@ -509,6 +503,11 @@ repl_info(struct store *s, struct repl_info *out, char *err, size_t errlen)
 	if (out->role == REPL_MASTER) {
 		out->master_eid = out->self_eid;
 		out->master_connected = 1;
+		if (s->env->log_stat(s->env, &ls, 0) == 0) {
+			end.file = ls->st_cur_file;
+			end.offset = ls->st_cur_offset;
+			free(ls);
+		}
 	}
 	if (s->env->repmgr_site_list(s->env, &count, &list) == 0) {
 		for (i = 0; i < count && out->nsites < REPL_SITES_MAX; i++) {
@@ -523,6 +522,8 @@ repl_info(struct store *s, struct repl_info *out, char *err, size_t errlen)
 			rs->eid = list[i].eid;
 			rs->connected = list[i].status == DB_REPMGR_CONNECTED;
 			rs->master = list[i].eid == out->master_eid;
+			rs->lag_bytes = end.file != 0 ? repl_lag_of(rs->addr,
+			    &end, lg_max) : -1;
 			if (rs->master && out->role == REPL_CLIENT)
 				out->master_connected = rs->connected;
 			out->nsites++;

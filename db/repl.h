@@ -24,6 +24,9 @@ struct repl_site {
 	int eid;			/* Berkeley DB's environment id */
 	int connected;			/* to our replication process */
 	int master;			/* the site the group follows */
+	/* how far its log is behind ours, in bytes: known on the master
+	 * only (repl_lag_report); -1 when unknown */
+	int64_t lag_bytes;
 };
 
 /* The site's view, as its replication process (the listener) sees it.
@@ -68,6 +71,18 @@ int repl_sync(struct store *s, char *err, size_t errlen);
  * repl_dead). */
 int repl_info(struct store *s, struct repl_info *out, char *err,
     size_t errlen);
+
+/*
+ * The replication process's lag reporter (db/repllag.c): a thread that,
+ * while this site is a client with its master connected, tells the
+ * master where this site's log ends (self: our "host:port") once a
+ * second; the master's repl_info computes the site's lag_bytes from it.
+ * Start after repl_start: 0, or -1 (no thread: lag stays unknown).  Stop
+ * before closing s: 0, or -1 when the thread did not stop within 3 s
+ * (stuck on a master that does not answer): then s must not be closed.
+ */
+int repl_lag_start(struct store *s, const char *self);
+int repl_lag_stop(void);
 
 /* 1 when the environment panicked (another process ran recovery, or
  * Berkeley DB failed): the replication process closes and reopens it and

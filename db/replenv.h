@@ -7,6 +7,7 @@
 #define HOOKD_DB_REPLENV_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <db.h>
 
 #include "lib/replconf.h"
@@ -41,5 +42,14 @@ int repl_perm_failed(void);
  * the sites known then (a site that joined later is never connected:
  * seen in tests), so txn.c reopens the environment after such a commit. */
 int repl_perm_short(void);
+
+/* Log bytes from lo to hi (0 when hi is not after lo); log files are
+ * lg_max bytes. */
+uint64_t repl_lsn_bytes(const DB_LSN *hi, const DB_LSN *lo, uint32_t lg_max);
+/* The replication process's message dispatch, for a one-way message:
+ * 1 when it was a client's log-end report (kept), 0 when not ours. */
+int repl_lag_note(const DBT *msg, u_int32_t nmsg);
+/* The lag of the site at addr behind end: -1 without a fresh report. */
+int64_t repl_lag_of(const char *addr, const DB_LSN *end, uint32_t lg_max);
 
 #endif

@@ -15,6 +15,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -105,6 +106,9 @@ site_open(struct site *s, char *err, size_t errlen)
 		s->st = NULL;
 		return SITE_RUNTIME;
 	}
+	if (repl_lag_start(s->st, s->self) == -1)
+		log_warn("replication: no thread to report this site's log "
+		    "end: the master shows its lag_bytes as null");
 	s->role = -1;
 	s->synced = 0;
 	s->url_put = 0;
@@ -121,6 +125,15 @@ void
 site_close(struct site *s)
 {
 	replstate_remove(s->cfg->data_dir);
+	if (s->st != NULL && repl_lag_stop() == -1) {
+		/* stuck inside Berkeley DB on an unresponsive master's
+		 * connection: closing would wait for it forever.  Leave as
+		 * a crash would; the next opener recovers. */
+		log_err("replication: the lag report is stuck on a master "
+		    "that does not answer; exiting %d without closing the "
+		    "environment", STORE_WEDGED_EXIT);
+		_exit(STORE_WEDGED_EXIT);
+	}
 	if (s->st != NULL)
 		store_close(s->st);
 	s->st = NULL;
@@ -326,7 +339,7 @@ site_tick(struct site *s, char *err, size_t errlen)
 		(void)str_copy(p->addr, sizeof(p->addr), ri.sites[i].addr);
 		p->master = ri.sites[i].master;
 		p->connected = ri.sites[i].connected;
-		p->lag_bytes = -1;
+		p->lag_bytes = ri.sites[i].lag_bytes;
 	}
 	if (rs.role != s->role || strcmp(ri.master_addr, s->master) != 0) {
 		log_info("replication: this site (%s) is %s; master %s%s%s",

@@ -112,6 +112,18 @@ class GroupTests(unittest.TestCase):
                                  ["address", "connected", "lag_bytes", "role"], site)
             addrs = sorted(site["address"] for site in rep["sites"])
             self.assertEqual(addrs, sorted(s.repl_addr for s in g.sites))
+            # each client reports its log end to the master once a second:
+            # an idle group settles at lag 0 everywhere
+            end = time.time() + 20
+            while time.time() < end:
+                with open(path) as f:
+                    lags = [x["lag_bytes"] for x in
+                            json.load(f)["replication"]["sites"]]
+                if lags == [0, 0, 0]:
+                    break
+                time.sleep(0.3)
+            self.assertEqual(lags, [0, 0, 0], "lag_bytes on the master's "
+                             "status.json")
 
     def test_lone_client_with_peers_down_answers_503_no_master(self):
         with Group(3, senders=False) as g:
