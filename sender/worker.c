@@ -321,6 +321,23 @@ worker_keep(struct half *h, struct job **jobs, size_t n, struct job ***at)
 	return 0;
 }
 
+/* Give h its part of round in: the outcomes to commit (done) or the
+ * slots to fill, never the other half's.  Caller holds w->mu. */
+static void
+worker_post(struct half *h, const struct worker_round *in,
+    struct job **done, struct job **fill)
+{
+	h->r = *in;
+	h->r.done = done;
+	h->r.fill = fill;
+	if (done == NULL)
+		h->r.ndone = 0;
+	if (fill == NULL)
+		h->r.want = 0;
+	h->done = 0;
+	h->submitted = 1;
+}
+
 int
 worker_submit(struct worker *w, const struct worker_round *in)
 {
@@ -335,22 +352,10 @@ worker_submit(struct worker *w, const struct worker_round *in)
 	    worker_keep(&w->pick, in->fill, in->want, &pj) == -1))
 		return -1;
 	pthread_mutex_lock(&w->mu);
-	if (in->ndone > 0) {
-		w->commit.r = *in;
-		w->commit.r.done = cj;
-		w->commit.r.fill = NULL;
-		w->commit.r.want = 0;
-		w->commit.done = 0;
-		w->commit.submitted = 1;
-	}
-	if (in->want > 0) {
-		w->pick.r = *in;
-		w->pick.r.fill = pj;
-		w->pick.r.done = NULL;
-		w->pick.r.ndone = 0;
-		w->pick.done = 0;
-		w->pick.submitted = 1;
-	}
+	if (in->ndone > 0)
+		worker_post(&w->commit, in, cj, NULL);
+	if (in->want > 0)
+		worker_post(&w->pick, in, NULL, pj);
 	pthread_cond_broadcast(&w->cv);
 	pthread_mutex_unlock(&w->mu);
 	return 0;
