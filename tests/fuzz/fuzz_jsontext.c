@@ -11,7 +11,9 @@
  *   a repeated name (json-c's hash table vs sorting decoded names);
  * - the gate (jin_parse) accepts => jsontext_check accepts and the text
  *   written back by json-c passes the gate and parses to an equal tree;
- * - every refusal names a byte offset inside the text.
+ * - every refusal names a byte offset inside the text;
+ * - the gate's tree (lib/jsontree.c) is json-c's tokener's: equal, and
+ *   printed to the same bytes (member order, double texts).
  * The first input byte picks the depth limit (1..64) so that deep and
  * shallow limits are both exercised.
  */
@@ -73,6 +75,25 @@ fuzz_jt_offset(const char *err, size_t at, const uint8_t *p, size_t n)
 		fuzz_jt_fail("refusal without its offset", p, n, err);
 }
 
+/* The gate's tree a (lib/jsontree.c) is the tokener's b. */
+static void
+fuzz_jt_same(struct json_object *b, struct json_object *a, const uint8_t *p,
+    size_t n)
+{
+	const int fl = JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
+	const char *sa, *sb;
+	size_t la, lb;
+
+	if (!json_object_equal(a, b))
+		fuzz_jt_fail("the gate's tree is not json-c's", p, n, "");
+	if (a == NULL)
+		return;
+	sa = json_object_to_json_string_length(a, fl, &la);
+	sb = json_object_to_json_string_length(b, fl, &lb);
+	if (la != lb || memcmp(sa, sb, la) != 0)
+		fuzz_jt_fail("the gate's tree prints other bytes", p, n, sa);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -127,6 +148,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    n, err2);
 		if (dup == 1)
 			fuzz_jt_offset(err, dup_at, data + 1, n);
+		if (gate == 0)
+			fuzz_jt_same(o, gated, data + 1, n);
 		json_object_put(o);
 	}
 
