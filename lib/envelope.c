@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "lib/envelope.h"
+#include "lib/jsontree.h"
 #include "lib/timefmt.h"
 
 #define ENVELOPE_ONES UINT64_C(0x0101010101010101)
@@ -87,6 +88,64 @@ envelope_str(struct buf *out, const char *s, size_t n)
 	return 0;
 }
 
+/* 1 if one of the 8 bytes of w is '"' or '\\' (the end of a string's
+ * plain run). */
+static int
+envelope_word_stops(uint64_t w)
+{
+	uint64_t q = w ^ (ENVELOPE_ONES * '"'), b = w ^ (ENVELOPE_ONES * '\\');
+
+	return ((((q - ENVELOPE_ONES) & ~q) | ((b - ENVELOPE_ONES) & ~b)) &
+	    ENVELOPE_HIGHS) != 0;
+}
+
+/*
+ * A container's checked text sp (from jsontree_raw: json-c prints it as
+ * that text without the whitespace between tokens) into out, whitespace
+ * left out: the runs between blanks copied as they are, strings skipped
+ * 8 bytes at a time.  0 or -1.
+ */
+static int
+envelope_compact(struct buf *out, const struct jsontree_span *sp)
+{
+	const char *s = sp->p;
+	size_t i = 0, start = 0, n = sp->n;
+	uint64_t w;
+	char ch;
+
+	if (buf_reserve(out, n) == -1 && n <= out->cap - out->len)
+		return -1;	/* memory (past the cap may still fit) */
+	while (i < n) {
+		ch = s[i];
+		if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
+			if (buf_add(out, s + start, i - start) == -1)
+				return -1;
+			while (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' ||
+			    s[i] == '\r')
+				i++;	/* the container ends with its bracket */
+			start = i;
+			continue;
+		}
+		i++;
+		if (ch != '"')
+			continue;
+		for (;;) {	/* the string: to past its closing quote */
+			if (n - i >= 8) {
+				memcpy(&w, s + i, sizeof(w));
+				if (!envelope_word_stops(w)) {
+					i += 8;
+					continue;
+				}
+			}
+			if (s[i] == '\\')
+				i += 2;
+			else if (s[i++] == '"')
+				break;
+		}
+	}
+	return buf_add(out, s + start, n - start);
+}
+
 /*
  * o serialized into out exactly as json-c writes it with ENVELOPE_FLAGS,
  * for a tree made by json-c's parser.  Doubles are written by json-c
@@ -95,11 +154,14 @@ envelope_str(struct buf *out, const char *s, size_t n)
 static int
 envelope_json(struct buf *out, struct json_object *o)
 {
+	const struct jsontree_span *sp;
 	struct lh_entry *e, *head;
 	const char *s, *key;
 	size_t i, n;
 	int64_t v;
 
+	if ((sp = jsontree_raw(o)) != NULL)
+		return envelope_compact(out, sp);
 	switch (json_object_get_type(o)) {
 	case json_type_null:
 		return buf_add(out, "null", 4);

@@ -6,6 +6,17 @@
  * wants NUL-terminated) go to a scratch buffer used as a stack: a member
  * name stays at its offset while its value is built above it, and each
  * piece is popped once json-c has copied it.
+ *
+ * What json-c prints otherwise than it was sent (besides whitespace) is
+ * counted as it is read (in->odd): an escape it writes another way
+ * ("\/", "\u00e9", "\u000A", "\u000a": json-c writes "/", the UTF-8,
+ * "\n"), the integer -0.  A container read without a new one is its own
+ * text, whitespace left out: its span is kept (jsontree_raw), one small
+ * allocation each.
+ * Everything else json-c prints as sent: strings' raw bytes (the scan
+ * refused raw control characters in them), its short escapes and \u00xx
+ * for the other controls, integers (no leading zeros, no '+'), doubles
+ * (json-c keeps their text), literals, members in the order read.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,11 +30,14 @@
 #define JSONTREE_SCRATCH_CAP ((size_t)1 << 31)	/* past any body */
 #define JSONTREE_INT_DIGITS 18	/* any such integer fits int64 */
 
+static const char jsontree_tag;	/* its address marks a span */
+
 struct jsontree_in {
 	const char *p;
 	size_t n;
 	size_t i;		/* the next byte */
 	struct buf sc;		/* decoded strings, a stack */
+	size_t odd;		/* spots json-c prints otherwise, so far */
 };
 
 /* 1 if one of the 8 bytes of w is '"' or '\\'. */
@@ -88,6 +102,23 @@ jsontree_utf8(struct jsontree_in *in, unsigned u)
 	return buf_add(&in->sc, t, k);
 }
 
+/* 1 if json-c prints the code point u of the escape \uXXXX at s as
+ * those 6 bytes: a control character without a short escape, in
+ * lowercase hex. */
+static int
+jsontree_u_kept(const char *s, unsigned u)
+{
+	int k;
+
+	if (u >= 0x20 || u == '\b' || u == '\t' || u == '\n' || u == '\f' ||
+	    u == '\r')
+		return 0;
+	for (k = 2; k < 6; k++)
+		if (s[k] >= 'A' && s[k] <= 'F')
+			return 0;
+	return 1;
+}
+
 /* Decode the escape at in->i (its backslash) onto the scratch stack. */
 static int
 jsontree_escape(struct jsontree_in *in)
@@ -97,6 +128,7 @@ jsontree_escape(struct jsontree_in *in)
 	char ch;
 
 	switch (s[1]) {
+	case '/': ch = '/'; in->odd++; break;	/* json-c prints '/' */
 	case 'b': ch = '\b'; break;
 	case 'f': ch = '\f'; break;
 	case 'n': ch = '\n'; break;
@@ -104,6 +136,8 @@ jsontree_escape(struct jsontree_in *in)
 	case 't': ch = '\t'; break;
 	case 'u':
 		u = jsontree_hex4(s + 2);
+		if (!jsontree_u_kept(s, u))
+			in->odd++;
 		in->i += 6;
 		if (u >= 0xd800 && u <= 0xdbff) {
 			/* the scan refused a lone surrogate: a low one follows */
@@ -112,7 +146,7 @@ jsontree_escape(struct jsontree_in *in)
 			in->i += 6;
 		}
 		return jsontree_utf8(in, u);
-	default: ch = s[1]; break;	/* '"', '\\', '/' */
+	default: ch = s[1]; break;	/* '"', '\\' */
 	}
 	in->i += 2;
 	return buf_add(&in->sc, &ch, 1);
@@ -192,6 +226,8 @@ jsontree_num(struct jsontree_in *in, struct json_object **out)
 	if (!dbl) {
 		if (digits > JSONTREE_INT_DIGITS)
 			return JSONTREE_OTHER;
+		if (neg && v == 0)
+			in->odd++;	/* json-c prints -0 as 0 */
 		*out = json_object_new_int64(neg ? -v : v);
 		return *out == NULL ? -1 : 0;
 	}
@@ -205,6 +241,30 @@ jsontree_num(struct jsontree_in *in, struct json_object **out)
 }
 
 static int jsontree_value(struct jsontree_in *, struct json_object **);
+
+static void
+jsontree_span_free(struct json_object *o, void *span)
+{
+	(void)o;
+	free(span);
+}
+
+/* Keep the text of the container o, from start to in->i, as its
+ * userdata.  0 or -1 (memory). */
+static int
+jsontree_keep(struct jsontree_in *in, struct json_object *o,
+    const char *start)
+{
+	struct jsontree_span *sp = malloc(sizeof(*sp));
+
+	if (sp == NULL)
+		return -1;
+	sp->tag = &jsontree_tag;
+	sp->p = start;
+	sp->n = (size_t)(in->p + in->i - start);
+	json_object_set_userdata(o, sp, jsontree_span_free);
+	return 0;
+}
 
 /* The object at in->i ('{') into o. */
 static int
@@ -280,22 +340,27 @@ jsontree_arr(struct jsontree_in *in, struct json_object *a)
 static int
 jsontree_value(struct jsontree_in *in, struct json_object **out)
 {
-	const char *s;
-	size_t len, base = in->sc.len;
+	const char *s, *start = in->p + in->i;
+	size_t len, base = in->sc.len, odd = in->odd;
 	int rc;
 
 	*out = NULL;
-	switch (in->p[in->i]) {
+	switch (*start) {
 	case '{':
 	case '[':
-		if ((*out = in->p[in->i] == '{' ? json_object_new_object() :
+		if ((*out = *start == '{' ? json_object_new_object() :
 		    json_object_new_array()) == NULL)
 			return -1;
-		rc = in->p[in->i] == '{' ? jsontree_obj(in, *out) :
+		rc = *start == '{' ? jsontree_obj(in, *out) :
 		    jsontree_arr(in, *out);
 		if (rc != 0) {
 			json_object_put(*out);
 			*out = NULL;
+		} else if (in->odd == odd && jsontree_keep(in, *out,
+		    start) == -1) {
+			json_object_put(*out);
+			*out = NULL;
+			return -1;
 		}
 		return rc;
 	case '"':
@@ -318,6 +383,20 @@ jsontree_value(struct jsontree_in *in, struct json_object **out)
 	}
 }
 
+const struct jsontree_span *
+jsontree_raw(struct json_object *o)
+{
+	const struct jsontree_span *sp;
+
+	if (!json_object_is_type(o, json_type_object) &&
+	    !json_object_is_type(o, json_type_array))
+		return NULL;
+	sp = json_object_get_userdata(o);
+	/* nothing else in hookd gives a container userdata; the tag says
+	 * it is jsontree_keep's all the same */
+	return sp != NULL && sp->tag == &jsontree_tag ? sp : NULL;
+}
+
 int
 jsontree_build(const char *text, size_t n, struct json_object **out)
 {
@@ -328,6 +407,7 @@ jsontree_build(const char *text, size_t n, struct json_object **out)
 	in.p = text;
 	in.n = n;
 	in.i = 0;
+	in.odd = 0;
 	buf_init(&in.sc, JSONTREE_SCRATCH_CAP);
 	jsontree_ws(&in);
 	rc = jsontree_value(&in, out);

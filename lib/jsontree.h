@@ -32,4 +32,24 @@
  */
 int jsontree_build(const char *text, size_t n, struct json_object **out);
 
+/* A container's text: p[0] is '{' or '[', p[n - 1] its closing one. */
+struct jsontree_span {
+	const void *tag;	/* jsontree.c's own */
+	const char *p;
+	size_t n;
+};
+
+/*
+ * For a container o of a tree built by jsontree_build: its text, when
+ * json-c prints o (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+ * as exactly that text with the whitespace between tokens left out; else
+ * NULL (an escape json-c writes another way, "\u00e9" or "\/", or the
+ * integer -0, somewhere inside; a scalar; a tree made another way).  Kept
+ * as o's json-c userdata (freed with o), pointing into the text: valid
+ * while the text lives, and only while the tree is not changed (adding to
+ * or removing from a container leaves the text stale; nothing in hookd
+ * changes a parsed body).  json_object_deep_copy refuses such a tree.
+ */
+const struct jsontree_span *jsontree_raw(struct json_object *o);
+
 #endif

@@ -13,7 +13,9 @@
  *   written back by json-c passes the gate and parses to an equal tree;
  * - every refusal names a byte offset inside the text;
  * - the gate's tree (lib/jsontree.c) is json-c's tokener's: equal, and
- *   printed to the same bytes (member order, double texts).
+ *   printed to the same bytes (member order, double texts), by json-c and
+ *   in an event's envelope (lib/envelope.c copies the text of containers
+ *   jsontree_raw vouches for; the tokener's tree has none).
  * The first input byte picks the depth limit (1..64) so that deep and
  * shallow limits are both exercised.
  */
@@ -26,6 +28,8 @@
 #include <json-c/json.h>
 
 #include "cgi/jin.h"
+#include "lib/buf.h"
+#include "lib/envelope.h"
 #include "lib/jsontext.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -82,6 +86,7 @@ fuzz_jt_same(struct json_object *b, struct json_object *a, const uint8_t *p,
 {
 	const int fl = JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
 	const char *sa, *sb;
+	struct buf ea, eb;
 	size_t la, lb;
 
 	if (!json_object_equal(a, b))
@@ -92,6 +97,15 @@ fuzz_jt_same(struct json_object *b, struct json_object *a, const uint8_t *p,
 	sb = json_object_to_json_string_length(b, fl, &lb);
 	if (la != lb || memcmp(sa, sb, la) != 0)
 		fuzz_jt_fail("the gate's tree prints other bytes", p, n, sa);
+	buf_init(&ea, (size_t)1 << 24);
+	buf_init(&eb, (size_t)1 << 24);
+	if (envelope_build(&ea, "evt_1", "t", 1, "o", "a", "u", a) !=
+	    envelope_build(&eb, "evt_1", "t", 1, "o", "a", "u", b) ||
+	    ea.len != eb.len || memcmp(ea.data, eb.data, ea.len) != 0)
+		fuzz_jt_fail("the gate's tree makes another envelope", p, n,
+		    ea.data);
+	buf_free(&ea);
+	buf_free(&eb);
 }
 
 int
