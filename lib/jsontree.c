@@ -11,8 +11,8 @@
  * counted as it is read (in->odd): an escape it writes another way
  * ("\/", "\u00e9", "\u000A", "\u000a": json-c writes "/", the UTF-8,
  * "\n"), the integer -0.  A container read without a new one is its own
- * text, whitespace left out: its span is kept (jsontree_raw), one small
- * allocation each.
+ * text, whitespace left out: its span is noted, and once the tree is
+ * whole the spans go to one allocation the root owns (jsontree_raw).
  * Everything else json-c prints as sent: strings' raw bytes (the scan
  * refused raw control characters in them), its short escapes and \u00xx
  * for the other controls, integers (no leading zeros, no '+'), doubles
@@ -38,6 +38,14 @@ struct jsontree_in {
 	size_t i;		/* the next byte */
 	struct buf sc;		/* decoded strings, a stack */
 	size_t odd;		/* spots json-c prints otherwise, so far */
+	struct buf recs;	/* struct jsontree_rec: containers to mark */
+};
+
+/* A container printed as its text, noted until the tree is whole. */
+struct jsontree_rec {
+	struct json_object *o;
+	const char *p;
+	size_t n;
 };
 
 /* 1 if one of the 8 bytes of w is '"' or '\\'. */
@@ -242,28 +250,18 @@ jsontree_num(struct jsontree_in *in, struct json_object **out)
 
 static int jsontree_value(struct jsontree_in *, struct json_object **);
 
-static void
-jsontree_span_free(struct json_object *o, void *span)
-{
-	(void)o;
-	free(span);
-}
-
-/* Keep the text of the container o, from start to in->i, as its
- * userdata.  0 or -1 (memory). */
+/* Note the container o, from start to in->i, for jsontree_spans.  0 or
+ * -1 (memory). */
 static int
 jsontree_keep(struct jsontree_in *in, struct json_object *o,
     const char *start)
 {
-	struct jsontree_span *sp = malloc(sizeof(*sp));
+	struct jsontree_rec r;
 
-	if (sp == NULL)
-		return -1;
-	sp->tag = &jsontree_tag;
-	sp->p = start;
-	sp->n = (size_t)(in->p + in->i - start);
-	json_object_set_userdata(o, sp, jsontree_span_free);
-	return 0;
+	r.o = o;
+	r.p = start;
+	r.n = (size_t)(in->p + in->i - start);
+	return buf_add(&in->recs, &r, sizeof(r));
 }
 
 /* The object at in->i ('{') into o. */
@@ -393,8 +391,48 @@ jsontree_raw(struct json_object *o)
 		return NULL;
 	sp = json_object_get_userdata(o);
 	/* nothing else in hookd gives a container userdata; the tag says
-	 * it is jsontree_keep's all the same */
-	return sp != NULL && sp->tag == &jsontree_tag ? sp : NULL;
+	 * it is jsontree_spans' all the same */
+	return sp != NULL && sp->tag == &jsontree_tag && sp->p != NULL ? sp :
+	    NULL;
+}
+
+static void
+jsontree_spans_free(struct json_object *o, void *spans)
+{
+	(void)o;
+	free(spans);
+}
+
+/*
+ * The noted containers' spans, in one allocation owned by the root (its
+ * userdata, freed with it; entry 0 is the root's own, p NULL when the
+ * root is not printed as its text).  0 or -1 (memory).
+ */
+static int
+jsontree_spans(struct jsontree_in *in, struct json_object *root)
+{
+	const struct jsontree_rec *r = (const void *)in->recs.data;
+	size_t k = in->recs.len / sizeof(*r), i, j = 1;
+	struct jsontree_span *sp;
+
+	if (k == 0)
+		return 0;
+	if ((sp = calloc(k + 1, sizeof(*sp))) == NULL)
+		return -1;
+	sp[0].tag = &jsontree_tag;
+	for (i = 0; i < k; i++) {
+		if (r[i].o == root) {
+			sp[0].p = r[i].p;
+			sp[0].n = r[i].n;
+			continue;
+		}
+		sp[j].tag = &jsontree_tag;
+		sp[j].p = r[i].p;
+		sp[j].n = r[i].n;
+		json_object_set_userdata(r[i].o, &sp[j++], NULL);
+	}
+	json_object_set_userdata(root, sp, jsontree_spans_free);
+	return 0;
 }
 
 int
@@ -409,8 +447,16 @@ jsontree_build(const char *text, size_t n, struct json_object **out)
 	in.i = 0;
 	in.odd = 0;
 	buf_init(&in.sc, JSONTREE_SCRATCH_CAP);
+	buf_init(&in.recs, JSONTREE_SCRATCH_CAP);
 	jsontree_ws(&in);
 	rc = jsontree_value(&in, out);
+	if (rc == 0 && jsontree_spans(&in, *out) == -1)
+		rc = -1;
+	if (rc != 0) {
+		json_object_put(*out);
+		*out = NULL;
+	}
 	buf_free(&in.sc);
+	buf_free(&in.recs);
 	return rc;
 }

@@ -45,10 +45,12 @@ struct jsontree_span {
  * as exactly that text with the whitespace between tokens left out; else
  * NULL (an escape json-c writes another way, "\u00e9" or "\/", or the
  * integer -0, somewhere inside; a scalar; a tree made another way).  Kept
- * as o's json-c userdata (freed with o), pointing into the text: valid
- * while the text lives, and only while the tree is not changed (adding to
- * or removing from a container leaves the text stale; nothing in hookd
- * changes a parsed body).  json_object_deep_copy refuses such a tree.
+ * as json-c userdata: the spans of a tree in one block its root owns
+ * (freed with the root).  So valid while the text lives and the root
+ * lives, and only while the tree is not changed (adding to or removing
+ * from a container leaves the text stale).  Nothing in hookd changes a
+ * parsed body or keeps a part of it past the request; envelope_build is
+ * the one reader.  json_object_deep_copy refuses such a tree.
  */
 const struct jsontree_span *jsontree_raw(struct json_object *o);
 
