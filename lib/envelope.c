@@ -20,6 +20,7 @@
 #define ENVELOPE_ONES UINT64_C(0x0101010101010101)
 #define ENVELOPE_HIGHS UINT64_C(0x8080808080808080)
 #define ENVELOPE_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+#define ENVELOPE_HEAD_ROOM 512	/* room reserved for all but the data */
 
 /* 1 if one of the 8 bytes of w is below 0x20, '"' or '\\': a byte that
  * json-c escapes (with JSON_C_TO_STRING_NOSLASHESCAPE). */
@@ -221,9 +222,13 @@ envelope_build(struct buf *out, const char *id, const char *type,
     int64_t ts_ms, const char *org_id, const char *app_id,
     const char *user_id, struct json_object *data)
 {
+	const struct jsontree_span *sp = jsontree_raw(data);
 	char t[TIMEFMT_LEN];
 
 	buf_reset(out);
+	/* One allocation for the usual envelope rather than a doubling per
+	 * step; may fail (the cap): the writes below then say. */
+	(void)buf_reserve(out, ENVELOPE_HEAD_ROOM + (sp != NULL ? sp->n : 0));
 	if (envelope_field(out, "{\"id\":", id) == -1 ||
 	    envelope_field(out, ",\"type\":", type) == -1)
 		return -1;
