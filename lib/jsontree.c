@@ -222,8 +222,8 @@ jsontree_num(struct jsontree_in *in, struct json_object **out)
 	for (; in->i < in->n; in->i++) {
 		ch = in->p[in->i];
 		if (ch >= '0' && ch <= '9') {
-			if (!dbl)
-				v = v * 10 + (ch - '0');
+			if (!dbl && digits < JSONTREE_INT_DIGITS)
+				v = v * 10 + (ch - '0');	/* no overflow */
 			digits++;
 		} else if (ch == '.' || ch == 'e' || ch == 'E' || ch == '+' ||
 		    ch == '-')
