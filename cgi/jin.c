@@ -1,11 +1,13 @@
-/* jin.c - request JSON: the strict parse (lib/jsontext.c, then json-c)
- * and typed fields. */
+/* jin.c - request JSON: the strict parse (lib/jsontext.c, then the tree
+ * by lib/jsontree.c, json-c's tokener for what that leaves to it) and
+ * typed fields. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cgi/jin.h"
 #include "lib/jsontext.h"
+#include "lib/jsontree.h"
 #include "lib/timefmt.h"
 
 /*
@@ -37,22 +39,18 @@ jin_tree_members(struct json_object *o)
 	}
 }
 
-int
-jin_parse(const char *p, size_t n, int depth, struct json_object **out,
-    char *err, size_t errlen)
+/* What the tokener makes of p, which jsontext_check accepted with
+ * `members` members: json-c's own parse, for the texts jsontree_build
+ * leaves to it (an integer of 19 digits or more). */
+static int
+jin_parse_jsonc(const char *p, size_t n, int depth, size_t members,
+    struct json_object **out, char *err, size_t errlen)
 {
 	struct json_tokener *tok;
 	struct json_object *o = NULL;
 	enum json_tokener_error jerr;
-	size_t members, at;
+	size_t at;
 
-	*out = NULL;
-	if (n > (size_t)INT32_MAX) {
-		snprintf(err, errlen, "the body is too large");
-		return -1;
-	}
-	if (jsontext_check(p, n, depth, &members, &at, err, errlen) == -1)
-		return -1;
 	/* json-c counts a scalar inside the deepest container as a level. */
 	tok = json_tokener_new_ex(depth + 1);
 	if (tok == NULL) {
@@ -85,6 +83,35 @@ bad:
 	json_object_put(o);
 	json_tokener_free(tok);
 	return -1;
+}
+
+int
+jin_parse(const char *p, size_t n, int depth, struct json_object **out,
+    char *err, size_t errlen)
+{
+	size_t members, at;
+	int rc;
+
+	*out = NULL;
+	if (n > (size_t)INT32_MAX) {
+		snprintf(err, errlen, "the body is too large");
+		return -1;
+	}
+	if (jsontext_check(p, n, depth, &members, &at, err, errlen) == -1)
+		return -1;
+	rc = jsontree_build(p, n, out);
+	if (rc == JSONTREE_OTHER)
+		return jin_parse_jsonc(p, n, depth, members, out, err, errlen);
+	if (rc == JSONTREE_DUP) {
+		if (jsontext_dup(p, n, &at, err, errlen) == 0)
+			snprintf(err, errlen, "duplicate member name");
+		return -1;
+	}
+	if (rc == -1) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;	/* *out NULL for a top-level null */
 }
 
 /* The length of key cut to at most 64 bytes at a UTF-8 boundary, so that

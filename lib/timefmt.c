@@ -78,6 +78,16 @@ month_days(int64_t y, int m)
 	return m == 2 && is_leap(y) ? 29 : days[m - 1];
 }
 
+/* v (0 <= v < 10^k) as k decimal digits, zero-padded, at out. */
+static void
+timefmt_digits(char *out, int v, int k)
+{
+	while (k-- > 0) {
+		out[k] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
 void
 timefmt_format(int64_t ms, char *out, size_t outlen)
 {
@@ -98,6 +108,26 @@ timefmt_format(int64_t ms, char *out, size_t outlen)
 	ss = (int)(rem % 60);
 	mi = (int)(rem / 60 % 60);
 	hh = (int)(rem / 3600);
+	if (y >= 0 && y <= 9999 && outlen >= TIMEFMT_LEN) {
+		/* the same bytes without snprintf (~3,500 instructions, once
+		 * per event envelope) */
+		timefmt_digits(out, (int)y, 4);
+		out[4] = '-';
+		timefmt_digits(out + 5, m, 2);
+		out[7] = '-';
+		timefmt_digits(out + 8, d, 2);
+		out[10] = 'T';
+		timefmt_digits(out + 11, hh, 2);
+		out[13] = ':';
+		timefmt_digits(out + 14, mi, 2);
+		out[16] = ':';
+		timefmt_digits(out + 17, ss, 2);
+		out[19] = '.';
+		timefmt_digits(out + 20, msec, 3);
+		out[23] = 'Z';
+		out[24] = '\0';
+		return;
+	}
 	snprintf(out, outlen, "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ",
 	    (long long)y, m, d, hh, mi, ss, msec);
 }

@@ -11,7 +11,11 @@
  *   a repeated name (json-c's hash table vs sorting decoded names);
  * - the gate (jin_parse) accepts => jsontext_check accepts and the text
  *   written back by json-c passes the gate and parses to an equal tree;
- * - every refusal names a byte offset inside the text.
+ * - every refusal names a byte offset inside the text;
+ * - the gate's tree (lib/jsontree.c) is json-c's tokener's: equal, and
+ *   printed to the same bytes (member order, double texts), by json-c and
+ *   in an event's envelope (lib/envelope.c copies the text of containers
+ *   jsontree_raw vouches for; the tokener's tree has none).
  * The first input byte picks the depth limit (1..64) so that deep and
  * shallow limits are both exercised.
  */
@@ -24,6 +28,8 @@
 #include <json-c/json.h>
 
 #include "cgi/jin.h"
+#include "lib/buf.h"
+#include "lib/envelope.h"
 #include "lib/jsontext.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -71,6 +77,35 @@ fuzz_jt_offset(const char *err, size_t at, const uint8_t *p, size_t n)
 		s = t++;
 	if (s == NULL || at > n || strtoul(s + 9, NULL, 10) != at)
 		fuzz_jt_fail("refusal without its offset", p, n, err);
+}
+
+/* The gate's tree a (lib/jsontree.c) is the tokener's b. */
+static void
+fuzz_jt_same(struct json_object *b, struct json_object *a, const uint8_t *p,
+    size_t n)
+{
+	const int fl = JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
+	const char *sa, *sb;
+	struct buf ea, eb;
+	size_t la, lb;
+
+	if (!json_object_equal(a, b))
+		fuzz_jt_fail("the gate's tree is not json-c's", p, n, "");
+	if (a == NULL)
+		return;
+	sa = json_object_to_json_string_length(a, fl, &la);
+	sb = json_object_to_json_string_length(b, fl, &lb);
+	if (la != lb || memcmp(sa, sb, la) != 0)
+		fuzz_jt_fail("the gate's tree prints other bytes", p, n, sa);
+	buf_init(&ea, (size_t)1 << 24);
+	buf_init(&eb, (size_t)1 << 24);
+	if (envelope_build(&ea, "evt_1", "t", 1, "o", "a", "u", a) !=
+	    envelope_build(&eb, "evt_1", "t", 1, "o", "a", "u", b) ||
+	    ea.len != eb.len || memcmp(ea.data, eb.data, ea.len) != 0)
+		fuzz_jt_fail("the gate's tree makes another envelope", p, n,
+		    ea.data);
+	buf_free(&ea);
+	buf_free(&eb);
 }
 
 int
@@ -127,6 +162,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    n, err2);
 		if (dup == 1)
 			fuzz_jt_offset(err, dup_at, data + 1, n);
+		if (gate == 0)
+			fuzz_jt_same(o, gated, data + 1, n);
 		json_object_put(o);
 	}
 

@@ -100,6 +100,57 @@ START_TEST(test_envelope_bytes_of_numbers)
 }
 END_TEST
 
+/* The envelope of data_json as intake builds it (its text copied where
+ * lib/jsontree.c says json-c prints it alike) must carry json-c's own
+ * printing of the tokener's tree of data_json. */
+static void
+check_as_json_c(const char *data_json)
+{
+	struct json_tokener *tok = json_tokener_new_ex(40);
+	struct json_object *o;
+	struct buf want;
+
+	ck_assert_ptr_nonnull(tok);
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	o = json_tokener_parse_ex(tok, data_json, (int)strlen(data_json));
+	ck_assert_msg(o != NULL, "json-c refuses %s", data_json);
+	json_tokener_free(tok);
+	buf_init(&want, 1 << 16);
+	ck_assert_int_eq(buf_adds(&want, HEAD), 0);
+	ck_assert_int_eq(buf_adds(&want, json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)), 0);
+	ck_assert_int_eq(buf_adds(&want, "}"), 0);
+	check_data(data_json, want.data);
+	buf_free(&want);
+	json_object_put(o);
+}
+
+START_TEST(test_envelope_copies_text_only_where_json_c_prints_it_alike)
+{
+	static const char *const texts[] = {
+		/* whitespace everywhere, nothing json-c writes otherwise */
+		" {\n\t\"a\" :\r[ 1 ,-2.50e3 , \"x y\" ,{ } ,[ ] ] , \"b\":"
+		"{\"c\" : null , \"d\":true,\"e\":false } } ",
+		/* escapes json-c writes the same way, at every offset mod 8 */
+		"{\"s\":[\"\\\"\",\"a\\\\\",\"ab\\n\",\"abc\\r\","
+		"\"abcd\\t\",\"abcde\\b\",\"abcdef\\f\","
+		"\"abcdefg\\u0001\",\"abcdefgh\\u001f\"], \"k\\\"\" : 1}",
+		/* ... and ones it writes otherwise, beside plain siblings */
+		"{\"plain\": {\"x\": [1, 2]}, \"odd\": {\"y\": \"\\/\"}}",
+		"{\"a\": [ {\"u\": \"\\u00e9\"} ], \"b\": [ \"\\u000a\" ],"
+		" \"c\": [\"\\u001F\"], \"d\": [ -0 ], \"e\": [ 0, -1 ]}",
+		/* long strings ending right at their container's end */
+		"{\"x\":\"0123456789abcdef0123456789\"}",
+		"{\"x\":[\"0123456789abcdef01234567\\\"\"]}",
+		"{\"x\": \"\xc3\xa9\xe2\x82\xac \x7f 0123456789\" }",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		check_as_json_c(texts[i]);
+}
+END_TEST
+
 /* The envelope of {} with these header fields must be want. */
 static void
 check_head(const char *type, int64_t ts, const char *org, const char *app,
@@ -162,6 +213,8 @@ main(void)
 	tcase_add_test(tc, test_envelope_bytes_of_empty_and_nested_data);
 	tcase_add_test(tc, test_envelope_bytes_of_strings_escapes_and_unicode);
 	tcase_add_test(tc, test_envelope_bytes_of_numbers);
+	tcase_add_test(tc,
+	    test_envelope_copies_text_only_where_json_c_prints_it_alike);
 	tcase_add_test(tc, test_envelope_bytes_of_header_fields);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
