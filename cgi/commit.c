@@ -340,14 +340,14 @@ commit_lead(struct commit_job *j, int stay)
 		handed = 0;
 		if (early) {
 			pthread_mutex_lock(&commit.mu);
-			commit_handoff(!stay);
+			commit_handoff(1);
 			handed = 1;
 			pthread_mutex_unlock(&commit.mu);
 		}
 		wake = commit_flush(g, wake);
 		if (stay && !handed) {
 			pthread_mutex_lock(&commit.mu);
-			commit_handoff(0);
+			commit_handoff(1);
 			handed = 1;
 			pthread_mutex_unlock(&commit.mu);
 		}

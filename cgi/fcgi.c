@@ -56,6 +56,7 @@ enum { SLOT_IDLE, SLOT_BUSY, SLOT_ANSWERING, SLOT_TAKEN };
  * accepting. */
 #define FCGI_REQS_MAX (2 * FCGI_THREADS_MAX)
 #define FCGI_REQS_MIN 32
+#define FCGI_ACCEPTORS 2	/* threads in accept at once, at most */
 
 static struct fcgi_req {
 	FCGX_Request fr;
@@ -70,13 +71,18 @@ static struct {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;	/* busy or alive went down */
 	pthread_cond_t freed;	/* a request went back to free */
+	pthread_cond_t park;	/* nobody accepts any more */
 	unsigned busy, alive, waiting;
+	unsigned accepting;	/* threads about to accept or in accept */
+	unsigned parked;	/* threads waiting on park */
+	unsigned acceptors;	/* the most that accept at once */
 	struct fcgi_req *free;
 	struct api_ctx *ctx;
 } fcgi = {
 	.mu = PTHREAD_MUTEX_INITIALIZER,
 	.cv = PTHREAD_COND_INITIALIZER,
 	.freed = PTHREAD_COND_INITIALIZER,
+	.park = PTHREAD_COND_INITIALIZER,
 };
 
 void
@@ -141,36 +147,57 @@ fcgi_end(FCGX_Request *r)
 		(void)FCGX_Detach(r);
 }
 
-/* 1 and counted busy, or 0 when stopping (the caller drops the request). */
+/* The calling thread's accept returned: 1 and counted busy, or 0 when
+ * stopping (the caller drops the request) or when got is 0 (the accept
+ * failed).  The last thread to leave accept unparks one (fcgi_get). */
 static int
-fcgi_begin(void)
+fcgi_begin(int got)
 {
 	int ok;
 
 	pthread_mutex_lock(&fcgi.mu);
-	ok = !fcgi_stopping();
+	if (--fcgi.accepting == 0 && fcgi.parked > 0)
+		pthread_cond_signal(&fcgi.park);
+	ok = got && !fcgi_stopping();
 	if (ok)
 		fcgi.busy++;
 	pthread_mutex_unlock(&fcgi.mu);
 	return ok;
 }
 
-/* A free request to accept into (waits while all are in hand), or NULL
- * when stopping. */
+/*
+ * A free request to accept into, or NULL when stopping; the caller then
+ * counts as accepting until fcgi_begin.  Waits while all requests are in
+ * hand, and parks while fcgi.acceptors threads accept already: each
+ * thread asleep in accept costs a wake-up per connection it gets, so a
+ * few threads accepting in turn find connections waiting more often (54
+ * against 60-88 us of CPU per request with 16 threads in accept,
+ * docs/performance.md).  A parked thread is woken only when the last
+ * accepting thread got a request (fcgi_begin), so that while threads are
+ * left one always accepts, however long the others' requests take.
+ */
 static struct fcgi_req *
 fcgi_get(void)
 {
-	struct fcgi_req *r;
+	struct fcgi_req *r = NULL;
 
 	pthread_mutex_lock(&fcgi.mu);
-	while (fcgi.free == NULL && !fcgi_stopping()) {
-		fcgi.waiting++;
-		pthread_cond_wait(&fcgi.freed, &fcgi.mu);
-		fcgi.waiting--;
+	while (!fcgi_stopping()) {
+		if (fcgi.accepting >= fcgi.acceptors) {
+			fcgi.parked++;
+			pthread_cond_wait(&fcgi.park, &fcgi.mu);
+			fcgi.parked--;
+		} else if (fcgi.free == NULL) {
+			fcgi.waiting++;
+			pthread_cond_wait(&fcgi.freed, &fcgi.mu);
+			fcgi.waiting--;
+		} else {
+			r = fcgi.free;
+			fcgi.free = r->next;
+			fcgi.accepting++;
+			break;
+		}
 	}
-	r = fcgi_stopping() ? NULL : fcgi.free;
-	if (r != NULL)
-		fcgi.free = r->next;
 	pthread_mutex_unlock(&fcgi.mu);
 	return r;
 }
@@ -260,15 +287,14 @@ static void *
 fcgi_thread(void *arg)
 {
 	struct fcgi_req *r;
+	int got;
 
 	(void)arg;
 	while ((r = fcgi_get()) != NULL) {
-		if (fcgi_stopping() || FCGX_Accept_r(&r->fr) < 0) {
-			fcgi_done(r, 0, 0);
-			break;
-		}
-		if (!fcgi_begin()) {
-			FCGX_Finish_r(&r->fr);
+		got = !fcgi_stopping() && FCGX_Accept_r(&r->fr) >= 0;
+		if (!fcgi_begin(got)) {
+			if (got)
+				FCGX_Finish_r(&r->fr);
 			fcgi_done(r, 0, 0);
 			break;
 		}
@@ -321,6 +347,7 @@ fcgi_serve(struct api_ctx *ctx, unsigned nthreads)
 
 	fcgi.ctx = ctx;
 	fcgi_pool(nthreads);
+	fcgi.acceptors = FCGI_ACCEPTORS;
 	/* glibc gives each thread a malloc arena of its own, up to 8 per
 	 * core; each keeps what its thread freed, so RSS grew with the
 	 * thread count.  Two arenas are as fast here (the request threads
