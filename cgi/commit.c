@@ -351,7 +351,10 @@ commit_lead(struct commit_job *j, int stay)
 			handed = 1;
 			pthread_mutex_unlock(&commit.mu);
 		}
-		commit_finish(g, j, wake);
+		/* stay: j was handed over (done, maybe freed already), never
+		 * "the caller's own" - a waiting job at its old address must
+		 * be woken, not just marked */
+		commit_finish(g, stay ? NULL : j, wake);
 		pthread_mutex_lock(&commit.mu);
 		if (stay) {
 			if (commit.leading || commit.head == NULL)
