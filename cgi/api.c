@@ -200,7 +200,7 @@ api_params(struct api_call *c, const struct router_route *r)
 	return 0;
 }
 
-void
+int
 api_handle(struct api_ctx *ctx, const struct api_request *req,
     struct api_response *resp)
 {
@@ -215,7 +215,7 @@ api_handle(struct api_ctx *ctx, const struct api_request *req,
 	response_reset(resp);
 	if (req->method == NULL || req->path == NULL) {
 		response_error(resp, 400, "bad_request", "no method or path");
-		return;
+		return 0;
 	}
 	r = router_match(req->method, req->path, c.param, resp->allow,
 	    sizeof(resp->allow));
@@ -227,24 +227,24 @@ api_handle(struct api_ctx *ctx, const struct api_request *req,
 		else
 			response_error(resp, 404, "not_found",
 			    "no such endpoint");
-		return;
+		return 0;
 	}
 	/* A catalog that did not load (a bad event_schemas_dir file, logged
 	 * at start): nothing can be checked against it. */
 	if (!catalog_ok(ctx->cfg)) {
 		response_error(resp, 503, "catalog_unavailable", "the event "
 		    "catalog could not be loaded; see the server's log");
-		return;
+		return 0;
 	}
 	/* a replicated site that is not the master: 307 or 503 no_master
 	 * before anything is read (cgi/master.c) */
 	if (master_gate(&c) == -1)
-		return;
+		return 0;
 	if (r->fn != catalog_list && r->fn != catalog_get &&
 	    api_open_store(ctx) == -1) {
 		response_error(resp, 503, "storage_unavailable",
 		    "storage is unavailable; try again later");
-		return;
+		return 0;
 	}
 	if (auth_check(&c, r) == -1)
 		goto done;
@@ -252,5 +252,6 @@ api_handle(struct api_ctx *ctx, const struct api_request *req,
 		goto done;
 	r->fn(&c);
 done:
-	json_object_put(c.body);
+	json_object_put(c.body);	/* NULL when a handler took it over */
+	return c.taken;
 }

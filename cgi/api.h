@@ -40,6 +40,15 @@ struct api_request {
 	size_t body_len;
 	int body_too_large;	/* more than api_body_cap() bytes were announced */
 	int body_incomplete;	/* bad CONTENT_LENGTH or fewer bytes arrived */
+	/*
+	 * Set by a transport that can answer after api_handle returned
+	 * (cgi/fcgi.c), else NULL.  A handler may then take the request
+	 * over: api_handle returns 1 at once, and answer(answer_u) is
+	 * called, on whatever thread, once resp holds the answer; the
+	 * request and resp must stay valid until then.
+	 */
+	void (*answer)(void *u);
+	void *answer_u;
 };
 
 /* The answer: status, a few headers, a JSON body (empty for 204). */
@@ -64,9 +73,12 @@ size_t api_body_cap(const struct api_ctx *ctx, const char *method,
 /*
  * Handle one request: resp (initialized with response_init) receives
  * the status and body.  Never fails as a whole: every error becomes a JSON
- * error answer.  Leaves no transaction or lock behind.
+ * error answer.  Leaves no transaction or lock behind.  0, or 1 when a
+ * handler took the request over (only with req->answer set): its answer
+ * comes through req->answer, maybe before this returns, and the caller
+ * must not touch req or resp any more.
  */
-void api_handle(struct api_ctx *ctx, const struct api_request *req,
+int api_handle(struct api_ctx *ctx, const struct api_request *req,
     struct api_response *resp);
 
 #endif

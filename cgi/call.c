@@ -94,14 +94,28 @@ call_txn(struct api_call *c, int flags, store_txn_fn fn, void *arg)
 	return call_answer(c, rc, err);
 }
 
-int
-call_commit(struct api_call *c, struct commit_job *j)
+/* What a job of c needs before it is queued. */
+static void
+call_job(struct api_call *c, struct commit_job *j)
 {
 	c->ecode = NULL;
 	c->emsg[0] = '\0';
 	j->s = c->ctx->store;
 	j->data_dir = c->cfg->data_dir;
+}
+
+int
+call_commit(struct api_call *c, struct commit_job *j)
+{
+	call_job(c, j);
 	return call_answer(c, commit_run(j), j->err);
+}
+
+void
+call_defer(struct api_call *c, struct commit_job *j)
+{
+	call_job(c, j);
+	commit_defer(j);
 }
 
 int

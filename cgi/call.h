@@ -30,6 +30,9 @@ struct api_call {
 	/* An error a txn callback chose (see call_fail). */
 	const char *ecode;
 	char emsg[512];
+	/* 1: the handler took the request over (api.h, req->answer); it
+	 * then owns body (set NULL here) and answers later. */
+	int taken;
 };
 
 /*
@@ -54,6 +57,15 @@ int call_txn(struct api_call *c, int flags, store_txn_fn fn, void *arg);
  * may call call_fail (the committer runs it while this thread waits).
  */
 int call_commit(struct api_call *c, struct commit_job *j);
+
+/*
+ * Hand job j (fn, weight and done set) over to the committer as
+ * call_commit would run it, without waiting (commit_defer; only when
+ * commit_can_defer()).  j->done then answers: call_answer(c, j->rc,
+ * j->err) gives what call_commit would have returned.  c must live until
+ * then.
+ */
+void call_defer(struct api_call *c, struct commit_job *j);
 
 /*
  * The ONE mapping of a store result to the answer: 0 for STORE_OK; a

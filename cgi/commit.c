@@ -14,9 +14,16 @@
  * is what makes the fn bodies safe to share state such as the fan-out
  * cache (cgi/fanout.h).  Jobs live on their request thread's stack: a job is never
  * touched again by the committer once marked done.
+ *
+ * Handed-over jobs (commit_defer) are not waited for: the committing
+ * thread calls their done instead of waking a thread, and a leader that
+ * came in that way goes on while the queue's head is one of them.  When
+ * a waiting job's leader leaves with such a head, it asks the spare
+ * thread (commit.spare) to lead: the only case that wakes it.
  */
 #include <linux/futex.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -44,8 +51,13 @@ static struct {
 	struct commit_stats st;
 	struct periodic ckp;
 	struct periodic behind;	/* the log write-behind (nosync) */
+	pthread_t spare;	/* leads for handed-over jobs (commit_handoff) */
+	pthread_cond_t spare_cv;	/* spare_asked or spare_stop set */
+	int spare_asked, spare_stop;
+	int spare_running;	/* atomic: read by commit_can_defer */
 } commit = {
 	.mu = PTHREAD_MUTEX_INITIALIZER,
+	.spare_cv = PTHREAD_COND_INITIALIZER,
 };
 
 /* The body of a group's transaction: each job in queue order. */
@@ -216,27 +228,39 @@ commit_sleep(struct commit_job *j)
 }
 
 /*
- * Make group g durable (its commits were made without the flush) and
- * tell its jobs.  A failed flush makes the jobs that wrote STORE_INDOUBT.
- * wake: the sender to wake once durable, or NULL.  Job j (the caller's
- * own) is only marked: its thread is this one.
+ * Make group g durable (its commits were made without the flush).  A
+ * failed flush makes the jobs that wrote STORE_INDOUBT.  wake: the
+ * sender to wake once durable, or NULL; returned, or NULL when the flush
+ * failed.
+ */
+static const char *
+commit_flush(struct commit_job *g, const char *wake)
+{
+	struct commit_job *k;
+	char err[sizeof(g->err)];
+
+	err[0] = '\0';
+	if (store_log_flush(g->s, err, sizeof(err)) == STORE_OK)
+		return wake;
+	for (k = g; k != NULL; k = k->next)
+		if (k->rc == STORE_OK) {
+			k->rc = STORE_INDOUBT;
+			(void)str_copy(k->err, sizeof(k->err), err);
+		}
+	return NULL;
+}
+
+/*
+ * Tell the jobs of the durable group g (commit_flush) and wake the sender
+ * (wake, or NULL).  Job j (the caller's own) is only marked: its thread
+ * is this one.  A handed-over job gets its done call here (this thread
+ * answers it).
  */
 static void
 commit_finish(struct commit_job *g, struct commit_job *j, const char *wake)
 {
 	struct commit_job *next;
-	char err[sizeof(g->err)];
 
-	err[0] = '\0';
-	if (store_log_flush(g->s, err, sizeof(err)) != STORE_OK) {
-		for (next = g; next != NULL; next = next->next)
-			if (next->rc == STORE_OK) {
-				next->rc = STORE_INDOUBT;
-				(void)str_copy(next->err, sizeof(next->err),
-				    err);
-			}
-		wake = NULL;
-	}
 	/* before the answers: a sender woken late costs latency, one woken
 	 * early finds the deliveries committed already */
 	if (wake != NULL)
@@ -244,7 +268,9 @@ commit_finish(struct commit_job *g, struct commit_job *j, const char *wake)
 	for (; g != NULL; g = next) {
 		next = g->next;		/* before g may vanish */
 		g->next = NULL;
-		if (g == j)
+		if (g->done != NULL)
+			g->done(g);	/* may free g */
+		else if (g == j)
 			__atomic_store_n(&j->state, COMMIT_DONE,
 			    __ATOMIC_RELEASE);
 		else
@@ -252,14 +278,24 @@ commit_finish(struct commit_job *g, struct commit_job *j, const char *wake)
 	}
 }
 
-/* Give up the lead (commit.mu held): ask the next queued job's thread. */
+/* Give up the lead (commit.mu held): ask the next queued job's thread;
+ * when that job was handed over (no thread waits), the spare thread if
+ * spare, else nobody (the caller looks again, commit_lead). */
 static void
-commit_handoff(void)
+commit_handoff(int spare)
 {
 	commit.leading = 0;
-	/* still queued, so still there: its thread waits for a word */
-	if (commit.head != NULL)
+	if (commit.head == NULL)
+		return;
+	if (commit.head->done == NULL) {
+		/* still queued, so still there: its thread waits for a word */
 		commit_tell(commit.head, COMMIT_LEAD);
+		return;
+	}
+	if (spare) {
+		commit.spare_asked = 1;
+		pthread_cond_signal(&commit.spare_cv);
+	}
 }
 
 /*
@@ -270,41 +306,92 @@ commit_handoff(void)
  * sync: +15-20 %); a light one flushes first, so that more requests queue
  * meanwhile and the next group is bigger (single events sync: handing on
  * early made groups smaller, -10 %, and cost 10 % more CPU per event).
+ *
+ * stay (a leader for handed-over jobs: commit_defer, the spare thread;
+ * j is then not waited for and may be NULL): every group is "mine"; the
+ * lead is given up at the same point, but before the group's jobs are
+ * told (done: their answers), so that the next thread to queue a job
+ * leads the next group meanwhile, on the other core; then, if nobody
+ * took the lead and jobs are queued, this thread leads again - so a
+ * queued job is never left without a leader.
+ *
  * commit.mu is held on entry and exit, not while a group runs, flushes or
  * its waiters are told (they would wake only to wait for the lock).
  */
 static void
-commit_lead(struct commit_job *j)
+commit_lead(struct commit_job *j, int stay)
 {
 	struct commit_job *g, *k;
 	const char *wake;
 	size_t w;
-	int mine, early;
+	int mine = stay, early, handed;
 
 	commit.leading = 1;
 	for (;;) {
 		g = commit_take();
 		commit.last = g->s;
-		for (mine = 0, w = 0, k = g; k != NULL; k = k->next) {
-			mine |= k == j;
+		for (w = 0, k = g; k != NULL; k = k->next) {
+			mine = mine || k == j;
 			w += k->weight;
 		}
 		early = mine && w >= COMMIT_PIPELINE_WEIGHT;
 		pthread_mutex_unlock(&commit.mu);
 		wake = commit_group(g);
+		handed = 0;
 		if (early) {
 			pthread_mutex_lock(&commit.mu);
-			commit_handoff();
+			commit_handoff(1);
+			handed = 1;
 			pthread_mutex_unlock(&commit.mu);
 		}
-		commit_finish(g, j, wake);
+		wake = commit_flush(g, wake);
+		if (stay && !handed) {
+			pthread_mutex_lock(&commit.mu);
+			commit_handoff(1);
+			handed = 1;
+			pthread_mutex_unlock(&commit.mu);
+		}
+		/* stay: j was handed over (done, maybe freed already), never
+		 * "the caller's own" - a waiting job at its old address must
+		 * be woken, not just marked */
+		commit_finish(g, stay ? NULL : j, wake);
 		pthread_mutex_lock(&commit.mu);
+		if (stay) {
+			if (commit.leading || commit.head == NULL)
+				return;
+			commit.leading = 1;	/* nobody took it: lead on */
+			continue;
+		}
+		if (handed)
+			return;
 		if (mine) {
-			if (!early)
-				commit_handoff();
+			commit_handoff(1);
 			return;
 		}
 	}
+}
+
+/* The spare thread: leads when asked (commit_handoff), until stopped. */
+static void *
+commit_spare_main(void *arg)
+{
+	sigset_t all;
+
+	(void)arg;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	pthread_mutex_lock(&commit.mu);
+	for (;;) {
+		while (!commit.spare_asked && !commit.spare_stop)
+			pthread_cond_wait(&commit.spare_cv, &commit.mu);
+		if (commit.spare_stop)
+			break;
+		commit.spare_asked = 0;
+		if (!commit.leading && commit.head != NULL)
+			commit_lead(NULL, 1);
+	}
+	pthread_mutex_unlock(&commit.mu);
+	return NULL;
 }
 
 /* Checkpoint once the log since the last one passes
@@ -371,12 +458,27 @@ commit_start(void)
 	if (periodic_start(&commit.behind, COMMIT_BEHIND_MS,
 	    commit_behind_tick, NULL) == -1)
 		log_warn("no log write-behind thread");
+	commit.spare_stop = 0;
+	commit.spare_asked = 0;
+	if (pthread_create(&commit.spare, NULL, commit_spare_main, NULL) == 0)
+		__atomic_store_n(&commit.spare_running, 1, __ATOMIC_RELEASE);
+	else
+		log_warn("no spare committer thread: every request waits "
+		    "for its commit");
 	return 0;
 }
 
 void
 commit_stop(void)
 {
+	if (__atomic_load_n(&commit.spare_running, __ATOMIC_ACQUIRE)) {
+		pthread_mutex_lock(&commit.mu);
+		commit.spare_stop = 1;
+		pthread_cond_signal(&commit.spare_cv);
+		pthread_mutex_unlock(&commit.mu);
+		(void)pthread_join(commit.spare, NULL);
+		__atomic_store_n(&commit.spare_running, 0, __ATOMIC_RELEASE);
+	}
 	periodic_stop(&commit.behind);
 	periodic_stop(&commit.ckp);
 	pthread_mutex_lock(&commit.mu);
@@ -385,10 +487,15 @@ commit_stop(void)
 }
 
 int
-commit_run(struct commit_job *j)
+commit_can_defer(void)
 {
-	int inline_ckp, st;
+	return __atomic_load_n(&commit.spare_running, __ATOMIC_ACQUIRE);
+}
 
+/* Reset j's outputs and queue it (commit.mu held). */
+static void
+commit_queue(struct commit_job *j)
+{
 	j->next = NULL;
 	j->taken = 0;
 	j->state = COMMIT_QUEUED;
@@ -397,14 +504,33 @@ commit_run(struct commit_job *j)
 	j->err[0] = '\0';
 	if (j->weight == 0)
 		j->weight = 1;
-	pthread_mutex_lock(&commit.mu);
 	if (commit.tail != NULL)
 		commit.tail->next = j;
 	else
 		commit.head = j;
 	commit.tail = j;
+}
+
+void
+commit_defer(struct commit_job *j)
+{
+	pthread_mutex_lock(&commit.mu);
+	commit_queue(j);
 	if (!commit.leading)
-		commit_lead(j);
+		commit_lead(j, 1);	/* j may be gone from here on */
+	pthread_mutex_unlock(&commit.mu);
+}
+
+int
+commit_run(struct commit_job *j)
+{
+	int inline_ckp, st;
+
+	j->done = NULL;
+	pthread_mutex_lock(&commit.mu);
+	commit_queue(j);
+	if (!commit.leading)
+		commit_lead(j, 0);
 	inline_ckp = !commit.ckp.running;
 	pthread_mutex_unlock(&commit.mu);
 	while ((st = commit_state(j)) != COMMIT_DONE) {
@@ -423,7 +549,7 @@ commit_run(struct commit_job *j)
 		(void)__atomic_compare_exchange_n(&j->state, &st, COMMIT_QUEUED,
 		    0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 		if (!commit.leading && !j->taken)
-			commit_lead(j);
+			commit_lead(j, 0);
 		pthread_mutex_unlock(&commit.mu);
 	}
 	/* no checkpoint thread (plain CGI): check the log volume here */

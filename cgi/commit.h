@@ -37,6 +37,17 @@
  * leader wakes the sender once (lib/wake.h) if any job set wake.
  *
  * Plain CGI (one request) takes the same path: a group of one.
+ *
+ * A job may also be handed over instead of waited for (commit_defer,
+ * with done set): its thread goes on at once, and whichever thread
+ * commits the job's group calls done(j) once the result is final (after
+ * the flush, exactly when a waiter would have been woken).  A leader that
+ * came in through commit_defer leads until the queue is empty or its
+ * head is a waiting job (whose thread it asks to lead); a waiting job's
+ * leader, once its own job is done, asks the head's thread, or, when the
+ * head is a handed-over job whose thread waits for nothing, the spare
+ * thread (started by commit_start) to lead.  So a handed-over job never
+ * waits for a request that may not come.
  */
 #ifndef HOOKD_CGI_COMMIT_H
 #define HOOKD_CGI_COMMIT_H
@@ -63,6 +74,11 @@ struct commit_job {
 	int rc;			/* the job's result: STORE_OK, STORE_INDOUBT,
 				 * another store code, or fn's positive value */
 	char err[256];		/* why, when rc is a negative store code */
+	/* In, for commit_defer only (NULL for commit_run): called once
+	 * rc is final, on the committing thread, with no lock held; j
+	 * belongs to the committer until then and is never touched by it
+	 * after (done may free it). */
+	void (*done)(struct commit_job *j);
 	/* Private. */
 	struct commit_job *next;
 	int state;		/* queued, done or lead; a futex word */
@@ -70,9 +86,11 @@ struct commit_job {
 };
 
 /*
- * Start the checkpoint thread of this process and the log write-behind
- * thread (below).  0, or -1 (then commit_run checks the log volume after
- * each job, as in plain CGI, and there is no write-behind).
+ * Start the checkpoint thread of this process, the log write-behind
+ * thread (below) and the spare leader (commit_defer).  0, or -1 (then
+ * commit_run checks the log volume after each job, as in plain CGI, and
+ * there is no write-behind; without the spare, commit_defer may not be
+ * used).
  */
 int commit_start(void);
 
@@ -82,6 +100,17 @@ void commit_stop(void);
 
 /* Run job j (s, fn, weight set) and wait for it: j->rc (also returned). */
 int commit_run(struct commit_job *j);
+
+/* 1 if commit_defer may be used: the threads of commit_start run. */
+int commit_can_defer(void);
+
+/*
+ * Hand job j (s, fn, weight and done set) over to the committer: returns
+ * without waiting for it (if this thread leads, after the groups it led,
+ * which may include j: done may have run already).  j->done(j) is called
+ * once, when j->rc is final.  Only when commit_can_defer().
+ */
+void commit_defer(struct commit_job *j);
 
 /* Counts since the process started (tests, docs/performance.md). */
 struct commit_stats {

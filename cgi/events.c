@@ -1,6 +1,7 @@
 /* events.c - POST /v1/events: validate the body (events_parse, also
  * the batch's check of each event), build the envelope (envelope.c) and
  * store the event with its fan-out (intake.c). */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,35 +154,32 @@ events_answer(struct buf *out, const char *id, uint32_t n)
  * of the process in a profile).  An error answer may still allocate. */
 #define EVENTS_ANSWER_ROOM 160
 
-void
-events_create(struct api_call *c)
-{
-	struct intake *in;
-	struct buf env;
-	int rc;
+/* A single event and what its answer needs: handed over to the
+ * committer whole when the transport answers later (events_done). */
+struct events_call {
+	struct api_call c;	/* the call's copy, once handed over */
+	struct intake in;
+	struct buf env;		/* the envelope: in.ev.body */
+};
 
-	/* The envelope adds ~200 bytes and escapes to what came in. */
-	buf_init(&env, EVENTS_ENVELOPE_CAP(c->cfg));
-	in = calloc(1, sizeof(*in));
-	if (in == NULL) {
-		response_error(c->resp, 503, "out_of_memory", "out of memory");
+static void
+events_call_free(struct events_call *w)
+{
+	intake_free(&w->in);
+	buf_free(&w->env);
+	free(w);
+}
+
+/* The answer of event in into c->resp, rc being intake_store's result
+ * (-1: the error answer is written already). */
+static void
+events_stored(struct api_call *c, struct intake *in, int rc)
+{
+	if (rc == -1)
 		return;
-	}
-	intake_init(in);
-	if (events_parse(c, in, &env) == -1)
-		goto out;
-	/* Once the event is stored, building its answer must not fail:
-	 * the memory is taken now, while a failure still stores nothing. */
-	response_reset(c->resp);
-	if (buf_reserve(&c->resp->body, EVENTS_ANSWER_ROOM) == -1) {
-		response_error(c->resp, 503, "out_of_memory", "out of memory");
-		goto out;
-	}
-	if ((rc = intake_store(c, in)) == -1)
-		goto out;
 	/* replicated: a repeat answers 200 only if the group holds it */
 	if (rc == INTAKE_DUP && master_durable(c) == -1)
-		goto out;
+		return;
 	/* {"id":ID,"deliveries":N} written directly into the reserved
 	 * memory: the id is 1..64 of A-Z a-z 0-9 _ - (checked in
 	 * events_parse or made by id_new), so it needs no escaping. */
@@ -190,8 +188,62 @@ events_create(struct api_call *c)
 	if (events_answer(&c->resp->body, in->ev.id, in->deliveries) == -1)
 		response_error(c->resp, 500, "internal_error",
 		    "the answer could not be built");	/* cannot happen */
+}
+
+/* The committer's call once a handed-over event is stored or failed
+ * (on its thread): its answer, then the transport's answer call. */
+static void
+events_done(struct commit_job *j)
+{
+	struct intake *in = intake_of(j);
+	struct events_call *w = (struct events_call *)((char *)in -
+	    offsetof(struct events_call, in));
+	const struct api_request *req = w->c.req;
+
+	events_stored(&w->c, in, intake_result(in));
+	json_object_put(w->c.body);
+	events_call_free(w);
+	req->answer(req->answer_u);
+}
+
+void
+events_create(struct api_call *c)
+{
+	struct events_call *w;
+
+	w = calloc(1, sizeof(*w));
+	if (w == NULL) {
+		response_error(c->resp, 503, "out_of_memory", "out of memory");
+		return;
+	}
+	/* The envelope adds ~200 bytes and escapes to what came in. */
+	buf_init(&w->env, EVENTS_ENVELOPE_CAP(c->cfg));
+	intake_init(&w->in);
+	if (events_parse(c, &w->in, &w->env) == -1)
+		goto out;
+	/* Once the event is stored, building its answer must not fail:
+	 * the memory is taken now, while a failure still stores nothing. */
+	response_reset(c->resp);
+	if (buf_reserve(&c->resp->body, EVENTS_ANSWER_ROOM) == -1) {
+		response_error(c->resp, 503, "out_of_memory", "out of memory");
+		goto out;
+	}
+	/*
+	 * A transport that answers later (FastCGI's request threads): the
+	 * committer answers the event once its group is committed (and
+	 * flushed, sync), and this thread goes back to accept - a wake-up
+	 * less per request.  Not replicated: a repeat's answer would wait
+	 * for the group (master_durable) on the committing thread.
+	 */
+	if (c->req->answer != NULL && !c->cfg->repl.enabled &&
+	    commit_can_defer()) {
+		w->c = *c;
+		c->body = NULL;		/* w->c's now: user_id points into it */
+		c->taken = 1;
+		intake_defer(&w->c, &w->in, events_done);
+		return;			/* w is the committer's */
+	}
+	events_stored(c, &w->in, intake_store(c, &w->in));
 out:
-	intake_free(in);
-	free(in);
-	buf_free(&env);
+	events_call_free(w);
 }

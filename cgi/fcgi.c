@@ -6,11 +6,21 @@
  * (threads not yet ended); fcgi_stop_flag is set by a signal handler on
  * whichever thread takes the signal and read by every thread, so only
  * with atomic loads and stores (fcgi_stopping).
- * Each thread owns its FCGX_Request, request and response buffers; its
- * slot in fcgi_slot says who writes the answer of the request in hand:
- * the thread (SLOT_ANSWERING) or, when the process is about to exit
- * wedged, fcgi_wedged on the watchdog thread (SLOT_TAKEN).  Both claim
- * a SLOT_BUSY slot with a compare-and-swap, so exactly one answers.
+ * A request in hand lives in a struct fcgi_req (its FCGX_Request,
+ * request and response buffers) from a pool of 2 per thread, at least
+ * 32 (fcgi.free, under fcgi.mu): a thread takes one, accepts into it and handles it;
+ * the answer is written by that thread, or, when the handler took the
+ * request over (an event handed to the group committer, api.h), by the
+ * thread that committed it (fcgi_answer), which puts it back.  Meanwhile
+ * the accepting thread goes on with another one: a request then costs
+ * one wake-up (accept), not two (accept and commit).  libfcgi keeps all
+ * of a request's state in its FCGX_Request, so finishing it on another
+ * thread is safe as long as one thread at a time touches it.
+ * The state word of a fcgi_req says who writes the answer of the
+ * request in it: fcgi_answer (SLOT_ANSWERING) or, when the process is
+ * about to exit wedged, fcgi_wedged on the watchdog thread (SLOT_TAKEN).
+ * Both claim a SLOT_BUSY request with a compare-and-swap, so exactly one
+ * answers.
  */
 #include <errno.h>
 #include <malloc.h>
@@ -40,19 +50,39 @@ fcgi_stopping(void)
 
 enum { SLOT_IDLE, SLOT_BUSY, SLOT_ANSWERING, SLOT_TAKEN };
 
-static struct fcgi_slot {
-	FCGX_Request *fr;	/* the request in hand (set before BUSY) */
+/* Requests in hand at most: 2 per thread (one being read, one being
+ * committed), at least FCGI_REQS_MIN (handed-over events in one group
+ * with few threads).  When all are in hand, a thread waits before
+ * accepting. */
+#define FCGI_REQS_MAX (2 * FCGI_THREADS_MAX)
+#define FCGI_REQS_MIN 32
+#define FCGI_ACCEPTORS 2	/* threads in accept at once, at most */
+
+static struct fcgi_req {
+	FCGX_Request fr;
+	struct request rq;
+	struct api_response resp;
+	struct request_io io;
 	int state;		/* SLOT_*, atomic */
-} fcgi_slot[FCGI_THREADS_MAX];
+	struct fcgi_req *next;	/* in fcgi.free */
+} fcgi_req[FCGI_REQS_MAX];
 
 static struct {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;	/* busy or alive went down */
-	unsigned busy, alive;
+	pthread_cond_t freed;	/* a request went back to free */
+	pthread_cond_t park;	/* nobody accepts any more */
+	unsigned busy, alive, waiting;
+	unsigned accepting;	/* threads about to accept or in accept */
+	unsigned parked;	/* threads waiting on park */
+	unsigned acceptors;	/* the most that accept at once */
+	struct fcgi_req *free;
 	struct api_ctx *ctx;
 } fcgi = {
 	.mu = PTHREAD_MUTEX_INITIALIZER,
 	.cv = PTHREAD_COND_INITIALIZER,
+	.freed = PTHREAD_COND_INITIALIZER,
+	.park = PTHREAD_COND_INITIALIZER,
 };
 
 void
@@ -117,115 +147,193 @@ fcgi_end(FCGX_Request *r)
 		(void)FCGX_Detach(r);
 }
 
-/* 1 and counted busy, or 0 when stopping (the caller drops the request). */
+/* The calling thread's accept returned: 1 and counted busy, or 0 when
+ * stopping (the caller drops the request) or when got is 0 (the accept
+ * failed).  The last thread to leave accept unparks one (fcgi_get). */
 static int
-fcgi_begin(void)
+fcgi_begin(int got)
 {
 	int ok;
 
 	pthread_mutex_lock(&fcgi.mu);
-	ok = !fcgi_stopping();
+	if (--fcgi.accepting == 0 && fcgi.parked > 0)
+		pthread_cond_signal(&fcgi.park);
+	ok = got && !fcgi_stopping();
 	if (ok)
 		fcgi.busy++;
 	pthread_mutex_unlock(&fcgi.mu);
 	return ok;
 }
 
-/* A request (busy) or the thread (alive) ended.  The main thread waits
- * for that only once stopping, or for the last thread: wake it only
- * then (a wake per request cost a context switch per request). */
+/*
+ * A free request to accept into, or NULL when stopping; the caller then
+ * counts as accepting until fcgi_begin.  Waits while all requests are in
+ * hand, and parks while fcgi.acceptors threads accept already: each
+ * thread asleep in accept costs a wake-up per connection it gets, so a
+ * few threads accepting in turn find connections waiting more often (54
+ * against 60-88 us of CPU per request with 16 threads in accept,
+ * docs/performance.md).  A parked thread is woken only when the last
+ * accepting thread got a request (fcgi_begin), so that while threads are
+ * left one always accepts, however long the others' requests take.
+ */
+static struct fcgi_req *
+fcgi_get(void)
+{
+	struct fcgi_req *r = NULL;
+
+	pthread_mutex_lock(&fcgi.mu);
+	while (!fcgi_stopping()) {
+		if (fcgi.accepting >= fcgi.acceptors) {
+			fcgi.parked++;
+			pthread_cond_wait(&fcgi.park, &fcgi.mu);
+			fcgi.parked--;
+		} else if (fcgi.free == NULL) {
+			fcgi.waiting++;
+			pthread_cond_wait(&fcgi.freed, &fcgi.mu);
+			fcgi.waiting--;
+		} else {
+			r = fcgi.free;
+			fcgi.free = r->next;
+			fcgi.accepting++;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&fcgi.mu);
+	return r;
+}
+
+/*
+ * Put r back (NULL: none); busy: it was counted busy (answered now);
+ * alive: the calling thread ends.  The main thread waits for busy or
+ * alive to go down only once stopping, or for the last thread: wake it
+ * only then (a wake per request cost a context switch per request).
+ */
 static void
-fcgi_done(int *busy, int *alive)
+fcgi_done(struct fcgi_req *r, int busy, int alive)
 {
 	pthread_mutex_lock(&fcgi.mu);
-	if (*busy)
+	if (r != NULL) {
+		r->next = fcgi.free;
+		fcgi.free = r;
+		if (fcgi.waiting > 0)
+			pthread_cond_signal(&fcgi.freed);
+	}
+	if (busy)
 		fcgi.busy--;
-	if (*alive)
+	if (alive)
 		fcgi.alive--;
-	if (*alive || fcgi_stopping())
+	if (alive || fcgi_stopping())
 		pthread_cond_broadcast(&fcgi.cv);
-	*busy = *alive = 0;
 	pthread_mutex_unlock(&fcgi.mu);
 }
 
-/* The thread of slot sl may write its answer: 1, or 0 when fcgi_wedged
- * answered it already (the process is exiting: write nothing more). */
+/* r's answer may be written: 1, or 0 when fcgi_wedged answered it
+ * already (the process is exiting: write nothing more). */
 static int
-fcgi_claim(struct fcgi_slot *sl)
+fcgi_claim(struct fcgi_req *r)
 {
 	int busy = SLOT_BUSY;
 
-	return __atomic_compare_exchange_n(&sl->state, &busy, SLOT_ANSWERING,
+	return __atomic_compare_exchange_n(&r->state, &busy, SLOT_ANSWERING,
 	    0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
 
 void
 fcgi_wedged(const char *answer, size_t n)
 {
-	struct fcgi_slot *sl;
+	struct fcgi_req *r;
 	int busy;
 
-	for (sl = fcgi_slot; sl < fcgi_slot + FCGI_THREADS_MAX; sl++) {
+	for (r = fcgi_req; r < fcgi_req + FCGI_REQS_MAX; r++) {
 		busy = SLOT_BUSY;
-		if (!__atomic_compare_exchange_n(&sl->state, &busy, SLOT_TAKEN,
+		if (!__atomic_compare_exchange_n(&r->state, &busy, SLOT_TAKEN,
 		    0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 			continue;
 		/* err then out: closing the last writer sends
 		 * FCGI_END_REQUEST, so the server has the whole answer
 		 * before our exit closes the connection */
-		(void)fcgi_write(sl->fr, answer, n);
-		(void)FCGX_FClose(sl->fr->err);
-		(void)FCGX_FClose(sl->fr->out);
+		(void)fcgi_write(&r->fr, answer, n);
+		(void)FCGX_FClose(r->fr.err);
+		(void)FCGX_FClose(r->fr.out);
 	}
+}
+
+/*
+ * Write the answer of request r (in r->resp), end it and put r back: on
+ * the thread that accepted it, or on the committer's (req.answer, when
+ * the handler took it over).  Never returns when fcgi_wedged answered r
+ * (the process is about to exit).
+ */
+static void
+fcgi_answer(void *u)
+{
+	struct fcgi_req *r = u;
+
+	if (!fcgi_claim(r))
+		for (;;)
+			pause();	/* answered 503; _exit comes */
+	if (request_write(&r->resp, &r->io) == -1)
+		log_debug("client went away before the answer was written");
+	request_free(&r->rq);
+	response_free(&r->resp);
+	response_init(&r->resp);
+	fcgi_end(&r->fr);
+	FCGX_Finish_r(&r->fr);
+	__atomic_store_n(&r->state, SLOT_IDLE, __ATOMIC_RELEASE);
+	fcgi_done(r, 1, 0);
 }
 
 static void *
 fcgi_thread(void *arg)
 {
-	struct fcgi_slot *sl = arg;
-	struct api_response resp;
-	struct request_io io;
-	struct request rq;
-	FCGX_Request fr;
-	int busy = 0, alive = 1;
+	struct fcgi_req *r;
+	int got;
 
-	request_init(&rq);
-	response_init(&resp);
-	if (FCGX_InitRequest(&fr, 0, 0) != 0)
-		goto out;
-	io.u = &fr;
-	io.getenv = fcgi_getenv;
-	io.read = fcgi_read;
-	io.write = fcgi_write;
-	while (!fcgi_stopping() && FCGX_Accept_r(&fr) >= 0) {
-		if (!(busy = fcgi_begin())) {
-			FCGX_Finish_r(&fr);
+	(void)arg;
+	while ((r = fcgi_get()) != NULL) {
+		got = !fcgi_stopping() && FCGX_Accept_r(&r->fr) >= 0;
+		if (!fcgi_begin(got)) {
+			if (got)
+				FCGX_Finish_r(&r->fr);
+			fcgi_done(r, 0, 0);
 			break;
 		}
-		sl->fr = &fr;
-		__atomic_store_n(&sl->state, SLOT_BUSY, __ATOMIC_RELEASE);
-		request_read(&rq, fcgi.ctx, &io);
-		api_handle(fcgi.ctx, &rq.req, &resp);
-		if (!fcgi_claim(sl))
-			for (;;)
-				pause();	/* answered 503; _exit comes */
-		if (request_write(&resp, &io) == -1)
-			log_debug("client went away before the answer was "
-			    "written");
-		request_free(&rq);
-		response_free(&resp);
-		response_init(&resp);
-		fcgi_end(&fr);
-		FCGX_Finish_r(&fr);
-		__atomic_store_n(&sl->state, SLOT_IDLE, __ATOMIC_RELEASE);
-		fcgi_done(&busy, &(int){ 0 });
+		__atomic_store_n(&r->state, SLOT_BUSY, __ATOMIC_RELEASE);
+		request_read(&r->rq, fcgi.ctx, &r->io);
+		r->rq.req.answer = fcgi_answer;
+		r->rq.req.answer_u = r;
+		/* 1: taken over; answered (maybe already) by the committer */
+		if (api_handle(fcgi.ctx, &r->rq.req, &r->resp) == 0)
+			fcgi_answer(r);
 	}
-	FCGX_Free(&fr, 1);
-out:
-	response_free(&resp);
-	request_free(&rq);
-	fcgi_done(&busy, &alive);
+	fcgi_done(NULL, 0, 1);
 	return NULL;
+}
+
+/* Make the pool: 2 requests per thread, at least FCGI_REQS_MIN. */
+static void
+fcgi_pool(unsigned nthreads)
+{
+	struct fcgi_req *r;
+	unsigned i, n = 2 * nthreads;
+
+	if (n < FCGI_REQS_MIN)
+		n = FCGI_REQS_MIN;
+	if (n > FCGI_REQS_MAX)
+		n = FCGI_REQS_MAX;
+	for (i = 0; i < n; i++) {
+		r = &fcgi_req[i];
+		request_init(&r->rq);
+		response_init(&r->resp);
+		if (FCGX_InitRequest(&r->fr, 0, 0) != 0)
+			continue;
+		r->io.u = &r->fr;
+		r->io.getenv = fcgi_getenv;
+		r->io.read = fcgi_read;
+		r->io.write = fcgi_write;
+		r->next = fcgi.free;
+		fcgi.free = r;
+	}
 }
 
 int
@@ -238,6 +346,8 @@ fcgi_serve(struct api_ctx *ctx, unsigned nthreads)
 	unsigned i, started = 0;
 
 	fcgi.ctx = ctx;
+	fcgi_pool(nthreads);
+	fcgi.acceptors = FCGI_ACCEPTORS;
 	/* glibc gives each thread a malloc arena of its own, up to 8 per
 	 * core; each keeps what its thread freed, so RSS grew with the
 	 * thread count.  Two arenas are as fast here (the request threads
@@ -258,8 +368,7 @@ fcgi_serve(struct api_ctx *ctx, unsigned nthreads)
 		pthread_mutex_lock(&fcgi.mu);
 		fcgi.alive++;
 		pthread_mutex_unlock(&fcgi.mu);
-		if (pthread_create(&th, &attr, fcgi_thread, &fcgi_slot[i])
-		    != 0) {
+		if (pthread_create(&th, &attr, fcgi_thread, NULL) != 0) {
 			pthread_mutex_lock(&fcgi.mu);
 			fcgi.alive--;
 			pthread_mutex_unlock(&fcgi.mu);

@@ -1,17 +1,19 @@
 /*
  * fcgi.h - hookd.fcgi's FastCGI side: N request threads, each accepting
- * on the listening socket (fd 0) with FCGX_Accept_r and serving its
- * request through api_handle.  Intake requests share transactions through
- * the group committer (cgi/commit.h), whose checkpoint thread is started
- * here when N > 1.
+ * on the listening socket (fd 0) with FCGX_Accept_r (at most 2 at once;
+ * the others park) and serving its request through api_handle.  Intake
+ * requests share transactions through the group committer
+ * (cgi/commit.h), whose checkpoint and spare threads are started here
+ * when N > 1; then a single event's request is handed to the committer,
+ * which answers it (api.h, req->answer) while its thread accepts again.
  *
  * Signals: the request threads block SIGTERM and SIGUSR1; the calling
  * (main) thread gets them, and fcgi_stop (async-signal-safe) asks the
  * serve loop to end.  Ending waits for the requests in progress to be
- * answered (a thread that accepts after the stop drops that connection
- * unanswered: the web server answers it 5xx), then stops the checkpoint
- * thread.
- * Threads still blocked in accept are left there: the process exits.
+ * answered, handed-over ones included (a thread that accepts after the
+ * stop drops that connection unanswered: the web server answers it 5xx),
+ * then stops the checkpoint and spare threads.  Threads still blocked in
+ * accept, or parked, are left there: the process exits.
  */
 #ifndef HOOKD_CGI_FCGI_H
 #define HOOKD_CGI_FCGI_H
@@ -33,10 +35,11 @@ void fcgi_stop(void);
 /*
  * The process is about to _exit wedged (the store's wedge hook, on its
  * watchdog thread): write answer (a whole CGI-style response: Status
- * line, headers, body) as the answer of every request a thread holds and
- * has not begun to answer, and end those requests, so that their clients
- * get it rather than the web server's 5xx page.  The threads holding them
- * never write again.  Returns at once; does not exit.
+ * line, headers, body) as the answer of every request in hand (held by
+ * its thread or handed to the committer) not yet being answered, and end
+ * those requests, so that their clients get it rather than the web
+ * server's 5xx page.  The threads that would have answered them never
+ * write again.  Returns at once; does not exit.
  */
 void fcgi_wedged(const char *answer, size_t n);
 

@@ -187,12 +187,17 @@ intake_event(struct store_txn *t, struct intake *in, struct intake_batch *b)
 	return STORE_OK;
 }
 
+struct intake *
+intake_of(struct commit_job *j)
+{
+	return (struct intake *)((char *)j - offsetof(struct intake, job));
+}
+
 /* The committer's body for one event (commit.h). */
 static int
 intake_job(struct store_txn *t, struct commit_job *j)
 {
-	struct intake *in = (struct intake *)((char *)j -
-	    offsetof(struct intake, job));
+	struct intake *in = intake_of(j);
 	int rc;
 
 	/* a run before this one (a failed group) may have left a refusal */
@@ -203,14 +208,37 @@ intake_job(struct store_txn *t, struct commit_job *j)
 	return rc;
 }
 
-int
-intake_store(struct api_call *c, struct intake *in)
+/* The job of in for call c: what both ways of storing share. */
+static void
+intake_job_init(struct api_call *c, struct intake *in)
 {
 	in->c = c;
 	in->job.fn = intake_job;
 	in->job.weight = 1;
+	in->job.done = NULL;
 	c->subject = in->ev.id;
+}
+
+int
+intake_store(struct api_call *c, struct intake *in)
+{
+	intake_job_init(c, in);
 	return call_commit(c, &in->job);
+}
+
+void
+intake_defer(struct api_call *c, struct intake *in,
+    void (*done)(struct commit_job *j))
+{
+	intake_job_init(c, in);
+	in->job.done = done;
+	call_defer(c, &in->job);
+}
+
+int
+intake_result(struct intake *in)
+{
+	return call_answer(in->c, in->job.rc, in->job.err);
 }
 
 int

@@ -62,6 +62,18 @@ void intake_free(struct intake *in);
 int intake_store(struct api_call *c, struct intake *in);
 
 /*
+ * The same, handed over to the committer (call_defer: only when
+ * commit_can_defer()): returns at once; done(&in->job) is called once it
+ * is stored or failed, on the committing thread, and gets intake_store's
+ * result from intake_result(intake_of(j)).  c and in must live until
+ * then.
+ */
+void intake_defer(struct api_call *c, struct intake *in,
+    void (*done)(struct commit_job *j));
+int intake_result(struct intake *in);
+struct intake *intake_of(struct commit_job *j);
+
+/*
  * What the events of one batch share within one run of its transaction
  * (intake_run): the fan-out of the last (org, app, type) looked up - the
  * same in the whole transaction, whose first look-up holds the read lock

@@ -10,6 +10,10 @@
  * A "blocker" job holds the lead for a moment so that the other threads'
  * jobs queue behind it and are taken as one group; commit_stats shows
  * that they were.
+ *
+ * Handed-over jobs (commit_defer): queued behind a waiting job's group,
+ * they are led by the spare thread with no further job coming, and each
+ * done is called once, after its event is committed.
  */
 #include <check.h>
 #include <errno.h>
@@ -219,6 +223,61 @@ START_TEST(test_a_flush_failing_after_the_commit_is_indoubt_not_unstored)
 }
 END_TEST
 
+/* Handed-over jobs: done counts the calls and checks the event is
+ * committed by then (a read in a transaction of its own). */
+static int deferred_done, deferred_seen_stored;
+
+static void
+tjob_done(struct commit_job *j)
+{
+	struct tjob *tj = (struct tjob *)j;
+
+	if (j->rc == STORE_OK && stored(tj->id))
+		__atomic_add_fetch(&deferred_seen_stored, 1, __ATOMIC_ACQ_REL);
+	__atomic_add_fetch(&deferred_done, 1, __ATOMIC_ACQ_REL);
+}
+
+START_TEST(test_handed_over_jobs_behind_a_waiting_job_are_led_by_the_spare)
+{
+	struct tjob blocker, v[NJOBS];
+	struct timespec ts = { 0, 30 * 1000000L };
+	char id[64];
+	size_t i;
+	int waited;
+
+	ck_assert_int_eq(commit_start(), 0);
+	ck_assert(commit_can_defer());
+	__atomic_store_n(&deferred_done, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&deferred_seen_stored, 0, __ATOMIC_RELEASE);
+	tjob_init(&blocker, "evt_blocker_3");
+	blocker.hold_ms = 500;
+	ck_assert_int_eq(pthread_create(&blocker.th, NULL, tjob_thread,
+	    &blocker), 0);
+	nanosleep(&ts, NULL);		/* the blocker leads now */
+	for (i = 0; i < NJOBS; i++) {
+		snprintf(id, sizeof(id), "evt_handed_%zu", i);
+		tjob_init(&v[i], id);
+		v[i].job.done = tjob_done;
+		commit_defer(&v[i].job);	/* queued: returns at once */
+	}
+	ck_assert_int_eq(__atomic_load_n(&deferred_done, __ATOMIC_ACQUIRE), 0);
+	ck_assert_int_eq(pthread_join(blocker.th, NULL), 0);
+	ck_assert_int_eq(blocker.job.rc, STORE_OK);
+	/* nobody queues anything more: the spare must lead them */
+	for (waited = 0; waited < 500 && __atomic_load_n(&deferred_done,
+	    __ATOMIC_ACQUIRE) < NJOBS; waited++)
+		nanosleep(&ts, NULL);
+	ck_assert_int_eq(__atomic_load_n(&deferred_done, __ATOMIC_ACQUIRE),
+	    NJOBS);
+	ck_assert_int_eq(__atomic_load_n(&deferred_seen_stored,
+	    __ATOMIC_ACQUIRE), NJOBS);
+	for (i = 0; i < NJOBS; i++)
+		ck_assert_int_eq(v[i].job.rc, STORE_OK);
+	commit_stop();
+	ck_assert(!commit_can_defer());
+}
+END_TEST
+
 int
 main(void)
 {
@@ -235,6 +294,8 @@ main(void)
 	    test_a_failing_job_does_not_fail_the_others_of_its_group);
 	tcase_add_test(tc,
 	    test_a_flush_failing_after_the_commit_is_indoubt_not_unstored);
+	tcase_add_test(tc,
+	    test_handed_over_jobs_behind_a_waiting_job_are_led_by_the_spare);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);
