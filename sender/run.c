@@ -487,8 +487,11 @@ run_fini(struct run *r)
 	}
 	transfer_free(r->tr);
 	if (r->pool != NULL) {
+		/* a job never picked has no id: leave its pages untouched
+		 * (the pool is sized for slow commits, mostly unused) */
 		for (i = 0; i < r->total; i++)
-			job_clear(&r->pool[i]);
+			if (r->pool[i].d.id[0] != '\0')
+				job_clear(&r->pool[i]);
 	}
 	free(r->pool);
 	free(r->free);
