@@ -54,6 +54,7 @@
 #include "db/crypt.h"
 #include "db/dbenv.h"
 #include "db/detect.h"
+#include "db/ckflush.h"
 #include "db/env.h"
 #include "db/rec.h"
 #include "db/registry.h"
@@ -606,6 +607,7 @@ store_checkpoint(struct store *s, char *err, size_t errlen)
 	 * Clean from before the checkpoint: a write txn that ends after
 	 * this clears it (db/txn.c). */
 	__atomic_store_n(&s->ckpt_clean, 1, __ATOMIC_SEQ_CST);
+	ckflush_files(s->env, s->db, DBI_N);
 	if ((ret = s->env->txn_checkpoint(s->env, 0, 0, 0)) != 0) {
 		__atomic_store_n(&s->ckpt_clean, 0, __ATOMIC_SEQ_CST);
 		rc = fail(s, ret, "checkpoint", err, errlen);
