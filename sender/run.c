@@ -73,7 +73,9 @@ run_queue(struct run *r, struct job *j)
 	/* It stops counting as its webhook's pick at the next pick, not at
 	 * its commit: with a slow fsync a commit may wait behind another
 	 * for longer than the picks ahead of a busy webhook last. */
-	if (j->counted) {
+	/* (each job at most once between two picks, so total entries are
+	 * enough; if not, the job stays counted and its commit uncounts it) */
+	if (j->counted && r->nuncount < r->total) {
 		j->counted = 0;
 		memcpy(r->uncount[r->nuncount++].id, j->d.webhook_id,
 		    sizeof(j->d.webhook_id));
@@ -335,8 +337,11 @@ run_took_pick(struct run *r, const struct worker_round *w, int stopping,
 		 * that the pick did not see: pick once more after it */
 		if (r->pick_clean && !worker_commit_busy(r->wk))
 			r->once_done = 1;
-		else
+		else if (!worker_commit_busy(r->wk))
 			r->pick_at = 0;
+		/* else that commit's return asks for the pick: picks from
+		 * the head every RUN_PICK_GAP_MS meanwhile would only walk
+		 * its uncommitted entries again and again */
 	}
 	if (stopping)
 		run_drop_ready(r);	/* picked before the stop: unsent */
