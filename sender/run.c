@@ -140,7 +140,7 @@ run_start_ready(struct run *r)
 		if (transfer_running(r->tr) >= r->conc) {
 			/* the rest keep their places */
 			memmove(&r->ready[k], &r->ready[i],
-			    (r->nready - i) * sizeof(*r->ready));
+			    (r->nready - i) * sizeof(struct job *));
 			k += r->nready - i;
 			break;
 		}
