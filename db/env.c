@@ -51,10 +51,10 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "db/ckflush.h"
 #include "db/crypt.h"
 #include "db/dbenv.h"
 #include "db/detect.h"
-#include "db/ckflush.h"
 #include "db/env.h"
 #include "db/rec.h"
 #include "db/registry.h"

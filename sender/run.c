@@ -72,9 +72,9 @@ run_queue(struct run *r, struct job *j)
 {
 	/* It stops counting as its webhook's pick at the next pick, not at
 	 * its commit: with a slow fsync a commit may wait behind another
-	 * for longer than the picks ahead of a busy webhook last. */
-	/* (each job at most once between two picks, so total entries are
-	 * enough; if not, the job stays counted and its commit uncounts it) */
+	 * for longer than the picks ahead of a busy webhook last.  Each job
+	 * comes here at most once between two picks, so total entries are
+	 * enough; if not, it stays counted and its commit uncounts it. */
 	if (j->counted && r->nuncount < r->total) {
 		j->counted = 0;
 		memcpy(r->uncount[r->nuncount++].id, j->d.webhook_id,
@@ -464,7 +464,8 @@ run_init(struct run *r, const struct run_opts *o, char *err, size_t errlen)
 	    sizeof(struct job *));
 	r->wt = whtab_new();
 	if (r->pool == NULL || r->free == NULL || r->batch == NULL ||
-	    r->back == NULL || r->uncount == NULL || r->ready == NULL || r->wt == NULL) {
+	    r->back == NULL || r->uncount == NULL || r->ready == NULL ||
+	    r->wt == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}

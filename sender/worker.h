@@ -21,8 +21,9 @@
  * job counts towards its webhook's picks from the pick until the transfer
  * thread hands its webhook back (worker_round.uncount, with the next pick
  * half; or, if it did not, until the commit half that returns the job
- * starts); its id stays in flight until that commit succeeds.  A job of kind JOB_UNSENT (picked, never started)
- * writes nothing and is only released.  The committer also makes each
+ * starts); its id stays in flight until that commit succeeds.  A job
+ * of kind JOB_UNSENT (picked, never started) writes nothing and is only
+ * released.  The committer also makes each
  * attempt's id and writes its log line (once per job, before its first
  * commit try), so neither costs the transfer thread.  The main thread
  * keeps its own table for transfers running per webhook.  The store
