@@ -54,6 +54,9 @@ struct store {
 	int nosync;
 	int lock_timeout_ms;
 	int dead;		/* saw DB_RUNRECOVERY: reopen before use */
+	int ckpt_clean;		/* atomic: a checkpoint succeeded and no
+				 * write transaction of ours ran since, so
+				 * closing need not flush (close_handles) */
 	struct replconf *repl;	/* NULL: not replicated; owned copy */
 	int repl_process;	/* hookd-repl: open no database (repl.c) */
 	int repl_weak_ok;	/* store_opts.repl_weak_ok */

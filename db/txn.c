@@ -74,6 +74,8 @@ txn_try(struct store *s, int flags, store_txn_fn fn, void *arg,
 	t->rdonly = (flags & STORE_RDONLY) != 0;
 	lazy = !t->rdonly && !s->nosync && !(flags & STORE_TXN_NOFLUSH);
 	*begun = 0;
+	if (!t->rdonly)		/* at both ends: see close_handles */
+		__atomic_store_n(&s->ckpt_clean, 0, __ATOMIC_SEQ_CST);
 	watchdog_enter(&s->dog, 0);
 	ret = s->env->txn_begin(s->env, NULL, &t->txn,
 	    t->rdonly ? DB_READ_COMMITTED : 0);
@@ -165,6 +167,8 @@ txn_try(struct store *s, int flags, store_txn_fn fn, void *arg,
 		env_failchk(s);
 	}
 out:
+	if (!t->rdonly)
+		__atomic_store_n(&s->ckpt_clean, 0, __ATOMIC_SEQ_CST);
 	watchdog_leave(&s->dog);
 	return rc;
 }

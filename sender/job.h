@@ -47,12 +47,10 @@ struct job {
 	char prev_secret[STORE_SECRET_MAX + 1];	/* "" unless rotating */
 	struct store_event ev;		/* with body, owned */
 	uint32_t rate_limit;		/* the webhook's, as picked (0: none) */
-	/* The webhook's extra headers as picked, as curl lines: "Name:
-	 * value" (or "Name;" for an empty value) one after the other, each
-	 * NUL-terminated; nx of them (job_headers).  nx comes first: a job
-	 * without headers never touches xhdr's pages. */
+	/* The webhook's extra headers as picked: nx lines in xhdr (at the
+	 * end of the job, so the pages a job without headers touches are
+	 * contiguous) */
 	size_t nx;
-	char xhdr[STORE_HEADERS_MAX + 1];
 
 	/* transfer state */
 	void *easy;			/* CURL *, borrowed from transfer.c */
@@ -82,6 +80,12 @@ struct job {
 					 * comes back finished) */
 
 	struct job *next;		/* free list */
+
+	/* The webhook's extra headers as picked, as curl lines: "Name:
+	 * value" (or "Name;" for an empty value) one after the other, each
+	 * NUL-terminated; nx of them (job_headers).  nx comes first: a job
+	 * without headers never touches xhdr's pages. */
+	char xhdr[STORE_HEADERS_MAX + 1];
 };
 
 /*

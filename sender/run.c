@@ -32,6 +32,8 @@ struct run {
 	struct worker *wk;		/* the store threads */
 	struct worker_round round;	/* what comes back from them */
 	struct job **back;		/* the jobs that came back */
+	struct worker_id *uncount;	/* webhooks of jobs back from their */
+	size_t nuncount;		/* transfers, for the next pick */
 	int64_t flush_at;		/* mono ms: commit the batch by then */
 	int flush_fails;
 	int pick_fails;			/* picks failed in a row */
@@ -51,6 +53,10 @@ struct run {
 	int64_t rate_wake;		/* mono ms: a ready job's rate slot frees */
 	struct job **ready;		/* picked, waiting for a transfer slot, */
 	size_t nready;			/* in pick order; < RUN_AHEAD * conc */
+	/* the pass's summary: waits with a transfer slot free and nothing
+	 * ready, and of those, waits with no free job (all of them picked
+	 * or awaiting a commit) */
+	int64_t starved_ms, nojob_ms;
 };
 
 /* The job is back from the store thread for good. */
@@ -64,6 +70,16 @@ run_release(struct run *r, struct job *j)
 static void
 run_queue(struct run *r, struct job *j)
 {
+	/* It stops counting as its webhook's pick at the next pick, not at
+	 * its commit: with a slow fsync a commit may wait behind another
+	 * for longer than the picks ahead of a busy webhook last.  Each job
+	 * comes here at most once between two picks, so total entries are
+	 * enough; if not, it stays counted and its commit uncounts it. */
+	if (j->counted && r->nuncount < r->total) {
+		j->counted = 0;
+		memcpy(r->uncount[r->nuncount++].id, j->d.webhook_id,
+		    sizeof(j->d.webhook_id));
+	}
 	if (r->nbatch == 0)
 		r->flush_at = timefmt_mono_ms() + RUN_FLUSH_MS;
 	r->batch[r->nbatch++] = j;
@@ -114,9 +130,20 @@ run_start_ready(struct run *r)
 	size_t i = 0, k = 0;
 	int64_t now_us = timefmt_mono_ms() * 1000, when;
 
+	/* every slot busy: nothing can start, and the loop runs this after
+	 * each wait (a 410's held jobs are dropped when a slot frees) */
 	r->rate_wake = 0;
+	if (transfer_running(r->tr) >= r->conc)
+		return;
 	for (i = 0; i < r->nready; i++) {
 		j = r->ready[i];
+		if (transfer_running(r->tr) >= r->conc) {
+			/* the rest keep their places */
+			memmove(&r->ready[k], &r->ready[i],
+			    (r->nready - i) * sizeof(struct job *));
+			k += r->nready - i;
+			break;
+		}
 		ws = whtab_get(r->wt, j->d.webhook_id);
 		if (ws != NULL && ws->gone_at != 0 &&
 		    timefmt_now_ms() - ws->gone_at < WHTAB_GONE_HOLD_MS) {
@@ -124,8 +151,7 @@ run_start_ready(struct run *r)
 			run_unsend(r, j);
 			continue;
 		}
-		if (transfer_running(r->tr) >= r->conc ||
-		    (ws != NULL && lim > 0 && ws->running >= lim)) {
+		if (ws != NULL && lim > 0 && ws->running >= lim) {
 			r->ready[k++] = j;	/* keeps its place */
 			continue;
 		}
@@ -311,8 +337,11 @@ run_took_pick(struct run *r, const struct worker_round *w, int stopping,
 		 * that the pick did not see: pick once more after it */
 		if (r->pick_clean && !worker_commit_busy(r->wk))
 			r->once_done = 1;
-		else
+		else if (!worker_commit_busy(r->wk))
 			r->pick_at = 0;
+		/* else that commit's return asks for the pick: picks from
+		 * the head every RUN_PICK_GAP_MS meanwhile would only walk
+		 * its uncommitted entries again and again */
 	}
 	if (stopping)
 		run_drop_ready(r);	/* picked before the stop: unsent */
@@ -368,11 +397,17 @@ run_submit(struct run *r, int stopping)
 	w->done = r->batch;
 	w->want = want;
 	w->fill = r->free + r->nfree - want;
+	if (want > 0) {
+		w->uncount = r->uncount;
+		w->nuncount = r->nuncount;
+	}
 	w->now = timefmt_now_ms();
 	w->horizon_ms = r->cfg->poll_interval_ms;
 	if (worker_submit(r->wk, w) == -1)
 		return;		/* out of memory: try again next turn */
 	r->nfree -= want;
+	if (want > 0)
+		r->nuncount = 0;
 	for (i = ndone; i < r->nbatch; i++)
 		r->batch[i - ndone] = r->batch[i];
 	r->nbatch -= ndone;
@@ -424,11 +459,13 @@ run_init(struct run *r, const struct run_opts *o, char *err, size_t errlen)
 	r->free = calloc(r->total, sizeof(struct job *));
 	r->batch = calloc(r->total, sizeof(struct job *));
 	r->back = calloc(r->total, sizeof(struct job *));
+	r->uncount = calloc(r->total, sizeof(*r->uncount));
 	r->ready = calloc(RUN_AHEAD * (size_t)r->conc,
 	    sizeof(struct job *));
 	r->wt = whtab_new();
 	if (r->pool == NULL || r->free == NULL || r->batch == NULL ||
-	    r->back == NULL || r->ready == NULL || r->wt == NULL) {
+	    r->back == NULL || r->uncount == NULL || r->ready == NULL ||
+	    r->wt == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -456,13 +493,17 @@ run_fini(struct run *r)
 	}
 	transfer_free(r->tr);
 	if (r->pool != NULL) {
+		/* a job never picked has no id: leave its pages untouched
+		 * (the pool is sized for slow commits, mostly unused) */
 		for (i = 0; i < r->total; i++)
-			job_clear(&r->pool[i]);
+			if (r->pool[i].d.id[0] != '\0')
+				job_clear(&r->pool[i]);
 	}
 	free(r->pool);
 	free(r->free);
 	free(r->batch);
 	free(r->back);
+	free(r->uncount);
 	free(r->ready);
 	whtab_free(r->wt);
 }
@@ -487,6 +528,27 @@ run_timeout(const struct run *r, int64_t mono, int stopping)
 	return t < 0 ? 0 : t;
 }
 
+/* The pass's "pass done" line (docs/operations.md). */
+static void
+run_summary(struct run *r, int64_t start)
+{
+	struct worker_stats ws;
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	worker_stats(r->wk, &ws);
+	log_info("pass done: %llu attempts in %lld ms; CPU ms: "
+	    "transfers %lld, store threads %lld; transfers starved %lld ms "
+	    "(%lld with no free job); %llu commits in %lld ms, %llu picks "
+	    "in %lld ms", (unsigned long long)r->attempts,
+	    (long long)(timefmt_mono_ms() - start),
+	    (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
+	    (long long)worker_cpu_ms(r->wk), (long long)r->starved_ms,
+	    (long long)r->nojob_ms, (unsigned long long)ws.commits,
+	    (long long)ws.commit_ms, (unsigned long long)ws.picks,
+	    (long long)ws.pick_ms);
+}
+
 int
 run_sender(const struct run_opts *o, char *err, size_t errlen)
 {
@@ -495,7 +557,7 @@ run_sender(const struct run_opts *o, char *err, size_t errlen)
 	int64_t mono, start = timefmt_mono_ms();
 	struct house *house = NULL;
 	unsigned nfds, i;
-	int stopping = 0, rc = -1, demoted = 0;
+	int stopping = 0, rc = -1, demoted = 0, starved;
 	char c[64];
 	struct job *j;
 
@@ -556,10 +618,17 @@ run_sender(const struct run_opts *o, char *err, size_t errlen)
 		/* The attempt lines of one turn go out together, before the
 		 * loop sleeps (log.h: log_hold). */
 		log_release();
+		starved = transfer_running(r.tr) < r.conc && r.nready == 0 &&
+		    !r.once_done && !stopping;
+		mono = timefmt_mono_ms();
 		if (transfer_wait(r.tr, fds, nfds,
-		    (int)run_timeout(&r, timefmt_mono_ms(), stopping), err,
-		    errlen) == -1)
+		    (int)run_timeout(&r, mono, stopping), err, errlen) == -1)
 			goto out;
+		if (starved) {
+			r.starved_ms += timefmt_mono_ms() - mono;
+			if (r.nfree == 0)
+				r.nojob_ms += timefmt_mono_ms() - mono;
+		}
 		log_hold();
 		for (i = 0; i < nfds; i++) {
 			if (!(fds[i].revents & CURL_WAIT_POLLIN))
@@ -579,17 +648,7 @@ run_sender(const struct run_opts *o, char *err, size_t errlen)
 			run_finish(&r, j);
 		run_start_ready(&r);
 	}
-	{
-		struct timespec ts;
-
-		(void)clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-		log_info("pass done: %llu attempts in %lld ms; CPU ms: "
-		    "transfers %lld, store threads %lld",
-		    (unsigned long long)r.attempts,
-		    (long long)(timefmt_mono_ms() - start),
-		    (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
-		    (long long)worker_cpu_ms(r.wk));
-	}
+	run_summary(&r, start);
 	house_stop(house);
 	house = NULL;
 	log_release();	/* the last turn's lines, before the house work */

@@ -18,7 +18,9 @@
 #include "db/store.h"
 #include "lib/config.h"
 
-#define RUN_BATCH_MAX 256		/* finished jobs per commit at most */
+#define RUN_BATCH_MAX 1024		/* finished jobs per commit at most:
+					 * while a slow fsync holds one commit,
+					 * the next takes all that gathered */
 #define RUN_BATCH_MIN 64		/* a batch this big commits at once */
 #define RUN_FLUSH_MS 10			/* oldest finished job waits at most */
 #define RUN_AHEAD 4			/* picked (running + ready) at most, in

@@ -28,6 +28,10 @@ struct half {
 	int done;			/* ... and it has finished */
 	struct worker_round r;		/* r.done or r.fill point into jobs */
 	struct arr jobs;		/* struct job * */
+	struct arr ids;			/* struct worker_id: r.uncount */
+	/* the thread's own: half-rounds run and their wall time */
+	uint64_t rounds;
+	int64_t wall_ms;
 };
 
 struct worker {
@@ -110,6 +114,12 @@ worker_pick_round(struct worker *w, struct worker_round *r)
 
 	memset(&r->res, 0, sizeof(r->res));
 	pthread_mutex_lock(&w->set_mu);
+	for (i = 0; i < r->nuncount; i++) {
+		struct whstate *ws = whtab_find(w->wt, r->uncount[i].id);
+
+		if (ws != NULL && ws->inflight > 0)
+			ws->inflight--;
+	}
 	r->pick_ok = pick_due(w->store, w->cfg, w->inflight, w->wt, &w->cur,
 	    r->now, r->horizon_ms, r->fill, r->want, &r->res, r->pick_err,
 	    sizeof(r->pick_err)) == 0;
@@ -136,6 +146,7 @@ static void
 worker_loop(struct worker *w, struct half *h)
 {
 	uint64_t one = 1;
+	int64_t t0;
 
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
@@ -144,11 +155,14 @@ worker_loop(struct worker *w, struct half *h)
 		if (h->submitted && !h->done) {
 			/* the half is ours until done is set */
 			pthread_mutex_unlock(&w->mu);
+			t0 = timefmt_mono_ms();
 			if (h == &w->commit)
 				worker_commit_round(w, &h->r);
 			else
 				worker_pick_round(w, &h->r);
 			pthread_mutex_lock(&w->mu);
+			h->rounds++;
+			h->wall_ms += timefmt_mono_ms() - t0;
 			h->done = 1;
 			(void)!write(w->efd, &one, sizeof(one));
 			continue;
@@ -214,6 +228,7 @@ worker_new(struct worker **wp, struct store *s, const struct config *cfg,
 	/* A half's jobs are distinct jobs of the run's pool of max_ids. */
 	arr_init(&w->commit.jobs, sizeof(struct job *), max_ids);
 	arr_init(&w->pick.jobs, sizeof(struct job *), max_ids);
+	arr_init(&w->pick.ids, sizeof(struct worker_id), max_ids);
 	w->inflight = idset_new(2 * max_ids);	/* ids and lane tokens */
 	w->wt = whtab_new();
 	if (w->inflight == NULL || w->wt == NULL) {
@@ -259,6 +274,7 @@ worker_free(struct worker *w)
 	whtab_free(w->wt);
 	arr_free(&w->commit.jobs);
 	arr_free(&w->pick.jobs);
+	arr_free(&w->pick.ids);
 	free(w);
 }
 
@@ -281,6 +297,17 @@ worker_cpu_ms(const struct worker *w)
 	int64_t p = worker_thread_cpu_ms(w->pick.thread);
 
 	return c < 0 || p < 0 ? -1 : c + p;
+}
+
+void
+worker_stats(struct worker *w, struct worker_stats *st)
+{
+	pthread_mutex_lock(&w->mu);
+	st->commits = w->commit.rounds;
+	st->commit_ms = w->commit.wall_ms;
+	st->picks = w->pick.rounds;
+	st->pick_ms = w->pick.wall_ms;
+	pthread_mutex_unlock(&w->mu);
 }
 
 int
@@ -332,8 +359,11 @@ worker_post(struct half *h, const struct worker_round *in,
 	h->r.fill = fill;
 	if (done == NULL)
 		h->r.ndone = 0;
-	if (fill == NULL)
+	if (fill == NULL) {
 		h->r.want = 0;
+		h->r.nuncount = 0;
+		h->r.uncount = NULL;
+	}
 	h->done = 0;
 	h->submitted = 1;
 }
@@ -351,11 +381,20 @@ worker_submit(struct worker *w, const struct worker_round *in)
 	    (in->want > 0 &&
 	    worker_keep(&w->pick, in->fill, in->want, &pj) == -1))
 		return -1;
+	if (in->want > 0 && in->nuncount > 0) {
+		arr_reset(&w->pick.ids);
+		if (arr_reserve(&w->pick.ids, in->nuncount) == -1)
+			return -1;
+		memcpy(w->pick.ids.v, in->uncount,
+		    in->nuncount * sizeof(*in->uncount));
+	}
 	pthread_mutex_lock(&w->mu);
 	if (in->ndone > 0)
 		worker_post(&w->commit, in, cj, NULL);
-	if (in->want > 0)
+	if (in->want > 0) {
 		worker_post(&w->pick, in, NULL, pj);
+		w->pick.r.uncount = w->pick.ids.v;
+	}
 	pthread_cond_broadcast(&w->cv);
 	pthread_mutex_unlock(&w->mu);
 	return 0;

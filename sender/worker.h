@@ -18,10 +18,12 @@
  * limits).  A pick holds that mutex for its whole transaction, so the set
  * only grows while a pick walks the due index: an entry it read before a
  * commit removed it is still in flight when the pick looks the id up.  A
- * job counts towards its webhook's picks from the pick until the commit
- * half that returns it as finished starts; its id stays in flight until
- * that commit succeeds.  A job of kind JOB_UNSENT (picked, never started)
- * writes nothing and is only released.  The committer also makes each
+ * job counts towards its webhook's picks from the pick until the transfer
+ * thread hands its webhook back (worker_round.uncount, with the next pick
+ * half; or, if it did not, until the commit half that returns the job
+ * starts); its id stays in flight until that commit succeeds.  A job
+ * of kind JOB_UNSENT (picked, never started) writes nothing and is only
+ * released.  The committer also makes each
  * attempt's id and writes its log line (once per job, before its first
  * commit try), so neither costs the transfer thread.  The main thread
  * keeps its own table for transfers running per webhook.  The store
@@ -40,12 +42,21 @@
 
 struct worker;
 
+struct worker_id {
+	char id[STORE_ID_MAX + 1];
+};
+
 struct worker_round {
 	/* in: jobs are the thread's from worker_submit to worker_take */
 	struct job **done;		/* finished: commit their outcomes */
 	size_t ndone;
 	struct job **fill;		/* empty: fill with due deliveries */
 	size_t want;
+	/* with the pick half: the webhooks of jobs that came back from their
+	 * transfers since the last pick (one id per job, repeats allowed),
+	 * no longer counted as that webhook's picks; copied */
+	const struct worker_id *uncount;
+	size_t nuncount;
 	int64_t now;			/* wall ms of the pick */
 	int64_t horizon_ms;		/* pick_due's look-ahead */
 	/* out, set by worker_take */
@@ -66,6 +77,14 @@ void worker_free(struct worker *w);
 
 /* CPU time both threads have used so far, in ms (-1 if unknown). */
 int64_t worker_cpu_ms(const struct worker *w);
+
+/* Half-rounds each thread has run so far and their wall time (ms),
+ * for the pass's summary line. */
+struct worker_stats {
+	uint64_t commits, picks;
+	int64_t commit_ms, pick_ms;
+};
+void worker_stats(struct worker *w, struct worker_stats *st);
 
 /* Readable (poll) when a half is done; worker_take drains it. */
 int worker_fd(const struct worker *w);
