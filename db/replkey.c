@@ -28,6 +28,7 @@
 #include "db/env.h"
 #include "db/repl.h"
 #include "db/replenv.h"
+#include "lib/str.h"
 
 #define KEY_WAIT_US	2000000	/* the master's answer, at most */
 #define KEY_STOP_MS	3000
@@ -169,10 +170,10 @@ repl_keycheck(char *out, size_t outlen, char *err, size_t errlen)
 		    "the master's answer");
 	} else {
 		key.have = 0;
-		if (key.ok && strlen(key.fp) < outlen) {
-			memcpy(out, key.fp, strlen(key.fp) + 1);
+		if (key.ok && str_copy(out, outlen, key.fp) != -1) {
 			rc = STORE_OK;
 		} else {
+			out[0] = '\0';
 			snprintf(err, errlen, "%s", key.ok ? "replication: "
 			    "key check too long" : key.err);
 		}
