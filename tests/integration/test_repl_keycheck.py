@@ -30,7 +30,7 @@ ATTEMPTS = 6
 FREEZE_AFTER = 0.01     # after the connection is seen (the window: 200 ms)
 WAITING = "key check: waiting for the master's answer"
 STALL_S = 1.2       # no tick this long: the tick is blocked
-STOP_S = 6.0        # SIGTERM answered within (3 s stop bound + margin)
+STOP_S = 8.0        # SIGTERM answered within (3 s stop bound + margin)
 
 
 def socket_inodes(pid):
