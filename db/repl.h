@@ -65,8 +65,8 @@ int repl_start(struct store *s, int nthreads, const char *fp, char *err,
  * the store's lock.  repl_keycheck asks for a request when none runs
  * and waits for its result at most 200 ms; a result is returned once:
  * 0 with the master's value in out, or STORE_ERR with err (no answer
- * yet, or the request failed): call it again at the next tick.  Start after
- * repl_start: 0, or -1 (no thread: the site never synchronises).  Stop
+ * yet, or the request failed): call it again at the next tick.  Start
+ * after repl_start: 0, or -1 (no thread: the site cannot synchronise).  Stop
  * before closing s: 0, or -1 when the thread did not stop within 3 s
  * (stuck on a master that does not answer): then s must not be closed.
  */

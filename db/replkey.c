@@ -42,10 +42,13 @@ static struct {
 	int running, stop, done;
 	int want;			/* the tick wants a request run */
 	int have;			/* a finished request's result: */
-	int ok;				/* ... fp holds the master's value */
+	int ok;				/* ... fp holds the answer */
 	char fp[REPL_FP_MAX + 1];	/* NUL-terminated */
 	char err[256];			/* ... or why not */
-} key = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+} key = {
+	.mu = PTHREAD_MUTEX_INITIALIZER,
+	.cv = PTHREAD_COND_INITIALIZER,
+};
 
 /*
  * One request to the master into fp (fplen bytes with the NUL).  The
