@@ -161,11 +161,11 @@ check-asan: deps
 
 # ThreadSanitizer over the unit tests and the integration tests whose
 # programs run threads (group commit, batch, intake, sender, faults,
-# operational events); not in CI (time).  Reports go to build-tsan/reports/
+# operational events, hookd-repl's key check); not in CI (time).  Reports go to build-tsan/reports/
 # (hookd.fcgi's would otherwise vanish into lighttpd's stderr) and any
 # report fails the target.  tests/tsan.supp: Berkeley DB's own locks.
 TSAN_TESTS ?= -k 'test_group_commit*' -k 'test_api_batch*' -k 'test_api_intake*' \
-	-k 'test_send*' -k 'test_fault*' -k 'test_opev*'
+	-k 'test_send*' -k 'test_fault*' -k 'test_opev*' -k 'test_repl_keycheck*'
 check-tsan: deps
 	rm -rf build-tsan/reports && mkdir -p build-tsan/reports
 	$(MAKE) O=build-tsan TSAN=1 unit integration TESTFLAGS="$(TSAN_TESTS)" \

@@ -320,15 +320,37 @@ repl_env_master(DB_ENV *env)
 	return master;
 }
 
+int
+repl_env_master_up(DB_ENV *env)
+{
+	DB_REP_STAT *sp = NULL;
+	DB_REPMGR_SITE *list = NULL;
+	u_int count = 0, i;
+	int master = -1, up = 0;
+
+	if (env->rep_stat(env, &sp, 0) != 0)
+		return 0;
+	if ((sp->st_status & DB_REP_CLIENT) && sp->st_master >= 0)
+		master = (int)sp->st_master;
+	free(sp);
+	if (master < 0 || env->repmgr_site_list(env, &count, &list) != 0)
+		return 0;
+	for (i = 0; i < count; i++)
+		if (list[i].eid == master)
+			up = list[i].status == DB_REPMGR_CONNECTED;
+	free(list);
+	return up;
+}
+
 /*
- * The key check's messages (repl.h, repl_keycheck): the replication
- * process answers REPL_KEY_ASK on a repmgr channel with its check value.
+ * The key check's messages (repl.h, repl_keycheck; asked by replkey.c):
+ * the replication process answers REPL_KEY_ASK on a repmgr channel with
+ * its check value.
  * Until the answer of the master matched, this site does not synchronise
  * (DB_REP_CONF_DELAYCLIENT): a site without the group's encryption would
  * otherwise receive its database pages and crash inside Berkeley DB
  * (seen: __db_encrypt_and_checksum_pg during internal init).
  */
-#define REPL_KEY_ASK	"hookd-key-check?"
 static char repl_fp[REPL_FP_MAX + 1];	/* ours; set before repl_start */
 
 static void
@@ -349,42 +371,6 @@ repl_dispatch(DB_ENV *env, DB_CHANNEL *ch, DBT *req, u_int32_t nreq,
 		ans.size = (u_int32_t)strlen(repl_fp);
 	}
 	(void)ch->send_msg(ch, &ans, 1, 0);
-}
-
-int
-repl_keycheck(struct store *s, char *out, size_t outlen, char *err,
-    size_t errlen)
-{
-	DB_CHANNEL *ch = NULL;
-	DBT req, ans;
-	int ret, rc = STORE_ERR;
-
-	out[0] = '\0';
-	if (env_use(s, err, errlen) != STORE_OK)
-		return STORE_ERR;
-	memset(&req, 0, sizeof(req));
-	memset(&ans, 0, sizeof(ans));
-	req.data = REPL_KEY_ASK;
-	req.size = sizeof(REPL_KEY_ASK) - 1;
-	ans.flags = DB_DBT_MALLOC;
-	if ((ret = s->env->repmgr_channel(s->env, DB_EID_MASTER, &ch,
-	    0)) != 0 || (ret = ch->send_request(ch, &req, 1, &ans, 2000000,
-	    0)) != 0) {
-		snprintf(err, errlen, "replication: asking the master for its "
-		    "key check: %s", db_strerror(ret));
-	} else if (ans.size == 0 || ans.size >= outlen) {
-		snprintf(err, errlen, "replication: the master gave no key "
-		    "check (a hookd-repl of another version?)");
-	} else {
-		memcpy(out, ans.data, ans.size);
-		out[ans.size] = '\0';
-		rc = STORE_OK;
-	}
-	free(ans.data);
-	if (ch != NULL)
-		(void)ch->close(ch, 0);
-	pthread_rwlock_unlock(&s->rw);
-	return rc;
 }
 
 int

@@ -58,10 +58,21 @@ struct repl_info {
 int repl_start(struct store *s, int nthreads, const char *fp, char *err,
     size_t errlen);
 
-/* Ask the master for its check value (a repmgr channel, 2 s at most)
- * into out.  0, or STORE_ERR with err (no master yet: try again). */
-int repl_keycheck(struct store *s, char *out, size_t outlen, char *err,
-    size_t errlen);
+/*
+ * The key check's request to the master (db/replkey.c): a thread that,
+ * when asked, opens a repmgr channel to the master (only while its
+ * connection is up) and asks for its check value (2 s at most), without
+ * the store's lock.  repl_keycheck asks for a request when none runs
+ * and waits for its result at most 200 ms; a result is returned once:
+ * 0 with the master's value in out, or STORE_ERR with err (no answer
+ * yet, or the request failed): call it again at the next tick.  Start
+ * after repl_start: 0, or -1 (no thread: the site cannot synchronise).  Stop
+ * before closing s: 0, or -1 when the thread did not stop within 3 s
+ * (stuck on a master that does not answer): then s must not be closed.
+ */
+int repl_keycheck_start(struct store *s);
+int repl_keycheck(char *out, size_t outlen, char *err, size_t errlen);
+int repl_keycheck_stop(void);
 
 /* Let this site synchronise with the master from now on (and at every
  * later change of master).  0 or STORE_ERR with err. */

@@ -26,6 +26,13 @@ int repl_env_setup(DB_ENV *env, const struct replconf *r, u_int32_t *flags,
 
 /* 1 when env (open, replicated) is the group's master now. */
 int repl_env_master(DB_ENV *env);
+/* 1 when env is a client whose master is known and has its repmgr
+ * connection up in this process.  Caller holds the store's rw lock. */
+int repl_env_master_up(DB_ENV *env);
+
+/* The key check's request (replkey.c asks, repl.c's dispatch answers
+ * with this site's check value). */
+#define REPL_KEY_ASK	"hookd-key-check?"
 
 /* After a replication connection came up in this process: TCP_NODELAY
  * on its TCP sockets (repl.c says why).  Cheap when none did. */

@@ -132,30 +132,6 @@ static struct {
 	int running, stop, done;
 } rep = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
 
-/* The master is known and repmgr has its connection up.  Caller holds
- * st->rw (env_use). */
-static int
-lag_master_up(DB_ENV *env)
-{
-	DB_REP_STAT *sp = NULL;
-	DB_REPMGR_SITE *list = NULL;
-	u_int count = 0, i;
-	int master = -1, up = 0;
-
-	if (env->rep_stat(env, &sp, 0) != 0)
-		return 0;
-	if ((sp->st_status & DB_REP_CLIENT) && sp->st_master >= 0)
-		master = (int)sp->st_master;
-	free(sp);
-	if (master < 0 || env->repmgr_site_list(env, &count, &list) != 0)
-		return 0;
-	for (i = 0; i < count; i++)
-		if (list[i].eid == master)
-			up = list[i].status == DB_REPMGR_CONNECTED;
-	free(list);
-	return up;
-}
-
 /*
  * One report on *ch (opened when NULL; closed on a failure, to be opened
  * afresh next time).  The channel calls run without s->rw: a blocking
@@ -178,7 +154,7 @@ lag_send(DB_CHANNEL **ch)
 	if (env_use(s, e, sizeof(e)) != STORE_OK)
 		return;
 	env = s->env;
-	up = lag_master_up(env) && env->log_stat(env, &ls, 0) == 0;
+	up = repl_env_master_up(env) && env->log_stat(env, &ls, 0) == 0;
 	pthread_rwlock_unlock(&s->rw);
 	if (!up)
 		return;

@@ -106,6 +106,13 @@ site_open(struct site *s, char *err, size_t errlen)
 		s->st = NULL;
 		return SITE_RUNTIME;
 	}
+	if (repl_keycheck_start(s->st) == -1) {
+		snprintf(err, errlen, "replication: no thread for the key "
+		    "check");
+		store_close(s->st);
+		s->st = NULL;
+		return SITE_RUNTIME;
+	}
 	if (repl_lag_start(s->st, s->self) == -1)
 		log_warn("replication: no thread to report this site's log "
 		    "end: the master shows its lag_bytes as null");
@@ -124,14 +131,21 @@ site_open(struct site *s, char *err, size_t errlen)
 void
 site_close(struct site *s)
 {
+	const char *stuck = NULL;
+
 	replstate_remove(s->cfg->data_dir);
-	if (s->st != NULL && repl_lag_stop() == -1) {
+	/* both threads first: neither may be left using a closed handle */
+	if (s->st != NULL && repl_keycheck_stop() == -1)
+		stuck = "key check";
+	else if (s->st != NULL && repl_lag_stop() == -1)
+		stuck = "lag report";
+	if (stuck != NULL) {
 		/* stuck inside Berkeley DB on an unresponsive master's
 		 * connection: closing would wait for it forever.  Leave as
 		 * a crash would; the next opener recovers. */
-		log_err("replication: the lag report is stuck on a master "
-		    "that does not answer; exiting %d without closing the "
-		    "environment", STORE_WEDGED_EXIT);
+		log_err("replication: the %s is stuck on a master that does "
+		    "not answer; exiting %d without closing the environment",
+		    stuck, STORE_WEDGED_EXIT);
 		_exit(STORE_WEDGED_EXIT);
 	}
 	if (s->st != NULL)
@@ -182,9 +196,10 @@ site_key_compare(const struct site *s, const char *have, char *err,
 
 /*
  * The key check, before this site synchronises: a client asks the master
- * (repl_keycheck) and syncs only when the values match; a master checks
- * the group's record (written by the first master) or writes it.  0 or
- * SITE_FATAL.
+ * (repl_keycheck: the request runs on a thread of its own, this tick
+ * only reads its result, so a hung master never blocks the tick) and
+ * syncs only when the values match; a master checks the group's record
+ * (written by the first master) or writes it.  0 or SITE_FATAL.
  */
 static int
 site_key_check(struct site *s, const struct repl_info *ri, char *err,
@@ -194,8 +209,8 @@ site_key_check(struct site *s, const struct repl_info *ri, char *err,
 	int rc;
 
 	if (!s->synced && ri->role == REPL_CLIENT && ri->master_connected) {
-		if (repl_keycheck(s->st, have, sizeof(have), e,
-		    sizeof(e)) != STORE_OK) {
+		if (repl_keycheck(have, sizeof(have), e, sizeof(e)) !=
+		    STORE_OK) {
 			log_debug("%s", e);
 			return 0;	/* again at the next tick */
 		}
