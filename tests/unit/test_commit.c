@@ -13,7 +13,8 @@
  *
  * Handed-over jobs (commit_defer): queued behind a waiting job's group,
  * they are led by the spare thread with no further job coming, and each
- * done is called once, after its event is committed.
+ * done is called once, after its event is committed; mixed with waited-for
+ * jobs and failing ones from many threads, each is answered exactly once.
  */
 #include <check.h>
 #include <errno.h>
@@ -278,6 +279,96 @@ START_TEST(test_handed_over_jobs_behind_a_waiting_job_are_led_by_the_spare)
 }
 END_TEST
 
+/*
+ * Many threads at once, each alternating commit_defer (a heap job that
+ * its done frees, as hookd.fcgi's events_done does) and commit_run,
+ * some jobs poisoned (their group reruns each alone): every handed-over
+ * job gets exactly one done, with the same outcome as a waited-for job
+ * (STORE_OK and stored, or STORE_ERR and not), and nothing is left
+ * queued without a leader.
+ */
+#define MIX_THREADS 6
+#define MIX_ROUNDS 120
+static int mix_calls[MIX_THREADS * MIX_ROUNDS];
+static int mix_bad;
+
+static void
+mix_done(struct commit_job *j)
+{
+	struct tjob *tj = (struct tjob *)j;
+	int k = (int)strtol(tj->id + 8, NULL, 10);	/* "evt_mix_K" */
+
+	if (tj->poison ? j->rc != STORE_ERR || stored(tj->id) :
+	    j->rc != STORE_OK || !stored(tj->id))
+		__atomic_add_fetch(&mix_bad, 1, __ATOMIC_ACQ_REL);
+	__atomic_add_fetch(&mix_calls[k], 1, __ATOMIC_ACQ_REL);
+	free(tj);
+}
+
+static void *
+mix_thread(void *arg)
+{
+	int t = (int)(long)arg, r, k;
+	struct tjob *tj, w;
+	char id[64];
+
+	for (r = 0; r < MIX_ROUNDS; r++) {
+		k = t * MIX_ROUNDS + r;
+		snprintf(id, sizeof(id), "evt_mix_%d", k);
+		if (r % 3 != 2) {
+			if ((tj = malloc(sizeof(*tj))) == NULL) {
+				__atomic_add_fetch(&mix_bad, 1,
+				    __ATOMIC_ACQ_REL);
+				continue;
+			}
+			tjob_init(tj, id);
+			tj->poison = k % 17 == 5;
+			tj->job.done = mix_done;
+			commit_defer(&tj->job);	/* tj may be freed already */
+			continue;
+		}
+		tjob_init(&w, id);
+		w.poison = k % 17 == 5;
+		w.hold_ms = k % 5 == 0;
+		if (commit_run(&w.job) != (w.poison ? STORE_ERR : STORE_OK))
+			__atomic_add_fetch(&mix_bad, 1, __ATOMIC_ACQ_REL);
+		__atomic_add_fetch(&mix_calls[k], 1, __ATOMIC_ACQ_REL);
+	}
+	return NULL;
+}
+
+START_TEST(test_handed_over_and_waited_jobs_mixed_each_answered_once)
+{
+	struct timespec ts = { 0, 10 * 1000000L };
+	pthread_t th[MIX_THREADS];
+	int i, n, waited;
+
+	ck_assert_int_eq(commit_start(), 0);
+	memset(mix_calls, 0, sizeof(mix_calls));
+	__atomic_store_n(&mix_bad, 0, __ATOMIC_RELEASE);
+	for (i = 0; i < MIX_THREADS; i++)
+		ck_assert_int_eq(pthread_create(&th[i], NULL, mix_thread,
+		    (void *)(long)i), 0);
+	for (i = 0; i < MIX_THREADS; i++)
+		ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+	/* the last handed-over jobs may still be in a group: no new job
+	 * comes, so their leader (or the spare) must finish them */
+	for (waited = 0; waited < 1000; waited++) {
+		for (n = 0, i = 0; i < MIX_THREADS * MIX_ROUNDS; i++)
+			n += __atomic_load_n(&mix_calls[i], __ATOMIC_ACQUIRE)
+			    != 0;
+		if (n == MIX_THREADS * MIX_ROUNDS)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	for (i = 0; i < MIX_THREADS * MIX_ROUNDS; i++)
+		ck_assert_msg(__atomic_load_n(&mix_calls[i], __ATOMIC_ACQUIRE)
+		    == 1, "job %d answered %d times", i, mix_calls[i]);
+	ck_assert_int_eq(__atomic_load_n(&mix_bad, __ATOMIC_ACQUIRE), 0);
+	commit_stop();
+}
+END_TEST
+
 int
 main(void)
 {
@@ -296,6 +387,8 @@ main(void)
 	    test_a_flush_failing_after_the_commit_is_indoubt_not_unstored);
 	tcase_add_test(tc,
 	    test_handed_over_jobs_behind_a_waiting_job_are_led_by_the_spare);
+	tcase_add_test(tc,
+	    test_handed_over_and_waited_jobs_mixed_each_answered_once);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);
