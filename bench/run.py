@@ -637,9 +637,9 @@ def table():
         ratio_row("batch intake x%d %s" % (BATCH_N, d), "batch_" + d, "ev/s",
                   "single intake %s" % d, "single_" + d, 5.0)
     ratio_row("send --once sync", "send_sync", "dlv/s", "curl multi c%d" % SEND_C, "curl_sync",
-              0.35)
+              0.5)
     ratio_row("send --once nosync", "send_nosync", "dlv/s", "curl multi c%d" % SEND_C,
-              "curl_nosync", 0.35)
+              "curl_nosync", 0.5)
     ratio_row("intake, encrypted", "crypt_intake_on", "req/s", "same, plaintext",
               "crypt_intake_off", None)
     ratio_row("send --once, encrypted", "crypt_send_on", "dlv/s", "same, plaintext",
