@@ -10,9 +10,10 @@
  * In a private scratch environment: a heap of 16 KiB pages (REGION_PAGES
  * pages per region, default: Berkeley DB's, the most one region page
  * maps); 8 rounds of 400 appends of 1 KiB by handle A, then the delete of
- * all of them, once by A itself and once by a second handle B of the same
- * file.  Prints the file's size in pages after each round: flat when the
- * space is used again, growing when it is not.
+ * all of them: by A itself; by a second handle B of the same file; by B,
+ * with A closed and opened again after each round.  Prints the file's
+ * size in pages after each round: flat when the space is used again,
+ * growing when it is not.
  */
 #include <db.h>
 #include <stdint.h>
@@ -64,40 +65,65 @@ delete_all(DB *db, DB_HEAP_RID *rid)
 	return 0;
 }
 
-/* One run: rounds of append by a, delete by b (b == a: the same handle). */
+enum mode { SAME, OTHER, REOPEN };
+
 static int
-run(const char *dir, unsigned region, int same)
+heap_open(DB_ENV *env, const char *file, unsigned region, u_int32_t flags,
+    DB **dbp)
 {
+	DB *db;
+	int ret;
+
+	*dbp = NULL;
+	if ((ret = db_create(&db, env, 0)) != 0)
+		return ret;
+	*dbp = db;
+	if ((ret = db->set_pagesize(db, PGSIZE)) != 0 ||
+	    (region > 0 && (ret = db->set_heap_regionsize(db, region)) != 0))
+		return ret;
+	return db->open(db, NULL, file, NULL, DB_HEAP, flags, 0600);
+}
+
+/* One run: rounds of append by a, delete by b or a. */
+static int
+run(const char *dir, unsigned region, enum mode m)
+{
+	static const char *const what[] = {
+		"deleted by the same handle:", "deleted by another handle:",
+		"another, appender reopened:",
+	};
 	static DB_HEAP_RID rid[PER];
 	char body[1024], path[600];
+	const char *file;
 	DB_ENV *env = NULL;
 	DB *a = NULL, *b = NULL;
 	struct stat st;
 	int round, ret;
 
 	memset(body, 'x', sizeof(body));
-	if (snprintf(path, sizeof(path), "%s/%s.db", dir,
-	    same ? "same" : "other") >= (int)sizeof(path))
+	if (snprintf(path, sizeof(path), "%s/m%d.db", dir, (int)m) >=
+	    (int)sizeof(path))
 		return -1;
+	file = path + strlen(dir) + 1;
 	if ((ret = db_env_create(&env, 0)) != 0 ||
 	    (ret = env->open(env, dir, DB_CREATE | DB_INIT_MPOOL |
 	    DB_PRIVATE, 0600)) != 0 ||
-	    (ret = db_create(&a, env, 0)) != 0 ||
-	    (ret = a->set_pagesize(a, PGSIZE)) != 0 ||
-	    (region > 0 && (ret = a->set_heap_regionsize(a, region)) != 0) ||
-	    (ret = a->open(a, NULL, path + strlen(dir) + 1, NULL, DB_HEAP,
-	    DB_CREATE, 0600)) != 0 ||
-	    (ret = db_create(&b, env, 0)) != 0 ||
-	    (ret = b->open(b, NULL, path + strlen(dir) + 1, NULL, DB_HEAP, 0,
-	    0600)) != 0)
+	    (ret = heap_open(env, file, region, DB_CREATE, &a)) != 0 ||
+	    (ret = heap_open(env, file, region, 0, &b)) != 0)
 		goto out;
-	printf("%-28s", same ? "deleted by the same handle:" :
-	    "deleted by another handle:");
+	printf("%-29s", what[m]);
 	for (round = 0; round < ROUNDS; round++) {
 		if ((ret = append_all(a, rid, body, sizeof(body))) != 0 ||
-		    (ret = delete_all(same ? a : b, rid)) != 0 ||
+		    (ret = delete_all(m == SAME ? a : b, rid)) != 0 ||
 		    (ret = a->sync(a, 0)) != 0)
 			goto out;
+		if (m == REOPEN) {
+			ret = a->close(a, 0);
+			a = NULL;
+			if (ret != 0 || (ret = heap_open(env, file, region, 0,
+			    &a)) != 0)
+				goto out;
+		}
 		if (stat(path, &st) == -1) {
 			perror(path);
 			ret = -1;
@@ -129,7 +155,8 @@ main(int argc, char **argv)
 
 	if (argc > 2 || (argc == 2 && num_parse_i64(argv[1], NUM_CSTR, 1,
 	    1000000, &region, &why) == -1)) {
-		fprintf(stderr, "usage: heap_reuse [REGION_PAGES]\n");
+		fprintf(stderr, "usage: heap_reuse [REGION_PAGES (1-1000000)]%s%s\n",
+		    why != NULL ? ": " : "", why != NULL ? why : "");
 		return 2;
 	}
 	if (mkdtemp(dir) == NULL) {
@@ -139,8 +166,9 @@ main(int argc, char **argv)
 	printf("heap file pages after each of %d rounds of %d x 1 KiB "
 	    "appended then deleted (region: %s pages)\n", ROUNDS, PER,
 	    region > 0 ? argv[1] : "default");
-	rc = run(dir, (unsigned)region, 1) == 0 &&
-	    run(dir, (unsigned)region, 0) == 0 ? 0 : 1;
+	rc = run(dir, (unsigned)region, SAME) == 0 &&
+	    run(dir, (unsigned)region, OTHER) == 0 &&
+	    run(dir, (unsigned)region, REOPEN) == 0 ? 0 : 1;
 	(void)rmdir(dir);
 	return rc;
 }
