@@ -38,18 +38,9 @@ def main():
     os.chmod(wrapper, stat.S_IRWXU)
     srv = harness.Server(config={"durability": "nosync"}, procs=1, fcgi=wrapper)
     try:
-        srv.start()
-        org = "bench-batch"
-        app = srv.create_app(org, org)
-        srv.create_webhook(app, "http://127.0.0.1:9/hook", ["user.app.consent.update"])
-        body = intake.batch_body(org, PER_BATCH).encode()
-        for i in range(5 + n):
-            if i == 5:
-                subprocess.run(["callgrind_control", "-i", "on"], check=True,
-                               capture_output=True)
-            st, _, ans = srv.request("POST", "/v1/events/batch", body, timeout=300)
-            if st not in (200, 202):
-                raise RuntimeError("batch: %d %s" % (st, ans))
+        intake.batch_run(srv, n, lambda: subprocess.run(
+            ["callgrind_control", "-i", "on"], check=True, capture_output=True),
+            per=PER_BATCH)
         subprocess.run(["callgrind_control", "-i", "off"], check=True, capture_output=True)
     finally:
         srv.stop()

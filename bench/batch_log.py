@@ -38,18 +38,11 @@ def log_pos(data_dir):
 def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 20
     srv = harness.Server(config={"durability": "nosync"}, procs=1)
+    marks = []
     try:
-        srv.start()
-        org = "bench-batch"
-        app = srv.create_app(org, org)
-        srv.create_webhook(app, "http://127.0.0.1:9/hook", ["user.app.consent.update"])
-        body = intake.batch_body(org, PER_BATCH).encode()
-        for i in range(5 + n):
-            if i == 5:
-                start = log_pos(srv.data_dir)
-            st, _, ans = srv.request("POST", "/v1/events/batch", body, timeout=60)
-            if st not in (200, 202):
-                raise RuntimeError("batch: %d %s" % (st, ans))
+        intake.batch_run(srv, n, lambda: marks.append(log_pos(srv.data_dir)),
+                         per=PER_BATCH)
+        start = marks[0]
         out = subprocess.run(["db5.3_printlog", "-h", srv.data_dir], check=True,
                              capture_output=True, text=True).stdout
     finally:
