@@ -63,6 +63,23 @@ def batch_body(org, n=100):
     return '{"events":[%s]}' % ",".join([event_body(org)] * n)
 
 
+def batch_run(srv, n, mark, per=100, warmup=5, timeout=300):
+    """Start srv with one app of org "bench-batch" and one webhook matching
+    event_body's type (a closed port: deliveries stay pending), post warmup
+    batches of per events, call mark(), then post n more, one at a time."""
+    org = "bench-batch"
+    srv.start()
+    app = srv.create_app(org, org)
+    srv.create_webhook(app, "http://127.0.0.1:9/hook", ["user.app.consent.update"])
+    body = batch_body(org, per).encode()
+    for i in range(warmup + n):
+        if i == warmup:
+            mark()
+        st, _, ans = srv.request("POST", "/v1/events/batch", body, timeout=timeout)
+        if st != 200:
+            raise RuntimeError("batch: %d %s" % (st, ans))
+
+
 def wrk(srv, body, seconds, conns, path="/v1/events"):
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(LUA % (lua_quote(body), srv.admin_token))
