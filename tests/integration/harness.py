@@ -304,6 +304,8 @@ class Server:
                 '  "bin-environment" => ("HOOKD_CONF" => "%s"),' % self.conf_path,
                 '  "max-procs" => %d,' % self.procs,
                 '  "check-local" => "disable",',
+                # as etc/lighttpd/hookd-binpath.conf
+                '  "listen-backlog" => 4096,',
                 ")))",
             ]
         elif self.mode == "cgi":
