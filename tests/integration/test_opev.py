@@ -285,6 +285,24 @@ class TestOpevCrash(OpevCase):
     still enabled."""
     CONFIG = dict(OpevCase.CONFIG, concurrency="16")
 
+    def await_store(self, app):
+        """The sender killed while it held one of the store's mutexes
+        makes the API process that next waits on it exit 75 and answer
+        503 storage_unavailable (Retry-After: 1) until the web server
+        has restarted it: retry as a client does, for up to 20 s, the
+        two reads this test makes."""
+        end = time.time() + 20
+        for path in ("webhooks", "deliveries?limit=100"):
+            while True:
+                st, _, body = self.srv.request(
+                    "GET", "/v1/apps/%s/%s" % (app["id"], path))
+                if st == 200:
+                    break
+                self.assertEqual((st, body["error"]["code"]),
+                                 (503, "storage_unavailable"), body)
+                self.assertLess(time.time(), end, "still 503 after 20 s")
+                time.sleep(0.5)
+
     def test_kill_9_never_splits_a_disable_from_its_event(self):
         app = self.app()
         hooks = [self.webhook(app, "/crash/%d" % i, ["user.signin"],
@@ -298,6 +316,7 @@ class TestOpevCrash(OpevCase):
             time.sleep(delay)
             p.send_signal(signal.SIGKILL)
             p.wait(10)
+            self.await_store(app)
             # right after the kill: as many stored events as disables
             n = sum(not self.get_webhook(app, h)["enabled"] for h in hooks)
             self.assertEqual(self.hookd_events(app),
