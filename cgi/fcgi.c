@@ -367,7 +367,7 @@ fcgi_serve(struct api_ctx *ctx, unsigned nthreads)
 	 * mostly wait) and keep a process near its single-thread size. */
 	if (nthreads > 1)
 		(void)mallopt(M_ARENA_MAX, 2);
-	if (nthreads > 1 && commit_start() == -1)
+	if (nthreads > 1 && commit_start(ctx->cfg->nosync) == -1)
 		log_err("no checkpoint thread: checking the log after each "
 		    "commit");
 	/* the request threads inherit a mask without the stop signals */
