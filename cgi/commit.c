@@ -447,22 +447,29 @@ commit_stats(struct commit_stats *out)
 }
 
 int
-commit_start(void)
+commit_start(int write_behind)
 {
 	if (commit.ckp.running)
 		return 0;
 	if (periodic_start(&commit.ckp, COMMIT_CKP_MS, commit_ckp_tick,
 	    NULL) == -1)
 		return -1;
+	(void)pthread_setname_np(commit.ckp.thread, "hookd-ckp");
 	/* without it, writes still work: the log file switches just stall */
-	if (periodic_start(&commit.behind, COMMIT_BEHIND_MS,
-	    commit_behind_tick, NULL) == -1)
-		log_warn("no log write-behind thread");
+	if (write_behind) {
+		if (periodic_start(&commit.behind, COMMIT_BEHIND_MS,
+		    commit_behind_tick, NULL) == 0)
+			(void)pthread_setname_np(commit.behind.thread,
+			    "hookd-behind");
+		else
+			log_warn("no log write-behind thread");
+	}
 	commit.spare_stop = 0;
 	commit.spare_asked = 0;
-	if (pthread_create(&commit.spare, NULL, commit_spare_main, NULL) == 0)
+	if (pthread_create(&commit.spare, NULL, commit_spare_main, NULL) == 0) {
+		(void)pthread_setname_np(commit.spare, "hookd-spare");
 		__atomic_store_n(&commit.spare_running, 1, __ATOMIC_RELEASE);
-	else
+	} else
 		log_warn("no spare committer thread: every request waits "
 		    "for its commit");
 	return 0;

@@ -87,12 +87,15 @@ struct commit_job {
 
 /*
  * Start the checkpoint thread of this process, the log write-behind
- * thread (below) and the spare leader (commit_defer).  0, or -1 (then
- * commit_run checks the log volume after each job, as in plain CGI, and
- * there is no write-behind; without the spare, commit_defer may not be
- * used).
+ * thread (below) if write_behind (durability nosync: with sync every
+ * group's commit flushes the log, so it would only wake for nothing) and
+ * the spare leader (commit_defer).  The threads are named (comm, as top
+ * -H and /proc/PID/task/N/comm show them) hookd-ckp, hookd-behind and
+ * hookd-spare.  0, or -1 (then commit_run checks the log volume after
+ * each job, as in plain CGI, and there is no write-behind; without the
+ * spare, commit_defer may not be used).
  */
-int commit_start(void);
+int commit_start(int write_behind);
 
 /* Stop and join those threads; nothing if none.  Call when no
  * commit_run is in progress. */

@@ -75,6 +75,7 @@ static struct {
 	unsigned busy, alive, waiting;
 	unsigned accepting;	/* threads about to accept or in accept */
 	unsigned parked;	/* threads waiting on park */
+	int drained;		/* stopping and busy reached 0: exiting */
 	unsigned acceptors;	/* the most that accept at once */
 	struct fcgi_req *free;
 	struct api_ctx *ctx;
@@ -148,8 +149,10 @@ fcgi_end(FCGX_Request *r)
 }
 
 /* The calling thread's accept returned: 1 and counted busy, or 0 when
- * stopping (the caller drops the request) or when got is 0 (the accept
- * failed).  The last thread to leave accept unparks one (fcgi_get). */
+ * got is 0 (the accept failed) or when the drain is over (fcgi_serve:
+ * the process exits; the caller drops the request).  A request accepted
+ * while stopping, before that, is counted (the caller answers it 503).
+ * The last thread to leave accept unparks one (fcgi_get). */
 static int
 fcgi_begin(int got)
 {
@@ -158,7 +161,7 @@ fcgi_begin(int got)
 	pthread_mutex_lock(&fcgi.mu);
 	if (--fcgi.accepting == 0 && fcgi.parked > 0)
 		pthread_cond_signal(&fcgi.park);
-	ok = got && !fcgi_stopping();
+	ok = got && !fcgi.drained;
 	if (ok)
 		fcgi.busy++;
 	pthread_mutex_unlock(&fcgi.mu);
@@ -299,6 +302,16 @@ fcgi_thread(void *arg)
 			break;
 		}
 		__atomic_store_n(&r->state, SLOT_BUSY, __ATOMIC_RELEASE);
+		if (fcgi_stopping()) {
+			/* accepted during the drain (a thread asleep in accept
+			 * is not woken by the stop): a JSON answer, not the
+			 * web server's 5xx page; nothing is done */
+			response_error(&r->resp, 503, "shutting_down",
+			    "this process is stopping; retry");
+			r->resp.retry_after = 1;
+			fcgi_answer(r);
+			break;
+		}
 		request_read(&r->rq, fcgi.ctx, &r->io);
 		r->rq.req.answer = fcgi_answer;
 		r->rq.req.answer_u = r;
@@ -354,7 +367,7 @@ fcgi_serve(struct api_ctx *ctx, unsigned nthreads)
 	 * mostly wait) and keep a process near its single-thread size. */
 	if (nthreads > 1)
 		(void)mallopt(M_ARENA_MAX, 2);
-	if (nthreads > 1 && commit_start() == -1)
+	if (nthreads > 1 && commit_start(ctx->cfg->nosync) == -1)
 		log_err("no checkpoint thread: checking the log after each "
 		    "commit");
 	/* the request threads inherit a mask without the stop signals */
@@ -393,8 +406,15 @@ fcgi_serve(struct api_ctx *ctx, unsigned nthreads)
 		(void)pthread_cond_timedwait(&fcgi.cv, &fcgi.mu, &ts);
 	}
 	fcgi_stop();
+	if (fcgi.busy > 0) {
+		i = fcgi.busy;
+		pthread_mutex_unlock(&fcgi.mu);
+		log_info("stopping: finishing %u requests in hand", i);
+		pthread_mutex_lock(&fcgi.mu);
+	}
 	while (fcgi.busy > 0)
 		pthread_cond_wait(&fcgi.cv, &fcgi.mu);
+	fcgi.drained = 1;
 	pthread_mutex_unlock(&fcgi.mu);
 	commit_stop();
 	return started > 0 ? 0 : -1;

@@ -10,9 +10,11 @@
  * Signals: the request threads block SIGTERM and SIGUSR1; the calling
  * (main) thread gets them, and fcgi_stop (async-signal-safe) asks the
  * serve loop to end.  Ending waits for the requests in progress to be
- * answered, handed-over ones included (a thread that accepts after the
- * stop drops that connection unanswered: the web server answers it 5xx),
- * then stops the checkpoint and spare threads.  Threads still blocked in
+ * answered, handed-over ones included; a request accepted meanwhile (by
+ * a thread that was asleep in accept) is answered 503 shutting_down
+ * untouched, one accepted after that is dropped unanswered (the web
+ * server answers it 5xx).  Then it stops the checkpoint and spare
+ * threads.  Threads still blocked in
  * accept, or parked, are left there: the process exits.
  */
 #ifndef HOOKD_CGI_FCGI_H

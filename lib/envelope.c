@@ -15,24 +15,11 @@
 
 #include "lib/envelope.h"
 #include "lib/jsontree.h"
+#include "lib/jsword.h"
 #include "lib/timefmt.h"
 
-#define ENVELOPE_ONES UINT64_C(0x0101010101010101)
-#define ENVELOPE_HIGHS UINT64_C(0x8080808080808080)
 #define ENVELOPE_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 #define ENVELOPE_HEAD_ROOM 512	/* room reserved for all but the data */
-
-/* 1 if one of the 8 bytes of w is below 0x20, '"' or '\\': a byte that
- * json-c escapes (with JSON_C_TO_STRING_NOSLASHESCAPE). */
-static int
-envelope_word_escapes(uint64_t w)
-{
-	uint64_t q = w ^ (ENVELOPE_ONES * '"'), b = w ^ (ENVELOPE_ONES * '\\');
-
-	return ((((w - ENVELOPE_ONES * 0x20) & ~w) |
-	    ((q - ENVELOPE_ONES) & ~q) | ((b - ENVELOPE_ONES) & ~b)) &
-	    ENVELOPE_HIGHS) != 0;
-}
 
 /* s (n bytes) as a JSON string, escaped exactly as json-c escapes it:
  * \b \n \r \t \f \" \\ by name, other bytes below 0x20 as \u00xx,
@@ -51,7 +38,7 @@ envelope_str(struct buf *out, const char *s, size_t n)
 	while (i < n) {
 		if (n - i >= 8) {
 			memcpy(&w, s + i, sizeof(w));
-			if (!envelope_word_escapes(w)) {
+			if (!jsword_escapes(w)) {
 				i += 8;
 				continue;
 			}
@@ -89,17 +76,6 @@ envelope_str(struct buf *out, const char *s, size_t n)
 	return 0;
 }
 
-/* 1 if one of the 8 bytes of w is '"' or '\\' (the end of a string's
- * plain run). */
-static int
-envelope_word_stops(uint64_t w)
-{
-	uint64_t q = w ^ (ENVELOPE_ONES * '"'), b = w ^ (ENVELOPE_ONES * '\\');
-
-	return ((((q - ENVELOPE_ONES) & ~q) | ((b - ENVELOPE_ONES) & ~b)) &
-	    ENVELOPE_HIGHS) != 0;
-}
-
 /*
  * A container's checked text sp (from jsontree_raw: json-c prints it as
  * that text without the whitespace between tokens) into out, whitespace
@@ -133,7 +109,7 @@ envelope_compact(struct buf *out, const struct jsontree_span *sp)
 		for (;;) {	/* the string: to past its closing quote */
 			if (n - i >= 8) {
 				memcpy(&w, s + i, sizeof(w));
-				if (!envelope_word_stops(w)) {
+				if (!jsword_stops(w)) {
 					i += 8;
 					continue;
 				}

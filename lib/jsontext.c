@@ -7,9 +7,8 @@
 #include <strings.h>
 
 #include "lib/jsontext.h"
+#include "lib/jsword.h"
 
-#define JT_ONES		UINT64_C(0x0101010101010101)
-#define JT_HIGHS	UINT64_C(0x8080808080808080)
 #define JT_NAME_SHOWN	64	/* longest member name quoted in a message */
 
 /* One scan: the text, the next byte to look at, the fault. */
@@ -64,17 +63,6 @@ static int
 jt_digit(unsigned c)
 {
 	return c >= '0' && c <= '9';
-}
-
-/* 1 if one of the 8 bytes of w ends a run of plain string bytes: below
- * 0x20, '"', '\\', or 0x80 and above (UTF-8 to check). */
-static int
-jt_word_special(uint64_t w)
-{
-	uint64_t q = w ^ (JT_ONES * '"'), b = w ^ (JT_ONES * '\\');
-
-	return ((((w - JT_ONES * 0x20) & ~w) | ((q - JT_ONES) & ~q) |
-	    ((b - JT_ONES) & ~b) | w) & JT_HIGHS) != 0;
 }
 
 /* The 4 hex digits at p (4 bytes readable) into *out; -1 if not hex. */
@@ -213,7 +201,7 @@ jt_string(struct jt *s, int key)
 	for (;;) {
 		while (n - i >= 8) {
 			memcpy(&w, p + i, sizeof(w));
-			if (jt_word_special(w))
+			if (jsword_special(w))
 				break;
 			i += 8;
 		}

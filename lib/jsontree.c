@@ -24,9 +24,8 @@
 
 #include "lib/buf.h"
 #include "lib/jsontree.h"
+#include "lib/jsword.h"
 
-#define JSONTREE_ONES UINT64_C(0x0101010101010101)
-#define JSONTREE_HIGHS UINT64_C(0x8080808080808080)
 #define JSONTREE_SCRATCH_CAP ((size_t)1 << 31)	/* past any body */
 #define JSONTREE_INT_DIGITS 18	/* any such integer fits int64 */
 
@@ -47,16 +46,6 @@ struct jsontree_rec {
 	const char *p;
 	size_t n;
 };
-
-/* 1 if one of the 8 bytes of w is '"' or '\\'. */
-static int
-jsontree_word_stops(uint64_t w)
-{
-	uint64_t q = w ^ (JSONTREE_ONES * '"'), b = w ^ (JSONTREE_ONES * '\\');
-
-	return ((((q - JSONTREE_ONES) & ~q) | ((b - JSONTREE_ONES) & ~b)) &
-	    JSONTREE_HIGHS) != 0;
-}
 
 static void
 jsontree_ws(struct jsontree_in *in)
@@ -175,7 +164,7 @@ jsontree_str(struct jsontree_in *in, int copy, const char **s, size_t *len)
 	for (;;) {
 		while (in->n - in->i >= 8) {
 			memcpy(&w, in->p + in->i, sizeof(w));
-			if (jsontree_word_stops(w))
+			if (jsword_stops(w))
 				break;
 			in->i += 8;
 		}

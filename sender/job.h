@@ -66,8 +66,6 @@ struct job {
 	char error[STORE_ERROR_MAX + 1];	/* "" when it got a status */
 	uint32_t duration_ms;
 	int64_t retry_after_ms;		/* -1: none */
-	char resp[STORE_RESP_MAX];	/* first bytes of the response */
-	size_t resp_len;
 	char att_id[STORE_ID_MAX + 1];	/* attempt id, made once */
 
 	/* set by the outcome transaction, for the log (reset per run) */
@@ -80,6 +78,11 @@ struct job {
 					 * comes back finished) */
 
 	struct job *next;		/* free list */
+
+	/* The response's first bytes (after the small fields above, so that
+	 * the pages a job with a short answer touches are contiguous) */
+	size_t resp_len;
+	char resp[STORE_RESP_MAX];
 
 	/* The webhook's extra headers as picked, as curl lines: "Name:
 	 * value" (or "Name;" for an empty value) one after the other, each

@@ -222,12 +222,13 @@ class Server:
     host: the address lighttpd binds and request() connects to; port: a
     fixed port (else a free one at each start); wrap: a command prefix for
     every program started (e.g. ["ip", "netns", "exec", NAME]: it must exec
-    the program, so that the PID is the program's).  tests/integration/
+    the program, so that the PID is the program's); env: variables added
+    to lighttpd's environment, which its FastCGI processes inherit.  tests/integration/
     replgroup.py uses the three for the sites of a replication group."""
 
     def __init__(self, config=None, procs=2, mode="fastcgi", fcgi=None,
                  data_dir=None, encrypt=False, host="127.0.0.1", port=None,
-                 wrap=None):
+                 wrap=None, env=None):
         if not (fcgi or FCGI):
             raise RuntimeError("HOOKD_FCGI is not set (run via make integration)")
         self.fcgi = fcgi or FCGI
@@ -245,6 +246,9 @@ class Server:
         self.fixed_port = port
         self.port = port
         self.wrap = list(wrap or [])
+        # more environment for lighttpd and so the FastCGI processes
+        # (e.g. LD_PRELOAD): changed, it applies from the next start()
+        self.env = dict(env or {})
         self.proc = None
         self.senders = []
         self.config = {
@@ -332,7 +336,7 @@ class Server:
         for _ in range(3):
             self.port = self.fixed_port or free_port(self.host)
             self._write_lighttpd_conf()
-            env = dict(os.environ, HOOKD_CONF=self.conf_path)
+            env = dict(os.environ, HOOKD_CONF=self.conf_path, **self.env)
             # stderr of lighttpd is inherited by the FastCGI processes:
             # their log lines (and sanitizer reports) land in stderr.log.
             with open(self.stderr_log, "ab") as err:

@@ -15,10 +15,13 @@
  * they are led by the spare thread with no further job coming, and each
  * done is called once, after its event is committed; mixed with waited-for
  * jobs and failing ones from many threads, each is answered exactly once.
+ * The log write-behind thread runs only when asked (durability nosync).
  */
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -246,7 +249,7 @@ START_TEST(test_handed_over_jobs_behind_a_waiting_job_are_led_by_the_spare)
 	size_t i;
 	int waited;
 
-	ck_assert_int_eq(commit_start(), 0);
+	ck_assert_int_eq(commit_start(1), 0);
 	ck_assert(commit_can_defer());
 	__atomic_store_n(&deferred_done, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&deferred_seen_stored, 0, __ATOMIC_RELEASE);
@@ -343,7 +346,7 @@ START_TEST(test_handed_over_and_waited_jobs_mixed_each_answered_once)
 	pthread_t th[MIX_THREADS];
 	int i, n, waited;
 
-	ck_assert_int_eq(commit_start(), 0);
+	ck_assert_int_eq(commit_start(1), 0);
 	memset(mix_calls, 0, sizeof(mix_calls));
 	__atomic_store_n(&mix_bad, 0, __ATOMIC_RELEASE);
 	for (i = 0; i < MIX_THREADS; i++)
@@ -369,6 +372,54 @@ START_TEST(test_handed_over_and_waited_jobs_mixed_each_answered_once)
 }
 END_TEST
 
+/* How many threads of this process are named name (comm). */
+static int
+threads_named(const char *name)
+{
+	char path[320], comm[32];
+	struct dirent *d;
+	DIR *dir;
+	FILE *f;
+	int n = 0;
+
+	dir = opendir("/proc/self/task");
+	ck_assert_ptr_nonnull(dir);
+	while ((d = readdir(dir)) != NULL) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm",
+		    d->d_name);
+		f = fopen(path, "r");
+		if (f == NULL)
+			continue;	/* ended meanwhile */
+		if (fgets(comm, sizeof(comm), f) != NULL) {
+			comm[strcspn(comm, "\n")] = '\0';
+			n += strcmp(comm, name) == 0;
+		}
+		fclose(f);
+	}
+	closedir(dir);
+	return n;
+}
+
+START_TEST(test_the_write_behind_thread_runs_only_when_asked_nosync)
+{
+	/* durability sync: every commit flushes; no thread to wake for it */
+	ck_assert_int_eq(commit_start(0), 0);
+	ck_assert_int_eq(threads_named("hookd-ckp"), 1);
+	ck_assert_int_eq(threads_named("hookd-spare"), 1);
+	ck_assert_int_eq(threads_named("hookd-behind"), 0);
+	commit_stop();
+	ck_assert_int_eq(threads_named("hookd-ckp"), 0);
+	/* nosync */
+	ck_assert_int_eq(commit_start(1), 0);
+	ck_assert_int_eq(threads_named("hookd-behind"), 1);
+	commit_stop();
+	ck_assert_int_eq(threads_named("hookd-behind"), 0);
+	ck_assert_int_eq(threads_named("hookd-spare"), 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -389,6 +440,8 @@ main(void)
 	    test_handed_over_jobs_behind_a_waiting_job_are_led_by_the_spare);
 	tcase_add_test(tc,
 	    test_handed_over_and_waited_jobs_mixed_each_answered_once);
+	tcase_add_test(tc,
+	    test_the_write_behind_thread_runs_only_when_asked_nosync);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);
