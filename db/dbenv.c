@@ -109,11 +109,19 @@ static int
 get_dbt(struct store_txn *t, enum dbi db, const struct key *k, DBT *dd,
     int rmw)
 {
+	unsigned char kb[KEY_MAX];
 	DBT kd;
 	int ret;
 
 	if (dbt_key(t, &kd, k, 0) != STORE_OK)
 		return STORE_ERR;
+	/* With a comparison function of its own (keycmp.h) a btree get may
+	 * return the stored key, so a DB_THREAD handle wants room for it:
+	 * a copy, so k stays const. */
+	memcpy(kb, k->b, k->len);
+	kd.data = kb;
+	kd.ulen = sizeof(kb);
+	kd.flags = DB_DBT_USERMEM;
 	ret = t->s->db[db]->get(t->s->db[db], t->txn, &kd, dd,
 	    (rmw && !t->rdonly) ? DB_RMW : 0);
 	if (ret == 0)
