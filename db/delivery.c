@@ -80,7 +80,7 @@ index_move(struct store_txn *t, enum dbi db, const struct key *old,
 static int
 dlv_write(struct store_txn *t, const struct store_delivery *d,
     const struct store_delivery *oldp, int had, int create,
-    struct store_queue *qdelta)
+    struct store_queue *qdelta, struct store_due_later *later)
 {
 	unsigned char buf[REC_DELIVERY_MAX];
 	const struct store_delivery old = *oldp;
@@ -110,9 +110,9 @@ dlv_write(struct store_txn *t, const struct store_delivery *d,
 	if ((had && lane_in(&old)) || lane_in(d))
 		rc = lane_move(t, had ? &old : NULL, d);
 	else
-		rc = due_move(t,
+		rc = due_move_later(t,
 		    had && old.status == STORE_DLV_PENDING ? &old : NULL,
-		    d->status == STORE_DLV_PENDING ? d : NULL);
+		    d->status == STORE_DLV_PENDING ? d : NULL, later);
 	if (rc != STORE_OK)
 		return rc;
 
@@ -135,7 +135,7 @@ delivery_create(struct store_txn *t, const struct store_delivery *d,
 	nd = *d;
 	if ((rc = lane_assign(t, &nd)) != STORE_OK)
 		return rc;
-	return dlv_write(t, &nd, &old, 0, 1, qdelta);
+	return dlv_write(t, &nd, &old, 0, 1, qdelta, NULL);
 }
 
 int
@@ -153,7 +153,7 @@ store_delivery_put(struct store_txn *t, const struct store_delivery *d,
 	rc = dlv_load(t, d->id, &old, 1);
 	if (rc != STORE_OK && rc != STORE_NOTFOUND)
 		return rc;
-	return dlv_write(t, d, &old, rc == STORE_OK, 0, NULL);
+	return dlv_write(t, d, &old, rc == STORE_OK, 0, NULL, NULL);
 }
 
 int
@@ -163,7 +163,17 @@ store_delivery_put_over(struct store_txn *t,
 {
 	if (d->id[0] == '\0' || strcmp(d->id, old->id) != 0)
 		return dbenv_fail(t, "delivery put over another id");
-	return dlv_write(t, d, old, 1, 0, qdelta);
+	return dlv_write(t, d, old, 1, 0, qdelta, NULL);
+}
+
+int
+store_delivery_put_over_later(struct store_txn *t,
+    const struct store_delivery *old, const struct store_delivery *d,
+    struct store_queue *qdelta, struct store_due_later *later)
+{
+	if (d->id[0] == '\0' || strcmp(d->id, old->id) != 0)
+		return dbenv_fail(t, "delivery put over another id");
+	return dlv_write(t, d, old, 1, 0, qdelta, later);
 }
 
 int

@@ -39,6 +39,8 @@ struct oc {
 	size_t nwh;
 	struct oc_st *st;	/* 2n entries; nst used, reset per run */
 	size_t nst;
+	struct store_due_later later;	/* due entries to remove, n room;
+					 * reset per run */
 	struct store_queue q;	/* queue counter changes, reset per run */
 	struct store_counter cnt;	/* lifetime counters' changes, too */
 };
@@ -302,7 +304,9 @@ oc_one(struct store_txn *t, struct oc *o, struct job *j)
 		j->final = d.status != STORE_DLV_PENDING;
 	}
 	d.updated_at = now;
-	if ((rc = store_delivery_put_over(t, &cur, &d, &o->q)) != STORE_OK)
+	/* its due entry goes with the batch's others, in one walk */
+	if ((rc = store_delivery_put_over_later(t, &cur, &d, &o->q,
+	    &o->later)) != STORE_OK)
 		return rc;
 	if (j->kind != JOB_SEND)
 		return STORE_OK;
@@ -328,6 +332,7 @@ oc_txn(struct store_txn *t, void *arg)
 	}
 	o->nwh = 0;
 	o->nst = 0;
+	o->later.n = 0;
 	memset(&o->q, 0, sizeof(o->q));
 	memset(&o->cnt, 0, sizeof(o->cnt));
 	for (i = 0; i < o->n; i++) {
@@ -336,6 +341,10 @@ oc_txn(struct store_txn *t, void *arg)
 		if ((rc = oc_one(t, o, o->jobs[i])) != STORE_OK)
 			return rc;
 	}
+	/* Nothing here reads the due index: its removals go last, in key
+	 * order (store.h, store_due_del_later). */
+	if ((rc = store_due_del_later(t, &o->later)) != STORE_OK)
+		return rc;
 	for (i = 0; i < o->nwh; i++) {
 		if (o->wh[i].exists &&
 		    (rc = store_health_put(t, &o->wh[i].h)) != STORE_OK)
@@ -367,15 +376,18 @@ outcome_flush(struct store *s, const struct config *cfg, struct job **jobs,
 	o.now = timefmt_now_ms();
 	o.wh = calloc(n, sizeof(*o.wh));
 	o.st = calloc(2 * n, sizeof(*o.st));
-	if (o.wh == NULL || o.st == NULL) {
+	o.later.v = calloc(n, sizeof(*o.later.v));	/* one per put */
+	if (o.wh == NULL || o.st == NULL || o.later.v == NULL) {
 		free(o.wh);
 		free(o.st);
+		free(o.later.v);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	rc = store_txn(s, 0, oc_txn, &o, err, errlen);
 	free(o.wh);
 	free(o.st);
+	free(o.later.v);
 	return rc == STORE_OK ? 0 : -1;
 }
 
