@@ -454,6 +454,25 @@ int store_delivery_put_over_later(struct store_txn *t,
     const struct store_delivery *old, const struct store_delivery *d,
     struct store_queue *qdelta, struct store_due_later *later);
 int store_due_del_later(struct store_txn *t, struct store_due_later *later);
+/*
+ * One cursor on the deliveries for a batch that reads and rewrites many
+ * (the sender's outcomes), instead of a search from the root for each read
+ * and again for each write: store_delivery_get_at is store_delivery_get
+ * through it (the record's page write-locked: a write follows), and
+ * store_delivery_put_over_at is store_delivery_put_over_later with old as
+ * that get read it, written through the cursor where it stands.  Nothing
+ * else may write deliveries between the two.  Close the cursor before the
+ * transaction ends, on every path (store_txn runs the function again
+ * after a deadlock: open it in there).
+ */
+struct store_dlv_cur;
+int store_dlv_cur_open(struct store_txn *t, struct store_dlv_cur **cp);
+void store_dlv_cur_close(struct store_dlv_cur *c);
+int store_delivery_get_at(struct store_txn *t, struct store_dlv_cur *c,
+    const char *id, struct store_delivery *out);
+int store_delivery_put_over_at(struct store_txn *t, struct store_dlv_cur *c,
+    const struct store_delivery *old, const struct store_delivery *d,
+    struct store_queue *qdelta, struct store_due_later *later);
 /* Deletes the delivery and its attempts. */
 int store_delivery_del(struct store_txn *t, const char *id);
 /* Newest first, starting strictly before before_id (NULL/"" = newest). */

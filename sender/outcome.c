@@ -47,6 +47,7 @@ struct oc {
 	size_t mask;
 	struct store_due_later later;	/* due entries to remove, n room;
 					 * reset per run */
+	struct store_dlv_cur *dc;	/* the deliveries' cursor, per run */
 	struct store_queue q;	/* queue counter changes, reset per run */
 	struct store_counter cnt;	/* lifetime counters' changes, too */
 };
@@ -292,7 +293,7 @@ oc_one(struct store_txn *t, struct oc *o, struct job *j)
 	int64_t delay;
 	int rc, was_pending, exhausted = 0;
 
-	rc = store_delivery_get(t, j->d.id, &cur);
+	rc = store_delivery_get_at(t, o->dc, j->d.id, &cur);
 	if (rc == STORE_NOTFOUND)
 		return STORE_OK;	/* deleted under us: nothing to keep */
 	if (rc != STORE_OK)
@@ -328,7 +329,7 @@ oc_one(struct store_txn *t, struct oc *o, struct job *j)
 	}
 	d.updated_at = now;
 	/* its due entry goes with the batch's others, in one walk */
-	if ((rc = store_delivery_put_over_later(t, &cur, &d, &o->q,
+	if ((rc = store_delivery_put_over_at(t, o->dc, &cur, &d, &o->q,
 	    &o->later)) != STORE_OK)
 		return rc;
 	if (j->kind != JOB_SEND)
@@ -341,10 +342,26 @@ oc_one(struct store_txn *t, struct oc *o, struct job *j)
 	return STORE_OK;
 }
 
+static int oc_run(struct store_txn *t, struct oc *o);
+
+/* The transaction: its run, with the deliveries' cursor open around it. */
 static int
 oc_txn(struct store_txn *t, void *arg)
 {
 	struct oc *o = arg;
+	int rc;
+
+	if ((rc = store_dlv_cur_open(t, &o->dc)) != STORE_OK)
+		return rc;
+	rc = oc_run(t, o);
+	store_dlv_cur_close(o->dc);	/* before the commit or abort */
+	o->dc = NULL;
+	return rc;
+}
+
+static int
+oc_run(struct store_txn *t, struct oc *o)
+{
 	size_t i;
 	int rc;
 
