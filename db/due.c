@@ -150,8 +150,7 @@ store_due_del_later(struct store_txn *t, struct store_due_later *later)
 		for (steps = 0; at && cmp > 0 && steps < DUE_STEPS; steps++) {
 			rc = dbenv_cur_get(&c, DB_PREV, NULL);
 			if (rc == STORE_NOTFOUND) {
-				at = 0;		/* nothing before: k is gone */
-				cmp = -1;
+				cmp = -1;	/* nothing before: k is gone */
 				break;
 			}
 			if (rc != STORE_OK)

@@ -170,21 +170,33 @@ START_TEST(test_idset_add_has_del_under_collisions)
 }
 END_TEST
 
+/* A fixed pseudo-random sequence (xorshift32). */
+static uint32_t
+idset_rnd(uint32_t *st)
+{
+	uint32_t x = *st;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return *st = x;
+}
+
 /* Random adds and deletes in a small table (runs that wrap around its end,
  * deletions that shift them back) against a plain list. */
 START_TEST(test_idset_matches_a_list_under_random_use)
 {
 	struct idset *s = idset_new(12);	/* 32 slots */
 	int in[40], i, k, n = 0;
+	uint32_t st = 3;
 	char id[16];
 
 	ck_assert_ptr_nonnull(s);
 	memset(in, 0, sizeof(in));
-	srand(3);
 	for (k = 0; k < 20000; k++) {
-		i = rand() % 40;
+		i = (int)(idset_rnd(&st) % 40);
 		snprintf(id, sizeof(id), "dlv_%d", i);
-		if (rand() % 2) {
+		if (idset_rnd(&st) % 2) {
 			int r = idset_add(s, id);
 
 			if (in[i])
