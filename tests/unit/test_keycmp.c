@@ -156,10 +156,12 @@ START_TEST(test_keycmp_reads_a_default_ordered_file)
 		if (!first)
 			ck_assert_int_lt(ref_compare(&pk, &k), 0);
 		first = 0;
-		memcpy(prev, k.data, k.size);
+		if (k.size > 0) {	/* the empty key's data is NULL */
+			memcpy(prev, k.data, k.size);
+			memcpy(kb, k.data, k.size);
+		}
 		prevlen = k.size;
 		/* the data is the key: a lookup through keycmp finds it */
-		memcpy(kb, k.data, k.size);
 		memset(&pk, 0, sizeof(pk));
 		pk.data = kb;
 		pk.size = k.size;
