@@ -109,11 +109,19 @@ static int
 get_dbt(struct store_txn *t, enum dbi db, const struct key *k, DBT *dd,
     int rmw)
 {
+	unsigned char kb[KEY_MAX];
 	DBT kd;
 	int ret;
 
 	if (dbt_key(t, &kd, k, 0) != STORE_OK)
 		return STORE_ERR;
+	/* With a comparison function of its own (keycmp.h) a btree get may
+	 * return the stored key, so a DB_THREAD handle wants room for it:
+	 * a copy, so k stays const. */
+	memcpy(kb, k->b, k->len);
+	kd.data = kb;
+	kd.ulen = sizeof(kb);
+	kd.flags = DB_DBT_USERMEM;
 	ret = t->s->db[db]->get(t->s->db[db], t->txn, &kd, dd,
 	    (rmw && !t->rdonly) ? DB_RMW : 0);
 	if (ret == 0)
@@ -269,6 +277,55 @@ dbenv_cur_del(struct dbenv_cur *c)
 	if (c->t->rdonly)
 		return dbenv_fail(c->t, "write in a read-only transaction");
 	return dbenv_rc(c->t, c->c->del(c->c, 0), "cursor del");
+}
+
+int
+dbenv_cur_set(struct dbenv_cur *c, const struct key *k, unsigned char *buf,
+    size_t cap, size_t *len, int rmw)
+{
+	unsigned char kb[KEY_MAX];
+	DBT kd, dd;
+	int ret;
+
+	if (c->c == NULL)
+		return dbenv_fail(c->t, "cursor not open");
+	if (!key_ok(k))
+		return dbenv_fail(c->t, "key too long");
+	/* room for the key: a comparison function of our own (keycmp.h)
+	 * makes DB_SET return it */
+	memcpy(kb, k->b, k->len);
+	memset(&kd, 0, sizeof(kd));
+	kd.data = kb;
+	kd.size = (u_int32_t)k->len;
+	kd.ulen = sizeof(kb);
+	kd.flags = DB_DBT_USERMEM;
+	memset(&dd, 0, sizeof(dd));
+	dd.data = buf;
+	dd.ulen = (u_int32_t)cap;
+	dd.flags = DB_DBT_USERMEM;
+	ret = c->c->get(c->c, &kd, &dd,
+	    DB_SET | (rmw && !c->t->rdonly ? DB_RMW : 0));
+	if (ret == DB_BUFFER_SMALL)
+		return dbenv_fail(c->t,
+		    "record larger than its type allows (corrupt)");
+	if (ret == 0)
+		*len = dd.size;
+	return dbenv_rc(c->t, ret, "cursor get");
+}
+
+int
+dbenv_cur_put_current(struct dbenv_cur *c, const void *data, size_t len)
+{
+	DBT kd, dd;
+
+	if (c->t->rdonly)
+		return dbenv_fail(c->t, "write in a read-only transaction");
+	memset(&kd, 0, sizeof(kd));	/* ignored with DB_CURRENT */
+	memset(&dd, 0, sizeof(dd));
+	dd.data = (void *)data;
+	dd.size = (u_int32_t)len;
+	return dbenv_rc(c->t, c->c->put(c->c, &kd, &dd, DB_CURRENT),
+	    "cursor put");
 }
 
 void

@@ -67,6 +67,14 @@ int dbenv_cur_open(struct store_txn *t, enum dbi db, long dlen,
  * (k NULL otherwise).  OK, NOTFOUND (ran off the end), RETRY or ERR. */
 int dbenv_cur_get(struct dbenv_cur *c, int flag, const struct key *k);
 int dbenv_cur_del(struct dbenv_cur *c);
+/* Onto key k exactly (DB_SET; rmw: write-locked), its whole record into
+ * buf (cap bytes, *len); NOTFOUND when absent.  For a read-modify-write
+ * through the cursor: dbenv_cur_put_current then replaces the record
+ * under it (no second search). */
+int dbenv_cur_set(struct dbenv_cur *c, const struct key *k,
+    unsigned char *buf, size_t cap, size_t *len, int rmw);
+int dbenv_cur_put_current(struct dbenv_cur *c, const void *data,
+    size_t len);
 void dbenv_cur_close(struct dbenv_cur *c);
 
 /*

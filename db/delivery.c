@@ -17,6 +17,7 @@
  *               of a FIFO lane only the head (due.c; lane.c keeps the
  *               lanes' heads there)
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "db/dbenv.h"
@@ -24,6 +25,7 @@
 #include "db/lane.h"
 #include "db/queue.h"
 #include "db/rec.h"
+#include "lib/str.h"
 
 static int
 dlv_load(struct store_txn *t, const char *id, struct store_delivery *out,
@@ -80,7 +82,8 @@ index_move(struct store_txn *t, enum dbi db, const struct key *old,
 static int
 dlv_write(struct store_txn *t, const struct store_delivery *d,
     const struct store_delivery *oldp, int had, int create,
-    struct store_queue *qdelta)
+    struct store_queue *qdelta, struct store_due_later *later,
+    struct dbenv_cur *cur)
 {
 	unsigned char buf[REC_DELIVERY_MAX];
 	const struct store_delivery old = *oldp;
@@ -94,7 +97,9 @@ dlv_write(struct store_txn *t, const struct store_delivery *d,
 	/* create: no read first; DB_NOOVERWRITE refuses a taken id
 	 * (STORE_EXISTS, nothing written) under the same page write lock a
 	 * DB_RMW read would take. */
-	if ((rc = dbenv_put(t, DBI_DLV, &k, buf, len, create)) != STORE_OK)
+	/* cur: on old's record (store_delivery_get_at) */
+	if ((rc = cur != NULL ? dbenv_cur_put_current(cur, buf, len) :
+	    dbenv_put(t, DBI_DLV, &k, buf, len, create)) != STORE_OK)
 		return rc;
 
 	key_pair(&ko, old.app_id, d->id);
@@ -110,9 +115,9 @@ dlv_write(struct store_txn *t, const struct store_delivery *d,
 	if ((had && lane_in(&old)) || lane_in(d))
 		rc = lane_move(t, had ? &old : NULL, d);
 	else
-		rc = due_move(t,
+		rc = due_move_later(t,
 		    had && old.status == STORE_DLV_PENDING ? &old : NULL,
-		    d->status == STORE_DLV_PENDING ? d : NULL);
+		    d->status == STORE_DLV_PENDING ? d : NULL, later);
 	if (rc != STORE_OK)
 		return rc;
 
@@ -135,7 +140,7 @@ delivery_create(struct store_txn *t, const struct store_delivery *d,
 	nd = *d;
 	if ((rc = lane_assign(t, &nd)) != STORE_OK)
 		return rc;
-	return dlv_write(t, &nd, &old, 0, 1, qdelta);
+	return dlv_write(t, &nd, &old, 0, 1, qdelta, NULL, NULL);
 }
 
 int
@@ -153,7 +158,7 @@ store_delivery_put(struct store_txn *t, const struct store_delivery *d,
 	rc = dlv_load(t, d->id, &old, 1);
 	if (rc != STORE_OK && rc != STORE_NOTFOUND)
 		return rc;
-	return dlv_write(t, d, &old, rc == STORE_OK, 0, NULL);
+	return dlv_write(t, d, &old, rc == STORE_OK, 0, NULL, NULL, NULL);
 }
 
 int
@@ -163,7 +168,88 @@ store_delivery_put_over(struct store_txn *t,
 {
 	if (d->id[0] == '\0' || strcmp(d->id, old->id) != 0)
 		return dbenv_fail(t, "delivery put over another id");
-	return dlv_write(t, d, old, 1, 0, qdelta);
+	return dlv_write(t, d, old, 1, 0, qdelta, NULL, NULL);
+}
+
+int
+store_delivery_put_over_later(struct store_txn *t,
+    const struct store_delivery *old, const struct store_delivery *d,
+    struct store_queue *qdelta, struct store_due_later *later)
+{
+	if (d->id[0] == '\0' || strcmp(d->id, old->id) != 0)
+		return dbenv_fail(t, "delivery put over another id");
+	return dlv_write(t, d, old, 1, 0, qdelta, later, NULL);
+}
+
+struct store_dlv_cur {
+	struct dbenv_cur c;
+	int open;
+	char id[STORE_ID_MAX + 1];	/* the record it is on, "" none */
+};
+
+int
+store_dlv_cur_open(struct store_txn *t, struct store_dlv_cur **cp)
+{
+	struct store_dlv_cur *c;
+	int rc;
+
+	*cp = NULL;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return dbenv_fail(t, "out of memory");
+	if ((rc = dbenv_cur_open(t, DBI_DLV, 0, &c->c)) != STORE_OK) {
+		free(c);
+		return rc;
+	}
+	c->open = 1;
+	*cp = c;
+	return STORE_OK;
+}
+
+void
+store_dlv_cur_close(struct store_dlv_cur *c)
+{
+	if (c == NULL)
+		return;
+	if (c->open)
+		dbenv_cur_close(&c->c);
+	free(c);
+}
+
+int
+store_delivery_get_at(struct store_txn *t, struct store_dlv_cur *c,
+    const char *id, struct store_delivery *out)
+{
+	unsigned char buf[REC_DELIVERY_MAX];
+	struct key k;
+	size_t len;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	c->id[0] = '\0';
+	key_id(&k, id);
+	if ((rc = dbenv_cur_set(&c->c, &k, buf, sizeof(buf), &len, 1)) !=
+	    STORE_OK)
+		return rc;
+	if (rec_delivery_dec(buf, len, out) == -1) {
+		memset(out, 0, sizeof(*out));
+		return dbenv_fail(t, "corrupt delivery record");
+	}
+	if (str_copy(c->id, sizeof(c->id), id) == -1)
+		c->id[0] = '\0';	/* then no put through it */
+	return STORE_OK;
+}
+
+int
+store_delivery_put_over_at(struct store_txn *t, struct store_dlv_cur *c,
+    const struct store_delivery *old, const struct store_delivery *d,
+    struct store_queue *qdelta, struct store_due_later *later)
+{
+	int on = c->id[0] != '\0' && strcmp(c->id, old->id) == 0;
+
+	if (d->id[0] == '\0' || strcmp(d->id, old->id) != 0)
+		return dbenv_fail(t, "delivery put over another id");
+	c->id[0] = '\0';	/* one put per get */
+	return dlv_write(t, d, old, 1, 0, qdelta, later, on ? &c->c : NULL);
 }
 
 int

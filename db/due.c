@@ -6,11 +6,13 @@
  *   data  rec_due_enc: webhook id, event id, event type, attempts,
  *         sequence, lane, solo (empty in entries older than that)
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "db/dbenv.h"
 #include "db/due.h"
 #include "db/rec.h"
+#include "lib/str.h"
 
 int
 due_same(const struct store_delivery *a, const struct store_delivery *b)
@@ -63,6 +65,127 @@ due_move(struct store_txn *t, const struct store_delivery *old,
 	    (rc = due_del(t, old)) != STORE_OK)
 		return rc;
 	return d != NULL ? due_put(t, d) : STORE_OK;
+}
+
+int
+due_move_later(struct store_txn *t, const struct store_delivery *old,
+    const struct store_delivery *d, struct store_due_later *later)
+{
+	struct store_due_key *e;
+
+	if (later == NULL)
+		return due_move(t, old, d);
+	if (old != NULL && d != NULL && due_same(old, d))
+		return STORE_OK;
+	if (old != NULL && (d == NULL ||
+	    old->next_attempt_at != d->next_attempt_at ||
+	    strcmp(old->id, d->id) != 0)) {
+		e = &later->v[later->n];
+		e->at = old->next_attempt_at;
+		if (str_copy(e->id, sizeof(e->id), old->id) == -1)
+			return dbenv_fail(t, "due entry id too long");
+		later->n++;
+	}
+	return d != NULL ? due_put(t, d) : STORE_OK;
+}
+
+/* The due index's order, backwards: the newest key first. */
+static int
+due_key_cmp_desc(const void *a, const void *b)
+{
+	const struct store_due_key *x = a, *y = b;
+
+	if (x->at != y->at)
+		return x->at > y->at ? -1 : 1;
+	return strcmp(y->id, x->id);
+}
+
+/* Where the cursor is against k: <0 before, 0 on it, >0 past. */
+static int
+due_cur_cmp(const struct dbenv_cur *c, const struct key *k)
+{
+	size_t n = c->k.size < k->len ? c->k.size : k->len;
+	int r = n > 0 ? memcmp(c->k.data, k->b, n) : 0;
+
+	if (r != 0)
+		return r;
+	return c->k.size < k->len ? -1 : c->k.size > k->len ? 1 : 0;
+}
+
+/*
+ * A few steps back from an entry of the walk before: the next key is
+ * usually the entry before, or close ahead of in-flight ones; beyond that
+ * a search from the root is cheaper.
+ */
+#define DUE_STEPS 4
+
+/*
+ * Backwards, newest key first: a btree page keeps its items' bytes from
+ * its end down in the order they came (the due index grows at its newest
+ * keys), and removing an item moves every byte below it; removing the
+ * newest first moves next to nothing, oldest first moves the whole page
+ * each time.
+ */
+int
+store_due_del_later(struct store_txn *t, struct store_due_later *later)
+{
+	struct dbenv_cur c;
+	struct key k;
+	size_t i;
+	int rc = STORE_OK, at = 0, cmp, steps;
+
+	if (later->n == 0)
+		return STORE_OK;
+	qsort(later->v, later->n, sizeof(*later->v), due_key_cmp_desc);
+	if ((rc = dbenv_cur_open(t, DBI_DLV_DUE, 0, &c)) != STORE_OK)
+		return rc;
+	for (i = 0; i < later->n; i++) {
+		if (i > 0 &&
+		    due_key_cmp_desc(&later->v[i - 1], &later->v[i]) == 0)
+			continue;	/* twice in the batch: gone already */
+		key_at(&k, later->v[i].at, later->v[i].id);
+		/* at: the cursor is on an entry after k (the last one
+		 * removed, or passed over) */
+		cmp = 1;
+		for (steps = 0; at && cmp > 0 && steps < DUE_STEPS; steps++) {
+			rc = dbenv_cur_get(&c, DB_PREV, NULL);
+			if (rc == STORE_NOTFOUND) {
+				cmp = -1;	/* nothing before: k is gone */
+				break;
+			}
+			if (rc != STORE_OK)
+				goto out;
+			cmp = due_cur_cmp(&c, &k);
+		}
+		if (cmp > 0) {
+			/* the first entry at or after k */
+			rc = dbenv_cur_get(&c, DB_SET_RANGE, &k);
+			if (rc == STORE_NOTFOUND) {
+				at = 0;		/* none: k is gone */
+				continue;
+			}
+			if (rc != STORE_OK)
+				goto out;
+			cmp = due_cur_cmp(&c, &k);
+			at = 1;			/* on or after k */
+			if (cmp > 0)
+				continue;	/* k is gone */
+		}
+		if (cmp < 0) {
+			/* stepped past k: gone, and the cursor is before
+			 * the next key, maybe */
+			at = 0;
+			continue;
+		}
+		if ((rc = dbenv_cur_del(&c)) != STORE_OK)
+			goto out;
+		at = 1;
+	}
+	rc = STORE_OK;
+out:
+	dbenv_cur_close(&c);
+	later->n = 0;
+	return rc;
 }
 
 struct due_iter {

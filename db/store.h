@@ -430,6 +430,49 @@ int store_delivery_get(struct store_txn *t, const char *id,
 int store_delivery_put_over(struct store_txn *t,
     const struct store_delivery *old, const struct store_delivery *d,
     struct store_queue *qdelta);
+/*
+ * A batch of outcomes removes its due-index entries in one walk, in key
+ * order, instead of one search from the root each:
+ * store_delivery_put_over_later is store_delivery_put_over, except that
+ * old's due-index entry, when it has to go, is appended to later (room
+ * for one more: the caller sizes it, one per put) instead of removed; the
+ * caller then calls store_due_del_later in the same transaction, before
+ * anything in it reads the due index.  A new entry (a retry) is written
+ * at once; FIFO lane deliveries are not deferred.  store_due_del_later
+ * sorts later and removes each entry with one cursor (entries already
+ * gone are passed over), and empties it.
+ */
+struct store_due_key {
+	int64_t at;			/* next_attempt_at of the entry */
+	char id[STORE_ID_MAX + 1];	/* delivery id */
+};
+struct store_due_later {
+	struct store_due_key *v;
+	size_t n;
+};
+int store_delivery_put_over_later(struct store_txn *t,
+    const struct store_delivery *old, const struct store_delivery *d,
+    struct store_queue *qdelta, struct store_due_later *later);
+int store_due_del_later(struct store_txn *t, struct store_due_later *later);
+/*
+ * One cursor on the deliveries for a batch that reads and rewrites many
+ * (the sender's outcomes), instead of a search from the root for each read
+ * and again for each write: store_delivery_get_at is store_delivery_get
+ * through it (the record's page write-locked: a write follows), and
+ * store_delivery_put_over_at is store_delivery_put_over_later with old as
+ * that get read it, written through the cursor where it stands.  Nothing
+ * else may write deliveries between the two.  Close the cursor before the
+ * transaction ends, on every path (store_txn runs the function again
+ * after a deadlock: open it in there).
+ */
+struct store_dlv_cur;
+int store_dlv_cur_open(struct store_txn *t, struct store_dlv_cur **cp);
+void store_dlv_cur_close(struct store_dlv_cur *c);
+int store_delivery_get_at(struct store_txn *t, struct store_dlv_cur *c,
+    const char *id, struct store_delivery *out);
+int store_delivery_put_over_at(struct store_txn *t, struct store_dlv_cur *c,
+    const struct store_delivery *old, const struct store_delivery *d,
+    struct store_queue *qdelta, struct store_due_later *later);
 /* Deletes the delivery and its attempts. */
 int store_delivery_del(struct store_txn *t, const char *id);
 /* Newest first, starting strictly before before_id (NULL/"" = newest). */

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "lib/log.h"
+#include "lib/num.h"
 #include "lib/timefmt.h"
 
 #define LOG_LINE_MAX 2048
@@ -203,32 +204,50 @@ log_put_line(const char *line, size_t len, int level)
 		log_flush(h);
 }
 
-void
-log_msg(int level, const char *fmt, ...)
+/* Append [p, p+n) to line at *off, cut to fit LOG_LINE_MAX - 1. */
+static void
+log_cat(char *line, size_t *off, const char *p, size_t n)
 {
-	char line[LOG_LINE_MAX], ts[TIMEFMT_LEN];
-	va_list ap;
-	size_t off, len, i;
-	int n, saved = errno;
-
-	if (level > log_level)
+	if (*off >= LOG_LINE_MAX - 1)
 		return;
-	if (log_syslog) {
-		off = 0;
-	} else {
-		timefmt_format(timefmt_now_ms(), ts, sizeof(ts));
-		n = snprintf(line, sizeof(line), "%s %s[%ld] %s: ", ts,
-		    log_ident, (long)log_getpid(), log_level_name(level));
-		off = n < 0 ? 0 : (size_t)n;
-		if (off >= sizeof(line))
-			off = sizeof(line) - 1;
-	}
-	va_start(ap, fmt);
-	n = vsnprintf(line + off, sizeof(line) - off, fmt, ap);
-	va_end(ap);
-	len = n < 0 ? off : off + (size_t)n;
-	if (len > sizeof(line) - 2)
-		len = sizeof(line) - 2;		/* truncated; keep room for '\n' */
+	if (n > LOG_LINE_MAX - 1 - *off)
+		n = LOG_LINE_MAX - 1 - *off;
+	memcpy(line + *off, p, n);
+	*off += n;
+}
+
+/* "TIME IDENT[PID] LEVEL: " into line (stderr lines only): the bytes of
+ * snprintf("%s %s[%ld] %s: "), without it (once per attempt line). */
+static size_t
+log_prefix(char *line, int level)
+{
+	char ts[TIMEFMT_LEN], pid[24];
+	const char *name = log_level_name(level);
+	size_t off = 0;
+	int n;
+
+	timefmt_format(timefmt_now_ms(), ts, sizeof(ts));
+	log_cat(line, &off, ts, strlen(ts));
+	log_cat(line, &off, " ", 1);
+	log_cat(line, &off, log_ident, strlen(log_ident));
+	log_cat(line, &off, "[", 1);
+	n = num_format_i64((int64_t)log_getpid(), pid, sizeof(pid));
+	log_cat(line, &off, pid, n < 0 ? 0 : (size_t)n);
+	log_cat(line, &off, "] ", 2);
+	log_cat(line, &off, name, strlen(name));
+	log_cat(line, &off, ": ", 2);
+	return off;
+}
+
+/* The message at [line + off, line + len) is in place: clean it, end the
+ * line and send it. */
+static void
+log_end(int level, char *line, size_t off, size_t len)
+{
+	size_t i;
+
+	if (len > LOG_LINE_MAX - 2)
+		len = LOG_LINE_MAX - 2;		/* truncated; keep room for '\n' */
 	for (i = off; i < len; i++)
 		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
 			line[i] = '?';
@@ -239,6 +258,40 @@ log_msg(int level, const char *fmt, ...)
 		line[len++] = '\n';
 		log_put_line(line, len, level);
 	}
+}
+
+void
+log_msg(int level, const char *fmt, ...)
+{
+	char line[LOG_LINE_MAX];
+	va_list ap;
+	size_t off, len;
+	int n, saved = errno;
+
+	if (level > log_level)
+		return;
+	off = log_syslog ? 0 : log_prefix(line, level);
+	va_start(ap, fmt);
+	n = vsnprintf(line + off, sizeof(line) - off, fmt, ap);
+	va_end(ap);
+	len = n < 0 ? off : off + (size_t)n;
+	log_end(level, line, off, len);
+	errno = saved;
+}
+
+void
+log_text(int level, const char *msg, size_t n)
+{
+	char line[LOG_LINE_MAX];
+	size_t off, len;
+	int saved = errno;
+
+	if (level > log_level)
+		return;
+	off = log_syslog ? 0 : log_prefix(line, level);
+	len = off;
+	log_cat(line, &len, msg, n);
+	log_end(level, line, off, len);
 	errno = saved;
 }
 

@@ -31,6 +31,13 @@ void log_msg(int level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /*
+ * The same as log_msg(level, "%.*s", (int)n, msg), without the format:
+ * for a caller that built its message itself (the sender's line per
+ * attempt).
+ */
+void log_text(int level, const char *msg, size_t n);
+
+/*
  * Hold the calling thread's stderr lines, for a burst of lines (one per
  * delivery attempt): between log_hold() and log_release() the thread's
  * lines are appended to a thread-local buffer of PIPE_BUF (4096) bytes

@@ -168,45 +168,85 @@ sign_tmpl_init(void)
 	sign_tmpl = ctx;
 }
 
-int
-sign_signature(const char *secret, const char *id, int64_t ts,
-    const void *body, size_t len, char *out, size_t outlen)
-{
-	unsigned char key[SIGN_HMAC_KEY_MAX], mac[EVP_MAX_MD_SIZE];
-	char tsbuf[NUM_I64_LEN];
-	const char *b64;
-	EVP_MAC_CTX *ctx = NULL;
-	size_t maclen = 0;
-	int keylen, n, r = -1;
+struct sign_key {
+	EVP_MAC_CTX *ctx;	/* keyed, nothing hashed yet */
+};
 
-	if (outlen < SIGN_SIG_LEN)
-		return -1;
+struct sign_key *
+sign_key_new(const char *secret)
+{
+	unsigned char key[SIGN_HMAC_KEY_MAX];
+	const char *b64;
+	struct sign_key *k = NULL;
+	EVP_MAC_CTX *ctx = NULL;
+	int keylen;
+
 	/* The secret's prefix is optional here. */
 	if ((b64 = id_body(secret, SIGN_SECRET_KIND)) != NULL)
 		secret = b64;
 	keylen = sign_b64_decode(secret, key, sizeof(key));
 	if (keylen <= 0)
 		goto done;	/* a failed decode may have written part of it */
-	if ((n = num_format_i64(ts, tsbuf, sizeof(tsbuf))) == -1)
-		goto done;
 	if (pthread_once(&sign_once, sign_tmpl_init) != 0 ||
-	    sign_tmpl == NULL || (ctx = EVP_MAC_CTX_dup(sign_tmpl)) == NULL)
+	    sign_tmpl == NULL || (ctx = EVP_MAC_CTX_dup(sign_tmpl)) == NULL ||
+	    !EVP_MAC_init(ctx, key, (size_t)keylen, NULL) ||
+	    (k = malloc(sizeof(*k))) == NULL)
 		goto done;
-	if (!EVP_MAC_init(ctx, key, (size_t)keylen, NULL) ||
-	    !EVP_MAC_update(ctx, (const unsigned char *)id, strlen(id)) ||
-	    !EVP_MAC_update(ctx, (const unsigned char *)".", 1) ||
-	    !EVP_MAC_update(ctx, (const unsigned char *)tsbuf, (size_t)n) ||
-	    !EVP_MAC_update(ctx, (const unsigned char *)".", 1) ||
-	    !EVP_MAC_update(ctx, body, len) ||
-	    !EVP_MAC_final(ctx, mac, &maclen, sizeof(mac)) || maclen != 32)
-		goto done;
-	memcpy(out, "v1,", 3);
-	if (sign_b64_encode(mac, maclen, out + 3, outlen - 3) != 44)
-		goto done;
-	r = 0;
+	k->ctx = ctx;
+	ctx = NULL;
 done:
 	OPENSSL_cleanse(key, sizeof(key));
 	EVP_MAC_CTX_free(ctx);
+	return k;
+}
+
+void
+sign_key_free(struct sign_key *k)
+{
+	if (k == NULL)
+		return;
+	EVP_MAC_CTX_free(k->ctx);	/* wipes the keyed state */
+	free(k);
+}
+
+int
+sign_key_signature(struct sign_key *k, const char *id, int64_t ts,
+    const void *body, size_t len, char *out, size_t outlen)
+{
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	char tsbuf[NUM_I64_LEN];
+	size_t maclen = 0;
+	int n;
+
+	if (outlen < SIGN_SIG_LEN)
+		return -1;
+	if ((n = num_format_i64(ts, tsbuf, sizeof(tsbuf))) == -1)
+		return -1;
+	/* init without a key: back to the keyed state, nothing hashed */
+	if (!EVP_MAC_init(k->ctx, NULL, 0, NULL) ||
+	    !EVP_MAC_update(k->ctx, (const unsigned char *)id, strlen(id)) ||
+	    !EVP_MAC_update(k->ctx, (const unsigned char *)".", 1) ||
+	    !EVP_MAC_update(k->ctx, (const unsigned char *)tsbuf, (size_t)n) ||
+	    !EVP_MAC_update(k->ctx, (const unsigned char *)".", 1) ||
+	    !EVP_MAC_update(k->ctx, body, len) ||
+	    !EVP_MAC_final(k->ctx, mac, &maclen, sizeof(mac)) || maclen != 32)
+		return -1;
+	memcpy(out, "v1,", 3);
+	return sign_b64_encode(mac, maclen, out + 3, outlen - 3) == 44 ? 0 :
+	    -1;
+}
+
+int
+sign_signature(const char *secret, const char *id, int64_t ts,
+    const void *body, size_t len, char *out, size_t outlen)
+{
+	struct sign_key *k;
+	int r;
+
+	if (outlen < SIGN_SIG_LEN || (k = sign_key_new(secret)) == NULL)
+		return -1;
+	r = sign_key_signature(k, id, ts, body, len, out, outlen);
+	sign_key_free(k);
 	return r;
 }
 

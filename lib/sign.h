@@ -22,6 +22,18 @@
  */
 int sign_signature(const char *secret, const char *id, int64_t ts,
     const void *body, size_t len, char *out, size_t outlen);
+/*
+ * The same signatures from a secret's key set up once, for many (a pick
+ * signs many deliveries of one webhook): sign_key_new decodes the secret
+ * and keys an HMAC (NULL: bad secret, or out of memory);
+ * sign_key_signature is sign_signature with it; sign_key_free wipes and
+ * frees it (NULL: nothing).  A key is used by one thread at a time.
+ */
+struct sign_key;
+struct sign_key *sign_key_new(const char *secret);
+int sign_key_signature(struct sign_key *k, const char *id, int64_t ts,
+    const void *body, size_t len, char *out, size_t outlen);
+void sign_key_free(struct sign_key *k);
 
 /* A new secret: "whsec_" + base64 of n random bytes (24 <= n <= 64). */
 int sign_new_secret(size_t n, char *out, size_t outlen);

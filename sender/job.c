@@ -4,6 +4,8 @@
 
 #include "lib/id.h"
 #include "lib/log.h"
+#include "lib/num.h"
+#include "lib/str.h"
 #include "sender/job.h"
 
 void
@@ -71,16 +73,54 @@ job_ok(const struct job *j)
 	    j->status >= 200 && j->status <= 299;
 }
 
-/* scheme://host of a URL, for the log: no path, query or credentials. */
+/* scheme://host of a URL, for the log: no path, query or credentials.
+ * The last URL's answer is kept per thread (a batch's attempts mostly go
+ * to few webhooks). */
 static void
 job_host(const char *url, char *out, size_t outlen)
 {
+	static __thread char last_url[STORE_URL_MAX + 1], last_host[256];
 	char *p;
 
+	if (outlen == sizeof(last_host) && last_url[0] != '\0' &&
+	    strcmp(url, last_url) == 0) {
+		memcpy(out, last_host, sizeof(last_host));
+		return;
+	}
 	log_redact_url(url, out, outlen);
 	p = strstr(out, "://");
 	if (p != NULL && (p = strchr(p + 3, '/')) != NULL)
 		*p = '\0';
+	if (outlen == sizeof(last_host) && str_copy(last_url,
+	    sizeof(last_url), url) != -1)
+		memcpy(last_host, out, sizeof(last_host));
+}
+
+/* A message being built: at most JOB_LINE_MAX bytes, cut beyond. */
+#define JOB_LINE_MAX 2048
+struct job_line {
+	char b[JOB_LINE_MAX];
+	size_t n;
+};
+
+static void
+job_cat(struct job_line *l, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > sizeof(l->b) - l->n)
+		n = sizeof(l->b) - l->n;
+	memcpy(l->b + l->n, s, n);
+	l->n += n;
+}
+
+static void
+job_cat_num(struct job_line *l, int64_t v)
+{
+	char d[NUM_I64_LEN];
+
+	if (num_format_i64(v, d, sizeof(d)) != -1)
+		job_cat(l, d);
 }
 
 void
@@ -88,6 +128,7 @@ job_log_attempt(struct job *j)
 {
 	const char *body;
 	char host[256];
+	struct job_line l;
 
 	if (j->kind != JOB_SEND || j->att_id[0] != '\0')
 		return;
@@ -101,8 +142,25 @@ job_log_attempt(struct job *j)
 			memcpy(j->att_id, "att_", 5);
 	}
 	job_host(j->url, host, sizeof(host));
-	log_info("attempt dlv=%s wh=%s evt=%s host=%s status=%d error=%s "
-	    "ms=%u n=%u", j->d.id, j->d.webhook_id, j->d.event_id, host,
-	    j->status, j->error[0] ? j->error : "-", j->duration_ms,
-	    j->d.attempts + 1);
+	/* "attempt dlv=%s wh=%s evt=%s host=%s status=%d error=%s ms=%u
+	 * n=%u", built without printf (a line per attempt, on the
+	 * committer: docs/operations.md shows it) */
+	l.n = 0;
+	job_cat(&l, "attempt dlv=");
+	job_cat(&l, j->d.id);
+	job_cat(&l, " wh=");
+	job_cat(&l, j->d.webhook_id);
+	job_cat(&l, " evt=");
+	job_cat(&l, j->d.event_id);
+	job_cat(&l, " host=");
+	job_cat(&l, host);
+	job_cat(&l, " status=");
+	job_cat_num(&l, j->status);
+	job_cat(&l, " error=");
+	job_cat(&l, j->error[0] ? j->error : "-");
+	job_cat(&l, " ms=");
+	job_cat_num(&l, j->duration_ms);
+	job_cat(&l, " n=");
+	job_cat_num(&l, (uint32_t)(j->d.attempts + 1));
+	log_text(LOG_INFO, l.b, l.n);
 }

@@ -1,4 +1,5 @@
 /* outcome.c - recording attempts and scheduling retries (see outcome.h). */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,14 @@ struct oc {
 	size_t nwh;
 	struct oc_st *st;	/* 2n entries; nst used, reset per run */
 	size_t nst;
+	/* Open-addressed indexes into wh and st (slot: entry + 1, 0 free),
+	 * mask + 1 slots, a power of two above 4n: a batch may hold 1,024
+	 * outcomes for as many webhooks; reset per run. */
+	uint32_t *whix, *stix;
+	size_t mask;
+	struct store_due_later later;	/* due entries to remove, n room;
+					 * reset per run */
+	struct store_dlv_cur *dc;	/* the deliveries' cursor, per run */
 	struct store_queue q;	/* queue counter changes, reset per run */
 	struct store_counter cnt;	/* lifetime counters' changes, too */
 };
@@ -96,6 +105,20 @@ oc_attempt(struct store_txn *t, const struct job *j)
 	return store_attempt_put(t, &a);
 }
 
+/* FNV-1a of s, then of hour's bytes. */
+static size_t
+oc_hash(const char *s, int64_t hour)
+{
+	uint64_t h = 1469598103934665603ULL;
+	int i;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	for (i = 0; i < 8; i++, hour >>= 8)
+		h = (h ^ (uint64_t)(hour & 0xff)) * 1099511628211ULL;
+	return (size_t)(h ^ (h >> 29));
+}
+
 /* The batch's entry for webhook id, read from the store on first use. */
 static int
 oc_webhook(struct store_txn *t, struct oc *o, const char *id,
@@ -106,9 +129,10 @@ oc_webhook(struct store_txn *t, struct oc *o, const char *id,
 	size_t i;
 	int rc;
 
-	for (i = 0; i < o->nwh; i++) {
-		if (strcmp(o->wh[i].id, id) == 0) {
-			*out = &o->wh[i];
+	for (i = oc_hash(id, 0) & o->mask; o->whix[i] != 0;
+	    i = (i + 1) & o->mask) {
+		if (strcmp(o->wh[o->whix[i] - 1].id, id) == 0) {
+			*out = &o->wh[o->whix[i] - 1];
 			return STORE_OK;
 		}
 	}
@@ -127,7 +151,7 @@ oc_webhook(struct store_txn *t, struct oc *o, const char *id,
 		if (rc != STORE_OK && rc != STORE_NOTFOUND)
 			return rc;
 	}
-	o->nwh++;
+	o->whix[i] = (uint32_t)++o->nwh;	/* i: the free slot found */
 	*out = e;
 	return STORE_OK;
 }
@@ -194,14 +218,16 @@ oc_stat(struct oc *o, const char *wid, const struct job *j)
 
 	if (j->at % OC_HOUR_MS < 0)
 		hour -= OC_HOUR_MS;
-	for (i = 0; i < o->nst; i++) {
-		if (o->st[i].hour == hour && strcmp(o->st[i].wid, wid) == 0) {
-			e = &o->st[i];
+	for (i = oc_hash(wid, hour) & o->mask; o->stix[i] != 0;
+	    i = (i + 1) & o->mask) {
+		e = &o->st[o->stix[i] - 1];
+		if (e->hour == hour && strcmp(e->wid, wid) == 0)
 			break;
-		}
+		e = NULL;
 	}
 	if (e == NULL) {
 		e = &o->st[o->nst++];	/* at most 2 per job: room for 2n */
+		o->stix[i] = (uint32_t)o->nst;
 		memset(e, 0, sizeof(*e));
 		e->wid = wid;
 		e->hour = hour;
@@ -267,7 +293,7 @@ oc_one(struct store_txn *t, struct oc *o, struct job *j)
 	int64_t delay;
 	int rc, was_pending, exhausted = 0;
 
-	rc = store_delivery_get(t, j->d.id, &cur);
+	rc = store_delivery_get_at(t, o->dc, j->d.id, &cur);
 	if (rc == STORE_NOTFOUND)
 		return STORE_OK;	/* deleted under us: nothing to keep */
 	if (rc != STORE_OK)
@@ -302,7 +328,9 @@ oc_one(struct store_txn *t, struct oc *o, struct job *j)
 		j->final = d.status != STORE_DLV_PENDING;
 	}
 	d.updated_at = now;
-	if ((rc = store_delivery_put_over(t, &cur, &d, &o->q)) != STORE_OK)
+	/* its due entry goes with the batch's others, in one walk */
+	if ((rc = store_delivery_put_over_at(t, o->dc, &cur, &d, &o->q,
+	    &o->later)) != STORE_OK)
 		return rc;
 	if (j->kind != JOB_SEND)
 		return STORE_OK;
@@ -314,10 +342,26 @@ oc_one(struct store_txn *t, struct oc *o, struct job *j)
 	return STORE_OK;
 }
 
+static int oc_run(struct store_txn *t, struct oc *o);
+
+/* The transaction: its run, with the deliveries' cursor open around it. */
 static int
 oc_txn(struct store_txn *t, void *arg)
 {
 	struct oc *o = arg;
+	int rc;
+
+	if ((rc = store_dlv_cur_open(t, &o->dc)) != STORE_OK)
+		return rc;
+	rc = oc_run(t, o);
+	store_dlv_cur_close(o->dc);	/* before the commit or abort */
+	o->dc = NULL;
+	return rc;
+}
+
+static int
+oc_run(struct store_txn *t, struct oc *o)
+{
 	size_t i;
 	int rc;
 
@@ -328,6 +372,9 @@ oc_txn(struct store_txn *t, void *arg)
 	}
 	o->nwh = 0;
 	o->nst = 0;
+	o->later.n = 0;
+	memset(o->whix, 0, (o->mask + 1) * sizeof(*o->whix));
+	memset(o->stix, 0, (o->mask + 1) * sizeof(*o->stix));
 	memset(&o->q, 0, sizeof(o->q));
 	memset(&o->cnt, 0, sizeof(o->cnt));
 	for (i = 0; i < o->n; i++) {
@@ -336,6 +383,10 @@ oc_txn(struct store_txn *t, void *arg)
 		if ((rc = oc_one(t, o, o->jobs[i])) != STORE_OK)
 			return rc;
 	}
+	/* Nothing here reads the due index: its removals go last, in key
+	 * order (store.h, store_due_del_later). */
+	if ((rc = store_due_del_later(t, &o->later)) != STORE_OK)
+		return rc;
 	for (i = 0; i < o->nwh; i++) {
 		if (o->wh[i].exists &&
 		    (rc = store_health_put(t, &o->wh[i].h)) != STORE_OK)
@@ -367,15 +418,27 @@ outcome_flush(struct store *s, const struct config *cfg, struct job **jobs,
 	o.now = timefmt_now_ms();
 	o.wh = calloc(n, sizeof(*o.wh));
 	o.st = calloc(2 * n, sizeof(*o.st));
-	if (o.wh == NULL || o.st == NULL) {
+	o.later.v = calloc(n, sizeof(*o.later.v));	/* one per put */
+	for (o.mask = 15; o.mask + 1 < 4 * n; o.mask = 2 * o.mask + 1)
+		;
+	o.whix = calloc(o.mask + 1, sizeof(*o.whix));
+	o.stix = calloc(o.mask + 1, sizeof(*o.stix));
+	if (o.wh == NULL || o.st == NULL || o.later.v == NULL ||
+	    o.whix == NULL || o.stix == NULL) {
 		free(o.wh);
 		free(o.st);
+		free(o.later.v);
+		free(o.whix);
+		free(o.stix);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	rc = store_txn(s, 0, oc_txn, &o, err, errlen);
 	free(o.wh);
 	free(o.st);
+	free(o.later.v);
+	free(o.whix);
+	free(o.stix);
 	return rc == STORE_OK ? 0 : -1;
 }
 

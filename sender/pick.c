@@ -181,14 +181,20 @@ pk_fill(struct store_txn *t, struct pk *p, struct job *j)
 	if (ws != NULL)
 		ws->rate_limit = p->w.rate_limit;
 	j->rate_limit = p->w.rate_limit;
-	memcpy(j->url, p->w.url, sizeof(j->url));
+	/* the strings, not their whole buffers (the URL's is 2 KiB) */
+	memcpy(j->url, p->w.url, strnlen(p->w.url, sizeof(j->url) - 1) + 1);
+	j->url[sizeof(j->url) - 1] = '\0';
 	job_headers(j, p->w.headers);
-	memcpy(j->secret, p->w.secret, sizeof(j->secret));
-	if (p->w.prev_secret[0] != '\0' && p->w.prev_secret_until > p->now)
+	memcpy(j->secret, p->w.secret,
+	    strnlen(p->w.secret, sizeof(j->secret) - 1) + 1);
+	j->secret[sizeof(j->secret) - 1] = '\0';
+	if (p->w.prev_secret[0] != '\0' && p->w.prev_secret_until > p->now) {
 		memcpy(j->prev_secret, p->w.prev_secret,
-		    sizeof(j->prev_secret));
-	else
+		    strnlen(p->w.prev_secret, sizeof(j->prev_secret) - 1) + 1);
+		j->prev_secret[sizeof(j->prev_secret) - 1] = '\0';
+	} else {
 		j->prev_secret[0] = '\0';
+	}
 	/* Deliveries of one event (its fan-out) sit next to each other in
 	 * the due index: copy the body of the previous job instead of
 	 * reading the event again. */

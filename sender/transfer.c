@@ -215,9 +215,10 @@ transfer_line(char *buf, size_t cap, const char *name, const char *value)
 }
 
 /* webhook-* headers of Standard Webhooks; the second signature only while a
- * rotated-out secret still signs.  The list lives in j->hdr. */
-int
-transfer_sign(struct job *j, int64_t secs)
+ * rotated-out secret still signs.  The list lives in j->hdr.  key: j's
+ * secret set up (sign.h), or NULL. */
+static int
+transfer_sign_key(struct job *j, int64_t secs, struct sign_key *key)
 {
 	char sig[SIGN_SIG_LEN], sig2[SIGN_SIG_LEN];
 	char both[SIGN_SIG_LEN * 2 + 1], ts[NUM_I64_LEN], seq[NUM_I64_LEN];
@@ -228,8 +229,10 @@ transfer_sign(struct job *j, int64_t secs)
 
 	j->headers = NULL;
 
-	if (sign_signature(j->secret, j->ev.id, secs, j->ev.body,
-	    j->ev.body_len, sig, sizeof(sig)) == -1)
+	if ((key != NULL ? sign_key_signature(key, j->ev.id, secs, j->ev.body,
+	    j->ev.body_len, sig, sizeof(sig)) : sign_signature(j->secret,
+	    j->ev.id, secs, j->ev.body, j->ev.body_len, sig, sizeof(sig))) ==
+	    -1)
 		return -1;
 	if (j->prev_secret[0] != '\0') {
 		if (sign_signature(j->prev_secret, j->ev.id, secs, j->ev.body,
@@ -277,6 +280,44 @@ transfer_sign(struct job *j, int64_t secs)
 	j->headers = &h->node[0];
 	j->signed_secs = secs;
 	return 0;
+}
+
+int
+transfer_sign(struct job *j, int64_t secs)
+{
+	return transfer_sign_key(j, secs, NULL);
+}
+
+/* Secrets whose keys one transfer_sign_all sets up at most; jobs of
+ * further ones are signed one by one. */
+#define TRANSFER_SIGN_KEYS 8
+
+void
+transfer_sign_all(struct job **jobs, size_t n)
+{
+	struct {
+		const char *secret;	/* a job's, alive for the call */
+		struct sign_key *key;
+	} keys[TRANSFER_SIGN_KEYS];
+	struct sign_key *key;
+	size_t i, x, nk = 0;
+
+	for (i = 0; i < n; i++) {
+		if (jobs[i]->kind != JOB_SEND)
+			continue;
+		key = NULL;
+		for (x = 0; x < nk && key == NULL; x++)
+			if (strcmp(keys[x].secret, jobs[i]->secret) == 0)
+				key = keys[x].key;
+		if (key == NULL && nk < TRANSFER_SIGN_KEYS &&
+		    (key = sign_key_new(jobs[i]->secret)) != NULL) {
+			keys[nk].secret = jobs[i]->secret;
+			keys[nk++].key = key;
+		}
+		(void)transfer_sign_key(jobs[i], timefmt_now_ms() / 1000, key);
+	}
+	for (x = 0; x < nk; x++)
+		sign_key_free(keys[x].key);	/* no keyed state outlives it */
 }
 
 static void

@@ -30,6 +30,10 @@ void transfer_free(struct transfer *t);
  * Touches only j (thread-safe).  0, or -1 (j stays unsigned).
  */
 int transfer_sign(struct job *j, int64_t secs);
+/* transfer_sign of each JOB_SEND job for the current second, setting up
+ * each webhook secret's key once for all its jobs (and wiping it after):
+ * the picker signs a pick's jobs at once. */
+void transfer_sign_all(struct job **jobs, size_t n);
 
 /*
  * Start j (j->d, url, secrets and ev filled by the pick), signing it first

@@ -132,13 +132,11 @@ worker_pick_round(struct worker *w, struct worker_round *r)
 		    r->res.held);
 	if (!r->pick_ok)
 		(void)store_check(w->store, e, sizeof(e));	/* reopen? */
-	for (i = 0; r->pick_ok && i < r->res.n; i++) {
-		/* Sign here, off the transfer thread; transfer_start signs
-		 * again only if the attempt starts in a later second. */
-		if (r->fill[i]->kind == JOB_SEND)
-			(void)transfer_sign(r->fill[i],
-			    timefmt_now_ms() / 1000);
-	}
+	/* Sign here, off the transfer thread, a secret's key set up once
+	 * for the pick; transfer_start signs again only if the attempt
+	 * starts in a later second. */
+	if (r->pick_ok)
+		transfer_sign_all(r->fill, r->res.n);
 }
 
 /* Body of both threads: run this half's submissions until quit. */

@@ -2,7 +2,8 @@
  * test_outcome_batch.c - sender/outcome.c's batch transaction: every
  * attempt of a batch is recorded (attempt record, delivery status, queue
  * counters) and counted once in the hourly statistics of its webhook and
- * in the global row, though a batch writes each (webhook, hour) row once.
+ * in the global row, though a batch writes each (webhook, hour) row once;
+ * a full batch over hundreds of webhooks keeps each one's apart.
  */
 #include <check.h>
 #include <stdint.h>
@@ -139,6 +140,110 @@ START_TEST(test_outcome_batch_records_every_attempt_and_counts_each_once)
 }
 END_TEST
 
+
+/* A full batch over many webhooks: each webhook's health and hourly row
+ * get exactly its own attempts (the batch looks webhooks and rows up by
+ * hash). */
+#define MANY_JOBS 1024
+#define MANY_WH 300
+
+static int
+seed_many(struct store_txn *t, void *arg)
+{
+	struct store_webhook w;
+	struct store_delivery d;
+	char id[STORE_ID_MAX + 1], wid[STORE_ID_MAX + 1];
+	int i, rc;
+
+	(void)arg;
+	for (i = 0; i < MANY_WH; i++) {
+		snprintf(wid, sizeof(wid), "wh_%03d", i);
+		w = fx_webhook(wid, "app_1");
+		if ((rc = store_webhook_put(t, &w, 1)) != STORE_OK)
+			return rc;
+	}
+	for (i = 0; i < MANY_JOBS; i++) {
+		snprintf(id, sizeof(id), "dlv_%04d", i);
+		snprintf(wid, sizeof(wid), "wh_%03d", i % MANY_WH);
+		d = fx_dlv(id, "evt_1", wid, "app_1", STORE_DLV_PENDING, 1);
+		if ((rc = store_delivery_put(t, &d, 1)) != STORE_OK)
+			return rc;
+	}
+	return STORE_OK;
+}
+
+static int
+look_many(struct store_txn *t, void *arg)
+{
+	char wid[STORE_ID_MAX + 1];
+	struct store_health h;
+	struct store_stat a, b;
+	int i, rc, late;
+
+	(void)arg;
+	for (i = 0; i < MANY_WH; i++) {
+		snprintf(wid, sizeof(wid), "wh_%03d", i);
+		/* jobs i, i+300, i+600 (next hour), i+900 (next hour,
+		 * failed) when i+900 < 1024 */
+		late = i + 3 * MANY_WH < MANY_JOBS;
+		if ((rc = store_health_get(t, wid, &h)) != STORE_OK)
+			return rc;
+		ck_assert_int_eq(h.last_status, late ? 500 : 204);
+		ck_assert_uint_eq(h.consecutive_failures, late ? 1 : 0);
+		ck_assert_int_eq(h.last_attempt_at, 11 * H + 1 +
+		    (late ? i + 3 * MANY_WH : i + 2 * MANY_WH));
+		memset(&a, 0, sizeof(a));
+		memset(&b, 0, sizeof(b));
+		(void)store_stat_get(t, wid, 10 * H, &a);
+		(void)store_stat_get(t, wid, 11 * H, &b);
+		ck_assert_uint_eq(a.delivered, 2);
+		ck_assert_uint_eq(a.failed, 0);
+		ck_assert_uint_eq(b.delivered, 1);
+		ck_assert_uint_eq(b.failed, late ? 1 : 0);
+	}
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	(void)store_stat_get(t, "*", 10 * H, &a);
+	(void)store_stat_get(t, "*", 11 * H, &b);
+	ck_assert_uint_eq(a.delivered, 2 * MANY_WH);
+	ck_assert_uint_eq(b.delivered, MANY_WH);
+	ck_assert_uint_eq(b.failed, MANY_JOBS - 3 * MANY_WH);
+	return STORE_OK;
+}
+
+START_TEST(test_outcome_batch_of_many_webhooks_keeps_each_apart)
+{
+	static struct job jobs[MANY_JOBS];
+	static struct job *jp[MANY_JOBS];
+	struct config cfg;
+	char err[256] = "";
+	int i;
+
+	config_defaults(&cfg);
+	ck_assert_int_eq(fx_txn(s, 0, seed_many, NULL), STORE_OK);
+	memset(jobs, 0, sizeof(jobs));
+	for (i = 0; i < MANY_JOBS; i++) {
+		jobs[i].kind = JOB_SEND;
+		snprintf(jobs[i].d.id, sizeof(jobs[i].d.id), "dlv_%04d", i);
+		snprintf(jobs[i].d.webhook_id, sizeof(jobs[i].d.webhook_id),
+		    "wh_%03d", i % MANY_WH);
+		FX_SET(jobs[i].d.event_id, "evt_1");
+		snprintf(jobs[i].att_id, sizeof(jobs[i].att_id), "att_%04d",
+		    i);
+		jobs[i].at = (i < 2 * MANY_WH ? 10 * H : 11 * H) + 1 + i;
+		jobs[i].status = i >= 3 * MANY_WH ? 500 : 204;
+		jobs[i].duration_ms = 3;
+		jobs[i].retry_after_ms = -1;
+		jp[i] = &jobs[i];
+	}
+	ck_assert_int_eq(outcome_flush(s, &cfg, jp, MANY_JOBS, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(fx_txn(s, STORE_RDONLY, look_many, NULL), STORE_OK);
+	for (i = 0; i < MANY_JOBS; i++)
+		job_clear(&jobs[i]);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -151,6 +256,8 @@ main(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc,
 	    test_outcome_batch_records_every_attempt_and_counts_each_once);
+	tcase_add_test(tc,
+	    test_outcome_batch_of_many_webhooks_keeps_each_apart);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);

@@ -170,6 +170,59 @@ START_TEST(test_idset_add_has_del_under_collisions)
 }
 END_TEST
 
+/* A fixed pseudo-random sequence (xorshift32). */
+static uint32_t
+idset_rnd(uint32_t *st)
+{
+	uint32_t x = *st;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return *st = x;
+}
+
+/* Random adds and deletes in a small table (runs that wrap around its end,
+ * deletions that shift them back) against a plain list. */
+START_TEST(test_idset_matches_a_list_under_random_use)
+{
+	struct idset *s = idset_new(12);	/* 32 slots */
+	int in[40], i, k, n = 0;
+	uint32_t st = 3;
+	char id[16];
+
+	ck_assert_ptr_nonnull(s);
+	memset(in, 0, sizeof(in));
+	for (k = 0; k < 20000; k++) {
+		i = (int)(idset_rnd(&st) % 40);
+		snprintf(id, sizeof(id), "dlv_%d", i);
+		if (idset_rnd(&st) % 2) {
+			int r = idset_add(s, id);
+
+			if (in[i])
+				ck_assert_int_eq(r, 1);
+			else if (n >= 12)
+				ck_assert_int_eq(r, -1);
+			else {
+				ck_assert_int_eq(r, 0);
+				in[i] = 1;
+				n++;
+			}
+		} else {
+			idset_del(s, id);
+			n -= in[i];
+			in[i] = 0;
+		}
+		ck_assert_uint_eq(idset_count(s), (size_t)n);
+		for (i = 0; i < 40; i++) {
+			snprintf(id, sizeof(id), "dlv_%d", i);
+			ck_assert_int_eq(idset_has(s, id), in[i]);
+		}
+	}
+	idset_free(s);
+}
+END_TEST
+
 START_TEST(test_whtab_rate_limit_spaces_starts)
 {
 	struct whtab *t = whtab_new();
@@ -218,6 +271,7 @@ sender_suite(void)
 	tcase_add_test(tc, test_backoff_follows_schedule_then_exhausts);
 	tcase_add_test(tc, test_backoff_retry_after_never_sooner_never_over_24h);
 	tcase_add_test(tc, test_idset_add_has_del_under_collisions);
+	tcase_add_test(tc, test_idset_matches_a_list_under_random_use);
 	tcase_add_test(tc, test_whtab_rate_limit_spaces_starts);
 	suite_add_tcase(s, tc);
 	return s;

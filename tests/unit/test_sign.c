@@ -1,5 +1,6 @@
 /* test_sign.c - lib/sign: Standard Webhooks vector, base64, secrets, keys. */
 #include <check.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,6 +234,41 @@ START_TEST(test_sign_b64_rejects_malformed_and_overflow)
 }
 END_TEST
 
+/* A key set up once signs like sign_signature, again and again (each
+ * signature starts from the keyed state, not from the last message). */
+START_TEST(test_sign_key_reused_signs_like_sign_signature)
+{
+	static const char *secrets[] = {
+		"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+		"MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+	};
+	char a[SIGN_SIG_LEN], b[SIGN_SIG_LEN], body[64];
+	struct sign_key *k;
+	size_t x;
+	int i;
+
+	for (x = 0; x < 2; x++) {
+		k = sign_key_new(secrets[x]);
+		ck_assert_ptr_nonnull(k);
+		for (i = 0; i < 5; i++) {
+			snprintf(body, sizeof(body), "{\"n\":%d}", i);
+			ck_assert_int_eq(sign_signature(secrets[x],
+			    "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330 + i,
+			    body, strlen(body), a, sizeof(a)), 0);
+			ck_assert_int_eq(sign_key_signature(k,
+			    "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330 + i,
+			    body, strlen(body), b, sizeof(b)), 0);
+			ck_assert_str_eq(a, b);
+		}
+		ck_assert_int_eq(sign_key_signature(k, "x", 1, "", 0, b, 10),
+		    -1);
+		sign_key_free(k);
+	}
+	ck_assert_ptr_null(sign_key_new("whsec_!!!"));
+	sign_key_free(NULL);
+}
+END_TEST
+
 static Suite *
 sign_suite(void)
 {
@@ -250,6 +286,7 @@ sign_suite(void)
 	tcase_add_test(tc, test_sign_equal_compares_whole_strings);
 	tcase_add_test(tc, test_sign_b64_rfc4648_vectors_and_round_trip);
 	tcase_add_test(tc, test_sign_b64_rejects_malformed_and_overflow);
+	tcase_add_test(tc, test_sign_key_reused_signs_like_sign_signature);
 	suite_add_tcase(s, tc);
 	return s;
 }
