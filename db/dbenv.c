@@ -109,11 +109,19 @@ static int
 get_dbt(struct store_txn *t, enum dbi db, const struct key *k, DBT *dd,
     int rmw)
 {
+	unsigned char kb[KEY_MAX];
 	DBT kd;
 	int ret;
 
 	if (dbt_key(t, &kd, k, 0) != STORE_OK)
 		return STORE_ERR;
+	/* With our own key order (keycmp.h) BDB may write back the key it
+	 * found (one equal to ours: the same bytes), so a DB_THREAD handle
+	 * wants it in memory of ours: a copy, not the caller's const key. */
+	memcpy(kb, k->b, k->len);
+	kd.data = kb;
+	kd.ulen = (u_int32_t)k->len;
+	kd.flags = DB_DBT_USERMEM;
 	ret = t->s->db[db]->get(t->s->db[db], t->txn, &kd, dd,
 	    (rmw && !t->rdonly) ? DB_RMW : 0);
 	if (ret == 0)

@@ -56,6 +56,7 @@
 #include "db/dbenv.h"
 #include "db/detect.h"
 #include "db/env.h"
+#include "db/keycmp.h"
 #include "db/rec.h"
 #include "db/registry.h"
 #include "db/rekey.h"
@@ -390,6 +391,11 @@ env_db_open(DB_ENV *env, int i, int encrypted, u_int32_t flags, DB **dbp)
 		return ret;
 	if (dbtab[i].type == DB_QUEUE &&
 	    (ret = db->set_re_len(db, REC_QUEUE_MAX)) != 0)
+		return ret;
+	/* BDB's own key order, faster (keycmp.h) */
+	if (dbtab[i].type == DB_BTREE &&
+	    ((ret = db->set_bt_compare(db, keycmp_compare)) != 0 ||
+	    (ret = db->set_bt_prefix(db, keycmp_prefix)) != 0))
 		return ret;
 	if (encrypted && (ret = db->set_flags(db, DB_ENCRYPT)) != 0)
 		return ret;
