@@ -59,9 +59,10 @@ order_keep(struct store_txn *t, const char *id, int rc, int ordering,
 {
 	struct txn_order *o = &t->order[t->order_next % TXN_ORDER_CACHE];
 
-	if (t->rdonly || strlen(id) > STORE_ID_MAX)
-		return;		/* read committed: the lock is not held */
-	memcpy(o->id, id, strlen(id) + 1);
+	/* read committed: the lock is not held; too long for an id: the
+	 * slot is left "" (str_copy), unused */
+	if (t->rdonly || str_copy(o->id, sizeof(o->id), id) == -1)
+		return;
 	o->rc = rc;
 	o->ordering = ordering;
 	o->okey = okey;
