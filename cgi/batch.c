@@ -47,6 +47,7 @@ struct batch_job {
 	struct batch_item *items;
 	size_t n;
 	struct intake_batch shared;	/* fan-out look-ups, queue counters */
+	size_t room;		/* bytes kept in c->resp for the answer */
 };
 
 /* The most an item's storage_unconfirmed result is longer than its
@@ -181,11 +182,28 @@ batch_answer(struct buf *out, const struct batch_item *items, size_t n,
 	return buf_adds(out, "]}");
 }
 
+/* The most bytes batch_answer writes for items (STORE_OK): an upper
+ * bound, counted without writing (the commit's serial section). */
+#define BATCH_ITEM_FIXED 64	/* an item's answer but its id or error:
+				 * at most 52 bytes and the comma */
+
+static size_t
+batch_answer_max(const struct batch_item *items, size_t n)
+{
+	size_t i, len = sizeof("{\"data\":[]}");
+
+	for (i = 0; i < n; i++)
+		len += BATCH_ITEM_FIXED + strlen(items[i].status == 422 ?
+		    items[i].error : items[i].in.ev.id);
+	return len;
+}
+
 /*
  * The batch's writes in the group's transaction t: every event not
  * refused by events_parse, in order, then every allocation the answer
- * needs (refusals made here, the answer itself in c->resp, room for the
- * storage_unconfirmed variant).  A failure of those is STORE_ERR: the
+ * needs (refusals made here, room in c->resp for the answer and its
+ * storage_unconfirmed variant: batch_create writes it after the commit,
+ * into that room).  A failure of those is STORE_ERR: the
  * transaction aborts and nothing is stored.  May run again (retries).
  */
 static int
@@ -226,9 +244,11 @@ batch_job(struct store_txn *t, struct commit_job *j)
 		return rc;
 	c->ecode = NULL;
 	c->emsg[0] = '\0';
+	/* room for the answer, written after the commit (batch_create) */
 	response_reset(c->resp);
-	if (batch_answer(&c->resp->body, b->items, b->n, STORE_OK) == -1 ||
-	    buf_reserve(&c->resp->body, written * BATCH_UNSURE_EXTRA) == -1)
+	b->room = batch_answer_max(b->items, b->n) +
+	    written * BATCH_UNSURE_EXTRA;
+	if (buf_reserve(&c->resp->body, b->room) == -1)
 		goto nomem;
 	return STORE_OK;
 nomem:
@@ -302,13 +322,14 @@ batch_create(struct api_call *c)
 	if (rc == 0 && i < n && master_durable(c) == -1)
 		goto out;
 	if (rc == 0 || (rc == -1 && bj.job.rc == STORE_INDOUBT)) {
-		/* the answer is in c->resp, made in the transaction; redone
-		 * for a commit not known durable, into the room kept for it:
-		 * neither allocates */
+		/* the answer, into the room batch_job kept for it (also for
+		 * a commit not known durable): no allocation */
 		response_reset(c->resp);
 		c->resp->status = 200;
 		if (batch_answer(&c->resp->body, items, n, bj.job.rc) == -1)
 			log_err("batch: the reserved answer did not fit");
+		else if (c->resp->body.len > bj.room)
+			log_err("batch: the answer outgrew the room kept for it");
 		goto out;
 	}
 	if (rc > 0)	/* not expected: every refusal is taken per event */

@@ -203,6 +203,8 @@ dbenv_put(struct store_txn *t, enum dbi db, const struct key *k,
 
 	if (dbt_key(t, &kd, k, 1) != STORE_OK)
 		return STORE_ERR;
+	if (db == DBI_WH)
+		txn_order_forget(t);
 	memset(&dd, 0, sizeof(dd));
 	dd.data = (void *)data;
 	dd.size = (u_int32_t)len;
@@ -219,6 +221,8 @@ dbenv_del(struct store_txn *t, enum dbi db, const struct key *k)
 
 	if (dbt_key(t, &kd, k, 1) != STORE_OK)
 		return STORE_ERR;
+	if (db == DBI_WH)
+		txn_order_forget(t);
 	ret = t->s->db[db]->del(t->s->db[db], t->txn, &kd, 0);
 	return dbenv_rc(t, ret, "del");
 }
@@ -276,6 +280,7 @@ dbenv_cur_del(struct dbenv_cur *c)
 {
 	if (c->t->rdonly)
 		return dbenv_fail(c->t, "write in a read-only transaction");
+	txn_order_forget(c->t);		/* maybe of webhooks.db */
 	return dbenv_rc(c->t, c->c->del(c->c, 0), "cursor del");
 }
 

@@ -41,6 +41,13 @@ txn_flush_env(DB_ENV *env)
 
 int (*txn_log_flush)(DB_ENV *env) = txn_flush_env;
 
+void
+txn_order_forget(struct store_txn *t)
+{
+	memset(t->order, 0, sizeof(t->order));
+	t->order_next = 0;
+}
+
 /* A few ms, random, growing with the try number: let the winner finish. */
 static void
 txn_backoff(int try)

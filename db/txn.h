@@ -8,6 +8,23 @@
 #include <db.h>
 
 #include "db/env.h"
+#include "db/store.h"
+
+/*
+ * store_webhook_ordering's answers in this transaction (db/webhook.c),
+ * write transactions only: the first read of a webhook record holds its
+ * page's read lock to the commit, so no other writer can change its
+ * ordering meanwhile; a write to webhooks.db in this transaction (dbenv.c)
+ * empties the cache.  A batch of events to one webhook reads its record
+ * once, not once per delivery.
+ */
+#define TXN_ORDER_CACHE 4
+
+struct txn_order {
+	char id[STORE_ID_MAX + 1];	/* NUL-terminated; "" = unused */
+	int rc;				/* STORE_OK or STORE_NOTFOUND */
+	int ordering, okey;
+};
 
 struct store_txn {
 	struct store *s;
@@ -15,7 +32,12 @@ struct store_txn {
 	int rdonly;
 	int repdead;		/* saw DB_REP_HANDLE_DEAD (repl.c) */
 	char err[512];		/* why the last call failed (STORE_ERR) */
+	struct txn_order order[TXN_ORDER_CACHE];	/* zeroed per try */
+	unsigned order_next;	/* the slot the next answer replaces */
 };
+
+/* Forget every cached ordering of t (a write to webhooks.db). */
+void txn_order_forget(struct store_txn *t);
 
 /* The log flush after a sync commit (env->log_flush by default); tests
  * swap it to inject a flush that fails after the commit. */

@@ -39,15 +39,51 @@ store_webhook_get(struct store_txn *t, const char *id,
 	return rc;
 }
 
+/* The cached answer for webhook id in t, or NULL. */
+static const struct txn_order *
+order_cached(const struct store_txn *t, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < TXN_ORDER_CACHE; i++)
+		if (t->order[i].id[0] != '\0' &&
+		    strcmp(t->order[i].id, id) == 0)
+			return &t->order[i];
+	return NULL;
+}
+
+/* Remember rc (OK or NOTFOUND) and the ordering for webhook id in t. */
+static void
+order_keep(struct store_txn *t, const char *id, int rc, int ordering,
+    int okey)
+{
+	struct txn_order *o = &t->order[t->order_next % TXN_ORDER_CACHE];
+
+	/* read committed: the lock is not held; too long for an id: the
+	 * slot is left "" (str_copy), unused */
+	if (t->rdonly || str_copy(o->id, sizeof(o->id), id) == -1)
+		return;
+	o->rc = rc;
+	o->ordering = ordering;
+	o->okey = okey;
+	t->order_next++;
+}
+
 int
 store_webhook_ordering(struct store_txn *t, const char *id, int *ordering,
     int *okey)
 {
 	unsigned char buf[REC_WEBHOOK_MAX];
+	const struct txn_order *o;
 	struct key k;
 	size_t len = 0;
 	int rc;
 
+	if ((o = order_cached(t, id)) != NULL) {
+		*ordering = o->ordering;
+		*okey = o->okey;
+		return o->rc;
+	}
 	*ordering = STORE_ORDER_NONE;
 	*okey = STORE_OKEY_WEBHOOK;
 	key_id(&k, id);
@@ -59,6 +95,8 @@ store_webhook_ordering(struct store_txn *t, const char *id, int *ordering,
 		rc = dbenv_fail(t, "corrupt webhook record");
 	}
 	explicit_bzero(buf, len);		/* it held the secrets */
+	if (rc == STORE_OK || rc == STORE_NOTFOUND)
+		order_keep(t, id, rc, *ordering, *okey);
 	return rc;
 }
 

@@ -118,6 +118,22 @@ class BatchTests(ServerCase):
         self.assertLessEqual({ok1, ok2, made}, stored)
         self.assertFalse(set(bad) & stored, set(bad) & stored)
         self.assertEqual(self.delivered(), {ok1: 1, ok2: 1, made: 1})
+        # the answer is written after the commit into room the
+        # transaction kept (batch_answer_max): it never needs more
+        self.assertNotIn("outgrew the room", self.srv.log())
+
+    def test_an_answer_of_many_refusals_fits_the_room_the_commit_kept(self):
+        """The answer is written after the commit, into room counted in
+        the transaction (cgi/batch.c batch_answer_max): an answer of
+        mostly refusals, each with its error, still fits it."""
+        o = self.org
+        ok = uid("ok")
+        events = [ev(o, ok)] + [ev(o, uid("bad"), extra=1) for _ in range(60)]
+        st, _, body = self.batch(events)
+        self.assertEqual(st, 200, body)
+        self.assertEqual([r["status"] for r in body["data"]],
+                         [202] + [422] * 60)
+        self.assertNotIn("outgrew the room", self.srv.log())
 
     def pending(self):
         """The queue counter of pending deliveries, as the metrics.prom

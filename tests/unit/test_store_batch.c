@@ -442,6 +442,19 @@ ordering_flow(struct store_txn *t, void *arg)
 	ck_assert_int_eq(okey, STORE_OKEY_WEBHOOK);
 	ck_assert_int_eq(store_webhook_ordering(t, "wh_none", &ord, &okey),
 	    STORE_NOTFOUND);
+	/* answers are kept for the transaction (txn.h), but a write to
+	 * webhooks.db in it forgets them: the new ordering is read */
+	w.ordering = STORE_ORDER_FIFO;
+	if ((rc = store_webhook_put(t, &w, 0)) != STORE_OK)
+		return rc;
+	ck_assert_int_eq(store_webhook_ordering(t, "wh_n", &ord, &okey),
+	    STORE_OK);
+	ck_assert_int_eq(ord, STORE_ORDER_FIFO);
+	w = fx_webhook("wh_none", "app_1");
+	if ((rc = store_webhook_put(t, &w, 1)) != STORE_OK)
+		return rc;
+	ck_assert_int_eq(store_webhook_ordering(t, "wh_none", &ord, &okey),
+	    STORE_OK);
 	return STORE_OK;
 }
 
