@@ -3,9 +3,13 @@
  * attempt of a batch is recorded (attempt record, delivery status, queue
  * counters) and counted once in the hourly statistics of its webhook and
  * in the global row, though a batch writes each (webhook, hour) row once;
- * a full batch over hundreds of webhooks keeps each one's apart.
+ * a full batch over hundreds of webhooks keeps each one's apart; a batch
+ * that store_txn runs again (a lock timeout) records each outcome once and
+ * leaves exactly one due-index entry per rescheduled delivery.
  */
 #include <check.h>
+#include <pthread.h>
+#include <semaphore.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,6 +248,134 @@ START_TEST(test_outcome_batch_of_many_webhooks_keeps_each_apart)
 }
 END_TEST
 
+/* A writer holding the health page's write lock past the lock timeout of
+ * the outcome's transaction (its first try only). */
+struct holder {
+	struct store *s;
+	sem_t held;
+	int tries;
+};
+
+static int
+hold_health(struct store_txn *t, void *arg)
+{
+	struct holder *h = arg;
+	struct store_health hh;
+	struct timespec ts = { 0, 600 * 1000000L };
+	int rc;
+
+	memset(&hh, 0, sizeof(hh));
+	FX_SET(hh.webhook_id, "wh_0");	/* the same (only) page as wh_a's */
+	if ((rc = store_health_put(t, &hh)) != STORE_OK)
+		return rc;
+	if (h->tries++ == 0) {
+		sem_post(&h->held);
+		nanosleep(&ts, NULL);
+	}
+	return STORE_OK;
+}
+
+static void *
+holder_main(void *arg)
+{
+	struct holder *h = arg;
+
+	ck_assert_int_eq(fx_txn(h->s, 0, hold_health, h), STORE_OK);
+	return NULL;
+}
+
+struct due_seen {
+	int n, bad;
+	struct store_txn *t;
+};
+
+/* Each due entry: its delivery is pending at exactly the entry's time. */
+static int
+due_entry(const struct store_delivery *e, void *arg)
+{
+	struct due_seen *ds = arg;
+	struct store_delivery d;
+
+	ds->n++;
+	if (store_delivery_get(ds->t, e->id, &d) != STORE_OK ||
+	    d.status != STORE_DLV_PENDING ||
+	    d.next_attempt_at != e->next_attempt_at || d.next_attempt_at <= 1)
+		ds->bad++;
+	return 0;
+}
+
+static int
+look_due(struct store_txn *t, void *arg)
+{
+	struct due_seen *ds = arg;
+
+	ds->t = t;
+	return store_delivery_iter_due_skip(t, INT64_MAX, NULL, due_entry, ds);
+}
+
+START_TEST(test_outcome_batch_run_again_after_a_lock_timeout_records_once)
+{
+	struct store_opts so = { home, 1, 100, NULL, NULL, 0, 0 };
+	static struct job jobs[NJOBS];
+	struct job *jp[NJOBS];
+	struct holder h;
+	struct config cfg;
+	struct seen sn;
+	struct due_seen ds;
+	pthread_t th;
+	char err[256] = "";
+	double t0;
+	int i;
+
+	/* the same store with a 100 ms lock timeout */
+	store_close(s);
+	s = NULL;
+	ck_assert_int_eq(store_open(&s, &so, err, sizeof(err)), STORE_OK);
+	config_defaults(&cfg);
+	ck_assert_int_eq(fx_txn(s, 0, seed, NULL), STORE_OK);
+	memset(jobs, 0, sizeof(jobs));
+	for (i = 0; i < NJOBS; i++) {
+		jobs[i].kind = JOB_SEND;
+		snprintf(jobs[i].d.id, sizeof(jobs[i].d.id), "dlv_%d", i);
+		FX_SET(jobs[i].d.webhook_id, wids[i % 2]);
+		FX_SET(jobs[i].d.event_id, "evt_1");
+		snprintf(jobs[i].att_id, sizeof(jobs[i].att_id), "att_%d", i);
+		jobs[i].at = 10 * H + i;
+		jobs[i].status = 500;	/* every one rescheduled */
+		jobs[i].duration_ms = 3;
+		jobs[i].retry_after_ms = -1;
+		jp[i] = &jobs[i];
+	}
+	memset(&h, 0, sizeof(h));
+	h.s = s;
+	ck_assert_int_eq(sem_init(&h.held, 0, 0), 0);
+	ck_assert_int_eq(pthread_create(&th, NULL, holder_main, &h), 0);
+	ck_assert_int_eq(sem_wait(&h.held), 0);
+	/* job 0's delivery written and its old due entry kept for the end
+	 * when its health read waits: timed out, the batch runs again */
+	t0 = fx_now_s();
+	ck_assert_int_eq(outcome_flush(s, &cfg, jp, NJOBS, err, sizeof(err)),
+	    0);
+	ck_assert_double_ge(fx_now_s() - t0, 0.3);
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	ck_assert_int_eq(h.tries, 1);
+	(void)sem_destroy(&h.held);
+
+	memset(&sn, 0, sizeof(sn));
+	ck_assert_int_eq(fx_txn(s, STORE_RDONLY, look, &sn), STORE_OK);
+	ck_assert_int_eq(sn.attempts, NJOBS);
+	ck_assert_int_eq(sn.q.pending, NJOBS);
+	ck_assert_int_eq(sn.q.delivered, 0);
+	ck_assert_uint_eq(sn.all.failed, NJOBS);
+	ck_assert_uint_eq(sn.a.failed + sn.b.failed, NJOBS);
+	/* one due entry per delivery, at its new time; the old ones gone */
+	memset(&ds, 0, sizeof(ds));
+	ck_assert_int_eq(fx_txn(s, STORE_RDONLY, look_due, &ds), STORE_OK);
+	ck_assert_int_eq(ds.n, NJOBS);
+	ck_assert_int_eq(ds.bad, 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -258,6 +390,8 @@ main(void)
 	    test_outcome_batch_records_every_attempt_and_counts_each_once);
 	tcase_add_test(tc,
 	    test_outcome_batch_of_many_webhooks_keeps_each_apart);
+	tcase_add_test(tc,
+	    test_outcome_batch_run_again_after_a_lock_timeout_records_once);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);

@@ -464,6 +464,58 @@ START_TEST(test_webhook_ordering_is_the_records_ordering)
 }
 END_TEST
 
+/* Ordering FIFO for wh_r, in a transaction of its own. */
+static int
+ordering_make_fifo(struct store_txn *t, void *arg)
+{
+	struct store_webhook w = fx_webhook("wh_r", "app_1");
+
+	(void)arg;
+	w.ordering = STORE_ORDER_FIFO;
+	return store_webhook_put(t, &w, 0);
+}
+
+static int
+ordering_seed(struct store_txn *t, void *arg)
+{
+	struct store_webhook w = fx_webhook("wh_r", "app_1");
+
+	(void)arg;
+	return store_webhook_put(t, &w, 1);
+}
+
+/* Try 1 reads wh_r's ordering (NONE) and is told to run again (as a
+ * deadlock would); before try 2 reads it, another transaction makes it
+ * FIFO: try 2 must read FIFO, nothing kept from the aborted try. */
+static int
+ordering_retry_flow(struct store_txn *t, void *arg)
+{
+	int *tries = arg, ord = -1, okey = -1;
+
+	if ((*tries)++ == 0) {
+		ck_assert_int_eq(store_webhook_ordering(t, "wh_r", &ord,
+		    &okey), STORE_OK);
+		ck_assert_int_eq(ord, STORE_ORDER_NONE);
+		return STORE_RETRY;
+	}
+	/* nothing read in this try yet: no lock in the way */
+	ck_assert_int_eq(fx_txn(s, 0, ordering_make_fifo, NULL), STORE_OK);
+	ck_assert_int_eq(store_webhook_ordering(t, "wh_r", &ord, &okey),
+	    STORE_OK);
+	ck_assert_int_eq(ord, STORE_ORDER_FIFO);
+	return STORE_OK;
+}
+
+START_TEST(test_webhook_ordering_cache_is_gone_when_store_txn_runs_again)
+{
+	int tries = 0;
+
+	ck_assert_int_eq(fx_txn(s, 0, ordering_seed, NULL), STORE_OK);
+	ck_assert_int_eq(fx_txn(s, 0, ordering_retry_flow, &tries), STORE_OK);
+	ck_assert_int_eq(tries, 2);
+}
+END_TEST
+
 /* The ordering-only decoder refuses what the whole decoder refuses. */
 START_TEST(test_webhook_ordering_decoder_checks_the_whole_record)
 {
@@ -564,6 +616,8 @@ main(void)
 	    test_delivery_put_over_with_delta_leaves_counters_to_caller);
 	tcase_add_test(tc, test_publish_with_delta_leaves_counters_to_caller);
 	tcase_add_test(tc, test_webhook_ordering_is_the_records_ordering);
+	tcase_add_test(tc,
+	    test_webhook_ordering_cache_is_gone_when_store_txn_runs_again);
 	tcase_add_test(tc,
 	    test_webhook_ordering_decoder_checks_the_whole_record);
 	tcase_add_test(tc,
