@@ -325,6 +325,7 @@ dbenv_cur_put_current(struct dbenv_cur *c, const void *data, size_t len)
 
 	if (c->t->rdonly)
 		return dbenv_fail(c->t, "write in a read-only transaction");
+	txn_order_forget(c->t);		/* maybe of webhooks.db */
 	memset(&kd, 0, sizeof(kd));	/* ignored with DB_CURRENT */
 	memset(&dd, 0, sizeof(dd));
 	dd.data = (void *)data;
