@@ -96,6 +96,17 @@ int dbenv_walk(struct store_txn *t, enum dbi db, const struct key *prefix,
 int dbenv_walk_from(struct store_txn *t, enum dbi db, const struct key *start,
     int exclusive, long dlen, int (*fn)(struct dbenv_cur *c, void *arg),
     void *arg);
+/*
+ * walkbulk.c: every key from start (inclusive; empty: the first) to the
+ * end, forward, whole records, read many pairs per cursor call.  fn sees
+ * c->t, c->k and c->d only (no cursor under c: not for dbenv_cur_* calls);
+ * returns as for dbenv_walk.  Under a read-only transaction (read
+ * committed) the pairs of one call are read together, so a change
+ * committed meanwhile may show up a few entries later than a walk by
+ * DB_NEXT would see it.
+ */
+int dbenv_walk_bulk(struct store_txn *t, enum dbi db, const struct key *start,
+    int (*fn)(struct dbenv_cur *c, void *arg), void *arg);
 
 /*
  * attempt.c, for store_delivery_del: delete every attempt of a delivery

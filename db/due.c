@@ -251,7 +251,7 @@ store_delivery_iter_due_skip(struct store_txn *t, int64_t until,
 	struct key prefix;
 
 	key_init(&prefix);
-	return dbenv_walk(t, DBI_DLV_DUE, &prefix, NULL, -1, each_due, &it);
+	return dbenv_walk_bulk(t, DBI_DLV_DUE, &prefix, each_due, &it);
 }
 
 int
@@ -263,7 +263,7 @@ store_delivery_iter_due_from(struct store_txn *t, int64_t from_at,
 	struct key k;
 
 	key_at(&k, from_at, from_id);
-	return dbenv_walk_from(t, DBI_DLV_DUE, &k, 0, -1, each_due, &it);
+	return dbenv_walk_bulk(t, DBI_DLV_DUE, &k, each_due, &it);
 }
 
 int

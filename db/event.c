@@ -70,10 +70,10 @@ store_event_get(struct store_txn *t, const char *id, int with_body,
 	key_id(&k, id);
 	if ((rc = dbenv_get_alloc(t, DBI_EVT, &k, &buf, &len, 0)) != STORE_OK)
 		return rc;
-	rc = rec_event_dec(buf, len, 1, out);
-	free(buf);
-	if (rc == -1) {
-		store_event_free(out);
+	/* the record's buffer becomes the body's (no second copy) */
+	if (rec_event_dec_take(buf, len, out) == -1) {
+		free(buf);
+		memset(out, 0, sizeof(*out));
 		return dbenv_fail(t, "corrupt event record");
 	}
 	return STORE_OK;

@@ -403,6 +403,25 @@ rec_event_enc(const struct store_event *e, unsigned char **out, size_t *len)
 	return 0;
 }
 
+/* The fields before the body, into e; *blen the body's length, r just
+ * before the body.  0 or -1. */
+static int
+event_head(struct rd *r, const unsigned char *p, size_t n,
+    struct store_event *e, uint32_t *blen)
+{
+	memset(e, 0, sizeof(*e));
+	rd_init(r, p, n);
+	r_version(r, REC_V_EVENT);
+	r_str(r, e->id, STORE_ID_MAX);
+	r_str(r, e->type, STORE_TYPE_MAX);
+	r_str(r, e->org_id, STORE_ORG_MAX);
+	r_str(r, e->app_id, STORE_ID_MAX);
+	e->created_at = r_i64(r);
+	e->deliveries = r_u32(r);
+	*blen = r_u32(r);
+	return r->err || *blen > REC_BODY_MAX ? -1 : 0;
+}
+
 int
 rec_event_dec(const unsigned char *p, size_t n, int with_body,
     struct store_event *e)
@@ -411,17 +430,7 @@ rec_event_dec(const unsigned char *p, size_t n, int with_body,
 	const unsigned char *b;
 	uint32_t blen;
 
-	memset(e, 0, sizeof(*e));
-	rd_init(&r, p, n);
-	r_version(&r, REC_V_EVENT);
-	r_str(&r, e->id, STORE_ID_MAX);
-	r_str(&r, e->type, STORE_TYPE_MAX);
-	r_str(&r, e->org_id, STORE_ORG_MAX);
-	r_str(&r, e->app_id, STORE_ID_MAX);
-	e->created_at = r_i64(&r);
-	e->deliveries = r_u32(&r);
-	blen = r_u32(&r);
-	if (r.err || blen > REC_BODY_MAX)
+	if (event_head(&r, p, n, e, &blen) == -1)
 		return -1;
 	if (!with_body)
 		return 0;
@@ -431,6 +440,27 @@ rec_event_dec(const unsigned char *p, size_t n, int with_body,
 		return -1;
 	memcpy(e->body, b, blen);
 	e->body[blen] = '\0';
+	e->body_len = blen;
+	return 0;
+}
+
+int
+rec_event_dec_take(unsigned char *p, size_t n, struct store_event *e)
+{
+	struct rd r;
+	const unsigned char *b;
+	uint32_t blen;
+
+	if (event_head(&r, p, n, e, &blen) == -1 ||
+	    (b = r_bytes(&r, blen)) == NULL || r_end(&r) == -1) {
+		e->body = NULL;
+		return -1;
+	}
+	/* the head (a version byte at least) comes before the body, so the
+	 * body and its NUL fit from p on */
+	memmove(p, b, blen);
+	p[blen] = '\0';
+	e->body = (char *)p;
 	e->body_len = blen;
 	return 0;
 }

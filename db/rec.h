@@ -115,5 +115,9 @@ int rec_stat_dec(const unsigned char *p, size_t n, struct store_stat *st);
  */
 int rec_event_dec(const unsigned char *p, size_t n, int with_body,
     struct store_event *e);
+/* rec_event_dec with the body, without a second copy: p is a whole record
+ * in malloc'd memory; on 0 the body is moved to its start and e->body is
+ * p (freed with the event), on -1 p stays the caller's. */
+int rec_event_dec_take(unsigned char *p, size_t n, struct store_event *e);
 
 #endif

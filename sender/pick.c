@@ -1,4 +1,5 @@
 /* pick.c - choosing due deliveries (see pick.h). */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,12 +17,15 @@ struct pk {
 	/* output, reset at every run of the transaction */
 	size_t n, scanned;
 	struct pick_result *res;
-	struct store_webhook w;		/* last webhook read (cache) */
 	struct job *last;		/* last job that got an event body */
 	int from;			/* walk from cur, not the head */
 	struct pick_cursor *cur;
 	int w_rc;
 	char err[128];
+	/* last webhook read (cache), valid when w_rc is STORE_OK.  Last, and
+	 * not zeroed at the start: some 29 KiB, set by pk_txn's first read
+	 * (pick_due zeroes the members before it only). */
+	struct store_webhook w;
 };
 
 int
@@ -312,7 +316,9 @@ pick_due(struct store *s, const struct config *cfg, struct idset *inflight,
 	memset(res, 0, sizeof(*res));
 	if (want == 0)
 		return 0;
-	memset(&p, 0, sizeof(p));
+	memset(&p, 0, offsetof(struct pk, w));
+	p.w_rc = STORE_NOTFOUND;
+	p.w.id[0] = '\0';
 	p.cfg = cfg;
 	p.inflight = inflight;
 	p.wt = wt;

@@ -1240,7 +1240,7 @@ END_TEST
 
 START_TEST(test_store_unknown_record_version_or_damage_is_rejected)
 {
-	unsigned char buf[REC_WEBHOOK_MAX], *ev;
+	unsigned char buf[REC_WEBHOOK_MAX], *ev, *tk;
 	struct store_webhook w = fx_webhook("wh_1", "app_1"), w2;
 	struct store_delivery d = fx_dlv("dlv_1", "e", "w", "a", 0, 1), d2;
 	struct store_event e = fx_evt("evt_1", 5, "body"), e2;
@@ -1268,6 +1268,25 @@ START_TEST(test_store_unknown_record_version_or_damage_is_rejected)
 	ck_assert_uint_eq(e2.body_len, 4);
 	store_event_free(&e2);
 	ck_assert_int_eq(rec_event_dec(ev, elen - 1, 1, &e2), -1);
+	/* the same, the record's buffer taken over as the body's */
+	tk = malloc(elen);
+	ck_assert_ptr_nonnull(tk);
+	memcpy(tk, ev, elen);
+	ck_assert_int_eq(rec_event_dec_take(tk, elen, &e2), 0);
+	ck_assert_ptr_eq(e2.body, tk);
+	ck_assert_uint_eq(e2.body_len, e.body_len);
+	ck_assert_mem_eq(e2.body, e.body, e.body_len);
+	ck_assert_int_eq(e2.body[e2.body_len], '\0');
+	ck_assert_str_eq(e2.id, e.id);
+	ck_assert_str_eq(e2.type, e.type);
+	ck_assert_int_eq(e2.created_at, e.created_at);
+	store_event_free(&e2);		/* frees tk */
+	tk = malloc(elen);
+	ck_assert_ptr_nonnull(tk);
+	memcpy(tk, ev, elen);
+	ck_assert_int_eq(rec_event_dec_take(tk, elen - 1, &e2), -1);
+	ck_assert_ptr_null(e2.body);
+	free(tk);
 	ev[0] = REC_V_EVENT + 1;
 	ck_assert_int_eq(rec_event_dec(ev, elen, 0, &e2), -1);
 	free(ev);

@@ -5,10 +5,12 @@
  * (the due walk from a key) starts at its key (inclusive) and runs to the
  * end of the index.  Seen through the public iterators that use them:
  * store_app_iter (org index, `after_id`) and
- * store_delivery_iter_due_from.
+ * store_delivery_iter_due_from.  The due walks read in bulk
+ * (db/walkbulk.c): every entry once, in order, across the buffers.
  */
 #include <check.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -239,6 +241,109 @@ START_TEST(test_store_due_walk_from_a_key_is_inclusive_and_runs_to_the_end)
 }
 END_TEST
 
+/* ---- the due walks read in bulk (db/walkbulk.c) ----------------------
+ * Enough entries for several bulk buffers (16 KiB, some 100 entries): each
+ * entry comes once, in key order, across the buffers' seams; a stop in the
+ * middle of a buffer and a walk from the next key go on where it ended. */
+
+#define BULK_N 700
+
+static int
+put_many(struct store_txn *t, void *arg)
+{
+	struct store_delivery d;
+	char id[32], evt[32];
+	int i, rc;
+
+	(void)arg;
+	for (i = 0; i < BULK_N; i++) {
+		snprintf(id, sizeof(id), "dlv_%04d", i);
+		snprintf(evt, sizeof(evt), "evt_%04d", i);
+		/* three entries per millisecond: ties ordered by id */
+		d = fx_dlv(id, evt, "wh_1", "app_1", STORE_DLV_PENDING,
+		    1000 + i / 3);
+		if ((rc = store_delivery_put(t, &d, 1)) != STORE_OK)
+			return rc;
+	}
+	return STORE_OK;
+}
+
+struct bulk_walk {
+	int from;		/* -1: from the head (iter_due_skip) */
+	int stop_at;		/* the callback stops after this index */
+	int next;		/* the index expected next */
+	int bad;		/* entries out of order, twice, or wrong */
+	int64_t last_at;
+	char last_id[STORE_ID_MAX + 1];
+};
+
+static int
+bulk_cb(const struct store_delivery *d, void *arg)
+{
+	struct bulk_walk *q = arg;
+	char id[32], evt[32];
+
+	snprintf(id, sizeof(id), "dlv_%04d", q->next);
+	snprintf(evt, sizeof(evt), "evt_%04d", q->next);
+	if (strcmp(d->id, id) != 0 || strcmp(d->event_id, evt) != 0 ||
+	    d->next_attempt_at != 1000 + q->next / 3 ||
+	    strcmp(d->webhook_id, "wh_1") != 0)
+		q->bad++;
+	q->last_at = d->next_attempt_at;
+	snprintf(q->last_id, sizeof(q->last_id), "%s", d->id);
+	return q->next++ == q->stop_at ? 1 : 0;
+}
+
+static int
+bulk_skip(const char *id, void *arg)
+{
+	(void)id;
+	(void)arg;
+	return 0;
+}
+
+static int
+bulk_txn(struct store_txn *t, void *arg)
+{
+	struct bulk_walk *q = arg;
+
+	if (q->from < 0)
+		return store_delivery_iter_due_skip(t, INT64_MAX, bulk_skip,
+		    bulk_cb, q);
+	return store_delivery_iter_due_from(t, q->last_at, q->last_id,
+	    INT64_MAX, bulk_skip, bulk_cb, q);
+}
+
+START_TEST(test_store_due_walk_in_bulk_sees_every_entry_once_in_order)
+{
+	struct bulk_walk q;
+
+	ck_assert_int_eq(fx_txn(s, 0, put_many, NULL), STORE_OK);
+	/* the whole index from the head */
+	memset(&q, 0, sizeof(q));
+	q.from = -1;
+	q.stop_at = -1;
+	ck_assert_int_eq(fx_txn(s, STORE_RDONLY, bulk_txn, &q), STORE_OK);
+	ck_assert_int_eq(q.bad, 0);
+	ck_assert_int_eq(q.next, BULK_N);
+	/* stop inside a buffer (entry 250), then from that key on: the walk
+	 * from a key is inclusive, so 250 comes again, then the rest */
+	memset(&q, 0, sizeof(q));
+	q.from = -1;
+	q.stop_at = 250;
+	ck_assert_int_eq(fx_txn(s, STORE_RDONLY, bulk_txn, &q), STORE_OK);
+	ck_assert_int_eq(q.bad, 0);
+	ck_assert_int_eq(q.next, 251);
+	ck_assert_str_eq(q.last_id, "dlv_0250");
+	q.from = 1;
+	q.next = 250;
+	q.stop_at = -1;
+	ck_assert_int_eq(fx_txn(s, STORE_RDONLY, bulk_txn, &q), STORE_OK);
+	ck_assert_int_eq(q.bad, 0);
+	ck_assert_int_eq(q.next, BULK_N);
+}
+END_TEST
+
 static Suite *
 walk_suite(void)
 {
@@ -250,6 +355,8 @@ walk_suite(void)
 	    test_store_app_iter_after_id_is_exclusive_and_stays_in_the_org);
 	tcase_add_test(tc,
 	    test_store_due_walk_from_a_key_is_inclusive_and_runs_to_the_end);
+	tcase_add_test(tc,
+	    test_store_due_walk_in_bulk_sees_every_entry_once_in_order);
 	suite_add_tcase(su, tc);
 	return su;
 }
