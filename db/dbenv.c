@@ -104,6 +104,17 @@ dbt_key(struct store_txn *t, DBT *kd, const struct key *k, int write)
 	return STORE_OK;
 }
 
+void
+dbenv_key_room(DBT *kd, unsigned char *kb, const struct key *k)
+{
+	memcpy(kb, k->b, k->len);
+	memset(kd, 0, sizeof(*kd));
+	kd->data = kb;
+	kd->size = (u_int32_t)k->len;
+	kd->ulen = KEY_MAX;
+	kd->flags = DB_DBT_USERMEM;
+}
+
 /* The get every dbenv_get* is: k into dd, which the caller has set up. */
 static int
 get_dbt(struct store_txn *t, enum dbi db, const struct key *k, DBT *dd,
@@ -113,15 +124,9 @@ get_dbt(struct store_txn *t, enum dbi db, const struct key *k, DBT *dd,
 	DBT kd;
 	int ret;
 
-	if (dbt_key(t, &kd, k, 0) != STORE_OK)
-		return STORE_ERR;
-	/* With a comparison function of its own (keycmp.h) a btree get may
-	 * return the stored key, so a DB_THREAD handle wants room for it:
-	 * a copy, so k stays const. */
-	memcpy(kb, k->b, k->len);
-	kd.data = kb;
-	kd.ulen = sizeof(kb);
-	kd.flags = DB_DBT_USERMEM;
+	if (!key_ok(k))
+		return dbenv_fail(t, "key too long");
+	dbenv_key_room(&kd, kb, k);
 	ret = t->s->db[db]->get(t->s->db[db], t->txn, &kd, dd,
 	    (rmw && !t->rdonly) ? DB_RMW : 0);
 	if (ret == 0)
@@ -235,6 +240,7 @@ dbenv_cur_open(struct store_txn *t, enum dbi db, long dlen,
 
 	memset(c, 0, sizeof(*c));
 	c->t = t;
+	c->db = db;
 	c->dlen = dlen;
 	c->k.flags = DB_DBT_REALLOC;
 	c->d.flags = DB_DBT_REALLOC;
@@ -280,7 +286,8 @@ dbenv_cur_del(struct dbenv_cur *c)
 {
 	if (c->t->rdonly)
 		return dbenv_fail(c->t, "write in a read-only transaction");
-	txn_order_forget(c->t);		/* maybe of webhooks.db */
+	if (c->db == DBI_WH)
+		txn_order_forget(c->t);
 	return dbenv_rc(c->t, c->c->del(c->c, 0), "cursor del");
 }
 
@@ -296,14 +303,7 @@ dbenv_cur_set(struct dbenv_cur *c, const struct key *k, unsigned char *buf,
 		return dbenv_fail(c->t, "cursor not open");
 	if (!key_ok(k))
 		return dbenv_fail(c->t, "key too long");
-	/* room for the key: a comparison function of our own (keycmp.h)
-	 * makes DB_SET return it */
-	memcpy(kb, k->b, k->len);
-	memset(&kd, 0, sizeof(kd));
-	kd.data = kb;
-	kd.size = (u_int32_t)k->len;
-	kd.ulen = sizeof(kb);
-	kd.flags = DB_DBT_USERMEM;
+	dbenv_key_room(&kd, kb, k);
 	memset(&dd, 0, sizeof(dd));
 	dd.data = buf;
 	dd.ulen = (u_int32_t)cap;
@@ -325,7 +325,8 @@ dbenv_cur_put_current(struct dbenv_cur *c, const void *data, size_t len)
 
 	if (c->t->rdonly)
 		return dbenv_fail(c->t, "write in a read-only transaction");
-	txn_order_forget(c->t);		/* maybe of webhooks.db */
+	if (c->db == DBI_WH)
+		txn_order_forget(c->t);
 	memset(&kd, 0, sizeof(kd));	/* ignored with DB_CURRENT */
 	memset(&dd, 0, sizeof(dd));
 	dd.data = (void *)data;

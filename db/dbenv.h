@@ -44,6 +44,11 @@ int dbenv_get_alloc(struct store_txn *t, enum dbi db, const struct key *k,
 int dbenv_exists(struct store_txn *t, enum dbi db, const struct key *k,
     int rmw);
 /* Put; create 1: STORE_EXISTS when k exists. */
+/* kd set to a copy of k (key_ok) in kb, KEY_MAX bytes of the caller's:
+ * with a comparison function of its own (keycmp.h) a B-tree get or cursor
+ * positioning may write back the key it found, so it gets memory it may
+ * write, and k stays const. */
+void dbenv_key_room(DBT *kd, unsigned char *kb, const struct key *k);
 int dbenv_put(struct store_txn *t, enum dbi db, const struct key *k,
     const void *data, size_t len, int create);
 /* Delete k; NOTFOUND when absent. */
@@ -57,6 +62,7 @@ int dbenv_del(struct store_txn *t, enum dbi db, const struct key *k);
  */
 struct dbenv_cur {
 	struct store_txn *t;
+	enum dbi db;
 	DBC *c;
 	DBT k, d;
 	long dlen;

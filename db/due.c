@@ -11,6 +11,7 @@
 
 #include "db/dbenv.h"
 #include "db/due.h"
+#include "db/keycmp.h"
 #include "db/rec.h"
 #include "lib/str.h"
 
@@ -104,12 +105,12 @@ due_key_cmp_desc(const void *a, const void *b)
 static int
 due_cur_cmp(const struct dbenv_cur *c, const struct key *k)
 {
-	size_t n = c->k.size < k->len ? c->k.size : k->len;
-	int r = n > 0 ? memcmp(c->k.data, k->b, n) : 0;
+	DBT kd;
 
-	if (r != 0)
-		return r;
-	return c->k.size < k->len ? -1 : c->k.size > k->len ? 1 : 0;
+	memset(&kd, 0, sizeof(kd));
+	kd.data = (void *)k->b;
+	kd.size = (u_int32_t)k->len;
+	return keycmp_compare(NULL, &c->k, &kd);
 }
 
 /*

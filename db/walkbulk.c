@@ -67,13 +67,9 @@ dbenv_walk_bulk(struct store_txn *t, enum dbi db, const struct key *start,
 	 * c.k / c.d point into buf, valid until fn returns */
 	memset(&c, 0, sizeof(c));
 	c.t = t;
+	c.db = db;
 	c.dlen = -1;
-	memset(&kd, 0, sizeof(kd));
-	memcpy(kb, start->b, start->len);
-	kd.data = kb;
-	kd.size = (u_int32_t)start->len;
-	kd.ulen = sizeof(kb);
-	kd.flags = DB_DBT_USERMEM;
+	dbenv_key_room(&kd, kb, start);
 	flag = start->len == 0 ? DB_FIRST : DB_SET_RANGE;
 	for (;;) {
 		memset(&bd, 0, sizeof(bd));
