@@ -164,16 +164,6 @@ store_delivery_put(struct store_txn *t, const struct store_delivery *d,
 int
 store_delivery_put_over(struct store_txn *t,
     const struct store_delivery *old, const struct store_delivery *d,
-    struct store_queue *qdelta)
-{
-	if (d->id[0] == '\0' || strcmp(d->id, old->id) != 0)
-		return dbenv_fail(t, "delivery put over another id");
-	return dlv_write(t, d, old, 1, 0, qdelta, NULL, NULL);
-}
-
-int
-store_delivery_put_over_later(struct store_txn *t,
-    const struct store_delivery *old, const struct store_delivery *d,
     struct store_queue *qdelta, struct store_due_later *later)
 {
 	if (d->id[0] == '\0' || strcmp(d->id, old->id) != 0)

@@ -28,7 +28,7 @@ int due_del(struct store_txn *t, const struct store_delivery *old);
 int due_move(struct store_txn *t, const struct store_delivery *old,
     const struct store_delivery *d);
 /* due_move, except that old's entry, when it has to go, is appended to
- * later (store.h: store_delivery_put_over_later); later NULL: due_move. */
+ * later (store.h: store_delivery_put_over); later NULL: due_move. */
 int due_move_later(struct store_txn *t, const struct store_delivery *old,
     const struct store_delivery *d, struct store_due_later *later);
 

@@ -422,18 +422,15 @@ int store_delivery_put(struct store_txn *t, const struct store_delivery *d,
     int create);
 int store_delivery_get(struct store_txn *t, const char *id,
     struct store_delivery *out);
-/* store_delivery_put(t, d, 0) when old is the record as read by
+/*
+ * store_delivery_put(t, d, 0) when old is the record as read by
  * store_delivery_get in this same transaction (d->id == old->id): the
  * record is not read again.  With qdelta not NULL the queue counters are
  * not written: the status change is added to *qdelta, and the caller must
- * store_queue_add it in the same transaction (a batch writes them once). */
-int store_delivery_put_over(struct store_txn *t,
-    const struct store_delivery *old, const struct store_delivery *d,
-    struct store_queue *qdelta);
-/*
+ * store_queue_add it in the same transaction (a batch writes them once).
+ *
  * A batch of outcomes removes its due-index entries in one walk, in key
- * order, instead of one search from the root each:
- * store_delivery_put_over_later is store_delivery_put_over, except that
+ * order, instead of one search from the root each: with later not NULL,
  * old's due-index entry, when it has to go, is appended to later (room
  * for one more: the caller sizes it, one per put) instead of removed; the
  * caller then calls store_due_del_later in the same transaction, before
@@ -450,7 +447,7 @@ struct store_due_later {
 	struct store_due_key *v;
 	size_t n;
 };
-int store_delivery_put_over_later(struct store_txn *t,
+int store_delivery_put_over(struct store_txn *t,
     const struct store_delivery *old, const struct store_delivery *d,
     struct store_queue *qdelta, struct store_due_later *later);
 int store_due_del_later(struct store_txn *t, struct store_due_later *later);
@@ -459,7 +456,7 @@ int store_due_del_later(struct store_txn *t, struct store_due_later *later);
  * (the sender's outcomes), instead of a search from the root for each read
  * and again for each write: store_delivery_get_at is store_delivery_get
  * through it (the record's page write-locked: a write follows), and
- * store_delivery_put_over_at is store_delivery_put_over_later with old as
+ * store_delivery_put_over_at is store_delivery_put_over with old as
  * that get read it, written through the cursor where it stands.  Nothing
  * else may write deliveries between the two.  Close the cursor before the
  * transaction ends, on every path (store_txn runs the function again

@@ -293,7 +293,7 @@ over_flow(struct store_txn *t, void *arg)
 	d = cur;
 	d.status = STORE_DLV_DELIVERED;
 	d.attempts = 1;
-	if ((rc = store_delivery_put_over(t, &cur, &d, NULL)) != STORE_OK)
+	if ((rc = store_delivery_put_over(t, &cur, &d, NULL, NULL)) != STORE_OK)
 		return rc;
 	ck_assert_int_eq(store_delivery_get(t, "dlv_o", &cur), STORE_OK);
 	ck_assert_int_eq(cur.status, STORE_DLV_DELIVERED);
@@ -314,7 +314,7 @@ over_other(struct store_txn *t, void *arg)
 	d = fx_dlv("dlv_o", "evt_1", "wh_1", "app_1", STORE_DLV_DELIVERED, 7);
 	other = d;
 	FX_SET(other.id, "dlv_x");
-	return store_delivery_put_over(t, &other, &d, NULL);
+	return store_delivery_put_over(t, &other, &d, NULL, NULL);
 }
 
 START_TEST(test_delivery_put_over_moves_due_index_and_counters)
@@ -344,7 +344,7 @@ delta_flow(struct store_txn *t, void *arg)
 	d = cur;
 	d.status = STORE_DLV_FAILED;
 	memset(&delta, 0, sizeof(delta));
-	if ((rc = store_delivery_put_over(t, &cur, &d, &delta)) != STORE_OK)
+	if ((rc = store_delivery_put_over(t, &cur, &d, &delta, NULL)) != STORE_OK)
 		return rc;
 	ck_assert_int_eq(delta.pending, -1);
 	ck_assert_int_eq(delta.failed, 1);

@@ -235,7 +235,7 @@ later_batch_cb(struct store_txn *t, void *arg)
 			d.status = STORE_DLV_DELIVERED;
 		else
 			d.next_attempt_at = T0 + 100000 + i;
-		if ((rc = store_delivery_put_over_later(t, &old, &d, &q,
+		if ((rc = store_delivery_put_over(t, &old, &d, &q,
 		    later)) != STORE_OK)
 			return rc;
 	}
