@@ -8,6 +8,7 @@
 
 #include "cgi/fanout.h"
 #include "lib/arr.h"
+#include "lib/fnv.h"
 #include "lib/str.h"
 
 /* Most apps and webhooks an org's entry holds: the match list (idlist)
@@ -50,11 +51,7 @@ static uint64_t fanout_tick;
 static uint64_t
 fanout_hash(const char *s)
 {
-	uint64_t h = UINT64_C(14695981039346656037);
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
-	return h;
+	return fnv1a_str(FNV1A_OFFSET, s);
 }
 
 static void

@@ -47,6 +47,7 @@
 #include <unistd.h>
 
 #include "db/crypt.h"
+#include "lib/fnv.h"
 #include "lib/keyfile.h"
 
 #define KIND_FILE	"apps.db"	/* created first by every store */
@@ -78,10 +79,8 @@ int
 crypt_shm_key(const char *home, long *key)
 {
 	struct stat sb;
-	uint64_t h = 14695981039346656037ULL;	/* FNV-1a 64 */
-	uint64_t dev, ino;
+	uint64_t h, dev, ino;
 	unsigned char b[2 * sizeof(uint64_t)];
-	size_t i;
 
 	if (stat(home, &sb) == -1)
 		return -1;
@@ -89,10 +88,7 @@ crypt_shm_key(const char *home, long *key)
 	ino = (uint64_t)sb.st_ino;
 	memcpy(b, &dev, sizeof(dev));
 	memcpy(b + sizeof(dev), &ino, sizeof(ino));
-	for (i = 0; i < sizeof(b); i++) {
-		h ^= b[i];
-		h *= 1099511628211ULL;
-	}
+	h = fnv1a_bytes(FNV1A_OFFSET, b, sizeof(b));
 	/* 0x10000000 + a block of CRYPT_SHM_KEYS among 2^24: never 0
 	 * (IPC_PRIVATE), always below INT_MAX (key_t). */
 	*key = 0x10000000L + (long)((h % (1UL << 24)) * CRYPT_SHM_KEYS);

@@ -1,24 +1,9 @@
 /* jshash.c - hashing JSON values consistently with equality (jshash.h). */
 #include <string.h>
 
+#include "lib/fnv.h"
 #include "lib/jshash.h"
 #include "lib/jsnum.h"
-
-#define JSHASH_FNV_OFFSET UINT64_C(0xcbf29ce484222325)
-#define JSHASH_FNV_PRIME UINT64_C(0x100000001b3)
-
-static uint64_t
-jshash_bytes(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *s = p;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= s[i];
-		h *= JSHASH_FNV_PRIME;
-	}
-	return h;
-}
 
 /* Mix the bits of h (splitmix64's finalizer). */
 static uint64_t
@@ -44,7 +29,7 @@ jshash_value(struct json_object *o)
 	case json_type_boolean:
 		return json_object_get_boolean(o) ? 2 : 3;
 	case json_type_string:
-		return jshash_mix(jshash_bytes(JSHASH_FNV_OFFSET,
+		return jshash_mix(fnv1a_bytes(FNV1A_OFFSET,
 		    json_object_get_string(o),
 		    (size_t)json_object_get_string_len(o)));
 	case json_type_array:
@@ -57,7 +42,7 @@ jshash_value(struct json_object *o)
 	case json_type_object: {
 		/* a sum: the same whatever the order of the members */
 		json_object_object_foreach(o, key, val) {
-			sum += jshash_mix(jshash_bytes(JSHASH_FNV_OFFSET, key,
+			sum += jshash_mix(fnv1a_bytes(FNV1A_OFFSET, key,
 			    strlen(key)) ^ (jshash_value(val) * 7));
 		}
 		return jshash_mix(sum + 11);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "db/store.h"
+#include "lib/fnv.h"
 #include "sender/idset.h"
 
 /*
@@ -25,12 +26,8 @@ struct idset {
 static uint32_t
 idset_tag(const char *id)
 {
-	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
+	uint64_t h = fnv1a_str(FNV1A_OFFSET, id);
 
-	for (; *id != '\0'; id++) {
-		h ^= (unsigned char)*id;
-		h *= 1099511628211ULL;
-	}
 	return (uint32_t)(h ^ (h >> 29) ^ (h >> 32)) | IDSET_TAG_BIT;
 }
 

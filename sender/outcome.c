@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "db/counter.h"
+#include "lib/fnv.h"
 #include "lib/log.h"
 #include "lib/opev.h"
 #include "lib/str.h"
@@ -109,13 +110,9 @@ oc_attempt(struct store_txn *t, const struct job *j)
 static size_t
 oc_hash(const char *s, int64_t hour)
 {
-	uint64_t h = 1469598103934665603ULL;
-	int i;
+	uint64_t h = fnv1a_bytes(fnv1a_str(FNV1A_OFFSET, s), &hour,
+	    sizeof(hour));
 
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	for (i = 0; i < 8; i++, hour >>= 8)
-		h = (h ^ (uint64_t)(hour & 0xff)) * 1099511628211ULL;
 	return (size_t)(h ^ (h >> 29));
 }
 

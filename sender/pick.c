@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/fnv.h"
 #include "lib/timefmt.h"
 #include "sender/pick.h"
 
@@ -32,18 +33,15 @@ int
 pick_lane_token(const struct store_delivery *d, char *out)
 {
 	static const char hex[] = "0123456789abcdef";
-	uint64_t h = 1469598103934665603ULL;	/* FNV-1a 64 */
-	const char *p;
+	uint64_t h;
 	int i;
 
 	out[0] = '\0';
 	if (d->sequence == 0 || d->solo)
 		return 0;
-	for (p = d->webhook_id; *p != '\0'; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	h = (h ^ 0xffu) * 1099511628211ULL;	/* between the two */
-	for (p = d->lane; *p != '\0'; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	/* 0xff between the two: no UTF-8 string has it */
+	h = fnv1a_str(fnv1a_bytes(fnv1a_str(FNV1A_OFFSET, d->webhook_id),
+	    "\xff", 1), d->lane);
 	/* "lane:" + 16 hex: never a delivery id (those start "dlv_"); a
 	 * collision only makes two lanes wait for each other a while */
 	memcpy(out, "lane:", 5);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/fnv.h"
 #include "sender/whtab.h"
 
 struct whtab {
@@ -13,12 +14,8 @@ struct whtab {
 static size_t
 whtab_hash(const char *id)
 {
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = fnv1a_str(FNV1A_OFFSET, id);
 
-	for (; *id != '\0'; id++) {
-		h ^= (unsigned char)*id;
-		h *= 1099511628211ULL;
-	}
 	return (size_t)(h ^ (h >> 29));
 }
 
