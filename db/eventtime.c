@@ -33,6 +33,7 @@ struct entry {
 static int
 entry_dec(struct store_txn *t, const DBT *k, const DBT *d, struct entry *e)
 {
+	memset(e, 0, sizeof(*e));
 	if (k->size < 9 || key_tail_str(k->data, k->size, 8, e->id,
 	    sizeof(e->id)) == -1)
 		return dbenv_fail(t, "corrupt event index key");
@@ -192,7 +193,7 @@ eventtime_forget(struct store_txn *t, int64_t at, const char *id)
 	unsigned char *buf;
 	const char *m;
 	size_t len, off = 0;
-	int rc, more;
+	int rc, more = 1;
 
 	key_at(&k, at, id);
 	rc = dbenv_get_alloc(t, DBI_EVT_TIME, &k, &buf, &len, 1);
@@ -207,14 +208,14 @@ eventtime_forget(struct store_txn *t, int64_t at, const char *id)
 	dd.data = buf;
 	dd.size = (u_int32_t)len;
 	memset(&kp, 0, sizeof(kp));
-	kp.rest = malloc(len + 1);
-	kp.changed = 1;
-	if (kp.rest == NULL)
-		rc = dbenv_fail(t, "out of memory");
-	else
-		rc = entry_dec(t, &kd, &dd, &e);
+	memset(&e, 0, sizeof(e));
+	if ((kp.rest = malloc(len + 1)) == NULL) {
+		free(buf);
+		return dbenv_fail(t, "out of memory");
+	}
+	if ((rc = entry_dec(t, &kd, &dd, &e)) == STORE_OK)
+		(void)entry_next(&e, &off, &m);		/* the key: it goes */
 	/* the members after the key: the first still stored is the key */
-	more = rc == STORE_OK ? entry_next(&e, &off, &m) : 1;	/* the key */
 	while (rc == STORE_OK && (more = entry_next(&e, &off, &m)) == 0) {
 		if (kp.n > 0) {
 			kept_add(&kp, m);
@@ -305,6 +306,8 @@ purge_next(struct store_txn *t, const struct store_eventtime_purge *p,
 	int rc;
 
 	*data = NULL;
+	*len = 0;
+	key_init(kb);
 	if ((rc = dbenv_cur_open(t, DBI_EVT_TIME, -1, &c)) != STORE_OK)
 		goto out;
 	if (p->id[0] == '\0')

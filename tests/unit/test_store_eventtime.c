@@ -115,12 +115,12 @@ entries_cb(struct store_txn *t, void *arg)
 	return dbenv_walk(t, DBI_EVT_TIME, &k, NULL, -1, entry_cb, arg);
 }
 
-static struct entries en;
+static struct entries ents;
 
 static void
 read_entries(void)
 {
-	ck_assert_int_eq(fx_txn(s, 0, entries_cb, &en), STORE_OK);
+	ck_assert_int_eq(fx_txn(s, 0, entries_cb, &ents), STORE_OK);
 }
 
 /* The events store_event_iter_before gives, as "a,b,c". */
@@ -148,12 +148,12 @@ walk_cb(struct store_txn *t, void *arg)
 	return store_event_iter_before(t, INT64_MAX, 0, NULL, walk_ev, arg);
 }
 
-static struct walked w;
+static struct walked wk;
 
 static int
 walk(void)
 {
-	return fx_txn(s, 0, walk_cb, &w);
+	return fx_txn(s, 0, walk_cb, &wk);
 }
 
 /* ---- retention ----------------------------------------------------------- */
@@ -224,15 +224,15 @@ START_TEST(test_batch_run_is_one_entry_read_event_by_event)
 	put_run(T0 + 1, lone, 1);
 	ck_assert_int_eq(fx_txn(s, 0, one_cb, "evt_old"), STORE_OK);
 	read_entries();
-	ck_assert_int_eq(en.n, 3);
-	ck_assert_str_eq(en.id[0], "evt_old");	/* T0 - 5 */
-	ck_assert_int_eq(en.len[0], 0);		/* one-event entry */
-	ck_assert_str_eq(en.id[1], "evt_c");	/* the run's first */
-	ck_assert_int_eq(en.len[1], 1 + 6 + 6);	/* version + "evt_a\0evt_b\0" */
-	ck_assert_str_eq(en.id[2], "evt_z");	/* a run of one: as before */
-	ck_assert_int_eq(en.len[2], 0);
+	ck_assert_int_eq(ents.n, 3);
+	ck_assert_str_eq(ents.id[0], "evt_old");	/* T0 - 5 */
+	ck_assert_int_eq(ents.len[0], 0);		/* one-event entry */
+	ck_assert_str_eq(ents.id[1], "evt_c");	/* the run's first */
+	ck_assert_int_eq(ents.len[1], 1 + 6 + 6);	/* version + "evt_a\0evt_b\0" */
+	ck_assert_str_eq(ents.id[2], "evt_z");	/* a run of one: as before */
+	ck_assert_int_eq(ents.len[2], 0);
 	ck_assert_int_eq(walk(), STORE_OK);
-	ck_assert_str_eq(w.s, "evt_old,evt_c,evt_a,evt_b,evt_z");
+	ck_assert_str_eq(wk.s, "evt_old,evt_c,evt_a,evt_b,evt_z");
 }
 END_TEST
 
@@ -249,18 +249,18 @@ START_TEST(test_long_run_splits_into_entries_within_the_cap)
 	}
 	put_run(T0, ids, 300);
 	read_entries();
-	ck_assert_int_ge(en.n, 3);
-	ck_assert_int_le(en.n, 4);
-	for (i = 0; i < en.n; i++) {
-		ck_assert_int_le(en.len[i], STORE_EVENTTIME_RUN_BYTES);
-		sum += en.len[i] > 0 ? (en.len[i] - 1) / 31 + 1 : 1;
+	ck_assert_int_ge(ents.n, 3);
+	ck_assert_int_le(ents.n, 4);
+	for (i = 0; i < ents.n; i++) {
+		ck_assert_int_le(ents.len[i], STORE_EVENTTIME_RUN_BYTES);
+		sum += ents.len[i] > 0 ? (ents.len[i] - 1) / 31 + 1 : 1;
 	}
 	ck_assert_int_eq(sum, 300);
 	ck_assert_int_eq(walk(), STORE_OK);
-	ck_assert_int_eq(w.n, 300);
+	ck_assert_int_eq(wk.n, 300);
 	ck_assert_int_eq(purge(""), 300);
 	read_entries();
-	ck_assert_int_eq(en.n, 0);
+	ck_assert_int_eq(ents.n, 0);
 }
 END_TEST
 
@@ -273,23 +273,23 @@ START_TEST(test_retention_deletes_some_members_and_keeps_the_others)
 	ck_assert(exists("e1") && exists("e4"));
 	ck_assert(!exists("e2") && !exists("e3") && !exists("e5"));
 	read_entries();
-	ck_assert_int_eq(en.n, 1);
-	ck_assert_str_eq(en.id[0], "e1");
-	ck_assert_int_eq(en.len[0], 1 + 3);	/* e4 left beside the key */
+	ck_assert_int_eq(ents.n, 1);
+	ck_assert_str_eq(ents.id[0], "e1");
+	ck_assert_int_eq(ents.len[0], 1 + 3);	/* e4 left beside the key */
 	ck_assert_int_eq(walk(), STORE_OK);
-	ck_assert_str_eq(w.s, "e1,e4");
+	ck_assert_str_eq(wk.s, "e1,e4");
 	/* the key goes, e4 stays: the entry moves to e4, one event */
 	ck_assert_int_eq(purge("e4"), 1);
 	read_entries();
-	ck_assert_int_eq(en.n, 1);
-	ck_assert_str_eq(en.id[0], "e4");
-	ck_assert_int_eq(en.at[0], T0);
-	ck_assert_int_eq(en.len[0], 0);
+	ck_assert_int_eq(ents.n, 1);
+	ck_assert_str_eq(ents.id[0], "e4");
+	ck_assert_int_eq(ents.at[0], T0);
+	ck_assert_int_eq(ents.len[0], 0);
 	ck_assert_int_eq(purge(""), 1);
 	read_entries();
-	ck_assert_int_eq(en.n, 0);
+	ck_assert_int_eq(ents.n, 0);
 	ck_assert_int_eq(walk(), STORE_OK);
-	ck_assert_int_eq(w.n, 0);
+	ck_assert_int_eq(wk.n, 0);
 }
 END_TEST
 
@@ -308,8 +308,8 @@ START_TEST(test_retention_resumes_after_whole_entries)
 	ck_assert_str_eq(pg.p.id, "a1");
 	ck_assert(exists("b1") && exists("b2"));
 	read_entries();
-	ck_assert_int_eq(en.n, 1);
-	ck_assert_str_eq(en.id[0], "b1");
+	ck_assert_int_eq(ents.n, 1);
+	ck_assert_str_eq(ents.id[0], "b1");
 }
 END_TEST
 
@@ -321,19 +321,19 @@ START_TEST(test_event_del_of_a_member_and_of_the_key_keeps_the_index_readable)
 	/* a member: its entry stays, the walk skips it */
 	ck_assert_int_eq(fx_txn(s, 0, del_cb, "m3"), STORE_OK);
 	ck_assert_int_eq(walk(), STORE_OK);
-	ck_assert_str_eq(w.s, "k1,m2,m4");
+	ck_assert_str_eq(wk.s, "k1,m2,m4");
 	/* the key: the entry moves to the next member still stored */
 	ck_assert_int_eq(fx_txn(s, 0, del_cb, "m2"), STORE_OK);
 	ck_assert_int_eq(fx_txn(s, 0, del_cb, "k1"), STORE_OK);
 	read_entries();
-	ck_assert_int_eq(en.n, 1);
-	ck_assert_str_eq(en.id[0], "m4");
-	ck_assert_int_eq(en.len[0], 0);
+	ck_assert_int_eq(ents.n, 1);
+	ck_assert_str_eq(ents.id[0], "m4");
+	ck_assert_int_eq(ents.len[0], 0);
 	ck_assert_int_eq(walk(), STORE_OK);
-	ck_assert_str_eq(w.s, "m4");
+	ck_assert_str_eq(wk.s, "m4");
 	ck_assert_int_eq(fx_txn(s, 0, del_cb, "m4"), STORE_OK);
 	read_entries();
-	ck_assert_int_eq(en.n, 0);
+	ck_assert_int_eq(ents.n, 0);
 	ck_assert_int_eq(fx_txn(s, 0, del_cb, "m4"), STORE_NOTFOUND);
 }
 END_TEST
@@ -346,10 +346,10 @@ START_TEST(test_member_deleted_then_retention_drops_it_from_the_entry)
 	ck_assert_int_eq(fx_txn(s, 0, del_cb, "m2"), STORE_OK);
 	ck_assert_int_eq(purge("k1,m2,m3"), 0);
 	read_entries();
-	ck_assert_int_eq(en.n, 1);
-	ck_assert_int_eq(en.len[0], 1 + 3);	/* m2 dropped */
+	ck_assert_int_eq(ents.n, 1);
+	ck_assert_int_eq(ents.len[0], 1 + 3);	/* m2 dropped */
 	ck_assert_int_eq(walk(), STORE_OK);
-	ck_assert_str_eq(w.s, "k1,m3");
+	ck_assert_str_eq(wk.s, "k1,m3");
 }
 END_TEST
 
@@ -370,12 +370,12 @@ START_TEST(test_member_id_reused_by_a_later_event_is_not_the_runs)
 	ck_assert_int_eq(fx_txn(s, 0, del_cb, "m2"), STORE_OK);
 	ck_assert_int_eq(fx_txn(s, 0, reuse_cb, "m2"), STORE_OK);
 	ck_assert_int_eq(walk(), STORE_OK);
-	ck_assert_str_eq(w.s, "k1,m2");		/* m2 once: from its own entry */
+	ck_assert_str_eq(wk.s, "k1,m2");		/* m2 once: from its own entry */
 	ck_assert_int_eq(purge("m2"), 1);	/* k1 */
 	ck_assert(exists("m2"));
 	read_entries();
-	ck_assert_int_eq(en.n, 1);		/* m2's own, at T0 + 500 */
-	ck_assert_int_eq(en.at[0], T0 + 500);
+	ck_assert_int_eq(ents.n, 1);		/* m2's own, at T0 + 500 */
+	ck_assert_int_eq(ents.at[0], T0 + 500);
 }
 END_TEST
 
@@ -389,14 +389,14 @@ START_TEST(test_older_one_event_entries_read_and_go_in_place)
 	ck_assert_int_eq(fx_txn(s, 0, one_cb, "old2"), STORE_OK);
 	put_run(T0, ids, 2);
 	ck_assert_int_eq(walk(), STORE_OK);
-	ck_assert_str_eq(w.s, "old1,old2,r1,r2");
+	ck_assert_str_eq(wk.s, "old1,old2,r1,r2");
 	ck_assert_int_eq(purge("old2,r2"), 2);
 	ck_assert_int_eq(walk(), STORE_OK);
-	ck_assert_str_eq(w.s, "old2,r2");
+	ck_assert_str_eq(wk.s, "old2,r2");
 	ck_assert_int_eq(fx_txn(s, 0, del_cb, "old2"), STORE_OK);
 	read_entries();
-	ck_assert_int_eq(en.n, 1);
-	ck_assert_str_eq(en.id[0], "r2");
+	ck_assert_int_eq(ents.n, 1);
+	ck_assert_str_eq(ents.id[0], "r2");
 }
 END_TEST
 
