@@ -30,16 +30,17 @@ struct entry {
 	size_t len;
 };
 
+/* The entry of key k (klen bytes) and data d (dlen bytes) into *e. */
 static int
-entry_dec(struct store_txn *t, const DBT *k, const DBT *d, struct entry *e)
+entry_dec(struct store_txn *t, const void *k, size_t klen, const void *d,
+    size_t dlen, struct entry *e)
 {
 	memset(e, 0, sizeof(*e));
-	if (k->size < 9 || key_tail_str(k->data, k->size, 8, e->id,
-	    sizeof(e->id)) == -1)
+	if (klen < 9 || key_tail_str(k, klen, 8, e->id, sizeof(e->id)) == -1)
 		return dbenv_fail(t, "corrupt event index key");
-	e->at = key_get_i64(k->data);
-	e->d = d->data;
-	e->len = d->size;
+	e->at = key_get_i64(k);
+	e->d = d;
+	e->len = dlen;
 	if (e->len > 0 && e->d[0] != EVENTTIME_V1)
 		return dbenv_fail(t, "event index entry of an unknown version");
 	return STORE_OK;
@@ -189,7 +190,6 @@ eventtime_forget(struct store_txn *t, int64_t at, const char *id)
 	struct kept kp;
 	struct entry e;
 	struct key k;
-	DBT kd, dd;
 	unsigned char *buf;
 	const char *m;
 	size_t len, off = 0;
@@ -201,19 +201,13 @@ eventtime_forget(struct store_txn *t, int64_t at, const char *id)
 		return STORE_OK;	/* a run's member, not its key */
 	if (rc != STORE_OK)
 		return rc;
-	memset(&kd, 0, sizeof(kd));
-	memset(&dd, 0, sizeof(dd));
-	kd.data = k.b;
-	kd.size = (u_int32_t)k.len;
-	dd.data = buf;
-	dd.size = (u_int32_t)len;
 	memset(&kp, 0, sizeof(kp));
 	memset(&e, 0, sizeof(e));
 	if ((kp.rest = malloc(len + 1)) == NULL) {
 		free(buf);
 		return dbenv_fail(t, "out of memory");
 	}
-	if ((rc = entry_dec(t, &kd, &dd, &e)) == STORE_OK)
+	if ((rc = entry_dec(t, k.b, k.len, buf, len, &e)) == STORE_OK)
 		(void)entry_next(&e, &off, &m);		/* the key: it goes */
 	/* the members after the key: the first still stored is the key */
 	while (rc == STORE_OK && (more = entry_next(&e, &off, &m)) == 0) {
@@ -254,7 +248,8 @@ iter_entry(struct dbenv_cur *c, void *arg)
 	size_t off = 0;
 	int rc, more, stop = 0;
 
-	if ((rc = entry_dec(c->t, &c->k, &c->d, &e)) != STORE_OK)
+	if ((rc = entry_dec(c->t, c->k.data, c->k.size, c->d.data, c->d.size,
+	    &e)) != STORE_OK)
 		return rc;
 	if (e.at >= it->before)
 		return 1;
@@ -389,7 +384,6 @@ store_eventtime_purge(struct store_txn *t, int64_t ms, size_t max,
 {
 	struct entry e;
 	struct key k;
-	DBT kd, dd;
 	unsigned char *data;
 	size_t len = 0, events = 0;
 	int rc = STORE_OK;
@@ -404,13 +398,7 @@ store_eventtime_purge(struct store_txn *t, int64_t ms, size_t max,
 		}
 		if (rc != STORE_OK)
 			break;
-		memset(&kd, 0, sizeof(kd));
-		memset(&dd, 0, sizeof(dd));
-		kd.data = k.b;
-		kd.size = (u_int32_t)k.len;
-		dd.data = data;
-		dd.size = (u_int32_t)len;
-		rc = entry_dec(t, &kd, &dd, &e);
+		rc = entry_dec(t, k.b, k.len, data, len, &e);
 		if (rc == STORE_OK && e.at >= ms) {
 			free(data);
 			break;
