@@ -66,11 +66,26 @@ put_run(int64_t at, const char **ids, size_t n)
 	ck_assert_int_eq(fx_txn(s, 0, run_cb, &r), STORE_OK);
 }
 
-/* One event the single way (an older store wrote only these). */
+/* One event as an older store wrote every one: its record and an entry
+ * of created_at + id with empty data, written raw (what single posts
+ * still write through store_event_put). */
 static int
 one_cb(struct store_txn *t, void *arg)
 {
 	struct store_event e = fx_evt(arg, T0 - 5, "{}");
+	struct key k;
+	int rc;
+
+	if ((rc = event_put_record(t, &e)) != STORE_OK)
+		return rc;
+	key_at(&k, e.created_at, e.id);
+	return dbenv_put(t, DBI_EVT_TIME, &k, "", 0, 1);
+}
+
+static int
+single_cb(struct store_txn *t, void *arg)
+{
+	struct store_event e = fx_evt(arg, T0 + 7, "{}");
 
 	return store_event_put(t, &e);
 }
@@ -223,8 +238,11 @@ START_TEST(test_batch_run_is_one_entry_read_event_by_event)
 	put_run(T0, ids, 3);
 	put_run(T0 + 1, lone, 1);
 	ck_assert_int_eq(fx_txn(s, 0, one_cb, "evt_old"), STORE_OK);
+	ck_assert_int_eq(fx_txn(s, 0, single_cb, "evt_one"), STORE_OK);
 	read_entries();
-	ck_assert_int_eq(ents.n, 3);
+	ck_assert_int_eq(ents.n, 4);
+	ck_assert_str_eq(ents.id[3], "evt_one");	/* a single post's */
+	ck_assert_int_eq(ents.len[3], 0);
 	ck_assert_str_eq(ents.id[0], "evt_old");	/* T0 - 5 */
 	ck_assert_int_eq(ents.len[0], 0);		/* one-event entry */
 	ck_assert_str_eq(ents.id[1], "evt_c");	/* the run's first */
@@ -232,7 +250,7 @@ START_TEST(test_batch_run_is_one_entry_read_event_by_event)
 	ck_assert_str_eq(ents.id[2], "evt_z");	/* a run of one: as before */
 	ck_assert_int_eq(ents.len[2], 0);
 	ck_assert_int_eq(walk(), STORE_OK);
-	ck_assert_str_eq(wk.s, "evt_old,evt_c,evt_a,evt_b,evt_z");
+	ck_assert_str_eq(wk.s, "evt_old,evt_c,evt_a,evt_b,evt_z,evt_one");
 }
 END_TEST
 
