@@ -123,7 +123,8 @@ events_parse(struct api_call *c, struct intake *in, struct buf *env)
 	    (app != NULL && call_copy(c, "app_id", in->ev.app_id,
 	    sizeof(in->ev.app_id), app) == -1))
 		return -1;
-	in->ev.created_at = timefmt_now_ms();
+	if (in->ev.created_at == 0)	/* else the caller's (a batch's) */
+		in->ev.created_at = timefmt_now_ms();
 	if (!present)
 		ts = in->ev.created_at;
 	if (envelope_build(env, in->ev.id, type, ts, org, app, user,

@@ -12,7 +12,8 @@
 
 /*
  * Check the event object c->body (a JSON object) and fill in->ev (id
- * given or made, type, org_id, app_id, created_at) and in->given_id; the
+ * given or made, type, org_id, app_id, created_at: now, unless the
+ * caller set it, non-zero, before) and in->given_id; the
  * envelope is built into env (cap: max_event_bytes + 1 KiB, set by the
  * caller) and in->ev.body borrows it.  0, or -1 with the error answer
  * written into c->resp: 422 (a field), 413 (the envelope over env's cap),

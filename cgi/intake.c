@@ -52,7 +52,7 @@ intake_batch_reset(struct intake_batch *b)
 {
 	b->valid = 0;
 	idlist_reset(&b->hooks);
-	memset(&b->q, 0, sizeof(b->q));
+	memset(&b->pub, 0, sizeof(b->pub));
 }
 
 void
@@ -64,7 +64,7 @@ intake_batch_free(struct intake_batch *b)
 int
 intake_batch_end(struct store_txn *t, struct intake_batch *b)
 {
-	return store_queue_add(t, &b->q);
+	return store_publish_batch_end(t, &b->pub);
 }
 
 /* The targets by fan-out into l: the org's apps and webhooks as of this
@@ -178,7 +178,7 @@ intake_event(struct store_txn *t, struct intake *in, struct intake_batch *b)
 	/* The event and its deliveries: the one path every event takes
 	 * (store.h, "publishing"). */
 	rc = store_publish(t, &in->ev, in->user_id, idlist_len(l),
-	    intake_target, l, in->delivery_id, b != NULL ? &b->q : NULL);
+	    intake_target, l, in->delivery_id, b != NULL ? &b->pub : NULL);
 	if (rc == STORE_EXISTS && in->given_id)
 		return intake_dup(t, in);	/* a racing writer won */
 	if (rc != STORE_OK)

@@ -27,7 +27,9 @@
 struct intake {
 	/*
 	 * In: ev.id, type, org_id, app_id ("" = none), created_at (the
-	 * deliveries' times too) and body/body_len (borrowed: the envelope).
+	 * deliveries' times too; events_parse sets it to now unless the
+	 * caller did: a batch gives its events one) and body/body_len
+	 * (borrowed: the envelope).
 	 * ev.deliveries is set here.
 	 */
 	struct store_event ev;
@@ -77,9 +79,10 @@ struct intake *intake_of(struct commit_job *j);
  * What the events of one batch share within one run of its transaction
  * (intake_run): the fan-out of the last (org, app, type) looked up - the
  * same in the whole transaction, whose first look-up holds the read lock
- * on the org's fan-out generation to its commit (cgi/fanout.h) - and the
- * queue counters of the deliveries written, added once by
- * intake_batch_end.  intake_batch_reset at the start of every run (a
+ * on the org's fan-out generation to its commit (cgi/fanout.h) - and what
+ * its events leave to write once, by intake_batch_end: the queue counters
+ * of the deliveries and the events' time index run (store.h,
+ * store_publish_batch).  intake_batch_reset at the start of every run (a
  * retry is a new transaction).
  */
 struct intake_batch {
@@ -88,14 +91,14 @@ struct intake_batch {
 	char app[STORE_ID_MAX + 1];
 	char type[STORE_TYPE_MAX + 1];
 	struct idlist hooks;		/* (webhook id, app id) to deliver to */
-	struct store_queue q;		/* counters not written yet */
+	struct store_publish_batch pub;	/* not written yet */
 };
 
 void intake_batch_init(struct intake_batch *b);
 void intake_batch_reset(struct intake_batch *b);
 void intake_batch_free(struct intake_batch *b);
-/* Write b's queue counters in t: store code.  Call after the batch's
- * last intake_run, in the same transaction. */
+/* Write b's queue counters and time index run in t: store code.  Call
+ * after the batch's last intake_run, in the same transaction. */
 int intake_batch_end(struct store_txn *t, struct intake_batch *b);
 
 /*

@@ -130,4 +130,28 @@ int attempt_del_delivery(struct store_txn *t, const char *delivery_id);
 int delivery_create(struct store_txn *t, const struct store_delivery *d,
     struct store_queue *qdelta);
 
+/*
+ * event.c, for eventtime.c and store_publish: an event's record alone.
+ * event_head: without its body (rmw: write-locked).  event_put_record:
+ * store_event_put without the time index entry (the caller writes one:
+ * store_eventtime_add).  event_del_record: NOTFOUND when absent.  Store
+ * codes.
+ */
+int event_head(struct store_txn *t, const char *id, struct store_event *out,
+    int rmw);
+int event_put_record(struct store_txn *t, const struct store_event *e);
+int event_del_record(struct store_txn *t, const char *id);
+
+/*
+ * eventtime.c, for event.c.  eventtime_forget: event id (created at at,
+ * its record deleted) leaves the key of its entry: a one-event entry is
+ * deleted, a run's entry moves to its next member still stored; nothing
+ * when id is no entry's key (a run's other member: skipped while gone).
+ * eventtime_iter: store_event_iter_before.  Store codes.
+ */
+int eventtime_forget(struct store_txn *t, int64_t at, const char *id);
+int eventtime_iter(struct store_txn *t, int64_t ms, int64_t after_at,
+    const char *after_id, int (*cb)(const struct store_event *e, void *arg),
+    void *arg);
+
 #endif

@@ -16,7 +16,7 @@
 int
 store_publish(struct store_txn *t, struct store_event *ev,
     const char *user_id, size_t n, store_target_fn target, const void *list,
-    char *last_id, struct store_queue *qdelta)
+    char *last_id, struct store_publish_batch *b)
 {
 	const char *wid, *app;
 	struct store_delivery d;
@@ -29,7 +29,11 @@ store_publish(struct store_txn *t, struct store_event *ev,
 	if (n > UINT32_MAX)
 		return dbenv_fail(t, "too many deliveries for one event");
 	ev->deliveries = (uint32_t)n;
-	if ((rc = store_event_put(t, ev)) != STORE_OK)
+	if (b == NULL)
+		rc = store_event_put(t, ev);
+	else if ((rc = event_put_record(t, ev)) == STORE_OK)
+		rc = store_eventtime_add(t, &b->run, ev);
+	if (rc != STORE_OK)
 		return rc;
 	memset(&d, 0, sizeof(d));
 	memset(&q, 0, sizeof(q));
@@ -57,15 +61,27 @@ store_publish(struct store_txn *t, struct store_event *ev,
 			memcpy(last_id, d.id, sizeof(d.id));
 	}
 	/* the queue counters once per event, not once per delivery; or
-	 * once per batch, by the caller that collects them in qdelta */
-	if (qdelta != NULL) {
-		qdelta->pending += q.pending;
-		qdelta->delivered += q.delivered;
-		qdelta->failed += q.failed;
-		qdelta->cancelled += q.cancelled;
+	 * once per batch, by the caller that collects them in b */
+	if (b != NULL) {
+		b->q.pending += q.pending;
+		b->q.delivered += q.delivered;
+		b->q.failed += q.failed;
+		b->q.cancelled += q.cancelled;
 		return STORE_OK;
 	}
 	return n > 0 ? store_queue_add(t, &q) : STORE_OK;
+}
+
+int
+store_publish_batch_end(struct store_txn *t, struct store_publish_batch *b)
+{
+	int rc;
+
+	if ((rc = store_eventtime_end(t, &b->run)) != STORE_OK)
+		return rc;
+	rc = store_queue_add(t, &b->q);
+	memset(&b->q, 0, sizeof(b->q));
+	return rc;
 }
 
 /* One matching webhook of the app (its app is the event's). */

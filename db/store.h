@@ -323,19 +323,84 @@ struct store_event {
 	char *body;			/* exact bytes the receiver gets; heap */
 	size_t body_len;
 };
-/* STORE_EXISTS when the id is taken (waits for a racing writer). */
+/* The event and its one-event time index entry.  STORE_EXISTS when the
+ * id is taken (waits for a racing writer). */
 int store_event_put(struct store_txn *t, const struct store_event *e);
 /* with_body 0 leaves body NULL (cheap). */
 int store_event_get(struct store_txn *t, const char *id, int with_body,
     struct store_event *out);
+/* The event and, when it is the key of its time index entry, that key (a
+ * run's entry moves to its next member); a run's other members stay
+ * listed and are skipped while they are gone.  NOTFOUND when absent. */
 int store_event_del(struct store_txn *t, const char *id);
 void store_event_free(struct store_event *e);	/* frees body only */
-/* Events created before ms, oldest first; the callback gets no body.
- * after_id NULL or "": from the oldest; else strictly after the event
- * (after_at = its created_at, after_id) in that order (a resumed walk). */
+/*
+ * Events created before ms, oldest first (db/eventtime.c's index: the
+ * events of one entry in the order they were written); the callback gets
+ * no body and returns 0 to go on, 1 to stop (after the rest of that
+ * entry's events), a negative store code to abort.  after_id NULL or "":
+ * from the oldest; else strictly after the index entry (after_at,
+ * after_id), the key of an entry: a one-event entry's event, or a run's
+ * first event (a resumed walk).
+ */
 int store_event_iter_before(struct store_txn *t, int64_t ms, int64_t after_at,
     const char *after_id, int (*cb)(const struct store_event *e, void *arg),
     void *arg);
+
+/* ---- events by creation time (events_time.db, db/eventtime.c) --------
+ * One index entry per event (store_event_put), or one per run of events
+ * of one created_at written in one transaction (a batch: store_publish
+ * with a struct store_publish_batch).  Retention walks it. */
+
+/* Bytes of ids one run entry holds at most: a run beyond it starts a new
+ * entry, so an entry stays on its 16 KiB index page (no overflow page). */
+#define STORE_EVENTTIME_RUN_BYTES 3600
+
+/* A run being collected: its first event's id (the entry's key with at)
+ * and the other ids, each NUL-terminated, after a version byte.  Zeroed
+ * (memset) is empty. */
+struct store_eventtime_run {
+	int64_t at;
+	size_t n;			/* events in the run; 0: none */
+	char first[STORE_ID_MAX + 1];
+	size_t len;			/* bytes used in rest */
+	unsigned char rest[STORE_EVENTTIME_RUN_BYTES];
+};
+/* Add e (stored in t without its index entry) to run r; when e's
+ * created_at differs from the run's or its id does not fit, r's entry is
+ * written first and r starts again with e.  Store code. */
+int store_eventtime_add(struct store_txn *t, struct store_eventtime_run *r,
+    const struct store_event *e);
+/* Write r's entry (nothing when empty) and empty r.  Store code.  A run's
+ * events must have their entry written in the transaction that stored
+ * them, or retention never sees them. */
+int store_eventtime_end(struct store_txn *t, struct store_eventtime_run *r);
+
+/* Where a retention walk is: in, strictly after the entry (at, id) (id
+ * "": from the oldest); out, the last entry looked at, and the counts. */
+struct store_eventtime_purge {
+	int64_t at;
+	char id[STORE_ID_MAX + 1];
+	size_t looked;		/* out: entries looked at (0: the walk is done) */
+	size_t deleted;		/* out: events deleted */
+};
+/* Whether event e (no body) stays: 1 stays, 0 may go, or a negative store
+ * code.  Reads in t as it likes; never writes. */
+typedef int (*store_eventtime_keep_fn)(struct store_txn *t,
+    const struct store_event *e, void *arg);
+/*
+ * Retention's step in t: from strictly after p->(at, id), the index
+ * entries of events created before ms, whole entries until max events
+ * were looked at; of each entry's events keep says which stay.  The
+ * others are deleted (their records; their deliveries are the caller's
+ * affair) and the entry is written again with those that stay (its key
+ * then the first of them), or deleted when none does.  Members whose
+ * event is gone (store_event_del) or is another event of that id are
+ * dropped.  p->(at, id) end on the last entry looked at (its old key).
+ * Store code.
+ */
+int store_eventtime_purge(struct store_txn *t, int64_t ms, size_t max,
+    store_eventtime_keep_fn keep, void *arg, struct store_eventtime_purge *p);
 
 /* ---- publishing: an event and its deliveries ------------------------
  * The one path by which events are stored, whoever makes them: the API's
@@ -354,17 +419,18 @@ typedef void (*store_target_fn)(const void *list, size_t i,
  * (store_delivery_put); user_id (the event's, NULL or "" when none)
  * picks the lane of webhooks ordered by user_id, and webhook.test goes
  * outside every lane.  last_id (STORE_ID_MAX + 1 bytes, or NULL) gets the
- * last delivery id written ("" when n is 0).  The queue counters are
- * written here when qdelta is NULL; otherwise the deliveries' counts are
- * added to *qdelta and the caller must store_queue_add it in the same
- * transaction (a batch of events writes them once).  STORE_EXISTS when
+ * last delivery id written ("" when n is 0).  b NULL: the queue counters
+ * and the event's time index entry are written here; else both go into
+ * *b (below), which the caller writes once for all its events
+ * (store_publish_batch_end) in the same transaction.  STORE_EXISTS when
  * ev->id is taken (nothing written); otherwise a store code (STORE_ERR
  * also for no entropy).
  */
+struct store_publish_batch;
 struct store_queue;
 int store_publish(struct store_txn *t, struct store_event *ev,
     const char *user_id, size_t n, store_target_fn target, const void *list,
-    char *last_id, struct store_queue *qdelta);
+    char *last_id, struct store_publish_batch *b);
 /*
  * Publish ev to every enabled webhook of ev->app_id whose filter matches
  * ev->type (store_webhook_matches), as read in t; when none does, nothing
@@ -568,6 +634,18 @@ struct store_queue {
 int store_queue_get(struct store_txn *t, struct store_queue *q);
 /* Add delta (per status, may be negative) to the counters. */
 int store_queue_add(struct store_txn *t, const struct store_queue *delta);
+
+/* What the events published in one transaction with a batch (publishing,
+ * store_publish above) leave to write at its end: their deliveries' queue
+ * counters and their time index run.  Zeroed (memset) is empty; zero it
+ * again when the transaction runs again (a retry). */
+struct store_publish_batch {
+	struct store_queue q;
+	struct store_eventtime_run run;
+};
+/* Write b's counters and run entry in t, and empty b.  Store code. */
+int store_publish_batch_end(struct store_txn *t,
+    struct store_publish_batch *b);
 
 /* ---- hourly statistics per webhook, written by the sender ------------
  * One row per (webhook, hour) plus a global row under webhook_id "*".

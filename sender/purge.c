@@ -8,9 +8,10 @@
 /*
  * A pass walks deliveries (then events) created before the cutoff in
  * batches of one transaction each.  Each batch starts strictly after the
- * last entry the previous one looked at (from, then at/id for events),
- * so the entries that stay (pending deliveries, events still referenced)
- * are walked once per pass, not once per batch.
+ * last entry the previous one looked at (from, then at/id for events:
+ * an entry of the time index, which holds one event or a batch's run,
+ * store_eventtime_purge), so the entries that stay (pending deliveries,
+ * events still referenced) are walked once per pass, not once per batch.
  *
  * An event stays while a pending delivery refers to it.  A delivery is
  * created with its event's created_at, so after the delivery pass every
@@ -24,14 +25,13 @@
 struct pg {
 	int64_t before;
 	char from[STORE_ID_MAX + 1];	/* batch starts after this ("": start) */
-	int64_t from_at;		/* events: its created_at */
+	int64_t from_at;		/* events: the entry's created_at */
 	char last[STORE_ID_MAX + 1];	/* last looked at in this batch */
-	int64_t last_at;
 	char id[PURGE_BATCH][STORE_ID_MAX + 1];
 	size_t n;
 	size_t looked;			/* entries looked at in this batch */
-	uint64_t done;
 	struct idset *keep;		/* events of pending deliveries */
+	struct store_eventtime_purge ev;	/* the events' batch */
 	int keep_full;			/* keep overflowed: remove no event */
 };
 
@@ -43,9 +43,7 @@ pg_reset(struct pg *p)
 {
 	p->n = 0;
 	p->looked = 0;
-	p->done = 0;
 	memcpy(p->last, p->from, sizeof(p->last));
-	p->last_at = p->from_at;
 }
 
 static int
@@ -88,43 +86,30 @@ pg_has_dlv(const struct store_delivery *d, void *arg)
 	return 1;
 }
 
+/* Whether event e stays (store_eventtime_keep_fn): referenced by a
+ * pending delivery this pass saw, or by an older store's by-event index. */
 static int
-pg_evt_cb(const struct store_event *e, void *arg)
+pg_evt_keep(struct store_txn *t, const struct store_event *e, void *arg)
 {
 	struct pg *p = arg;
+	int rc, has = 0;
 
-	memcpy(p->last, e->id, sizeof(p->last));
-	p->last_at = e->created_at;
-	p->looked++;
-	memcpy(p->id[p->n++], e->id, sizeof(p->id[0]));
-	return p->n == PURGE_BATCH ? 1 : 0;
+	if (idset_has(p->keep, e->id))
+		return 1;	/* a pending delivery needs it */
+	rc = store_delivery_iter_event(t, e->id, pg_has_dlv, &has);
+	return rc != STORE_OK ? rc : has;
 }
 
 static int
 pg_evt_txn(struct store_txn *t, void *arg)
 {
 	struct pg *p = arg;
-	size_t i;
-	int rc, has;
 
-	pg_reset(p);
-	rc = store_event_iter_before(t, p->before, p->from_at, p->from,
-	    pg_evt_cb, p);
-	for (i = 0; rc == STORE_OK && i < p->n; i++) {
-		if (idset_has(p->keep, p->id[i]))
-			continue;	/* a pending delivery needs it */
-		has = 0;
-		rc = store_delivery_iter_event(t, p->id[i], pg_has_dlv, &has);
-		if (rc != STORE_OK)
-			break;
-		if (has)
-			continue;	/* still referenced: stays */
-		rc = store_event_del(t, p->id[i]);
-		if (rc == STORE_NOTFOUND)
-			rc = STORE_OK;
-		p->done++;
-	}
-	return rc;
+	/* a run again starts over from p->from (pg_reset's rule) */
+	p->ev.at = p->from_at;
+	memcpy(p->ev.id, p->from, sizeof(p->ev.id));
+	return store_eventtime_purge(t, p->before, PURGE_BATCH, pg_evt_keep, p,
+	    &p->ev);
 }
 
 static int
@@ -167,10 +152,10 @@ purge_run(struct store *s, const struct config *cfg, int64_t now,
 			break;
 		if (store_txn(s, 0, pg_evt_txn, &p, err, errlen) != STORE_OK)
 			goto out;
-		out->events += p.done;
-		memcpy(p.from, p.last, sizeof(p.from));
-		p.from_at = p.last_at;
-	} while (p.looked > 0 && (stop == NULL || !__atomic_load_n(stop, __ATOMIC_ACQUIRE)));
+		out->events += p.ev.deleted;
+		memcpy(p.from, p.ev.id, sizeof(p.from));
+		p.from_at = p.ev.at;
+	} while (p.ev.looked > 0 && (stop == NULL || !__atomic_load_n(stop, __ATOMIC_ACQUIRE)));
 	if (stop != NULL && __atomic_load_n(stop, __ATOMIC_ACQUIRE))
 		goto done;
 	if (store_txn(s, 0, pg_stats_txn, &stats_before, err, errlen) !=

@@ -6,6 +6,7 @@ import threading
 import time
 import unittest
 
+from harness import builtin_example
 from receiver import verify
 from test_send import SendCase, iso_s
 
@@ -123,6 +124,41 @@ class TestSendRetention(SendCase):
         left = self.deliveries(app, webhook=wh2["id"])
         self.assertEqual([d["status"] for d in left], ["pending"])
         self.assertEqual(len(self.delivery(app, left[0]["id"])["attempts"]), 1)
+
+    def test_once_purges_a_batchs_events_and_keeps_those_still_pending(self):
+        # A batch's events share time index entries (one per run of one
+        # created_at): retention removes the events it may and keeps,
+        # beside them in the same entry, those a pending delivery needs.
+        app = self.app()
+        self.webhook(app, self.rx.url("/batch-ok"), events=["user.signin"])
+        self.rx.set("/batch-pending", status=503,
+                    headers={"Retry-After": "3600"})
+        self.webhook(app, self.rx.url("/batch-pending"),
+                     events=["user.profile.update"])
+
+        def ev(i):
+            pend = i % 3 == 0       # the run's first event among them
+            t = "user.profile.update" if pend else "user.signin"
+            return {"id": "bat-%s-%d" % ("pend" if pend else "done", i),
+                    "type": t, "org_id": app["org_id"], "app_id": app["id"],
+                    "data": builtin_example(t) if pend else {"n": i}}
+        events = [ev(i) for i in range(30)]
+        st, _, body = self.srv.request("POST", "/v1/events/batch",
+                                       {"events": events})
+        self.assertEqual(st, 200, body)
+        self.assertEqual([r["status"] for r in body["data"]], [202] * 30)
+        self.send_once()
+        self.assertEqual(len(self.rx.got("/batch-ok")), 20)
+        time.sleep(1.3)
+        self.send_once()
+        # posted again: a purged event is stored anew (202), a kept one
+        # answers from the store (200)
+        st, _, body = self.srv.request("POST", "/v1/events/batch",
+                                       {"events": events})
+        self.assertEqual(st, 200, body)
+        self.assertEqual(
+            {r["id"]: r["status"] for r in body["data"]},
+            {e["id"]: 200 if "-pend-" in e["id"] else 202 for e in events})
 
 
 if __name__ == "__main__":

@@ -377,32 +377,34 @@ one_target(const void *list, size_t i, const char **webhook_id,
 	*app_id = "app_1";
 }
 
-/* Two events published with a qdelta: the counters move only with the
- * caller's store_queue_add. */
+/* Two events published with a batch: the counters move only with the
+ * caller's store_publish_batch_end. */
 static int
 publish_flow(struct store_txn *t, void *arg)
 {
 	struct store_event e1 = fx_evt("evt_q1", 5, "{}");
 	struct store_event e2 = fx_evt("evt_q2", 6, "{}");
-	struct store_queue q, delta;
+	struct store_publish_batch b;
+	struct store_queue q;
 	int rc;
 
 	(void)arg;
-	memset(&delta, 0, sizeof(delta));
+	memset(&b, 0, sizeof(b));
 	if ((rc = store_publish(t, &e1, NULL, 1, one_target, NULL, NULL,
-	    &delta)) != STORE_OK ||
+	    &b)) != STORE_OK ||
 	    (rc = store_publish(t, &e2, NULL, 1, one_target, NULL, NULL,
-	    &delta)) != STORE_OK)
+	    &b)) != STORE_OK)
 		return rc;
-	ck_assert_int_eq(delta.pending, 2);
+	ck_assert_int_eq(b.q.pending, 2);
 	if ((rc = store_queue_get(t, &q)) != STORE_OK)
 		return rc;
 	ck_assert_int_eq(q.pending, 0);		/* not written yet */
-	if ((rc = store_queue_add(t, &delta)) != STORE_OK ||
+	if ((rc = store_publish_batch_end(t, &b)) != STORE_OK ||
 	    (rc = store_queue_get(t, &q)) != STORE_OK)
 		return rc;
 	ck_assert_int_eq(q.pending, 2);
-	/* without a delta, each publish writes its own */
+	ck_assert_int_eq(b.q.pending, 0);	/* emptied */
+	/* without a batch, each publish writes its own */
 	e1 = fx_evt("evt_q3", 7, "{}");
 	if ((rc = store_publish(t, &e1, NULL, 1, one_target, NULL, NULL,
 	    NULL)) != STORE_OK || (rc = store_queue_get(t, &q)) != STORE_OK)
