@@ -277,7 +277,7 @@ fcgi_answer(void *u)
 			pause();	/* answered 503; _exit comes */
 	if (request_write(&r->resp, &r->io) == -1)
 		log_debug("client went away before the answer was written");
-	request_free(&r->rq);
+	request_done(&r->rq);
 	response_free(&r->resp);
 	response_init(&r->resp);
 	fcgi_end(&r->fr);
