@@ -159,17 +159,10 @@ static int
 jsontree_str(struct jsontree_in *in, int copy, const char **s, size_t *len)
 {
 	size_t start = ++in->i, base = in->sc.len, run;
-	uint64_t w;
 
 	for (;;) {
-		while (in->n - in->i >= 8) {
-			memcpy(&w, in->p + in->i, sizeof(w));
-			if (jsword_stops(w))
-				break;
-			in->i += 8;
-		}
-		while (in->p[in->i] != '"' && in->p[in->i] != '\\')
-			in->i++;
+		/* the scan saw the closing quote: found before in->n */
+		in->i = jsword_find(in->p, in->i, in->n, JSWORD_STOPS);
 		if (in->p[in->i] == '"')
 			break;
 		/* an escape: the run before it, then its bytes */
