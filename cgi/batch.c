@@ -276,7 +276,9 @@ batch_create(struct api_call *c)
 	intake_batch_init(&bj.shared);
 	if (batch_shape(c, &a, &n) == -1)
 		goto out;
-	items = calloc(n, sizeof(*items));
+	/* n <= BATCH_MAX: no overflow; each field set below (intake_init
+	 * clears the large part, so no calloc clearing it first) */
+	items = malloc(n * sizeof(*items));
 	if (items == NULL)
 		goto nomem;
 	/* One time of intake for the whole batch: its events, written in
@@ -287,6 +289,9 @@ batch_create(struct api_call *c)
 		intake_init(&items[i].in);
 		items[i].in.ev.created_at = now;
 		buf_init(&items[i].env, EVENTS_ENVELOPE_CAP(c->cfg));
+		items[i].status = 0;
+		items[i].error = NULL;
+		items[i].refused_in_txn = 0;
 	}
 	/* Each event through the single event's check, its answer caught in
 	 * scratch: a refusal there is this event's result. */

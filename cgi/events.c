@@ -39,26 +39,31 @@ events_id_ok(const char *s)
 int
 events_parse(struct api_call *c, struct intake *in, struct buf *env)
 {
+	/* the fields; f[F_x] the value of fields[F_x] */
 	static const char *const fields[] = { "id", "type", "org_id",
-	    "app_id", "user_id", "data", "occurred_at", NULL };
+	    "app_id", "user_id", "occurred_at", "data", NULL };
+	enum { F_ID, F_TYPE, F_ORG, F_APP, F_USER, F_AT, F_DATA, F_N };
+	struct json_object *f[F_N];
 	const char *id, *type, *org, *app, *user;
-	struct json_object *data = NULL;
+	struct json_object *data;
 	int64_t ts;
 	int present;
 	char err[256];
 
-	if (jin_only(c->body, fields, err, sizeof(err)) == -1 ||
-	    jin_str(c->body, "id", 0, 1, STORE_ID_MAX, &id, err,
+	/* one pass over the members (jin_fields), then each check in the
+	 * order the field getters made them */
+	if (jin_fields(c->body, fields, f, err, sizeof(err)) == -1 ||
+	    jin_field_str(f[F_ID], "id", 0, 1, STORE_ID_MAX, &id, err,
 	    sizeof(err)) == -1 ||
-	    jin_str(c->body, "type", 1, 1, STORE_TYPE_MAX, &type, err,
+	    jin_field_str(f[F_TYPE], "type", 1, 1, STORE_TYPE_MAX, &type, err,
 	    sizeof(err)) == -1 ||
-	    jin_str(c->body, "org_id", 1, 1, STORE_ORG_MAX, &org, err,
+	    jin_field_str(f[F_ORG], "org_id", 1, 1, STORE_ORG_MAX, &org, err,
 	    sizeof(err)) == -1 ||
-	    jin_str(c->body, "app_id", 0, 1, STORE_ID_MAX, &app, err,
+	    jin_field_str(f[F_APP], "app_id", 0, 1, STORE_ID_MAX, &app, err,
 	    sizeof(err)) == -1 ||
-	    jin_str(c->body, "user_id", 0, 1, EVENTS_USER_MAX, &user, err,
-	    sizeof(err)) == -1 ||
-	    jin_time(c->body, "occurred_at", 0, &ts, &present, err,
+	    jin_field_str(f[F_USER], "user_id", 0, 1, EVENTS_USER_MAX, &user,
+	    err, sizeof(err)) == -1 ||
+	    jin_field_time(f[F_AT], "occurred_at", 0, &ts, &present, err,
 	    sizeof(err)) == -1) {
 		call_invalid(c, err);
 		return -1;
@@ -91,8 +96,7 @@ events_parse(struct api_call *c, struct intake *in, struct buf *env)
 		call_invalid(c, "app_id: no such app in org_id");
 		return -1;
 	}
-	if (!json_object_object_get_ex(c->body, "data", &data) ||
-	    data == NULL) {
+	if ((data = f[F_DATA]) == NULL) {	/* absent (null: jin_fields) */
 		call_invalid(c, "data: required");
 		return -1;
 	}

@@ -277,9 +277,8 @@ fcgi_answer(void *u)
 			pause();	/* answered 503; _exit comes */
 	if (request_write(&r->resp, &r->io) == -1)
 		log_debug("client went away before the answer was written");
-	request_free(&r->rq);
-	response_free(&r->resp);
-	response_init(&r->resp);
+	request_done(&r->rq);
+	response_done(&r->resp);
 	fcgi_end(&r->fr);
 	FCGX_Finish_r(&r->fr);
 	__atomic_store_n(&r->state, SLOT_IDLE, __ATOMIC_RELEASE);

@@ -139,11 +139,13 @@ jin_printable(const char *s)
 }
 
 int
-jin_only(struct json_object *o, const char *const *allowed, char *err,
-    size_t errlen)
+jin_fields(struct json_object *o, const char *const *allowed,
+    struct json_object **vals, char *err, size_t errlen)
 {
 	size_t i;
 
+	for (i = 0; vals != NULL && allowed[i] != NULL; i++)
+		vals[i] = NULL;
 	json_object_object_foreach(o, key, val) {
 		for (i = 0; allowed[i] != NULL; i++)
 			if (strcmp(allowed[i], key) == 0)
@@ -158,56 +160,71 @@ jin_only(struct json_object *o, const char *const *allowed, char *err,
 			    "the field out instead)", key);
 			return -1;
 		}
+		if (vals != NULL)
+			vals[i] = val;
 	}
 	return 0;
 }
 
-/*
- * The value of key into *v, of JSON type t: 0 (*v NULL when absent and
- * not required), or -1 with err when the field is present as JSON null
- * (which no field takes), absent but required, or not of type t ("must be
- * <what>").
- */
-static int
-jin_get(struct json_object *o, const char *key, int required,
-    enum json_type t, const char *what, struct json_object **v, char *err,
+int
+jin_only(struct json_object *o, const char *const *allowed, char *err,
     size_t errlen)
 {
-	*v = NULL;
-	if (!json_object_object_get_ex(o, key, v)) {
+	return jin_fields(o, allowed, NULL, err, errlen);
+}
+
+/*
+ * The check of a field's value v (present 0: the field is absent) of
+ * JSON type t: 0, or -1 with err when the field is present as JSON null
+ * (which no field takes), absent but required, or not of type t ("must
+ * be <what>").
+ */
+static int
+jin_typed(int present, struct json_object *v, const char *key, int required,
+    enum json_type t, const char *what, char *err, size_t errlen)
+{
+	if (!present) {
 		if (!required)
 			return 0;
 		snprintf(err, errlen, "%s: required", key);
 		return -1;
 	}
-	if (*v == NULL) {
+	if (v == NULL) {
 		snprintf(err, errlen, "%s: must not be null (leave the field "
 		    "out instead)", key);
 		return -1;
 	}
-	if (!json_object_is_type(*v, t)) {
+	if (!json_object_is_type(v, t)) {
 		snprintf(err, errlen, "%s: must be %s", key, what);
 		return -1;
 	}
 	return 0;
 }
 
-int
-jin_str(struct json_object *o, const char *key, int required,
-    size_t minlen, size_t maxlen, const char **out, char *err, size_t errlen)
+/*
+ * The value of key into *v, checked by jin_typed: 0 (*v NULL when absent
+ * and not required), or -1 with err.
+ */
+static int
+jin_get(struct json_object *o, const char *key, int required,
+    enum json_type t, const char *what, struct json_object **v, char *err,
+    size_t errlen)
 {
-	struct json_object *v;
-	const char *s;
-	size_t n;
+	int present;
 
-	*out = NULL;
-	if (jin_get(o, key, required, json_type_string, "a string", &v, err,
-	    errlen) == -1)
-		return -1;
-	if (v == NULL)
-		return 0;
-	s = json_object_get_string(v);
-	n = (size_t)json_object_get_string_len(v);
+	*v = NULL;
+	present = json_object_object_get_ex(o, key, v);
+	return jin_typed(present, *v, key, required, t, what, err, errlen);
+}
+
+/* The string v of field key: minlen..maxlen bytes without NUL. */
+static int
+jin_str_of(struct json_object *v, const char *key, size_t minlen,
+    size_t maxlen, const char **out, char *err, size_t errlen)
+{
+	const char *s = json_object_get_string(v);
+	size_t n = (size_t)json_object_get_string_len(v);
+
 	if (memchr(s, '\0', n) != NULL) {
 		snprintf(err, errlen, "%s: must not contain NUL", key);
 		return -1;
@@ -219,6 +236,34 @@ jin_str(struct json_object *o, const char *key, int required,
 	}
 	*out = s;
 	return 0;
+}
+
+int
+jin_str(struct json_object *o, const char *key, int required,
+    size_t minlen, size_t maxlen, const char **out, char *err, size_t errlen)
+{
+	struct json_object *v;
+
+	*out = NULL;
+	if (jin_get(o, key, required, json_type_string, "a string", &v, err,
+	    errlen) == -1)
+		return -1;
+	if (v == NULL)
+		return 0;
+	return jin_str_of(v, key, minlen, maxlen, out, err, errlen);
+}
+
+int
+jin_field_str(struct json_object *v, const char *key, int required,
+    size_t minlen, size_t maxlen, const char **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	if (jin_typed(v != NULL, v, key, required, json_type_string,
+	    "a string", err, errlen) == -1)
+		return -1;
+	if (v == NULL)
+		return 0;
+	return jin_str_of(v, key, minlen, maxlen, out, err, errlen);
 }
 
 int
@@ -265,6 +310,21 @@ jin_bool(struct json_object *o, const char *key, int *out, int *present,
 	return 0;
 }
 
+/* The time string s of field key (NULL: absent) into ms. */
+static int
+jin_time_of(const char *s, const char *key, int64_t *out, int *present,
+    char *err, size_t errlen)
+{
+	if (s == NULL)
+		return 0;
+	if (timefmt_parse(s, out) == -1) {
+		snprintf(err, errlen, "%s: must be an RFC 3339 time", key);
+		return -1;
+	}
+	*present = 1;
+	return 0;
+}
+
 int
 jin_time(struct json_object *o, const char *key, int required,
     int64_t *out, int *present, char *err, size_t errlen)
@@ -274,14 +334,19 @@ jin_time(struct json_object *o, const char *key, int required,
 	*present = 0;
 	if (jin_str(o, key, required, 1, 64, &s, err, errlen) == -1)
 		return -1;
-	if (s == NULL)
-		return 0;
-	if (timefmt_parse(s, out) == -1) {
-		snprintf(err, errlen, "%s: must be an RFC 3339 time", key);
+	return jin_time_of(s, key, out, present, err, errlen);
+}
+
+int
+jin_field_time(struct json_object *v, const char *key, int required,
+    int64_t *out, int *present, char *err, size_t errlen)
+{
+	const char *s;
+
+	*present = 0;
+	if (jin_field_str(v, key, required, 1, 64, &s, err, errlen) == -1)
 		return -1;
-	}
-	*present = 1;
-	return 0;
+	return jin_time_of(s, key, out, present, err, errlen);
 }
 
 int

@@ -33,6 +33,20 @@ int jin_parse(const char *p, size_t n, int depth, struct json_object **out,
 int jin_only(struct json_object *o, const char *const *allowed, char *err,
     size_t errlen);
 
+/*
+ * jin_only, and the value of each allowed field into vals (vals[i] that
+ * of allowed[i], NULL when absent; vals has room for every name), in one
+ * pass over o's members rather than a look-up per field.  Then
+ * jin_field_str and jin_field_time check a value as jin_str and jin_time
+ * check the field (v NULL: absent), with the same messages.
+ */
+int jin_fields(struct json_object *o, const char *const *allowed,
+    struct json_object **vals, char *err, size_t errlen);
+int jin_field_str(struct json_object *v, const char *key, int required,
+    size_t minlen, size_t maxlen, const char **out, char *err, size_t errlen);
+int jin_field_time(struct json_object *v, const char *key, int required,
+    int64_t *out, int *present, char *err, size_t errlen);
+
 /* A string of minlen..maxlen bytes without NUL.  *out NULL when absent
  * and not required. */
 int jin_str(struct json_object *o, const char *key, int required,

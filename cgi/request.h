@@ -30,8 +30,12 @@ struct request {
 };
 
 void request_init(struct request *r);
-/* Free what the last request held (called between requests). */
+/* Free what the request holds (the last one of r). */
 void request_free(struct request *r);
+/* End the request between two of the same r: what it held is let go,
+ * the memory of the body (up to a cap) and the path kept for the next
+ * one. */
+void request_done(struct request *r);
 
 /*
  * Read variables and body.  The body is read only up to

@@ -14,6 +14,9 @@ void response_init(struct api_response *r);
 /* Forget status, headers and body (memory kept) for another answer. */
 void response_reset(struct api_response *r);
 void response_free(struct api_response *r);
+/* End the answer between two requests of one slot: response_reset, the
+ * body's memory kept for the next (up to a cap). */
+void response_done(struct api_response *r);
 
 /* Answer status with o serialized; takes o's reference (puts it). */
 void response_json(struct api_response *r, int status, struct json_object *o);

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct buf {
 	char *data;
@@ -24,7 +25,28 @@ void buf_reset(struct buf *b);		/* len = 0, memory kept */
 /* Make room for need more bytes (and the NUL) after len, so that adding
  * up to need bytes allocates nothing.  0, or -1 past cap / ENOMEM. */
 int buf_reserve(struct buf *b, size_t need);
-int buf_add(struct buf *b, const void *p, size_t n);
+/* buf_add's slow path: room made first (buf_reserve).  0 or -1. */
+int buf_add_grow(struct buf *b, const void *p, size_t n);
+
+/*
+ * Append n bytes: 0, or -1 (past cap, ENOMEM) with b unchanged.  Inline
+ * when the room is there already (the usual case: a caller reserves,
+ * then adds piece by piece; ~44 calls a batch event, where the calls to
+ * buf_add and buf_reserve cost more than the copy).  size > len whenever
+ * memory is held, and len <= cap.
+ */
+static inline int
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	if (n < b->size - b->len && n <= b->cap - b->len) {
+		if (n > 0)
+			memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return 0;
+	}
+	return buf_add_grow(b, p, n);
+}
 int buf_adds(struct buf *b, const char *s);
 /* The decimal digits of v (lib/num.h), without printf.  0 or -1. */
 int buf_add_i64(struct buf *b, int64_t v);

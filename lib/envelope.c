@@ -29,25 +29,13 @@ envelope_str(struct buf *out, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i = 0, start = 0;
-	uint64_t w;
 	char esc[6];
 	unsigned char ch;
 
 	if (buf_add(out, "\"", 1) == -1)
 		return -1;
-	while (i < n) {
-		if (n - i >= 8) {
-			memcpy(&w, s + i, sizeof(w));
-			if (!jsword_escapes(w)) {
-				i += 8;
-				continue;
-			}
-		}
+	while ((i = jsword_find(s, i, n, JSWORD_ESCAPES)) < n) {
 		ch = (unsigned char)s[i];
-		if (ch >= 0x20 && ch != '"' && ch != '\\') {
-			i++;
-			continue;
-		}
 		esc[0] = '\\';
 		switch (ch) {
 		case '\b': esc[1] = 'b'; break;
@@ -87,7 +75,6 @@ envelope_compact(struct buf *out, const struct jsontree_span *sp)
 {
 	const char *s = sp->p;
 	size_t i = 0, start = 0, n = sp->n;
-	uint64_t w;
 	char ch;
 
 	if (buf_reserve(out, n) == -1 && n <= out->cap - out->len)
@@ -107,13 +94,7 @@ envelope_compact(struct buf *out, const struct jsontree_span *sp)
 		if (ch != '"')
 			continue;
 		for (;;) {	/* the string: to past its closing quote */
-			if (n - i >= 8) {
-				memcpy(&w, s + i, sizeof(w));
-				if (!jsword_stops(w)) {
-					i += 8;
-					continue;
-				}
-			}
+			i = jsword_find(s, i, n, JSWORD_STOPS);
 			if (s[i] == '\\')
 				i += 2;
 			else if (s[i++] == '"')

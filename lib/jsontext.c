@@ -194,17 +194,11 @@ jt_string(struct jt *s, int key)
 {
 	const unsigned char *p = s->p;
 	size_t n = s->n, i = s->i + 1;
-	uint64_t w;
 	unsigned c;
 	int len;
 
 	for (;;) {
-		while (n - i >= 8) {
-			memcpy(&w, p + i, sizeof(w));
-			if (jsword_special(w))
-				break;
-			i += 8;
-		}
+		i = jsword_find((const char *)p, i, n, JSWORD_SPECIAL);
 		if (i >= n)
 			return jt_fail(s, s->i, "unterminated string");
 		c = p[i];

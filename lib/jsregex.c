@@ -1,4 +1,5 @@
-/* jsregex.c - PCRE2 for JSON Schema patterns (see jsregex.h). */
+/* jsregex.c - PCRE2 for JSON Schema patterns (see jsregex.h), and each
+ * thread's memo of its last answers. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 
 #include <stdio.h>
@@ -7,7 +8,9 @@
 
 #include <pcre2.h>
 #include <pthread.h>
+#include <stdint.h>
 
+#include "lib/fnv.h"
 #include "lib/jsregex.h"
 
 /* code and mc are read-only once compiled and shared by every thread;
@@ -18,7 +21,32 @@ struct jsregex {
 	pcre2_code *code;
 	pcre2_match_context *mc;
 	char *src;
+	uint64_t id;		/* unique in the process: the memo's key */
 };
+
+static uint64_t jsregex_ids;	/* the last id given */
+
+/*
+ * Each thread's memo of recent answers: (expression, string) -> match or
+ * not, for strings up to JSREGEX_MEMO_LEN bytes, in JSREGEX_MEMO slots
+ * picked by a hash (a collision replaces).  The events of a batch repeat
+ * their values ("scopes": ["location.read", ...]): ~750 instructions of
+ * pcre2_match each under callgrind, ~60 to hash and compare here.  Keyed
+ * by the expression's id, never by its address (an address may be
+ * reused by another expression; an id is not).  Errors are not kept.
+ */
+#define JSREGEX_MEMO_BITS 4	/* 16 slots */
+#define JSREGEX_MEMO (1 << JSREGEX_MEMO_BITS)
+#define JSREGEX_MEMO_LEN 64
+
+struct jsregex_memo {
+	uint64_t id;		/* 0: empty */
+	size_t n;
+	int match;
+	char s[JSREGEX_MEMO_LEN];
+};
+
+static __thread struct jsregex_memo jsregex_memo[JSREGEX_MEMO];
 
 static pthread_once_t jsregex_once = PTHREAD_ONCE_INIT;
 static pthread_key_t jsregex_key;
@@ -93,6 +121,7 @@ jsregex_compile(const char *src, size_t n, char *err, size_t errlen)
 		goto nomem;
 	pcre2_set_match_limit(re->mc, JSREGEX_MATCH_LIMIT);
 	pcre2_set_depth_limit(re->mc, JSREGEX_DEPTH_LIMIT);
+	re->id = __atomic_add_fetch(&jsregex_ids, 1, __ATOMIC_RELAXED);
 	return re;
 nomem:
 	snprintf(err, errlen, "out of memory");
@@ -100,8 +129,9 @@ nomem:
 	return NULL;
 }
 
-int
-jsregex_match(struct jsregex *re, const char *s, size_t n, char *err,
+/* pcre2_match's answer: 1, 0, or -1 with err. */
+static int
+jsregex_run(struct jsregex *re, const char *s, size_t n, char *err,
     size_t errlen)
 {
 	PCRE2_UCHAR msg[160];
@@ -121,6 +151,29 @@ jsregex_match(struct jsregex *re, const char *s, size_t n, char *err,
 		snprintf((char *)msg, sizeof(msg), "error %d", rc);
 	snprintf(err, errlen, "%s", (const char *)msg);
 	return -1;
+}
+
+int
+jsregex_match(struct jsregex *re, const char *s, size_t n, char *err,
+    size_t errlen)
+{
+	struct jsregex_memo *m;
+	int rc;
+
+	if (n > JSREGEX_MEMO_LEN)
+		return jsregex_run(re, s, n, err, errlen);
+	/* the hash's top bits: its low ones see only the inputs' low ones */
+	m = &jsregex_memo[fnv1a_bytes(fnv1a_bytes(FNV1A_OFFSET, &re->id,
+	    sizeof(re->id)), s, n) >> (64 - JSREGEX_MEMO_BITS)];
+	if (m->id == re->id && m->n == n && memcmp(m->s, s, n) == 0)
+		return m->match;
+	if ((rc = jsregex_run(re, s, n, err, errlen)) == -1)
+		return -1;
+	m->id = re->id;
+	m->n = n;
+	m->match = rc;
+	memcpy(m->s, s, n);
+	return rc;
 }
 
 const char *

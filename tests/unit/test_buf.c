@@ -185,6 +185,50 @@ START_TEST(test_buf_add_integers_appends_digits_within_cap)
 }
 END_TEST
 
+/* buf_add's inline path (room already there): the cap holds even over
+ * kept memory (a cap lowered after a reset, as a request slot does), the
+ * last byte of room is the NUL's, and a refused add changes nothing. */
+START_TEST(test_buf_add_in_reserved_room_keeps_cap_and_nul)
+{
+	struct buf b;
+	char *p;
+
+	buf_init(&b, 1000);
+	ck_assert_int_eq(buf_reserve(&b, 100), 0);
+	p = b.data;
+	ck_assert_uint_ge(b.size, 101);
+	buf_reset(&b);
+	b.cap = 10;		/* this use may hold 10 bytes */
+	ck_assert_int_eq(buf_add(&b, "0123456789a", 11), -1);
+	ck_assert_uint_eq(b.len, 0);
+	ck_assert_str_eq(b.data, "");
+	ck_assert_int_eq(buf_add(&b, "01234", 5), 0);
+	ck_assert_int_eq(buf_add(&b, "567890", 6), -1);
+	ck_assert_str_eq(b.data, "01234");
+	ck_assert_int_eq(buf_add(&b, "56789", 5), 0);
+	ck_assert_str_eq(b.data, "0123456789");
+	ck_assert_int_eq(buf_add(&b, "", 0), 0);
+	ck_assert_int_eq(buf_add(&b, "x", 1), -1);
+	ck_assert_ptr_eq(b.data, p);	/* all in the kept memory */
+	/* room for exactly n bytes and the NUL: no growth; one more: grows */
+	buf_reset(&b);
+	b.cap = 1000;
+	ck_assert_int_eq(buf_add(&b, p + 0, 0), 0);
+	while (b.size - b.len > 2)
+		ck_assert_int_eq(buf_add(&b, "y", 1), 0);
+	ck_assert_ptr_eq(b.data, p);
+	ck_assert_int_eq(buf_add(&b, "z", 1), 0);	/* the last byte */
+	ck_assert_ptr_eq(b.data, p);
+	ck_assert_uint_eq(b.len, b.size - 1);
+	ck_assert_int_eq(b.data[b.len], '\0');
+	ck_assert_int_eq(buf_add(&b, "w", 1), 0);	/* grows */
+	ck_assert_uint_gt(b.size, b.len);
+	ck_assert_int_eq(b.data[b.len - 1], 'w');
+	ck_assert_int_eq(b.data[b.len], '\0');
+	buf_free(&b);
+}
+END_TEST
+
 static Suite *
 buf_suite(void)
 {
@@ -201,6 +245,7 @@ buf_suite(void)
 	tcase_add_test(tc,
 	    test_buf_reset_of_unused_buffers_on_threads_writes_nothing_shared);
 	tcase_add_test(tc, test_buf_add_integers_appends_digits_within_cap);
+	tcase_add_test(tc, test_buf_add_in_reserved_room_keeps_cap_and_nul);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -127,6 +127,38 @@ START_TEST(test_jsontree_names_a_repeat_as_json_c_keys_it)
 }
 END_TEST
 
+/* The member names json-c keeps as constants (the event fields) build
+ * and repeat as any other name, spelled plainly or with escapes. */
+START_TEST(test_jsontree_event_field_names_are_names_like_any)
+{
+	struct json_object *o, *v;
+
+	same("{\"id\":\"e1\",\"type\":\"t\",\"org_id\":\"o\",\"app_id\":"
+	    "\"a\",\"user_id\":\"u\",\"occurred_at\":\"x\",\"data\":{\"id\":"
+	    "1,\"data\":[{\"type\":2}]},\"events\":[],\"ids\":0,\"i\":0,"
+	    "\"\\u0069d2\":0,\"typ\\u0065s\":1}");
+	same("{\"events\":[{\"type\":\"a\"},{\"type\":\"b\"}]}");
+	ck_assert_int_eq(build("{\"id\":1,\"id\":2}", &o), JSONTREE_DUP);
+	ck_assert_int_eq(build("{\"type\":1,\"t\\u0079pe\":2}", &o),
+	    JSONTREE_DUP);
+	ck_assert_int_eq(build("{\"t\\u0079pe\":1,\"type\":2}", &o),
+	    JSONTREE_DUP);
+	ck_assert_int_eq(build("{\"data\":{},\"x\":{\"data\":1,"
+	    "\"data\":2}}", &o), JSONTREE_DUP);
+	/* the tree outlives the text it was built from */
+	{
+		char text[] = "{\"org_id\":\"o\",\"user\":1}";
+
+		ck_assert_int_eq(build(text, &o), 0);
+		memset(text, 'z', sizeof(text) - 1);
+		ck_assert(json_object_object_get_ex(o, "org_id", &v));
+		ck_assert_str_eq(json_object_get_string(v), "o");
+		ck_assert(json_object_object_get_ex(o, "user", &v));
+		json_object_put(o);
+	}
+}
+END_TEST
+
 START_TEST(test_jsontree_leaves_19_digit_integers_to_json_c)
 {
 	struct json_object *o;
@@ -153,6 +185,7 @@ jsontree_suite(void)
 	tcase_add_test(tc, test_jsontree_builds_the_tokeners_tree);
 	tcase_add_test(tc, test_jsontree_many_members_and_long_strings);
 	tcase_add_test(tc, test_jsontree_names_a_repeat_as_json_c_keys_it);
+	tcase_add_test(tc, test_jsontree_event_field_names_are_names_like_any);
 	tcase_add_test(tc, test_jsontree_leaves_19_digit_integers_to_json_c);
 	suite_add_tcase(s, tc);
 	return s;

@@ -2,7 +2,10 @@
  * test_jsword.c - lib/jsword.h against a byte-by-byte reference: every
  * byte value in every lane of a word of plain bytes, and words of random
  * bytes (where a borrow from one lane could wrongly mark, or hide, the
- * next), for jsword_stops, jsword_escapes and jsword_special.
+ * next), for jsword_stops, jsword_escapes and jsword_special; and
+ * jsword_find's offset (16, 8 and 1 byte steps) against a byte walk, for
+ * every byte value at every offset and for runs of random bytes, reading
+ * nothing past its end (an allocation of exactly n bytes, for ASan).
  */
 #include <check.h>
 #include <stdint.h>
@@ -99,6 +102,86 @@ START_TEST(test_words_of_random_bytes_match_the_reference)
 }
 END_TEST
 
+/* The reference of jsword_find: the first byte of kind in b[i..n). */
+static size_t
+ref_find(const unsigned char *b, size_t i, size_t n, int kind)
+{
+	while (i < n && !ref_byte(b[i], kind))
+		i++;
+	return i;
+}
+
+static size_t
+got_find(const unsigned char *b, size_t i, size_t n, int kind)
+{
+	switch (kind) {	/* a constant kind, as every caller passes */
+	case STOPS:
+		return jsword_find((const char *)b, i, n, JSWORD_STOPS);
+	case ESCAPES:
+		return jsword_find((const char *)b, i, n, JSWORD_ESCAPES);
+	default:
+		return jsword_find((const char *)b, i, n, JSWORD_SPECIAL);
+	}
+}
+
+START_TEST(test_find_every_byte_at_every_offset)
+{
+	enum { N = 41 };
+	unsigned char *b = malloc(N);
+	size_t pos, i, n;
+	int c, kind;
+
+	ck_assert_ptr_nonnull(b);
+	for (kind = STOPS; kind <= SPECIAL; kind++)
+		for (pos = 0; pos < N; pos++)
+			for (c = 0; c < 256; c++) {
+				memset(b, 'a', N);
+				b[pos] = (unsigned char)c;
+				for (i = 0; i <= pos; i += 3)
+					for (n = pos; n <= N; n += N - pos) {
+						ck_assert_msg(got_find(b, i, n,
+						    kind) == ref_find(b, i, n,
+						    kind), "kind %d byte 0x%02x "
+						    "at %zu from %zu to %zu",
+						    kind, c, pos, i, n);
+					}
+			}
+	free(b);
+}
+END_TEST
+
+START_TEST(test_find_in_runs_of_random_bytes)
+{
+	unsigned char *b;
+	unsigned seed = 777;
+	size_t n, i, k;
+	int round, kind;
+
+	for (round = 0; round < 20000; round++) {
+		seed = seed * 1103515245u + 12345u;
+		n = (seed >> 16) % 70;
+		b = malloc(n + 1);	/* n bytes read at most */
+		ck_assert_ptr_nonnull(b);
+		for (k = 0; k < n; k++) {
+			seed = seed * 1103515245u + 12345u;
+			/* mostly plain, so that runs are long */
+			if ((seed >> 16) % 29 == 0)
+				b[k] = (unsigned char)(seed >> 24);
+			else if ((seed >> 16) % 31 == 0)
+				b[k] = (unsigned char)
+				    "\x1f\x20\x21\"\\\x7f\x80\x00"[(seed >> 8) % 8];
+			else
+				b[k] = (unsigned char)('a' + (seed >> 24) % 26);
+		}
+		for (i = 0; i <= n; i++)
+			for (kind = STOPS; kind <= SPECIAL; kind++)
+				ck_assert_uint_eq(got_find(b, i, n, kind),
+				    ref_find(b, i, n, kind));
+		free(b);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -109,6 +192,8 @@ main(void)
 
 	tcase_add_test(tc, test_every_byte_in_every_lane_of_a_plain_word);
 	tcase_add_test(tc, test_words_of_random_bytes_match_the_reference);
+	tcase_add_test(tc, test_find_every_byte_at_every_offset);
+	tcase_add_test(tc, test_find_in_runs_of_random_bytes);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);
