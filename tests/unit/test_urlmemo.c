@@ -142,7 +142,8 @@ committer(void *arg)
 	struct job *j = arg;
 
 	job_log_attempt(j);
-	job_log_attempt(j);	/* the remembered host this time */
+	j->att_id[0] = '\0';	/* a next attempt: the remembered host */
+	job_log_attempt(j);
 	job_forget();
 	return NULL;
 }
