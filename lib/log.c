@@ -204,16 +204,17 @@ log_put_line(const char *line, size_t len, int level)
 		log_flush(h);
 }
 
-/* Append [p, p+n) to line at *off, cut to fit LOG_LINE_MAX - 1. */
+/* Append [p, p+n) to out at *o, cut to keep room for a NUL (outlen - 1
+ * bytes at most): the log line's parts and the redacted URL's. */
 static void
-log_cat(char *line, size_t *off, const char *p, size_t n)
+log_put(char *out, size_t outlen, size_t *o, const char *p, size_t n)
 {
-	if (*off >= LOG_LINE_MAX - 1)
+	if (*o + 1 >= outlen)
 		return;
-	if (n > LOG_LINE_MAX - 1 - *off)
-		n = LOG_LINE_MAX - 1 - *off;
-	memcpy(line + *off, p, n);
-	*off += n;
+	if (n > outlen - 1 - *o)
+		n = outlen - 1 - *o;
+	memcpy(out + *o, p, n);
+	*o += n;
 }
 
 /* "TIME IDENT[PID] LEVEL: " into line (stderr lines only): the bytes of
@@ -227,15 +228,15 @@ log_prefix(char *line, int level)
 	int n;
 
 	timefmt_format(timefmt_now_ms(), ts, sizeof(ts));
-	log_cat(line, &off, ts, strlen(ts));
-	log_cat(line, &off, " ", 1);
-	log_cat(line, &off, log_ident, strlen(log_ident));
-	log_cat(line, &off, "[", 1);
+	log_put(line, LOG_LINE_MAX, &off, ts, strlen(ts));
+	log_put(line, LOG_LINE_MAX, &off, " ", 1);
+	log_put(line, LOG_LINE_MAX, &off, log_ident, strlen(log_ident));
+	log_put(line, LOG_LINE_MAX, &off, "[", 1);
 	n = num_format_i64((int64_t)log_getpid(), pid, sizeof(pid));
-	log_cat(line, &off, pid, n < 0 ? 0 : (size_t)n);
-	log_cat(line, &off, "] ", 2);
-	log_cat(line, &off, name, strlen(name));
-	log_cat(line, &off, ": ", 2);
+	log_put(line, LOG_LINE_MAX, &off, pid, n < 0 ? 0 : (size_t)n);
+	log_put(line, LOG_LINE_MAX, &off, "] ", 2);
+	log_put(line, LOG_LINE_MAX, &off, name, strlen(name));
+	log_put(line, LOG_LINE_MAX, &off, ": ", 2);
 	return off;
 }
 
@@ -290,7 +291,7 @@ log_text(int level, const char *msg, size_t n)
 		return;
 	off = log_syslog ? 0 : log_prefix(line, level);
 	len = off;
-	log_cat(line, &len, msg, n);
+	log_put(line, LOG_LINE_MAX, &len, msg, n);
 	log_end(level, line, off, len);
 	errno = saved;
 }
@@ -321,18 +322,6 @@ log_release(void)
 	log_flush(h);
 	h->held = 0;
 	errno = saved;
-}
-
-/* Append [p, p+n) to out at *o, keeping room for the NUL. */
-static void
-log_put(char *out, size_t outlen, size_t *o, const char *p, size_t n)
-{
-	if (*o + 1 >= outlen)
-		return;
-	if (n > outlen - 1 - *o)
-		n = outlen - 1 - *o;
-	memcpy(out + *o, p, n);
-	*o += n;
 }
 
 void

@@ -5,8 +5,16 @@
 #include "lib/id.h"
 #include "lib/log.h"
 #include "lib/num.h"
-#include "lib/str.h"
 #include "sender/job.h"
+#include "sender/urlmemo.h"
+
+/* This thread's last URL and its host for the log (job_host): a
+ * committer's attempts mostly go to few webhooks.  Wiped when replaced
+ * and by job_forget. */
+static __thread struct {
+	struct urlmemo u;
+	char host[256];
+} job_last;
 
 void
 job_clear(struct job *j)
@@ -21,6 +29,9 @@ job_clear(struct job *j)
 	 * attempt (the next pick copies them in again). */
 	explicit_bzero(j->secret, sizeof(j->secret));
 	explicit_bzero(j->prev_secret, sizeof(j->prev_secret));
+	/* The URL may carry credentials too: wiped up to its NUL (the pick
+	 * copies a URL and its NUL only, so the rest is zero already). */
+	explicit_bzero(j->url, strnlen(j->url, sizeof(j->url)));
 	/* The webhook's own headers may carry credentials (Authorization):
 	 * wiped too, but only when there were any (xhdr is 23 KB). */
 	if (j->nx > 0) {
@@ -74,26 +85,32 @@ job_ok(const struct job *j)
 }
 
 /* scheme://host of a URL, for the log: no path, query or credentials.
- * The last URL's answer is kept per thread (a batch's attempts mostly go
- * to few webhooks). */
+ * The last URL's answer is kept per thread (job_last). */
 static void
 job_host(const char *url, char *out, size_t outlen)
 {
-	static __thread char last_url[STORE_URL_MAX + 1], last_host[256];
+	size_t len = strlen(url);
 	char *p;
 
-	if (outlen == sizeof(last_host) && last_url[0] != '\0' &&
-	    strcmp(url, last_url) == 0) {
-		memcpy(out, last_host, sizeof(last_host));
+	if (outlen == sizeof(job_last.host) &&
+	    urlmemo_is(&job_last.u, url, len)) {
+		memcpy(out, job_last.host, sizeof(job_last.host));
 		return;
 	}
 	log_redact_url(url, out, outlen);
 	p = strstr(out, "://");
 	if (p != NULL && (p = strchr(p + 3, '/')) != NULL)
 		*p = '\0';
-	if (outlen == sizeof(last_host) && str_copy(last_url,
-	    sizeof(last_url), url) != -1)
-		memcpy(last_host, out, sizeof(last_host));
+	if (outlen == sizeof(job_last.host) &&
+	    urlmemo_set(&job_last.u, url, len) != -1)
+		memcpy(job_last.host, out, sizeof(job_last.host));
+}
+
+void
+job_forget(void)
+{
+	urlmemo_wipe(&job_last.u);
+	explicit_bzero(job_last.host, sizeof(job_last.host));
 }
 
 /* A message being built: at most JOB_LINE_MAX bytes, cut beyond. */

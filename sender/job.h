@@ -98,7 +98,8 @@ struct job {
  */
 void job_headers(struct job *j, const char *stored);
 
-/* Free the body and headers, keep the allocation. */
+/* Free the body and headers, keep the allocation; wipe the URL, the
+ * secrets and the webhook's headers (the job's copies of them). */
 void job_clear(struct job *j);
 /*
  * A finished JOB_SEND: make its attempt id and write its "attempt dlv=..."
@@ -108,6 +109,12 @@ void job_clear(struct job *j);
  * the stop (run.c).  Other kinds: nothing.
  */
 void job_log_attempt(struct job *j);
+/*
+ * Wipe the URL job_log_attempt remembers in this thread (a URL may carry
+ * credentials): every thread that wrote attempt lines calls it before it
+ * ends (the committer, worker.c; the main thread at the end of a run).
+ */
+void job_forget(void);
 /* 1 if the attempt got a 2xx. */
 int job_ok(const struct job *j);
 

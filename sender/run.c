@@ -500,6 +500,7 @@ run_fini(struct run *r)
 				job_clear(&r->pool[i]);
 	}
 	free(r->pool);
+	job_forget();	/* the last URL of the attempt lines written here */
 	free(r->free);
 	free(r->batch);
 	free(r->back);

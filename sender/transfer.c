@@ -23,16 +23,18 @@
 #include "sender/guard.h"
 #include "sender/retryafter.h"
 #include "sender/transfer.h"
-
+#include "sender/urlmemo.h"
 
 /* URLs that passed url_check lately (the config does not change while the
- * process runs, so the answer for a URL does not either). */
+ * process runs, so the answer for a URL does not either).  Held in the
+ * transfer, wiped when replaced and by transfer_free (urlmemo.h: a URL
+ * may carry credentials). */
 #define TRANSFER_URL_CACHE 8
 
 struct transfer {
 	const struct config *cfg;
 	struct cafile *ca;		/* tls_ca_file's certificates, or NULL */
-	char *url_ok[TRANSFER_URL_CACHE];	/* heap copies, or NULL */
+	struct urlmemo url_ok[TRANSFER_URL_CACHE];
 	size_t url_next;			/* next slot to replace */
 	CURLM *multi;
 	CURL **idle;		/* reusable easy handles */
@@ -174,7 +176,7 @@ transfer_free(struct transfer *t)
 	for (i = 0; i < t->nidle; i++)
 		curl_easy_cleanup(t->idle[i]);
 	for (i = 0; i < TRANSFER_URL_CACHE; i++)
-		free(t->url_ok[i]);
+		urlmemo_wipe(&t->url_ok[i]);
 	if (t->multi != NULL)
 		curl_multi_cleanup(t->multi);
 	free(t->idle);
@@ -358,29 +360,25 @@ transfer_literal_refused(const struct config *cfg, const char *url)
 	return refused;
 }
 
-/* 1 if url passed url_check in this process (cached). */
+/* 1 if url (strlen len) passed url_check in this process (cached). */
 static int
-transfer_url_known(const struct transfer *t, const char *url)
+transfer_url_known(const struct transfer *t, const char *url, size_t len)
 {
 	size_t i;
 
 	for (i = 0; i < TRANSFER_URL_CACHE; i++) {
-		if (t->url_ok[i] != NULL && strcmp(t->url_ok[i], url) == 0)
+		if (urlmemo_is(&t->url_ok[i], url, len))
 			return 1;
 	}
 	return 0;
 }
 
-/* Remember that url passed (best effort: without memory, not cached). */
+/* Remember that url passed, in place of the oldest (whose URL is wiped). */
 static void
-transfer_url_passed(struct transfer *t, const char *url)
+transfer_url_passed(struct transfer *t, const char *url, size_t len)
 {
-	char *c = strdup(url);
-
-	if (c == NULL)
-		return;
-	free(t->url_ok[t->url_next]);
-	t->url_ok[t->url_next] = c;
+	if (urlmemo_set(&t->url_ok[t->url_next], url, len) == -1)
+		return;		/* too long for the memo: not cached */
 	t->url_next = (t->url_next + 1) % TRANSFER_URL_CACHE;
 }
 
@@ -389,6 +387,7 @@ transfer_start(struct transfer *t, struct job *j)
 {
 	const struct config *cfg = t->cfg;
 	char why[256];
+	size_t ulen;
 	CURL *e;
 
 	j->at = timefmt_now_ms();
@@ -405,7 +404,8 @@ transfer_start(struct transfer *t, struct job *j)
 	j->guard.via_proxy = cfg->proxy[0] != '\0';
 
 	/* A URL stored before a config change is checked again. */
-	if (!transfer_url_known(t, j->url)) {
+	ulen = strlen(j->url);
+	if (!transfer_url_known(t, j->url, ulen)) {
 		if (url_check(j->url, cfg->require_https,
 		    cfg->allow_private_targets, cfg->allow_targets,
 		    cfg->allow_count, why, sizeof(why)) == -1) {
@@ -413,7 +413,7 @@ transfer_start(struct transfer *t, struct job *j)
 			    j->url) ? "address_refused" : "url_refused");
 			return -1;
 		}
-		transfer_url_passed(t, j->url);
+		transfer_url_passed(t, j->url, ulen);
 	}
 	/* Usually signed by the store thread at the pick; again when the
 	 * start falls in a later second (webhook-timestamp is this

@@ -177,6 +177,7 @@ worker_commit_main(void *arg)
 	struct worker *w = arg;
 
 	worker_loop(w, &w->commit);
+	job_forget();		/* the attempt lines' last URL */
 	return NULL;
 }
 

@@ -6,7 +6,9 @@
  * end of the index.  Seen through the public iterators that use them:
  * store_app_iter (org index, `after_id`) and
  * store_delivery_iter_due_from.  The due walks read in bulk
- * (db/walkbulk.c): every entry once, in order, across the buffers.
+ * (db/walkbulk.c): every entry once, in order, across the buffers, and
+ * across entries larger than the first buffer (white-box: the raw walk
+ * over raw entries, db/dbenv.h).
  */
 #include <check.h>
 #include <stdint.h>
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/dbenv.h"
 #include "db/store.h"
 #include "tests/unit/store_fixture.h"
 
@@ -344,6 +347,136 @@ START_TEST(test_store_due_walk_in_bulk_sees_every_entry_once_in_order)
 }
 END_TEST
 
+/* ---- entries larger than the bulk buffer (db/walkbulk.c) -------------
+ * The walk's first buffer holds 16 KiB; one pair larger than that comes
+ * back as DB_BUFFER_SMALL with the size it needs, and the walk grows the
+ * buffer and asks again from where the cursor stands.  No due entry the
+ * store writes is that large (some hundred bytes at most), so raw pairs
+ * stand in for them: a large one first (the positioning call grows), two
+ * in a row in the middle (growing twice, after a DB_NEXT), one smaller
+ * than the grown buffer after them and one last. */
+
+#define BIG_N 200
+
+/* The data size of entry i. */
+static size_t
+big_size(int i)
+{
+	switch (i) {
+	case 0:
+		return 20000;
+	case 100:
+		return 40000;
+	case 101:
+		return 100 * 1024 + 7;
+	case 102:
+		return 17000;
+	case BIG_N - 1:
+		return 30000;
+	default:
+		return 40 + (size_t)(i % 7);
+	}
+}
+
+/* Byte j of entry i's data. */
+static unsigned char
+big_byte(int i, size_t j)
+{
+	return (unsigned char)((size_t)i * 31u + j * 7u);
+}
+
+static void
+big_key(struct key *k, int i)
+{
+	char id[32];
+
+	snprintf(id, sizeof(id), "dlv_%04d", i);
+	key_at(k, 1000 + i, id);
+}
+
+static int
+put_big(struct store_txn *t, void *arg)
+{
+	unsigned char *d;
+	struct key k;
+	size_t j, n;
+	int i, rc = STORE_OK;
+
+	(void)arg;
+	d = malloc(big_size(101));
+	ck_assert_ptr_nonnull(d);
+	for (i = 0; i < BIG_N && rc == STORE_OK; i++) {
+		n = big_size(i);
+		for (j = 0; j < n; j++)
+			d[j] = big_byte(i, j);
+		big_key(&k, i);
+		rc = dbenv_put(t, DBI_DLV_DUE, &k, d, n, 0);
+	}
+	free(d);
+	return rc;
+}
+
+struct big_walk {
+	int from;		/* the entry the walk starts at */
+	int next;		/* the entry expected next */
+	int bad;		/* entries out of order, twice, or wrong */
+};
+
+static int
+big_cb(struct dbenv_cur *c, void *arg)
+{
+	struct big_walk *q = arg;
+	const unsigned char *d = c->d.data;
+	struct key k;
+	size_t j;
+
+	big_key(&k, q->next);
+	if (q->next >= BIG_N || c->k.size != k.len ||
+	    memcmp(c->k.data, k.b, k.len) != 0 ||
+	    c->d.size != big_size(q->next)) {
+		q->bad++;
+	} else {
+		for (j = 0; j < c->d.size; j++)
+			if (d[j] != big_byte(q->next, j)) {
+				q->bad++;
+				break;
+			}
+	}
+	q->next++;
+	return 0;
+}
+
+static int
+big_txn(struct store_txn *t, void *arg)
+{
+	struct big_walk *q = arg;
+	struct key k;
+
+	if (q->from == 0)
+		key_init(&k);		/* from the head: DB_FIRST */
+	else
+		big_key(&k, q->from);	/* DB_SET_RANGE */
+	return dbenv_walk_bulk(t, DBI_DLV_DUE, &k, big_cb, q);
+}
+
+START_TEST(test_bulk_walk_grows_for_an_entry_larger_than_its_buffer)
+{
+	static const int from[] = { 0, 1, 100, 101, 150 };
+	struct big_walk q;
+	size_t i;
+
+	ck_assert_int_eq(fx_txn(s, 0, put_big, NULL), STORE_OK);
+	for (i = 0; i < sizeof(from) / sizeof(from[0]); i++) {
+		memset(&q, 0, sizeof(q));
+		q.from = q.next = from[i];
+		ck_assert_int_eq(fx_txn(s, STORE_RDONLY, big_txn, &q),
+		    STORE_OK);
+		ck_assert_int_eq(q.bad, 0);
+		ck_assert_int_eq(q.next, BIG_N);	/* each once, to the end */
+	}
+}
+END_TEST
+
 static Suite *
 walk_suite(void)
 {
@@ -357,6 +490,8 @@ walk_suite(void)
 	    test_store_due_walk_from_a_key_is_inclusive_and_runs_to_the_end);
 	tcase_add_test(tc,
 	    test_store_due_walk_in_bulk_sees_every_entry_once_in_order);
+	tcase_add_test(tc,
+	    test_bulk_walk_grows_for_an_entry_larger_than_its_buffer);
 	suite_add_tcase(su, tc);
 	return su;
 }
