@@ -21,9 +21,10 @@ wh_load(struct store_txn *t, const char *id, struct store_webhook *out,
 	if ((rc = dbenv_get(t, DBI_WH, &k, buf, sizeof(buf), &len, rmw)) !=
 	    STORE_OK)
 		return rc;
-	if (rec_webhook_dec(buf, len, out) == -1)
-		return dbenv_fail(t, "corrupt webhook record");
-	return STORE_OK;
+	rc = rec_webhook_dec(buf, len, out) == -1 ? dbenv_fail(t,
+	    "corrupt webhook record") : STORE_OK;
+	explicit_bzero(buf, len);	/* the encoded secrets */
+	return rc;
 }
 
 int
@@ -209,7 +210,9 @@ each_app(struct dbenv_cur *c, void *arg)
 		return dbenv_fail(c->t, "webhook index points at a missing webhook");
 	if (rc != STORE_OK)
 		return rc;
-	return it->cb(&w, it->arg);
+	rc = it->cb(&w, it->arg);
+	explicit_bzero(&w, sizeof(w));	/* its secrets and URL */
+	return rc;
 }
 
 int
