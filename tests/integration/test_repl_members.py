@@ -3,13 +3,19 @@ HOST:PORT` takes a stopped site out of the group, so that elections and
 quorums are counted without it, and refuses what would go wrong (this
 site, a non-member, a site still connected, a group left with two sites
 under replication_ack = quorum).  A removed site started again joins the
-group afresh.  docs/operations.md "Adding and removing a site".
+group afresh.  A client whose Berkeley DB lost the reload of its list of
+sites after the change (reloadshim.c makes it lose them) still lists the
+group right once the command returns.  docs/operations.md "Adding and
+removing a site".
 """
 import os
+import shutil
 import subprocess
+import tempfile
 import time
 import unittest
 
+import harness
 import replgroup
 from replgroup import Group
 
@@ -180,6 +186,61 @@ class RemoveSiteTests(unittest.TestCase):
             rc, _, err = remove_site(a, b.repl_addr)
             self.assertEqual(rc, 2, err)
             self.assertIn("no hookd-repl is running", err)
+
+
+@unittest.skipUnless(shutil.which("cc"), "no C compiler for the reload shim")
+class LostReloadTests(unittest.TestCase):
+    """Berkeley DB 5.3 may lose a client's reload of its list of sites
+    after a membership change (repl/members.c says how): the client then
+    lists a removed site for good.  hookd-repl notices that the list
+    disagrees with the membership database and restarts replication,
+    which reloads it."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.shimdir = tempfile.mkdtemp(prefix="hookd-reload.")
+        cls.shim = os.path.join(cls.shimdir, "reloadshim.so")
+        subprocess.run(["cc", "-shared", "-fPIC", "-O2", "-o", cls.shim,
+                        os.path.join(os.path.dirname(
+                            os.path.abspath(__file__)), "reloadshim.c"),
+                        "-ldl"], check=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.shimdir, ignore_errors=True)
+
+    def test_a_lost_reload_after_a_removal_is_made_good(self):
+        with Group(4, senders=False) as g:
+            m = g.start()
+            victim, runner, other = [s for s in g.sites if s is not m]
+            # the runner's hookd-repl again, now losing every reload its
+            # message threads do while the file drop exists
+            drop = os.path.join(self.shimdir, "drop")
+            harness.terminate(runner.repl)
+            runner.repl = None
+            runner.wrap = ["env", "LD_PRELOAD=" + self.shim,
+                           "RELOAD_DROP=" + drop]
+            runner.start_repl()
+            g.wait_role(runner, "client")
+            victim.shutdown()
+            wait_members(self, runner, lambda ms: ms.get(victim.repl_addr)
+                         is False, "%s disconnected" % victim.repl_addr)
+            with open(drop, "w"):
+                pass
+            rc, out, err = remove_site(runner, victim.repl_addr)
+            self.assertEqual(rc, 0, err + g.logs())
+            with open(drop + ".n") as f:
+                self.assertIn("dropped", f.read())     # it did lose them
+            self.assertNotIn(victim.repl_addr, members(runner))
+            host, port = victim.repl_addr.rsplit(":", 1)
+            self.assertNotIn(("%s (eid:" % host, "port: %s," % port),
+                             db_stat_sites(runner))
+            self.assertIn("restarting replication to reload it",
+                          runner.read_repl_log())
+            # and it goes on as the group's client
+            g.wait_role(runner, "client")
+            st, body = post(m, "after-lost-reload")
+            self.assertEqual(st, 202, body)
 
 
 if __name__ == "__main__":
