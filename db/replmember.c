@@ -21,14 +21,28 @@
  * listener, elections and all: replmember_remove then refuses and closes
  * at once (repl/remove.c checks the state file before, this is the
  * backstop).
+ *
+ * The master removes a site in two transactions (marked "being removed",
+ * then deleted), each waiting for the group's acknowledgements.  One not
+ * acknowledged within the acknowledgement timeout (a slow client) leaves
+ * the site marked, and the master answers DB_REP_UNAVAIL, as it does when
+ * it is not the master (any more) or is the site itself.  The request is
+ * safe to repeat: the master finishes a marked removal, and answers a
+ * removed site's with success.  So DB_REP_UNAVAIL is retried, every
+ * REPLMEMBER_PAUSE_MS for REPLMEMBER_RETRY_MS, before it is the answer.
  */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "db/env.h"
 #include "db/replmember.h"
+#include "lib/timefmt.h"
+
+#define REPLMEMBER_RETRY_MS	8000	/* DB_REP_UNAVAIL: ask again this long */
+#define REPLMEMBER_PAUSE_MS	500	/* ... this far apart */
 
 /*
  * Berkeley DB 5.3's group membership database (repmgr_util.c, read_gmdb):
@@ -136,6 +150,7 @@ replmember_remove(struct store *s, const struct replconf_addr *a,
     char *err, size_t errlen)
 {
 	DB_SITE *site = NULL;
+	int64_t end;
 	int ret, rc = STORE_ERR;
 
 	if (env_use(s, err, errlen) != STORE_OK)
@@ -153,18 +168,29 @@ replmember_remove(struct store *s, const struct replconf_addr *a,
 		    s->bdbmsg);
 		goto done;
 	}
-	if ((ret = s->env->repmgr_site(s->env, a->host, a->port, &site,
-	    0)) != 0) {
-		snprintf(err, errlen, "replication: site %s:%u: %s", a->host,
-		    a->port, db_strerror(ret));
-		goto done;
+	end = timefmt_now_ms() + REPLMEMBER_RETRY_MS;
+	for (;;) {
+		struct timespec ts = { 0, REPLMEMBER_PAUSE_MS * 1000000L };
+
+		if ((ret = s->env->repmgr_site(s->env, a->host, a->port,
+		    &site, 0)) != 0) {
+			snprintf(err, errlen, "replication: site %s:%u: %s",
+			    a->host, a->port, db_strerror(ret));
+			goto done;
+		}
+		/* remove is a destructor: it frees the handle, even on
+		 * failure */
+		ret = site->remove(site);
+		if (ret != DB_REP_UNAVAIL || timefmt_now_ms() >= end)
+			break;
+		(void)nanosleep(&ts, NULL);
 	}
-	/* remove is a destructor: it frees the handle, even on failure */
-	ret = site->remove(site);
 	if (ret == DB_REP_UNAVAIL)
-		snprintf(err, errlen, "replication: no master took the "
-		    "request (none known right now, or %s:%u is the master: "
-		    "the master cannot be removed)", a->host, a->port);
+		snprintf(err, errlen, "replication: the removal did not go "
+		    "through within %d s: no master known, %s:%u is the "
+		    "master (the master cannot be removed), or the master "
+		    "did not get the change acknowledged by enough sites in "
+		    "time", REPLMEMBER_RETRY_MS / 1000, a->host, a->port);
 	else if (ret != 0)
 		snprintf(err, errlen, "replication: removing %s:%u: %s%s%s",
 		    a->host, a->port, db_strerror(ret),

@@ -32,7 +32,8 @@ struct replmember_list {
  * site and is down (repl/remove.c).  STORE_OK once the master has
  * committed the removal (a that was no member by then: STORE_OK too);
  * STORE_ERR with err otherwise (no master known, the master unreachable,
- * a is the master, no hookd-repl running on this site).
+ * a is the master, the change not acknowledged in time: these after
+ * asking again for 8 s; no hookd-repl running on this site).
  */
 int replmember_remove(struct store *s, const struct replconf_addr *a,
     char *err, size_t errlen);

@@ -10,6 +10,7 @@ removing a site".
 """
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -142,6 +143,40 @@ class RemoveSiteTests(unittest.TestCase):
             missing = replgroup.wait_stored(
                 victim, app["id"], {"after-remove-1", "after-remove-2"})
             self.assertEqual(missing, set(), g.logs())
+
+    def test_a_removal_not_acknowledged_in_time_is_asked_again(self):
+        # The master's change waits for acknowledgements: with both other
+        # clients' hookd-repl stopped (SIGSTOP) none come within the
+        # acknowledgement timeout (1 s), the master answers "unavailable"
+        # and leaves the site marked; the command asks again until it
+        # goes through (db/replmember.c), here once they run again.
+        with Group(4, senders=False) as g:
+            m = g.start()
+            victim, runner, other = [s for s in g.sites if s is not m]
+            victim.shutdown()
+            wait_members(self, runner, lambda ms: ms.get(victim.repl_addr)
+                         is False, "%s disconnected" % victim.repl_addr)
+            try:
+                # runner's repl.state stays fresh for 2 s: the command
+                # finds the members it needs there
+                for s in (runner, other):
+                    s.kill(signal.SIGSTOP, parts=("repl",))
+                p = subprocess.Popen([replgroup.repl_program(), "-c",
+                                      runner.conf_path, "--remove-site",
+                                      victim.repl_addr],
+                                     stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+                time.sleep(2.5)     # < the 3 s heartbeat monitor
+            finally:
+                for s in (runner, other):
+                    s.kill(signal.SIGCONT, parts=("repl",))
+            out, err = p.communicate(timeout=60)
+            self.assertEqual(p.returncode, 0, err + g.logs())
+            self.assertIn("removed", out)
+            for s in (m, runner, other):
+                wait_members(self, s, lambda ms: victim.repl_addr not in ms
+                             and len(ms) == 2, "%s gone" % victim.repl_addr)
 
     def test_removal_that_would_leave_two_sites_with_quorum_is_refused(self):
         with Group(3, senders=False) as g:
