@@ -22,12 +22,13 @@
  * Berkeley DB offers no call that reloads the list.  Its only reload
  * outside a change is at repmgr_start (the list is read afresh from the
  * database), so hookd-repl compares: on a client whose master is
- * connected, every MEMBERS_EVERY_MS, the sites repl_info lists against
- * those the database lists (both besides this site).  An ordinary change
- * makes them differ only between applying it and the reload right after
- * (milliseconds); a client still catching up may list sites the master
- * told it of before its database has them, until it has applied that
- * part of the log.  So only a disagreement that lasts MEMBERS_STALE_MS
+ * connected and which has caught up with it (not while it synchronises:
+ * it may list sites the master told it of before its database has them,
+ * and a database open would wait for a copy of the store to finish),
+ * every MEMBERS_EVERY_MS, the sites repl_info lists against those the
+ * database lists (both besides this site).  An ordinary change makes
+ * them differ only between applying it and the reload right after
+ * (milliseconds), so only a disagreement that lasts MEMBERS_STALE_MS
  * counts, and then hookd-repl restarts replication (closes the
  * environment and opens it again, as after a panic: the other processes
  * of the site go on), at most every MEMBERS_RETRY_MS.  After a restart
@@ -98,7 +99,7 @@ members_check(struct members *m, struct store *st,
 	int w;
 
 	if (ri->role != REPL_CLIENT || !ri->master_connected ||
-	    ri->nsites >= REPL_SITES_MAX) {
+	    !ri->caught_up || ri->nsites >= REPL_SITES_MAX) {
 		m->since = 0;
 		return 0;
 	}

@@ -25,9 +25,9 @@ struct members {
 };
 
 /*
- * On a client whose master is connected (ri from repl_info on st, self
- * this site's "host:port"), compare ri's sites with the membership
- * database every MEMBERS_EVERY_MS.  1 when they have disagreed for
+ * On a client caught up with its connected master (ri from repl_info on
+ * st, self this site's "host:port"), compare ri's sites with the
+ * membership database every MEMBERS_EVERY_MS.  1 when they have disagreed for
  * MEMBERS_STALE_MS and no restart was asked in the last MEMBERS_RETRY_MS:
  * the caller restarts replication (closes and reopens st), err says why
  * for the log.  0 otherwise (also: the database unreadable right now).

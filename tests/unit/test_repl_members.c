@@ -120,6 +120,7 @@ client_view(struct repl_info *ri, const char *const *sites, size_t n)
 	memset(ri, 0, sizeof(*ri));
 	ri->role = REPL_CLIENT;
 	ri->master_connected = 1;
+	ri->caught_up = 1;
 	for (i = 0; i < n; i++)
 		snprintf(ri->sites[i].addr, sizeof(ri->sites[i].addr), "%s",
 		    sites[i]);
@@ -182,7 +183,7 @@ START_TEST(test_agreement_or_a_short_disagreement_never_restarts)
 		    t + i * 1000, err, sizeof(err)), 0);
 	}
 	/* the master's list is never stale (it changes it itself), nor is
-	 * one without its master connected checked */
+	 * one without its master connected checked, nor one catching up */
 	t += 10000;
 	client_view(&ri, removed, 1);
 	ri.role = REPL_MASTER;
@@ -192,6 +193,11 @@ START_TEST(test_agreement_or_a_short_disagreement_never_restarts)
 	client_view(&ri, removed, 1);
 	ri.master_connected = 0;
 	for (i = 10; i < 20; i++)
+		ck_assert_int_eq(members_check(&m, s, &ri, self, t + i * 1000,
+		    err, sizeof(err)), 0);
+	client_view(&ri, removed, 1);		/* nor one catching up */
+	ri.caught_up = 0;
+	for (i = 20; i < 30; i++)
 		ck_assert_int_eq(members_check(&m, s, &ri, self, t + i * 1000,
 		    err, sizeof(err)), 0);
 	store_close(s);
