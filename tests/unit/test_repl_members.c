@@ -7,6 +7,7 @@
  * loopback port, so the database is Berkeley DB's own.
  */
 #include <check.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -44,16 +45,19 @@ free_port(void)
 	return port;
 }
 
-/* The one-site group's master: the environment with the replication
- * manager started, once it is master (the membership database exists). */
+/* The one-site group's master: the environment (encrypted: with a
+ * passphrase) with the replication manager started, once it is master
+ * (the membership database exists). */
 static struct store *
-group_open(void)
+group_open_as(int encrypted)
 {
+	static const char pass[] = "a passphrase of 30 bytes here!\n";
+	char key[512];
 	struct store_opts o;
 	struct repl_info ri;
 	struct store *s = NULL;
 	char err[512];
-	int i;
+	int i, fd;
 
 	memset(&conf, 0, sizeof(conf));
 	conf.enabled = 1;
@@ -69,6 +73,15 @@ group_open(void)
 	o.nosync = 1;
 	o.repl = &conf;
 	o.repl_process = 1;
+	if (encrypted) {
+		snprintf(key, sizeof(key), "%s/hookd.key", home);
+		fd = open(key, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		ck_assert_int_ge(fd, 0);
+		ck_assert_int_eq(write(fd, pass, sizeof(pass) - 1),
+		    (ssize_t)(sizeof(pass) - 1));
+		ck_assert_int_eq(close(fd), 0);
+		o.key_file = key;
+	}
 	if (store_open(&s, &o, err, sizeof(err)) != STORE_OK)
 		ck_abort_msg("store_open: %s", err);
 	if (repl_start(s, 1, "none", err, sizeof(err)) != STORE_OK)
@@ -85,9 +98,15 @@ group_open(void)
 	return NULL;
 }
 
+static struct store *
+group_open(void)
+{
+	return group_open_as(0);
+}
+
 START_TEST(test_membership_database_lists_the_creator)
 {
-	struct store *s = group_open();
+	struct store *s = group_open_as(_i);	/* plaintext, encrypted */
 	struct replmember_list l;
 	char err[256];
 
@@ -212,7 +231,8 @@ suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_membership_database_lists_the_creator);
+	tcase_add_loop_test(tc, test_membership_database_lists_the_creator,
+	    0, 2);
 	tcase_add_test(tc, test_no_membership_database_is_notfound);
 	tcase_add_test(tc, test_a_lasting_disagreement_restarts_at_most_every_retry);
 	tcase_add_test(tc, test_agreement_or_a_short_disagreement_never_restarts);
