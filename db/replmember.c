@@ -78,8 +78,8 @@ replmember_record(const DBT *k, const DBT *d, struct replmember_list *out)
 	hl = replmember_u32(p);
 	if (hl == 0 && k->size == 6)
 		return 0;	/* the metadata */
-	if (d->size != 4 || hl < 2 || hl > REPLCONF_HOST_MAX + 1 || k->size != 4 + hl + 2 ||
-	    p[4 + hl - 1] != '\0')
+	if (d->size != 4 || hl < 2 || hl > REPLCONF_HOST_MAX + 1 ||
+	    k->size != 4 + hl + 2 || p[4 + hl - 1] != '\0')
 		return -1;
 	if (replmember_u32(d->data) == 0)
 		return 0;	/* not a member (not written by 5.3) */

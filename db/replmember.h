@@ -45,7 +45,8 @@ int replmember_remove(struct store *s, const struct replconf_addr *a,
  * store_opts.repl).  It is what the replication manager reloads its list
  * of sites from whenever it applies a membership change.  STORE_OK;
  * STORE_NOTFOUND when the database is not here (yet: a client before its
- * first synchronisation) or lists more sites than out holds; STORE_ERR
+ * first synchronisation), lists more sites than out holds or holds a
+ * record of another layout than Berkeley DB 5.3's (replmember.c); STORE_ERR
  * with err (a lock conflict with the change being applied, a handle made
  * stale by a synchronisation: try again later).
  */

@@ -234,7 +234,8 @@ suite(void)
 	tcase_add_loop_test(tc, test_membership_database_lists_the_creator,
 	    0, 2);
 	tcase_add_test(tc, test_no_membership_database_is_notfound);
-	tcase_add_test(tc, test_a_lasting_disagreement_restarts_at_most_every_retry);
+	tcase_add_test(tc,
+	    test_a_lasting_disagreement_restarts_at_most_every_retry);
 	tcase_add_test(tc, test_agreement_or_a_short_disagreement_never_restarts);
 	suite_add_tcase(su, tc);
 	return su;
