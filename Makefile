@@ -95,6 +95,8 @@ $(O)/libcgi.a: $(CGI_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^
 $(O)/libsend.a: $(SEND_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^
+$(O)/librepl.a: $(REPL_OBJ)
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(FCGI): $(O)/cgi/main.o $(O)/libcgi.a $(O)/libhookd.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
@@ -104,7 +106,7 @@ $(REPL): $(O)/repl/main.o $(REPL_OBJ) $(O)/libhookd.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 # Unit tests: every tests/unit/test_*.c is one Check program, found by name.
-$(O)/tests/unit/%: $(O)/tests/unit/%.o $(O)/libcgi.a $(O)/libsend.a $(O)/libhookd.a
+$(O)/tests/unit/%: $(O)/tests/unit/%.o $(O)/libcgi.a $(O)/libsend.a $(O)/librepl.a $(O)/libhookd.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)
 $(O)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)

@@ -482,6 +482,8 @@ repl_info(struct store *s, struct repl_info *out, char *err, size_t errlen)
 	out->master_eid = sp->st_master >= 0 ? (int)sp->st_master : -1;
 	out->gen = sp->st_gen;
 	(void)s->env->get_lg_max(s->env, &lg_max);
+	out->caught_up = out->role == REPL_CLIENT &&
+	    sp->st_startup_complete != 0;
 	if (out->role == REPL_CLIENT && sp->st_waiting_lsn.file != 0)
 		out->lag_bytes = repl_lsn_bytes(&sp->st_waiting_lsn,
 		    &sp->st_next_lsn, lg_max);

@@ -41,6 +41,10 @@ struct repl_info {
 	/* Log this site knows it is missing (a gap while catching up);
 	 * 0 on the master or when the client is current as far as it knows. */
 	uint64_t lag_bytes;
+	/* a client that has caught up with its master and applies its live
+	 * log (Berkeley DB's startup done); 0 while it synchronises or
+	 * copies the store, and on the master */
+	int caught_up;
 	struct repl_site sites[REPL_SITES_MAX];
 	size_t nsites;
 };

@@ -20,7 +20,12 @@
 #include "lib/timefmt.h"
 #include "repl/remove.h"
 
-#define REMOVE_SEEN_MS	10000	/* wait for this site to see the removal */
+/* Wait this long for this site's hookd-repl to list the group without
+ * the removed site: it does within milliseconds of the master's change,
+ * or, when Berkeley DB lost its reload of the list, once hookd-repl's
+ * check restarted replication (repl/members.h: up to MEMBERS_EVERY_MS +
+ * MEMBERS_STALE_MS, then the restart), with room for a loaded machine. */
+#define REMOVE_SEEN_MS	15000
 
 /* The index of addr in st's other sites, or 0 when absent. */
 static size_t

@@ -332,6 +332,11 @@ site_tick(struct site *s, char *err, size_t errlen)
 		return SITE_FATAL;
 	memset(&rs, 0, sizeof(rs));
 	rs.at = timefmt_now_ms();
+	if (members_check(&s->members, s->st, &ri, s->self, rs.at, err,
+	    errlen) == 1) {
+		site_close(s);	/* main.c opens it again: the list reloads */
+		return SITE_RUNTIME;
+	}
 	site_elect(s, &ri, rs.at);
 	site_master_url(s, &ri, rs.master_url, sizeof(rs.master_url));
 	(void)str_copy(rs.master_addr, sizeof(rs.master_addr),

@@ -14,6 +14,7 @@
 #include "db/repl.h"
 #include "db/store.h"
 #include "lib/config.h"
+#include "repl/members.h"
 
 #define SITE_FP_MAX 64		/* the key check: hex SHA-256, or "none" */
 
@@ -32,6 +33,7 @@ struct site {
 	int64_t lost_at;	/* ms: since when no master is connected
 				 * (0: one is, or we are it) */
 	int64_t kicked_at;	/* ms: last election restart (site.c) */
+	struct members members;	/* the list of sites checked (members.h) */
 };
 
 /* Outcomes of site_open and site_tick besides 0. */
@@ -44,7 +46,8 @@ int site_init(struct site *s, const struct config *cfg, char *err,
 /* Open the environment and start replication.  0, SITE_RUNTIME. */
 int site_open(struct site *s, char *err, size_t errlen);
 /* Look at the group once, log role changes, publish.  0, SITE_RUNTIME
- * (the site was closed: open it again), SITE_FATAL. */
+ * (the site was closed: open it again; also when Berkeley DB's list of
+ * sites went stale, repl/members.h), SITE_FATAL. */
 int site_tick(struct site *s, char *err, size_t errlen);
 /* Leave the group (the state file goes first: role none at once). */
 void site_close(struct site *s);
