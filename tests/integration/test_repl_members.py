@@ -100,7 +100,9 @@ class RemoveSiteTests(unittest.TestCase):
             rc, _, err = remove_site(runner, victim.repl_addr)
             self.assertEqual(rc, 2, err)
             self.assertIn("is connected", err)
-            self.assertIn(victim.repl_addr, members(m))
+            # the master's view (repl.state) may lag its start by a tick
+            wait_members(self, m, lambda ms: victim.repl_addr in ms,
+                         "%s listed" % victim.repl_addr)
             host, port = victim.repl_addr.rsplit(":", 1)
             victim_line = "%s (eid:" % host, "port: %s," % port
             self.assertIn(victim_line, db_stat_sites(m))
