@@ -18,7 +18,10 @@
 #include "db/store.h"
 #include "lib/config.h"
 
-#define PURGE_BATCH 200		/* records removed per transaction */
+/* Records removed per transaction; for events, those looked at, in whole
+ * time index entries: a batch's run entry (db/eventtime.c) may add up to
+ * its 1,000 events over the count. */
+#define PURGE_BATCH 200
 #define PURGE_KEEP_MAX 50000	/* events kept for pending deliveries, at
 				 * most, per pass (purge.c): an idset of
 				 * ~8 MiB, its pages touched as it fills */

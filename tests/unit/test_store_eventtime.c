@@ -433,6 +433,112 @@ START_TEST(test_one_event_entry_of_a_missing_event_is_corrupt)
 }
 END_TEST
 
+/* ---- a whole pass in small steps ----------------------------------------- */
+
+#define PS_N 60		/* events */
+
+/* Retention's step from pg->p's (at, id), as sender/purge.c runs it. */
+static int
+purge_from_cb(struct store_txn *t, void *arg)
+{
+	struct purge *pg = arg;
+
+	pg->p.looked = pg->p.deleted = 0;
+	return store_eventtime_purge(t, INT64_MAX, pg->max, keep_listed,
+	    (void *)pg->keep, &pg->p);
+}
+
+/* A pass as sender/purge.c makes it: transactions of max events each,
+ * each strictly after the last entry the one before looked at, until one
+ * looks at none.  The transactions taken, or -1 (it did not end). */
+static int
+pass(const char *keep, size_t max)
+{
+	struct purge pg = { keep, max, { 0 } };
+	int n;
+
+	for (n = 1; n < 1000; n++) {
+		ck_assert_int_eq(fx_txn(s, 0, purge_from_cb, &pg), STORE_OK);
+		if (pg.p.looked == 0)
+			return n;
+	}
+	return -1;
+}
+
+static int
+kept(const char *id, const char *keep)
+{
+	struct store_event e;
+
+	memset(&e, 0, sizeof(e));
+	snprintf(e.id, sizeof(e.id), "%s", id);
+	return keep_listed(NULL, &e, (void *)keep);
+}
+
+/*
+ * Runs of random lengths at three times and single posts, their ids in a
+ * random order (a run's key sorts before its other members as often as
+ * after: the entry's key moves both ways when retention drops it), a
+ * random third kept, passes of 1..5 events a transaction: one pass
+ * deletes exactly the events not kept, the index then lists every kept
+ * one once, and a pass keeping none empties it.
+ */
+START_TEST(test_pass_in_small_steps_deletes_exactly_what_is_not_kept)
+{
+	static char idb[PS_N][8];
+	const char *ids[PS_N];
+	char keep[PS_N * 8 + 1];
+	unsigned seed = (unsigned)_i * 7919u + 1u, perm[PS_N], tmp;
+	size_t i, j, r, len, max;
+	const char *p;
+
+	for (i = 0; i < PS_N; i++)
+		perm[i] = (unsigned)i;
+	for (i = PS_N - 1; i > 0; i--) {
+		r = (size_t)rand_r(&seed) % (i + 1);
+		tmp = perm[i];
+		perm[i] = perm[r];
+		perm[r] = tmp;
+	}
+	for (i = 0; i < PS_N; i++) {
+		snprintf(idb[i], sizeof(idb[i]), "e%02u", perm[i]);
+		ids[i] = idb[i];
+	}
+	for (i = 0; i < PS_N; i += j) {
+		j = 1 + (size_t)rand_r(&seed) % 8;
+		if (j > PS_N - i)
+			j = PS_N - i;
+		if (j == 1 && rand_r(&seed) % 2)
+			ck_assert_int_eq(fx_txn(s, 0, single_cb,
+			    (void *)ids[i]), STORE_OK);
+		else
+			put_run(T0 + rand_r(&seed) % 3, ids + i, j);
+	}
+	keep[0] = '\0';
+	for (i = 0; i < PS_N; i++)
+		if (rand_r(&seed) % 3 == 0) {
+			len = strlen(keep);
+			snprintf(keep + len, sizeof(keep) - len, "%s%s",
+			    len ? "," : "", ids[i]);
+		}
+	max = 1 + (size_t)rand_r(&seed) % 5;
+	ck_assert_int_gt(pass(keep, max), 0);
+	ck_assert_int_eq(walk(), STORE_OK);
+	for (i = 0; i < PS_N; i++) {
+		ck_assert_msg(exists(ids[i]) == kept(ids[i], keep),
+		    "%s (keep %s, max %zu)", ids[i], keep, max);
+		p = strstr(wk.s, ids[i]);
+		ck_assert_msg((p != NULL) == kept(ids[i], keep), "%s", ids[i]);
+		ck_assert(p == NULL || strstr(p + 1, ids[i]) == NULL);
+	}
+	ck_assert_int_gt(pass("", max), 0);
+	for (i = 0; i < PS_N; i++)
+		ck_assert(!exists(ids[i]));
+	read_entries();
+	ck_assert_int_eq(ents.n, 0);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -454,6 +560,8 @@ suite(void)
 	    test_member_id_reused_by_a_later_event_is_not_the_runs);
 	tcase_add_test(tc, test_older_one_event_entries_read_and_go_in_place);
 	tcase_add_test(tc, test_one_event_entry_of_a_missing_event_is_corrupt);
+	tcase_add_loop_test(tc,
+	    test_pass_in_small_steps_deletes_exactly_what_is_not_kept, 0, 40);
 	suite_add_tcase(su, tc);
 	return su;
 }
