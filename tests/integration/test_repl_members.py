@@ -264,8 +264,12 @@ class LostReloadTests(unittest.TestCase):
             drop = os.path.join(self.shimdir, "drop")
             harness.terminate(runner.repl)
             runner.repl = None
+            asan = os.environ.get("ASAN_OPTIONS", "")
             runner.wrap = ["env", "LD_PRELOAD=" + self.shim,
-                           "RELOAD_DROP=" + drop]
+                           "RELOAD_DROP=" + drop,
+                           # under ASan the shim comes before its runtime
+                           "ASAN_OPTIONS=" + (asan + ":" if asan else "") +
+                           "verify_asan_link_order=0"]
             runner.start_repl()
             g.wait_role(runner, "client")
             victim.shutdown()
