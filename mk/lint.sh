@@ -9,7 +9,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-SRC_DIRS="cgi db lib sender"
+SRC_DIRS="cgi db lib repl sender"
 all=""
 for d in $SRC_DIRS; do all="$all $(echo $d/*.c)"; done
 files=${LINT_FILES:-$all}
@@ -21,8 +21,8 @@ fail=0
 # ("the handle a callback gets (...)"), not calls: they are passed over.
 while IFS='	' read -r re why; do
 	case $re in ''|'#'*) continue ;; esac
-	hits=$(grep -nE "$re" cgi/*.[ch] db/*.[ch] lib/*.[ch] sender/*.[ch] \
-	    bench/*.c tests/unit/*.[ch] tests/fuzz/*.c 2>/dev/null |
+	hits=$(grep -nE "$re" cgi/*.[ch] db/*.[ch] lib/*.[ch] repl/*.[ch] \
+	    sender/*.[ch] bench/*.c tests/unit/*.[ch] tests/fuzz/*.c 2>/dev/null |
 	    grep -vE '^[^:]+:[0-9]+:[[:space:]]*(/\*|\*|//)' || true)
 	if [ -n "$hits" ]; then
 		echo "lint: banned ($why):"
