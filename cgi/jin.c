@@ -238,32 +238,39 @@ jin_str_of(struct json_object *v, const char *key, size_t minlen,
 	return 0;
 }
 
+/* jin_str's check of the field's value v (present 0: absent). */
+static int
+jin_str_at(int present, struct json_object *v, const char *key,
+    int required, size_t minlen, size_t maxlen, const char **out, char *err,
+    size_t errlen)
+{
+	*out = NULL;
+	if (jin_typed(present, v, key, required, json_type_string,
+	    "a string", err, errlen) == -1)
+		return -1;
+	if (!present)
+		return 0;
+	return jin_str_of(v, key, minlen, maxlen, out, err, errlen);
+}
+
 int
 jin_str(struct json_object *o, const char *key, int required,
     size_t minlen, size_t maxlen, const char **out, char *err, size_t errlen)
 {
-	struct json_object *v;
+	struct json_object *v = NULL;
+	int present = json_object_object_get_ex(o, key, &v);
 
-	*out = NULL;
-	if (jin_get(o, key, required, json_type_string, "a string", &v, err,
-	    errlen) == -1)
-		return -1;
-	if (v == NULL)
-		return 0;
-	return jin_str_of(v, key, minlen, maxlen, out, err, errlen);
+	return jin_str_at(present, v, key, required, minlen, maxlen, out, err,
+	    errlen);
 }
 
 int
 jin_field_str(struct json_object *v, const char *key, int required,
     size_t minlen, size_t maxlen, const char **out, char *err, size_t errlen)
 {
-	*out = NULL;
-	if (jin_typed(v != NULL, v, key, required, json_type_string,
-	    "a string", err, errlen) == -1)
-		return -1;
-	if (v == NULL)
-		return 0;
-	return jin_str_of(v, key, minlen, maxlen, out, err, errlen);
+	/* jin_fields refused null: NULL is an absent field */
+	return jin_str_at(v != NULL, v, key, required, minlen, maxlen, out,
+	    err, errlen);
 }
 
 int
