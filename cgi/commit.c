@@ -69,6 +69,7 @@ commit_group_txn(struct store_txn *t, void *arg)
 	for (j = arg; j != NULL; j = j->next) {
 		j->wake = 0;
 		j->err[0] = '\0';
+		j->opens = store_txn_opens(t);
 		j->rc = j->fn(t, j);
 		if (j->rc < 0)
 			return j->rc;
@@ -229,25 +230,42 @@ commit_sleep(struct commit_job *j)
 
 /*
  * Make group g durable (its commits were made without the flush).  A
- * failed flush makes the jobs that wrote STORE_INDOUBT.  wake: the
- * sender to wake once durable, or NULL; returned, or NULL when the flush
- * failed.
+ * failed flush makes the jobs that wrote STORE_INDOUBT, and so does a
+ * commit made in an earlier opening of the environment than the flush's
+ * (the group ran job by job across a reopen: store_log_flush says why).
+ * wake: the sender to wake once durable, or NULL; returned, or NULL when
+ * the flush failed.
  */
 static const char *
 commit_flush(struct commit_job *g, const char *wake)
 {
 	struct commit_job *k;
 	char err[sizeof(g->err)];
+	unsigned opens = 0;
+	int wrote = 0, rc;
 
-	err[0] = '\0';
-	if (store_log_flush(g->s, err, sizeof(err)) == STORE_OK)
-		return wake;
 	for (k = g; k != NULL; k = k->next)
 		if (k->rc == STORE_OK) {
-			k->rc = STORE_INDOUBT;
-			(void)str_copy(k->err, sizeof(k->err), err);
+			opens = k->opens;	/* the last commit's */
+			wrote = 1;
 		}
-	return NULL;
+	if (!wrote)
+		return wake;
+	err[0] = '\0';
+	rc = store_log_flush(g->s, opens, err, sizeof(err));
+	for (k = g; k != NULL; k = k->next) {
+		if (k->rc != STORE_OK || (rc == STORE_OK && k->opens == opens))
+			continue;
+		k->rc = STORE_INDOUBT;
+		if (rc != STORE_OK)
+			(void)str_copy(k->err, sizeof(k->err), err);
+		else
+			(void)str_copy(k->err, sizeof(k->err), "storage: the "
+			    "environment was recovered after the commit "
+			    "(another process died): the write is not known "
+			    "durable");
+	}
+	return rc == STORE_OK ? wake : NULL;
 }
 
 /*

@@ -83,6 +83,7 @@ struct commit_job {
 	struct commit_job *next;
 	int state;		/* queued, done or lead; a futex word */
 	int taken;		/* in a leader's group (under the lock) */
+	unsigned opens;		/* the environment's opening it committed in */
 };
 
 /*

@@ -162,12 +162,25 @@ int store_txn(struct store *s, int flags, store_txn_fn fn, void *arg,
     char *err, size_t errlen);
 
 /*
- * Flush the log to disk (everything committed so far, by any thread), for
- * commits made with STORE_TXN_NOFLUSH; nothing with durability nosync.
- * Several threads' flushes share one fsync.  STORE_OK or STORE_ERR with
- * err set (then those commits are in doubt: STORE_INDOUBT's contract).
+ * Which opening of the environment t runs in (a count: the store reopens
+ * after a panic).  A commit made with STORE_TXN_NOFLUSH sits in that
+ * opening's log buffer, in shared memory, until flushed: store_log_flush
+ * needs it.
  */
-int store_log_flush(struct store *s, char *err, size_t errlen);
+unsigned store_txn_opens(const struct store_txn *t);
+/*
+ * Flush the log to disk (everything committed so far, by any thread), for
+ * commits made with STORE_TXN_NOFLUSH in the environment's opening opens
+ * (store_txn_opens); nothing with durability nosync.  Several threads'
+ * flushes share one fsync.  STORE_OK or STORE_ERR with err set (then
+ * those commits are in doubt: STORE_INDOUBT's contract) - also when the
+ * store was reopened since that opening: a recovery (after another
+ * process died) rebuilt the regions from the log on disk, so a commit
+ * that was only in the old log buffer may be gone, and flushing the new
+ * one would say nothing about it.
+ */
+int store_log_flush(struct store *s, unsigned opens, char *err,
+    size_t errlen);
 /*
  * Durability nosync only (nothing otherwise): when more than kbytes KiB
  * of log are not yet known on disk, flush the log (write and fsync, by a

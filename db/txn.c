@@ -232,8 +232,14 @@ txn_env_result(struct store *s, int ret, const char *what, char *err,
 	return STORE_ERR;
 }
 
+unsigned
+store_txn_opens(const struct store_txn *t)
+{
+	return t->s->opens;	/* t's thread holds s->rw: no reopen now */
+}
+
 int
-store_log_flush(struct store *s, char *err, size_t errlen)
+store_log_flush(struct store *s, unsigned opens, char *err, size_t errlen)
 {
 	int ret;
 
@@ -241,6 +247,13 @@ store_log_flush(struct store *s, char *err, size_t errlen)
 		return STORE_OK;
 	if (env_use(s, err, errlen) != STORE_OK)
 		return STORE_ERR;
+	if (s->opens != opens) {
+		pthread_rwlock_unlock(&s->rw);
+		snprintf(err, errlen, "storage: the environment was recovered "
+		    "between the commit and its log flush (another process "
+		    "died): the write is not known durable");
+		return STORE_ERR;
+	}
 	watchdog_enter(&s->dog, 0);
 	ret = txn_log_flush(s->env);
 	watchdog_leave(&s->dog);
