@@ -199,11 +199,104 @@ dbenv_exists(struct store_txn *t, enum dbi db, const struct key *k, int rmw)
 	return get_dbt(t, db, k, &dd, rmw);
 }
 
+/*
+ * The put cursor of db in t: one per database per transaction, opened by
+ * the first put and kept for the others, because DB->put opens and closes
+ * a cursor of its own for every put (~1,500 instructions, a third of what
+ * an index put costs besides its log record).  DB_CURSOR_BULK: a search
+ * first tries the page of the cursor's last put, which is where the next
+ * key of an appending writer (time-ordered ids) goes.  DBC_TRANSIENT (the
+ * flag DB->put sets on its own cursor, in db.h with the DBC struct): a
+ * put or get then runs on the cursor itself instead of on a duplicate
+ * (__dbc_iput, __dbc_get), which would cost what the open and close
+ * saved; the price is that the cursor's position is unknown after a
+ * failed call, and dbenv_put never uses a position: each call searches
+ * by its key.  NULL when db is not a B-tree (the queue counters) or in
+ * a read-only transaction: DB->put then.
+ */
+static DBC *
+put_cursor(struct store_txn *t, enum dbi db, int *ret)
+{
+	DB *dbp = t->s->db[db];
+	DBC *c;
+
+	*ret = 0;
+	if ((c = t->putc[db]) != NULL)
+		return c;
+	if (dbp->type != DB_BTREE || t->rdonly)
+		return NULL;
+	if ((*ret = dbp->cursor(dbp, t->txn, &c, DB_CURSOR_BULK)) != 0)
+		return NULL;
+#ifdef DBC_TRANSIENT
+	c->flags |= DBC_TRANSIENT;
+#endif
+	t->putc[db] = c;
+	return c;
+}
+
+/* Close t's put cursor of db, if open: before any other access that
+ * deletes in db (dbenv_del, a walk's cursor), so that no deleted item is
+ * left referenced by a cursor of ours (BDB would then only mark it until
+ * the cursor closes). */
+static int
+put_cursor_close(struct store_txn *t, enum dbi db)
+{
+	DBC *c = t->putc[db];
+
+	if (c == NULL)
+		return STORE_OK;
+	t->putc[db] = NULL;
+	return dbenv_rc(t, c->close(c), "cursor close");
+}
+
+int
+dbenv_put_close(struct store_txn *t, int rc)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < DBI_N; i++) {
+		r = put_cursor_close(t, (enum dbi)i);
+		if (rc == STORE_OK && r != STORE_OK)
+			rc = r;
+	}
+	return rc;
+}
+
+/* create: DB_NOOVERWRITE's refusal, which DBC->put does not take: a read
+ * of k with a write lock (the page lock DB->put's own search would take),
+ * then the put. */
+static int
+put_cur(struct store_txn *t, DBC *c, DBT *kd, DBT *dd, int create)
+{
+	unsigned char kb[KEY_MAX];
+	DBT gk, gd;
+	int ret;
+
+	if (create) {
+		memcpy(kb, kd->data, kd->size);
+		memset(&gk, 0, sizeof(gk));
+		gk.data = kb;
+		gk.size = kd->size;
+		gk.ulen = KEY_MAX;
+		gk.flags = DB_DBT_USERMEM;
+		memset(&gd, 0, sizeof(gd));
+		gd.flags = DB_DBT_PARTIAL | DB_DBT_USERMEM;	/* no data */
+		ret = c->get(c, &gk, &gd, DB_SET | DB_RMW);
+		if (ret == 0)
+			return STORE_EXISTS;
+		if (ret != DB_NOTFOUND)
+			return dbenv_rc(t, ret, "put");
+	}
+	return dbenv_rc(t, c->put(c, kd, dd, DB_KEYLAST), "put");
+}
+
 int
 dbenv_put(struct store_txn *t, enum dbi db, const struct key *k,
     const void *data, size_t len, int create)
 {
 	DBT kd, dd;
+	DBC *c;
 	int ret;
 
 	if (dbt_key(t, &kd, k, 1) != STORE_OK)
@@ -213,6 +306,10 @@ dbenv_put(struct store_txn *t, enum dbi db, const struct key *k,
 	memset(&dd, 0, sizeof(dd));
 	dd.data = (void *)data;
 	dd.size = (u_int32_t)len;
+	if ((c = put_cursor(t, db, &ret)) != NULL)
+		return put_cur(t, c, &kd, &dd, create);
+	if (ret != 0)
+		return dbenv_rc(t, ret, "cursor");
 	ret = t->s->db[db]->put(t->s->db[db], t->txn, &kd, &dd,
 	    create ? DB_NOOVERWRITE : 0);
 	return dbenv_rc(t, ret, "put");
@@ -228,6 +325,8 @@ dbenv_del(struct store_txn *t, enum dbi db, const struct key *k)
 		return STORE_ERR;
 	if (db == DBI_WH)
 		txn_order_forget(t);
+	if (put_cursor_close(t, db) != STORE_OK)
+		return STORE_ERR;
 	ret = t->s->db[db]->del(t->s->db[db], t->txn, &kd, 0);
 	return dbenv_rc(t, ret, "del");
 }
@@ -249,6 +348,9 @@ dbenv_cur_open(struct store_txn *t, enum dbi db, long dlen,
 		c->d.dlen = (u_int32_t)dlen;
 		c->d.doff = 0;
 	}
+	/* it may delete (walks, dbenv_cur_del) */
+	if (!t->rdonly && put_cursor_close(t, db) != STORE_OK)
+		return STORE_ERR;
 	ret = t->s->db[db]->cursor(t->s->db[db], t->txn, &c->c,
 	    t->rdonly ? DB_READ_COMMITTED : 0);
 	if (ret != 0) {

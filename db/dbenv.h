@@ -51,6 +51,10 @@ int dbenv_exists(struct store_txn *t, enum dbi db, const struct key *k,
 void dbenv_key_room(DBT *kd, unsigned char *kb, const struct key *k);
 int dbenv_put(struct store_txn *t, enum dbi db, const struct key *k,
     const void *data, size_t len, int create);
+/* Close t's put cursors (dbenv_put keeps one per database per
+ * transaction): before its commit or abort.  rc, or the first failure
+ * when rc is STORE_OK. */
+int dbenv_put_close(struct store_txn *t, int rc);
 /* Delete k; NOTFOUND when absent. */
 int dbenv_del(struct store_txn *t, enum dbi db, const struct key *k);
 

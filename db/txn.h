@@ -34,6 +34,9 @@ struct store_txn {
 	char err[512];		/* why the last call failed (STORE_ERR) */
 	struct txn_order order[TXN_ORDER_CACHE];	/* zeroed per try */
 	unsigned order_next;	/* the slot the next answer replaces */
+	DBC *putc[DBI_N];	/* dbenv_put's cursors, NULL: none open;
+				 * closed by dbenv_put_close before the
+				 * commit or abort */
 };
 
 /* Forget every cached ordering of t (a write to webhooks.db). */
