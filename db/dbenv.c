@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "db/dbenv.h"
+#include "db/keycmp.h"
 #include "db/replenv.h"
 
 static const char *
@@ -214,15 +215,16 @@ dbenv_exists(struct store_txn *t, enum dbi db, const struct key *k, int rmw)
  * by its key.  NULL when db is not a B-tree (the queue counters) or in
  * a read-only transaction: DB->put then.
  */
-static DBC *
+static struct txn_putc *
 put_cursor(struct store_txn *t, enum dbi db, int *ret)
 {
+	struct txn_putc *pc = &t->putc[db];
 	DB *dbp = t->s->db[db];
 	DBC *c;
 
 	*ret = 0;
-	if ((c = t->putc[db]) != NULL)
-		return c;
+	if (pc->c != NULL)
+		return pc;
 	if (dbp->type != DB_BTREE || t->rdonly)
 		return NULL;
 	if ((*ret = dbp->cursor(dbp, t->txn, &c, DB_CURSOR_BULK)) != 0)
@@ -230,8 +232,9 @@ put_cursor(struct store_txn *t, enum dbi db, int *ret)
 #ifdef DBC_TRANSIENT
 	c->flags |= DBC_TRANSIENT;
 #endif
-	t->putc[db] = c;
-	return c;
+	memset(pc, 0, sizeof(*pc));
+	pc->c = c;
+	return pc;
 }
 
 /* Close t's put cursor of db, if open: before any other access that
@@ -241,11 +244,11 @@ put_cursor(struct store_txn *t, enum dbi db, int *ret)
 static int
 put_cursor_close(struct store_txn *t, enum dbi db)
 {
-	DBC *c = t->putc[db];
+	DBC *c = t->putc[db].c;
 
 	if (c == NULL)
 		return STORE_OK;
-	t->putc[db] = NULL;
+	memset(&t->putc[db], 0, sizeof(t->putc[db]));
 	return dbenv_rc(t, c->close(c), "cursor close");
 }
 
@@ -263,17 +266,72 @@ dbenv_put_close(struct store_txn *t, int rc)
 	return rc;
 }
 
-/* create: DB_NOOVERWRITE's refusal, which DBC->put does not take: a read
- * of k with a write lock (the page lock DB->put's own search would take),
- * then the put. */
+/* 1 if kd is past the greatest key pc knows (pc->last 1). */
 static int
-put_cur(struct store_txn *t, DBC *c, DBT *kd, DBT *dd, int create)
+put_past_last(const struct txn_putc *pc, const DBT *kd)
+{
+	DBT ld;
+
+	memset(&ld, 0, sizeof(ld));
+	ld.data = (void *)pc->lastkey;
+	ld.size = (u_int32_t)pc->lastlen;
+	return keycmp_compare(NULL, kd, &ld) > 0;
+}
+
+/*
+ * Learn the database's greatest key (pc->last 0 -> 1 or -1): DB_LAST with
+ * a write lock.  That lock (a transaction's: held to its end) is on the
+ * last leaf, and on every page DB_LAST stepped back over to reach its key
+ * when the last ones hold none: the pages any greater key would be put
+ * on.  So until this transaction ends no other can put a key past it,
+ * and a key past it (and past every key this transaction put since) is
+ * not taken: a create of such a key needs no read of its own.
+ */
+static int
+put_learn_last(struct store_txn *t, struct txn_putc *pc)
+{
+	DBT lk, ld;
+	int ret;
+
+	memset(&lk, 0, sizeof(lk));
+	lk.data = pc->lastkey;
+	lk.ulen = sizeof(pc->lastkey);
+	lk.flags = DB_DBT_USERMEM;
+	memset(&ld, 0, sizeof(ld));
+	ld.flags = DB_DBT_PARTIAL | DB_DBT_USERMEM;	/* no data */
+	ret = pc->c->get(pc->c, &lk, &ld, DB_LAST | DB_RMW);
+	if (ret == 0) {
+		pc->last = 1;
+		pc->lastlen = lk.size;
+		return STORE_OK;
+	}
+	pc->last = -1;		/* empty, or a key too long: read each */
+	if (ret == DB_NOTFOUND || ret == DB_BUFFER_SMALL)
+		return STORE_OK;
+	return dbenv_rc(t, ret, "put");
+}
+
+/*
+ * The put of kd, dd through pc.  create: DB_NOOVERWRITE's refusal, which
+ * DBC->put does not take: a read of kd with a write lock (the page lock
+ * DB->put's own search would take), then the put; DBENV_PUT_FRESH (a key
+ * just made by id_new: after every other, but for another process's
+ * clock) skips the read when kd is past the last key (put_learn_last).
+ */
+static int
+put_cur(struct store_txn *t, struct txn_putc *pc, DBT *kd, DBT *dd,
+    int create)
 {
 	unsigned char kb[KEY_MAX];
 	DBT gk, gd;
-	int ret;
+	int ret, rc, past = 0;
 
-	if (create) {
+	if (create == DBENV_PUT_FRESH && pc->last == 0 &&
+	    (rc = put_learn_last(t, pc)) != STORE_OK)
+		return rc;
+	if (pc->last == 1)
+		past = put_past_last(pc, kd);
+	if (create && !(create == DBENV_PUT_FRESH && past)) {
 		memcpy(kb, kd->data, kd->size);
 		memset(&gk, 0, sizeof(gk));
 		gk.data = kb;
@@ -282,21 +340,33 @@ put_cur(struct store_txn *t, DBC *c, DBT *kd, DBT *dd, int create)
 		gk.flags = DB_DBT_USERMEM;
 		memset(&gd, 0, sizeof(gd));
 		gd.flags = DB_DBT_PARTIAL | DB_DBT_USERMEM;	/* no data */
-		ret = c->get(c, &gk, &gd, DB_SET | DB_RMW);
+		ret = pc->c->get(pc->c, &gk, &gd, DB_SET | DB_RMW);
 		if (ret == 0)
 			return STORE_EXISTS;
 		if (ret != DB_NOTFOUND)
 			return dbenv_rc(t, ret, "put");
 	}
-	return dbenv_rc(t, c->put(c, kd, dd, DB_KEYLAST), "put");
+	if ((rc = dbenv_rc(t, pc->c->put(pc->c, kd, dd, DB_KEYLAST), "put")) !=
+	    STORE_OK)
+		return rc;
+	if (past) {
+		/* every put, not only creates: the last key stays the
+		 * greatest this transaction may have written */
+		if (kd->size <= sizeof(pc->lastkey)) {
+			memcpy(pc->lastkey, kd->data, kd->size);
+			pc->lastlen = kd->size;
+		} else
+			pc->last = -1;
+	}
+	return STORE_OK;
 }
 
 int
 dbenv_put(struct store_txn *t, enum dbi db, const struct key *k,
     const void *data, size_t len, int create)
 {
+	struct txn_putc *pc;
 	DBT kd, dd;
-	DBC *c;
 	int ret;
 
 	if (dbt_key(t, &kd, k, 1) != STORE_OK)
@@ -306,8 +376,8 @@ dbenv_put(struct store_txn *t, enum dbi db, const struct key *k,
 	memset(&dd, 0, sizeof(dd));
 	dd.data = (void *)data;
 	dd.size = (u_int32_t)len;
-	if ((c = put_cursor(t, db, &ret)) != NULL)
-		return put_cur(t, c, &kd, &dd, create);
+	if ((pc = put_cursor(t, db, &ret)) != NULL)
+		return put_cur(t, pc, &kd, &dd, create);
 	if (ret != 0)
 		return dbenv_rc(t, ret, "cursor");
 	ret = t->s->db[db]->put(t->s->db[db], t->txn, &kd, &dd,

@@ -1,7 +1,8 @@
 /*
  * test_store_putcur.c - dbenv_put's cursors (one per database per
  * transaction, db/dbenv.c): a create refuses a taken key wherever it sits
- * in the tree, as DB->put's DB_NOOVERWRITE did; a delete of a key the
+ * in the tree, as DB->put's DB_NOOVERWRITE did, also a create of a fresh
+ * key past the last one, which skips the read; a delete of a key the
  * cursor just wrote removes it; a body that fails with cursors open
  * aborts cleanly and the next transaction works.
  */
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "db/dbenv.h"
+#include "db/rec.h"
 #include "db/txn.h"
 #include "tests/unit/store_fixture.h"
 
@@ -179,6 +181,135 @@ START_TEST(test_deletes_between_puts_of_one_transaction)
 }
 END_TEST
 
+/* Creates of fresh keys (DBENV_PUT_FRESH): past the last key they skip
+ * the read, and a taken key is refused all the same, whether the last key
+ * is another transaction's or one this transaction put before. */
+static int
+fresh_first(struct store_txn *t, void *arg)
+{
+	struct key k;
+	int i;
+
+	(void)arg;
+	for (i = 100; i < 110; i++) {
+		tkey(&k, i);
+		ck_assert_int_eq(dbenv_put(t, DBI_EVT, &k, "a", 1,
+		    DBENV_PUT_FRESH), STORE_OK);
+	}
+	return STORE_OK;
+}
+
+static int
+fresh_then(struct store_txn *t, void *arg)
+{
+	struct key k;
+
+	(void)arg;
+	tkey(&k, 109);		/* the last key: another transaction's */
+	ck_assert_int_eq(dbenv_put(t, DBI_EVT, &k, "b", 1, DBENV_PUT_FRESH),
+	    STORE_EXISTS);
+	ck_assert_int_eq(t->putc[DBI_EVT].last, 1);
+	tkey(&k, 50);		/* before it: read, new */
+	ck_assert_int_eq(dbenv_put(t, DBI_EVT, &k, "b", 1, DBENV_PUT_FRESH),
+	    STORE_OK);
+	tkey(&k, 105);		/* before it: read, taken */
+	ck_assert_int_eq(dbenv_put(t, DBI_EVT, &k, "b", 1, DBENV_PUT_FRESH),
+	    STORE_EXISTS);
+	tkey(&k, 120);		/* past it: no read, new */
+	ck_assert_int_eq(dbenv_put(t, DBI_EVT, &k, "b", 1, DBENV_PUT_FRESH),
+	    STORE_OK);
+	ck_assert_int_eq(dbenv_put(t, DBI_EVT, &k, "c", 1, DBENV_PUT_FRESH),
+	    STORE_EXISTS);
+	tkey(&k, 130);		/* a plain put moves the last key too */
+	ck_assert_int_eq(dbenv_put(t, DBI_EVT, &k, "b", 1, 0), STORE_OK);
+	ck_assert_int_eq(dbenv_put(t, DBI_EVT, &k, "c", 1, DBENV_PUT_FRESH),
+	    STORE_EXISTS);
+	/* a delete closes the cursor; the next create learns again */
+	tkey(&k, 50);
+	ck_assert_int_eq(dbenv_del(t, DBI_EVT, &k), STORE_OK);
+	ck_assert_int_eq(t->putc[DBI_EVT].last, 0);
+	tkey(&k, 130);
+	ck_assert_int_eq(dbenv_put(t, DBI_EVT, &k, "d", 1, DBENV_PUT_FRESH),
+	    STORE_EXISTS);
+	tkey(&k, 140);
+	ck_assert_int_eq(dbenv_put(t, DBI_EVT, &k, "d", 1, DBENV_PUT_FRESH),
+	    STORE_OK);
+	return STORE_OK;
+}
+
+static int
+fresh_check(struct store_txn *t, void *arg)
+{
+	unsigned char buf[8];
+	struct key k;
+	size_t n;
+
+	(void)arg;
+	tkey(&k, 109);
+	ck_assert_int_eq(dbenv_get(t, DBI_EVT, &k, buf, sizeof(buf), &n, 0),
+	    STORE_OK);
+	ck_assert_int_eq(buf[0], 'a');
+	tkey(&k, 120);
+	ck_assert_int_eq(dbenv_get(t, DBI_EVT, &k, buf, sizeof(buf), &n, 0),
+	    STORE_OK);
+	ck_assert_int_eq(buf[0], 'b');
+	tkey(&k, 130);
+	ck_assert_int_eq(dbenv_get(t, DBI_EVT, &k, buf, sizeof(buf), &n, 0),
+	    STORE_OK);
+	ck_assert_int_eq(buf[0], 'b');
+	tkey(&k, 50);
+	ck_assert_int_eq(dbenv_exists(t, DBI_EVT, &k, 0), STORE_NOTFOUND);
+	return STORE_OK;
+}
+
+START_TEST(test_fresh_creates_refuse_taken_keys)
+{
+	ck_assert_int_eq(fx_txn(s, 0, fresh_first, NULL), STORE_OK);
+	ck_assert_int_eq(fx_txn(s, 0, fresh_then, NULL), STORE_OK);
+	ck_assert_int_eq(fx_txn(s, STORE_RDONLY, fresh_check, NULL), STORE_OK);
+}
+END_TEST
+
+/* An event's record made before the transaction (store_event_encode)
+ * is the record the put would make, with the put's fan-out count. */
+static int
+encoded_put(struct store_txn *t, void *arg)
+{
+	struct store_event *e = arg;
+
+	return event_put_record(t, e);
+}
+
+START_TEST(test_event_encoded_before_is_the_record)
+{
+	struct store_event e, got;
+	unsigned char *want;
+	size_t wlen;
+	char body[] = "{\"x\":1}";
+
+	memset(&e, 0, sizeof(e));
+	FX_SET(e.id, "evt_encoded");
+	FX_SET(e.type, "t.x");
+	FX_SET(e.org_id, "org");
+	e.created_at = 1234;
+	e.body = body;
+	e.body_len = strlen(body);
+	ck_assert_int_eq(store_event_encode(&e), STORE_OK);
+	e.deliveries = 7;	/* known only in the transaction */
+	ck_assert_int_eq(rec_event_enc(&e, &want, &wlen), 0);
+	ck_assert_int_eq(fx_txn(s, 0, encoded_put, &e), STORE_OK);
+	ck_assert_uint_eq(e.rec_len, wlen);
+	ck_assert_int_eq(memcmp(e.rec, want, wlen), 0);
+	ck_assert_int_eq(rec_event_dec(e.rec, e.rec_len, 0, &got), 0);
+	ck_assert_uint_eq(got.deliveries, 7);
+	/* a record that is not this body's: refused, nothing patched */
+	ck_assert_int_eq(rec_event_set_deliveries(e.rec, e.rec_len,
+	    e.body_len + 1, 9), -1);
+	free(want);
+	free(e.rec);
+}
+END_TEST
+
 /* Puts in three databases, then a failure: the body's own code. */
 static int
 put_then_fail(struct store_txn *t, void *arg)
@@ -190,7 +321,7 @@ put_then_fail(struct store_txn *t, void *arg)
 	ck_assert_int_eq(dbenv_put(t, DBI_EVT, &k, "e", 1, 1), STORE_OK);
 	ck_assert_int_eq(dbenv_put(t, DBI_DLV_APP, &k, "", 0, 0), STORE_OK);
 	ck_assert_int_eq(dbenv_put(t, DBI_DLV_DUE, &k, "", 0, 0), STORE_OK);
-	ck_assert_ptr_nonnull(t->putc[DBI_EVT]);
+	ck_assert_ptr_nonnull(t->putc[DBI_EVT].c);
 	return dbenv_fail(t, "the body gives up");
 }
 
@@ -228,6 +359,8 @@ suite(void)
 	tcase_add_test(tc,
 	    test_create_refuses_a_taken_key_anywhere_in_the_tree);
 	tcase_add_test(tc, test_deletes_between_puts_of_one_transaction);
+	tcase_add_test(tc, test_fresh_creates_refuse_taken_keys);
+	tcase_add_test(tc, test_event_encoded_before_is_the_record);
 	tcase_add_test(tc, test_a_failed_body_with_cursors_open_aborts);
 	suite_add_tcase(su, tc);
 	return su;
