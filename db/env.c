@@ -73,15 +73,17 @@
  * STORE_EVENT_PAGESIZE: it grows at its end by a page split every few
  * events, each logging the full page it splits (a fixed ~40,000
  * instructions of the committer besides the image's bytes, which are the
- * events' own size again whatever the page); at 64 KiB a quarter as many
- * (docs/performance.md, session 9).  All apply when a database file is
+ * events' own size again whatever the page); at 32 KiB half as many
+ * (docs/performance.md, session 9; 64 KiB, the largest page BDB takes,
+ * saved little more and is the one size whose empty page's offset does
+ * not fit BDB's 16-bit page offsets).  All apply when a database file is
  * created; an existing file keeps its own.
  */
 #ifndef STORE_PAGESIZE
 #define STORE_PAGESIZE 16384
 #endif
 #ifndef STORE_EVENT_PAGESIZE
-#define STORE_EVENT_PAGESIZE 65536
+#define STORE_EVENT_PAGESIZE 32768
 #endif
 #ifndef STORE_IDX_PAGESIZE
 #define STORE_IDX_PAGESIZE 16384
