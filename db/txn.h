@@ -41,6 +41,7 @@ struct txn_putc {
 	DBC *c;			/* NULL: none open; closed by
 				 * dbenv_put_close before the commit or
 				 * abort */
+	int puts;		/* puts so far (the first: DB->put) */
 	int last;
 	size_t lastlen;
 	unsigned char lastkey[TXN_PUTC_KEY];

@@ -207,7 +207,10 @@ fresh_then(struct store_txn *t, void *arg)
 	(void)arg;
 	tkey(&k, 109);		/* the last key: another transaction's */
 	ck_assert_int_eq(dbenv_put(t, DBI_EVT, &k, "b", 1, DBENV_PUT_FRESH),
-	    STORE_EXISTS);
+	    STORE_EXISTS);	/* the first put: DB->put */
+	ck_assert_ptr_null(t->putc[DBI_EVT].c);
+	ck_assert_int_eq(dbenv_put(t, DBI_EVT, &k, "b", 1, DBENV_PUT_FRESH),
+	    STORE_EXISTS);	/* the cursor, and DB_LAST */
 	ck_assert_int_eq(t->putc[DBI_EVT].last, 1);
 	tkey(&k, 50);		/* before it: read, new */
 	ck_assert_int_eq(dbenv_put(t, DBI_EVT, &k, "b", 1, DBENV_PUT_FRESH),
@@ -318,6 +321,10 @@ put_then_fail(struct store_txn *t, void *arg)
 
 	(void)arg;
 	tkey(&k, 1);
+	ck_assert_int_eq(dbenv_put(t, DBI_EVT, &k, "e", 1, 1), STORE_OK);
+	ck_assert_int_eq(dbenv_put(t, DBI_DLV_APP, &k, "", 0, 0), STORE_OK);
+	ck_assert_int_eq(dbenv_put(t, DBI_DLV_DUE, &k, "", 0, 0), STORE_OK);
+	tkey(&k, 2);		/* the second puts: through the cursors */
 	ck_assert_int_eq(dbenv_put(t, DBI_EVT, &k, "e", 1, 1), STORE_OK);
 	ck_assert_int_eq(dbenv_put(t, DBI_DLV_APP, &k, "", 0, 0), STORE_OK);
 	ck_assert_int_eq(dbenv_put(t, DBI_DLV_DUE, &k, "", 0, 0), STORE_OK);
