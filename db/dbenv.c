@@ -284,7 +284,7 @@ put_past_last(const struct txn_putc *pc, const DBT *kd)
 
 /*
  * Learn the database's greatest key (pc->last 0 -> 1 or -1): DB_LAST with
- * a write lock.  That lock (a transaction's: held to its end) is on the
+ * a write lock, at the first fresh create through pc.  That lock (a transaction's: held to its end) is on the
  * last leaf, and on every page DB_LAST stepped back over to reach its key
  * when the last ones hold none: the pages any greater key would be put
  * on.  So until this transaction ends no other can put a key past it,
