@@ -202,7 +202,7 @@ dbenv_exists(struct store_txn *t, enum dbi db, const struct key *k, int rmw)
 
 /*
  * The put cursor of db in t: one per database per transaction, opened by
- * the first put and kept for the others, because DB->put opens and closes
+ * the second put and kept for the others, because DB->put opens and closes
  * a cursor of its own for every put (~1,500 instructions, a third of what
  * an index put costs besides its log record).  DB_CURSOR_BULK: a search
  * first tries the page of the cursor's last put, which is where the next
@@ -284,10 +284,10 @@ put_past_last(const struct txn_putc *pc, const DBT *kd)
 
 /*
  * Learn the database's greatest key (pc->last 0 -> 1 or -1): DB_LAST with
- * a write lock, at the first fresh create through pc.  That lock (a transaction's: held to its end) is on the
- * last leaf, and on every page DB_LAST stepped back over to reach its key
- * when the last ones hold none: the pages any greater key would be put
- * on.  So until this transaction ends no other can put a key past it,
+ * a write lock, at the first fresh create through pc.  That lock (a
+ * transaction's: held to its end) is on the last leaf, and on every page
+ * DB_LAST stepped back over to reach its key when the last ones hold
+ * none: the pages any greater key would be put on.  So until this transaction ends no other can put a key past it,
  * and a key past it (and past every key this transaction put since) is
  * not taken: a create of such a key needs no read of its own.
  */
