@@ -287,9 +287,10 @@ put_past_last(const struct txn_putc *pc, const DBT *kd)
  * a write lock, at the first fresh create through pc.  That lock (a
  * transaction's: held to its end) is on the last leaf, and on every page
  * DB_LAST stepped back over to reach its key when the last ones hold
- * none: the pages any greater key would be put on.  So until this transaction ends no other can put a key past it,
- * and a key past it (and past every key this transaction put since) is
- * not taken: a create of such a key needs no read of its own.
+ * none: the pages any greater key would be put on.  So until this
+ * transaction ends no other can put a key past it, and a key past it (and
+ * past every key this transaction put since) is not taken: a create of
+ * such a key needs no read of its own.
  */
 static int
 put_learn_last(struct store_txn *t, struct txn_putc *pc)
