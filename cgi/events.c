@@ -115,7 +115,8 @@ events_parse(struct api_call *c, struct intake *in, struct buf *env)
 	if (id != NULL) {
 		if (call_copy(c, "id", in->ev.id, sizeof(in->ev.id), id) == -1)
 			return -1;
-	} else if (id_new("evt", in->ev.id, sizeof(in->ev.id)) == -1) {
+	} else if ((in->ev.id_fresh = 1, id_new("evt", in->ev.id,
+	    sizeof(in->ev.id))) == -1) {
 		response_error(c->resp, 503, "no_entropy",
 		    "could not make an id");
 		return -1;
@@ -140,6 +141,9 @@ events_parse(struct api_call *c, struct intake *in, struct buf *env)
 	in->ev.body = env->data;
 	in->ev.body_len = env->len;
 	in->user_id = user;
+	/* the record now, on this thread, not in the committer's serial
+	 * section (a failure leaves it to the put, which says why) */
+	(void)store_event_encode(&in->ev);
 	return 0;
 }
 

@@ -3,6 +3,7 @@
  * (contract in intake.h).
  */
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cgi/fanout.h"
@@ -23,6 +24,8 @@ void
 intake_free(struct intake *in)
 {
 	idlist_free(&in->hooks);
+	free(in->ev.rec);	/* the body is borrowed: not store_event_free */
+	in->ev.rec = NULL;
 }
 
 /* The stored event of our id: answer it and write nothing. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "db/dbenv.h"
+#include "db/keycmp.h"
 #include "db/replenv.h"
 
 static const char *
@@ -199,10 +200,177 @@ dbenv_exists(struct store_txn *t, enum dbi db, const struct key *k, int rmw)
 	return get_dbt(t, db, k, &dd, rmw);
 }
 
+/*
+ * The put cursor of db in t: one per database per transaction, opened by
+ * the second put and kept for the others, because DB->put opens and closes
+ * a cursor of its own for every put (~1,500 instructions, a third of what
+ * an index put costs besides its log record).  DB_CURSOR_BULK: a search
+ * first tries the page of the cursor's last put, which is where the next
+ * key of an appending writer (time-ordered ids) goes.  DBC_TRANSIENT (the
+ * flag DB->put sets on its own cursor, in db.h with the DBC struct): a
+ * put or get then runs on the cursor itself instead of on a duplicate
+ * (__dbc_iput, __dbc_get), which would cost what the open and close
+ * saved; the price is that the cursor's position is unknown after a
+ * failed call, and dbenv_put never uses a position: each call searches
+ * by its key.  NULL when db is not a B-tree (the queue counters), in a
+ * read-only transaction, or for the first put to db in t: DB->put then.
+ * The first: a transaction with one put per database (a single event)
+ * would pay the public cursor calls' framing for nothing (~600 more per
+ * database than DB->put's internal open and close).
+ */
+static struct txn_putc *
+put_cursor(struct store_txn *t, enum dbi db, int *ret)
+{
+	struct txn_putc *pc = &t->putc[db];
+	DB *dbp = t->s->db[db];
+	DBC *c;
+
+	*ret = 0;
+	if (pc->c != NULL)
+		return pc;
+	if (dbp->type != DB_BTREE || t->rdonly || pc->puts++ == 0)
+		return NULL;
+	if ((*ret = dbp->cursor(dbp, t->txn, &c, DB_CURSOR_BULK)) != 0)
+		return NULL;
+#ifdef DBC_TRANSIENT
+	c->flags |= DBC_TRANSIENT;
+#endif
+	pc->c = c;
+	pc->last = 0;
+	return pc;
+}
+
+/* Close t's put cursor of db, if open: before any other access that
+ * deletes in db (dbenv_del, a walk's cursor), so that no deleted item is
+ * left referenced by a cursor of ours (BDB would then only mark it until
+ * the cursor closes). */
+static int
+put_cursor_close(struct store_txn *t, enum dbi db)
+{
+	DBC *c = t->putc[db].c;
+
+	if (c == NULL)
+		return STORE_OK;
+	t->putc[db].c = NULL;
+	t->putc[db].last = 0;
+	return dbenv_rc(t, c->close(c), "cursor close");
+}
+
+int
+dbenv_put_close(struct store_txn *t, int rc)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < DBI_N; i++) {
+		r = put_cursor_close(t, (enum dbi)i);
+		if (rc == STORE_OK && r != STORE_OK)
+			rc = r;
+	}
+	return rc;
+}
+
+/* 1 if kd is past the greatest key pc knows (pc->last 1). */
+static int
+put_past_last(const struct txn_putc *pc, const DBT *kd)
+{
+	DBT ld;
+
+	memset(&ld, 0, sizeof(ld));
+	ld.data = (void *)pc->lastkey;
+	ld.size = (u_int32_t)pc->lastlen;
+	return keycmp_compare(NULL, kd, &ld) > 0;
+}
+
+/*
+ * Learn the database's greatest key (pc->last 0 -> 1 or -1): DB_LAST with
+ * a write lock, at the first fresh create through pc.  That lock (a
+ * transaction's: held to its end) is on the last leaf, and on every page
+ * DB_LAST stepped back over to reach its key when the last ones hold
+ * none: the pages any greater key would be put on.  So until this
+ * transaction ends no other can put a key past it, and a key past it (and
+ * past every key this transaction put since) is not taken: a create of
+ * such a key needs no read of its own.
+ */
+static int
+put_learn_last(struct store_txn *t, struct txn_putc *pc)
+{
+	DBT lk, ld;
+	int ret;
+
+	memset(&lk, 0, sizeof(lk));
+	lk.data = pc->lastkey;
+	lk.ulen = sizeof(pc->lastkey);
+	lk.flags = DB_DBT_USERMEM;
+	memset(&ld, 0, sizeof(ld));
+	ld.flags = DB_DBT_PARTIAL | DB_DBT_USERMEM;	/* no data */
+	ret = pc->c->get(pc->c, &lk, &ld, DB_LAST | DB_RMW);
+	if (ret == 0) {
+		pc->last = 1;
+		pc->lastlen = lk.size;
+		return STORE_OK;
+	}
+	pc->last = -1;		/* empty, or a key too long: read each */
+	if (ret == DB_NOTFOUND || ret == DB_BUFFER_SMALL)
+		return STORE_OK;
+	return dbenv_rc(t, ret, "put");
+}
+
+/*
+ * The put of kd, dd through pc.  create: DB_NOOVERWRITE's refusal, which
+ * DBC->put does not take: a read of kd with a write lock (the page lock
+ * DB->put's own search would take), then the put; DBENV_PUT_FRESH (a key
+ * just made by id_new: after every other, but for another process's
+ * clock) skips the read when kd is past the last key (put_learn_last).
+ */
+static int
+put_cur(struct store_txn *t, struct txn_putc *pc, DBT *kd, DBT *dd,
+    int create)
+{
+	unsigned char kb[KEY_MAX];
+	DBT gk, gd;
+	int ret, rc, past = 0;
+
+	if (create == DBENV_PUT_FRESH && pc->last == 0 &&
+	    (rc = put_learn_last(t, pc)) != STORE_OK)
+		return rc;
+	if (pc->last == 1)
+		past = put_past_last(pc, kd);
+	if (create && !(create == DBENV_PUT_FRESH && past)) {
+		memcpy(kb, kd->data, kd->size);
+		memset(&gk, 0, sizeof(gk));
+		gk.data = kb;
+		gk.size = kd->size;
+		gk.ulen = KEY_MAX;
+		gk.flags = DB_DBT_USERMEM;
+		memset(&gd, 0, sizeof(gd));
+		gd.flags = DB_DBT_PARTIAL | DB_DBT_USERMEM;	/* no data */
+		ret = pc->c->get(pc->c, &gk, &gd, DB_SET | DB_RMW);
+		if (ret == 0)
+			return STORE_EXISTS;
+		if (ret != DB_NOTFOUND)
+			return dbenv_rc(t, ret, "put");
+	}
+	if ((rc = dbenv_rc(t, pc->c->put(pc->c, kd, dd, DB_KEYLAST), "put")) !=
+	    STORE_OK)
+		return rc;
+	if (past) {
+		/* every put, not only creates: the last key stays the
+		 * greatest this transaction may have written */
+		if (kd->size <= sizeof(pc->lastkey)) {
+			memcpy(pc->lastkey, kd->data, kd->size);
+			pc->lastlen = kd->size;
+		} else
+			pc->last = -1;
+	}
+	return STORE_OK;
+}
+
 int
 dbenv_put(struct store_txn *t, enum dbi db, const struct key *k,
     const void *data, size_t len, int create)
 {
+	struct txn_putc *pc;
 	DBT kd, dd;
 	int ret;
 
@@ -213,6 +381,10 @@ dbenv_put(struct store_txn *t, enum dbi db, const struct key *k,
 	memset(&dd, 0, sizeof(dd));
 	dd.data = (void *)data;
 	dd.size = (u_int32_t)len;
+	if ((pc = put_cursor(t, db, &ret)) != NULL)
+		return put_cur(t, pc, &kd, &dd, create);
+	if (ret != 0)
+		return dbenv_rc(t, ret, "cursor");
 	ret = t->s->db[db]->put(t->s->db[db], t->txn, &kd, &dd,
 	    create ? DB_NOOVERWRITE : 0);
 	return dbenv_rc(t, ret, "put");
@@ -228,6 +400,8 @@ dbenv_del(struct store_txn *t, enum dbi db, const struct key *k)
 		return STORE_ERR;
 	if (db == DBI_WH)
 		txn_order_forget(t);
+	if (put_cursor_close(t, db) != STORE_OK)
+		return STORE_ERR;
 	ret = t->s->db[db]->del(t->s->db[db], t->txn, &kd, 0);
 	return dbenv_rc(t, ret, "del");
 }
@@ -249,6 +423,9 @@ dbenv_cur_open(struct store_txn *t, enum dbi db, long dlen,
 		c->d.dlen = (u_int32_t)dlen;
 		c->d.doff = 0;
 	}
+	/* it may delete (walks, dbenv_cur_del) */
+	if (!t->rdonly && put_cursor_close(t, db) != STORE_OK)
+		return STORE_ERR;
 	ret = t->s->db[db]->cursor(t->s->db[db], t->txn, &c->c,
 	    t->rdonly ? DB_READ_COMMITTED : 0);
 	if (ret != 0) {

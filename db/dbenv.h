@@ -51,6 +51,14 @@ int dbenv_exists(struct store_txn *t, enum dbi db, const struct key *k,
 void dbenv_key_room(DBT *kd, unsigned char *kb, const struct key *k);
 int dbenv_put(struct store_txn *t, enum dbi db, const struct key *k,
     const void *data, size_t len, int create);
+/* create for a key just made by id_new (time-ordered: most likely after
+ * every key of db): the same refusal of a taken key, cheaper when it is
+ * past the last one (db/dbenv.c, put_learn_last). */
+#define DBENV_PUT_FRESH 2
+/* Close t's put cursors (dbenv_put keeps one per database per
+ * transaction): before its commit or abort.  rc, or the first failure
+ * when rc is STORE_OK. */
+int dbenv_put_close(struct store_txn *t, int rc);
 /* Delete k; NOTFOUND when absent. */
 int dbenv_del(struct store_txn *t, enum dbi db, const struct key *k);
 
@@ -125,10 +133,11 @@ int attempt_del_delivery(struct store_txn *t, const char *delivery_id);
  * delivery.c, for store_publish: store_delivery_put(t, d, 1) with the
  * queue counters' change added to *qdelta instead of written: the caller
  * writes it once (store_queue_add) in the same transaction, for all the
- * deliveries of an event.  Store code.
+ * deliveries of an event.  create: dbenv_put's (1, or DBENV_PUT_FRESH for
+ * an id just made by id_new).  Store code.
  */
 int delivery_create(struct store_txn *t, const struct store_delivery *d,
-    struct store_queue *qdelta);
+    struct store_queue *qdelta, int create);
 
 /*
  * event.c, for eventtime.c and store_publish: an event's record alone.

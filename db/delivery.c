@@ -94,7 +94,7 @@ dlv_write(struct store_txn *t, const struct store_delivery *d,
 	if (rec_delivery_enc(d, buf, sizeof(buf), &len) == -1)
 		return dbenv_fail(t, "delivery field too long or bad status");
 	key_id(&k, d->id);
-	/* create: no read first; DB_NOOVERWRITE refuses a taken id
+	/* create: no read first; dbenv_put refuses a taken id
 	 * (STORE_EXISTS, nothing written) under the same page write lock a
 	 * DB_RMW read would take. */
 	/* cur: on old's record (store_delivery_get_at) */
@@ -102,12 +102,16 @@ dlv_write(struct store_txn *t, const struct store_delivery *d,
 	    dbenv_put(t, DBI_DLV, &k, buf, len, create)) != STORE_OK)
 		return rc;
 
-	key_pair(&ko, old.app_id, d->id);
+	/* the old keys only when there is an old record (a create has none:
+	 * the intake path) */
+	if (had)
+		key_pair(&ko, old.app_id, d->id);
 	key_pair(&kn, d->app_id, d->id);
 	if ((rc = index_move(t, DBI_DLV_APP, had ? &ko : NULL, &kn)) !=
 	    STORE_OK)
 		return rc;
-	key_pair(&ko, old.webhook_id, d->id);
+	if (had)
+		key_pair(&ko, old.webhook_id, d->id);
 	key_pair(&kn, d->webhook_id, d->id);
 	if ((rc = index_move(t, DBI_DLV_WH, had ? &ko : NULL, &kn)) !=
 	    STORE_OK)
@@ -128,7 +132,7 @@ dlv_write(struct store_txn *t, const struct store_delivery *d,
 
 int
 delivery_create(struct store_txn *t, const struct store_delivery *d,
-    struct store_queue *qdelta)
+    struct store_queue *qdelta, int create)
 {
 	struct store_delivery old, nd;
 	int rc;
@@ -140,7 +144,7 @@ delivery_create(struct store_txn *t, const struct store_delivery *d,
 	nd = *d;
 	if ((rc = lane_assign(t, &nd)) != STORE_OK)
 		return rc;
-	return dlv_write(t, &nd, &old, 0, 1, qdelta, NULL, NULL);
+	return dlv_write(t, &nd, &old, 0, create, qdelta, NULL, NULL);
 }
 
 int
@@ -151,7 +155,7 @@ store_delivery_put(struct store_txn *t, const struct store_delivery *d,
 	int rc;
 
 	if (create)
-		return delivery_create(t, d, NULL);
+		return delivery_create(t, d, NULL, 1);
 	if (d->id[0] == '\0')
 		return dbenv_fail(t, "delivery without id");
 	memset(&old, 0, sizeof(old));

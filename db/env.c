@@ -69,11 +69,21 @@
  * records go up to a few KiB (events with bodies, attempts with a 4 KiB
  * response excerpt); a record larger than about a quarter of a page goes
  * to overflow pages, which serialise writers.  Index databases hold tiny
- * keys and use STORE_IDX_PAGESIZE.  Both only apply when a database file
- * is created.
+ * keys and use STORE_IDX_PAGESIZE.  events.db has pages of its own,
+ * STORE_EVENT_PAGESIZE: it grows at its end by a page split every few
+ * events, each logging the full page it splits (a fixed ~40,000
+ * instructions of the committer besides the image's bytes, which are the
+ * events' own size again whatever the page); at 32 KiB half as many
+ * (docs/performance.md, session 9; 64 KiB, the largest page BDB takes,
+ * saved little more and is the one size whose empty page's offset does
+ * not fit BDB's 16-bit page offsets).  All apply when a database file is
+ * created; an existing file keeps its own.
  */
 #ifndef STORE_PAGESIZE
 #define STORE_PAGESIZE 16384
+#endif
+#ifndef STORE_EVENT_PAGESIZE
+#define STORE_EVENT_PAGESIZE 32768
 #endif
 #ifndef STORE_IDX_PAGESIZE
 #define STORE_IDX_PAGESIZE 16384
@@ -96,7 +106,7 @@ static const struct {
 	[DBI_WH] = { "webhooks.db", STORE_PAGESIZE, DB_BTREE },
 	[DBI_WH_APP] = { "webhooks_app.db", STORE_IDX_PAGESIZE, DB_BTREE },
 	[DBI_HEALTH] = { "health.db", STORE_IDX_PAGESIZE, DB_BTREE },
-	[DBI_EVT] = { "events.db", STORE_PAGESIZE, DB_BTREE },
+	[DBI_EVT] = { "events.db", STORE_EVENT_PAGESIZE, DB_BTREE },
 	[DBI_EVT_TIME] = { "events_time.db", STORE_IDX_PAGESIZE, DB_BTREE },
 	[DBI_DLV] = { "deliveries.db", STORE_PAGESIZE, DB_BTREE },
 	[DBI_DLV_APP] = { "deliveries_app.db", STORE_IDX_PAGESIZE, DB_BTREE },

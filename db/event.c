@@ -34,6 +34,17 @@ event_head(struct store_txn *t, const char *id, struct store_event *out,
 }
 
 int
+store_event_encode(struct store_event *e)
+{
+	free(e->rec);
+	e->rec = NULL;
+	e->rec_len = 0;
+	if (e->id[0] == '\0' || rec_event_enc(e, &e->rec, &e->rec_len) == -1)
+		return STORE_ERR;
+	return STORE_OK;
+}
+
+int
 event_put_record(struct store_txn *t, const struct store_event *e)
 {
 	unsigned char *buf;
@@ -43,13 +54,24 @@ event_put_record(struct store_txn *t, const struct store_event *e)
 
 	if (e->id[0] == '\0')
 		return dbenv_fail(t, "event without id");
-	if (rec_event_enc(e, &buf, &len) == -1)
+	if (e->rec != NULL) {
+		/* encoded before the transaction (store_event_encode): only
+		 * the fan-out count is new */
+		buf = e->rec;
+		len = e->rec_len;
+		if (rec_event_set_deliveries(buf, len, e->body_len,
+		    e->deliveries) == -1)
+			return dbenv_fail(t, "event record does not match "
+			    "its body");
+	} else if (rec_event_enc(e, &buf, &len) == -1)
 		return dbenv_fail(t, "event field or body too long");
 	key_id(&k, e->id);
 	/* DB_NOOVERWRITE: a racing writer of the same id holds the page's
 	 * write lock until it ends, so we wait and then see its record. */
-	rc = dbenv_put(t, DBI_EVT, &k, buf, len, 1);
-	free(buf);
+	rc = dbenv_put(t, DBI_EVT, &k, buf, len,
+	    e->id_fresh ? DBENV_PUT_FRESH : 1);
+	if (buf != e->rec)
+		free(buf);
 	return rc;
 }
 
@@ -119,6 +141,9 @@ store_event_free(struct store_event *e)
 	free(e->body);
 	e->body = NULL;
 	e->body_len = 0;
+	free(e->rec);
+	e->rec = NULL;
+	e->rec_len = 0;
 }
 
 int

@@ -55,7 +55,9 @@ store_publish(struct store_txn *t, struct store_event *ev,
 		memset(d.app_id, 0, sizeof(d.app_id));
 		memcpy(d.webhook_id, wid, strlen(wid));
 		memcpy(d.app_id, app, strlen(app));
-		if ((rc = delivery_create(t, &d, &q)) != STORE_OK)
+		/* d.id: just made by id_new */
+		if ((rc = delivery_create(t, &d, &q, DBENV_PUT_FRESH)) !=
+		    STORE_OK)
 			return rc;
 		if (last_id != NULL)
 			memcpy(last_id, d.id, sizeof(d.id));

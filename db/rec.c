@@ -403,6 +403,28 @@ rec_event_enc(const struct store_event *e, unsigned char **out, size_t *len)
 	return 0;
 }
 
+int
+rec_event_set_deliveries(unsigned char *p, size_t len, size_t body_len,
+    uint32_t n)
+{
+	unsigned char *q;
+	size_t i;
+	uint64_t blen = 0;
+
+	if (len < body_len + 9)		/* the version byte at least */
+		return -1;
+	q = p + len - body_len - 8;
+	for (i = 0; i < 4; i++)		/* the body's length, as w_u32 */
+		blen |= (uint64_t)q[4 + i] << (8 * i);
+	if (blen != body_len)
+		return -1;
+	for (i = 0; i < 4; i++) {
+		q[i] = (unsigned char)(n & 0xff);
+		n >>= 8;
+	}
+	return 0;
+}
+
 /* The fields before the body, into e; *blen the body's length, r just
  * before the body.  0 or -1. */
 static int

@@ -93,6 +93,12 @@ int rec_stat_enc(const struct store_stat *st, unsigned char *buf, size_t cap,
 /* The event, body included, into *out (heap, caller frees). */
 int rec_event_enc(const struct store_event *e, unsigned char **out,
     size_t *len);
+/* Set the deliveries field of p, a record of len bytes rec_event_enc wrote
+ * for an event whose body is body_len bytes (the field is the 8th and 5th
+ * bytes before the body: deliveries, then the body's length).  0, or -1
+ * when the record cannot be one (the body's length does not match). */
+int rec_event_set_deliveries(unsigned char *p, size_t len, size_t body_len,
+    uint32_t n);
 
 /* Decoders: 0, or -1 when corrupt or of an unknown version. */
 int rec_app_dec(const unsigned char *p, size_t n, struct store_app *a);

@@ -335,6 +335,15 @@ struct store_event {
 	uint32_t deliveries;		/* fan-out count, for the idempotent answer */
 	char *body;			/* exact bytes the receiver gets; heap */
 	size_t body_len;
+	/* The record as the put writes it, made before the transaction by
+	 * store_event_encode (heap), or NULL: the put encodes it.  All but
+	 * deliveries, which the put sets in it. */
+	unsigned char *rec;
+	size_t rec_len;
+	/* 1: id was made by id_new for this put (not the client's): the put
+	 * refuses it if taken all the same, more cheaply (dbenv.h,
+	 * DBENV_PUT_FRESH) */
+	int id_fresh;
 };
 /* The event and its one-event time index entry.  STORE_EXISTS when the
  * id is taken (waits for a racing writer). */
@@ -346,7 +355,12 @@ int store_event_get(struct store_txn *t, const char *id, int with_body,
  * run's entry moves to its next member); a run's other members stay
  * listed and are skipped while they are gone.  NOTFOUND when absent. */
 int store_event_del(struct store_txn *t, const char *id);
-void store_event_free(struct store_event *e);	/* frees body only */
+void store_event_free(struct store_event *e);	/* frees body and rec */
+/* Encode e's record into e->rec now (every field final but deliveries):
+ * a request thread does it before the hand-off, so that the committer
+ * does not.  STORE_OK, or STORE_ERR (a field or body too long, memory);
+ * then e->rec stays NULL and the put encodes as before. */
+int store_event_encode(struct store_event *e);
 /*
  * Events created before ms, oldest first (db/eventtime.c's index: the
  * events of one entry in the order they were written); the callback gets

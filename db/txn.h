@@ -26,6 +26,27 @@ struct txn_order {
 	int ordering, okey;
 };
 
+/* Longest key a put cursor remembers as its database's last (an id's key:
+ * id \0); a longer one is not remembered. */
+#define TXN_PUTC_KEY 72
+
+/*
+ * dbenv_put's cursor of one database in a transaction (db/dbenv.c), and
+ * what it knows of the database's greatest key: last 1, lastkey holds it
+ * (the greatest of DB_LAST's answer, read with a write lock, and of every
+ * key put since); 0 not read yet; -1 not known (empty database, key too
+ * long).
+ */
+struct txn_putc {
+	DBC *c;			/* NULL: none open; closed by
+				 * dbenv_put_close before the commit or
+				 * abort */
+	int puts;		/* puts so far (the first: DB->put) */
+	int last;
+	size_t lastlen;
+	unsigned char lastkey[TXN_PUTC_KEY];
+};
+
 struct store_txn {
 	struct store *s;
 	DB_TXN *txn;		/* NULL once committed or aborted */
@@ -34,6 +55,7 @@ struct store_txn {
 	char err[512];		/* why the last call failed (STORE_ERR) */
 	struct txn_order order[TXN_ORDER_CACHE];	/* zeroed per try */
 	unsigned order_next;	/* the slot the next answer replaces */
+	struct txn_putc putc[DBI_N];	/* zeroed per try */
 };
 
 /* Forget every cached ordering of t (a write to webhooks.db). */
