@@ -23,6 +23,15 @@ the site off from the other sites in both directions (blackhole routes in
 the namespaces; the test process still reaches it), heal() undoes it.  This
 needs root and `ip` (iproute2).
 
+A failure that is a timeout (no master, no role, too few writes
+acknowledged) is raised with g.report(): every site's logs and
+`db5.3_stat -r`, then what was going on inside: gdb's stack of every
+thread of every live process of every site, and Berkeley DB's detailed
+replication, lock and mutex statistics of each data dir (diagnose()).
+report() is lazy (it is worked out when the message is printed), so it
+may be passed to an assertion that usually passes.  HOOKD_DIAG=0 leaves
+the stacks and statistics out.
+
 Every process is started and ended by PID; stop() (or leaving the `with`)
 ends them all, removes the namespaces, the bridge and the temp dirs, also
 after a failure.  HOOKD_REPL names the hookd-repl program (default: next to
@@ -57,6 +66,69 @@ def repl_program():
         if os.path.exists(c):
             return c
     return cands[0]
+
+
+DIAG = os.environ.get("HOOKD_DIAG", "1") != "0"
+
+
+def stacks(pid, timeout=30):
+    """Every thread's stack of the live process pid (one the harness
+    started), from gdb attached for a moment; a line saying why not when
+    it cannot."""
+    try:
+        r = subprocess.run(["gdb", "-p", str(pid), "-batch", "-nx",
+                            "-ex", "set pagination off",
+                            "-ex", "set print frame-arguments scalars",
+                            "-ex", "thread apply all bt"],
+                           stdin=subprocess.DEVNULL, capture_output=True,
+                           text=True, timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return "gdb: %s\n" % e
+    # gdb's chatter (symbol loading, "[New LWP ...]") is left out
+    keep = [l for l in r.stdout.splitlines()
+            if l.startswith(("Thread ", "#", "  ")) or l == ""]
+    if not any(l.startswith("#") for l in keep):
+        return "gdb exited %s:\n%s%s" % (r.returncode, r.stdout[-2000:],
+                                          r.stderr[-2000:])
+    return "\n".join(keep) + "\n"
+
+
+def db_stat(data_dir, args, timeout=10):
+    """db5.3_stat -h data_dir ARGS (joins the live environment); when it
+    does not answer in timeout (a mutex held by a hung or dead process),
+    again with -N (no region mutexes: a snapshot that may be torn)."""
+    base = ["db5.3_stat", "-h", data_dir] + harness.tool_key_args(data_dir)
+    for extra in ([], ["-N"]):
+        try:
+            r = subprocess.run(base + extra + list(args),
+                               stdin=subprocess.DEVNULL, capture_output=True,
+                               text=True, timeout=timeout)
+            return "".join(("(-N) " if extra else "", r.stdout, r.stderr))
+        except subprocess.TimeoutExpired:
+            continue
+        except OSError as e:
+            return "db5.3_stat: %s\n" % e
+    return "db5.3_stat %s: no answer in %d s, even with -N\n" % (
+        " ".join(args), timeout)
+
+
+class Report:
+    """A failure message worked out only when printed (str()): fn()."""
+
+    def __init__(self, fn):
+        self.fn = fn
+        self.text = None
+
+    def __str__(self):
+        if self.text is None:
+            self.text = self.fn()
+        return self.text
+
+    def __add__(self, other):
+        return str(self) + str(other)
+
+    def __radd__(self, other):
+        return str(other) + str(self)
 
 
 def _ip(*args, check=True):
@@ -236,6 +308,28 @@ class Site(harness.Server):
         if "sender" in parts:
             out += [p.pid for p in self.senders if p.poll() is None]
         return out
+
+    def diagnose(self):
+        """What the site's processes are doing: gdb's stacks of each live
+        one (hookd-repl, the FastCGI processes, the senders), then
+        Berkeley DB's replication (-r, -R A), lock (-C A: lockers and
+        objects) and mutex (-x) statistics of the data dir."""
+        procs = []
+        if self.repl is not None and self.repl.poll() is None:
+            procs.append(("hookd-repl", self.repl.pid))
+        if self.proc is not None:
+            procs += [("hookd.fcgi", pid) for pid in self.fcgi_pids()]
+        procs += [("hookd-send", p.pid) for p in self.senders
+                  if p.poll() is None]
+        out = []
+        for name, pid in procs:
+            out.append("----- %s %s pid %d: stacks -----\n%s" % (
+                self.name, name, pid, stacks(pid)))
+        if os.path.isdir(self.data_dir):
+            for args in (["-r"], ["-R", "A"], ["-C", "A"], ["-x"]):
+                out.append("----- %s: db5.3_stat %s -----\n%s" % (
+                    self.name, " ".join(args), db_stat(self.data_dir, args)))
+        return "\n".join(out)
 
     def kill(self, sig=signal.SIGKILL, parts=("repl", "web", "sender")):
         """Send sig to every process of parts (by PID).  For SIGKILL, wait
@@ -470,6 +564,27 @@ class Group:
             out.append("===== %s: db5.3_stat -r =====\n%s" % (s.name, text))
         return "\n".join(out)
 
+    def diagnose(self):
+        """Every site's diagnose() (stacks and statistics; sites with no
+        live process give their statistics only), "" with HOOKD_DIAG=0."""
+        if not DIAG:
+            return ""
+        out = []
+        for s in self.sites:
+            try:
+                out.append("===== %s: diagnosis =====\n%s" % (s.name,
+                                                           s.diagnose()))
+            except Exception as e:      # never hide the failure itself
+                out.append("===== %s: diagnosis failed: %r" % (s.name, e))
+        return "\n".join(out)
+
+    def report(self, head=""):
+        """A failure message (lazy, see Report): head, logs(), then
+        diagnose().  Take it while the processes still run (before
+        stop())."""
+        return Report(lambda: "%s\n%s\n%s" % (head, self.logs(),
+                                               self.diagnose()))
+
     def live(self):
         return [s for s in self.sites if s.state == "up"]
 
@@ -508,8 +623,9 @@ class Group:
             if m is not None:
                 return m
             time.sleep(0.05)
-        raise AssertionError("no agreed master after %.0fs: %r\n%s"
-                             % (timeout, self.roles(sites), self.logs()))
+        raise AssertionError(str(self.report(
+            "no agreed master after %.0fs: %r" % (timeout,
+                                                 self.roles(sites)))))
 
     def wait_new_master(self, old, since, timeout=30.0, sites=None):
         """Wait until a site other than old says role "master"; returns
@@ -527,8 +643,9 @@ class Group:
             else:
                 time.sleep(0.02)
         if found is None:
-            raise AssertionError("no new master after %.0fs: %r\n%s"
-                                 % (timeout, self.roles(cands), self.logs()))
+            raise AssertionError(str(self.report(
+                "no new master after %.0fs: %r" % (timeout,
+                                                  self.roles(cands)))))
         secs = time.time() - since
         m = self.wait_master(timeout=max(1.0, end - time.time()), sites=cands)
         return m, secs
@@ -542,8 +659,9 @@ class Group:
             if got[0] == role:
                 return got
             time.sleep(0.05)
-        raise AssertionError("%s: role %r after %.0fs, wanted %r\n%s"
-                             % (site.name, got, timeout, role, self.logs()))
+        raise AssertionError(str(self.report(
+            "%s: role %r after %.0fs, wanted %r" % (site.name, got, timeout,
+                                                   role))))
 
 
 class Loader:

@@ -53,9 +53,9 @@ class FailoverCases:
 
     def wait_acked(self, loader, n, what):
         if not loader.wait_acked(n, timeout=60):
-            self.fail("%s: fewer than %d more ids acknowledged in 60 s; "
-                      "answers %r, odd %r\n%s" % (what, n, dict(loader.seen),
-                                                   loader.odd[:5], self.g.logs()))
+            self.fail(str(self.g.report(
+                "%s: fewer than %d more ids acknowledged in 60 s; answers "
+                "%r, odd %r" % (what, n, dict(loader.seen), loader.odd[:5]))))
 
     def check_nothing_lost(self, loader, master, since=None):
         """Every acknowledged id is in master's copy (re-post: 200) and

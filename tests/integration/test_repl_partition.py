@@ -100,8 +100,9 @@ class PartitionCases:
         note("partition, %s: new master %s after %.2f s%s", self.durability,
              new.name, secs, " (hookd-repl restarted elections on %s)" %
              ", ".join(kicked) if kicked else "")
-        self.assertLess(secs, FAILOVER_S, g.logs())
-        self.assertTrue(loader.wait_acked(AFTER, 60), dict(loader.seen))
+        self.assertLess(secs, FAILOVER_S, g.report())
+        self.assertTrue(loader.wait_acked(AFTER, 60),
+                        g.report(dict(loader.seen)))
         time.sleep(3 if not SLOW else 20)   # the minority keeps being asked
         minority.stop()
         loader.stop()
