@@ -75,7 +75,8 @@ class FailoverCases:
                              replgroup.describe_acks(loader, missing, since),
                              self.g.logs()))
         bad = replgroup.repost(master, acked, ORG)
-        self.assertEqual(bad, {}, "re-posted acknowledged ids did not answer 200")
+        self.assertEqual(bad, {}, self.g.report(
+            "re-posted acknowledged ids did not answer 200"))
         lost = replgroup.wait_received(self.g.receiver, acked, timeout=90)
         self.assertEqual(lost, set(), "acknowledged ids never delivered by "
                          "%s in 90 s:\n%s\n%s" % (
