@@ -163,7 +163,8 @@ class FailoverCases:
         self.check_nothing_lost(loader, m)
         for s in g.sites:
             missing = replgroup.wait_stored(s, self.app["id"], loader.acked)
-            self.assertEqual(missing, set(), "%s did not catch up" % s.name)
+            self.assertEqual(missing, set(), g.report(
+                "%s did not catch up" % s.name))
 
     def test_client_down_for_a_while_catches_up(self):
         g, m = self.g, self.master
