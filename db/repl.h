@@ -99,6 +99,18 @@ int repl_info(struct store *s, struct repl_info *out, char *err,
 int repl_lag_start(struct store *s, const char *self);
 int repl_lag_stop(void);
 
+/*
+ * The replication process's probe (db/replprobe.c): a thread that reads
+ * the replication statistics once a second under the store's wedge
+ * watchdog, so that Berkeley DB's replication threads deadlocked on their
+ * own mutexes end the process (STORE_WEDGED_EXIT: restart me) instead of
+ * leaving the site out of the group for good.  Start after repl_start: 0,
+ * or -1 (no thread).  Stop before closing s (waits for a read in
+ * progress; a read that never ends is the watchdog's).
+ */
+int repl_probe_start(struct store *s);
+void repl_probe_stop(void);
+
 /* 1 when the environment panicked (another process ran recovery, or
  * Berkeley DB failed): the replication process closes and reopens it and
  * starts replication again. */

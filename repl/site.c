@@ -113,6 +113,10 @@ site_open(struct site *s, char *err, size_t errlen)
 		s->st = NULL;
 		return SITE_RUNTIME;
 	}
+	if (repl_probe_start(s->st) == -1)
+		log_warn("replication: no thread to watch Berkeley DB's "
+		    "replication mutexes: a deadlock among them would not "
+		    "end this process");
 	if (repl_lag_start(s->st, s->self) == -1)
 		log_warn("replication: no thread to report this site's log "
 		    "end: the master shows its lag_bytes as null");
@@ -134,6 +138,7 @@ site_close(struct site *s)
 	const char *stuck = NULL;
 
 	replstate_remove(s->cfg->data_dir);
+	repl_probe_stop();
 	/* both threads first: neither may be left using a closed handle */
 	if (s->st != NULL && repl_keycheck_stop() == -1)
 		stuck = "key check";

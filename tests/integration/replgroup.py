@@ -244,13 +244,35 @@ class Site(harness.Server):
         return "<%s %s>" % (self.name, self.public_url)
 
     # ---- processes ------------------------------------------------------
+    def _spawn_repl(self):
+        with open(self.repl_log, "ab") as log:
+            return subprocess.Popen(
+                self.wrap + [repl_program(), "-c", self.conf_path],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+
+    def restart_wedged_repl(self):
+        """What the hookd-repl unit's Restart=always does for a process
+        that its wedge watchdog ended (exit 75, "stuck ... inside Berkeley
+        DB" last in its log): start it again.  True if it did.  Other ends
+        (a test's signal, the key check's exit 75) are the test's own."""
+        p = self.repl
+        if p is None or p.poll() != 75:
+            return False
+        with open(self.repl_log, "rb") as log:
+            log.seek(0, os.SEEK_END)
+            log.seek(max(0, log.tell() - 2048))
+            if b"inside Berkeley DB" not in log.read():
+                return False
+        with open(self.repl_log, "ab") as log:
+            log.write(b"harness: hookd-repl exited 75: started again, "
+                      b"as its unit's Restart=always does\n")
+        self.repl = self._spawn_repl()
+        return True
+
     def start_repl(self, settle=5.0):
         """Start hookd-repl; wait (at most settle seconds) until the data
         dir holds an environment.  Raises with its log if it exits."""
-        with open(self.repl_log, "ab") as log:
-            self.repl = subprocess.Popen(
-                self.wrap + [repl_program(), "-c", self.conf_path],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+        self.repl = self._spawn_repl()
         end = time.time() + settle
         while time.time() < end:
             if self.repl.poll() is not None:
@@ -452,6 +474,8 @@ class Group:
         self.net = None
         self.sites = []
         self.receiver = None
+        self._supervisor = None
+        self._supervising = threading.Event()
         try:
             if netns:
                 self.net = Net(n).create()
@@ -491,11 +515,25 @@ class Group:
     def __exit__(self, *exc):
         self.stop()
 
+    def _supervise(self):
+        """Until stop(): restart a site's hookd-repl that exited 75, as
+        systemd does in production (Site.restart_wedged_repl)."""
+        while not self._supervising.wait(0.25):
+            for s in self.sites:
+                try:
+                    s.restart_wedged_repl()
+                except OSError:
+                    pass
+
     def start(self, wait=True, timeout=30.0, per_site=False):
         """Start every site, the creator first: every hookd-repl, then
         every site's web processes and sender (per_site: each site whole,
         one after the other).  Waits for an agreed master when wait;
         returns it (or None)."""
+        if self._supervisor is None:
+            self._supervisor = threading.Thread(target=self._supervise,
+                                                daemon=True)
+            self._supervisor.start()
         order = sorted(self.sites, key=lambda s: s.config.get(
             "replication_create") != "yes")
         if per_site:
@@ -511,6 +549,10 @@ class Group:
     def stop(self):
         """End every process of every site, remove namespaces, bridge and
         temp dirs.  Safe to call twice and after a failed start."""
+        self._supervising.set()
+        if self._supervisor is not None:
+            self._supervisor.join()
+            self._supervisor = None
         for s in self.sites:
             try:
                 s.thaw()
