@@ -52,6 +52,26 @@ import harness
 SLOW = os.environ.get("HOOKD_SLOW") == "1"
 
 
+def build_shim(name, tmpdir):
+    """Compile tests/integration/NAME.c, an LD_PRELOAD shim, into tmpdir;
+    its path."""
+    out = os.path.join(tmpdir, name + ".so")
+    subprocess.run(["cc", "-shared", "-fPIC", "-O2", "-o", out,
+                    os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                 name + ".c"), "-ldl"], check=True)
+    return out
+
+
+def shim_wrap(shim, **env):
+    """A Site.wrap that runs a site's processes with shim preloaded and
+    env set (under ASan the shim comes before its runtime)."""
+    asan = os.environ.get("ASAN_OPTIONS", "")
+    return (["env", "LD_PRELOAD=" + shim] +
+            ["%s=%s" % kv for kv in env.items()] +
+            ["ASAN_OPTIONS=" + (asan + ":" if asan else "") +
+             "verify_asan_link_order=0"])
+
+
 def repl_program():
     """The hookd-repl to test: $HOOKD_REPL, else the first that exists of
     BUILD/hookd-repl, BUILD/repl/hookd-repl, BUILD/sender/hookd-repl."""

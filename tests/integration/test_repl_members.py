@@ -245,11 +245,7 @@ class LostReloadTests(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.shimdir = tempfile.mkdtemp(prefix="hookd-reload.")
-        cls.shim = os.path.join(cls.shimdir, "reloadshim.so")
-        subprocess.run(["cc", "-shared", "-fPIC", "-O2", "-o", cls.shim,
-                        os.path.join(os.path.dirname(
-                            os.path.abspath(__file__)), "reloadshim.c"),
-                        "-ldl"], check=True)
+        cls.shim = replgroup.build_shim("reloadshim", cls.shimdir)
 
     @classmethod
     def tearDownClass(cls):
@@ -264,12 +260,7 @@ class LostReloadTests(unittest.TestCase):
             drop = os.path.join(self.shimdir, "drop")
             harness.terminate(runner.repl)
             runner.repl = None
-            asan = os.environ.get("ASAN_OPTIONS", "")
-            runner.wrap = ["env", "LD_PRELOAD=" + self.shim,
-                           "RELOAD_DROP=" + drop,
-                           # under ASan the shim comes before its runtime
-                           "ASAN_OPTIONS=" + (asan + ":" if asan else "") +
-                           "verify_asan_link_order=0"]
+            runner.wrap = replgroup.shim_wrap(self.shim, RELOAD_DROP=drop)
             runner.start_repl()
             g.wait_role(runner, "client")
             victim.shutdown()

@@ -12,11 +12,11 @@ file exists: the deadlock as the probe sees it.
 """
 import os
 import shutil
-import subprocess
 import tempfile
 import time
 import unittest
 
+import replgroup
 from replgroup import Group
 
 
@@ -26,11 +26,7 @@ class ProbeTests(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.shimdir = tempfile.mkdtemp(prefix="hookd-repstat.")
-        cls.shim = os.path.join(cls.shimdir, "repstatshim.so")
-        subprocess.run(["cc", "-shared", "-fPIC", "-O2", "-o", cls.shim,
-                        os.path.join(os.path.dirname(
-                            os.path.abspath(__file__)), "repstatshim.c"),
-                        "-ldl"], check=True)
+        cls.shim = replgroup.build_shim("repstatshim", cls.shimdir)
 
     @classmethod
     def tearDownClass(cls):
@@ -38,14 +34,9 @@ class ProbeTests(unittest.TestCase):
 
     def test_a_replication_process_stuck_in_berkeley_db_exits_75_and_comes_back(self):
         hang = os.path.join(self.shimdir, "hang")
-        asan = os.environ.get("ASAN_OPTIONS", "")
         with Group(3, senders=False) as g:
             victim = g.sites[1]
-            victim.wrap = ["env", "LD_PRELOAD=" + self.shim,
-                           "REPSTAT_HANG=" + hang,
-                           # under ASan the shim comes before its runtime
-                           "ASAN_OPTIONS=" + (asan + ":" if asan else "") +
-                           "verify_asan_link_order=0"]
+            victim.wrap = replgroup.shim_wrap(self.shim, REPSTAT_HANG=hang)
             g.start()
             g.wait_role(victim, "client")
             with open(hang, "w"):
