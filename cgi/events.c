@@ -115,12 +115,12 @@ events_parse(struct api_call *c, struct intake *in, struct buf *env)
 	if (id != NULL) {
 		if (call_copy(c, "id", in->ev.id, sizeof(in->ev.id), id) == -1)
 			return -1;
-	} else if ((in->ev.id_fresh = 1, id_new("evt", in->ev.id,
-	    sizeof(in->ev.id))) == -1) {
+	} else if (id_new("evt", in->ev.id, sizeof(in->ev.id)) == -1) {
 		response_error(c->resp, 503, "no_entropy",
 		    "could not make an id");
 		return -1;
 	}
+	in->ev.id_fresh = id == NULL;	/* ours: the put may skip its read */
 	if (call_copy(c, "type", in->ev.type, sizeof(in->ev.type),
 	    type) == -1 ||
 	    call_copy(c, "org_id", in->ev.org_id, sizeof(in->ev.org_id),
