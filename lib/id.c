@@ -91,11 +91,28 @@ id_encode(const char *prefix, int64_t ms, const unsigned char rnd[ID_RAND_BYTES]
 int
 id_new_at(const char *prefix, int64_t ms, char *out, size_t outlen)
 {
+	static int64_t at_last_ms = -1;
+	static unsigned char at_last_rand[ID_RAND_BYTES];
 	unsigned char rnd[ID_RAND_BYTES];
+	int i, r = -1;
 
-	if (id_random(rnd, sizeof(rnd)) == -1)
-		return -1;
-	return id_encode(prefix, ms, rnd, out, outlen);
+	/* the same millisecond as the last call: the next id after it, as
+	 * id_new does (a store's index runs expect ids made in order) */
+	pthread_mutex_lock(&id_lock);
+	if (ms == at_last_ms) {
+		memcpy(rnd, at_last_rand, sizeof(rnd));
+		for (i = ID_RAND_BYTES - 1; i >= 0; i--)
+			if (++rnd[i] != 0)
+				break;
+	} else if (id_random(rnd, sizeof(rnd)) == -1) {
+		goto done;
+	}
+	at_last_ms = ms;
+	memcpy(at_last_rand, rnd, sizeof(rnd));
+	r = 0;
+done:
+	pthread_mutex_unlock(&id_lock);
+	return r == 0 ? id_encode(prefix, ms, rnd, out, outlen) : -1;
 }
 
 int

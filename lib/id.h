@@ -21,7 +21,8 @@
 
 /* Write prefix "_" body into out (>= ID_MAX bytes).  0 or -1 (no entropy). */
 int id_new(const char *prefix, char *out, size_t outlen);
-/* Same with a given timestamp: for tests and for cursors. */
+/* Same with a given timestamp: for tests and for cursors.  Calls with the
+ * same timestamp in a row make ascending ids, as id_new does. */
 int id_new_at(const char *prefix, int64_t ms, char *out, size_t outlen);
 /* 1 if s is prefix "_" + 26 valid characters, else 0. */
 int id_valid(const char *prefix, const char *s);
