@@ -443,7 +443,7 @@ dbenv_cur_get(struct dbenv_cur *c, int flag, const struct key *k)
 
 	if (c->c == NULL)	/* dbenv_cur_open failed: no cursor to read */
 		return dbenv_fail(c->t, "cursor not open");
-	if (flag == DB_SET_RANGE) {
+	if ((flag & DB_OPFLAGS_MASK) == DB_SET_RANGE) {
 		if (!key_ok(k))
 			return dbenv_fail(c->t, "key too long");
 		/* The key DBT is input and output here: give BDB our own
@@ -493,6 +493,29 @@ dbenv_cur_set(struct dbenv_cur *c, const struct key *k, unsigned char *buf,
 	if (ret == 0)
 		*len = dd.size;
 	return dbenv_rc(c->t, ret, "cursor get");
+}
+
+int
+dbenv_cur_put(struct dbenv_cur *c, const struct key *k, const void *data,
+    size_t len)
+{
+	unsigned char kb[KEY_MAX];
+	DBT kd, dd;
+
+	if (c->t->rdonly)
+		return dbenv_fail(c->t, "write in a read-only transaction");
+	if (c->c == NULL)
+		return dbenv_fail(c->t, "cursor not open");
+	if (!key_ok(k))
+		return dbenv_fail(c->t, "key too long");
+	if (c->db == DBI_WH)
+		txn_order_forget(c->t);
+	dbenv_key_room(&kd, kb, k);
+	memset(&dd, 0, sizeof(dd));
+	dd.data = (void *)data;
+	dd.size = (u_int32_t)len;
+	return dbenv_rc(c->t, c->c->put(c->c, &kd, &dd, DB_KEYLAST),
+	    "cursor put");
 }
 
 int

@@ -78,7 +78,7 @@ struct dbenv_cur {
 int dbenv_cur_open(struct store_txn *t, enum dbi db, long dlen,
     struct dbenv_cur *c);
 /* flag: DB_FIRST, DB_LAST, DB_NEXT, DB_PREV, or DB_SET_RANGE with k set
- * (k NULL otherwise).  OK, NOTFOUND (ran off the end), RETRY or ERR. */
+ * (k NULL otherwise), each may have DB_RMW (write-locked).  OK, NOTFOUND (ran off the end), RETRY or ERR. */
 int dbenv_cur_get(struct dbenv_cur *c, int flag, const struct key *k);
 int dbenv_cur_del(struct dbenv_cur *c);
 /* Onto key k exactly (DB_SET; rmw: write-locked), its whole record into
@@ -88,6 +88,9 @@ int dbenv_cur_del(struct dbenv_cur *c);
 int dbenv_cur_set(struct dbenv_cur *c, const struct key *k,
     unsigned char *buf, size_t cap, size_t *len, int rmw);
 int dbenv_cur_put_current(struct dbenv_cur *c, const void *data,
+    size_t len);
+/* Put k (DB_KEYLAST): the cursor is then on it. */
+int dbenv_cur_put(struct dbenv_cur *c, const struct key *k, const void *data,
     size_t len);
 void dbenv_cur_close(struct dbenv_cur *c);
 
@@ -128,6 +131,27 @@ int dbenv_walk_bulk(struct store_txn *t, enum dbi db, const struct key *start,
  * records in attempts.db).  Store code.
  */
 int attempt_del_delivery(struct store_txn *t, const char *delivery_id);
+
+/*
+ * dlvidx.c, for delivery.c: the app and webhook indices (db DBI_DLV_APP or
+ * DBI_DLV_WH; owner the app's or the webhook's id) of a transaction's
+ * deliveries.  dlvidx_add lists delivery id under owner, dlvidx_del
+ * removes it (nothing when it is not listed): both gathered in t and
+ * written by dlvidx_end, or before dlvidx_walk_back reads that index.
+ * dlvidx_walk_back: owner's deliveries newest first, those strictly
+ * before before (NULL or "": all), fn(t, id, arg) on each, which returns
+ * 0 to go on, 1 to stop, a negative store code to abort.  dlvidx_end
+ * (txn.c, before the commit or abort): with rc STORE_OK, writes what is
+ * gathered; frees it; rc, or the first failure.  Store codes.
+ */
+int dlvidx_add(struct store_txn *t, enum dbi db, const char *owner,
+    const char *id);
+int dlvidx_del(struct store_txn *t, enum dbi db, const char *owner,
+    const char *id);
+int dlvidx_walk_back(struct store_txn *t, enum dbi db, const char *owner,
+    const char *before, int (*fn)(struct store_txn *t, const char *id,
+    void *arg), void *arg);
+int dlvidx_end(struct store_txn *t, int rc);
 
 /*
  * delivery.c, for store_publish: store_delivery_put(t, d, 1) with the

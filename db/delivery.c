@@ -8,8 +8,10 @@
  * secondary would decode the record once per index on every write and
  * rewrite index entries that did not change.
  *
- *   by app      app id \0 delivery id \0      newest first via DB_PREV
- *   by webhook  webhook id \0 delivery id \0  newest first via DB_PREV
+ *   by app      app id \0 delivery id \0      the first of a run of a
+ *               transaction's deliveries, the others in its data
+ *               (dlvidx.c); newest first via DB_PREV
+ *   by webhook  webhook id \0 delivery id \0  the same
  *   by event    event id \0 delivery id \0 -- no longer written: only
  *               deliveries of older stores have one (retention asks it;
  *               sender/purge.c), removed with the delivery
@@ -78,6 +80,22 @@ index_move(struct store_txn *t, enum dbi db, const struct key *old,
 	return STORE_OK;
 }
 
+/* List delivery id under owner now instead of was (NULL: a new one) in
+ * index db (dlvidx.c), when they differ. */
+static int
+owner_move(struct store_txn *t, enum dbi db, const char *was,
+    const char *now, const char *id)
+{
+	int rc;
+
+	if (was != NULL && strcmp(was, now) == 0)
+		return STORE_OK;
+	if (was != NULL && was[0] != '\0' &&
+	    (rc = dlvidx_del(t, db, was, id)) != STORE_OK)
+		return rc;
+	return dlvidx_add(t, db, now, id);
+}
+
 /* Write d over old (had: old is the stored record, else there is none). */
 static int
 dlv_write(struct store_txn *t, const struct store_delivery *d,
@@ -87,7 +105,7 @@ dlv_write(struct store_txn *t, const struct store_delivery *d,
 {
 	unsigned char buf[REC_DELIVERY_MAX];
 	const struct store_delivery old = *oldp;
-	struct key k, ko, kn;
+	struct key k;
 	size_t len;
 	int rc;
 
@@ -102,19 +120,12 @@ dlv_write(struct store_txn *t, const struct store_delivery *d,
 	    dbenv_put(t, DBI_DLV, &k, buf, len, create)) != STORE_OK)
 		return rc;
 
-	/* the old keys only when there is an old record (a create has none:
-	 * the intake path) */
-	if (had)
-		key_pair(&ko, old.app_id, d->id);
-	key_pair(&kn, d->app_id, d->id);
-	if ((rc = index_move(t, DBI_DLV_APP, had ? &ko : NULL, &kn)) !=
-	    STORE_OK)
-		return rc;
-	if (had)
-		key_pair(&ko, old.webhook_id, d->id);
-	key_pair(&kn, d->webhook_id, d->id);
-	if ((rc = index_move(t, DBI_DLV_WH, had ? &ko : NULL, &kn)) !=
-	    STORE_OK)
+	/* the old entries only when there is an old record (a create has
+	 * none: the intake path) */
+	if ((rc = owner_move(t, DBI_DLV_APP, had ? old.app_id : NULL,
+	    d->app_id, d->id)) != STORE_OK ||
+	    (rc = owner_move(t, DBI_DLV_WH, had ? old.webhook_id : NULL,
+	    d->webhook_id, d->id)) != STORE_OK)
 		return rc;
 	if ((had && lane_in(&old)) || lane_in(d))
 		rc = lane_move(t, had ? &old : NULL, d);
@@ -258,11 +269,8 @@ store_delivery_del(struct store_txn *t, const char *id)
 	key_id(&k, id);
 	if ((rc = dbenv_del(t, DBI_DLV, &k)) != STORE_OK)
 		return rc;
-	key_pair(&k, old.app_id, id);
-	if ((rc = index_move(t, DBI_DLV_APP, &k, NULL)) != STORE_OK)
-		return rc;
-	key_pair(&k, old.webhook_id, id);
-	if ((rc = index_move(t, DBI_DLV_WH, &k, NULL)) != STORE_OK)
+	if ((rc = dlvidx_del(t, DBI_DLV_APP, old.app_id, id)) != STORE_OK ||
+	    (rc = dlvidx_del(t, DBI_DLV_WH, old.webhook_id, id)) != STORE_OK)
 		return rc;
 	key_pair(&k, old.event_id, id);
 	if ((rc = index_move(t, DBI_DLV_EVT, &k, NULL)) != STORE_OK)
@@ -286,37 +294,43 @@ struct iter {
 	int64_t limit;	/* iter_before: ms */
 };
 
-/* An index entry ending with a delivery id: load it, call back. */
+/* A delivery id of an index: load it, call back. */
 static int
-each_index(struct dbenv_cur *c, void *arg)
+each_listed(struct store_txn *t, const char *id, void *arg)
 {
 	struct iter *it = arg;
-	char id[STORE_ID_MAX + 1];
 	struct store_delivery d;
 	int rc;
 
-	if (key_tail_str(c->k.data, c->k.size, it->off, id, sizeof(id)) == -1)
-		return dbenv_fail(c->t, "corrupt delivery index key");
-	rc = dlv_load(c->t, id, &d, 0);
+	rc = dlv_load(t, id, &d, 0);
 	if (rc == STORE_NOTFOUND)
-		return dbenv_fail(c->t,
+		return dbenv_fail(t,
 		    "delivery index points at a missing delivery");
 	if (rc != STORE_OK)
 		return rc;
 	return it->cb(&d, it->arg);
 }
 
-/* Newest first through an index keyed "id \0 delivery id \0". */
+/* An index entry ending with a delivery id (by event): the same. */
+static int
+each_index(struct dbenv_cur *c, void *arg)
+{
+	struct iter *it = arg;
+	char id[STORE_ID_MAX + 1];
+
+	if (key_tail_str(c->k.data, c->k.size, it->off, id, sizeof(id)) == -1)
+		return dbenv_fail(c->t, "corrupt delivery index key");
+	return each_listed(c->t, id, arg);
+}
+
+/* Newest first through the app or webhook index. */
 static int
 iter_back(struct store_txn *t, enum dbi db, const char *id,
     const char *before_id, store_delivery_cb cb, void *arg)
 {
 	struct iter it = { cb, arg, 0, 0 };
-	struct key prefix;
 
-	key_pair(&prefix, id, NULL);
-	it.off = prefix.len;
-	return dbenv_walk_back(t, db, &prefix, before_id, 0, each_index, &it);
+	return dlvidx_walk_back(t, db, id, before_id, each_listed, &it);
 }
 
 int

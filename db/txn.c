@@ -96,9 +96,11 @@ txn_try(struct store *s, int flags, store_txn_fn fn, void *arg,
 		goto out;
 	}
 	*begun = 1;
-	/* the body's put cursors closed before the commit or the abort,
-	 * whatever it returned (a failed close: abort) */
-	if ((rc = dbenv_put_close(t, fn(t, arg))) == STORE_OK) {
+	/* the body's gathered index entries written (dlvidx.c), its put
+	 * cursors closed before the commit or the abort, whatever it
+	 * returned (a failed write or close: abort) */
+	if ((rc = dbenv_put_close(t, dlvidx_end(t, fn(t, arg)))) ==
+	    STORE_OK) {
 		/*
 		 * sync: commit without the flush, so the locks go at once,
 		 * then flush the log to disk before returning.  Writers of

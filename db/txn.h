@@ -37,6 +37,8 @@ struct txn_order {
  * key put since); 0 not read yet; -1 not known (empty database, key too
  * long).
  */
+struct dlvidx;
+
 struct txn_putc {
 	DBC *c;			/* NULL: none open; closed by
 				 * dbenv_put_close before the commit or
@@ -56,6 +58,9 @@ struct store_txn {
 	struct txn_order order[TXN_ORDER_CACHE];	/* zeroed per try */
 	unsigned order_next;	/* the slot the next answer replaces */
 	struct txn_putc putc[DBI_N];	/* zeroed per try */
+	struct dlvidx *dlvidx;	/* the delivery indices' open entries
+				 * (dlvidx.c): NULL per try, freed by
+				 * dlvidx_end */
 };
 
 /* Forget every cached ordering of t (a write to webhooks.db). */
