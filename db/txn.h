@@ -10,6 +10,8 @@
 #include "db/env.h"
 #include "db/store.h"
 
+struct dlvidx;		/* db/dlvidx.c */
+
 /*
  * store_webhook_ordering's answers in this transaction (db/webhook.c),
  * write transactions only: the first read of a webhook record holds its
@@ -37,8 +39,6 @@ struct txn_order {
  * key put since); 0 not read yet; -1 not known (empty database, key too
  * long).
  */
-struct dlvidx;
-
 struct txn_putc {
 	DBC *c;			/* NULL: none open; closed by
 				 * dbenv_put_close before the commit or
