@@ -88,29 +88,48 @@ id_encode(const char *prefix, int64_t ms, const unsigned char rnd[ID_RAND_BYTES]
 	return 0;
 }
 
-int
-id_new_at(const char *prefix, int64_t ms, char *out, size_t outlen)
+/*
+ * The random part (rnd) and millisecond (*ms) of the next id after the
+ * last one of a sequence (*last_ms, last_rand), id_lock held.  Within the
+ * last id's millisecond (or, back 1, before it: id_new's clock stepped
+ * back) the last random part + 1, moving to the next millisecond on an
+ * 80-bit wrap, no new entropy needed; else fresh entropy.  0, or -1 (no
+ * entropy).
+ */
+static int
+id_next(int64_t *last_ms, unsigned char *last_rand, int back,
+    int64_t *ms, unsigned char *rnd)
 {
-	static int64_t at_last_ms = -1;
-	static unsigned char at_last_rand[ID_RAND_BYTES];
-	unsigned char rnd[ID_RAND_BYTES];
-	int i, r = -1;
+	int i;
 
-	/* the same millisecond as the last call: the next id after it, as
-	 * id_new does (a store's index runs expect ids made in order) */
-	pthread_mutex_lock(&id_lock);
-	if (ms == at_last_ms) {
-		memcpy(rnd, at_last_rand, sizeof(rnd));
+	if (*ms == *last_ms || (back && *ms < *last_ms)) {
+		*ms = *last_ms;
+		memcpy(rnd, last_rand, ID_RAND_BYTES);
 		for (i = ID_RAND_BYTES - 1; i >= 0; i--)
 			if (++rnd[i] != 0)
 				break;
-	} else if (id_random(rnd, sizeof(rnd)) == -1) {
-		goto done;
+		if (i < 0)
+			(*ms)++;
+	} else if (id_random(rnd, ID_RAND_BYTES) == -1) {
+		return -1;
 	}
-	at_last_ms = ms;
-	memcpy(at_last_rand, rnd, sizeof(rnd));
-	r = 0;
-done:
+	*last_ms = *ms;
+	memcpy(last_rand, rnd, ID_RAND_BYTES);
+	return 0;
+}
+
+int
+id_new_at(const char *prefix, int64_t ms, char *out, size_t outlen)
+{
+	/* ids at one millisecond made in a row ascend, as id_new's do (a
+	 * store's index runs expect ids made in order) */
+	static int64_t at_last_ms = -1;
+	static unsigned char at_last_rand[ID_RAND_BYTES];
+	unsigned char rnd[ID_RAND_BYTES];
+	int r;
+
+	pthread_mutex_lock(&id_lock);
+	r = id_next(&at_last_ms, at_last_rand, 0, &ms, rnd);
 	pthread_mutex_unlock(&id_lock);
 	return r == 0 ? id_encode(prefix, ms, rnd, out, outlen) : -1;
 }
@@ -120,32 +139,12 @@ id_new(const char *prefix, char *out, size_t outlen)
 {
 	unsigned char rnd[ID_RAND_BYTES];
 	int64_t ms = timefmt_now_ms();
-	int i, r = -1;
+	int r;
 
 	pthread_mutex_lock(&id_lock);
-	if (ms <= id_last_ms) {
-		/*
-		 * Same millisecond (or the clock stepped back): previous
-		 * random part + 1, no new entropy needed.
-		 */
-		ms = id_last_ms;
-		memcpy(rnd, id_last_rand, sizeof(rnd));
-		for (i = ID_RAND_BYTES - 1; i >= 0; i--)
-			if (++rnd[i] != 0)
-				break;
-		if (i < 0)
-			ms++;	/* 80-bit wrap: move to the next millisecond */
-	} else if (id_random(rnd, sizeof(rnd)) == -1) {
-		goto done;
-	}
-	id_last_ms = ms;
-	memcpy(id_last_rand, rnd, sizeof(rnd));
-	r = 0;
-done:
+	r = id_next(&id_last_ms, id_last_rand, 1, &ms, rnd);
 	pthread_mutex_unlock(&id_lock);
-	if (r == 0)
-		r = id_encode(prefix, ms, rnd, out, outlen);
-	return r;
+	return r == 0 ? id_encode(prefix, ms, rnd, out, outlen) : -1;
 }
 
 /* 1 if s is exactly 26 body characters encoding a 48-bit time, else 0. */

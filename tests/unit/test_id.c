@@ -161,6 +161,24 @@ START_TEST(test_id_later_timestamp_sorts_later)
 }
 END_TEST
 
+/* Ids made one after the other at one timestamp ascend (tests seed
+ * stores with them; the delivery indices' runs expect ids in order). */
+START_TEST(test_id_new_at_in_a_row_at_one_time_ascend)
+{
+	char a[ID_MAX], b[ID_MAX];
+	int i;
+
+	ck_assert_int_eq(id_new_at("dlv", 1700000000000LL, a, sizeof(a)), 0);
+	for (i = 0; i < 1000; i++) {
+		ck_assert_int_eq(id_new_at("dlv", 1700000000000LL, b,
+		    sizeof(b)), 0);
+		ck_assert_msg(strcmp(a, b) < 0, "%s !< %s", a, b);
+		ck_assert_int_eq(id_time(b), 1700000000000LL);
+		memcpy(a, b, sizeof(a));
+	}
+}
+END_TEST
+
 START_TEST(test_id_random_fills_and_differs)
 {
 	unsigned char a[64], b[64], zero[64];
@@ -190,6 +208,7 @@ id_suite(void)
 	tcase_add_test(tc, test_id_body_needs_the_whole_prefix_and_underscore);
 	tcase_add_test(tc, test_id_million_ids_are_ordered_and_unique);
 	tcase_add_test(tc, test_id_later_timestamp_sorts_later);
+	tcase_add_test(tc, test_id_new_at_in_a_row_at_one_time_ascend);
 	tcase_add_test(tc, test_id_random_fills_and_differs);
 	suite_add_tcase(s, tc);
 	return s;
