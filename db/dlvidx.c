@@ -19,10 +19,10 @@
  * order, and newest first is the entries backwards, each one's members
  * backwards.  Ids are time-ordered and one process makes them in order,
  * so a run's members are above every entry already there; but another
- * process may commit ids of the same moment.  So the write of a run reads
- * its two neighbours first (write-locked): when one overlaps it, they and
- * the run become one sorted list again, written as new entries
- * (run_merge: rare, and exact).
+ * process may commit ids of the same moment.  So a run is put through a
+ * cursor that then steps to its neighbours (write-locked): when one
+ * overlaps it, they and the run become one sorted list again, written as
+ * new entries (run_merge: rare, and exact).
  *
  * Per transaction (struct store_txn's dlvidx), each index has a few open
  * entries, at most one per owner: a run being made (dlvidx_add), or a
