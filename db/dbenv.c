@@ -495,44 +495,46 @@ dbenv_cur_set(struct dbenv_cur *c, const struct key *k, unsigned char *buf,
 	return dbenv_rc(c->t, ret, "cursor get");
 }
 
-int
-dbenv_cur_put(struct dbenv_cur *c, const struct key *k, const void *data,
-    size_t len)
+/* A put through cursor c: key kd (ignored with DB_CURRENT), flag
+ * DB_KEYLAST or DB_CURRENT. */
+static int
+cur_put(struct dbenv_cur *c, DBT *kd, const void *data, size_t len,
+    u_int32_t flag)
 {
-	unsigned char kb[KEY_MAX];
-	DBT kd, dd;
+	DBT dd;
 
 	if (c->t->rdonly)
 		return dbenv_fail(c->t, "write in a read-only transaction");
 	if (c->c == NULL)
 		return dbenv_fail(c->t, "cursor not open");
-	if (!key_ok(k))
-		return dbenv_fail(c->t, "key too long");
 	if (c->db == DBI_WH)
 		txn_order_forget(c->t);
-	dbenv_key_room(&kd, kb, k);
 	memset(&dd, 0, sizeof(dd));
 	dd.data = (void *)data;
 	dd.size = (u_int32_t)len;
-	return dbenv_rc(c->t, c->c->put(c->c, &kd, &dd, DB_KEYLAST),
-	    "cursor put");
+	return dbenv_rc(c->t, c->c->put(c->c, kd, &dd, flag), "cursor put");
+}
+
+int
+dbenv_cur_put(struct dbenv_cur *c, const struct key *k, const void *data,
+    size_t len)
+{
+	unsigned char kb[KEY_MAX];
+	DBT kd;
+
+	if (!key_ok(k))
+		return dbenv_fail(c->t, "key too long");
+	dbenv_key_room(&kd, kb, k);
+	return cur_put(c, &kd, data, len, DB_KEYLAST);
 }
 
 int
 dbenv_cur_put_current(struct dbenv_cur *c, const void *data, size_t len)
 {
-	DBT kd, dd;
+	DBT kd;
 
-	if (c->t->rdonly)
-		return dbenv_fail(c->t, "write in a read-only transaction");
-	if (c->db == DBI_WH)
-		txn_order_forget(c->t);
-	memset(&kd, 0, sizeof(kd));	/* ignored with DB_CURRENT */
-	memset(&dd, 0, sizeof(dd));
-	dd.data = (void *)data;
-	dd.size = (u_int32_t)len;
-	return dbenv_rc(c->t, c->c->put(c->c, &kd, &dd, DB_CURRENT),
-	    "cursor put");
+	memset(&kd, 0, sizeof(kd));
+	return cur_put(c, &kd, data, len, DB_CURRENT);
 }
 
 void

@@ -60,26 +60,6 @@ store_delivery_get(struct store_txn *t, const char *id,
 	return rc;
 }
 
-/* Replace index key old (if any) by new (if any) when they differ. */
-static int
-index_move(struct store_txn *t, enum dbi db, const struct key *old,
-    const struct key *new)
-{
-	int rc;
-
-	if (old != NULL && new != NULL && old->len == new->len &&
-	    memcmp(old->b, new->b, old->len) == 0)
-		return STORE_OK;
-	if (old != NULL) {
-		rc = dbenv_del(t, db, old);
-		if (rc != STORE_OK && rc != STORE_NOTFOUND)
-			return rc;
-	}
-	if (new != NULL)
-		return dbenv_put(t, db, new, "", 0, 0);
-	return STORE_OK;
-}
-
 /* List delivery id under owner now instead of was (NULL: a new one) in
  * index db (dlvidx.c), when they differ. */
 static int
@@ -272,8 +252,10 @@ store_delivery_del(struct store_txn *t, const char *id)
 	if ((rc = dlvidx_del(t, DBI_DLV_APP, old.app_id, id)) != STORE_OK ||
 	    (rc = dlvidx_del(t, DBI_DLV_WH, old.webhook_id, id)) != STORE_OK)
 		return rc;
+	/* an older store's by-event entry, when it has one */
 	key_pair(&k, old.event_id, id);
-	if ((rc = index_move(t, DBI_DLV_EVT, &k, NULL)) != STORE_OK)
+	if ((rc = dbenv_del(t, DBI_DLV_EVT, &k)) != STORE_OK &&
+	    rc != STORE_NOTFOUND)
 		return rc;
 	if (lane_in(&old)) {
 		if ((rc = lane_move(t, &old, NULL)) != STORE_OK)
