@@ -57,6 +57,7 @@
 #include "db/detect.h"
 #include "db/env.h"
 #include "db/keycmp.h"
+#include "db/logsum.h"
 #include "db/rec.h"
 #include "db/registry.h"
 #include "db/rekey.h"
@@ -323,6 +324,9 @@ open_env(struct store *s, char *err, size_t errlen)
 	db_timeout_t lt;
 	int ret, i;
 
+	/* before recovery reads the log: its checksums are logsum.c's from
+	 * here on, or libdb's if the two ever differ */
+	(void)logsum_check();
 	if ((ret = db_env_create(&env, 0)) != 0)
 		return fail(s, ret, "db_env_create", err, errlen);
 	s->env = env;
