@@ -350,7 +350,8 @@ open_env(struct store *s, char *err, size_t errlen)
 	    (ret = env->set_timeout(env, lt, DB_SET_LOCK_TIMEOUT)) != 0 ||
 	    (ret = env->set_timeout(env, lt * 5 < 10000000 ? 10000000 : lt * 5,
 	    DB_SET_TXN_TIMEOUT)) != 0 ||
-	    (ret = env->log_set_config(env, DB_LOG_AUTO_REMOVE, 1)) != 0)
+	    (ret = env->log_set_config(env, DB_LOG_AUTO_REMOVE,
+	    s->repl != NULL)) != 0)
 		goto bad;
 	if (s->nosync && (ret = env->set_flags(env, DB_TXN_WRITE_NOSYNC,
 	    1)) != 0)
@@ -609,6 +610,24 @@ env_failchk(struct store *s)
 		__atomic_store_n(&s->dead, 1, __ATOMIC_RELEASE);
 }
 
+/*
+ * Remove the log files no checkpoint needs any more.  A replicated store
+ * leaves that to Berkeley DB (DB_LOG_AUTO_REMOVE: its replication code
+ * trims a client's log as checkpoints arrive, and a site may run nothing
+ * but hookd-repl).  Otherwise it is done here, after each checkpoint, on
+ * the thread that checkpoints: with DB_LOG_AUTO_REMOVE the transaction
+ * whose record opens a new log file unlinks the old ones, and an unlink
+ * of 10 MiB can take milliseconds (a file system mounted with discard
+ * trims it there and then) while that transaction's group waits.
+ */
+static int
+env_trim_log(struct store *s)
+{
+	if (s->repl != NULL)
+		return 0;
+	return s->env->log_archive(s->env, NULL, DB_ARCH_REMOVE);
+}
+
 int
 store_checkpoint(struct store *s, char *err, size_t errlen)
 {
@@ -623,15 +642,15 @@ store_checkpoint(struct store *s, char *err, size_t errlen)
 		rc = STORE_ERR;
 		goto out;
 	}
-	/* With DB_LOG_AUTO_REMOVE, logs no longer needed go away here.
-	 * Clean from before the checkpoint: a write txn that ends after
+	/* Clean from before the checkpoint: a write txn that ends after
 	 * this clears it (db/txn.c). */
 	__atomic_store_n(&s->ckpt_clean, 1, __ATOMIC_SEQ_CST);
 	ckflush_files(s->env, s->db, DBI_N);
 	if ((ret = s->env->txn_checkpoint(s->env, 0, 0, 0)) != 0) {
 		__atomic_store_n(&s->ckpt_clean, 0, __ATOMIC_SEQ_CST);
 		rc = fail(s, ret, "checkpoint", err, errlen);
-	}
+	} else if ((ret = env_trim_log(s)) != 0)
+		rc = fail(s, ret, "log removal", err, errlen);
 out:
 	watchdog_leave(&s->dog);
 	pthread_rwlock_unlock(&s->rw);
@@ -649,7 +668,8 @@ store_checkpoint_log(struct store *s, unsigned kbytes, char *err,
 	/* BDB compares the log written since the last checkpoint with
 	 * kbytes under its log region's mutex: no I/O when under it. */
 	watchdog_enter(&s->dog, 0);
-	if ((ret = s->env->txn_checkpoint(s->env, kbytes, 0, 0)) != 0)
+	if ((ret = s->env->txn_checkpoint(s->env, kbytes, 0, 0)) != 0 ||
+	    (ret = env_trim_log(s)) != 0)
 		rc = fail(s, ret, "checkpoint", err, errlen);
 	watchdog_leave(&s->dog);
 	pthread_rwlock_unlock(&s->rw);

@@ -5,6 +5,7 @@
  * deadlocks) is in test_store_proc.c.
  */
 #include <check.h>
+#include <dirent.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1322,6 +1323,62 @@ START_TEST(test_store_webhook_record_v1_reads_without_headers)
 }
 END_TEST
 
+/* ---- the log: a checkpoint removes the files it no longer needs ------ */
+
+#define BIG_BODY (200 * 1024)
+
+/* Ten events of 200 KiB: some 2 MiB of log. */
+static int
+put_big_events(struct store_txn *t, void *ctx)
+{
+	const char *body = ctx;
+	struct store_event e;
+	char id[STORE_ID_MAX + 1];
+	int i, rc;
+
+	for (i = 0; i < 10; i++) {
+		fx_id("evt", 1000, id);
+		e = fx_evt(id, 1000, body);
+		if ((rc = store_event_put(t, &e)) != STORE_OK)
+			return rc;
+	}
+	return STORE_OK;
+}
+
+static int
+log_files(const char *dir)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, "log.", 4) == 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* A store that does not replicate has no DB_LOG_AUTO_REMOVE: its
+ * checkpoints remove the log files (db/env.c, env_trim_log). */
+START_TEST(test_store_checkpoint_removes_the_logs_it_no_longer_needs)
+{
+	char *body = malloc(BIG_BODY + 1), err[256];
+	int i;
+
+	ck_assert_ptr_nonnull(body);
+	memset(body, 'x', BIG_BODY);
+	body[BIG_BODY] = '\0';
+	for (i = 0; i < 13; i++)
+		ck_assert_int_eq(txn(put_big_events, body), STORE_OK);
+	ck_assert_int_ge(log_files(home), 3);
+	ck_assert_int_eq(store_checkpoint(s, err, sizeof(err)), STORE_OK);
+	ck_assert_int_eq(log_files(home), 1);
+	free(body);
+}
+END_TEST
+
 static Suite *
 store_suite(void)
 {
@@ -1356,6 +1413,8 @@ store_suite(void)
 	tcase_add_test(tc,
 	    test_store_unknown_record_version_or_damage_is_rejected);
 	tcase_add_test(tc, test_store_webhook_record_v1_reads_without_headers);
+	tcase_add_test(tc,
+	    test_store_checkpoint_removes_the_logs_it_no_longer_needs);
 	suite_add_tcase(su, tc);
 	return su;
 }
