@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/env.h"
 #include "db/rec.h"
 #include "db/store.h"
 #include "tests/unit/store_fixture.h"
@@ -1360,17 +1361,27 @@ log_files(const char *dir)
 	return n;
 }
 
-/* A store that does not replicate has no DB_LOG_AUTO_REMOVE: its
- * checkpoints remove the log files (db/env.c, env_trim_log). */
+/* A store that does not replicate has log files of ENV_LOG_FILE_MAX and
+ * no DB_LOG_AUTO_REMOVE: its checkpoints remove the log files (db/env.c,
+ * env_trim_log). */
 START_TEST(test_store_checkpoint_removes_the_logs_it_no_longer_needs)
 {
 	char *body = malloc(BIG_BODY + 1), err[256];
+	u_int32_t lg_max = 0, flag = 1;
 	int i;
 
+	ck_assert_int_eq(s->env->get_lg_max(s->env, &lg_max), 0);
+	ck_assert_uint_eq(lg_max, ENV_LOG_FILE_MAX);
+	ck_assert_int_eq(s->env->log_get_config(s->env, DB_LOG_AUTO_REMOVE,
+	    (int *)&flag), 0);
+	ck_assert_uint_eq(flag, 0);
+	/* the files after this first one of 1 MiB: a few of them in some
+	 * 70 MiB of log */
+	ck_assert_int_eq(s->env->set_lg_max(s->env, 1024 * 1024), 0);
 	ck_assert_ptr_nonnull(body);
 	memset(body, 'x', BIG_BODY);
 	body[BIG_BODY] = '\0';
-	for (i = 0; i < 13; i++)
+	for (i = 0; i < 35; i++)
 		ck_assert_int_eq(txn(put_big_events, body), STORE_OK);
 	ck_assert_int_ge(log_files(home), 3);
 	ck_assert_int_eq(store_checkpoint(s, err, sizeof(err)), STORE_OK);
