@@ -1363,29 +1363,39 @@ log_files(const char *dir)
 
 /* A store that does not replicate has log files of ENV_LOG_FILE_MAX and
  * no DB_LOG_AUTO_REMOVE: its checkpoints remove the log files (db/env.c,
- * env_trim_log). */
+ * env_trim_log).  The removal is watched in a store of its own whose
+ * DB_CONFIG asks for files of 1 MiB (Berkeley DB's own override). */
 START_TEST(test_store_checkpoint_removes_the_logs_it_no_longer_needs)
 {
-	char *body = malloc(BIG_BODY + 1), err[256];
-	u_int32_t lg_max = 0, flag = 1;
-	int i;
+	char *body = malloc(BIG_BODY + 1), *dir = fx_tmpdir(), err[256];
+	u_int32_t lg_max = 0;
+	int i, flag = 1;
+	struct store *small;
+	FILE *f;
 
 	ck_assert_int_eq(s->env->get_lg_max(s->env, &lg_max), 0);
 	ck_assert_uint_eq(lg_max, ENV_LOG_FILE_MAX);
 	ck_assert_int_eq(s->env->log_get_config(s->env, DB_LOG_AUTO_REMOVE,
-	    (int *)&flag), 0);
-	ck_assert_uint_eq(flag, 0);
-	/* the files after this first one of 1 MiB: a few of them in some
-	 * 70 MiB of log */
-	ck_assert_int_eq(s->env->set_lg_max(s->env, 1024 * 1024), 0);
+	    &flag), 0);
+	ck_assert_int_eq(flag, 0);
+
+	snprintf(err, sizeof(err), "%s/DB_CONFIG", dir);
+	ck_assert_ptr_nonnull(f = fopen(err, "w"));
+	fputs("set_lg_max 1048576\n", f);
+	ck_assert_int_eq(fclose(f), 0);
+	small = fx_open(dir, 1);
 	ck_assert_ptr_nonnull(body);
 	memset(body, 'x', BIG_BODY);
 	body[BIG_BODY] = '\0';
-	for (i = 0; i < 35; i++)
-		ck_assert_int_eq(txn(put_big_events, body), STORE_OK);
-	ck_assert_int_ge(log_files(home), 3);
-	ck_assert_int_eq(store_checkpoint(s, err, sizeof(err)), STORE_OK);
-	ck_assert_int_eq(log_files(home), 1);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(fx_txn(small, 0, put_big_events, body),
+		    STORE_OK);
+	ck_assert_int_ge(log_files(dir), 3);
+	ck_assert_int_eq(store_checkpoint(small, err, sizeof(err)), STORE_OK);
+	ck_assert_int_eq(log_files(dir), 1);
+	store_close(small);
+	fx_rmdir(dir);
+	free(dir);
 	free(body);
 }
 END_TEST
