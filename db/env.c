@@ -341,8 +341,6 @@ open_env(struct store *s, char *err, size_t errlen)
 		goto bad;	/* ret is 0: err says why */
 	if ((ret = env->set_cachesize(env, 0, 32 * 1024 * 1024, 1)) != 0 ||
 	    (ret = env->set_lg_bsize(env, 2 * 1024 * 1024)) != 0 ||
-	    (s->repl == NULL &&
-	    (ret = env->set_lg_max(env, ENV_LOG_FILE_MAX)) != 0) ||
 	    (ret = env->set_lk_max_locks(env, 20000)) != 0 ||
 	    (ret = env->set_lk_max_objects(env, 20000)) != 0 ||
 	    (ret = env->set_lk_max_lockers(env, 4000)) != 0 ||

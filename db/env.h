@@ -76,15 +76,6 @@ struct store {
 };
 
 /*
- * The size of a log file of a store that does not replicate.  Each switch
- * to a new file fsyncs the old one under the log's mutex, inside some
- * transaction's commit (in hookd.fcgi a whole group's): 64 MiB files
- * switch a sixth as often as Berkeley DB's 10 MiB.  A replicated store
- * keeps the default, as every site of a group always has.
- */
-#define ENV_LOG_FILE_MAX (64 * 1024 * 1024)
-
-/*
  * Take s->rw for reading with usable handles, reopening them first (under
  * the write lock, once for every thread that saw them die) when they are
  * dead.  STORE_OK holding the read lock, or STORE_ERR (err set) holding

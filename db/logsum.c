@@ -11,13 +11,11 @@
  * Why here and not in libdb: Debian's libdb5.3 is what users run, and the
  * hash is fixed by the log format (a record whose checksum does not match
  * is read as the end of the log).  So the function must equal libdb's for
- * every input: logsum_init compares the two on every length up to 300
- * and some longer ones at all alignments, and if they ever differ every
- * call goes to libdb's own (logsum_libdb).
+ * every input: logsum_init compares the two before the first use, and if
+ * they ever differ every call goes to libdb's own (logsum_libdb).
  */
 #include <dlfcn.h>
 #include <pthread.h>
-#include <string.h>
 
 #include <db.h>
 
@@ -76,12 +74,15 @@ sum_avx2(const unsigned char *p, size_t n)
 	uint32_t h;
 
 	for (; n >= 32; p += 32, n -= 32) {
+		const __m128i *q = (const __m128i *)p;
 		__m256i b0, b1, b2, b3, s;
 
-		b0 = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const void *)p));
-		b1 = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const void *)(p + 8)));
-		b2 = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const void *)(p + 16)));
-		b3 = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const void *)(p + 24)));
+		/* bytes 0-7, 8-15, 16-23, 24-31, each widened to 8 lanes */
+		b0 = _mm256_cvtepu8_epi32(_mm_loadl_epi64(q));
+		b1 = _mm256_cvtepu8_epi32(_mm_srli_si128(_mm_loadu_si128(q), 8));
+		b2 = _mm256_cvtepu8_epi32(_mm_loadl_epi64(q + 1));
+		b3 = _mm256_cvtepu8_epi32(_mm_srli_si128(_mm_loadu_si128(q + 1),
+		    8));
 		s = _mm256_add_epi32(
 		    _mm256_add_epi32(_mm256_mullo_epi32(b0, w0),
 		    _mm256_mullo_epi32(b1, w1)),
