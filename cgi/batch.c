@@ -3,8 +3,9 @@
  * BATCH_MAX events, each checked exactly as POST /v1/events checks one
  * (events_parse) and all the valid ones stored in one transaction: one
  * job of the group committer (cgi/commit.h; one commit, one log flush,
- * one wake, maybe shared with other requests).  The answer is 200 with
- * one result per event, in request order:
+ * one wake, maybe shared with other requests), handed over to it like a
+ * single event's when the transport answers later (batch_done).  The
+ * answer is 200 with one result per event, in request order:
  *
  *   {"id":ID,"status":202|200,"deliveries":N}   stored, or already stored
  *   {"index":I,"status":422,"error":{...}}      refused, nothing written
@@ -257,23 +258,91 @@ nomem:
 	return STORE_ERR;
 }
 
+/* The batch's call: on the heap, so that the committer can answer it
+ * (batch_done) while the request thread goes back to accept. */
+struct batch_call {
+	struct batch_job bj;	/* first: the committer's job */
+	struct api_call c;	/* the call's copy, once handed over */
+};
+
+static void
+batch_call_free(struct batch_call *w)
+{
+	size_t i;
+
+	for (i = 0; w->bj.items != NULL && i < w->bj.n; i++) {
+		intake_free(&w->bj.items[i].in);
+		buf_free(&w->bj.items[i].env);
+		free(w->bj.items[i].error);
+	}
+	free(w->bj.items);
+	intake_batch_free(&w->bj.shared);
+	free(w);
+}
+
+/* The answer of the committed batch b into its call's response; rc is
+ * call_answer's (0: stored, -1: the error answer is written). */
+static void
+batch_stored(struct batch_job *b, int rc)
+{
+	struct api_call *c = b->c;
+	size_t i;
+
+	/* replicated: repeats answer 200 only if the group holds them (the
+	 * whole batch is then answered 503 and is safe to send again) */
+	for (i = 0; rc == 0 && i < b->n && b->items[i].status != 200; i++)
+		;
+	if (rc == 0 && i < b->n && master_durable(c) == -1)
+		return;
+	if (rc == 0 || (rc == -1 && b->job.rc == STORE_INDOUBT)) {
+		/* the answer, into the room batch_job kept for it (also for
+		 * a commit not known durable): no allocation */
+		response_reset(c->resp);
+		c->resp->status = 200;
+		if (batch_answer(&c->resp->body, b->items, b->n, b->job.rc) ==
+		    -1)
+			log_err("batch: the reserved answer did not fit");
+		else if (c->resp->body.len > b->room)
+			log_err("batch: the answer outgrew the room kept for it");
+		return;
+	}
+	if (rc > 0)	/* not expected: every refusal is taken per event */
+		response_error(c->resp, 500, "internal_error",
+		    "the batch could not be stored");
+}
+
+/* The committer's end of a handed-over batch: answer it, free it. */
+static void
+batch_done(struct commit_job *j)
+{
+	struct batch_call *w = (struct batch_call *)j;
+	const struct api_request *req = w->c.req;
+
+	batch_stored(&w->bj, call_answer(&w->c, j->rc, j->err));
+	batch_call_free(w);
+	req->answer(req->answer_u);
+}
+
 void
 batch_create(struct api_call *c)
 {
-	struct batch_item *items = NULL, *it;
-	struct batch_job bj;
+	struct batch_call *w;
+	struct batch_item *items, *it;
 	struct json_object *a;
 	struct api_response scratch;
 	struct api_call ec;
 	struct buf ans;
 	size_t n = 0, i, nv = 0;
 	int64_t now;
-	int rc;
 
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
+		response_error(c->resp, 503, "out_of_memory", "out of memory");
+		return;
+	}
 	response_init(&scratch);
 	buf_init(&ans, API_RESPONSE_MAX);
-	memset(&bj, 0, sizeof(bj));
-	intake_batch_init(&bj.shared);
+	intake_batch_init(&w->bj.shared);
+	w->bj.c = c;
 	if (batch_shape(c, &a, &n) == -1)
 		goto out;
 	/* n <= BATCH_MAX: no overflow; each field set below (intake_init
@@ -281,6 +350,8 @@ batch_create(struct api_call *c)
 	items = malloc(n * sizeof(*items));
 	if (items == NULL)
 		goto nomem;
+	w->bj.items = items;
+	w->bj.n = n;
 	/* One time of intake for the whole batch: its events, written in
 	 * one transaction, share one time index entry per run
 	 * (store_publish_batch) instead of one each. */
@@ -321,43 +392,35 @@ batch_create(struct api_call *c)
 		response_raw(c->resp, 200, ans.data, ans.len);
 		goto out;
 	}
-	bj.job.fn = batch_job;
-	bj.job.weight = nv;
-	bj.c = c;
-	bj.items = items;
-	bj.n = n;
-	rc = call_commit(c, &bj.job);
-	/* replicated: repeats answer 200 only if the group holds them (the
-	 * whole batch is then answered 503 and is safe to send again) */
-	for (i = 0; rc == 0 && i < n && items[i].status != 200; i++)
-		;
-	if (rc == 0 && i < n && master_durable(c) == -1)
-		goto out;
-	if (rc == 0 || (rc == -1 && bj.job.rc == STORE_INDOUBT)) {
-		/* the answer, into the room batch_job kept for it (also for
-		 * a commit not known durable): no allocation */
-		response_reset(c->resp);
-		c->resp->status = 200;
-		if (batch_answer(&c->resp->body, items, n, bj.job.rc) == -1)
-			log_err("batch: the reserved answer did not fit");
-		else if (c->resp->body.len > bj.room)
-			log_err("batch: the answer outgrew the room kept for it");
-		goto out;
+	w->bj.job.fn = batch_job;
+	w->bj.job.weight = nv;
+	/* Handed over (call_can_defer), as events_create does: the
+	 * committer answers the batch once its group is committed, and this
+	 * thread goes back to accept, so that under load one thread commits
+	 * group after group while the others read and check the next
+	 * requests. */
+	if (call_can_defer(c)) {
+		for (i = 0; i < n; i++)
+			if (items[i].status != 422 &&
+			    intake_keep_user(&items[i].in) == -1)
+				goto nomem;
+		json_object_put(c->body);	/* here, not on the committer */
+		c->body = NULL;
+		c->taken = 1;
+		w->c = *c;
+		w->bj.c = &w->c;
+		w->bj.job.done = batch_done;
+		response_free(&scratch);
+		buf_free(&ans);
+		call_defer(&w->c, &w->bj.job);
+		return;			/* w is the committer's */
 	}
-	if (rc > 0)	/* not expected: every refusal is taken per event */
-		response_error(c->resp, 500, "internal_error",
-		    "the batch could not be stored");
-	goto out;	/* answered; nothing stored */
+	batch_stored(&w->bj, call_commit(c, &w->bj.job));
+	goto out;
 nomem:
 	response_error(c->resp, 503, "out_of_memory", "out of memory");
 out:
-	for (i = 0; items != NULL && i < n; i++) {
-		intake_free(&items[i].in);
-		buf_free(&items[i].env);
-		free(items[i].error);
-	}
-	free(items);
-	intake_batch_free(&bj.shared);
+	batch_call_free(w);
 	buf_free(&ans);
 	response_free(&scratch);
 }

@@ -111,6 +111,13 @@ call_commit(struct api_call *c, struct commit_job *j)
 	return call_answer(c, commit_run(j), j->err);
 }
 
+int
+call_can_defer(const struct api_call *c)
+{
+	return c->req->answer != NULL && !c->cfg->repl.enabled &&
+	    commit_can_defer();
+}
+
 void
 call_defer(struct api_call *c, struct commit_job *j)
 {

@@ -59,9 +59,18 @@ int call_txn(struct api_call *c, int flags, store_txn_fn fn, void *arg);
 int call_commit(struct api_call *c, struct commit_job *j);
 
 /*
+ * 1 if c's write may be handed over (call_defer) instead of waited for:
+ * its transport answers later (FastCGI's request threads: api_request's
+ * answer), the committer's threads run (commit_can_defer), and the site
+ * does not replicate (a repeat's answer waits for the group there,
+ * master_durable, which would then wait on the committing thread).
+ */
+int call_can_defer(const struct api_call *c);
+
+/*
  * Hand job j (fn, weight and done set) over to the committer as
  * call_commit would run it, without waiting (commit_defer; only when
- * commit_can_defer()).  j->done then answers: call_answer(c, j->rc,
+ * call_can_defer(c)).  j->done then answers: call_answer(c, j->rc,
  * j->err) gives what call_commit would have returned.  c must live until
  * then.
  */

@@ -210,7 +210,6 @@ events_done(struct commit_job *j)
 	const struct api_request *req = w->c.req;
 
 	events_stored(&w->c, in, intake_result(in));
-	json_object_put(w->c.body);
 	events_call_free(w);
 	req->answer(req->answer_u);
 }
@@ -238,17 +237,20 @@ events_create(struct api_call *c)
 		goto out;
 	}
 	/*
-	 * A transport that answers later (FastCGI's request threads): the
-	 * committer answers the event once its group is committed (and
-	 * flushed, sync), and this thread goes back to accept - a wake-up
-	 * less per request.  Not replicated: a repeat's answer would wait
-	 * for the group (master_durable) on the committing thread.
+	 * Handed over (call_can_defer): the committer answers the event
+	 * once its group is committed (and flushed, sync), and this thread
+	 * goes back to accept - a wake-up less per request.
 	 */
-	if (c->req->answer != NULL && !c->cfg->repl.enabled &&
-	    commit_can_defer()) {
-		w->c = *c;
-		c->body = NULL;		/* w->c's now: user_id points into it */
+	if (call_can_defer(c)) {
+		if (intake_keep_user(&w->in) == -1) {
+			response_error(c->resp, 503, "out_of_memory",
+			    "out of memory");
+			goto out;
+		}
+		json_object_put(c->body);	/* here, not on the committer */
+		c->body = NULL;
 		c->taken = 1;
+		w->c = *c;
 		intake_defer(&w->c, &w->in, events_done);
 		return;			/* w is the committer's */
 	}

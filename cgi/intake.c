@@ -26,6 +26,20 @@ intake_free(struct intake *in)
 	idlist_free(&in->hooks);
 	free(in->ev.rec);	/* the body is borrowed: not store_event_free */
 	in->ev.rec = NULL;
+	free(in->user_own);
+	in->user_own = NULL;
+	in->user_id = NULL;
+}
+
+int
+intake_keep_user(struct intake *in)
+{
+	if (in->user_id == NULL || in->user_id == in->user_own)
+		return 0;
+	if ((in->user_own = strdup(in->user_id)) == NULL)
+		return -1;
+	in->user_id = in->user_own;
+	return 0;
 }
 
 /* The stored event of our id: answer it and write nothing. */

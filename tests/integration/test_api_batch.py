@@ -74,6 +74,29 @@ class BatchTests(ServerCase):
         return collections.Counter(json.loads(r["body"])["id"]
                                    for r in self.rx.got(self.path))
 
+    def test_user_id_lanes_of_a_batch_number_each_user_in_order(self):
+        # the handed-over batch frees its body on the request thread: the
+        # user_id each event's FIFO lane is keyed by must be its own copy
+        hook = self.srv.create_webhook(
+            self.app, self.rx.url(self.path + "/fifo"), ["user.*"],
+            ordering="fifo", ordering_key="user_id")
+        users = ["u-%d-%s" % (i % 3, "x" * (60 * (i % 3))) for i in range(9)]
+        ids = [uid("lane") for _ in users]
+        st, _, body = self.batch([ev(self.org, e, user_id=u)
+                                  for e, u in zip(ids, users)])
+        self.assertEqual(st, 200, body)
+        self.assertEqual([r["status"] for r in body["data"]], [202] * 9)
+        st, _, out = self.req("GET", "/v1/apps/%s/deliveries?webhook=%s"
+                              "&limit=50" % (self.app["id"], hook["id"]))
+        self.assertEqual(st, 200, out)
+        seq = {d["event_id"]: d["sequence"] for d in out["data"]}
+        self.assertEqual(sorted(seq), sorted(ids))
+        want, n = {}, collections.Counter()
+        for e, u in zip(ids, users):
+            n[u] += 1
+            want[e] = n[u]
+        self.assertEqual(seq, want)
+
     def test_mixed_batch_answers_each_event_in_order_and_stores_only_the_valid(self):
         o = self.org
         ok1, ok2 = uid("ok"), uid("ok")
