@@ -19,7 +19,9 @@
  * thread calls their done instead of waking a thread, and a leader that
  * came in that way goes on while the queue's head is one of them.  When
  * a waiting job's leader leaves with such a head, it asks the spare
- * thread (commit.spare) to lead: the only case that wakes it.
+ * thread (commit.spare) to lead: the only case that wakes it.  The heavy
+ * groups of such leaders are flushed and told by the finisher thread
+ * (commit.fin), so that the leader goes on at once.
  */
 #include <linux/futex.h>
 #include <pthread.h>
@@ -55,9 +57,16 @@ static struct {
 	pthread_cond_t spare_cv;	/* spare_asked or spare_stop set */
 	int spare_asked, spare_stop;
 	int spare_running;	/* atomic: read by commit_can_defer */
+	/* The finisher: flushes and answers the groups queued here (their
+	 * first jobs, linked by fin_next), oldest first (commit_lead). */
+	pthread_t fin;
+	pthread_cond_t fin_cv;		/* a group queued, or fin_stop */
+	struct commit_job *fin_head, *fin_tail;
+	int fin_running, fin_stop;
 } commit = {
 	.mu = PTHREAD_MUTEX_INITIALIZER,
 	.spare_cv = PTHREAD_COND_INITIALIZER,
+	.fin_cv = PTHREAD_COND_INITIALIZER,
 };
 
 /* The body of a group's transaction: each job in queue order. */
@@ -316,6 +325,59 @@ commit_handoff(int spare)
 	}
 }
 
+/* The committer's own threads take no signals: the process's handlers
+ * run on the threads that wait for them. */
+static void
+commit_thread_signals(void)
+{
+	sigset_t all;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+}
+
+/* Give the committed group g to the finisher (commit.mu held). */
+static void
+commit_fin_queue(struct commit_job *g, const char *wake)
+{
+	g->fin_next = NULL;
+	g->fin_wake = wake;
+	if (commit.fin_tail != NULL)
+		commit.fin_tail->fin_next = g;
+	else
+		commit.fin_head = g;
+	commit.fin_tail = g;
+	pthread_cond_signal(&commit.fin_cv);
+}
+
+/* The finisher: flushes and tells the groups queued for it, in order,
+ * until stopped with none left. */
+static void *
+commit_fin_main(void *arg)
+{
+	struct commit_job *g;
+	const char *wake;
+
+	(void)arg;
+	commit_thread_signals();
+	pthread_mutex_lock(&commit.mu);
+	for (;;) {
+		while (commit.fin_head == NULL && !commit.fin_stop)
+			pthread_cond_wait(&commit.fin_cv, &commit.mu);
+		if ((g = commit.fin_head) == NULL)
+			break;		/* stopped, and nothing left */
+		commit.fin_head = g->fin_next;
+		if (commit.fin_head == NULL)
+			commit.fin_tail = NULL;
+		pthread_mutex_unlock(&commit.mu);
+		wake = commit_flush(g, g->fin_wake);
+		commit_finish(g, NULL, wake);
+		pthread_mutex_lock(&commit.mu);
+	}
+	pthread_mutex_unlock(&commit.mu);
+	return NULL;
+}
+
 /*
  * Lead: run groups off the queue until the one with job j; flush each,
  * tell its jobs; then hand the lead on.  A heavy group (at least
@@ -331,7 +393,12 @@ commit_handoff(int spare)
  * told (done: their answers), so that the next thread to queue a job
  * leads the next group meanwhile, on the other core; then, if nobody
  * took the lead and jobs are queued, this thread leads again - so a
- * queued job is never left without a leader.
+ * queued job is never left without a leader.  A heavy group of such a
+ * leader goes to the finisher instead (commit_fin_main: it flushes the
+ * group and tells its jobs), and the leader keeps the lead while jobs
+ * are queued: under a load of batches one thread commits group after
+ * group with no gap for flushes and answers (the answers of 2-3 batches
+ * between two groups took ~0.4 ms, 7 % of the time).
  *
  * commit.mu is held on entry and exit, not while a group runs, flushes or
  * its waiters are told (they would wake only to wait for the lock).
@@ -358,6 +425,15 @@ commit_lead(struct commit_job *j, int stay)
 		handed = 0;
 		if (early) {
 			pthread_mutex_lock(&commit.mu);
+			if (stay && commit.fin_running) {
+				/* the finisher flushes and answers it; this
+				 * thread leads on while jobs are queued */
+				commit_fin_queue(g, wake);
+				if (commit.head != NULL)
+					continue;
+				commit_handoff(1);
+				return;
+			}
 			commit_handoff(1);
 			handed = 1;
 			pthread_mutex_unlock(&commit.mu);
@@ -393,11 +469,8 @@ commit_lead(struct commit_job *j, int stay)
 static void *
 commit_spare_main(void *arg)
 {
-	sigset_t all;
-
 	(void)arg;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	commit_thread_signals();
 	pthread_mutex_lock(&commit.mu);
 	for (;;) {
 		while (!commit.spare_asked && !commit.spare_stop)
@@ -490,6 +563,15 @@ commit_start(int write_behind)
 	} else
 		log_warn("no spare committer thread: every request waits "
 		    "for its commit");
+	commit.fin_stop = 0;
+	if (pthread_create(&commit.fin, NULL, commit_fin_main, NULL) == 0) {
+		(void)pthread_setname_np(commit.fin, "hookd-finish");
+		pthread_mutex_lock(&commit.mu);
+		commit.fin_running = 1;
+		pthread_mutex_unlock(&commit.mu);
+	} else
+		log_warn("no finisher thread: leaders flush and answer "
+		    "their batches themselves");
 	return 0;
 }
 
@@ -504,6 +586,17 @@ commit_stop(void)
 		(void)pthread_join(commit.spare, NULL);
 		__atomic_store_n(&commit.spare_running, 0, __ATOMIC_RELEASE);
 	}
+	/* after the spare (it may queue groups): what is queued is
+	 * finished first */
+	pthread_mutex_lock(&commit.mu);
+	if (commit.fin_running) {
+		commit.fin_running = 0;
+		commit.fin_stop = 1;
+		pthread_cond_signal(&commit.fin_cv);
+		pthread_mutex_unlock(&commit.mu);
+		(void)pthread_join(commit.fin, NULL);
+	} else
+		pthread_mutex_unlock(&commit.mu);
 	periodic_stop(&commit.behind);
 	periodic_stop(&commit.ckp);
 	pthread_mutex_lock(&commit.mu);

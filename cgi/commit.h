@@ -81,6 +81,9 @@ struct commit_job {
 	void (*done)(struct commit_job *j);
 	/* Private. */
 	struct commit_job *next;
+	struct commit_job *fin_next;	/* a group's first job: the next
+					 * group for the finisher */
+	const char *fin_wake;	/* ... and its sender to wake, or NULL */
 	int state;		/* queued, done or lead; a futex word */
 	int taken;		/* in a leader's group (under the lock) */
 	unsigned opens;		/* the environment's opening it committed in */
@@ -89,12 +92,15 @@ struct commit_job {
 /*
  * Start the checkpoint thread of this process, the log write-behind
  * thread (below) if write_behind (durability nosync: with sync every
- * group's commit flushes the log, so it would only wake for nothing) and
- * the spare leader (commit_defer).  The threads are named (comm, as top
- * -H and /proc/PID/task/N/comm show them) hookd-ckp, hookd-behind and
- * hookd-spare.  0, or -1 (then commit_run checks the log volume after
- * each job, as in plain CGI, and there is no write-behind; without the
- * spare, commit_defer may not be used).
+ * group's commit flushes the log, so it would only wake for nothing),
+ * the spare leader (commit_defer) and the finisher, which flushes and
+ * answers the heavy groups (batches) of a leader that came in through
+ * commit_defer, so that the leader goes on with the next group at once.
+ * The threads are named (comm, as top -H and /proc/PID/task/N/comm show
+ * them) hookd-ckp, hookd-behind, hookd-spare and hookd-finish.  0, or -1
+ * (then commit_run checks the log volume after each job, as in plain
+ * CGI, and there is no write-behind; without the spare, commit_defer may
+ * not be used; without the finisher, leaders flush and answer).
  */
 int commit_start(int write_behind);
 

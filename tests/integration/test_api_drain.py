@@ -1,11 +1,12 @@
 """SIGTERM drain of hookd.fcgi with requests handed over to the group
-committer (cgi/fcgi.h, cgi/commit.h): a single event's request thread
-hands its FastCGI request to the committer and goes back to accept; the
-thread that commits the group answers it after the flush (durability =
-sync).  Stopped while such requests wait, the process answers every one
-of them, once, with its own answer, after the durable commit, exits 0,
-and every event it acknowledged is in the store after the restart
-(docs/operations.md, "Stopping hookd.fcgi").  A request accepted during
+committer (cgi/fcgi.h, cgi/commit.h): the request thread of a single
+event, or of a batch, hands its FastCGI request to the committer and goes
+back to accept; the thread that commits the group (for a batch of 64
+events or more, the finisher thread) answers it after the flush
+(durability = sync).  Stopped while such requests wait, the process
+answers every one of them, once, with its own answer, after the durable
+commit, exits 0, and every event it acknowledged is in the store after
+the restart (docs/operations.md, "Stopping hookd.fcgi").  A request accepted during
 the drain gets 503 shutting_down, not the web server's 5xx page.
 
 The group is held open for real: the log flush's fsync waits while a
@@ -24,11 +25,16 @@ import time
 import unittest
 
 import harness
-from faults import stored_event_ids
+from faults import api_deliveries, stored_event_ids
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 HOOK = "http://127.0.0.1:9/hook"
-N = 9           # events in hand when SIGTERM comes (1 flushing + 8 queued)
+N = 9           # requests in hand when SIGTERM comes (1 flushing + 8 queued)
+PER_BATCH = 64  # events per batch (the batch test): each a heavy group
+
+
+def batch_ids(eid):
+    return ["%s-%d" % (eid, i) for i in range(PER_BATCH)]
 
 
 def wait_for(cond, what, timeout=20.0):
@@ -120,7 +126,26 @@ class TestSigtermDrain(unittest.TestCase):
         except Exception as e:      # no answer at all
             out[eid] = ("error: %r" % e, {}, None)
 
+    def post_batch(self, org, eid, out):
+        """POST a batch of PER_BATCH events, ids eid-0.., on a connection
+        of its own; out[eid] = (status, headers, body)."""
+        events = [{"type": "user.signin", "org_id": org, "data": {"k": x},
+                   "id": x} for x in batch_ids(eid)]
+        try:
+            out[eid] = self.srv.request("POST", "/v1/events/batch",
+                                        {"events": events})
+        except Exception as e:      # no answer at all
+            out[eid] = ("error: %r" % e, {}, None)
+
     def test_sigterm_answers_every_handed_over_request_and_loses_none(self):
+        self.drain(self.post)
+
+    def test_sigterm_answers_every_handed_over_batch_and_loses_none(self):
+        # 9 batches in hand with 4 request threads: only if each thread
+        # hands its batch over and goes back to accept
+        self.drain(self.post_batch)
+
+    def drain(self, post):
         srv = self.srv
         org = "org_drain"
         app = srv.create_app(org)
@@ -128,17 +153,18 @@ class TestSigtermDrain(unittest.TestCase):
         pid = srv.fcgi_pids()[0]
         path = os.path.join(srv.tmp, "hookd.sock-0")
         self.assertTrue(sock_lines(path), "no socket %s in ss" % path)
+        batch = post == self.post_batch
 
-        # the first event's flush is held: its group stays open
+        # the first request's flush is held: its group stays open
         open(self.hold, "w").close()
         got = {}
         ids = ["drain-%02d" % i for i in range(N)]
-        posts = [threading.Thread(target=self.post, args=(org, ids[0], got))]
+        posts = [threading.Thread(target=post, args=(org, ids[0], got))]
         posts[0].start()
         wait_for(lambda: self.held() >= 1, "the first flush to be held")
         # 8 more, handed over one by one while the leader waits: queued
         for eid in ids[1:]:
-            t = threading.Thread(target=self.post, args=(org, eid, got))
+            t = threading.Thread(target=post, args=(org, eid, got))
             t.start()
             posts.append(t)
 
@@ -173,8 +199,13 @@ class TestSigtermDrain(unittest.TestCase):
             t.join(30)
         for eid in ids:
             st, _, body = got[eid]
-            self.assertEqual((st, body), (202, {"id": eid, "deliveries": 1}),
-                             eid)
+            if batch:
+                self.assertEqual((st, body), (200, {"data": [
+                    {"id": x, "status": 202, "deliveries": 1}
+                    for x in batch_ids(eid)]}), eid)
+            else:
+                self.assertEqual((st, body),
+                                 (202, {"id": eid, "deliveries": 1}), eid)
         wait_for(lambda: not harness._alive(pid), "the process to exit")
         wait_for(lambda: "child exited: 0" in srv.log(),
                  "exit status 0:\n" + srv.log()[-2000:], timeout=5)
@@ -183,16 +214,16 @@ class TestSigtermDrain(unittest.TestCase):
         # with its delivery; the refused one is not
         srv.env = {}
         srv.restart()
+        if batch:
+            ids = [x for eid in ids for x in batch_ids(eid)]
         stored = stored_event_ids(srv.data_dir, srv)
         self.assertEqual(stored & set(ids + ["drain-late"]), set(ids))
         for eid in ids:
             st, _, body = srv.post_event("user.signin", org, {"k": eid},
                                          id=eid)
             self.assertEqual((st, body), (200, {"id": eid, "deliveries": 1}))
-        st, _, body = srv.request("GET", "/v1/apps/%s/deliveries?limit=50"
-                                  % app["id"])
-        self.assertEqual(st, 200, body)
-        self.assertEqual(sorted(d["event_id"] for d in body["data"]), ids)
+        self.assertEqual(sorted(d["event_id"] for d in
+                                api_deliveries(srv, app["id"])), sorted(ids))
 
 
 if __name__ == "__main__":

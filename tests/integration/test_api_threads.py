@@ -1,6 +1,7 @@
 """The threads of a hookd.fcgi process (docs/design.md, "Threads in
-hookd.fcgi"), by name in /proc/PID/task/*/comm: the checkpoint thread and
-the spare committer always (more than one request thread), the log
+hookd.fcgi"), by name in /proc/PID/task/*/comm: the checkpoint thread,
+the spare committer and the finisher always (more than one request
+thread), the log
 write-behind thread only with durability = nosync - with sync every
 commit flushes the log, so it would wake 50 times a second for nothing.
 """
@@ -41,12 +42,14 @@ class TestFcgiThreads(unittest.TestCase):
         got = self.names("sync")
         self.assertEqual(got["hookd-ckp"], 1, got)
         self.assertEqual(got["hookd-spare"], 1, got)
+        self.assertEqual(got["hookd-finish"], 1, got)
         self.assertEqual(got["hookd-behind"], 0, got)
 
     def test_nosync_has_one_write_behind_thread(self):
         got = self.names("nosync")
         self.assertEqual(got["hookd-ckp"], 1, got)
         self.assertEqual(got["hookd-spare"], 1, got)
+        self.assertEqual(got["hookd-finish"], 1, got)
         self.assertEqual(got["hookd-behind"], 1, got)
 
 
