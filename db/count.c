@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "db/dbenv.h"
+#include "db/due.h"
 
 static int
 count_db(struct store_txn *t, enum dbi db, uint64_t *n)
@@ -32,7 +33,7 @@ store_counts(struct store_txn *t, struct store_counts *c)
 	    (rc = count_db(t, DBI_EVT, &c->events)) != STORE_OK ||
 	    (rc = count_db(t, DBI_DLV, &c->deliveries)) != STORE_OK ||
 	    (rc = count_db(t, DBI_ATT_DLV, &c->attempts)) != STORE_OK ||
-	    (rc = count_db(t, DBI_DLV_DUE, &c->pending)) != STORE_OK)
+	    (rc = due_count(t, &c->pending)) != STORE_OK)
 		return rc;
 	return STORE_OK;
 }

@@ -24,6 +24,7 @@
 
 #include "db/dbenv.h"
 #include "db/due.h"
+#include "db/duerun.h"
 #include "db/lane.h"
 #include "db/queue.h"
 #include "db/rec.h"
@@ -109,6 +110,8 @@ dlv_write(struct store_txn *t, const struct store_delivery *d,
 		return rc;
 	if ((had && lane_in(&old)) || lane_in(d))
 		rc = lane_move(t, had ? &old : NULL, d);
+	else if (create && d->status == STORE_DLV_PENDING)
+		rc = duerun_add(t, d);	/* with the others of its moment */
 	else
 		rc = due_move_later(t,
 		    had && old.status == STORE_DLV_PENDING ? &old : NULL,

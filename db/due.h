@@ -31,5 +31,7 @@ int due_move(struct store_txn *t, const struct store_delivery *old,
  * later (store.h: store_delivery_put_over); later NULL: due_move. */
 int due_move_later(struct store_txn *t, const struct store_delivery *old,
     const struct store_delivery *d, struct store_due_later *later);
+/* The pending deliveries the index holds (a run's members each). */
+int due_count(struct store_txn *t, uint64_t *n);
 
 #endif

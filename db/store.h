@@ -587,10 +587,13 @@ int store_delivery_iter_due(struct store_txn *t, int64_t until,
  * data (then the record). */
 int store_delivery_iter_due_skip(struct store_txn *t, int64_t until,
     int (*skip)(const char *id, void *arg), store_delivery_cb cb, void *arg);
-/* As store_delivery_iter_due_skip, starting at the due index key
- * (from_at, from_id) (inclusive) instead of the earliest entry. */
+/* As store_delivery_iter_due_skip, starting at the first entry due at
+ * from_at instead of the earliest one.  Not at a delivery of that moment:
+ * a run entry (db/duerun.h) keyed before it may list it, and the runs of
+ * one moment made by different transactions interleave, so a walk meets
+ * their members out of id order. */
 int store_delivery_iter_due_from(struct store_txn *t, int64_t from_at,
-    const char *from_id, int64_t until,
+    int64_t until,
     int (*skip)(const char *id, void *arg), store_delivery_cb cb, void *arg);
 /* Earliest next_attempt_at of any pending delivery, or STORE_NOTFOUND. */
 int store_delivery_next_due(struct store_txn *t, int64_t *at);

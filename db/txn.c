@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "db/dbenv.h"
+#include "db/duerun.h"
 #include "db/env.h"
 #include "db/replenv.h"
 #include "db/txn.h"
@@ -96,10 +97,11 @@ txn_try(struct store *s, int flags, store_txn_fn fn, void *arg,
 		goto out;
 	}
 	*begun = 1;
-	/* the body's gathered index entries written (dlvidx.c), its put
-	 * cursors closed before the commit or the abort, whatever it
-	 * returned (a failed write or close: abort) */
-	if ((rc = dbenv_put_close(t, dlvidx_end(t, fn(t, arg)))) ==
+	/* the body's gathered index entries written (dlvidx.c, duerun.c),
+	 * its put cursors closed before the commit or the abort, whatever
+	 * it returned (a failed write or close: abort) */
+	if ((rc = dbenv_put_close(t, duerun_end(t,
+	    dlvidx_end(t, fn(t, arg))))) ==
 	    STORE_OK) {
 		/*
 		 * sync: commit without the flush, so the locks go at once,

@@ -11,6 +11,7 @@
 #include "db/store.h"
 
 struct dlvidx;		/* db/dlvidx.c */
+struct duerun;		/* db/duerun.c */
 
 /*
  * store_webhook_ordering's answers in this transaction (db/webhook.c),
@@ -61,6 +62,8 @@ struct store_txn {
 	struct dlvidx *dlvidx;	/* the delivery indices' open entries
 				 * (dlvidx.c): NULL per try, freed by
 				 * dlvidx_end */
+	struct duerun *duerun;	/* the due run being made (duerun.c):
+				 * NULL per try, freed by duerun_end */
 };
 
 /* Forget every cached ordering of t (a write to webhooks.db). */

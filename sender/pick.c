@@ -237,8 +237,8 @@ pk_txn(struct store_txn *t, void *arg)
 	p->last = NULL;
 	memset(res, 0, sizeof(*res));
 	if (p->from)
-		rc = store_delivery_iter_due_from(t, p->cur->at, p->cur->id,
-		    p->until, pk_skip, pk_due, p);
+		rc = store_delivery_iter_due_from(t, p->cur->at, p->until,
+		    pk_skip, pk_due, p);
 	else
 		rc = store_delivery_iter_due_skip(t, p->until, pk_skip,
 		    pk_due, p);
@@ -298,7 +298,6 @@ pk_cursor(struct pk *p)
 	d = &p->jobs[p->n - 1]->d;	/* the last picked, in walk order */
 	cur->valid = 1;
 	cur->at = d->next_attempt_at;
-	memcpy(cur->id, d->id, sizeof(cur->id));
 }
 
 int

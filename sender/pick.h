@@ -34,18 +34,19 @@
 /*
  * Where the next pick may start in the due index.  The head of the index is
  * mostly deliveries in flight; a pick that filled all it wanted, holding
- * nothing back, leaves its last key here and the next one starts there
- * instead of walking past them again.  What it can miss (a delivery made
- * due earlier than that key after the pick, e.g. an intake that committed
- * late) is found by the next pick from the head: after any pick that did
- * not fill, and at least every PICK_HEAD_EVERY_MS.  Zeroed: from the head.
+ * nothing back, leaves the moment its last one was due here and the next
+ * one starts at that moment's first entry instead of walking past the
+ * earlier ones again (the moment's own in flight are passed over again:
+ * store_delivery_iter_due_from).  What it can miss (a delivery made due
+ * earlier than that after the pick, e.g. an intake that committed late)
+ * is found by the next pick from the head: after any pick that did not
+ * fill, and at least every PICK_HEAD_EVERY_MS.  Zeroed: from the head.
  */
 #define PICK_HEAD_EVERY_MS 1000
 struct pick_cursor {
 	int valid;
-	int64_t at;			/* due index key: next_attempt_at, */
-	char id[STORE_ID_MAX + 1];	/* delivery id */
-	int64_t head_mono;		/* mono ms of the last pick from the head */
+	int64_t at;		/* due index: next_attempt_at */
+	int64_t head_mono;	/* mono ms of the last pick from the head */
 };
 
 struct pick_result {
