@@ -2,8 +2,8 @@
  * test_store_walk.c - the forward index walks of db/dbenv.c after they
  * came to share one loop (dc17009): dbenv_walk's `after` key is passed
  * over (exclusive) and the walk stays inside its prefix; dbenv_walk_from
- * (the due walk from a key) starts at its key (inclusive) and runs to the
- * end of the index.  Seen through the public iterators that use them:
+ * (the due walk from a moment) starts at that moment's first entry and
+ * runs to the end of the index.  Seen through the public iterators that use them:
  * store_app_iter (org index, `after_id`) and
  * store_delivery_iter_due_from.  The due walks read in bulk
  * (db/walkbulk.c): every entry once, in order, across the buffers, and
@@ -166,7 +166,6 @@ put_dlvs(struct store_txn *t, void *arg)
 
 struct due_walk {
 	int64_t from_at, until;
-	const char *from_id;
 	const char *pass_over;	/* skip() answers 1 for it (unread) */
 	const char *end_at;	/* skip() answers 2 for it */
 	struct seen w;
@@ -198,19 +197,17 @@ due_walk_txn(struct store_txn *t, void *arg)
 	struct due_walk *q = arg;
 
 	memset(&q->w, 0, sizeof(q->w));
-	return store_delivery_iter_due_from(t, q->from_at, q->from_id,
-	    q->until, due_skip, due_cb, q);
+	return store_delivery_iter_due_from(t, q->from_at, q->until,
+	    due_skip, due_cb, q);
 }
 
 static const char *
-due_from(int64_t at, const char *id, int64_t until, const char *pass_over,
-    const char *end_at)
+due_from(int64_t at, int64_t until, const char *pass_over, const char *end_at)
 {
 	static struct due_walk q;
 
 	memset(&q, 0, sizeof(q));
 	q.from_at = at;
-	q.from_id = id;
 	q.until = until;
 	q.pass_over = pass_over;
 	q.end_at = end_at;
@@ -218,28 +215,25 @@ due_from(int64_t at, const char *id, int64_t until, const char *pass_over,
 	return q.w.ids;
 }
 
-START_TEST(test_store_due_walk_from_a_key_is_inclusive_and_runs_to_the_end)
+START_TEST(test_store_due_walk_from_a_moment_starts_at_its_first_entry)
 {
 	ck_assert_int_eq(fx_txn(s, 0, put_dlvs, NULL), STORE_OK);
-	/* the start key itself comes first (inclusive), then the rest */
-	ck_assert_str_eq(due_from(200, "dlv_c", INT64_MAX, NULL, NULL),
-	    "dlv_c,dlv_d");
-	ck_assert_str_eq(due_from(200, "dlv_b", INT64_MAX, NULL, NULL),
+	/* the moment's entries first (both of 200: b and c, one run), then
+	 * the rest */
+	ck_assert_str_eq(due_from(200, INT64_MAX, NULL, NULL),
 	    "dlv_b,dlv_c,dlv_d");
-	ck_assert_str_eq(due_from(100, "dlv_a", INT64_MAX, NULL, NULL),
+	ck_assert_str_eq(due_from(100, INT64_MAX, NULL, NULL),
 	    "dlv_a,dlv_b,dlv_c,dlv_d");
-	/* a key between entries: from the next one */
-	ck_assert_str_eq(due_from(250, "", INT64_MAX, NULL, NULL), "dlv_d");
-	ck_assert_str_eq(due_from(200, "dlv_bb", INT64_MAX, NULL, NULL),
-	    "dlv_c,dlv_d");
-	/* past the last key: nothing, and no error */
-	ck_assert_str_eq(due_from(400, "", INT64_MAX, NULL, NULL), "");
+	/* a moment without entries: from the next one */
+	ck_assert_str_eq(due_from(250, INT64_MAX, NULL, NULL), "dlv_d");
+	/* past the last one: nothing, and no error */
+	ck_assert_str_eq(due_from(400, INT64_MAX, NULL, NULL), "");
 	/* until bounds it; skip() passes over (1) or ends the walk (2) */
-	ck_assert_str_eq(due_from(100, "dlv_a", 200, NULL, NULL),
+	ck_assert_str_eq(due_from(100, 200, NULL, NULL),
 	    "dlv_a,dlv_b,dlv_c");
-	ck_assert_str_eq(due_from(100, "dlv_a", INT64_MAX, "dlv_b", NULL),
+	ck_assert_str_eq(due_from(100, INT64_MAX, "dlv_b", NULL),
 	    "dlv_a,dlv_c,dlv_d");
-	ck_assert_str_eq(due_from(100, "dlv_a", INT64_MAX, NULL, "dlv_c"),
+	ck_assert_str_eq(due_from(100, INT64_MAX, NULL, "dlv_c"),
 	    "dlv_a,dlv_b");
 }
 END_TEST
@@ -313,8 +307,8 @@ bulk_txn(struct store_txn *t, void *arg)
 	if (q->from < 0)
 		return store_delivery_iter_due_skip(t, INT64_MAX, bulk_skip,
 		    bulk_cb, q);
-	return store_delivery_iter_due_from(t, q->last_at, q->last_id,
-	    INT64_MAX, bulk_skip, bulk_cb, q);
+	return store_delivery_iter_due_from(t, q->last_at, INT64_MAX,
+	    bulk_skip, bulk_cb, q);
 }
 
 START_TEST(test_store_due_walk_in_bulk_sees_every_entry_once_in_order)
@@ -329,8 +323,8 @@ START_TEST(test_store_due_walk_in_bulk_sees_every_entry_once_in_order)
 	ck_assert_int_eq(fx_txn(s, STORE_RDONLY, bulk_txn, &q), STORE_OK);
 	ck_assert_int_eq(q.bad, 0);
 	ck_assert_int_eq(q.next, BULK_N);
-	/* stop inside a buffer (entry 250), then from that key on: the walk
-	 * from a key is inclusive, so 250 comes again, then the rest */
+	/* stop inside a buffer (entry 250), then from its moment on: the
+	 * moment's first entry (249) comes again, then the rest */
 	memset(&q, 0, sizeof(q));
 	q.from = -1;
 	q.stop_at = 250;
@@ -339,7 +333,7 @@ START_TEST(test_store_due_walk_in_bulk_sees_every_entry_once_in_order)
 	ck_assert_int_eq(q.next, 251);
 	ck_assert_str_eq(q.last_id, "dlv_0250");
 	q.from = 1;
-	q.next = 250;
+	q.next = 249;
 	q.stop_at = -1;
 	ck_assert_int_eq(fx_txn(s, STORE_RDONLY, bulk_txn, &q), STORE_OK);
 	ck_assert_int_eq(q.bad, 0);
@@ -487,7 +481,7 @@ walk_suite(void)
 	tcase_add_test(tc,
 	    test_store_app_iter_after_id_is_exclusive_and_stays_in_the_org);
 	tcase_add_test(tc,
-	    test_store_due_walk_from_a_key_is_inclusive_and_runs_to_the_end);
+	    test_store_due_walk_from_a_moment_starts_at_its_first_entry);
 	tcase_add_test(tc,
 	    test_store_due_walk_in_bulk_sees_every_entry_once_in_order);
 	tcase_add_test(tc,
