@@ -28,6 +28,16 @@ RUN_SH = os.path.join(deploy.ROOT, "mk", "run.sh")
 READY = "Ctrl-C here stops"
 
 
+def default_int_quit():
+    """In the child before its exec: SIGINT and SIGQUIT as a terminal's shell
+    has them.  A runner started in the background without job control (a
+    CI script's "cmd &") ignores both, its children inherit that, and a
+    shell that starts with a signal ignored can never trap it: run.sh's
+    Ctrl-C handling would go untested, and these tests fail."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+
+
 class Script:
     """mk/run.sh in its own session, its output collected by a thread."""
 
@@ -37,7 +47,7 @@ class Script:
         self.proc = subprocess.Popen(
             ["sh", RUN_SH], env=env, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            start_new_session=True)
+            start_new_session=True, preexec_fn=default_int_quit)
         self.lines = []
         self.cond = threading.Condition()
         self.thread = threading.Thread(target=self._read, daemon=True)
@@ -262,6 +272,7 @@ class TestQuickStart(unittest.TestCase):
         pid, fd = pty.fork()
         if pid == 0:
             try:
+                default_int_quit()
                 os.execvpe("make", ["make", "-f", mk, "run"], env)
             finally:
                 os._exit(127)
