@@ -69,52 +69,57 @@ due_key_cmp(int64_t at, const char *id, int64_t bat, const char *bid)
 }
 
 /*
+ * Move c by flag (DB_RMW added; k for DB_SET_RANGE) and compare the entry
+ * it lands on with (at, id) into *cmp, its moment into *kat: 1, 0 when
+ * there is none, or a failure (negative).
+ */
+static int
+due_step(struct dbenv_cur *c, int flag, const struct key *k, int64_t at,
+    const char *id, int64_t *kat, int *cmp)
+{
+	char kid[STORE_ID_MAX + 1];
+	int rc;
+
+	rc = dbenv_cur_get(c, flag | DB_RMW, k);
+	if (rc == STORE_NOTFOUND)
+		return 0;
+	if (rc != STORE_OK || (rc = due_cur_key(c, kat, kid)) != STORE_OK)
+		return rc;
+	*cmp = due_key_cmp(*kat, kid, at, id);
+	return 1;
+}
+
+/*
  * Put the cursor on the entry that holds (at, id): the plain entry of
  * that key, a run keyed by it, or a run of the same moment with a smaller
  * key that lists id (duerun.h).  near: the cursor stands on an entry (or
- * where one was removed) whose key, ck_at/ck_id, sorts after (at, id): a
- * few steps back from there first, a search from the root only when they
- * do not reach it (a batch's removals come in descending order, mostly
- * next to each other).  1 found (c->k/c->d are the entry), 0 absent, or a
- * failure.
+ * where one was removed) whose key sorts after (at, id): a few steps back
+ * from there first, a search from the root only when they do not reach it
+ * (a batch's removals come in descending order, mostly next to each
+ * other).  1 found (c->k/c->d are the entry), 0 absent, or a failure.
  */
 #define DUE_STEPS 4
 
 static int
 due_locate(struct dbenv_cur *c, int64_t at, const char *id, int near)
 {
-	char kid[STORE_ID_MAX + 1];
 	struct key k;
-	int64_t kat;
-	int rc, cmp = 1, steps, r;
+	int64_t kat = 0;
+	int cmp = 1, steps, r;
 
-	for (steps = 0; near && cmp > 0 && steps < DUE_STEPS; steps++) {
-		rc = dbenv_cur_get(c, DB_PREV | DB_RMW, NULL);
-		if (rc == STORE_NOTFOUND)
-			return 0;	/* nothing before: absent */
-		if (rc != STORE_OK ||
-		    (rc = due_cur_key(c, &kat, kid)) != STORE_OK)
-			return rc;
-		cmp = due_key_cmp(kat, kid, at, id);
-	}
+	for (steps = 0; near && cmp > 0 && steps < DUE_STEPS; steps++)
+		if ((r = due_step(c, DB_PREV, NULL, at, id, &kat, &cmp)) != 1)
+			return r;	/* nothing before: absent */
 	if (cmp > 0) {
 		/* the last entry at or before (at, id) */
 		key_at(&k, at, id);
-		rc = dbenv_cur_get(c, DB_SET_RANGE | DB_RMW, &k);
-		if (rc == STORE_OK) {
-			if ((rc = due_cur_key(c, &kat, kid)) != STORE_OK)
-				return rc;
-			cmp = due_key_cmp(kat, kid, at, id);
-			if (cmp > 0)
-				rc = dbenv_cur_get(c, DB_PREV | DB_RMW, NULL);
-		} else if (rc == STORE_NOTFOUND)
-			rc = dbenv_cur_get(c, DB_LAST | DB_RMW, NULL);
-		if (rc == STORE_NOTFOUND)
-			return 0;
-		if (rc != STORE_OK ||
-		    (rc = due_cur_key(c, &kat, kid)) != STORE_OK)
-			return rc;
-		cmp = due_key_cmp(kat, kid, at, id);
+		r = due_step(c, DB_SET_RANGE, &k, at, id, &kat, &cmp);
+		if (r == 1 && cmp > 0)
+			r = due_step(c, DB_PREV, NULL, at, id, &kat, &cmp);
+		else if (r == 0)	/* past the last entry */
+			r = due_step(c, DB_LAST, NULL, at, id, &kat, &cmp);
+		if (r != 1)
+			return r;
 	}
 	/* back over the entries of the same moment to the run of id */
 	for (;;) {
@@ -129,13 +134,8 @@ due_locate(struct dbenv_cur *c, int64_t at, const char *id, int near)
 			if (r == -1)
 				return dbenv_fail(c->t, "corrupt due run");
 		}
-		rc = dbenv_cur_get(c, DB_PREV | DB_RMW, NULL);
-		if (rc == STORE_NOTFOUND)
-			return 0;
-		if (rc != STORE_OK ||
-		    (rc = due_cur_key(c, &kat, kid)) != STORE_OK)
-			return rc;
-		cmp = due_key_cmp(kat, kid, at, id);
+		if ((r = due_step(c, DB_PREV, NULL, at, id, &kat, &cmp)) != 1)
+			return r;
 	}
 }
 
