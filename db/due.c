@@ -175,7 +175,7 @@ due_run_rewrite(struct dbenv_cur *c, int64_t at, const unsigned char *d,
 	struct duerun_member m, keep1;
 	const char *prev = NULL;
 	struct key k;
-	size_t off = 1, len = 1, left = 0, i = 0, idlen;
+	size_t off = 1, len = 1, left = 0, i = 0;
 	int r, rc, first_gone = 0;
 
 	if (n > sizeof(out))
@@ -191,16 +191,8 @@ due_run_rewrite(struct dbenv_cur *c, int64_t at, const unsigned char *d,
 		i++;
 		if (left++ == 0)
 			keep1 = m;
-		/* the member as it was (no longer than its place in d):
-		 * id \0, length, record */
-		idlen = strlen(m.id);
-		memcpy(out + len, m.id, idlen);
-		len += idlen;
-		out[len++] = '\0';
-		out[len++] = (unsigned char)(m.rec_len >> 8);
-		out[len++] = (unsigned char)m.rec_len;
-		memcpy(out + len, m.rec, m.rec_len);
-		len += m.rec_len;
+		/* as it was: no longer than its place in d */
+		duerun_put_member(out, &len, m.id, m.rec, m.rec_len);
 	}
 	if (r == -1)
 		return dbenv_fail(c->t, "corrupt due run");

@@ -10,14 +10,13 @@
 /* A member at most: id \0, length, record. */
 #define DUERUN_MEMBER_MAX (STORE_ID_MAX + 1 + 2 + REC_DUE_MAX)
 
-/* The run a transaction is making (struct store_txn's duerun). */
+/* The run a transaction is making (struct store_txn's duerun): its
+ * data as it will be written, the first member's id at d + 1. */
 struct duerun {
 	int64_t at;
 	size_t n;		/* members */
 	size_t len;		/* bytes in d, the version byte included */
-	char first[STORE_ID_MAX + 1];
-	char last[STORE_ID_MAX + 1];
-	size_t first_rec, first_len;	/* the first member's record in d */
+	size_t last;		/* where the last member's id starts in d */
 	unsigned char d[DUERUN_DATA_MAX + DUERUN_MEMBER_MAX];
 };
 
@@ -54,6 +53,21 @@ duerun_next(const unsigned char *d, size_t n, size_t *off, const char *prev,
 	return 1;
 }
 
+void
+duerun_put_member(unsigned char *out, size_t *len, const char *id,
+    const unsigned char *rec, size_t rec_len)
+{
+	size_t idlen = strlen(id);
+
+	memcpy(out + *len, id, idlen);
+	*len += idlen;
+	out[(*len)++] = '\0';
+	out[(*len)++] = (unsigned char)(rec_len >> 8);
+	out[(*len)++] = (unsigned char)rec_len;
+	memcpy(out + *len, rec, rec_len);
+	*len += rec_len;
+}
+
 int
 duerun_has(const unsigned char *d, size_t n, const char *id)
 {
@@ -76,15 +90,17 @@ int
 duerun_flush(struct store_txn *t)
 {
 	struct duerun *r = t->duerun;
+	struct duerun_member m;
 	struct key k;
+	size_t off = 1;
 	int rc;
 
 	if (r == NULL || r->n == 0)
 		return STORE_OK;
-	key_at(&k, r->at, r->first);
-	if (r->n == 1)		/* a plain entry */
-		rc = dbenv_put(t, DBI_DLV_DUE, &k, r->d + r->first_rec,
-		    r->first_len, 0);
+	key_at(&k, r->at, (const char *)r->d + 1);
+	if (r->n == 1 && duerun_next(r->d, r->len, &off, NULL, &m) == 1)
+		/* a plain entry */
+		rc = dbenv_put(t, DBI_DLV_DUE, &k, m.rec, m.rec_len, 0);
 	else
 		rc = dbenv_put(t, DBI_DLV_DUE, &k, r->d, r->len, 0);
 	r->n = 0;
@@ -111,27 +127,17 @@ duerun_add(struct store_txn *t, const struct store_delivery *d)
 		t->duerun = r;
 	}
 	if (r->n > 0 && (r->at != d->next_attempt_at ||
-	    strcmp(r->last, d->id) >= 0 ||
+	    strcmp((const char *)r->d + r->last, d->id) >= 0 ||
 	    r->len + idlen + 3 + rlen > DUERUN_DATA_MAX) &&
 	    (rc = duerun_flush(t)) != STORE_OK)
 		return rc;
 	if (r->n == 0) {
 		r->at = d->next_attempt_at;
-		memcpy(r->first, d->id, idlen + 1);
 		r->d[0] = DUERUN_V1;
 		r->len = 1;
 	}
-	memcpy(r->d + r->len, d->id, idlen + 1);
-	r->len += idlen + 1;
-	r->d[r->len++] = (unsigned char)(rlen >> 8);
-	r->d[r->len++] = (unsigned char)rlen;
-	if (r->n == 0) {
-		r->first_rec = r->len;
-		r->first_len = rlen;
-	}
-	memcpy(r->d + r->len, rec, rlen);
-	r->len += rlen;
-	memcpy(r->last, d->id, idlen + 1);
+	r->last = r->len;
+	duerun_put_member(r->d, &r->len, d->id, rec, rlen);
 	r->n++;
 	return STORE_OK;
 }

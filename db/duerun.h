@@ -50,6 +50,11 @@ int duerun_is(const void *data, size_t n);
 int duerun_next(const unsigned char *d, size_t n, size_t *off,
     const char *prev, struct duerun_member *m);
 
+/* Append a member (id \0, length, rec) to run data at out + *len, *len
+ * moved past it; the caller has room (DUERUN_DATA_MAX and one member). */
+void duerun_put_member(unsigned char *out, size_t *len, const char *id,
+    const unsigned char *rec, size_t rec_len);
+
 /* 1 when id is a member of run data d (n bytes), 0 when not, -1 corrupt. */
 int duerun_has(const unsigned char *d, size_t n, const char *id);
 
